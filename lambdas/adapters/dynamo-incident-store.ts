@@ -1,0 +1,262 @@
+/**
+ * IncidentStore on DynamoDB (and dynalite locally) through the document client. Single-item
+ * conditional writes only: dynalite has no transactions, and each use case is written so that a
+ * retry repairs whatever a crash between two writes left undone.
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
+import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
+import { dedupKey, incidentKey, STATUS_INDEX, statusIndexKeys, timelineKey } from './table-layout.js';
+
+const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind', 'entryKey'] as const;
+
+function strip<T>(item: Record<string, unknown>): T {
+  const copy = { ...item };
+  for (const name of INTERNAL_ATTRIBUTES) delete copy[name];
+  return copy as T;
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof key === 'object' && key !== null && !Array.isArray(key)) return key as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new InvalidCursorError('The cursor is not one this API issued; start again without it');
+}
+
+export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): IncidentStore {
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+  const TableName = tableName;
+
+  const getIncident = async (id: string): Promise<Incident | undefined> => {
+    const { Item } = await doc.send(new GetCommand({ TableName, Key: incidentKey(id), ConsistentRead: true }));
+    return Item ? strip<Incident>(Item) : undefined;
+  };
+
+  const findByDedupKey = async (scopedKey: string): Promise<string | undefined> => {
+    const { Item } = await doc.send(new GetCommand({ TableName, Key: dedupKey(scopedKey), ConsistentRead: true }));
+    return Item?.incidentId as string | undefined;
+  };
+
+  const appendTimeline = async (incidentId: string, key: string, entry: TimelineEntry): Promise<boolean> => {
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName,
+          Item: { ...entry, ...timelineKey(incidentId, key), kind: 'timeline', entryKey: key },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+
+  return {
+    async claimDedupKey(scopedKey, incidentId, at): Promise<DedupClaim> {
+      // The key may be freed between our failed put and our read; then claim again.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          await doc.send(
+            new PutCommand({
+              TableName,
+              Item: { ...dedupKey(scopedKey), kind: 'dedup', incidentId, claimedAt: at },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          );
+          return { claimed: true };
+        } catch (error) {
+          if (!isConditionFailure(error)) throw error;
+        }
+        const holder = await findByDedupKey(scopedKey);
+        if (holder) return { claimed: false, incidentId: holder };
+      }
+      throw new Error(`Dedup key ${scopedKey} keeps changing hands; retry`);
+    },
+
+    findByDedupKey,
+
+    async releaseDedupKey(scopedKey, incidentId) {
+      try {
+        await doc.send(
+          new DeleteCommand({
+            TableName,
+            Key: dedupKey(scopedKey),
+            ConditionExpression: 'incidentId = :incidentId',
+            ExpressionAttributeValues: { ':incidentId': incidentId },
+          }),
+        );
+      } catch (error) {
+        // Already freed, or already pointing at a newer incident: nothing of ours to release.
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async createIncident(incident) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...incident,
+              ...incidentKey(incident.id),
+              ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
+              kind: 'incident',
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return { incident, created: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const existing = await getIncident(incident.id);
+        if (!existing) throw new Error(`Incident ${incident.id} exists but could not be read back`);
+        return { incident: existing, created: false };
+      }
+    },
+
+    getIncident,
+
+    async getIncidentWithTimeline(id): Promise<IncidentWithTimeline | undefined> {
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': incidentKey(id).pk },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const incidentItem = items.find((item) => item.kind === 'incident');
+      if (!incidentItem) return undefined;
+      const timeline = items
+        .filter((item) => item.kind === 'timeline')
+        .map((item) => strip<TimelineEntry>(item))
+        .sort((a, b) => a.at.localeCompare(b.at));
+      return { ...strip<Incident>(incidentItem), timeline };
+    },
+
+    async transition(id, from: IncidentStatus[], changes) {
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = {};
+      const sets: string[] = [];
+      const current = await getIncident(id);
+      if (!current) return undefined;
+      const next = { ...changes };
+      if (changes.status) Object.assign(next, statusIndexKeys(changes.status, current.openedAt, id));
+      Object.entries(next).forEach(([name, value], i) => {
+        names[`#a${i}`] = name;
+        values[`:v${i}`] = value;
+        sets.push(`#a${i} = :v${i}`);
+      });
+      from.forEach((status, i) => {
+        values[`:from${i}`] = status;
+      });
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: incidentKey(id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? strip<Incident>(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    appendTimeline,
+
+    async recordRepeatAlert(incidentId, deliveryId, entry) {
+      const added = await appendTimeline(incidentId, `alert#${deliveryId}`, entry);
+      if (!added) return; // a redelivery of an alert we already counted
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'ADD alertCount :one SET lastAlertAt = :at',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':one': 1, ':at': entry.at },
+        }),
+      );
+    },
+
+    async setExecutionArn(incidentId, executionArn) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET executionArn = :arn',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':arn': executionArn },
+        }),
+      );
+    },
+
+    async hasTimelineEntry(incidentId, key) {
+      const { Item } = await doc.send(
+        new GetCommand({
+          TableName,
+          Key: timelineKey(incidentId, key),
+          ConsistentRead: true,
+          ProjectionExpression: 'pk',
+        }),
+      );
+      return Item !== undefined;
+    },
+
+    async listByStatus(status, { limit, cursor }): Promise<IncidentPage> {
+      const page = await doc.send(
+        new QueryCommand({
+          TableName,
+          IndexName: STATUS_INDEX.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':pk': statusIndexKeys(status, '', '').gsi1pk },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: decodeCursor(cursor),
+        }),
+      );
+      return {
+        incidents: (page.Items ?? []).map((item) => strip<Incident>(item)),
+        next: encodeCursor(page.LastEvaluatedKey),
+      };
+    },
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * Klaxon's configuration: the severity policy, the responder roster and who fills each role.
+ * One typed, validated module, used by the CDK app at synth, by the Lambdas at cold start and by
+ * the local runtime at start. The severity policy defaults are those of the incident-response
+ * runbooks Klaxon was created from (see DESIGN.md); a config file overrides them tier by tier.
+ */
+import { z } from 'zod';
+import { parseDurationSeconds } from './duration.js';
+
+export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ROLES = ['primary', 'secondary', 'engineering-manager', 'executive'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const CHANNELS = ['sms', 'email'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** A step is skipped when the incident has reached this state by the time the step is due. */
+export const STEP_CONDITIONS = ['acknowledged', 'resolved'] as const;
+export type StepCondition = (typeof STEP_CONDITIONS)[number];
+
+const duration = z.string().refine((text) => parseDurationSeconds(text) !== undefined, {
+  message: 'must be a duration such as "90s", "5m", "1h" or "7d"',
+});
+
+const ladderStepSchema = z.strictObject({
+  after: duration.describe('time after the incident opened'),
+  notify: z.array(z.enum(ROLES)).min(1, 'must name at least one role'),
+  channels: z.array(z.enum(CHANNELS)).min(1, 'must name at least one channel'),
+  unless: z.enum(STEP_CONDITIONS).default('resolved'),
+});
+export type LadderStepConfig = z.infer<typeof ladderStepSchema>;
+
+const tierSchema = z.strictObject({
+  description: z.string(),
+  aliases: z.array(z.string().min(1)),
+  ackTarget: duration,
+  ladder: z
+    .array(ladderStepSchema)
+    .min(1, 'must have at least one step')
+    .refine(isInTimeOrder, { message: 'steps must be in time order ("after" never decreasing)' }),
+  statusUpdateEvery: duration.nullable(),
+  postmortemDue: z.union([duration, z.enum(['optional', 'none'])]),
+});
+export type TierPolicy = z.infer<typeof tierSchema>;
+
+function isInTimeOrder(steps: { after: string }[]): boolean {
+  const offsets = steps.map((step) => parseDurationSeconds(step.after) ?? 0);
+  return offsets.every((offset, i) => i === 0 || offset >= (offsets[i - 1] ?? 0));
+}
+
+const tier = (
+  description: string,
+  aliases: string[],
+  ackTarget: string,
+  ladder: LadderStepConfig[],
+  statusUpdateEvery: string | null,
+  postmortemDue: TierPolicy['postmortemDue'],
+): TierPolicy => ({ description, aliases, ackTarget, ladder, statusUpdateEvery, postmortemDue });
+
+const step = (
+  after: string,
+  notify: Role[],
+  channels: Channel[],
+  unless: StepCondition = 'resolved',
+): LadderStepConfig => ({ after, notify, channels, unless });
+
+const BOTH: Channel[] = ['sms', 'email'];
+
+/** The runbooks' severity policy (DESIGN.md, "Default severity policy"). */
+export const DEFAULT_SEVERITY_POLICY: Record<Severity, TierPolicy> = {
+  SEV1: tier(
+    'Complete outage, data loss or security breach',
+    ['critical', 'P0', 'sev1'],
+    '5m',
+    [
+      step('0', ['primary'], BOTH),
+      step('5m', ['primary', 'secondary'], BOTH, 'acknowledged'),
+      step('30m', ['secondary'], BOTH),
+      step('1h', ['engineering-manager'], BOTH),
+      step('2h', ['executive'], BOTH),
+    ],
+    '15m',
+    '48h',
+  ),
+  SEV2: tier(
+    'Significant degradation or SLO breach',
+    ['error', 'major', 'P1', 'sev2'],
+    '15m',
+    [
+      step('0', ['primary'], ['email']),
+      step('15m', ['primary'], ['sms'], 'acknowledged'),
+      step('1h', ['primary'], ['sms']),
+      step('2h', ['secondary'], BOTH),
+      step('4h', ['engineering-manager'], BOTH),
+    ],
+    '30m',
+    '7d',
+  ),
+  SEV3: tier(
+    'Isolated issue, a workaround exists',
+    ['warning', 'minor', 'P2', 'sev3'],
+    '1h',
+    [step('0', ['primary'], ['email']), step('1h', ['primary'], ['email'], 'acknowledged')],
+    null,
+    'optional',
+  ),
+  SEV4: tier('Cosmetic', ['info', 'low', 'P3', 'sev4'], '24h', [step('0', ['primary'], ['email'])], null, 'none'),
+};
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const responderSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (it names an SNS topic)'),
+  name: z.string().min(1),
+  email: z.email('must be an email address'),
+  phone: z.string().regex(E164, 'must be an E.164 phone number such as +14155550123'),
+});
+export type Responder = z.infer<typeof responderSchema>;
+
+const integrationKeySchema = z.strictObject({
+  name: z.string().min(1),
+  /** Klaxon never stores an integration key itself, only its SHA-256 (hex). */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
+});
+
+const configSchema = z
+  .strictObject({
+    responders: z.array(responderSchema).min(1, 'must list at least one responder'),
+    roles: z.strictObject({
+      primary: z.string(),
+      secondary: z.string(),
+      'engineering-manager': z.string(),
+      executive: z.string(),
+    }),
+    integrationKeys: z.array(integrationKeySchema).default([]),
+    defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
+    defaultService: z.string().min(1).default('default'),
+    severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema).default({}),
+  })
+  .superRefine((config, ctx) => {
+    const ids = new Set<string>();
+    config.responders.forEach((responder, index) => {
+      if (ids.has(responder.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['responders', index, 'id'],
+          message: `"${responder.id}" is listed twice`,
+        });
+      }
+      ids.add(responder.id);
+    });
+    for (const role of ROLES) {
+      const who = config.roles[role];
+      if (!ids.has(who)) {
+        ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
+      }
+    }
+    const seenAliases = new Map<string, Severity>();
+    for (const severity of SEVERITIES) {
+      const aliases = config.severityPolicy[severity]?.aliases ?? DEFAULT_SEVERITY_POLICY[severity].aliases;
+      for (const alias of aliases) {
+        const other = seenAliases.get(alias.toLowerCase());
+        if (other && other !== severity) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['severityPolicy', severity, 'aliases'],
+            message: `alias "${alias}" is already used by ${other}`,
+          });
+        }
+        seenAliases.set(alias.toLowerCase(), severity);
+      }
+    }
+  });
+
+export type KlaxonConfigInput = z.input<typeof configSchema>;
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** The validated config with every tier's policy filled in. */
+export interface KlaxonConfig extends Omit<ParsedConfig, 'severityPolicy'> {
+  severityPolicy: Record<Severity, TierPolicy>;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates a config (parsed JSON) and fills in the default severity policy.
+ * Throws ConfigError naming each bad field, e.g. `responders[1].phone: must be an E.164 ...`.
+ */
+export function parseConfig(raw: unknown, source = 'config'): KlaxonConfig {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
+    throw new ConfigError(`Invalid Klaxon ${source}:\n${problems.join('\n')}`);
+  }
+  const config = result.data;
+  return { ...config, severityPolicy: { ...DEFAULT_SEVERITY_POLICY, ...config.severityPolicy } };
+}
+
+function formatPath(path: PropertyKey[]): string {
+  if (path.length === 0) return '(top level)';
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
+  return config.responders.find((responder) => responder.id === id);
+}

@@ -1,0 +1,103 @@
+/**
+ * The incident and its lifecycle: open → acknowledged → resolved. Transitions are pure
+ * decisions; the store applies them with a condition on the status they started from, so two
+ * responders racing cannot both win.
+ */
+import type { Severity } from './config.js';
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
+
+export interface Incident {
+  id: string;
+  title: string;
+  severity: Severity;
+  status: IncidentStatus;
+  service: string;
+  dedupKey: string;
+  source: AlertSource;
+  /** One line: what is wrong (the alarm's state reason, the event's summary). */
+  summary: string;
+  openedAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: string;
+  resolvedAt?: string;
+  resolvedBy?: string;
+  drill: boolean;
+  /** How many alerts (the first included) have arrived for this incident. */
+  alertCount: number;
+  lastAlertAt: string;
+  /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
+  details: Record<string, string>;
+  executionArn?: string;
+}
+
+export type TimelineType =
+  | 'opened'
+  | 'alert'
+  | 'severity-defaulted'
+  | 'escalation-started'
+  | 'paged'
+  | 'acknowledged'
+  | 'resolved'
+  | 'note';
+
+export interface TimelineEntry {
+  at: string;
+  type: TimelineType;
+  /** Who did it: a responder id, or `alarm:<source>` when an alert did it. */
+  by?: string;
+  message?: string;
+  [detail: string]: unknown;
+}
+
+export interface IncidentWithTimeline extends Incident {
+  timeline: TimelineEntry[];
+}
+
+export type TransitionDecision =
+  | { kind: 'apply'; from: IncidentStatus[]; changes: Partial<Incident>; entry: TimelineEntry }
+  | { kind: 'unchanged'; reason: string }
+  | { kind: 'refused'; reason: string };
+
+/** Acknowledging twice is harmless (the first acknowledgement stands); a resolved incident cannot be acknowledged. */
+export function decideAcknowledge(incident: Incident, by: string, at: string): TransitionDecision {
+  switch (incident.status) {
+    case 'open':
+      return {
+        kind: 'apply',
+        from: ['open'],
+        changes: { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
+        entry: { at, type: 'acknowledged', by, message: `Acknowledged by ${by}` },
+      };
+    case 'acknowledged':
+      return { kind: 'unchanged', reason: `already acknowledged by ${incident.acknowledgedBy ?? 'someone'}` };
+    case 'resolved':
+      return { kind: 'refused', reason: `incident ${incident.id} is already resolved; it cannot be acknowledged` };
+  }
+}
+
+/** Resolves an open or acknowledged incident; resolving a resolved one is refused so a person learns it was already closed. */
+export function decideResolve(incident: Incident, by: string, at: string, note?: string): TransitionDecision {
+  if (incident.status === 'resolved') {
+    return {
+      kind: 'refused',
+      reason: `incident ${incident.id} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
+    };
+  }
+  const duration = Math.max(0, Date.parse(at) - Date.parse(incident.openedAt));
+  return {
+    kind: 'apply',
+    from: ['open', 'acknowledged'],
+    changes: { status: 'resolved', resolvedAt: at, resolvedBy: by },
+    entry: {
+      at,
+      type: 'resolved',
+      by,
+      message: note ? `Resolved by ${by}: ${note}` : `Resolved by ${by}`,
+      durationSeconds: Math.round(duration / 1000),
+    },
+  };
+}

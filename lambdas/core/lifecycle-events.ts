@@ -1,0 +1,46 @@
+/**
+ * Incident lifecycle events for the EventBridge bus: other tools (chat, status pages, ticketing)
+ * subscribe to these. `version` lets consumers accept the shape they know.
+ */
+import type { Incident } from './incident.js';
+
+export const LIFECYCLE_EVENT_SOURCE = 'klaxon';
+export const LIFECYCLE_EVENT_VERSION = '1';
+
+export const LIFECYCLE_DETAIL_TYPES = {
+  opened: 'Incident Opened',
+  acknowledged: 'Incident Acknowledged',
+  paged: 'Responder Paged',
+  resolved: 'Incident Resolved',
+} as const;
+export type LifecycleKind = keyof typeof LIFECYCLE_DETAIL_TYPES;
+
+export interface LifecycleEvent {
+  detailType: (typeof LIFECYCLE_DETAIL_TYPES)[LifecycleKind];
+  detail: {
+    version: string;
+    kind: LifecycleKind;
+    at: string;
+    incident: Pick<Incident, 'id' | 'title' | 'severity' | 'status' | 'service' | 'dedupKey' | 'openedAt' | 'drill'>;
+    [extra: string]: unknown;
+  };
+}
+
+export function lifecycleEvent(
+  kind: LifecycleKind,
+  incident: Incident,
+  at: string,
+  extra: Record<string, unknown> = {},
+): LifecycleEvent {
+  const { id, title, severity, status, service, dedupKey, openedAt, drill } = incident;
+  return {
+    detailType: LIFECYCLE_DETAIL_TYPES[kind],
+    detail: {
+      ...extra,
+      version: LIFECYCLE_EVENT_VERSION,
+      kind,
+      at,
+      incident: { id, title, severity, status, service, dedupKey, openedAt, drill },
+    },
+  };
+}

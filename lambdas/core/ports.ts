@@ -1,0 +1,98 @@
+/**
+ * What the core needs from the outside world. Adapters implement these for AWS (DynamoDB, Step
+ * Functions, SNS, EventBridge) and the local runtime (dynalite, aws-local-stepfunctions, the
+ * outbox); the core never imports an SDK.
+ */
+import type { KlaxonConfig, Responder } from './config.js';
+import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
+import type { EscalationInput } from './ladder.js';
+import type { LifecycleEvent } from './lifecycle-events.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export type DedupClaim = { claimed: true } | { claimed: false; incidentId: string };
+
+export interface IncidentPage {
+  incidents: Incident[];
+  /** Opaque cursor for the next page, absent on the last page. */
+  next?: string;
+}
+
+/** A list cursor that this API did not issue (or that was altered). */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
+export interface IncidentStore {
+  /** Points the dedup key at `incidentId` unless it already points somewhere; says where. */
+  claimDedupKey(dedupKey: string, incidentId: string, at: string): Promise<DedupClaim>;
+  /** Which incident a dedup key points at now, if any. */
+  findByDedupKey(dedupKey: string): Promise<string | undefined>;
+  /** Frees the dedup key, but only while it still points at `incidentId`. */
+  releaseDedupKey(dedupKey: string, incidentId: string): Promise<void>;
+  /** Writes the incident unless one with its id exists; returns the stored one and whether this call wrote it. */
+  createIncident(incident: Incident): Promise<{ incident: Incident; created: boolean }>;
+  getIncident(id: string): Promise<Incident | undefined>;
+  getIncidentWithTimeline(id: string): Promise<IncidentWithTimeline | undefined>;
+  /**
+   * Applies `changes` only while the status is one of `from`; returns the updated incident, or
+   * undefined when the condition failed (someone else moved it first).
+   */
+  transition(id: string, from: IncidentStatus[], changes: Partial<Incident>): Promise<Incident | undefined>;
+  /** Adds a timeline entry; `key` makes the write idempotent (a retried write adds nothing). */
+  appendTimeline(incidentId: string, key: string, entry: TimelineEntry): Promise<boolean>;
+  /** Counts a repeated alert once per `deliveryId`. */
+  recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
+  setExecutionArn(incidentId: string, executionArn: string): Promise<void>;
+  hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;
+  listByStatus(status: IncidentStatus, options: { limit: number; cursor?: string }): Promise<IncidentPage>;
+}
+
+export interface EscalationRunner {
+  /** Starts the incident's ladder; starting it again for the same incident is harmless. */
+  start(input: EscalationInput): Promise<{ executionArn: string }>;
+  /** Stops the ladder; stopping a finished or unknown execution is harmless. */
+  stop(executionArn: string, reason: string): Promise<void>;
+}
+
+export interface PageDelivery {
+  responder: Responder;
+  incidentId: string;
+  subject: string;
+  sms?: string;
+  email?: string;
+}
+
+export interface Pager {
+  /** Publishes to the responder's own topic; rejects when the publish failed. */
+  page(delivery: PageDelivery): Promise<void>;
+}
+
+export interface LifecyclePublisher {
+  publish(events: LifecycleEvent[]): Promise<void>;
+}
+
+export interface IdGenerator {
+  next(): string;
+}
+
+/** Everything the core's use cases need, injected by handlers. */
+export interface CoreDeps {
+  config: KlaxonConfig;
+  store: IncidentStore;
+  escalation: EscalationRunner;
+  events: LifecyclePublisher;
+  clock: Clock;
+  ids: IdGenerator;
+}
+
+export interface PagingDeps {
+  config: KlaxonConfig;
+  store: IncidentStore;
+  pager: Pager;
+  events: LifecyclePublisher;
+  clock: Clock;
+  apiBaseUrl: string;
+}

@@ -1,0 +1,81 @@
+/**
+ * Acknowledge and resolve, whoever asks (HTTP API, an integration's acknowledge/resolve event,
+ * an alarm back to OK). Each step is idempotent so a retried request finishes what a crashed
+ * one started.
+ */
+
+import { scopedDedupKey } from './alert.js';
+import type { Incident, TransitionDecision } from './incident.js';
+import { decideAcknowledge, decideResolve } from './incident.js';
+import { lifecycleEvent } from './lifecycle-events.js';
+import type { CoreDeps } from './ports.js';
+
+export class IncidentNotFoundError extends Error {
+  override name = 'IncidentNotFoundError';
+}
+
+export class TransitionRefusedError extends Error {
+  override name = 'TransitionRefusedError';
+}
+
+export type ActionResult = { incident: Incident; changed: boolean; reason?: string };
+
+type Decide = (incident: Incident, at: string) => TransitionDecision;
+
+const MAX_ATTEMPTS = 5;
+
+/** Reads, decides, writes conditionally; on a lost race, reads again and decides again. */
+async function applyTransition(deps: CoreDeps, incidentId: string, decide: Decide): Promise<ActionResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const incident = await deps.store.getIncident(incidentId);
+    if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
+    const at = deps.clock.now().toISOString();
+    const decision = decide(incident, at);
+    if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
+    if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
+    const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
+    if (!updated) continue;
+    await deps.store.appendTimeline(incidentId, `${decision.entry.type}`, decision.entry);
+    return { incident: updated, changed: true };
+  }
+  throw new Error(`Incident ${incidentId} kept changing under us; try again`);
+}
+
+export async function acknowledgeIncident(deps: CoreDeps, incidentId: string, by: string): Promise<ActionResult> {
+  const result = await applyTransition(deps, incidentId, (incident, at) => decideAcknowledge(incident, by, at));
+  if (result.changed) {
+    await deps.events.publish([lifecycleEvent('acknowledged', result.incident, result.incident.acknowledgedAt ?? '')]);
+  }
+  return result;
+}
+
+/**
+ * Resolves, then makes sure the ladder is stopped and the dedup key freed. Those two also run
+ * when the incident was already resolved, so a retry after a crash completes them.
+ */
+export async function resolveIncident(
+  deps: CoreDeps,
+  incidentId: string,
+  by: string,
+  options: { note?: string; refuseIfResolved: boolean },
+): Promise<ActionResult> {
+  let result: ActionResult;
+  try {
+    result = await applyTransition(deps, incidentId, (incident, at) => decideResolve(incident, by, at, options.note));
+  } catch (error) {
+    if (!(error instanceof TransitionRefusedError) || options.refuseIfResolved) throw error;
+    const incident = await deps.store.getIncident(incidentId);
+    if (!incident) throw error;
+    result = { incident, changed: false, reason: error.message };
+  }
+  await finishResolution(deps, result.incident);
+  if (result.changed) {
+    await deps.events.publish([lifecycleEvent('resolved', result.incident, result.incident.resolvedAt ?? '')]);
+  }
+  return result;
+}
+
+export async function finishResolution(deps: CoreDeps, incident: Incident): Promise<void> {
+  if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Incident ${incident.id} resolved`);
+  await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id);
+}

@@ -1,0 +1,82 @@
+/**
+ * Every message Klaxon sends, in one place, rendered per channel. The wording follows the
+ * runbooks' communication templates (initial alert: severity, summary, impact, detected time,
+ * status, update cadence).
+ */
+import type { TierPolicy } from './config.js';
+import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
+import type { Incident } from './incident.js';
+import type { EscalationStep } from './ladder.js';
+
+export interface PageMessage {
+  subject: string;
+  /** One GSM-7 segment, or undefined when the step does not page by SMS. */
+  sms?: string;
+  /** Plain-text email body, or undefined when the step does not page by email. */
+  email?: string;
+}
+
+export interface RenderContext {
+  /** Base URL of the Klaxon API, for the acknowledge instructions. */
+  apiBaseUrl: string;
+  tier: TierPolicy;
+}
+
+const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
+
+/** Email subjects are single-line; strip control characters a hostile alarm name could carry. */
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\p{Cc}+/gu, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function renderSubject(incident: Incident): string {
+  return oneLine(`${drillTag(incident)}[${incident.severity}] ${incident.title} (incident ${incident.id})`, 100);
+}
+
+/**
+ * The SMS: severity, title, summary, then how to acknowledge, within one 160-septet segment.
+ * The acknowledgement hint is never cut; the summary gives way first.
+ */
+export function renderSms(incident: Incident, step: EscalationStep): string {
+  const escalation = step.index > 0 ? ' ESCALATED' : '';
+  const head = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} ${incident.title}: `);
+  const ack = toGsm7(` Ack: klaxon ack ${incident.id}`);
+  const room = SMS_SEGMENT_SEPTETS - gsm7Length(head) - gsm7Length(ack);
+  const summary = toGsm7(oneLine(incident.summary, 400));
+  if (room < 10) return truncateGsm7(head + ack.trim(), SMS_SEGMENT_SEPTETS);
+  return head + truncateGsm7(summary, room) + ack;
+}
+
+export function renderEmail(incident: Incident, step: EscalationStep, context: RenderContext): string {
+  const ackUrl = `${context.apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}/acknowledge`;
+  const updateEvery = context.tier.statusUpdateEvery;
+  const detailLines = Object.entries(incident.details).map(([key, value]) => `  ${key}: ${value}`);
+  const lines = [
+    `${drillTag(incident)}INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1})` : ''}`,
+    '',
+    `Severity: ${incident.severity} (${context.tier.description})`,
+    `Summary: ${incident.title}`,
+    `Reason: ${incident.summary}`,
+    `Service: ${incident.service}`,
+    `Detected: ${incident.openedAt}`,
+    `Incident: ${incident.id}`,
+    `Status: ${incident.status === 'open' ? 'Investigating' : incident.status}`,
+    ...(detailLines.length > 0 ? ['', 'Details:', ...detailLines] : []),
+    '',
+    'To acknowledge (stops the escalation to the next person):',
+    `  klaxon ack ${incident.id}`,
+    `  or POST ${ackUrl}`,
+    '',
+    `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
+  ];
+  return lines.join('\n');
+}
+
+export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {
+  return {
+    subject: renderSubject(incident),
+    sms: step.channels.includes('sms') ? renderSms(incident, step) : undefined,
+    email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
+  };
+}

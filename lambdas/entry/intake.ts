@@ -1,0 +1,4 @@
+import { awsHandlerDeps } from '../adapters/aws-deps.js';
+import { makeIntakeHandler } from '../handlers/intake.js';
+
+export const handler = makeIntakeHandler(awsHandlerDeps());

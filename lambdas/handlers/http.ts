@@ -1,0 +1,127 @@
+/**
+ * HTTP plumbing shared by the API Gateway handlers: a typed error family, the middy middleware
+ * that turns errors into JSON answers a person can act on, and a guarded JSON body reader.
+ */
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { Logger } from './logger.js';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    /** Extra fields for the JSON body, beside `message`. */
+    readonly fields: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+export class BadRequestError extends HttpError {
+  override name = 'BadRequestError';
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super(400, message, fields);
+  }
+}
+export class ForbiddenError extends HttpError {
+  override name = 'ForbiddenError';
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super(403, message, fields);
+  }
+}
+export class NotFoundError extends HttpError {
+  override name = 'NotFoundError';
+  constructor(message: string) {
+    super(404, message);
+  }
+}
+export class ConflictError extends HttpError {
+  override name = 'ConflictError';
+  constructor(message: string) {
+    super(409, message);
+  }
+}
+export class PayloadTooLargeError extends HttpError {
+  override name = 'PayloadTooLargeError';
+  constructor(message: string) {
+    super(413, message);
+  }
+}
+export class UnsupportedMediaTypeError extends HttpError {
+  override name = 'UnsupportedMediaTypeError';
+  constructor(message: string) {
+    super(415, message);
+  }
+}
+
+export function json(statusCode: number, body: unknown): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * Any error becomes a JSON answer: HttpErrors say what was wrong with the request; anything else
+ * is a 5xx, which tells an alert sender to retry (nothing was acknowledged, nothing is lost).
+ */
+export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent, HttpResult> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof HttpError) {
+        if (error.statusCode >= 500) options.logger.error(error.message, { error });
+        request.response = json(error.statusCode, { ...error.fields, message: error.message });
+        return;
+      }
+      options.logger.error('Request failed', { error, routeKey: request.event.routeKey });
+      request.response = json(503, {
+        message:
+          'Klaxon could not complete the request (storage or a downstream service failed). Nothing was acknowledged; retry it.',
+      });
+    },
+  };
+}
+
+/** API Gateway caps payloads at 10 MB; alerts are small, so anything this large is a mistake or an attack. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export function readJsonBody(event: HttpEvent): unknown {
+  const contentType = headerValue(event, 'content-type');
+  if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+    throw new UnsupportedMediaTypeError(`Content-Type must be application/json, not "${contentType}"`);
+  }
+  const raw = event.body ?? '';
+  const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
+  if (bytes.length > MAX_BODY_BYTES) {
+    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequestError('Body is not valid UTF-8');
+  }
+  if (text.trim() === '') throw new BadRequestError('Body is empty; send a JSON object');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new BadRequestError(`Body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new BadRequestError(`Body must be a JSON object, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
+  }
+  return parsed;
+}
+
+export function headerValue(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}

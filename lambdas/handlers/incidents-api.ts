@@ -1,0 +1,117 @@
+/**
+ * The responders' API: list, show (with timeline), acknowledge, resolve.
+ * validate → identify who acts → call the core → shape the answer.
+ */
+import middy from '@middy/core';
+import { z } from 'zod';
+import { InvalidCursorError } from '../core/ports.js';
+import {
+  acknowledgeIncident,
+  IncidentNotFoundError,
+  resolveIncident,
+  TransitionRefusedError,
+} from '../core/responder-actions.js';
+import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
+import type { HandlerDeps } from './deps.js';
+import {
+  BadRequestError,
+  ConflictError,
+  type HttpEvent,
+  type HttpResult,
+  json,
+  jsonErrors,
+  NotFoundError,
+  readJsonBody,
+} from './http.js';
+
+type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
+
+function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new BadRequestError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function incidentId(event: HttpEvent): string {
+  const id = event.pathParameters?.id;
+  if (!id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
+  return decodeURIComponent(id);
+}
+
+/** An optional JSON body: empty means "no options". */
+function optionalBody(event: HttpEvent): unknown {
+  return event.body ? readJsonBody(event) : {};
+}
+
+/**
+ * Who is acting: the IAM principal on AWS (the CLI signs with the user's credentials), else the
+ * `by` the caller names (the local runtime listens on loopback only), else "api".
+ */
+function actor(event: HttpEvent, named: string | undefined): string {
+  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
+  if (iam) return iam.split('/').pop() ?? iam;
+  return named ?? 'api';
+}
+
+async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof IncidentNotFoundError) throw new NotFoundError(error.message);
+    if (error instanceof TransitionRefusedError) throw new ConflictError(error.message);
+    throw error;
+  }
+}
+
+const listIncidents: Route = async (deps, event) => {
+  const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const page = await deps.store
+    .listByStatus(query.status, { limit: query.limit, cursor: query.cursor })
+    .catch((error: unknown) => {
+      throw error instanceof InvalidCursorError ? new BadRequestError(error.message) : error;
+    });
+  return json(200, { incidents: page.incidents, next: page.next ?? null });
+};
+
+const getIncident: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const incident = await deps.store.getIncidentWithTimeline(id);
+  if (!incident) throw new NotFoundError(`No incident with id ${id}`);
+  return json(200, incident);
+};
+
+const acknowledge: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() => acknowledgeIncident(deps, id, actor(event, body.by)));
+  return json(200, result.incident);
+};
+
+const resolve: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(resolveBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() =>
+    resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true }),
+  );
+  return json(200, result.incident);
+};
+
+export const INCIDENT_ROUTES: Record<string, Route> = {
+  'GET /v1/incidents': listIncidents,
+  'GET /v1/incidents/{id}': getIncident,
+  'POST /v1/incidents/{id}/acknowledge': acknowledge,
+  'POST /v1/incidents/{id}/resolve': resolve,
+};
+
+export const incidentsApi =
+  (deps: HandlerDeps) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const route = INCIDENT_ROUTES[event.routeKey];
+    if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+    return route(deps, event);
+  };
+
+export const makeIncidentsApiHandler = (deps: HandlerDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(jsonErrors({ logger: deps.logger }))
+    .handler(incidentsApi(deps));

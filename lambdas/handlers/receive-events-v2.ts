@@ -1,0 +1,65 @@
+/**
+ * POST /v1/alerts/events and POST /v2/enqueue: the PagerDuty Events API v2, with its response
+ * shapes, so existing senders point at Klaxon unchanged.
+ */
+import { createHash } from 'node:crypto';
+import middy from '@middy/core';
+import { alertFromEventsV2 } from '../core/alert-sources.js';
+import type { KlaxonConfig } from '../core/config.js';
+import { receiveAlert } from '../core/intake.js';
+import { eventsV2Schema } from '../schemas/events-v2.js';
+import type { HandlerDeps } from './deps.js';
+import { ForbiddenError, HttpError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
+
+const INVALID = { status: 'invalid event' };
+
+/** Integration keys are kept only as SHA-256 hashes; returns the integration's name. */
+export function integrationFor(config: KlaxonConfig, routingKey: string): string | undefined {
+  const hash = createHash('sha256').update(routingKey, 'utf8').digest('hex');
+  return config.integrationKeys.find((key) => key.sha256 === hash)?.name;
+}
+
+function parseEvent(event: HttpEvent) {
+  let body: unknown;
+  try {
+    body = readJsonBody(event);
+  } catch (error) {
+    if (error instanceof HttpError) {
+      throw new HttpError(error.statusCode, error.message, { ...INVALID, errors: [error.message] });
+    }
+    throw error;
+  }
+  const parsed = eventsV2Schema.safeParse(body);
+  if (!parsed.success) {
+    const errors = parsed.error.issues.map((issue) => `'${issue.path.join('.') || 'body'}' ${issue.message}`);
+    throw new HttpError(400, `Event object is invalid: ${errors.join('; ')}`, { ...INVALID, errors });
+  }
+  return parsed.data;
+}
+
+export const receiveEventsV2 =
+  (deps: HandlerDeps) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const request = parseEvent(event);
+    const integration = integrationFor(deps.config, request.routing_key);
+    if (!integration) {
+      throw new ForbiddenError(
+        'Unknown routing_key: no Klaxon integration has this key. Check the integration key you were given.',
+        {
+          ...INVALID,
+          errors: ['routing_key is not a known integration key'],
+        },
+      );
+    }
+    const receivedAt = deps.clock.now().toISOString();
+    const alert = alertFromEventsV2(request, integration, deps.ids.next(), receivedAt);
+    const result = await receiveAlert(deps, alert);
+    const incidentId = 'incident' in result ? result.incident.id : undefined;
+    deps.logger.info(`Events v2 ${request.event_action} → ${result.outcome}`, { incidentId, integration });
+    return json(202, { status: 'success', message: 'Event processed', dedup_key: alert.dedupKey });
+  };
+
+export const makeReceiveEventsV2Handler = (deps: HandlerDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(jsonErrors({ logger: deps.logger }))
+    .handler(receiveEventsV2(deps));

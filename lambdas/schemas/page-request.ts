@@ -1,0 +1,15 @@
+/** The payload the state machine's "Page the responders" task sends (see statemachines/escalation.asl.json). */
+import { z } from 'zod';
+import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
+
+export const pageRequestSchema = z.object({
+  incidentId: z.string().min(1),
+  step: z.object({
+    index: z.number().int().min(0),
+    dueAt: z.string(),
+    afterSeconds: z.number().min(0),
+    notify: z.array(z.enum(ROLES)).min(1),
+    channels: z.array(z.enum(CHANNELS)).min(1),
+    unless: z.enum(STEP_CONDITIONS),
+  }),
+});

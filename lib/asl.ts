@@ -1,0 +1,51 @@
+/**
+ * The one way Klaxon loads a state machine definition. CDK (DefinitionBody.fromString with
+ * definitionSubstitutions), the local runtime and the tests all read the same ASL file through
+ * here, so what runs locally is what deploys.
+ *
+ * Deliberately free of aws-cdk-lib: the local runtime imports it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type StateMachineName = 'escalation';
+
+/** Substitutions every escalation definition needs (see `${...}` in the ASL file). */
+export interface EscalationSubstitutions {
+  TableName: string;
+  PageFunctionArn: string;
+  Severity: string;
+}
+
+const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9]*)\}/g;
+
+export function aslPath(name: StateMachineName): string {
+  return fileURLToPath(new URL(`../statemachines/${name}.asl.json`, import.meta.url));
+}
+
+/** The raw ASL text with its `${Placeholders}` intact: what CDK hands to CloudFormation. */
+export function readAsl(name: StateMachineName): string {
+  return readFileSync(aslPath(name), 'utf8');
+}
+
+/** The placeholder names a definition uses. */
+export function placeholdersOf(aslText: string): string[] {
+  return [...new Set([...aslText.matchAll(PLACEHOLDER)].map((match) => match[1] ?? ''))].sort();
+}
+
+/**
+ * Fills the placeholders the way Step Functions' definitionSubstitutions does, refusing to leave
+ * any unfilled (a missing substitution would otherwise surface as a runtime failure mid-ladder).
+ */
+export function substitute(aslText: string, substitutions: Record<string, string>): string {
+  const missing = placeholdersOf(aslText).filter((name) => !(name in substitutions));
+  if (missing.length > 0) {
+    throw new Error(`State machine definition needs substitutions for: ${missing.join(', ')}`);
+  }
+  // JSON-escape each value: it lands inside a JSON string literal.
+  return aslText.replace(PLACEHOLDER, (_, name: string) => JSON.stringify(substitutions[name]).slice(1, -1));
+}
+
+export function loadEscalationDefinition(substitutions: EscalationSubstitutions): Record<string, unknown> {
+  return JSON.parse(substitute(readAsl('escalation'), { ...substitutions })) as Record<string, unknown>;
+}
