@@ -7,8 +7,6 @@ import type { HttpEvent, HttpResult } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
 
-export const ALERT_ROUTES = ['POST /v1/alerts/events', 'POST /v2/enqueue'] as const;
-
 const isHttpEvent = (event: unknown): event is HttpEvent =>
   typeof event === 'object' && event !== null && 'routeKey' in event && 'requestContext' in event;
 

@@ -1,0 +1,214 @@
+/**
+ * Step Functions on this machine: aws-local-stepfunctions runs the very ASL files CDK deploys,
+ * with every Task routed to a local handler (DynamoDB tasks to dynalite, Lambda tasks to the
+ * in-process handler). `timeScale` compresses the ladder's waits and retry pauses for drills.
+ */
+import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { executionArnFor, executionNameFor } from '../lambdas/adapters/step-functions-escalation.js';
+import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
+import type { EscalationInput } from '../lambdas/core/ladder.js';
+import type { EscalationRunner } from '../lambdas/core/ports.js';
+import { loadEscalationDefinition } from '../lib/asl.js';
+
+export type LocalFunction = (payload: unknown) => Promise<unknown>;
+
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type TaskHandler = TaskHandlers[string];
+type Json = Parameters<TaskHandler>[0];
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+
+export interface LocalExecution {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate?: string;
+  input: EscalationInput;
+  error?: string;
+  /** State names entered, in order: what the console's graph would light up. */
+  statesEntered: string[];
+  /** Transitions as Step Functions bills them (one per state entered). */
+  stateTransitions: number;
+}
+
+interface LocalStepFunctionsOptions {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  functions: Record<string, LocalFunction>;
+  pageFunctionArn: string;
+  timeScale: number;
+  onChange?: (execution: LocalExecution) => void;
+}
+
+type AnyState = { Type: string; Resource?: string; Retry?: { IntervalSeconds?: number }[] };
+
+export const localStateMachineArn = (severity: Severity) =>
+  `arn:aws:states:local:000000000000:stateMachine:klaxon-escalation-${severity.toLowerCase()}`;
+
+export class LocalStepFunctions implements EscalationRunner {
+  private readonly executions = new Map<string, LocalExecution>();
+  private readonly aborters = new Map<string, () => void>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly machines: Record<Severity, { definition: StateMachineDefinition; machine: StateMachine }>;
+
+  constructor(private readonly options: LocalStepFunctionsOptions) {
+    this.machines = Object.fromEntries(
+      SEVERITIES.map((severity) => {
+        const definition = loadEscalationDefinition({
+          TableName: options.tableName,
+          PageFunctionArn: options.pageFunctionArn,
+          Severity: severity,
+        }) as unknown as StateMachineDefinition;
+        return [severity, { definition, machine: new StateMachine(definition) }];
+      }),
+    ) as Record<Severity, { definition: StateMachineDefinition; machine: StateMachine }>;
+  }
+
+  async start(input: EscalationInput): Promise<{ executionArn: string }> {
+    const severity = input.severity as Severity;
+    const entry = this.machines[severity];
+    if (!entry) throw new Error(`No escalation state machine for ${input.severity}`);
+    const stateMachineArn = localStateMachineArn(severity);
+    const name = executionNameFor(input.incidentId);
+    const executionArn = executionArnFor(stateMachineArn, name);
+    // Same name, same incident: Step Functions answers a repeated start with the existing execution.
+    if (this.executions.has(executionArn)) return { executionArn };
+
+    const execution: LocalExecution = {
+      executionArn,
+      name,
+      stateMachineArn,
+      status: 'RUNNING',
+      startDate: new Date().toISOString(),
+      input,
+      statesEntered: [],
+      stateTransitions: 0,
+    };
+    this.executions.set(executionArn, execution);
+    const run = entry.machine.run(this.scaleInput(input) as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.taskHandlers(entry.definition),
+        retryIntervalOverrides: this.retryOverrides(entry.definition),
+      },
+      noThrowOnAbort: true,
+    });
+    this.aborters.set(executionArn, run.abort);
+    const tracking = this.track(execution, run.result, run.eventLogs);
+    this.running.add(tracking);
+    void tracking.finally(() => this.running.delete(tracking));
+    this.options.onChange?.(execution);
+    return { executionArn };
+  }
+
+  async stop(executionArn: string, reason: string): Promise<void> {
+    const execution = this.executions.get(executionArn);
+    if (!execution || execution.status !== 'RUNNING') return;
+    execution.status = 'ABORTED';
+    execution.stopDate = new Date().toISOString();
+    execution.error = reason;
+    this.aborters.get(executionArn)?.();
+    this.options.onChange?.(execution);
+  }
+
+  list(): LocalExecution[] {
+    return [...this.executions.values()];
+  }
+
+  get(executionArn: string): LocalExecution | undefined {
+    return this.executions.get(executionArn);
+  }
+
+  /** Aborts everything still running (process shutdown, end of a test). */
+  async shutdown(): Promise<void> {
+    for (const execution of this.executions.values()) {
+      if (execution.status === 'RUNNING') await this.stop(execution.executionArn, 'local runtime stopped');
+    }
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Due times are absolute; compress the distance from the incident's open time. */
+  private scaleInput(input: EscalationInput): EscalationInput {
+    const scale = this.options.timeScale;
+    if (scale === 1) return input;
+    const opened = Date.parse(input.openedAt);
+    return {
+      ...input,
+      steps: input.steps.map((step) => ({
+        ...step,
+        dueAt: new Date(opened + (Date.parse(step.dueAt) - opened) / scale).toISOString(),
+      })),
+    };
+  }
+
+  private retryOverrides(definition: StateMachineDefinition): Record<string, number[]> {
+    const overrides: Record<string, number[]> = {};
+    for (const [name, state] of Object.entries(definition.States as Record<string, AnyState>)) {
+      if (!state.Retry) continue;
+      overrides[name] = state.Retry.map((retrier) => ((retrier.IntervalSeconds ?? 1) * 1000) / this.options.timeScale);
+    }
+    return overrides;
+  }
+
+  private taskHandlers(definition: StateMachineDefinition): TaskHandlers {
+    const handlers: TaskHandlers = {};
+    for (const [name, state] of Object.entries(definition.States as Record<string, AnyState>)) {
+      if (state.Type !== 'Task') continue;
+      handlers[name] = this.handlerFor(name, state.Resource ?? '');
+    }
+    return handlers;
+  }
+
+  /** What each service integration does on AWS, done locally with the same input and output shapes. */
+  private handlerFor(stateName: string, resource: string): TaskHandler {
+    switch (resource) {
+      case 'arn:aws:states:::dynamodb:getItem':
+        return async (input) => {
+          const output = await this.options.dynamodb.send(new GetItemCommand(input as unknown as GetItemCommandInput));
+          return { Item: output.Item } as unknown as Json;
+        };
+      case 'arn:aws:states:::lambda:invoke':
+        return async (input) => {
+          const { FunctionName, Payload } = input as unknown as { FunctionName: string; Payload: unknown };
+          const fn = this.options.functions[FunctionName];
+          if (!fn)
+            throw Object.assign(new Error(`No local function ${FunctionName}`), {
+              name: 'Lambda.ResourceNotFoundException',
+            });
+          return { StatusCode: 200, Payload: (await fn(Payload)) as Json };
+        };
+      default:
+        throw new Error(`State "${stateName}" uses ${resource}, which the local runtime cannot run`);
+    }
+  }
+
+  private async track(
+    execution: LocalExecution,
+    result: Promise<unknown>,
+    events: AsyncGenerator<{ type: string; state?: { name: string } }>,
+  ): Promise<void> {
+    const counting = (async () => {
+      for await (const event of events) {
+        if (event.type === 'StateEntered' && event.state) {
+          execution.statesEntered.push(event.state.name);
+          execution.stateTransitions += 1;
+        }
+      }
+    })().catch(() => undefined);
+    try {
+      await result;
+      if (execution.status === 'RUNNING') execution.status = 'SUCCEEDED';
+    } catch (error) {
+      if (execution.status === 'RUNNING') {
+        execution.status = 'FAILED';
+        execution.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+    }
+    execution.stopDate ??= new Date().toISOString();
+    this.aborters.delete(execution.executionArn);
+    this.options.onChange?.(execution);
+    await counting;
+  }
+}

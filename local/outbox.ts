@@ -1,0 +1,74 @@
+/**
+ * Where the local runtime sends what would go to SNS or EventBridge on AWS: kept in order for
+ * `GET /_local/outbox` and printed to the terminal.
+ */
+import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
+import type { LifecyclePublisher, PageDelivery, Pager } from '../lambdas/core/ports.js';
+
+export interface OutboxPage {
+  at: string;
+  service: 'sns';
+  topicArn: string;
+  responder: string;
+  incidentId: string;
+  subject: string;
+  sms: string | null;
+  email: string | null;
+}
+
+export interface OutboxEvent {
+  at: string;
+  service: 'events';
+  detailType: string;
+  detail: LifecycleEvent['detail'];
+}
+
+export type OutboxMessage = OutboxPage | OutboxEvent;
+
+export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
+
+export class Outbox {
+  readonly messages: OutboxMessage[] = [];
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  pager(): Pager {
+    return {
+      page: async (delivery: PageDelivery) => {
+        const message: OutboxPage = {
+          at: new Date().toISOString(),
+          service: 'sns',
+          topicArn: `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`,
+          responder: delivery.responder.id,
+          incidentId: delivery.incidentId,
+          subject: delivery.subject,
+          sms: delivery.sms ?? null,
+          email: delivery.email ?? null,
+        };
+        this.messages.push(message);
+        const channels = [message.sms !== null && 'SMS', message.email !== null && 'email'].filter(Boolean).join('+');
+        this.print(`PAGE ${channels} -> ${delivery.responder.id}: ${message.sms ?? message.subject}`);
+      },
+    };
+  }
+
+  publisher(): LifecyclePublisher {
+    return {
+      publish: async (events) => {
+        for (const event of events) {
+          this.messages.push({
+            at: new Date().toISOString(),
+            service: 'events',
+            detailType: event.detailType,
+            detail: event.detail,
+          });
+          this.print(`EVENT ${event.detailType}: incident ${event.detail.incident.id}`);
+        }
+      },
+    };
+  }
+
+  pages(): OutboxPage[] {
+    return this.messages.filter((message): message is OutboxPage => message.service === 'sns');
+  }
+}

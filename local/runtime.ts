@@ -1,0 +1,210 @@
+/**
+ * Klaxon on one machine: dynalite, the HTTP gateway, the escalation state machines on
+ * aws-local-stepfunctions, the outbox and the EventBridge stand-in, wired to the very handlers
+ * that run on Lambda. `npm start` runs it; the end-to-end tests start it in-process.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
+import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
+import { type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import type { HandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
+import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
+import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
+import type { Logger } from '../lambdas/handlers/logger.js';
+import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.js';
+import type { FunctionName } from '../lambdas/handlers/routes.js';
+import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
+import { matchesPattern } from './event-rules.js';
+import {
+  type LambdaHttpHandler,
+  lambdaContext,
+  matchRoute,
+  RequestTooLargeError,
+  readBody,
+  sendJson,
+  toApiGatewayEvent,
+  writeLambdaResult,
+} from './gateway.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
+import { LocalStepFunctions } from './local-step-functions.js';
+import { Outbox } from './outbox.js';
+
+export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
+const TABLE_NAME = 'klaxon-local';
+const PAGE_FUNCTION_ARN = 'arn:aws:lambda:local:000000000000:function:klaxon-page-responders';
+
+export interface LocalRuntimeOptions {
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  /** Run the ladder this many times faster. */
+  timeScale?: number;
+  /** Keep dynalite's data here across restarts; in memory when absent. */
+  dataDir?: string;
+  /** A validated config, or the path of a config file (default klaxon.config.json). */
+  config?: KlaxonConfig | string;
+  /** Print a line per page, event and request outcome (default true). */
+  verbose?: boolean;
+}
+
+export interface LocalRuntime {
+  url: string;
+  port: number;
+  config: KlaxonConfig;
+  outbox: Outbox;
+  stepFunctions: LocalStepFunctions;
+  deps: HandlerDeps;
+  dynamodb: LocalDynamoDb;
+  stop(): Promise<void>;
+}
+
+export function loadConfigFile(path: string): KlaxonConfig {
+  const absolute = resolve(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(absolute, 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read the Klaxon config ${absolute}: ${(error as Error).message}`);
+  }
+  return parseConfig(raw, `config ${path}`);
+}
+
+function consoleLogger(verbose: boolean): Logger {
+  const line = (level: string, message: string, extra: Record<string, unknown>[]) => {
+    const context = extra.length > 0 ? ` ${JSON.stringify(Object.assign({}, ...extra))}` : '';
+    console.log(`[klaxon] ${level} ${message}${context}`);
+  };
+  return {
+    info: (message, ...extra) => verbose && line('info', message, extra),
+    warn: (message, ...extra) => line('warn', message, extra),
+    error: (message, ...extra) => line('error', message, extra),
+  };
+}
+
+export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const verbose = options.verbose ?? true;
+  const config =
+    typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
+  const logger = consoleLogger(verbose);
+  const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
+
+  let dynamo: LocalDynamoDb | undefined;
+  const server: Server = createServer();
+  try {
+    dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
+    });
+  } catch (error) {
+    await dynamo?.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+
+  const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
+  const pagingDeps: PagingHandlerDeps = {
+    config,
+    store,
+    pager: outbox.pager(),
+    events: outbox.publisher(),
+    clock: systemClock,
+    apiBaseUrl: url,
+    logger,
+  };
+  const pageResponders = makePageRespondersHandler(pagingDeps);
+  const stepFunctions = new LocalStepFunctions({
+    dynamodb: dynamo.client,
+    tableName: TABLE_NAME,
+    pageFunctionArn: PAGE_FUNCTION_ARN,
+    functions: { [PAGE_FUNCTION_ARN]: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')) },
+    timeScale: options.timeScale ?? 1,
+    onChange: (execution) =>
+      execution.status !== 'RUNNING' &&
+      logger.info(`Escalation ${execution.name} ${execution.status.toLowerCase()}`, { error: execution.error }),
+  });
+  const deps: HandlerDeps = {
+    config,
+    store,
+    escalation: stepFunctions,
+    events: outbox.publisher(),
+    clock: systemClock,
+    ids: ulidGenerator(),
+    logger,
+  };
+  const intake = makeIntakeHandler(deps);
+  const functions: Record<FunctionName, LambdaHttpHandler> = {
+    intake: (event, context) => intake(event, context),
+    'incidents-api': makeIncidentsApiHandler(deps),
+  };
+  const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
+
+  async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    if (request.method === 'GET' && path === '/_local/outbox')
+      return sendJson(response, 200, { messages: outbox.messages });
+    if (request.method === 'GET' && path === '/_local/executions') {
+      return sendJson(response, 200, { executions: stepFunctions.list() });
+    }
+    if (request.method === 'POST' && path === '/_local/events') {
+      let event: unknown;
+      try {
+        event = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not a JSON event: ${(error as Error).message}` });
+      }
+      const matched = eventRules.filter((rule) => matchesPattern(event, rule.pattern));
+      const results = [];
+      for (const rule of matched) {
+        try {
+          results.push({ rule: rule.name, result: await rule.target(event, lambdaContext('klaxon-intake')) });
+        } catch (error) {
+          // EventBridge would retry the target; here the caller sees the failure and may post again.
+          return sendJson(response, 502, { message: `Rule ${rule.name} target failed: ${(error as Error).message}` });
+        }
+      }
+      return sendJson(response, 200, { matchedRules: matched.map((rule) => rule.name), results });
+    }
+    return sendJson(response, 404, { message: `No local endpoint ${request.method} ${path}` });
+  }
+
+  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+    try {
+      const requestUrl = new URL(request.url ?? '/', url);
+      if (requestUrl.pathname.startsWith('/_local/')) return await handleLocal(request, response, requestUrl.pathname);
+      const matched = matchRoute(request.method ?? 'GET', requestUrl.pathname);
+      if (!matched) {
+        return sendJson(response, 404, { message: `No route ${request.method} ${requestUrl.pathname}` });
+      }
+      const body = await readBody(request);
+      const event = toApiGatewayEvent(request, requestUrl, body, matched);
+      const result = await functions[matched.route.function](event, lambdaContext(`klaxon-${matched.route.function}`));
+      writeLambdaResult(response, result);
+    } catch (error) {
+      if (error instanceof RequestTooLargeError) return sendJson(response, 413, { message: error.message });
+      logger.error('Local gateway failed', { error: String(error) });
+      if (!response.headersSent) sendJson(response, 500, { message: 'Local gateway error; see the terminal' });
+    }
+  });
+
+  return {
+    url,
+    port,
+    config,
+    outbox,
+    stepFunctions,
+    deps,
+    dynamodb: dynamo,
+    async stop() {
+      await stepFunctions.shutdown();
+      await new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+      await dynamo.close();
+    },
+  };
+}

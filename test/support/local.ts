@@ -1,0 +1,93 @@
+/** Starting the local runtime in-process, and talking to it as a client would. */
+
+import { createHash } from 'node:crypto';
+import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
+import type { IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import type { OutboxMessage, OutboxPage } from '../../local/outbox.js';
+import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
+
+/** The key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
+export const FIXTURE_ROUTING_KEY = 'R0UT1NGKEY0000000000000000000001';
+export const LOCAL_ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
+
+export function testConfig(): KlaxonConfig {
+  const base = loadConfigFile('klaxon.config.json');
+  return parseConfig({
+    ...base,
+    severityPolicy: {},
+    integrationKeys: [
+      ...base.integrationKeys,
+      { name: 'fixtures', sha256: createHash('sha256').update(FIXTURE_ROUTING_KEY).digest('hex') },
+    ],
+  });
+}
+
+export async function startTestRuntime(
+  options: { timeScale?: number; config?: KlaxonConfig } = {},
+): Promise<LocalRuntime> {
+  return startLocalRuntime({
+    port: 0,
+    timeScale: options.timeScale ?? 1,
+    config: options.config ?? testConfig(),
+    verbose: false,
+  });
+}
+
+export interface Reply<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+}
+
+export async function call<T = Record<string, unknown>>(
+  runtime: LocalRuntime,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply<T>> {
+  const response = await fetch(`${runtime.url}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text so the assertion shows it
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+export const pagesIn = (messages: OutboxMessage[]) =>
+  messages.filter((message): message is OutboxPage => message.service === 'sns');
+
+export async function outbox(runtime: LocalRuntime): Promise<OutboxMessage[]> {
+  return (await call<{ messages: OutboxMessage[] }>(runtime, 'GET', '/_local/outbox')).body.messages;
+}
+
+export async function incident(runtime: LocalRuntime, id: string): Promise<IncidentWithTimeline> {
+  const reply = await call<IncidentWithTimeline>(runtime, 'GET', `/v1/incidents/${id}`);
+  if (reply.status !== 200)
+    throw new Error(`GET incident ${id} answered ${reply.status}: ${JSON.stringify(reply.body)}`);
+  return reply.body;
+}
+
+/**
+ * Polls until `check` returns a value: end-to-end steps wait on what the product does (a page in
+ * the outbox), never on a sleep tuned to one machine. `timeoutMs` only bounds a broken run.
+ */
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
