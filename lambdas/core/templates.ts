@@ -36,17 +36,21 @@ export function renderSubject(incident: Incident): string {
 
 /**
  * The SMS: severity, title, summary, then how to acknowledge, within one 160-septet segment.
- * The acknowledgement hint is never cut; the summary gives way first.
+ * The acknowledgement hint is never cut; the summary gives way first, then the title.
  */
 export function renderSms(incident: Incident, step: EscalationStep): string {
   const escalation = step.index > 0 ? ' ESCALATED' : '';
-  const head = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} ${incident.title}: `);
+  const prefix = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} `);
   const ack = toGsm7(` Ack: klaxon ack ${incident.id}`);
-  const room = SMS_SEGMENT_SEPTETS - gsm7Length(head) - gsm7Length(ack);
-  const summary = toGsm7(oneLine(incident.summary, 400));
-  if (room < 10) return truncateGsm7(head + ack.trim(), SMS_SEGMENT_SEPTETS);
-  return head + truncateGsm7(summary, room) + ack;
+  const forText = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(ack);
+  const title = truncateGsm7(toGsm7(oneLine(incident.title, 400)), Math.max(10, forText - MIN_SUMMARY_SEPTETS - 2));
+  const room = forText - gsm7Length(title) - 2;
+  const summary = truncateGsm7(toGsm7(oneLine(incident.summary, 400)), Math.max(0, room));
+  return truncateGsm7(`${prefix}${title}: ${summary}`, SMS_SEGMENT_SEPTETS - gsm7Length(ack)) + ack;
 }
+
+/** However long the title, the SMS keeps this much of the summary (the why). */
+const MIN_SUMMARY_SEPTETS = 40;
 
 export function renderEmail(incident: Incident, step: EscalationStep, context: RenderContext): string {
   const ackUrl = `${context.apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}/acknowledge`;

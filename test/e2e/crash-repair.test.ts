@@ -1,0 +1,68 @@
+/**
+ * A crash between two writes is repaired by the sender's retry: the data layer has no
+ * transactions, so every use case must finish what an interrupted attempt started.
+ */
+import { scopedDedupKey } from '../../lambdas/core/alert.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { fixture } from '../support/fixtures.js';
+import { call, eventually, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+describe('crash between writes', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('a retry after a crash between the dedup claim and the incident write opens that incident and pages', async () => {
+    const alarmArn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx';
+    // The first attempt claimed the dedup key for an incident id and died before writing the incident.
+    await runtime.deps.store.claimDedupKey(
+      scopedDedupKey({ source: 'cloudwatch', dedupKey: alarmArn }),
+      '01CRASHEDBEFOREWRITE000000',
+      new Date().toISOString(),
+    );
+
+    const retry = await call(runtime, 'POST', '/_local/events', fixture('eventbridge/alarm-state-change.json'));
+    expect(retry.status).toBe(200);
+
+    const repaired = await incident(runtime, '01CRASHEDBEFOREWRITE000000');
+    expect(repaired).toMatchObject({ status: 'open', severity: 'SEV1' });
+    expect(repaired.executionArn).toContain('01CRASHEDBEFOREWRITE000000');
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === repaired.id),
+      'the page for the repaired incident',
+    );
+  });
+
+  it('an alarm after a resolution that died before freeing the dedup key opens a new incident', async () => {
+    const alarm = fixture<{ detail: { alarmName: string }; resources: string[] }>(
+      'eventbridge/alarm-state-change.json',
+    );
+    alarm.detail.alarmName = 'payments-5xx';
+    alarm.resources = ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:payments-5xx'];
+    const first = await call<{ results: { result: { incidentId: string } }[] }>(
+      runtime,
+      'POST',
+      '/_local/events',
+      alarm,
+    );
+    const firstId = first.body.results[0]?.result.incidentId ?? '';
+    // Resolve without freeing the key: the state a crash after the status write leaves behind.
+    await runtime.deps.store.transition(firstId, ['open'], {
+      status: 'resolved',
+      resolvedAt: new Date().toISOString(),
+    });
+
+    const again = await call<{ results: { result: { outcome: string; incidentId: string } }[] }>(
+      runtime,
+      'POST',
+      '/_local/events',
+      { ...alarm, id: 'second-alarm' },
+    );
+    expect(again.body.results[0]?.result.outcome).toBe('opened');
+    expect(again.body.results[0]?.result.incidentId).not.toBe(firstId);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * PagerDuty Events API v2 senders: the exact response shapes, dedup semantics and refusals.
+ */
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { fixture, fixtureText } from '../support/fixtures.js';
+import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+describe('Events API v2 intake', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const openIncidents = async () =>
+    (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100')).body.incidents;
+
+  it('answers a trigger with 202 and the dedup key, pages at once, and moves the incident on acknowledge and resolve', async () => {
+    const triggered = await call(runtime, 'POST', '/v1/alerts/events', fixture('events-v2/trigger.json'));
+    expect(triggered).toEqual({
+      status: 202,
+      body: { status: 'success', message: 'Event processed', dedup_key: 'db-primary/replication-lag' },
+    });
+    const opened = (await openIncidents()).find((item) => item.dedupKey === 'db-primary/replication-lag');
+    expect(opened).toMatchObject({
+      severity: 'SEV1',
+      service: 'database',
+      title: 'Replication lag on db-primary above 30s',
+    });
+    const id = opened?.id ?? '';
+    await eventually(async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === id), 'the page');
+
+    const again = await call(runtime, 'POST', '/v2/enqueue', fixture('events-v2/trigger.json'));
+    expect(again.status).toBe(202);
+    expect((await openIncidents()).filter((item) => item.dedupKey === 'db-primary/replication-lag')).toHaveLength(1);
+
+    expect((await call(runtime, 'POST', '/v1/alerts/events', fixture('events-v2/acknowledge.json'))).status).toBe(202);
+    expect((await incident(runtime, id)).status).toBe('acknowledged');
+
+    expect((await call(runtime, 'POST', '/v1/alerts/events', fixture('events-v2/resolve.json'))).status).toBe(202);
+    const resolved = await incident(runtime, id);
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'integration:fixtures' });
+
+    // After resolve, the same key opens a new incident.
+    await call(runtime, 'POST', '/v1/alerts/events', fixture('events-v2/trigger.json'));
+    const reopened = (await openIncidents()).filter((item) => item.dedupKey === 'db-primary/replication-lag');
+    expect(reopened).toHaveLength(1);
+    expect(reopened[0]?.id).not.toBe(id);
+  });
+
+  it('opens a new incident for every trigger without a dedup_key, and returns the key it made', async () => {
+    const event = {
+      routing_key: LOCAL_ROUTING_KEY,
+      event_action: 'trigger',
+      payload: { summary: 'Disk 95% on build-7', source: 'build-7', severity: 'warning' },
+    };
+    const first = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', event);
+    const second = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', event);
+    expect(first.body.dedup_key).not.toBe(second.body.dedup_key);
+    const disks = (await openIncidents()).filter((item) => item.title === 'Disk 95% on build-7');
+    expect(disks).toHaveLength(2);
+    expect(disks.every((item) => item.severity === 'SEV3')).toBe(true);
+  });
+
+  it.each([
+    ['bad/events-v2-bad-action.json', 400, 'event_action'],
+    ['bad/events-v2-bad-severity.json', 400, 'payload.severity'],
+    ['bad/events-v2-missing-summary.json', 400, 'payload.summary'],
+    ['bad/events-v2-unknown-key.json', 403, 'routing_key'],
+    ['bad/not-json.txt', 400, 'not valid JSON'],
+    ['bad/truncated.json', 400, 'not valid JSON'],
+    ['bad/empty.json', 400, 'empty'],
+    ['bad/array.json', 400, 'JSON object'],
+  ])('refuses %s with %i and says what is wrong, creating nothing', async (name, status, mentions) => {
+    const before = (await openIncidents()).length;
+    const reply = await call<{ status: string; message: string; errors: string[] }>(
+      runtime,
+      'POST',
+      '/v1/alerts/events',
+      fixtureText(name),
+    );
+    expect(reply.status).toBe(status);
+    expect(reply.body.status).toBe('invalid event');
+    expect(`${reply.body.message} ${reply.body.errors.join(' ')}`).toContain(mentions);
+    expect(await openIncidents()).toHaveLength(before);
+  });
+
+  it('refuses a body that is not JSON by content type with 415', async () => {
+    const reply = await call<{ message: string }>(runtime, 'POST', '/v1/alerts/events', 'routing_key=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    expect(reply.status).toBe(415);
+    expect(reply.body.message).toContain('application/json');
+  });
+});

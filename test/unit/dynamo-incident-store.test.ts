@@ -1,0 +1,89 @@
+/** The store's conditional writes against dynalite, under the races intake and responders create. */
+import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { IncidentStore } from '../../lambdas/core/ports.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+
+const incident = (id: string, changes: Partial<Incident> = {}): Incident => ({
+  id,
+  title: `incident ${id}`,
+  severity: 'SEV2',
+  status: 'open',
+  service: 'orders',
+  dedupKey: `key-${id}`,
+  source: 'events-v2',
+  summary: 'something broke',
+  openedAt: '2026-11-20T10:00:00.000Z',
+  drill: false,
+  alertCount: 1,
+  lastAlertAt: '2026-11-20T10:00:00.000Z',
+  details: { component: 'api' },
+  ...changes,
+});
+
+describe('DynamoDB incident store', () => {
+  let dynamo: LocalDynamoDb;
+  let store: IncidentStore;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: 'store-test' });
+    store = dynamoIncidentStore(dynamo.client, 'store-test');
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('gives a dedup key to exactly one of 25 concurrent claimants, and tells the others who won', async () => {
+    const claims = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => store.claimDedupKey('events-v2:race', `candidate-${i}`, 'now')),
+    );
+    const winners = claims.flatMap((claim, i) => (claim.claimed ? [`candidate-${i}`] : []));
+    expect(winners).toHaveLength(1);
+    const losers = claims.flatMap((claim) => (claim.claimed ? [] : [claim.incidentId]));
+    expect(losers).toEqual(Array(24).fill(winners[0]));
+  });
+
+  it('frees a dedup key only for the incident it points at', async () => {
+    await store.claimDedupKey('events-v2:release', 'mine', 'now');
+    await store.releaseDedupKey('events-v2:release', 'someone-else');
+    expect(await store.findByDedupKey('events-v2:release')).toBe('mine');
+    await store.releaseDedupKey('events-v2:release', 'mine');
+    expect(await store.findByDedupKey('events-v2:release')).toBeUndefined();
+  });
+
+  it('keeps the first write of an incident and says the second did not write', async () => {
+    expect(await store.createIncident(incident('A1', { title: 'first' }))).toMatchObject({ created: true });
+    const second = await store.createIncident(incident('A1', { title: 'second' }));
+    expect(second.created).toBe(false);
+    expect(second.incident.title).toBe('first');
+  });
+
+  it('applies a transition only from the expected status', async () => {
+    await store.createIncident(incident('T1'));
+    const acked = await store.transition('T1', ['open'], { status: 'acknowledged', acknowledgedBy: 'sam' });
+    expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'sam' });
+    expect(await store.transition('T1', ['open'], { status: 'acknowledged', acknowledgedBy: 'priya' })).toBeUndefined();
+    expect(await store.transition('missing', ['open'], { status: 'resolved' })).toBeUndefined();
+    const listed = await store.listByStatus('acknowledged', { limit: 10 });
+    expect(listed.incidents.map((item) => item.id)).toContain('T1');
+    expect((await store.listByStatus('open', { limit: 100 })).incidents.map((item) => item.id)).not.toContain('T1');
+  });
+
+  it('writes a timeline entry once per key, and counts a repeated alert once per delivery', async () => {
+    await store.createIncident(incident('R1'));
+    expect(
+      await store.appendTimeline('R1', 'note#1', { at: '2026-11-20T10:05:00.000Z', type: 'note', message: 'a' }),
+    ).toBe(true);
+    expect(
+      await store.appendTimeline('R1', 'note#1', { at: '2026-11-20T10:06:00.000Z', type: 'note', message: 'b' }),
+    ).toBe(false);
+    const repeat = { at: '2026-11-20T10:07:00.000Z', type: 'alert' as const, message: 'again' };
+    await store.recordRepeatAlert('R1', 'sns-message-1', repeat);
+    await store.recordRepeatAlert('R1', 'sns-message-1', repeat);
+    await store.recordRepeatAlert('R1', 'sns-message-2', repeat);
+    const shown = await store.getIncidentWithTimeline('R1');
+    expect(shown?.alertCount).toBe(3);
+    expect(shown?.timeline.map((entry) => entry.message)).toEqual(['a', 'again', 'again']);
+    expect(await store.hasTimelineEntry('R1', 'note#1')).toBe(true);
+    expect(await store.hasTimelineEntry('R1', 'note#2')).toBe(false);
+  });
+});

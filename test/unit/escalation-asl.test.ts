@@ -1,0 +1,148 @@
+/**
+ * The escalation ASL itself: structural rules every Task must follow, and the file run on
+ * aws-local-stepfunctions against dynalite, the way the local runtime runs it.
+ */
+import { execFileSync } from 'node:child_process';
+import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { EscalationInput, EscalationStep } from '../../lambdas/core/ladder.js';
+import type { IncidentStore } from '../../lambdas/core/ports.js';
+import { loadEscalationDefinition, placeholdersOf, readAsl } from '../../lib/asl.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+import { LocalStepFunctions } from '../../local/local-step-functions.js';
+import { eventually } from '../support/local.js';
+
+type State = {
+  Type: string;
+  Comment?: string;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[] }[];
+};
+const definition = loadEscalationDefinition({
+  TableName: 't',
+  PageFunctionArn: 'arn:aws:lambda:us-east-1:1:function:p',
+  Severity: 'SEV1',
+});
+const states = Object.entries(definition.States as Record<string, State>);
+
+describe('escalation ASL', () => {
+  it('has a substitution for every placeholder', () => {
+    expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity', 'TableName']);
+    expect(JSON.stringify(definition)).not.toContain('${');
+  });
+
+  it('gives every Task a TimeoutSeconds and a Retry (the emulator and AWS default to 60 s and no retry)', () => {
+    const tasks = states.filter(([, state]) => state.Type === 'Task');
+    expect(tasks.length).toBeGreaterThan(0);
+    for (const [, state] of tasks) {
+      expect(state.TimeoutSeconds).toBeGreaterThan(0);
+      expect(state.Retry?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('explains every state with a Comment', () => {
+    expect(states.filter(([, state]) => !state.Comment).map(([name]) => name)).toEqual([]);
+  });
+
+  it('only names errors that exist: States.*, Lambda.* or an error class in the code', () => {
+    const named = states.flatMap(([, state]) =>
+      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((r) => r.ErrorEquals),
+    );
+    const ours = named.filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
+    for (const name of ours) {
+      const found = execFileSync('grep', ['-rl', `name = '${name}'`, 'lambdas'], { encoding: 'utf8' });
+      expect(found.trim()).not.toBe('');
+    }
+  });
+});
+
+describe('escalation ASL on aws-local-stepfunctions', () => {
+  let dynamo: LocalDynamoDb;
+  let store: IncidentStore;
+  const pages: { incidentId: string; step: EscalationStep }[] = [];
+  let stepFunctions: LocalStepFunctions;
+  const pageFunctionArn = 'arn:aws:lambda:local:000000000000:function:page';
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: 'asl-test' });
+    store = dynamoIncidentStore(dynamo.client, 'asl-test');
+    stepFunctions = new LocalStepFunctions({
+      dynamodb: dynamo.client,
+      tableName: 'asl-test',
+      pageFunctionArn,
+      functions: {
+        [pageFunctionArn]: async (payload) => {
+          pages.push(payload as { incidentId: string; step: EscalationStep });
+          return { paged: [] };
+        },
+      },
+      timeScale: 1,
+    });
+  });
+  afterAll(async () => {
+    await stepFunctions.shutdown();
+    await dynamo.close();
+  });
+
+  const past = new Date(Date.now() - 60_000).toISOString();
+  const step = (index: number, unless: EscalationStep['unless']): EscalationStep => ({
+    index,
+    dueAt: past,
+    afterSeconds: index * 60,
+    notify: ['primary'],
+    channels: ['sms'],
+    unless,
+  });
+
+  async function run(id: string, status: Incident['status']) {
+    await store.createIncident({
+      id,
+      title: id,
+      severity: 'SEV1',
+      status,
+      service: 's',
+      dedupKey: id,
+      source: 'manual',
+      summary: 's',
+      openedAt: past,
+      drill: false,
+      alertCount: 1,
+      lastAlertAt: past,
+      details: {},
+    });
+    const input: EscalationInput = {
+      incidentId: id,
+      severity: 'SEV1',
+      openedAt: past,
+      steps: [step(0, 'resolved'), step(1, 'acknowledged'), step(2, 'resolved')],
+    };
+    const { executionArn } = await stepFunctions.start(input);
+    return eventually(() => {
+      const execution = stepFunctions.get(executionArn);
+      return execution?.status !== 'RUNNING' ? execution : undefined;
+    }, `execution ${id} to end`);
+  }
+
+  it('pages every step while nobody acknowledges', async () => {
+    const execution = await run('open-incident', 'open');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(pages.filter((page) => page.incidentId === 'open-incident').map((page) => page.step.index)).toEqual([
+      0, 1, 2,
+    ]);
+  });
+
+  it('skips "unless acknowledged" steps once acknowledged, and keeps the others', async () => {
+    const execution = await run('acked-incident', 'acknowledged');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(pages.filter((page) => page.incidentId === 'acked-incident').map((page) => page.step.index)).toEqual([0, 2]);
+    expect(execution.statesEntered).toContain('Skip the step');
+  });
+
+  it('ends without paging once the incident is resolved', async () => {
+    const execution = await run('resolved-incident', 'resolved');
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.statesEntered.at(-1)).toBe('Incident resolved');
+    expect(pages.filter((page) => page.incidentId === 'resolved-incident')).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { DEFAULT_SEVERITY_POLICY } from '../../lambdas/core/config.js';
+import { formatDuration, parseDurationSeconds } from '../../lambdas/core/duration.js';
+import { planLadder } from '../../lambdas/core/ladder.js';
+
+describe('ladder planning', () => {
+  const openedAt = '2026-11-20T10:15:00.000Z';
+
+  it('gives every SEV1 step an absolute due time from the open time', () => {
+    const steps = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt);
+    expect(steps.map((step) => [step.dueAt, step.notify.join('+'), step.channels.join('+'), step.unless])).toEqual([
+      ['2026-11-20T10:15:00.000Z', 'primary', 'sms+email', 'resolved'],
+      ['2026-11-20T10:20:00.000Z', 'primary+secondary', 'sms+email', 'acknowledged'],
+      ['2026-11-20T10:45:00.000Z', 'secondary', 'sms+email', 'resolved'],
+      ['2026-11-20T11:15:00.000Z', 'engineering-manager', 'sms+email', 'resolved'],
+      ['2026-11-20T12:15:00.000Z', 'executive', 'sms+email', 'resolved'],
+    ]);
+    expect(steps.map((step) => step.index)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('pages SEV2 by email first and by SMS only if nobody acknowledged in 15 minutes', () => {
+    const [first, second] = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt);
+    expect(first).toMatchObject({ afterSeconds: 0, channels: ['email'] });
+    expect(second).toMatchObject({ afterSeconds: 900, channels: ['sms'], unless: 'acknowledged' });
+  });
+
+  it('refuses an unreadable open time', () => {
+    expect(() => planLadder(DEFAULT_SEVERITY_POLICY.SEV4, 'yesterday')).toThrow('unreadable open time');
+  });
+
+  it.each([
+    ['0', 0],
+    ['90s', 90],
+    ['5m', 300],
+    ['1h', 3600],
+    ['7d', 604_800],
+    ['5 minutes', undefined],
+    ['-5m', undefined],
+  ])('reads the duration %j as %s seconds', (text, seconds) => {
+    expect(parseDurationSeconds(text)).toBe(seconds);
+  });
+
+  it.each([
+    [42, '42s'],
+    [300, '5m'],
+    [5400, '1h 30m'],
+    [90_000, '1d 1h'],
+  ])('writes %i seconds as %s', (seconds, text) => {
+    expect(formatDuration(seconds)).toBe(text);
+  });
+});

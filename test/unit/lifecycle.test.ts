@@ -1,0 +1,54 @@
+import { decideAcknowledge, decideResolve, type Incident } from '../../lambdas/core/incident.js';
+
+const incident = (changes: Partial<Incident> = {}): Incident => ({
+  id: '01TEST',
+  title: 'orders-api-5xx',
+  severity: 'SEV1',
+  status: 'open',
+  service: 'orders',
+  dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx',
+  source: 'cloudwatch',
+  summary: 'Threshold crossed',
+  openedAt: '2026-11-20T10:15:00.000Z',
+  drill: false,
+  alertCount: 1,
+  lastAlertAt: '2026-11-20T10:15:00.000Z',
+  details: {},
+  ...changes,
+});
+const at = '2026-11-20T10:19:00.000Z';
+
+describe('lifecycle', () => {
+  it('acknowledges an open incident, only from open', () => {
+    expect(decideAcknowledge(incident(), 'primary-oncall', at)).toEqual({
+      kind: 'apply',
+      from: ['open'],
+      changes: { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: 'primary-oncall' },
+      entry: { at, type: 'acknowledged', by: 'primary-oncall', message: 'Acknowledged by primary-oncall' },
+    });
+  });
+
+  it('keeps the first acknowledgement when acknowledged again', () => {
+    const decision = decideAcknowledge(incident({ status: 'acknowledged', acknowledgedBy: 'sam' }), 'priya', at);
+    expect(decision).toEqual({ kind: 'unchanged', reason: 'already acknowledged by sam' });
+  });
+
+  it('refuses to acknowledge a resolved incident', () => {
+    expect(decideAcknowledge(incident({ status: 'resolved' }), 'priya', at).kind).toBe('refused');
+  });
+
+  it.each(['open', 'acknowledged'] as const)('resolves from %s and records the duration', (status) => {
+    const decision = decideResolve(incident({ status }), 'priya', at, 'rolled back');
+    expect(decision).toMatchObject({
+      kind: 'apply',
+      from: ['open', 'acknowledged'],
+      changes: { status: 'resolved', resolvedAt: at, resolvedBy: 'priya' },
+      entry: { type: 'resolved', message: 'Resolved by priya: rolled back', durationSeconds: 240 },
+    });
+  });
+
+  it('refuses to resolve twice, saying when and by whom it was resolved', () => {
+    const decision = decideResolve(incident({ status: 'resolved', resolvedAt: at, resolvedBy: 'sam' }), 'priya', at);
+    expect(decision).toEqual({ kind: 'refused', reason: `incident 01TEST was already resolved at ${at} by sam` });
+  });
+});

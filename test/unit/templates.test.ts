@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { parseConfig } from '../../lambdas/core/config.js';
+import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from '../../lambdas/core/gsm7.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import { planLadder } from '../../lambdas/core/ladder.js';
+import { renderEmail, renderPage, renderSms, renderSubject } from '../../lambdas/core/templates.js';
+
+const config = parseConfig(JSON.parse(readFileSync('klaxon.config.json', 'utf8')));
+const [firstStep, secondStep] = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z');
+if (!firstStep || !secondStep) throw new Error('the SEV1 ladder has at least two steps');
+
+const incident = (changes: Partial<Incident> = {}): Incident => ({
+  id: '01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
+  title: 'orders-api-5xx',
+  severity: 'SEV1',
+  status: 'open',
+  service: 'orders',
+  dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx',
+  source: 'cloudwatch',
+  summary: 'Threshold Crossed: 1 out of the last 1 datapoints [12.0] was greater than the threshold (5.0).',
+  openedAt: '2026-11-20T10:15:02.000Z',
+  drill: false,
+  alertCount: 1,
+  lastAlertAt: '2026-11-20T10:15:02.000Z',
+  details: { region: 'us-east-1', metric: 'AWS/ApiGateway 5XXError (ApiName=orders-api)', runbook: 'RB-API-001' },
+  ...changes,
+});
+
+const context = { apiBaseUrl: 'https://klaxon.example.com', tier: config.severityPolicy.SEV1 };
+
+describe('page messages', () => {
+  it('fits the SMS in one GSM-7 segment with severity, title and how to acknowledge', () => {
+    const sms = renderSms(incident(), firstStep);
+    expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
+    expect(sms).toMatch(/^SEV1 orders-api-5xx: Threshold Crossed/);
+    expect(sms).toMatch(/Ack: klaxon ack 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1$/);
+  });
+
+  it.each([
+    ['a very long summary', { summary: 'x'.repeat(2000) }],
+    ['a very long title', { title: 'checkout-'.repeat(40) }],
+    ['emoji and curly quotes', { title: '🔥 “orders” down', summary: 'Latency — p99 ≥ 2 s 😱' }],
+    ['GSM extension characters', { summary: '{[|]}~^€\\'.repeat(30) }],
+    ['newlines and control characters', { summary: 'line one\nline two\r\n\u0007bell' }],
+    ['a drill', { drill: true }],
+  ])('keeps the SMS within 160 GSM-7 septets with %s', (_, changes) => {
+    for (const step of [firstStep, secondStep]) {
+      const sms = renderSms(incident(changes), step);
+      expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
+      expect(sms).toContain('klaxon ack');
+    }
+  });
+
+  it('marks escalations and drills', () => {
+    expect(renderSms(incident(), secondStep)).toMatch(/^SEV1 ESCALATED /);
+    expect(renderSms(incident({ drill: true }), firstStep)).toMatch(/^\[DRILL\] SEV1 /);
+    expect(renderSubject(incident({ drill: true }))).toMatch(/^\[DRILL\] \[SEV1\]/);
+  });
+
+  it('gives the email the whole context: severity, summary, reason, detected time, id, details and how to acknowledge', () => {
+    const email = renderEmail(incident(), firstStep, context);
+    for (const expected of [
+      'Severity: SEV1',
+      'Summary: orders-api-5xx',
+      'Reason: Threshold Crossed',
+      'Detected: 2026-11-20T10:15:02.000Z',
+      'Incident: 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
+      'metric: AWS/ApiGateway 5XXError (ApiName=orders-api)',
+      'runbook: RB-API-001',
+      'klaxon ack 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
+      'POST https://klaxon.example.com/v1/incidents/01JD6Z3ZQ7W9Y2V8K4T5R6N3M1/acknowledge',
+      'Acknowledge within 5m',
+      'every 15m',
+    ]) {
+      expect(email).toContain(expected);
+    }
+  });
+
+  it('renders only the channels the step pages by', () => {
+    const emailOnly = { ...firstStep, channels: ['email' as const] };
+    const message = renderPage(incident(), emailOnly, context);
+    expect(message.sms).toBeUndefined();
+    expect(message.email).toContain('INCIDENT DETECTED');
+  });
+
+  it('keeps the subject on one line', () => {
+    expect(renderSubject(incident({ title: 'evil\r\nBcc: everyone@example.com' }))).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('GSM-7', () => {
+  it('counts extension characters as two septets and refuses what GSM-7 cannot carry', () => {
+    expect(gsm7Length('abc')).toBe(3);
+    expect(gsm7Length('€')).toBe(2);
+    expect(gsm7Length('🔥')).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('replaces what it cannot carry and cuts with an ellipsis', () => {
+    expect(toGsm7('“hi” — 🔥')).toBe('"hi" - ?');
+    expect(truncateGsm7('abcdefghij', 8)).toBe('abcde...');
+    expect(truncateGsm7('short', 8)).toBe('short');
+  });
+});
