@@ -3,23 +3,10 @@ import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-stor
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { IncidentStore } from '../../lambdas/core/ports.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+import { anIncident } from '../support/incidents.js';
 
-const incident = (id: string, changes: Partial<Incident> = {}): Incident => ({
-  id,
-  title: `incident ${id}`,
-  severity: 'SEV2',
-  status: 'open',
-  service: 'orders',
-  dedupKey: `key-${id}`,
-  source: 'events-v2',
-  summary: 'something broke',
-  openedAt: '2026-11-20T10:00:00.000Z',
-  drill: false,
-  alertCount: 1,
-  lastAlertAt: '2026-11-20T10:00:00.000Z',
-  details: { component: 'api' },
-  ...changes,
-});
+const incident = (id: string, changes: Partial<Incident> = {}) =>
+  anIncident({ id, dedupKey: `key-${id}`, source: 'events-v2', severity: 'SEV2', ...changes });
 
 describe('DynamoDB incident store', () => {
   let dynamo: LocalDynamoDb;

@@ -1,21 +1,7 @@
 import { decideAcknowledge, decideResolve, type Incident } from '../../lambdas/core/incident.js';
+import { anIncident } from '../support/incidents.js';
 
-const incident = (changes: Partial<Incident> = {}): Incident => ({
-  id: '01TEST',
-  title: 'orders-api-5xx',
-  severity: 'SEV1',
-  status: 'open',
-  service: 'orders',
-  dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx',
-  source: 'cloudwatch',
-  summary: 'Threshold crossed',
-  openedAt: '2026-11-20T10:15:00.000Z',
-  drill: false,
-  alertCount: 1,
-  lastAlertAt: '2026-11-20T10:15:00.000Z',
-  details: {},
-  ...changes,
-});
+const incident = (changes: Partial<Incident> = {}) => anIncident({ id: '01TEST', ...changes });
 const at = '2026-11-20T10:19:00.000Z';
 
 describe('lifecycle', () => {

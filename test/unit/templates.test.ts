@@ -4,27 +4,18 @@ import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from '../../lam
 import type { Incident } from '../../lambdas/core/incident.js';
 import { planLadder } from '../../lambdas/core/ladder.js';
 import { renderEmail, renderPage, renderSms, renderSubject } from '../../lambdas/core/templates.js';
+import { anIncident } from '../support/incidents.js';
 
 const config = parseConfig(JSON.parse(readFileSync('klaxon.config.json', 'utf8')));
 const [firstStep, secondStep] = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z');
 if (!firstStep || !secondStep) throw new Error('the SEV1 ladder has at least two steps');
 
-const incident = (changes: Partial<Incident> = {}): Incident => ({
-  id: '01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
-  title: 'orders-api-5xx',
-  severity: 'SEV1',
-  status: 'open',
-  service: 'orders',
-  dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx',
-  source: 'cloudwatch',
-  summary: 'Threshold Crossed: 1 out of the last 1 datapoints [12.0] was greater than the threshold (5.0).',
-  openedAt: '2026-11-20T10:15:02.000Z',
-  drill: false,
-  alertCount: 1,
-  lastAlertAt: '2026-11-20T10:15:02.000Z',
-  details: { region: 'us-east-1', metric: 'AWS/ApiGateway 5XXError (ApiName=orders-api)', runbook: 'RB-API-001' },
-  ...changes,
-});
+const incident = (changes: Partial<Incident> = {}) =>
+  anIncident({
+    openedAt: '2026-11-20T10:15:02.000Z',
+    details: { region: 'us-east-1', metric: 'AWS/ApiGateway 5XXError (ApiName=orders-api)', runbook: 'RB-API-001' },
+    ...changes,
+  });
 
 const context = { apiBaseUrl: 'https://klaxon.example.com', tier: config.severityPolicy.SEV1 };
 
