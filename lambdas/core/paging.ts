@@ -40,8 +40,11 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   const { incidentId, step } = request;
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
-  // The state machine checked before calling, but a resolve can land in between.
+  // The state machine checked before calling, but an acknowledgement or resolve can land in between.
   if (incident.status === 'resolved') return { paged: [], skipped: 'incident resolved' };
+  if (step.unless === 'acknowledged' && incident.status === 'acknowledged') {
+    return { paged: [], skipped: 'incident acknowledged' };
+  }
 
   const message = renderPage(incident, step, {
     apiBaseUrl: deps.apiBaseUrl,
