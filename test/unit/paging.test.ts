@@ -1,0 +1,92 @@
+/** One ladder step's pages: who gets them, what is skipped, and retries that never page twice. */
+import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import { systemClock } from '../../lambdas/adapters/system.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { EscalationStep } from '../../lambdas/core/ladder.js';
+import { PageDeliveryError, pageStep } from '../../lambdas/core/paging.js';
+import type { Pager, PagingDeps } from '../../lambdas/core/ports.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+import { Outbox } from '../../local/outbox.js';
+import { anIncident } from '../support/incidents.js';
+import { testConfig } from '../support/local.js';
+
+const step: EscalationStep = {
+  index: 1,
+  dueAt: '2026-11-20T10:20:00.000Z',
+  afterSeconds: 300,
+  notify: ['primary', 'secondary'],
+  channels: ['sms', 'email'],
+  unless: 'acknowledged',
+};
+
+describe('paging a ladder step', () => {
+  let dynamo: LocalDynamoDb;
+  let outbox: Outbox;
+  let deps: PagingDeps;
+  const failing = new Set<string>();
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: 'paging-test' });
+    outbox = new Outbox(() => undefined);
+    const delivered = outbox.pager();
+    const pager: Pager = {
+      page: async (delivery) => {
+        if (failing.has(delivery.responder.id)) throw new Error('SNS throttled');
+        await delivered.page(delivery);
+      },
+    };
+    deps = {
+      config: testConfig(),
+      store: dynamoIncidentStore(dynamo.client, 'paging-test'),
+      pager,
+      events: outbox.publisher(),
+      clock: systemClock,
+      apiBaseUrl: 'http://localhost:3000',
+    };
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  const open = async (id: string, changes: Partial<Incident> = {}) => {
+    await deps.store.createIncident(anIncident({ id, ...changes }));
+    return id;
+  };
+  const pagedFor = (id: string) =>
+    outbox
+      .pages()
+      .filter((page) => page.incidentId === id)
+      .map((page) => page.responder);
+
+  it('pages each person the step names, by the step channels, and records it on the timeline', async () => {
+    const id = await open('P1');
+    expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['primary-oncall', 'secondary-oncall'] });
+    expect(pagedFor(id)).toEqual(['primary-oncall', 'secondary-oncall']);
+    const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(timeline.filter((entry) => entry.type === 'paged').map((entry) => entry.responder)).toEqual([
+      'primary-oncall',
+      'secondary-oncall',
+    ]);
+  });
+
+  it('skips an "unless acknowledged" step acknowledged since the state machine looked, and any step once resolved', async () => {
+    const acked = await open('P2', { status: 'acknowledged' });
+    expect(await pageStep(deps, { incidentId: acked, step })).toEqual({ paged: [], skipped: 'incident acknowledged' });
+    const resolved = await open('P3', { status: 'resolved' });
+    expect(await pageStep(deps, { incidentId: resolved, step: { ...step, unless: 'resolved' } })).toEqual({
+      paged: [],
+      skipped: 'incident resolved',
+    });
+    expect([...pagedFor(acked), ...pagedFor(resolved)]).toEqual([]);
+  });
+
+  it('fails the task when a publish fails, and the retry pages only who was missed', async () => {
+    const id = await open('P4');
+    failing.add('secondary-oncall');
+    await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
+    expect(pagedFor(id)).toEqual(['primary-oncall']);
+    failing.clear();
+    expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['secondary-oncall'] });
+    expect(pagedFor(id)).toEqual(['primary-oncall', 'secondary-oncall']);
+  });
+});
