@@ -1,0 +1,123 @@
+/**
+ * The AWS adapters that have no local stand-in (SNS, EventBridge, Step Functions in AWS mode),
+ * checked at the SDK boundary with aws-sdk-client-mock.
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import { eventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher.js';
+import { snsPager, snsSubject } from '../../lambdas/adapters/sns-pager.js';
+import { stepFunctionsEscalation } from '../../lambdas/adapters/step-functions-escalation.js';
+import { lifecycleEvent } from '../../lambdas/core/lifecycle-events.js';
+import { anIncident } from '../support/incidents.js';
+import { testConfig } from '../support/local.js';
+
+const responder = testConfig().responders[0] ?? (undefined as never);
+
+describe('SNS pager', () => {
+  const sns = mockClient(SNSClient);
+  beforeEach(() => sns.reset());
+
+  it('publishes to the responder topic with a body per protocol and the channels as a filterable attribute', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+    await snsPager(new SNSClient({}), 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-').page({
+      responder,
+      incidentId: '01ABC',
+      subject: '[SEV1] orders-api-5xx',
+      sms: 'SEV1 orders-api-5xx: down',
+      email: 'INCIDENT DETECTED',
+    });
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({
+      TopicArn: 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-primary-oncall',
+      MessageStructure: 'json',
+      Subject: '[SEV1] orders-api-5xx',
+      MessageAttributes: { channel: { DataType: 'String.Array', StringValue: '["sms","email"]' } },
+    });
+    expect(JSON.parse(input?.Message ?? '')).toEqual({
+      default: 'INCIDENT DETECTED',
+      sms: 'SEV1 orders-api-5xx: down',
+      email: 'INCIDENT DETECTED',
+    });
+  });
+
+  it('sends an email-only page without an SMS body, so no phone rings', async () => {
+    sns.on(PublishCommand).resolves({});
+    await snsPager(new SNSClient({}), 'arn:x:').page({ responder, incidentId: '1', subject: 's', email: 'body' });
+    const input = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(JSON.parse(input?.Message ?? '')).toEqual({ default: 'body', email: 'body' });
+    expect(input?.MessageAttributes?.channel?.StringValue).toBe('["email"]');
+  });
+
+  it('rejects when SNS fails, so the state machine retries', async () => {
+    sns.on(PublishCommand).rejects(new Error('Throttling'));
+    await expect(
+      snsPager(new SNSClient({}), 'arn:x:').page({ responder, incidentId: '1', subject: 's', sms: 'x' }),
+    ).rejects.toThrow('Throttling');
+  });
+
+  it('keeps subjects within what SNS accepts: ASCII, one line, under 100 characters', () => {
+    const subject = snsSubject(`[SEV1] 🔥 ${'x'.repeat(200)}`);
+    expect(subject).toMatch(/^[\x20-\x7e]+$/);
+    expect(subject.length).toBeLessThan(100);
+  });
+});
+
+describe('EventBridge publisher', () => {
+  const events = mockClient(EventBridgeClient);
+  beforeEach(() => events.reset());
+  const event = lifecycleEvent('opened', anIncident(), '2026-11-20T10:15:00.000Z');
+
+  it('puts lifecycle events on the bus with a versioned detail', async () => {
+    events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
+    await eventBridgePublisher(new EventBridgeClient({}), 'klaxon-incidents').publish([event]);
+    const entry = events.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+    expect(entry).toMatchObject({ EventBusName: 'klaxon-incidents', Source: 'klaxon', DetailType: 'Incident Opened' });
+    expect(JSON.parse(entry?.Detail ?? '')).toMatchObject({
+      version: '1',
+      kind: 'opened',
+      incident: { id: anIncident().id },
+    });
+  });
+
+  it('fails when EventBridge rejects an entry, although the call itself succeeded', async () => {
+    events
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] });
+    await expect(eventBridgePublisher(new EventBridgeClient({}), 'bus').publish([event])).rejects.toThrow('try again');
+  });
+});
+
+describe('Step Functions escalation', () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  const machines = { SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-sev1' };
+  const input = { incidentId: '01ABC', severity: 'SEV1', openedAt: '2026-11-20T10:15:00.000Z', steps: [] };
+
+  it('names the execution after the incident, so a second start is the same execution', async () => {
+    sfn
+      .on(StartExecutionCommand)
+      .resolvesOnce({ executionArn: 'arn:exec:1' })
+      .rejects(new ExecutionAlreadyExists({ message: 'exists', $metadata: {} }));
+    const escalation = stepFunctionsEscalation(new SFNClient({}), machines);
+    expect(await escalation.start(input)).toEqual({ executionArn: 'arn:exec:1' });
+    expect(await escalation.start(input)).toEqual({
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC',
+    });
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual(['01ABC', '01ABC']);
+  });
+
+  it('treats stopping an execution that no longer exists as done', async () => {
+    sfn.on(StopExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+    await expect(
+      stepFunctionsEscalation(new SFNClient({}), machines).stop('arn:exec:1', 'resolved'),
+    ).resolves.toBeUndefined();
+  });
+});
