@@ -7,8 +7,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { Channel } from '../core/config.js';
 import type { PageDelivery, Pager } from '../core/ports.js';
-
-export const CHANNEL_ATTRIBUTE = 'channel';
+import { CHANNEL_ATTRIBUTE } from './sns-message-attributes.js';
 
 /** SNS subjects must be ASCII, one line, under 100 characters. */
 export function snsSubject(subject: string): string {

@@ -70,7 +70,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     '',
     'To acknowledge (stops the escalation to the next person):',
     `  klaxon ack ${incident.id}`,
-    `  or POST ${ackUrl}`,
+    `  or POST ${ackUrl} (signed with your AWS credentials when Klaxon runs on AWS)`,
     '',
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
   ];

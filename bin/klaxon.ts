@@ -1,0 +1,28 @@
+/**
+ * The CDK app. Reads the Klaxon config from, in order: the CDK context `config`
+ * (`cdk synth -c config=path`), $KLAXON_CONFIG_FILE, ./klaxon.config.json. An invalid config
+ * stops synth with the problem and the field, and nothing else.
+ *
+ * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
+ * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
+ * telemetry (`cli-telemetry: false`) and version reporting.
+ */
+import { App } from 'aws-cdk-lib';
+import { ConfigError } from '../lambdas/core/config.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
+import { KlaxonStack } from '../lib/klaxon-stack.js';
+
+const app = new App();
+// `||`, not `??`: an empty value (`KLAXON_CONFIG_FILE= npm run synth`) means "not set".
+const configFile: string = app.node.tryGetContext('config') || process.env.KLAXON_CONFIG_FILE || DEFAULT_CONFIG_FILE;
+const stackName: string = app.node.tryGetContext('stackName') ?? 'Klaxon';
+
+try {
+  const { raw } = loadConfigFile(configFile);
+  new KlaxonStack(app, stackName, { config: raw });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // A person fixes a config from the message alone; a stack trace would only bury it.
+  console.error(error.message);
+  process.exit(1);
+}

@@ -1,0 +1,90 @@
+/**
+ * Alert intake: the function behind the alert routes and the rule that sends CloudWatch alarm
+ * state changes (default bus) to it, with a queue for the events that could not be handled.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
+import type { EscalationWorkflows } from './escalation.js';
+import type { IncidentEventBus } from './events.js';
+import type { IncidentStore } from './incident-store.js';
+import { KlaxonFunction } from './klaxon-function.js';
+
+export interface AlertIntakeProps {
+  /** Where incidents live: the function gets TABLE_NAME and item access. */
+  readonly store: IncidentStore;
+  /** Where lifecycle events go: the function gets EVENT_BUS_NAME and events:PutEvents. */
+  readonly eventBus: IncidentEventBus;
+  /** The tier state machines: the function gets ESCALATION_STATE_MACHINES. */
+  readonly escalation: EscalationWorkflows;
+  /** The Klaxon config as written, compiled into the intake function. */
+  readonly bundledConfig: KlaxonConfigInput;
+  /**
+   * How long an alarm event may keep being retried before it goes to the dead-letter queue.
+   * @default Duration.hours(6)
+   */
+  readonly maxEventAge?: Duration;
+}
+
+export class AlertIntake extends Construct {
+  readonly function: KlaxonFunction;
+  readonly alarmRule: events.Rule;
+  /** Alarm events that never reached intake, or that intake failed on after every retry. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: AlertIntakeProps) {
+    super(scope, id);
+    const maxEventAge = props.maxEventAge ?? Duration.hours(6);
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      enforceSSL: true,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.function = new KlaxonFunction(this, 'Function', {
+      entry: 'lambdas/entry/intake.ts',
+      description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2) into incidents',
+      bundledConfig: props.bundledConfig,
+    })
+      .bindTable(props.store, [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ])
+      // Stop too: an alarm back to OK, or an Events v2 "resolve", resolves the incident and
+      // stops its escalation (core/responder-actions.ts, finishResolution).
+      .bindEscalation(props.escalation, { start: true, stop: true })
+      .bindEventBus(props.eventBus);
+
+    // EventBridge invokes Lambda asynchronously: the rule's retry policy and dead-letter queue
+    // cover delivery to Lambda, the function's own async settings cover the handler failing.
+    this.function.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge,
+      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    this.alarmRule = new events.Rule(this, 'AlarmStateChangeRule', {
+      description: 'CloudWatch alarm state changes to Klaxon intake',
+      eventPattern: {
+        source: ALARM_STATE_CHANGE_PATTERN.source,
+        detailType: ALARM_STATE_CHANGE_PATTERN['detail-type'],
+      },
+      targets: [
+        new targets.LambdaFunction(this.function, {
+          retryAttempts: 24,
+          maxEventAge,
+          deadLetterQueue: this.deadLetterQueue,
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Escalation: one Standard state machine per severity tier, all from statemachines/escalation.asl.json
+ * (loaded through lib/asl.ts, the same file the local runtime runs), sharing one hand-written
+ * least-privilege role and one log group.
+ */
+import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Construct } from 'constructs';
+import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
+import { type EscalationSubstitutions, readAsl } from './asl.js';
+import type { IncidentStore } from './incident-store.js';
+
+/**
+ * What Step Functions needs to deliver execution logs to CloudWatch Logs. These are log-delivery
+ * (vended logs) actions, which CloudWatch Logs does not scope to a resource: AWS documents them
+ * with `"Resource": "*"` (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html).
+ */
+export const LOG_DELIVERY_ACTIONS = [
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+] as const;
+
+export interface EscalationWorkflowsProps {
+  /** The table the "Read the incident" state reads (dynamodb:GetItem only). */
+  readonly store: IncidentStore;
+  /** The function the "Page the responders" state invokes. */
+  readonly pageFunction: lambda.IFunction;
+  /**
+   * How much of each execution goes to the log group.
+   * @default sfn.LogLevel.ALL
+   */
+  readonly logLevel?: sfn.LogLevel;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+export class EscalationWorkflows extends Construct {
+  readonly stateMachines: Record<Severity, sfn.StateMachine>;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /** `{"SEV1":"arn:…",…}`: the value of ESCALATION_STATE_MACHINES. */
+  readonly stateMachineArnsJson: string;
+
+  constructor(scope: Construct, id: string, props: EscalationWorkflowsProps) {
+    super(scope, id);
+    const { store, pageFunction } = props;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+
+    // Written out by hand and made immutable below, so no CDK helper can widen it later.
+    this.role = new iam.Role(this, 'Role', {
+      description: 'Klaxon escalation state machines: read an incident, invoke the page function, write logs',
+      // Only Step Functions acting for this account may assume it (confused-deputy guard).
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      inlinePolicies: {
+        Escalation: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'ReadTheIncident',
+              actions: ['dynamodb:GetItem'],
+              resources: [store.table.tableArn],
+            }),
+            new iam.PolicyStatement({
+              sid: 'PageTheResponders',
+              actions: ['lambda:InvokeFunction'],
+              // `:*` covers a qualified ARN (version or alias) should the definition ever use one.
+              resources: [pageFunction.functionArn, `${pageFunction.functionArn}:*`],
+            }),
+            new iam.PolicyStatement({
+              sid: 'DeliverExecutionLogs',
+              actions: [...LOG_DELIVERY_ACTIONS],
+              resources: ['*'],
+            }),
+          ],
+        }),
+      },
+    });
+
+    const definition = readAsl('escalation');
+    const stateMachines: Partial<Record<Severity, sfn.StateMachine>> = {};
+    for (const severity of SEVERITIES) {
+      const substitutions: EscalationSubstitutions = {
+        TableName: store.table.tableName,
+        PageFunctionArn: pageFunction.functionArn,
+        Severity: severity,
+      };
+      stateMachines[severity] = new sfn.StateMachine(this, severity, {
+        stateMachineType: sfn.StateMachineType.STANDARD,
+        // fromString, not fromFile: fromFile uploads an S3 asset that template tests cannot read.
+        definitionBody: sfn.DefinitionBody.fromString(definition),
+        definitionSubstitutions: { ...substitutions },
+        role: this.role.withoutPolicyUpdates(),
+        // Execution data is incident ids and ladder steps (no secrets), and it is what debugging a ladder needs.
+        logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
+      });
+    }
+    this.stateMachines = stateMachines as Record<Severity, sfn.StateMachine>;
+    this.stateMachineArnsJson = Stack.of(this).toJsonString(
+      Object.fromEntries(SEVERITIES.map((severity) => [severity, this.stateMachines[severity].stateMachineArn])),
+    );
+  }
+
+  /** states:StartExecution on the tier state machines. */
+  grantStartExecution(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StartExecution'],
+      resourceArns: SEVERITIES.map((severity) => this.stateMachines[severity].stateMachineArn),
+    });
+  }
+
+  /** states:StopExecution on the executions of the tier state machines (and nothing else's). */
+  grantStopExecution(grantee: iam.IGrantable): iam.Grant {
+    const stack = Stack.of(this);
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StopExecution'],
+      resourceArns: SEVERITIES.map((severity) =>
+        stack.formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${this.stateMachines[severity].stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ),
+    });
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Incident management: the function behind the IAM-authorized routes that list, show,
+ * acknowledge and resolve incidents.
+ */
+import { Construct } from 'constructs';
+import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import type { EscalationWorkflows } from './escalation.js';
+import type { IncidentEventBus } from './events.js';
+import type { IncidentStore } from './incident-store.js';
+import { KlaxonFunction } from './klaxon-function.js';
+
+export interface IncidentManagementProps {
+  /** Where incidents live: the function gets TABLE_NAME and item access. */
+  readonly store: IncidentStore;
+  /** Where lifecycle events go: the function gets EVENT_BUS_NAME and events:PutEvents. */
+  readonly eventBus: IncidentEventBus;
+  /** The tier state machines: the function gets ESCALATION_STATE_MACHINES. */
+  readonly escalation: EscalationWorkflows;
+  /** The Klaxon config as written, compiled into the function. */
+  readonly bundledConfig: KlaxonConfigInput;
+}
+
+export class IncidentManagement extends Construct {
+  readonly function: KlaxonFunction;
+
+  constructor(scope: Construct, id: string, props: IncidentManagementProps) {
+    super(scope, id);
+    this.function = new KlaxonFunction(this, 'Function', {
+      entry: 'lambdas/entry/incidents-api.ts',
+      description: 'Klaxon: lists, shows, acknowledges and resolves incidents',
+      bundledConfig: props.bundledConfig,
+    })
+      .bindTable(props.store, [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ])
+      // Resolving stops the escalation; nothing here starts one.
+      .bindEscalation(props.escalation, { start: false, stop: true })
+      .bindEventBus(props.eventBus);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The single DynamoDB table: incidents, their timelines and dedup records. Key names come from
+ * lambdas/adapters/table-layout.ts, which the store adapter and the local runtime use too.
+ */
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { STATUS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/adapters/table-layout.js';
+
+/** The item-level actions a Klaxon function may be granted; nothing table-level (no Scan, no DescribeTable). */
+export type ItemAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:PutItem'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:Query';
+
+export interface IncidentStoreProps {
+  /**
+   * What happens to the table when it leaves the stack. The table is the incident record: keep it.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class IncidentStore extends Construct {
+  readonly table: dynamodb.Table;
+  /** ARN of the `byStatus` index (open incidents, newest first). */
+  readonly statusIndexArn: string;
+
+  constructor(scope: Construct, id: string, props: IncidentStoreProps = {}) {
+    super(scope, id);
+    const string = dynamodb.AttributeType.STRING;
+    this.table = new dynamodb.Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: string },
+      sortKey: { name: TABLE_KEYS.sortKey, type: string },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      // DynamoDB deletes an item once its `expiresAt` (epoch seconds) has passed; items without it stay.
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+    });
+    this.table.addGlobalSecondaryIndex({
+      indexName: STATUS_INDEX.name,
+      partitionKey: { name: STATUS_INDEX.partitionKey, type: string },
+      sortKey: { name: STATUS_INDEX.sortKey, type: string },
+      projectionType: dynamodb.ProjectionType.ALL,
+    });
+    this.statusIndexArn = `${this.table.tableArn}/index/${STATUS_INDEX.name}`;
+  }
+
+  /**
+   * Grants exactly these item actions on the table and its one index. Written by hand rather than
+   * with `table.grantReadWriteData`, which adds Scan, BatchWrite, ConditionCheck, DescribeTable
+   * and an `index/*` wildcard that no Klaxon function needs.
+   */
+  grantItemActions(grantee: iam.IGrantable, actions: readonly ItemAction[]): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.table.tableArn, this.statusIndexArn],
+    });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Every Klaxon Lambda function: a NodejsFunction with the project's defaults fixed in one place,
+ * and `bind*` helpers that set an environment variable and the grant its reader needs in one
+ * call, so a function can never get a resource's name without the permission (or the reverse).
+ */
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { CONFIG_DEFINE, ENV } from '../lambdas/adapters/environment.js';
+import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import type { EscalationWorkflows } from './escalation.js';
+import type { IncidentEventBus } from './events.js';
+import type { IncidentStore, ItemAction } from './incident-store.js';
+import type { ResponderPaging } from './paging.js';
+
+/** The repository root: esbuild's project root and the base of every entry path. */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * ESM bundles have no `require`, but a CommonJS dependency bundled into one may still call it
+ * (for Node built-ins). The alias keeps the banner's import from clashing with a bundled
+ * `createRequire` import that esbuild hoists to the top of the file.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as klaxonCreateRequire } from 'node:module'; const require = klaxonCreateRequire(import.meta.url);";
+
+/**
+ * How esbuild builds every Klaxon bundle. A function of its own so tests can check it: the
+ * infrastructure tests skip bundling.
+ */
+export function klaxonBundling(bundledConfig: KlaxonConfigInput): nodejs.BundlingOptions {
+  return {
+    format: nodejs.OutputFormat.ESM,
+    target: 'node24',
+    // Prefer dependencies' ESM builds: smaller bundles and no CommonJS interop.
+    mainFields: ['module', 'main'],
+    banner: ESM_REQUIRE_BANNER,
+    minify: true,
+    sourceMap: true,
+    // The map is only for stack traces; the sources themselves would double the bundle.
+    sourcesContent: false,
+    // Synth prints esbuild's warnings and errors, not a size report per bundle.
+    logLevel: nodejs.LogLevel.WARNING,
+    // The nodejs24.x runtime provides AWS SDK v3.
+    externalModules: ['@aws-sdk/*'],
+    // esbuild is a devDependency: bundling never needs Docker.
+    forceDockerBundling: false,
+    // Lambda caps environment variables at 4 KB in all, which a real roster outgrows, so the
+    // config is compiled in (see CONFIG_DEFINE). Its value is JavaScript source: a string literal.
+    define: { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(bundledConfig)) },
+  };
+}
+
+export interface KlaxonFunctionProps {
+  /** The handler file, relative to the repository root. It must export `handler`. */
+  readonly entry: string;
+  /** What the function is for, shown in the Lambda console. */
+  readonly description: string;
+  /** The Klaxon config exactly as written (already validated), compiled into the bundle. */
+  readonly bundledConfig: KlaxonConfigInput;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default logs.RetentionDays.THREE_MONTHS */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+export class KlaxonFunction extends nodejs.NodejsFunction {
+  constructor(scope: Construct, id: string, props: KlaxonFunctionProps) {
+    // Created first so its retention is ours, not "never expire" on a group Lambda makes itself.
+    const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {
+      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
+    // Our own role instead of the default one with AWSLambdaBasicExecutionRole, whose log
+    // permissions cover every log group in the account: this one may write to its own only.
+    const role = new iam.Role(scope, `${id}Role`, {
+      description: props.description,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      entry: join(REPO_ROOT, props.entry),
+      handler: 'handler',
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logGroup,
+      role,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      bundling: klaxonBundling(props.bundledConfig),
+      environment: {
+        // Stack traces point into the TypeScript sources, through the bundle's source map.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+    });
+  }
+
+  /** TABLE_NAME, and exactly these item actions on the table and its index. */
+  bindTable(store: IncidentStore, actions: readonly ItemAction[]): this {
+    this.addEnvironment(ENV.tableName, store.table.tableName);
+    store.grantItemActions(this, actions);
+    return this;
+  }
+
+  /** EVENT_BUS_NAME, and events:PutEvents on that bus. */
+  bindEventBus(eventBus: IncidentEventBus): this {
+    this.addEnvironment(ENV.eventBusName, eventBus.bus.eventBusName);
+    eventBus.grantPublish(this);
+    return this;
+  }
+
+  /**
+   * ESCALATION_STATE_MACHINES (severity → ARN), and permission to start escalations and/or stop
+   * them (resolving an incident stops its execution).
+   */
+  bindEscalation(escalation: EscalationWorkflows, access: { start: boolean; stop: boolean }): this {
+    this.addEnvironment(ENV.stateMachines, escalation.stateMachineArnsJson);
+    if (access.start) escalation.grantStartExecution(this);
+    if (access.stop) escalation.grantStopExecution(this);
+    return this;
+  }
+
+  /** RESPONDER_TOPIC_ARN_PREFIX, and sns:Publish on exactly the responders' topics. */
+  bindResponderTopics(paging: ResponderPaging): this {
+    this.addEnvironment(ENV.responderTopicArnPrefix, paging.topicArnPrefix);
+    paging.grantPublish(this);
+    return this;
+  }
+}

@@ -1,0 +1,32 @@
+/** The deployable stack: one Klaxon and the outputs a person needs after `cdk deploy`. */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import { LIFECYCLE_EVENT_SOURCE } from '../lambdas/core/lifecycle-events.js';
+import { Klaxon } from './klaxon.js';
+
+export interface KlaxonStackProps extends StackProps {
+  /** The Klaxon config as written in klaxon.config.json. */
+  readonly config: KlaxonConfigInput;
+}
+
+export class KlaxonStack extends Stack {
+  readonly klaxon: Klaxon;
+
+  constructor(scope: Construct, id: string, props: KlaxonStackProps) {
+    super(scope, id, {
+      description: 'Klaxon: serverless incident response and on-call paging',
+      ...props,
+    });
+    this.klaxon = new Klaxon(this, 'Klaxon', { config: props.config });
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the Klaxon HTTP API',
+      value: this.klaxon.httpApi.stage.url,
+    });
+    new CfnOutput(this, 'IncidentEventBusName', {
+      description: `EventBridge bus with incident lifecycle events (source "${LIFECYCLE_EVENT_SOURCE}")`,
+      value: this.klaxon.eventBus.bus.eventBusName,
+    });
+  }
+}

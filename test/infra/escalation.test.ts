@@ -1,0 +1,96 @@
+import { SEVERITIES } from '../../lambdas/core/config.js';
+import { placeholdersOf, readAsl, substitute } from '../../lib/asl.js';
+import { LOG_DELIVERY_ACTIONS } from '../../lib/escalation.js';
+import {
+  allow,
+  logicalIdOf,
+  permissionsOf,
+  render,
+  resourceOf,
+  resourcesOfType,
+  synthKlaxon,
+} from './klaxon-template.js';
+
+const { stack, klaxon, template } = synthKlaxon();
+const tableId = logicalIdOf(stack, klaxon.store.table);
+const pageFunctionId = logicalIdOf(stack, klaxon.paging.pageFunction);
+const roleId = logicalIdOf(stack, klaxon.escalation.role);
+const stateMachines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+
+describe('escalation state machines', () => {
+  it('are one Standard workflow per severity tier', () => {
+    expect(stateMachines).toHaveLength(SEVERITIES.length);
+    const tiers = stateMachines.map(
+      ([, machine]) => (machine.Properties.DefinitionSubstitutions as { Severity: string }).Severity,
+    );
+    expect(tiers.sort()).toEqual([...SEVERITIES]);
+    for (const [, machine] of stateMachines) expect(machine.Properties.StateMachineType).toBe('STANDARD');
+  });
+
+  it.each(SEVERITIES)('%s runs the ASL file as written, with every placeholder substituted', (severity) => {
+    const machine = resourceOf(template, logicalIdOf(stack, klaxon.escalation.stateMachines[severity]));
+    const definition = machine.Properties.DefinitionString as string;
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+
+    // Inline text, not an S3 asset, and the same text the local runtime and the ASL tests run.
+    expect(definition).toBe(readAsl('escalation'));
+    expect(Object.keys(substitutions).sort()).toEqual(placeholdersOf(readAsl('escalation')));
+    expect(Object.fromEntries(Object.entries(substitutions).map(([name, value]) => [name, render(value)]))).toEqual({
+      TableName: `<${tableId}>`,
+      PageFunctionArn: `<${pageFunctionId}.Arn>`,
+      Severity: severity,
+    });
+
+    const substituted = substitute(
+      definition,
+      Object.fromEntries(Object.keys(substitutions).map((name) => [name, `x-${name}`])),
+    );
+    expect(substituted).not.toContain('${');
+    expect(() => JSON.parse(substituted)).not.toThrow();
+  });
+
+  it('log every execution to a log group kept three months', () => {
+    const logGroupId = logicalIdOf(stack, klaxon.escalation.logGroup);
+    for (const [, machine] of stateMachines) {
+      expect(machine.Properties.LoggingConfiguration).toEqual({
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroupId, 'Arn'] } } }],
+        IncludeExecutionData: true,
+        Level: 'ALL',
+      });
+      expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [roleId, 'Arn'] });
+    }
+    expect(resourceOf(template, logGroupId).Properties.RetentionInDays).toBe(90);
+  });
+});
+
+describe('the escalation role', () => {
+  it('may read an incident, invoke the page function and deliver logs, nothing more', () => {
+    expect(permissionsOf(template, roleId)).toEqual(
+      [
+        ...allow(['dynamodb:GetItem'], [`<${tableId}.Arn>`]),
+        ...allow(['lambda:InvokeFunction'], [`<${pageFunctionId}.Arn>`, `<${pageFunctionId}.Arn>:*`]),
+        ...allow(LOG_DELIVERY_ACTIONS, ['*']),
+      ].sort(),
+    );
+  });
+
+  it('uses `*` only for the log-delivery actions, which CloudWatch Logs cannot scope', () => {
+    const wildcards = permissionsOf(template, roleId).filter((line) => line.endsWith(' on *'));
+    expect(wildcards).toEqual(allow(LOG_DELIVERY_ACTIONS, ['*']).sort());
+    expect(wildcards.every((line) => line.includes(' logs:'))).toBe(true);
+  });
+
+  it('can be assumed only by Step Functions acting for this account', () => {
+    expect(resourceOf(template, roleId).Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'states.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import { CONFIG_DEFINE } from '../../lambdas/adapters/environment.js';
+import { parseConfig, SEVERITIES } from '../../lambdas/core/config.js';
+import { klaxonBundling } from '../../lib/klaxon-function.js';
+import { defaultConfig, logicalIdOf, render, resourceOf, synthKlaxon } from './klaxon-template.js';
+
+const { stack, klaxon, template } = synthKlaxon();
+const functions = {
+  intake: klaxon.intake.function,
+  'incidents-api': klaxon.management.function,
+  'page-responders': klaxon.paging.pageFunction,
+};
+const propertiesOf = (fn: (typeof functions)[keyof typeof functions]) =>
+  resourceOf(template, logicalIdOf(stack, fn)).Properties;
+const variablesOf = (fn: (typeof functions)[keyof typeof functions]) =>
+  (propertiesOf(fn).Environment as { Variables: Record<string, unknown> }).Variables;
+const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
+
+describe('Klaxon functions', () => {
+  it('are exactly the three handlers (no helper functions such as log-retention custom resources)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+  });
+
+  it.each(Object.entries(functions))('%s runs on nodejs24.x, arm64, 256 MB, from an ESM bundle', (_, fn) => {
+    expect(propertiesOf(fn)).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 256,
+      Handler: 'index.handler',
+    });
+    expect(variablesOf(fn).NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it('give the API functions 10 s and the page function 30 s', () => {
+    expect(propertiesOf(functions.intake).Timeout).toBe(10);
+    expect(propertiesOf(functions['incidents-api']).Timeout).toBe(10);
+    expect(propertiesOf(functions['page-responders']).Timeout).toBe(30);
+  });
+
+  it.each(Object.entries(functions))('%s logs to its own log group, kept three months', (_, fn) => {
+    const logGroup = propertiesOf(fn).LoggingConfig as { LogGroup: unknown };
+    expect(render(logGroup.LogGroup)).toMatch(/^<\w+LogGroup\w+>$/);
+    const logGroupId = render(logGroup.LogGroup).slice(1, -1);
+    expect(resourceOf(template, logGroupId).Properties.RetentionInDays).toBe(90);
+  });
+});
+
+describe('function environments', () => {
+  const escalationMachinesOf = (fn: (typeof functions)[keyof typeof functions]) =>
+    JSON.parse(render(variablesOf(fn).ESCALATION_STATE_MACHINES)) as Record<string, string>;
+
+  it.each(['intake', 'incidents-api'] as const)('%s gets the table, the bus and each tier’s state machine', (name) => {
+    const fn = functions[name];
+    expect(Object.keys(variablesOf(fn)).sort()).toEqual([
+      'ESCALATION_STATE_MACHINES',
+      'EVENT_BUS_NAME',
+      'NODE_OPTIONS',
+      'TABLE_NAME',
+    ]);
+    expect(render(variablesOf(fn).TABLE_NAME)).toBe(`<${idOf(klaxon.store.table)}>`);
+    expect(render(variablesOf(fn).EVENT_BUS_NAME)).toBe(`<${idOf(klaxon.eventBus.bus)}>`);
+    // Ref of a state machine is its ARN; each tier must point at the machine substituted for that tier.
+    expect(escalationMachinesOf(fn)).toEqual(
+      Object.fromEntries(
+        SEVERITIES.map((severity) => [severity, `<${idOf(klaxon.escalation.stateMachines[severity])}>`]),
+      ),
+    );
+    for (const [severity, ref] of Object.entries(escalationMachinesOf(fn))) {
+      const machine = resourceOf(template, ref.slice(1, -1));
+      expect((machine.Properties.DefinitionSubstitutions as { Severity: string }).Severity).toBe(severity);
+    }
+  });
+
+  it('page-responders gets the table, the bus, the responder topic prefix and the API base URL', () => {
+    const variables = variablesOf(functions['page-responders']);
+    expect(Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, render(value)]))).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      TABLE_NAME: `<${idOf(klaxon.store.table)}>`,
+      EVENT_BUS_NAME: `<${idOf(klaxon.eventBus.bus)}>`,
+      RESPONDER_TOPIC_ARN_PREFIX: 'arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:Klaxon-responder-',
+      PUBLIC_BASE_URL: `<${idOf(klaxon.httpApi.api)}.ApiEndpoint>`,
+    });
+  });
+
+  it('the lifecycle bus is named after the stack', () => {
+    template.hasResourceProperties('AWS::Events::EventBus', { Name: 'Klaxon-incidents' });
+  });
+});
+
+describe('bundling (skipped in these tests, so checked on its options)', () => {
+  const config = defaultConfig();
+  const bundling = klaxonBundling(config);
+
+  it('builds ESM for Node 24 with a require shim, minified, with source maps, without Docker', () => {
+    expect(bundling).toMatchObject({
+      format: 'esm',
+      target: 'node24',
+      minify: true,
+      sourceMap: true,
+      forceDockerBundling: false,
+    });
+    expect(bundling.banner).toContain('createRequire');
+    expect(bundling.banner).toContain('const require =');
+  });
+
+  it('leaves the AWS SDK to the runtime', () => {
+    expect(bundling.externalModules).toEqual(['@aws-sdk/*']);
+  });
+
+  it('compiles the config in as a string literal the functions parse back to the same config', () => {
+    const literal = bundling.define?.[CONFIG_DEFINE];
+    expect(typeof literal).toBe('string');
+    const text = JSON.parse(literal as string) as string;
+    expect(JSON.parse(text)).toEqual(config);
+    expect(parseConfig(JSON.parse(text))).toEqual(parseConfig(config));
+  });
+});

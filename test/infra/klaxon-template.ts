@@ -1,0 +1,99 @@
+/**
+ * Test helpers for the infrastructure tests: the Klaxon stack built from the default
+ * klaxon.config.json with esbuild bundling skipped, and a readable rendering of CloudFormation
+ * intrinsics so assertions can state exact ARNs and permissions.
+ */
+import { join } from 'node:path';
+import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import type { KlaxonConfigInput } from '../../lambdas/core/config.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config-file.js';
+import { REPO_ROOT } from '../../lib/klaxon-function.js';
+import { KlaxonStack } from '../../lib/klaxon-stack.js';
+
+export const defaultConfig = (): KlaxonConfigInput => loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).raw;
+
+/** The stack as `cdk synth` builds it, minus bundling (an empty bundling-stacks list skips esbuild). */
+export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {
+  const app = new App({ analyticsReporting: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new KlaxonStack(app, 'Klaxon', { config });
+  return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
+}
+
+export type CfnResource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
+
+export function logicalIdOf(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+}
+
+export function resourceOf(template: Template, logicalId: string): CfnResource {
+  const resource = (template.toJSON().Resources as Record<string, CfnResource>)[logicalId];
+  if (!resource) throw new Error(`No resource ${logicalId} in the template`);
+  return resource;
+}
+
+export function resourcesOfType(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.toJSON().Resources as Record<string, CfnResource>).filter(([, r]) => r.Type === type);
+}
+
+/**
+ * Renders a CloudFormation value as text: `{Ref: X}` → `<X>`, `{Fn::GetAtt: [X, Arn]}` →
+ * `<X.Arn>`, `Fn::Join` joined. So `arn:<AWS::Partition>:sns:…` reads as the ARN it becomes.
+ */
+export function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const intrinsic = value as Record<string, unknown>;
+  if ('Ref' in intrinsic) return `<${String(intrinsic.Ref)}>`;
+  if ('Fn::GetAtt' in intrinsic) return `<${(intrinsic['Fn::GetAtt'] as string[]).join('.')}>`;
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  throw new Error(`Cannot render ${JSON.stringify(value)}`);
+}
+
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * Everything a role may do, one line per action and resource (`Allow dynamodb:GetItem on <Table.Arn>`),
+ * from its inline policies, the AWS::IAM::Policy resources attached to it and its managed
+ * policies, sorted: compare with toEqual to state the role's permissions exactly.
+ */
+export function permissionsOf(template: Template, roleLogicalId: string): string[] {
+  const role = resourceOf(template, roleLogicalId);
+  const inline = (role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[];
+  const attached = resourcesOfType(template, 'AWS::IAM::Policy')
+    .map(([, policy]) => policy.Properties)
+    .filter((policy) => (policy.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleLogicalId)) as {
+    PolicyDocument: { Statement: Statement[] };
+  }[];
+  const statements = [...inline, ...attached].flatMap((policy) => policy.PolicyDocument.Statement);
+  const managed = ((role.Properties.ManagedPolicyArns ?? []) as unknown[]).map(
+    (arn) => `Managed policy ${render(arn)}`,
+  );
+  return [
+    ...managed,
+    ...statements.flatMap((statement) =>
+      asArray(statement.Action).flatMap((action) =>
+        asArray(statement.Resource).map(
+          (resource) =>
+            `${statement.Effect} ${action} on ${render(resource)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ''}`,
+        ),
+      ),
+    ),
+  ].sort();
+}
+
+/** The lines permissionsOf gives for these actions on these (rendered) resources. */
+export function allow(actions: readonly string[], resources: readonly string[]): string[] {
+  return actions.flatMap((action) => resources.map((resource) => `Allow ${action} on ${resource}`));
+}
+
+/** The one item of a list; throws (failing the test) when there are none or several. */
+export function onlyOne<T>(items: readonly T[], what: string): T {
+  const [first, ...rest] = items;
+  if (first === undefined || rest.length > 0) throw new Error(`Expected exactly one ${what}, found ${items.length}`);
+  return first;
+}

@@ -1,0 +1,79 @@
+/**
+ * Each function role's permissions, exactly: every action on every resource, nothing implied by
+ * a managed policy, no wildcard resource.
+ */
+import { SEVERITIES } from '../../lambdas/core/config.js';
+import { allow, logicalIdOf, permissionsOf, synthKlaxon } from './klaxon-template.js';
+
+const { stack, klaxon, template } = synthKlaxon();
+const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
+
+const table = `<${idOf(klaxon.store.table)}.Arn>`;
+const tableAndIndex = [table, `${table}/index/byStatus`];
+const bus = [`<${idOf(klaxon.eventBus.bus)}.Arn>`];
+const stateMachines = SEVERITIES.map((severity) => `<${idOf(klaxon.escalation.stateMachines[severity])}>`);
+const executions = SEVERITIES.map(
+  (severity) =>
+    `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${idOf(klaxon.escalation.stateMachines[severity])}.Name>:*`,
+);
+const topics = [...klaxon.paging.topics.values()].map((topic) => `<${idOf(topic)}>`);
+const ownLogGroup = (fn: { logGroup: Parameters<typeof logicalIdOf>[1] }) =>
+  allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [`<${idOf(fn.logGroup)}.Arn>`]);
+const roleOf = (fn: { role?: Parameters<typeof logicalIdOf>[1] }) => {
+  if (!fn.role) throw new Error('function without a role');
+  return idOf(fn.role);
+};
+const WRITER_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((a) => `dynamodb:${a}`);
+
+describe('function permissions', () => {
+  it('intake: incident items, start and stop escalations, publish lifecycle events, dead-letter failed alarm events', () => {
+    const fn = klaxon.intake.function;
+    expect(permissionsOf(template, roleOf(fn))).toEqual(
+      [
+        ...ownLogGroup(fn),
+        ...allow(WRITER_ITEM_ACTIONS, tableAndIndex),
+        ...allow(['states:StartExecution'], stateMachines),
+        // An alarm back to OK or an Events v2 resolve resolves the incident, which stops its execution.
+        ...allow(['states:StopExecution'], executions),
+        ...allow(['events:PutEvents'], bus),
+        ...allow(
+          ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
+          [`<${idOf(klaxon.intake.deadLetterQueue)}.Arn>`],
+        ),
+      ].sort(),
+    );
+  });
+
+  it('incidents-api: incident items, stop (never start) escalations, publish lifecycle events', () => {
+    const fn = klaxon.management.function;
+    expect(permissionsOf(template, roleOf(fn))).toEqual(
+      [
+        ...ownLogGroup(fn),
+        ...allow(WRITER_ITEM_ACTIONS, tableAndIndex),
+        ...allow(['states:StopExecution'], executions),
+        ...allow(['events:PutEvents'], bus),
+      ].sort(),
+    );
+  });
+
+  it('page-responders: read and append to incidents (no delete), publish to the responder topics and the bus', () => {
+    const fn = klaxon.paging.pageFunction;
+    expect(permissionsOf(template, roleOf(fn))).toEqual(
+      [
+        ...ownLogGroup(fn),
+        ...allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], tableAndIndex),
+        ...allow(['sns:Publish'], topics),
+        ...allow(['events:PutEvents'], bus),
+      ].sort(),
+    );
+    expect(topics).toHaveLength(4);
+  });
+
+  it.each([
+    ['intake', klaxon.intake.function],
+    ['incidents-api', klaxon.management.function],
+    ['page-responders', klaxon.paging.pageFunction],
+  ])('%s has no wildcard resource', (_, fn) => {
+    expect(permissionsOf(template, roleOf(fn)).filter((line) => line.endsWith(' on *'))).toEqual([]);
+  });
+});
