@@ -42,7 +42,8 @@ export type TimelineType =
   | 'paged'
   | 'acknowledged'
   | 'resolved'
-  | 'note';
+  | 'note'
+  | 'maintenance';
 
 export interface TimelineEntry {
   at: string;

@@ -12,13 +12,13 @@
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
-import type { Severity } from './config.js';
 import type { Incident } from './incident.js';
+import { type IntakeRecordDeps, isInForce } from './intake-records.js';
 import { type EscalationInput, planLadder } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
-import { resolveSeverity } from './severity.js';
+import { type RouteDecision, routeAlert } from './routing.js';
 
 export type IntakeOutcome =
   | { outcome: 'opened'; incident: Incident }
@@ -28,7 +28,13 @@ export type IntakeOutcome =
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
-export async function receiveAlert(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
+/** Without `records` (maintenance windows) every service is taken as out of maintenance. */
+export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
+
+/** The timeline key of the entry that says an incident was held for maintenance (written once). */
+export const HELD_FOR_MAINTENANCE = 'held-for-maintenance';
+
+export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   switch (alert.action) {
     case 'trigger':
       return trigger(deps, alert);
@@ -38,8 +44,9 @@ export async function receiveAlert(deps: CoreDeps, alert: Alert): Promise<Intake
   }
 }
 
-async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
+async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const key = scopedDedupKey(alert);
+  const route = routeAlert(deps.config, alert);
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now().toISOString();
     const candidateId = deps.ids.next();
@@ -49,10 +56,10 @@ async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
     let incident = await deps.store.getIncident(incidentId);
     let createdNow = false;
     if (!incident) {
-      const written = await deps.store.createIncident(draftIncident(deps, alert, incidentId, now));
+      const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
       incident = written.incident;
       createdNow = written.created;
-      if (createdNow) await recordOpening(deps, incident, alert);
+      if (createdNow) await recordOpening(deps, incident, alert, route);
     } else if (incident.status === 'resolved') {
       // The key still points at a resolved incident: its resolution was cut short before the
       // key was freed. Free it and claim again, so this alert opens a new incident.
@@ -60,7 +67,7 @@ async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
       continue;
     }
 
-    if (!incident.executionArn) incident = await startEscalation(deps, incident);
+    if (!incident.executionArn) incident = await escalateUnlessInMaintenance(deps, incident);
     if (createdNow) return { outcome: 'opened', incident };
 
     await deps.store.recordRepeatAlert(incident.id, alert.deliveryId, {
@@ -74,14 +81,13 @@ async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
   throw new Error(`Could not claim dedup key ${key} after ${MAX_CLAIM_ATTEMPTS} attempts; the sender should retry`);
 }
 
-function draftIncident(deps: CoreDeps, alert: Alert, id: string, now: string): Incident {
-  const severity = severityOf(deps, alert);
+function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
   return {
     id,
     title: alert.title,
-    severity,
+    severity: route.severity,
     status: 'open',
-    service: alert.service ?? deps.config.defaultService,
+    service: route.service,
     dedupKey: alert.dedupKey,
     source: alert.source,
     summary: alert.summary,
@@ -93,39 +99,59 @@ function draftIncident(deps: CoreDeps, alert: Alert, id: string, now: string): I
   };
 }
 
-function severityOf(deps: CoreDeps, alert: Alert): Severity {
-  return resolveSeverity(deps.config, alert.severityText) ?? deps.config.defaultSeverity;
-}
-
-async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert): Promise<void> {
+async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert, route: RouteDecision): Promise<void> {
   await deps.store.appendTimeline(incident.id, 'opened', {
     at: incident.openedAt,
     type: 'opened',
     by: `alarm:${alert.source}`,
     message: `Opened by ${alert.source}: ${alert.summary}`,
     deliveryId: alert.deliveryId,
+    ...(route.rule ? { route: route.rule } : {}),
   });
-  if (!resolveSeverity(deps.config, alert.severityText)) {
-    const what = alert.severityText ? `unknown severity "${alert.severityText}"` : 'no severity';
+  if (route.severityNote) {
     await deps.store.appendTimeline(incident.id, 'severity-defaulted', {
       at: incident.openedAt,
       type: 'severity-defaulted',
-      message: `The alert had ${what}${alert.severitySource ? ` in ${alert.severitySource}` : ''}; the default ${incident.severity} applies`,
+      message: route.severityNote,
     });
   }
 }
 
-export function escalationInputFor(deps: Pick<CoreDeps, 'config'>, incident: Incident): EscalationInput {
+/**
+ * Alerts for a service in maintenance are kept (the incident and its timeline) but page nobody:
+ * the escalation is not started. The first alert for the incident after the window ends starts
+ * it, with the ladder planned from that moment, so the held hours do not fire all at once.
+ */
+async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident): Promise<Incident> {
+  const now = deps.clock.now();
+  const window = deps.records ? await deps.records.getMaintenance(incident.service) : undefined;
+  if (isInForce(window, now)) {
+    await deps.store.appendTimeline(incident.id, HELD_FOR_MAINTENANCE, {
+      at: now.toISOString(),
+      type: 'maintenance',
+      message: `Service ${incident.service} is in maintenance until ${window.endsAt}${window.reason ? ` (${window.reason})` : ''}: recorded, nobody paged`,
+    });
+    return incident;
+  }
+  const held = await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE);
+  return startEscalation(deps, incident, held ? now.toISOString() : incident.openedAt);
+}
+
+export function escalationInputFor(
+  deps: Pick<CoreDeps, 'config'>,
+  incident: Incident,
+  ladderStart = incident.openedAt,
+): EscalationInput {
   return {
     incidentId: incident.id,
     severity: incident.severity,
-    openedAt: incident.openedAt,
-    steps: planLadder(deps.config.severityPolicy[incident.severity], incident.openedAt),
+    openedAt: ladderStart,
+    steps: planLadder(deps.config.severityPolicy[incident.severity], ladderStart),
   };
 }
 
-async function startEscalation(deps: CoreDeps, incident: Incident): Promise<Incident> {
-  const input = escalationInputFor(deps, incident);
+async function startEscalation(deps: CoreDeps, incident: Incident, ladderStart: string): Promise<Incident> {
+  const input = escalationInputFor(deps, incident, ladderStart);
   const { executionArn } = await deps.escalation.start(input);
   await deps.store.appendTimeline(incident.id, 'escalation-started', {
     at: deps.clock.now().toISOString(),
