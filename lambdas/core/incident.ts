@@ -32,6 +32,8 @@ export interface Incident {
   /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
   details: Record<string, string>;
   executionArn?: string;
+  /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
+  firstDeliveryId?: string;
 }
 
 export type TimelineType =

@@ -69,6 +69,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
 
     if (!incident.executionArn) incident = await escalateUnlessInMaintenance(deps, incident);
     if (createdNow) return { outcome: 'opened', incident };
+    if (incident.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident };
 
     await deps.store.recordRepeatAlert(incident.id, alert.deliveryId, {
       at: now,
@@ -96,6 +97,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
+    firstDeliveryId: alert.deliveryId,
   };
 }
 
