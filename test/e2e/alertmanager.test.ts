@@ -95,7 +95,7 @@ describe('Alertmanager webhook intake', () => {
     ['an alert without fingerprint', { alerts: [{ status: 'firing', labels: {} }] }, 'alerts.0.fingerprint'],
     ['a status that is not firing or resolved', { status: 'exploded' }, 'status'],
   ])('refuses a webhook with %s with 400 naming the field', async (_, change, mentions) => {
-    const reply = await post({ ...fixture('alertmanager/firing.json'), ...change });
+    const reply = await post({ ...fixture<Webhook>('alertmanager/firing.json'), ...change });
     expect(reply.status).toBe(400);
     expect(reply.body.message).toContain(mentions);
   });
