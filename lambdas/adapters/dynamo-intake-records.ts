@@ -2,7 +2,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { IntakeRecordStore, MaintenanceWindow, SenderNotice } from '../core/intake-records.js';
-import { maintenanceKey, noticeKey } from './table-layout.js';
+import { latestKey, maintenanceKey, noticeKey } from './table-layout.js';
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -41,6 +41,15 @@ export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): 
         if (isConditionFailure(error)) return false;
         throw error;
       }
+    },
+
+    async pointLatest(scopedKey, incidentId) {
+      await doc.send(new PutCommand({ TableName, Item: { ...latestKey(scopedKey), kind: 'latest', incidentId } }));
+    },
+
+    async latest(scopedKey) {
+      const { Item } = await doc.send(new GetCommand({ TableName, Key: latestKey(scopedKey), ConsistentRead: true }));
+      return Item?.incidentId as string | undefined;
     },
 
     async listNotices(kind, limit) {

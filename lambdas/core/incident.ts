@@ -34,6 +34,9 @@ export interface Incident {
   executionArn?: string;
   /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
   firstDeliveryId?: string;
+  /** Set when an alarm came back within the reopen window after resolution; resolvedAt keeps the last resolution. */
+  reopenedAt?: string;
+  reopenCount?: number;
 }
 
 export type TimelineType =
@@ -45,7 +48,8 @@ export type TimelineType =
   | 'acknowledged'
   | 'resolved'
   | 'note'
-  | 'maintenance';
+  | 'maintenance'
+  | 'reopened';
 
 export interface TimelineEntry {
   at: string;

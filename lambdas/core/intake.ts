@@ -12,6 +12,8 @@
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
+import { alertPolicyFor } from './config.js';
+import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { type IntakeRecordDeps, isInForce } from './intake-records.js';
 import { type EscalationInput, planLadder } from './ladder.js';
@@ -21,7 +23,7 @@ import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './
 import { type RouteDecision, routeAlert } from './routing.js';
 
 export type IntakeOutcome =
-  | { outcome: 'opened'; incident: Incident }
+  | { outcome: 'opened' | 'reopened'; incident: Incident }
   | { outcome: 'deduplicated'; incident: Incident }
   | { outcome: 'acknowledged' | 'resolved' | 'unchanged'; incident: Incident }
   | { outcome: 'no-open-incident'; dedupKey: string };
@@ -49,26 +51,38 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const route = routeAlert(deps.config, alert);
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now().toISOString();
-    const candidateId = deps.ids.next();
-    const claim = await deps.store.claimDedupKey(key, candidateId, now);
-    const incidentId = claim.claimed ? candidateId : claim.incidentId;
+    const incidentId = await incidentForKey(deps, alert, key, now);
 
     let incident = await deps.store.getIncident(incidentId);
     let createdNow = false;
+    let reopenedNow = false;
     if (!incident) {
+      await deps.records?.pointLatest(key, incidentId);
       const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
       incident = written.incident;
       createdNow = written.created;
       if (createdNow) await recordOpening(deps, incident, alert, route);
     } else if (incident.status === 'resolved') {
-      // The key still points at a resolved incident: its resolution was cut short before the
-      // key was freed. Free it and claim again, so this alert opens a new incident.
-      await deps.store.releaseDedupKey(key, incident.id);
-      continue;
+      if (!mayReopen(deps, alert, incident, now)) {
+        // The key still points at a resolved incident: its resolution was cut short before the
+        // key was freed. Free it and claim again, so this alert opens a new incident.
+        await deps.store.releaseDedupKey(key, incident.id);
+        continue;
+      }
+      const reopened = await deps.store.transition(incident.id, ['resolved'], {
+        status: 'open',
+        reopenedAt: now,
+        reopenCount: (incident.reopenCount ?? 0) + 1,
+        lastAlertAt: now,
+      });
+      if (!reopened) continue; // someone else moved it first: look again
+      incident = reopened;
+      reopenedNow = true;
     }
 
-    if (!incident.executionArn) incident = await escalateUnlessInMaintenance(deps, incident);
+    if (needsEscalation(incident)) incident = await escalateUnlessInMaintenance(deps, incident, alert);
     if (createdNow) return { outcome: 'opened', incident };
+    if (reopenedNow) return { outcome: 'reopened', incident };
     if (incident.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident };
 
     await deps.store.recordRepeatAlert(incident.id, alert.deliveryId, {
@@ -80,6 +94,44 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     return { outcome: 'deduplicated', incident };
   }
   throw new Error(`Could not claim dedup key ${key} after ${MAX_CLAIM_ATTEMPTS} attempts; the sender should retry`);
+}
+
+/** Alarms flap; an Events v2 sender expects PagerDuty's rule that a trigger after resolve opens a new incident. */
+const REOPENING_SOURCES = new Set<Alert['source']>(['cloudwatch', 'alertmanager']);
+
+function mayReopen(deps: IntakeDeps, alert: Alert, incident: Incident, now: string): boolean {
+  if (!REOPENING_SOURCES.has(alert.source) || !incident.resolvedAt) return false;
+  const windowSeconds = parseDurationSeconds(alertPolicyFor(deps.config, incident.severity).reopenWindow) ?? 0;
+  const sinceResolved = Date.parse(now) - Date.parse(incident.resolvedAt);
+  return sinceResolved >= 0 && sinceResolved < windowSeconds * 1000;
+}
+
+/**
+ * Which incident the alert belongs to: the one its dedup key points at; else, when the key is
+ * free, the incident it last opened if that resolved within the reopen window (claimed for it,
+ * so concurrent duplicates agree); else a new id. Claiming is a conditional put: one id wins.
+ */
+async function incidentForKey(deps: IntakeDeps, alert: Alert, key: string, now: string): Promise<string> {
+  const holder = await deps.store.findByDedupKey(key);
+  if (holder) return holder;
+  let candidateId: string | undefined;
+  if (REOPENING_SOURCES.has(alert.source) && deps.records) {
+    const latestId = await deps.records.latest(key);
+    const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
+    if (latest?.status === 'resolved' && mayReopen(deps, alert, latest, now)) candidateId = latest.id;
+  }
+  candidateId ??= deps.ids.next();
+  const claim = await deps.store.claimDedupKey(key, candidateId, now);
+  return claim.claimed ? candidateId : claim.incidentId;
+}
+
+/** A reopened incident runs a ladder of its own, named after the incident and its reopen count. */
+const runExecutionName = (incident: Incident) =>
+  incident.reopenCount ? `${incident.id}-r${incident.reopenCount}` : incident.id;
+
+function needsEscalation(incident: Incident): boolean {
+  if (!incident.executionArn) return true;
+  return incident.reopenCount !== undefined && !incident.executionArn.endsWith(`:${runExecutionName(incident)}`);
 }
 
 function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
@@ -124,8 +176,18 @@ async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert, r
  * the escalation is not started. The first alert for the incident after the window ends starts
  * it, with the ladder planned from that moment, so the held hours do not fire all at once.
  */
-async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident): Promise<Incident> {
+async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident, alert: Alert): Promise<Incident> {
   const now = deps.clock.now();
+  if (incident.reopenCount && incident.reopenedAt) {
+    // Written here rather than beside the reopening write, so a retry after a crash in between adds it.
+    const window = alertPolicyFor(deps.config, incident.severity).reopenWindow;
+    await deps.store.appendTimeline(incident.id, `reopened#${incident.reopenCount}`, {
+      at: incident.reopenedAt,
+      type: 'reopened',
+      by: `alarm:${alert.source}`,
+      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.resolvedAt}`,
+    });
+  }
   const window = deps.records ? await deps.records.getMaintenance(incident.service) : undefined;
   if (isInForce(window, now)) {
     await deps.store.appendTimeline(incident.id, HELD_FOR_MAINTENANCE, {
@@ -136,7 +198,8 @@ async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident)
     return incident;
   }
   const held = await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE);
-  return startEscalation(deps, incident, held ? now.toISOString() : incident.openedAt);
+  const ladderStart = held ? now.toISOString() : (incident.reopenedAt ?? incident.openedAt);
+  return startEscalation(deps, incident, ladderStart);
 }
 
 export function escalationInputFor(
@@ -144,11 +207,15 @@ export function escalationInputFor(
   incident: Incident,
   ladderStart = incident.openedAt,
 ): EscalationInput {
+  const steps = planLadder(deps.config.severityPolicy[incident.severity], ladderStart);
+  if (!incident.reopenCount)
+    return { incidentId: incident.id, severity: incident.severity, openedAt: ladderStart, steps };
   return {
     incidentId: incident.id,
     severity: incident.severity,
     openedAt: ladderStart,
-    steps: planLadder(deps.config.severityPolicy[incident.severity], ladderStart),
+    steps: steps.map((step) => ({ ...step, run: incident.reopenCount })),
+    executionName: runExecutionName(incident),
   };
 }
 
