@@ -233,7 +233,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const result = await functions[matched.route.function](event, lambdaContext(`klaxon-${matched.route.function}`));
       writeLambdaResult(response, result);
     } catch (error) {
-      if (error instanceof RequestTooLargeError) return sendJson(response, 413, { message: error.message });
+      if (error instanceof RequestTooLargeError) {
+        // The rest of the body is still on its way: close the connection rather than read it.
+        response.setHeader('connection', 'close');
+        return sendJson(response, 413, { message: error.message });
+      }
       logger.error('Local gateway failed', { error: String(error) });
       if (!response.headersSent) sendJson(response, 500, { message: 'Local gateway error; see the terminal' });
     }
