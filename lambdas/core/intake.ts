@@ -57,7 +57,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     let createdNow = false;
     let reopenedNow = false;
     if (!incident) {
-      await deps.records?.pointLatest(key, incidentId);
+      if (REOPENING_SOURCES.has(alert.source)) await deps.records?.pointLatest(key, incidentId);
       const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
       incident = written.incident;
       createdNow = written.created;
