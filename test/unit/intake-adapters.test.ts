@@ -1,9 +1,17 @@
 /** The intake records on dynalite, and the SNS signature verifier's certificate handling. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
-import { SignatureRejectedError, snsSignatureVerifier } from '../../lambdas/adapters/sns-signature.js';
+import {
+  CertificateUnavailableError,
+  httpsCertificateFetcher,
+  httpsSubscriptionConfirmer,
+  SignatureRejectedError,
+  snsSignatureVerifier,
+} from '../../lambdas/adapters/sns-signature.js';
 import type { IntakeRecordStore } from '../../lambdas/core/intake-records.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { LocalSns, localSigningIdentity } from '../../local/sns-stand-in.js';
@@ -103,5 +111,48 @@ describe('SNS signature verifier', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('AWS-mode certificate fetcher and subscription confirmer', () => {
+  // A loopback server stands in for SNS's certificate and confirmation hosts; the host check is
+  // the verifier's (tested above), these only fetch what they are given.
+  let server: Server;
+  let base: string;
+  const visited: string[] = [];
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      visited.push(request.url ?? '');
+      const status = Number(new URL(request.url ?? '/', 'http://x').searchParams.get('status') ?? 200);
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end('-----BEGIN CERTIFICATE-----\nstub\n-----END CERTIFICATE-----\n');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('returns the certificate text on 200', async () => {
+    await expect(httpsCertificateFetcher(new URL(`${base}/cert.pem`))).resolves.toContain('BEGIN CERTIFICATE');
+  });
+
+  it('refuses (403) on a 4xx and asks for a retry (5xx) on a 5xx or an unreachable host', async () => {
+    await expect(httpsCertificateFetcher(new URL(`${base}/cert.pem?status=404`))).rejects.toBeInstanceOf(
+      SignatureRejectedError,
+    );
+    await expect(httpsCertificateFetcher(new URL(`${base}/cert.pem?status=503`))).rejects.toBeInstanceOf(
+      CertificateUnavailableError,
+    );
+    await expect(httpsCertificateFetcher(new URL('http://127.0.0.1:1/cert.pem'))).rejects.toBeInstanceOf(
+      CertificateUnavailableError,
+    );
+  });
+
+  it('confirms a subscription by visiting its SubscribeURL, and fails when SNS says no', async () => {
+    await httpsSubscriptionConfirmer(new URL(`${base}/?Action=ConfirmSubscription&Token=t`));
+    expect(visited).toContain('/?Action=ConfirmSubscription&Token=t');
+    await expect(httpsSubscriptionConfirmer(new URL(`${base}/?status=403`))).rejects.toThrow('answered 403');
   });
 });
