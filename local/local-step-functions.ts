@@ -72,7 +72,7 @@ export class LocalStepFunctions implements EscalationRunner {
     const entry = this.machines[severity];
     if (!entry) throw new Error(`No escalation state machine for ${input.severity}`);
     const stateMachineArn = localStateMachineArn(severity);
-    const name = executionNameFor(input.incidentId);
+    const name = executionNameFor(input.executionName ?? input.incidentId);
     const executionArn = executionArnFor(stateMachineArn, name);
     // Same name, same incident: Step Functions answers a repeated start with the existing execution.
     if (this.executions.has(executionArn)) return { executionArn };

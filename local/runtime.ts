@@ -8,9 +8,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
+import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
+import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
-import type { HandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
+import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
@@ -31,6 +33,7 @@ import {
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
+import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
 const TABLE_NAME = 'klaxon-local';
@@ -57,6 +60,10 @@ export interface LocalRuntime {
   outbox: Outbox;
   stepFunctions: LocalStepFunctions;
   deps: HandlerDeps;
+  /** The intake function's deps (maintenance windows, sender notices, SNS checks). */
+  intakeDeps: IntakeHandlerDeps;
+  /** The SNS stand-in: signs and delivers as SNS would. */
+  sns: LocalSns;
   dynamodb: LocalDynamoDb;
   stop(): Promise<void>;
 }
@@ -136,7 +143,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ids: ulidGenerator(),
     logger,
   };
-  const intake = makeIntakeHandler(deps);
+  const sns = new LocalSns(await localSigningIdentity(options.dataDir));
+  const intakeDeps: IntakeHandlerDeps = {
+    ...deps,
+    records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
+    sns: {
+      verifier: snsSignatureVerifier(sns.certificateFetcher()),
+      confirmSubscription: sns.subscriptionConfirmer(),
+    },
+  };
+  const intake = makeIntakeHandler(intakeDeps);
   const functions: Record<FunctionName, LambdaHttpHandler> = {
     intake: (event, context) => intake(event, context),
     'incidents-api': makeIncidentsApiHandler(deps),
@@ -168,7 +184,40 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       }
       return sendJson(response, 200, { matchedRules: matched.map((rule) => rule.name), results });
     }
+    if (request.method === 'GET' && path === '/_local/sns/subscriptions') {
+      return sendJson(response, 200, { confirmed: sns.confirmedSubscriptions });
+    }
+    if (request.method === 'POST' && path.startsWith('/_local/sns/')) return handleLocalSns(request, response, path);
     return sendJson(response, 404, { message: `No local endpoint ${request.method} ${path}` });
+  }
+
+  /** The SNS stand-in: publish (a Notification), subscribe and unsubscribe (the confirmations). */
+  async function handleLocalSns(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    let input: { TopicArn?: unknown; Subject?: unknown; Message?: unknown };
+    try {
+      input = JSON.parse((await readBody(request)).toString('utf8')) as typeof input;
+    } catch (error) {
+      return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+    }
+    if (typeof input?.TopicArn !== 'string' || input.TopicArn === '') {
+      return sendJson(response, 400, { message: 'TopicArn is required (a string)' });
+    }
+    let envelope: SnsEnvelope;
+    if (path === '/_local/sns/publish') {
+      if (typeof input.Message !== 'string')
+        return sendJson(response, 400, { message: 'Message is required (a string)' });
+      if (input.Subject !== undefined && typeof input.Subject !== 'string') {
+        return sendJson(response, 400, { message: 'Subject must be a string' });
+      }
+      envelope = sns.notification({ TopicArn: input.TopicArn, Message: input.Message, Subject: input.Subject });
+    } else if (path === '/_local/sns/subscribe' || path === '/_local/sns/unsubscribe') {
+      const type = path.endsWith('/subscribe') ? 'SubscriptionConfirmation' : 'UnsubscribeConfirmation';
+      envelope = sns.confirmation(type, input.TopicArn);
+    } else {
+      return sendJson(response, 404, { message: `No local endpoint POST ${path}` });
+    }
+    const delivery = await sns.deliver(`${url}/v1/alerts/cloudwatch`, envelope);
+    return sendJson(response, 200, { messageId: envelope.MessageId, message: envelope, delivery });
   }
 
   server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
@@ -184,7 +233,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       const result = await functions[matched.route.function](event, lambdaContext(`klaxon-${matched.route.function}`));
       writeLambdaResult(response, result);
     } catch (error) {
-      if (error instanceof RequestTooLargeError) return sendJson(response, 413, { message: error.message });
+      if (error instanceof RequestTooLargeError) {
+        // The rest of the body is still on its way: close the connection rather than read it.
+        response.setHeader('connection', 'close');
+        return sendJson(response, 413, { message: error.message });
+      }
       logger.error('Local gateway failed', { error: String(error) });
       if (!response.headersSent) sendJson(response, 500, { message: 'Local gateway error; see the terminal' });
     }
@@ -197,6 +250,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     outbox,
     stepFunctions,
     deps,
+    intakeDeps,
+    sns,
     dynamodb: dynamo,
     async stop() {
       await stepFunctions.shutdown();

@@ -9,11 +9,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
-import type { HandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
+import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
+import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { snsPager } from './sns-pager.js';
+import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 import { stepFunctionsEscalation } from './step-functions-escalation.js';
 import { systemClock, ulidGenerator } from './system.js';
 
@@ -49,5 +51,18 @@ export function awsPagingDeps(): PagingHandlerDeps {
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,
+  };
+}
+
+/** The intake function: the handlers' deps plus maintenance windows, notices and SNS signature checks. */
+export function awsIntakeDeps(): IntakeHandlerDeps {
+  const base = awsHandlerDeps();
+  return {
+    ...base,
+    records: dynamoIntakeRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    sns: {
+      verifier: snsSignatureVerifier(httpsCertificateFetcher),
+      confirmSubscription: httpsSubscriptionConfirmer,
+    },
   };
 }

@@ -24,7 +24,7 @@ export function stepFunctionsEscalation(
     async start(input: EscalationInput) {
       const stateMachineArn = stateMachines[input.severity as Severity];
       if (!stateMachineArn) throw new Error(`No escalation state machine for ${input.severity}`);
-      const name = executionNameFor(input.incidentId);
+      const name = executionNameFor(input.executionName ?? input.incidentId);
       try {
         const { executionArn } = await client.send(
           new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),

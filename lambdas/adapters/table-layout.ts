@@ -6,6 +6,9 @@
  *   INCIDENT#<id>       INCIDENT           the incident (gsi1pk = STATUS#<status>, gsi1sk = <openedAt>#<id>)
  *   INCIDENT#<id>       TIMELINE#<key>     one timeline entry; <key> makes retried writes idempotent
  *   DEDUP#<source:key>  DEDUP              which incident an alert's dedup key points at while it is open
+ *   MAINTENANCE#<svc>   MAINTENANCE        the service's maintenance window (one per service)
+ *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
+ *   LATEST#<source:key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
@@ -14,6 +17,9 @@ export const TTL_ATTRIBUTE = 'expiresAt';
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
 export const timelineKey = (id: string, entryKey: string) => ({ pk: `INCIDENT#${id}`, sk: `TIMELINE#${entryKey}` });
 export const dedupKey = (scopedKey: string) => ({ pk: `DEDUP#${scopedKey}`, sk: 'DEDUP' });
+export const maintenanceKey = (service: string) => ({ pk: `MAINTENANCE#${service}`, sk: 'MAINTENANCE' });
+export const latestKey = (scopedKey: string) => ({ pk: `LATEST#${scopedKey}`, sk: 'LATEST' });
+export const noticeKey = (kind: string, at: string, id: string) => ({ pk: `NOTICE#${kind}`, sk: `${at}#${id}` });
 export const statusIndexKeys = (status: string, openedAt: string, id: string) => ({
   gsi1pk: `STATUS#${status}`,
   gsi1sk: `${openedAt}#${id}`,

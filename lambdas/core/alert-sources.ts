@@ -1,56 +1,148 @@
 /**
  * Turns each sender's payload (already validated by its schema) into the core's Alert.
  */
+import type { AlertmanagerAlert, AlertmanagerWebhook } from '../schemas/alertmanager.js';
 import type { CloudWatchAlarmEvent } from '../schemas/cloudwatch-alarm-event.js';
+import { ALARM_ARN, type CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
 import type { EventsV2Request } from '../schemas/events-v2.js';
 import type { Alert } from './alert.js';
-import type { KlaxonConfig } from './config.js';
+import { alertPolicyFor, type KlaxonConfig } from './config.js';
+import { routeAlert } from './routing.js';
 import { severityFromDescription } from './severity.js';
 
-/** ALARM opens, OK resolves; INSUFFICIENT_DATA is not an alert (undefined). */
-export function alertFromAlarmEvent(config: KlaxonConfig, event: CloudWatchAlarmEvent): Alert | undefined {
+/**
+ * A CloudWatch alarm's state change, whichever way it came (EventBridge's camelCase event or
+ * SNS's PascalCase notification): both shapes are read into this, and one function makes the Alert.
+ */
+export interface AlarmStateChange {
+  alarmName: string;
+  alarmArn: string;
+  /** The region code (us-east-1), never SNS's display name. */
+  region: string;
+  account: string;
+  state: 'ALARM' | 'OK' | 'INSUFFICIENT_DATA';
+  reason: string;
+  description: string;
+  occurredAt: string;
+  /** One line per metric or expression the alarm watches. */
+  metrics: string[];
+  namespaces: string[];
+  alarmRule?: string;
+  /** Unchanged when the sender redelivers (EventBridge event id, SNS MessageId). */
+  deliveryId: string;
+}
+
+/**
+ * ALARM opens, OK resolves. INSUFFICIENT_DATA is not an alert (undefined) unless the alarm's tier
+ * says so in the config's alertPolicy, and then it opens like ALARM.
+ */
+export function alertFromAlarmStateChange(config: KlaxonConfig, change: AlarmStateChange): Alert | undefined {
+  const reading = severityFromDescription(config, change.description, config.defaultSeverity);
+  const details: Record<string, string> = {
+    alarm: change.alarmName,
+    alarmArn: change.alarmArn,
+    region: change.region,
+    account: change.account,
+  };
+  if (change.description) details.description = change.description;
+  if (change.metrics.length > 0) details.metric = change.metrics.join('; ');
+  if (change.alarmRule) details.alarmRule = change.alarmRule;
+  const runbook = /\brunbook\s*[=:]\s*(\S+)/i.exec(change.description)?.[1];
+  if (runbook) details.runbook = runbook;
+
+  const alert: Alert = {
+    source: 'cloudwatch',
+    action: change.state === 'OK' ? 'resolve' : 'trigger',
+    dedupKey: change.alarmArn,
+    deliveryId: change.deliveryId,
+    title: change.alarmName,
+    summary: change.reason || `${change.alarmName} is in ${change.state}`,
+    severityText: reading.matched,
+    severitySource: 'the alarm description',
+    occurredAt: change.occurredAt,
+    details,
+    actor: `alarm:${change.alarmName}`,
+    facts: { alarmName: change.alarmName, namespaces: change.namespaces, description: change.description },
+  };
+  if (change.state === 'INSUFFICIENT_DATA') {
+    const { severity } = routeAlert(config, alert);
+    if (alertPolicyFor(config, severity).insufficientData !== 'alert') return undefined;
+  }
+  return alert;
+}
+
+export function alarmChangeFromEvent(event: CloudWatchAlarmEvent): AlarmStateChange {
   const { detail } = event;
-  const state = detail.state.value;
-  if (state === 'INSUFFICIENT_DATA') return undefined;
   const alarmArn =
     event.resources[0] ?? `arn:aws:cloudwatch:${event.region}:${event.account}:alarm:${detail.alarmName}`;
-  const description = detail.configuration.description ?? '';
-  const reading = severityFromDescription(config, description, config.defaultSeverity);
-  const details: Record<string, string> = {
-    alarm: detail.alarmName,
-    alarmArn,
-    region: event.region,
-    account: event.account,
-  };
-  if (description) details.description = description;
-  const metrics = (detail.configuration.metrics ?? []).flatMap((entry) => {
+  const queries = detail.configuration.metrics ?? [];
+  const metrics = queries.flatMap((entry) => {
     const metric = entry.metricStat?.metric;
     if (metric?.name) {
       const dimensions = Object.entries(metric.dimensions ?? {}).map(([name, value]) => `${name}=${value}`);
-      return [
-        `${metric.namespace ?? ''} ${metric.name}${dimensions.length ? ` (${dimensions.join(', ')})` : ''}`.trim(),
-      ];
+      return [describeMetric(metric.namespace, metric.name, dimensions)];
     }
     return entry.expression ? [`expression ${entry.expression}`] : [];
   });
-  if (metrics.length > 0) details.metric = metrics.join('; ');
-  if (detail.configuration.alarmRule) details.alarmRule = detail.configuration.alarmRule;
-  const runbook = /\brunbook\s*[=:]\s*(\S+)/i.exec(description)?.[1];
-  if (runbook) details.runbook = runbook;
-
+  const namespaces = queries.flatMap((entry) => entry.metricStat?.metric.namespace ?? []);
   return {
-    source: 'cloudwatch',
-    action: state === 'ALARM' ? 'trigger' : 'resolve',
-    dedupKey: alarmArn,
-    deliveryId: `eventbridge:${event.id}`,
-    title: detail.alarmName,
-    summary: detail.state.reason || `${detail.alarmName} is in ${state}`,
-    severityText: reading.matched,
-    severitySource: 'the alarm description',
+    alarmName: detail.alarmName,
+    alarmArn,
+    region: event.region,
+    account: event.account,
+    state: detail.state.value,
+    reason: detail.state.reason,
+    description: detail.configuration.description ?? '',
     occurredAt: normalizeTimestamp(detail.state.timestamp) ?? event.time,
-    details,
-    actor: `alarm:${detail.alarmName}`,
+    metrics,
+    namespaces: [...new Set(namespaces)],
+    alarmRule: detail.configuration.alarmRule,
+    deliveryId: `eventbridge:${event.id}`,
   };
+}
+
+export function alarmChangeFromSns(alarm: CloudWatchSnsAlarm, messageId: string, sentAt: string): AlarmStateChange {
+  const [, region = '', account = ''] = ALARM_ARN.exec(alarm.AlarmArn) ?? [];
+  const trigger = alarm.Trigger ?? {};
+  const metrics: string[] = [];
+  const namespaces: string[] = [];
+  if (trigger.MetricName) {
+    const dimensions = (trigger.Dimensions ?? []).map((d) => `${d.name}=${d.value}`);
+    metrics.push(describeMetric(trigger.Namespace ?? undefined, trigger.MetricName, dimensions));
+    if (trigger.Namespace) namespaces.push(trigger.Namespace);
+  }
+  for (const query of trigger.Metrics ?? []) {
+    const metric = query.MetricStat?.Metric;
+    if (metric?.MetricName) {
+      const dimensions = (metric.Dimensions ?? []).map((d) => `${d.name}=${d.value}`);
+      metrics.push(describeMetric(metric.Namespace, metric.MetricName, dimensions));
+      if (metric.Namespace) namespaces.push(metric.Namespace);
+    } else if (query.Expression) {
+      metrics.push(`expression ${query.Expression}`);
+    }
+  }
+  return {
+    alarmName: alarm.AlarmName,
+    alarmArn: alarm.AlarmArn,
+    region,
+    account: alarm.AWSAccountId ?? account,
+    state: alarm.NewStateValue,
+    reason: alarm.NewStateReason,
+    description: alarm.AlarmDescription ?? '',
+    occurredAt: normalizeTimestamp(alarm.StateChangeTime) ?? sentAt,
+    metrics,
+    namespaces: [...new Set(namespaces)],
+    alarmRule: alarm.AlarmRule ?? undefined,
+    deliveryId: `sns:${messageId}`,
+  };
+}
+
+const describeMetric = (namespace: string | undefined, name: string, dimensions: string[]) =>
+  `${namespace ?? ''} ${name}${dimensions.length ? ` (${dimensions.join(', ')})` : ''}`.trim();
+
+/** ALARM opens, OK resolves; INSUFFICIENT_DATA is ignored unless the tier's alertPolicy says otherwise. */
+export function alertFromAlarmEvent(config: KlaxonConfig, event: CloudWatchAlarmEvent): Alert | undefined {
+  return alertFromAlarmStateChange(config, alarmChangeFromEvent(event));
 }
 
 /** CloudWatch writes "2026-11-20T10:15:01.987+0000"; make it ISO 8601 that Date can read everywhere. */
@@ -108,5 +200,46 @@ export function alertFromEventsV2(
     occurredAt: payload.timestamp ?? receivedAt,
     details,
     actor: `integration:${integration}`,
+    facts: { component: payload.component, group: payload.group },
+  };
+}
+
+/**
+ * One alert of an Alertmanager notification: its fingerprint identifies the problem (one
+ * incident per fingerprint), `firing` triggers and `resolved` resolves; severity comes from the
+ * `severity` label, read through the config's aliases.
+ */
+export function alertFromAlertmanager(
+  webhook: AlertmanagerWebhook,
+  alert: AlertmanagerAlert,
+  integration: string,
+  receivedAt: string,
+): Alert {
+  const labels = { ...(webhook.commonLabels ?? {}), ...alert.labels };
+  const annotations = { ...(webhook.commonAnnotations ?? {}), ...alert.annotations };
+  const name = labels.alertname ?? alert.fingerprint;
+  const summary = annotations.summary ?? annotations.description ?? name;
+  const details: Record<string, string> = { integration, fingerprint: alert.fingerprint };
+  for (const [label, value] of Object.entries(labels)) details[`label.${label}`] = value;
+  if (annotations.description) details.description = annotations.description;
+  const runbook = annotations.runbook_url ?? annotations.runbook;
+  if (runbook) details.runbook = runbook;
+  if (alert.generatorURL) details.source = alert.generatorURL;
+  const startsAt = alert.startsAt && !Number.isNaN(Date.parse(alert.startsAt)) ? alert.startsAt : undefined;
+  return {
+    source: 'alertmanager',
+    action: alert.status === 'firing' ? 'trigger' : 'resolve',
+    dedupKey: alert.fingerprint,
+    // Alertmanager repeats a firing alert every repeat_interval: that is the same alert, counted once.
+    deliveryId: `alertmanager:${alert.fingerprint}:${alert.status}:${alert.startsAt ?? ''}`,
+    title: name,
+    summary,
+    severityText: labels.severity,
+    severitySource: 'the severity label',
+    service: labels.service,
+    occurredAt: startsAt ? new Date(startsAt).toISOString() : receivedAt,
+    details,
+    actor: `integration:${integration}`,
+    facts: { alarmName: name, labels },
   };
 }

@@ -27,6 +27,17 @@ export interface Alert {
   details: Record<string, string>;
   /** Who acts, for acknowledge/resolve actions sent by an integration. */
   actor: string;
+  /** What routing rules can match on (see lambdas/core/routing.ts). */
+  facts?: RoutingFacts;
+}
+
+export interface RoutingFacts {
+  alarmName?: string;
+  namespaces?: string[];
+  description?: string;
+  labels?: Record<string, string>;
+  component?: string;
+  group?: string;
 }
 
 export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey'>): string =>

@@ -126,6 +126,45 @@ const integrationKeySchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
 });
 
+/** What an alarm in INSUFFICIENT_DATA does: nothing (the default), or open an incident like ALARM. */
+export const INSUFFICIENT_DATA_CHOICES = ['ignore', 'alert'] as const;
+
+const alertPolicySchema = z.strictObject({
+  /** An alarm back in ALARM this soon after its incident resolved reopens that incident. */
+  reopenWindow: duration.default('30m'),
+  insufficientData: z.enum(INSUFFICIENT_DATA_CHOICES).default('ignore'),
+});
+export type AlertPolicy = z.infer<typeof alertPolicySchema>;
+export const DEFAULT_ALERT_POLICY: AlertPolicy = { reopenWindow: '30m', insufficientData: 'ignore' };
+
+/**
+ * A routing rule: every condition it names must hold (patterns use `*` as a wildcard and ignore
+ * case); the first matching rule gives the alert its service and severity.
+ */
+const routeRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  match: z
+    .strictObject({
+      source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
+      alarmName: z.string().min(1).optional(),
+      namespace: z.string().min(1).optional(),
+      /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
+      descriptionTag: z.string().min(1).optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+      component: z.string().min(1).optional(),
+      group: z.string().min(1).optional(),
+    })
+    .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
+  service: z.string().min(1),
+  /** Forces this severity whatever the alert says. */
+  severity: z.enum(SEVERITIES).optional(),
+  /** Applies when the alert names no severity, or one Klaxon does not know. */
+  defaultSeverity: z.enum(SEVERITIES).optional(),
+});
+export type RouteRule = z.infer<typeof routeRuleSchema>;
+
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
 const configSchema = z
   .strictObject({
     responders: z.array(responderSchema).min(1, 'must list at least one responder'),
@@ -139,6 +178,16 @@ const configSchema = z
     defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
     defaultService: z.string().min(1).default('default'),
     severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema).default({}),
+    /** SNS topics whose CloudWatch alarm notifications Klaxon accepts; any other topic gets 403. */
+    snsTopicArns: z
+      .array(
+        z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alarms'),
+      )
+      .default([]),
+    /** Ordered: the first rule that matches wins; no match means defaultService and defaultSeverity. */
+    routes: z.array(routeRuleSchema).default([]),
+    /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
+    alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema).default({}),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
@@ -210,4 +259,8 @@ function formatPath(path: PropertyKey[]): string {
 
 export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
   return config.responders.find((responder) => responder.id === id);
+}
+
+export function alertPolicyFor(config: KlaxonConfig, severity: Severity): AlertPolicy {
+  return config.alertPolicy[severity] ?? DEFAULT_ALERT_POLICY;
 }

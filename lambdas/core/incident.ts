@@ -32,6 +32,11 @@ export interface Incident {
   /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
   details: Record<string, string>;
   executionArn?: string;
+  /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
+  firstDeliveryId?: string;
+  /** Set when an alarm came back within the reopen window after resolution; resolvedAt keeps the last resolution. */
+  reopenedAt?: string;
+  reopenCount?: number;
 }
 
 export type TimelineType =
@@ -42,7 +47,9 @@ export type TimelineType =
   | 'paged'
   | 'acknowledged'
   | 'resolved'
-  | 'note';
+  | 'note'
+  | 'maintenance'
+  | 'reopened';
 
 export interface TimelineEntry {
   at: string;

@@ -12,23 +12,31 @@
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
-import type { Severity } from './config.js';
+import { alertPolicyFor } from './config.js';
+import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
+import { type IntakeRecordDeps, isInForce } from './intake-records.js';
 import { type EscalationInput, planLadder } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
-import { resolveSeverity } from './severity.js';
+import { type RouteDecision, routeAlert } from './routing.js';
 
 export type IntakeOutcome =
-  | { outcome: 'opened'; incident: Incident }
+  | { outcome: 'opened' | 'reopened'; incident: Incident }
   | { outcome: 'deduplicated'; incident: Incident }
   | { outcome: 'acknowledged' | 'resolved' | 'unchanged'; incident: Incident }
   | { outcome: 'no-open-incident'; dedupKey: string };
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
-export async function receiveAlert(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
+/** Without `records` (maintenance windows) every service is taken as out of maintenance. */
+export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
+
+/** The timeline key of the entry that says an incident was held for maintenance (written once). */
+export const HELD_FOR_MAINTENANCE = 'held-for-maintenance';
+
+export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   switch (alert.action) {
     case 'trigger':
       return trigger(deps, alert);
@@ -38,30 +46,44 @@ export async function receiveAlert(deps: CoreDeps, alert: Alert): Promise<Intake
   }
 }
 
-async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
+async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const key = scopedDedupKey(alert);
+  const route = routeAlert(deps.config, alert);
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now().toISOString();
-    const candidateId = deps.ids.next();
-    const claim = await deps.store.claimDedupKey(key, candidateId, now);
-    const incidentId = claim.claimed ? candidateId : claim.incidentId;
+    const incidentId = await incidentForKey(deps, alert, key, now);
 
     let incident = await deps.store.getIncident(incidentId);
     let createdNow = false;
+    let reopenedNow = false;
     if (!incident) {
-      const written = await deps.store.createIncident(draftIncident(deps, alert, incidentId, now));
+      if (REOPENING_SOURCES.has(alert.source)) await deps.records?.pointLatest(key, incidentId);
+      const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
       incident = written.incident;
       createdNow = written.created;
-      if (createdNow) await recordOpening(deps, incident, alert);
+      if (createdNow) await recordOpening(deps, incident, alert, route);
     } else if (incident.status === 'resolved') {
-      // The key still points at a resolved incident: its resolution was cut short before the
-      // key was freed. Free it and claim again, so this alert opens a new incident.
-      await deps.store.releaseDedupKey(key, incident.id);
-      continue;
+      if (!mayReopen(deps, alert, incident, now)) {
+        // The key still points at a resolved incident: its resolution was cut short before the
+        // key was freed. Free it and claim again, so this alert opens a new incident.
+        await deps.store.releaseDedupKey(key, incident.id);
+        continue;
+      }
+      const reopened = await deps.store.transition(incident.id, ['resolved'], {
+        status: 'open',
+        reopenedAt: now,
+        reopenCount: (incident.reopenCount ?? 0) + 1,
+        lastAlertAt: now,
+      });
+      if (!reopened) continue; // someone else moved it first: look again
+      incident = reopened;
+      reopenedNow = true;
     }
 
-    if (!incident.executionArn) incident = await startEscalation(deps, incident);
+    if (needsEscalation(incident)) incident = await escalateUnlessInMaintenance(deps, incident, alert);
     if (createdNow) return { outcome: 'opened', incident };
+    if (reopenedNow) return { outcome: 'reopened', incident };
+    if (incident.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident };
 
     await deps.store.recordRepeatAlert(incident.id, alert.deliveryId, {
       at: now,
@@ -74,14 +96,51 @@ async function trigger(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
   throw new Error(`Could not claim dedup key ${key} after ${MAX_CLAIM_ATTEMPTS} attempts; the sender should retry`);
 }
 
-function draftIncident(deps: CoreDeps, alert: Alert, id: string, now: string): Incident {
-  const severity = severityOf(deps, alert);
+/** Alarms flap; an Events v2 sender expects PagerDuty's rule that a trigger after resolve opens a new incident. */
+const REOPENING_SOURCES = new Set<Alert['source']>(['cloudwatch', 'alertmanager']);
+
+function mayReopen(deps: IntakeDeps, alert: Alert, incident: Incident, now: string): boolean {
+  if (!REOPENING_SOURCES.has(alert.source) || !incident.resolvedAt) return false;
+  const windowSeconds = parseDurationSeconds(alertPolicyFor(deps.config, incident.severity).reopenWindow) ?? 0;
+  const sinceResolved = Date.parse(now) - Date.parse(incident.resolvedAt);
+  return sinceResolved >= 0 && sinceResolved < windowSeconds * 1000;
+}
+
+/**
+ * Which incident the alert belongs to: the one its dedup key points at; else, when the key is
+ * free, the incident it last opened if that resolved within the reopen window (claimed for it,
+ * so concurrent duplicates agree); else a new id. Claiming is a conditional put: one id wins.
+ */
+async function incidentForKey(deps: IntakeDeps, alert: Alert, key: string, now: string): Promise<string> {
+  const holder = await deps.store.findByDedupKey(key);
+  if (holder) return holder;
+  let candidateId: string | undefined;
+  if (REOPENING_SOURCES.has(alert.source) && deps.records) {
+    const latestId = await deps.records.latest(key);
+    const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
+    if (latest?.status === 'resolved' && mayReopen(deps, alert, latest, now)) candidateId = latest.id;
+  }
+  candidateId ??= deps.ids.next();
+  const claim = await deps.store.claimDedupKey(key, candidateId, now);
+  return claim.claimed ? candidateId : claim.incidentId;
+}
+
+/** A reopened incident runs a ladder of its own, named after the incident and its reopen count. */
+const runExecutionName = (incident: Incident) =>
+  incident.reopenCount ? `${incident.id}-r${incident.reopenCount}` : incident.id;
+
+function needsEscalation(incident: Incident): boolean {
+  if (!incident.executionArn) return true;
+  return incident.reopenCount !== undefined && !incident.executionArn.endsWith(`:${runExecutionName(incident)}`);
+}
+
+function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
   return {
     id,
     title: alert.title,
-    severity,
+    severity: route.severity,
     status: 'open',
-    service: alert.service ?? deps.config.defaultService,
+    service: route.service,
     dedupKey: alert.dedupKey,
     source: alert.source,
     summary: alert.summary,
@@ -90,42 +149,78 @@ function draftIncident(deps: CoreDeps, alert: Alert, id: string, now: string): I
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
+    firstDeliveryId: alert.deliveryId,
   };
 }
 
-function severityOf(deps: CoreDeps, alert: Alert): Severity {
-  return resolveSeverity(deps.config, alert.severityText) ?? deps.config.defaultSeverity;
-}
-
-async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert): Promise<void> {
+async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert, route: RouteDecision): Promise<void> {
   await deps.store.appendTimeline(incident.id, 'opened', {
     at: incident.openedAt,
     type: 'opened',
     by: `alarm:${alert.source}`,
     message: `Opened by ${alert.source}: ${alert.summary}`,
     deliveryId: alert.deliveryId,
+    ...(route.rule ? { route: route.rule } : {}),
   });
-  if (!resolveSeverity(deps.config, alert.severityText)) {
-    const what = alert.severityText ? `unknown severity "${alert.severityText}"` : 'no severity';
+  if (route.severityNote) {
     await deps.store.appendTimeline(incident.id, 'severity-defaulted', {
       at: incident.openedAt,
       type: 'severity-defaulted',
-      message: `The alert had ${what}${alert.severitySource ? ` in ${alert.severitySource}` : ''}; the default ${incident.severity} applies`,
+      message: route.severityNote,
     });
   }
 }
 
-export function escalationInputFor(deps: Pick<CoreDeps, 'config'>, incident: Incident): EscalationInput {
+/**
+ * Alerts for a service in maintenance are kept (the incident and its timeline) but page nobody:
+ * the escalation is not started. The first alert for the incident after the window ends starts
+ * it, with the ladder planned from that moment, so the held hours do not fire all at once.
+ */
+async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident, alert: Alert): Promise<Incident> {
+  const now = deps.clock.now();
+  if (incident.reopenCount && incident.reopenedAt) {
+    // Written here rather than beside the reopening write, so a retry after a crash in between adds it.
+    const window = alertPolicyFor(deps.config, incident.severity).reopenWindow;
+    await deps.store.appendTimeline(incident.id, `reopened#${incident.reopenCount}`, {
+      at: incident.reopenedAt,
+      type: 'reopened',
+      by: `alarm:${alert.source}`,
+      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.resolvedAt}`,
+    });
+  }
+  const window = deps.records ? await deps.records.getMaintenance(incident.service) : undefined;
+  if (isInForce(window, now)) {
+    await deps.store.appendTimeline(incident.id, HELD_FOR_MAINTENANCE, {
+      at: now.toISOString(),
+      type: 'maintenance',
+      message: `Service ${incident.service} is in maintenance until ${window.endsAt}${window.reason ? ` (${window.reason})` : ''}: recorded, nobody paged`,
+    });
+    return incident;
+  }
+  const held = await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE);
+  const ladderStart = held ? now.toISOString() : (incident.reopenedAt ?? incident.openedAt);
+  return startEscalation(deps, incident, ladderStart);
+}
+
+export function escalationInputFor(
+  deps: Pick<CoreDeps, 'config'>,
+  incident: Incident,
+  ladderStart = incident.openedAt,
+): EscalationInput {
+  const steps = planLadder(deps.config.severityPolicy[incident.severity], ladderStart);
+  if (!incident.reopenCount)
+    return { incidentId: incident.id, severity: incident.severity, openedAt: ladderStart, steps };
   return {
     incidentId: incident.id,
     severity: incident.severity,
-    openedAt: incident.openedAt,
-    steps: planLadder(deps.config.severityPolicy[incident.severity], incident.openedAt),
+    openedAt: ladderStart,
+    steps: steps.map((step) => ({ ...step, run: incident.reopenCount })),
+    executionName: runExecutionName(incident),
   };
 }
 
-async function startEscalation(deps: CoreDeps, incident: Incident): Promise<Incident> {
-  const input = escalationInputFor(deps, incident);
+async function startEscalation(deps: CoreDeps, incident: Incident, ladderStart: string): Promise<Incident> {
+  const input = escalationInputFor(deps, incident, ladderStart);
   const { executionArn } = await deps.escalation.start(input);
   await deps.store.appendTimeline(incident.id, 'escalation-started', {
     at: deps.clock.now().toISOString(),

@@ -15,6 +15,8 @@ export interface EscalationStep {
   notify: Role[];
   channels: Channel[];
   unless: StepCondition;
+  /** Set on the ladder of a reopened incident (1, 2, …): pages of an earlier run do not stand in for it. */
+  run?: number;
 }
 
 /** What a state machine execution is started with. */
@@ -23,6 +25,8 @@ export interface EscalationInput {
   severity: string;
   openedAt: string;
   steps: EscalationStep[];
+  /** Execution name when it is not the incident id (a reopened incident's new ladder). */
+  executionName?: string;
 }
 
 export function planLadder(policy: TierPolicy, openedAt: string): EscalationStep[] {

@@ -34,7 +34,8 @@ export function whoFills(config: KlaxonConfig, roles: Role[]): Responder[] {
   return [...people.values()];
 }
 
-const pageKey = (step: EscalationStep, responderId: string) => `paged#${step.index}#${responderId}`;
+const pageKey = (step: EscalationStep, responderId: string) =>
+  `paged#${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
 
 export async function pageStep(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
   const { incidentId, step } = request;

@@ -1,4 +1,4 @@
-import { awsHandlerDeps } from '../adapters/aws-deps.js';
+import { awsIntakeDeps } from '../adapters/aws-deps.js';
 import { makeIntakeHandler } from '../handlers/intake.js';
 
-export const handler = makeIntakeHandler(awsHandlerDeps());
+export const handler = makeIntakeHandler(awsIntakeDeps());

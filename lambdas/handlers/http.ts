@@ -25,6 +25,12 @@ export class BadRequestError extends HttpError {
     super(400, message, fields);
   }
 }
+export class UnauthorizedError extends HttpError {
+  override name = 'UnauthorizedError';
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super(401, message, fields);
+  }
+}
 export class ForbiddenError extends HttpError {
   override name = 'ForbiddenError';
   constructor(message: string, fields?: Record<string, unknown>) {
@@ -89,10 +95,14 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
 /** API Gateway caps payloads at 10 MB; alerts are small, so anything this large is a mistake or an attack. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export function readJsonBody(event: HttpEvent): unknown {
+export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean } = {}): unknown {
   const contentType = headerValue(event, 'content-type');
-  if (contentType && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
-    throw new UnsupportedMediaTypeError(`Content-Type must be application/json, not "${contentType}"`);
+  const isJson = (type: string) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
+  // SNS posts its JSON envelope as text/plain.
+  const isText = (type: string) => options.alsoTextPlain === true && /^text\/plain\b/i.test(type.trim());
+  if (contentType && !isJson(contentType) && !isText(contentType)) {
+    const wanted = options.alsoTextPlain ? 'application/json or text/plain' : 'application/json';
+    throw new UnsupportedMediaTypeError(`Content-Type must be ${wanted}, not "${contentType}"`);
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -115,7 +125,34 @@ export function readJsonBody(event: HttpEvent): unknown {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new BadRequestError(`Body must be a JSON object, not ${Array.isArray(parsed) ? 'an array' : typeof parsed}`);
   }
+  refuseHostileShape(parsed);
   return parsed;
+}
+
+/** No alert is nested this deep; deeper means a mistake or an attempt to exhaust the stack. */
+export const MAX_JSON_DEPTH = 32;
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Walks the parsed body without recursion: refuses nesting deeper than MAX_JSON_DEPTH and keys
+ * that could reach an object's prototype when copied onto another object.
+ */
+export function refuseHostileShape(value: unknown): void {
+  const pending: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 1, path: 'body' }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, depth, path } = next;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_JSON_DEPTH) {
+      throw new BadRequestError(
+        `Body is nested deeper than ${MAX_JSON_DEPTH} levels (at ${path.slice(0, 200)}); flatten it`,
+      );
+    }
+    for (const [key, child] of Object.entries(node)) {
+      if (FORBIDDEN_KEYS.has(key))
+        throw new BadRequestError(`Body has a forbidden key "${key}" at ${path.slice(0, 200)}`);
+      pending.push({ node: child, depth: depth + 1, path: `${path}.${key}` });
+    }
+  }
 }
 
 export function headerValue(event: HttpEvent, name: string): string | undefined {

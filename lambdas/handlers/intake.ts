@@ -2,17 +2,34 @@
  * The intake function's entry: EventBridge alarm events and the alert HTTP routes share one
  * function (one cold start, one set of grants); each shape goes to its own handler.
  */
-import type { HandlerDeps } from './deps.js';
+import type { IntakeHandlerDeps } from './deps.js';
 import type { HttpEvent, HttpResult } from './http.js';
+import { json } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
+import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
+import { makeReceiveSnsAlarmHandler } from './receive-sns-alarm.js';
+import { makeServiceMaintenanceHandler } from './service-maintenance.js';
 
 const isHttpEvent = (event: unknown): event is HttpEvent =>
   typeof event === 'object' && event !== null && 'routeKey' in event && 'requestContext' in event;
 
-export function makeIntakeHandler(deps: HandlerDeps) {
+export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   const alarmEvents = makeReceiveAlarmEventHandler(deps);
   const eventsV2 = makeReceiveEventsV2Handler(deps);
-  return async (event: unknown, context: Parameters<typeof alarmEvents>[1]): Promise<HttpResult | AlarmEventResult> =>
-    isHttpEvent(event) ? eventsV2(event, context) : alarmEvents(event, context);
+  const maintenance = makeServiceMaintenanceHandler(deps);
+  const byRoute: Record<string, (event: HttpEvent, context: Parameters<typeof alarmEvents>[1]) => Promise<HttpResult>> =
+    {
+      'POST /v1/alerts/events': eventsV2,
+      'POST /v2/enqueue': eventsV2,
+      'POST /v1/alerts/cloudwatch': makeReceiveSnsAlarmHandler(deps),
+      'POST /v1/alerts/alertmanager': makeReceiveAlertmanagerHandler(deps),
+      'POST /v1/services/{name}/maintenance': maintenance,
+      'GET /v1/services/{name}/maintenance': maintenance,
+    };
+  return async (event: unknown, context: Parameters<typeof alarmEvents>[1]): Promise<HttpResult | AlarmEventResult> => {
+    if (!isHttpEvent(event)) return alarmEvents(event, context);
+    const route = byRoute[event.routeKey];
+    return route ? route(event, context) : json(404, { message: `No intake route ${event.routeKey}` });
+  };
 }

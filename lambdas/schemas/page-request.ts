@@ -11,5 +11,6 @@ export const pageRequestSchema = z.object({
     notify: z.array(z.enum(ROLES)).min(1),
     channels: z.array(z.enum(CHANNELS)).min(1),
     unless: z.enum(STEP_CONDITIONS),
+    run: z.number().int().min(1).optional(),
   }),
 });

@@ -51,9 +51,10 @@ describe('crash between writes', () => {
     );
     const firstId = first.body.results[0]?.result.incidentId ?? '';
     // Resolve without freeing the key: the state a crash after the status write leaves behind.
+    // Long enough ago that the alarm is outside the reopen window (inside it, it would reopen).
     await runtime.deps.store.transition(firstId, ['open'], {
       status: 'resolved',
-      resolvedAt: new Date().toISOString(),
+      resolvedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
     });
 
     const again = await call<{ results: { result: { outcome: string; incidentId: string } }[] }>(

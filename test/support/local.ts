@@ -9,6 +9,8 @@ import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../loca
 /** The key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
 export const FIXTURE_ROUTING_KEY = 'R0UT1NGKEY0000000000000000000001';
 export const LOCAL_ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
+/** The topic of the shared CloudWatch-through-SNS fixtures; the test config allows it. */
+export const FIXTURE_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms';
 
 export function testConfig(): KlaxonConfig {
   const base = loadConfigFile('klaxon.config.json');
@@ -19,6 +21,7 @@ export function testConfig(): KlaxonConfig {
       ...base.integrationKeys,
       { name: 'fixtures', sha256: createHash('sha256').update(FIXTURE_ROUTING_KEY).digest('hex') },
     ],
+    snsTopicArns: [...base.snsTopicArns, FIXTURE_TOPIC_ARN],
   });
 }
 

@@ -1,0 +1,47 @@
+/**
+ * What intake keeps beside incidents: maintenance windows per service, and notices about the
+ * senders themselves (an SNS subscription cut off). Pure types and decisions; the DynamoDB adapter
+ * is lambdas/adapters/dynamo-intake-records.ts.
+ */
+
+export interface MaintenanceWindow {
+  service: string;
+  startsAt: string;
+  endsAt: string;
+  reason?: string;
+  by: string;
+}
+
+/** Something a person must hear about the alert senders, e.g. `sns-unsubscribed`. */
+export interface SenderNotice {
+  kind: 'sns-unsubscribed';
+  at: string;
+  /** Unique per notice; a redelivery with the same id is recorded once. */
+  id: string;
+  message: string;
+  topicArn?: string;
+}
+
+export interface IntakeRecordStore {
+  /** Sets the service's window (one per service: a new one replaces it). */
+  putMaintenance(window: MaintenanceWindow): Promise<void>;
+  getMaintenance(service: string): Promise<MaintenanceWindow | undefined>;
+  /** Records a notice once per id; says whether this call recorded it. */
+  recordNotice(notice: SenderNotice): Promise<boolean>;
+  /** Notices of one kind, newest first. */
+  listNotices(kind: SenderNotice['kind'], limit: number): Promise<SenderNotice[]>;
+  /** Remembers the latest incident a dedup key opened (it outlives the dedup record, for reopening). */
+  pointLatest(scopedDedupKey: string, incidentId: string): Promise<void>;
+  latest(scopedDedupKey: string): Promise<string | undefined>;
+}
+
+export interface IntakeRecordDeps {
+  records: IntakeRecordStore;
+}
+
+/** A window is in force from its start until (not including) its end. */
+export function isInForce(window: MaintenanceWindow | undefined, now: Date): window is MaintenanceWindow {
+  if (!window) return false;
+  const at = now.getTime();
+  return Date.parse(window.startsAt) <= at && at < Date.parse(window.endsAt);
+}

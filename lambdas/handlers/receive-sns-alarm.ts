@@ -1,0 +1,113 @@
+/**
+ * POST /v1/alerts/cloudwatch: CloudWatch alarms through an SNS HTTPS subscription.
+ * validate the envelope → verify SNS's signature → check the topic is allowed → act by type:
+ * a Notification is an alarm state change, a SubscriptionConfirmation is confirmed, an
+ * UnsubscribeConfirmation is logged as an error and recorded (someone cut the pager off).
+ */
+import middy from '@middy/core';
+import type { z } from 'zod';
+import {
+  CertificateUnavailableError,
+  checkSubscribeUrl,
+  SignatureRejectedError,
+  type SnsSignatureVerifier,
+  type SubscriptionConfirmer,
+} from '../adapters/sns-signature.js';
+import { alarmChangeFromSns, alertFromAlarmStateChange } from '../core/alert-sources.js';
+import { receiveAlert } from '../core/intake.js';
+import { cloudWatchSnsAlarmSchema } from '../schemas/cloudwatch-sns-alarm.js';
+import { type SnsMessage, snsMessageSchema } from '../schemas/sns-message.js';
+import type { IntakeHandlerDeps } from './deps.js';
+import {
+  BadRequestError,
+  ForbiddenError,
+  HttpError,
+  type HttpEvent,
+  type HttpResult,
+  json,
+  jsonErrors,
+  readJsonBody,
+} from './http.js';
+
+export interface SnsIntakeDeps {
+  verifier: SnsSignatureVerifier;
+  confirmSubscription: SubscriptionConfirmer;
+}
+
+const describeIssues = (error: z.ZodError) =>
+  error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; ');
+
+async function verified(deps: IntakeHandlerDeps, message: SnsMessage): Promise<void> {
+  try {
+    await deps.sns.verifier.verify(message);
+  } catch (error) {
+    if (error instanceof SignatureRejectedError) throw new ForbiddenError(error.message);
+    if (error instanceof CertificateUnavailableError) throw new HttpError(503, `${error.message}; retry later`);
+    throw error;
+  }
+  if (!deps.config.snsTopicArns.includes(message.TopicArn)) {
+    throw new ForbiddenError(
+      `Topic ${message.TopicArn} is not allowed: add it to snsTopicArns in the Klaxon config to accept its alarms`,
+    );
+  }
+}
+
+export const receiveSnsAlarm =
+  (deps: IntakeHandlerDeps) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const parsed = snsMessageSchema.safeParse(readJsonBody(event, { alsoTextPlain: true }));
+    if (!parsed.success) throw new BadRequestError(`Not an SNS message: ${describeIssues(parsed.error)}`);
+    const message = parsed.data;
+    await verified(deps, message);
+
+    if (message.Type === 'SubscriptionConfirmation') {
+      let url: URL;
+      try {
+        url = checkSubscribeUrl(message.SubscribeURL);
+      } catch (error) {
+        throw new ForbiddenError((error as Error).message);
+      }
+      await deps.sns.confirmSubscription(url);
+      deps.logger.info('SNS subscription confirmed', { topicArn: message.TopicArn });
+      return json(200, { status: 'confirmed', topicArn: message.TopicArn });
+    }
+    if (message.Type === 'UnsubscribeConfirmation') {
+      const text = `SNS topic ${message.TopicArn} unsubscribed Klaxon: its alarms no longer reach the pager. Resubscribe the endpoint.`;
+      deps.logger.error(text, { topicArn: message.TopicArn, messageId: message.MessageId });
+      await deps.records.recordNotice({
+        kind: 'sns-unsubscribed',
+        // SNS's own timestamp: unchanged when SNS redelivers, so the notice is recorded once.
+        at: message.Timestamp,
+        id: message.MessageId,
+        message: text,
+        topicArn: message.TopicArn,
+      });
+      return json(200, { status: 'recorded', topicArn: message.TopicArn });
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(message.Message);
+    } catch {
+      throw new BadRequestError('The SNS Message is not JSON; this endpoint takes CloudWatch alarm notifications');
+    }
+    const alarm = cloudWatchSnsAlarmSchema.safeParse(body);
+    if (!alarm.success) {
+      throw new BadRequestError(`The SNS Message is not a CloudWatch alarm: ${describeIssues(alarm.error)}`);
+    }
+    const change = alarmChangeFromSns(alarm.data, message.MessageId, message.Timestamp);
+    const alert = alertFromAlarmStateChange(deps.config, change);
+    if (!alert) {
+      deps.logger.info(`Alarm ${change.alarmName} in ${change.state} is not an alert for its tier; ignored`);
+      return json(200, { status: 'ignored', reason: `${change.state} is ignored for this alarm's tier` });
+    }
+    const result = await receiveAlert(deps, alert);
+    const incidentId = 'incident' in result ? result.incident.id : undefined;
+    deps.logger.info(`SNS alarm ${alert.title} → ${result.outcome}`, { incidentId, deliveryId: alert.deliveryId });
+    return json(200, { status: 'success', outcome: result.outcome, incidentId: incidentId ?? null });
+  };
+
+export const makeReceiveSnsAlarmHandler = (deps: IntakeHandlerDeps) =>
+  middy<HttpEvent, HttpResult>()
+    .use(jsonErrors({ logger: deps.logger }))
+    .handler(receiveSnsAlarm(deps));

@@ -1,0 +1,222 @@
+/**
+ * CloudWatch alarms through a signed SNS HTTPS subscription, on the local runtime: the SNS
+ * stand-in signs with the local certificate and delivers to /v1/alerts/cloudwatch as SNS would.
+ */
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import type { SnsEnvelope } from '../../local/sns-stand-in.js';
+import { fixture, fixtureText } from '../support/fixtures.js';
+import { call, eventually, FIXTURE_TOPIC_ARN, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+interface Delivery {
+  messageId: string;
+  message: SnsEnvelope;
+  delivery: { status: number; body: { status: string; outcome?: string; incidentId?: string; message?: string } };
+}
+
+describe('CloudWatch alarms through signed SNS', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const publish = async (message: string, topicArn = FIXTURE_TOPIC_ARN) =>
+    (await call<Delivery>(runtime, 'POST', '/_local/sns/publish', { TopicArn: topicArn, Message: message })).body;
+
+  /** Posts an envelope to the endpoint as SNS does (text/plain JSON). */
+  const deliver = (envelope: unknown) =>
+    call<{ status?: string; outcome?: string; incidentId?: string; message: string }>(
+      runtime,
+      'POST',
+      '/v1/alerts/cloudwatch',
+      JSON.stringify(envelope),
+      { 'content-type': 'text/plain; charset=UTF-8' },
+    );
+
+  const signed = (name: string) => publish(fixtureText(name));
+
+  it('opens a SEV1 incident from a metric alarm, with the region code from AlarmArn, and pages', async () => {
+    const { delivery } = await signed('cloudwatch/metric-alarm.json');
+    expect(delivery).toMatchObject({ status: 200, body: { status: 'success', outcome: 'opened' } });
+    const opened = await incident(runtime, delivery.body.incidentId ?? '');
+    expect(opened).toMatchObject({ severity: 'SEV1', title: 'orders-api-5xx', source: 'cloudwatch' });
+    expect(opened.details).toMatchObject({
+      region: 'us-east-1',
+      account: '123456789012',
+      metric: 'AWS/ApiGateway 5XXError (ApiName=orders-api)',
+    });
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === opened.id),
+      'the page for the SNS alarm',
+    );
+  });
+
+  it('reads metric-math and composite alarms, and resolves on OK', async () => {
+    const math = (await signed('cloudwatch/metric-math-alarm.json')).delivery.body;
+    const mathIncident = await incident(runtime, math.incidentId ?? '');
+    expect(mathIncident).toMatchObject({ severity: 'SEV2', title: 'checkout-error-ratio' });
+    expect(mathIncident.details.metric).toBe(
+      'expression 100*errors/requests; Shop Errors (Service=checkout); Shop Requests (Service=checkout)',
+    );
+
+    const composite = (await signed('cloudwatch/composite-alarm.json')).delivery.body;
+    const compositeIncident = await incident(runtime, composite.incidentId ?? '');
+    expect(compositeIncident).toMatchObject({ severity: 'SEV2', title: 'orders-degraded' });
+    expect(compositeIncident.details).toMatchObject({
+      alarmRule: 'ALARM("orders-api-5xx") OR ALARM("orders-api-latency")',
+      region: 'us-east-1',
+    });
+
+    const ok = (await signed('cloudwatch/metric-alarm-ok.json')).delivery;
+    expect(ok.body.outcome).toBe('resolved');
+    const resolved = await incident(runtime, ok.body.incidentId ?? '');
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: 'alarm:orders-api-5xx' });
+  });
+
+  it('reads an anomaly-detection alarm, whose trigger is a band expression', async () => {
+    const alarm = fixture<Record<string, unknown>>('cloudwatch/metric-math-alarm.json');
+    alarm.AlarmName = 'latency-anomaly';
+    alarm.AlarmArn = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:latency-anomaly';
+    alarm.AlarmDescription = '[SEV3] p99 latency outside its band';
+    alarm.Trigger = {
+      Metrics: [
+        { Id: 'ad1', Expression: 'ANOMALY_DETECTION_BAND(m1, 2)', Label: 'p99 (expected)', ReturnData: true },
+        {
+          Id: 'm1',
+          MetricStat: { Metric: { MetricName: 'Latency', Namespace: 'AWS/ApiGateway', Dimensions: [] }, Stat: 'p99' },
+          ReturnData: true,
+        },
+      ],
+      ThresholdMetricId: 'ad1',
+      ComparisonOperator: 'GreaterThanUpperThreshold',
+    };
+    const { delivery } = await publish(JSON.stringify(alarm));
+    const opened = await incident(runtime, delivery.body.incidentId ?? '');
+    expect(opened).toMatchObject({ severity: 'SEV3', title: 'latency-anomaly' });
+    expect(opened.details).toMatchObject({
+      region: 'eu-west-1',
+      metric: 'expression ANOMALY_DETECTION_BAND(m1, 2); AWS/ApiGateway Latency',
+    });
+  });
+
+  it('gives an alarm without a severity the default, and says so on the timeline', async () => {
+    const { delivery } = await signed('cloudwatch/no-severity-alarm.json');
+    const opened = await incident(runtime, delivery.body.incidentId ?? '');
+    expect(opened.severity).toBe('SEV3');
+    expect(opened.timeline.find((entry) => entry.type === 'severity-defaulted')?.message).toBe(
+      'The alert had no severity in the alarm description; the default SEV3 applies',
+    );
+  });
+
+  it('ignores INSUFFICIENT_DATA by default, creating nothing', async () => {
+    const executions = runtime.stepFunctions.list().length;
+    const { delivery } = await signed('cloudwatch/insufficient-data.json');
+    expect(delivery).toMatchObject({ status: 200, body: { status: 'ignored' } });
+    expect(runtime.stepFunctions.list()).toHaveLength(executions);
+  });
+
+  it('treats an SNS retry (same MessageId) as the same delivery: one incident, counted once', async () => {
+    const alarm = fixture<Record<string, unknown>>('cloudwatch/metric-alarm.json');
+    alarm.AlarmName = 'retry-alarm';
+    alarm.AlarmArn = 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:retry-alarm';
+    const first = await publish(JSON.stringify(alarm));
+    const retries = await Promise.all([1, 2, 3].map(() => deliver(first.message)));
+    expect(retries.map((reply) => reply.status)).toEqual([200, 200, 200]);
+    expect(new Set(retries.map((reply) => reply.body.incidentId))).toEqual(new Set([first.delivery.body.incidentId]));
+    expect((await incident(runtime, first.delivery.body.incidentId ?? '')).alertCount).toBe(1);
+  });
+
+  it('accepts the shared SNS fixture once signed (version 1 and 2), and refuses it unsigned', async () => {
+    const notification = fixture<SnsEnvelope>('cloudwatch/sns-notification.json');
+    const unsigned = await deliver(notification);
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.body.message).toContain('not a certificate the local runtime trusts');
+
+    const v2 = await deliver(runtime.sns.sign(notification, '2'));
+    expect(v2.status).toBe(200);
+    const v1 = await deliver(runtime.sns.sign({ ...notification, MessageId: 'sig-v1-delivery' }, '1'));
+    expect(v1.status).toBe(200);
+    expect(v1.body.incidentId).toBe(v2.body.incidentId);
+  });
+
+  describe('refuses with 403 what SNS did not sign', () => {
+    const alarm = () => fixtureText('cloudwatch/metric-alarm.json');
+
+    it('a tampered message', async () => {
+      const { message } = await publish(alarm());
+      const tampered = { ...message, Message: message.Message?.replace('severity=SEV1', 'severity=SEV4') };
+      const reply = await deliver(tampered);
+      expect(reply.status).toBe(403);
+      expect(reply.body.message).toContain('Invalid Signature');
+    });
+
+    it('a certificate on a foreign host, even one that looks like SNS', async () => {
+      const { message } = await publish(alarm());
+      for (const host of ['evil.example.com', 'sns.us-east-1.amazonaws.com.evil.example', 'sns.amazonaws.com']) {
+        const reply = await deliver({
+          ...message,
+          SigningCertURL: `https://${host}/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem`,
+        });
+        expect(reply.status).toBe(403);
+        expect(reply.body.message).toContain('is not an SNS host');
+      }
+    });
+
+    it('an http:// certificate URL', async () => {
+      const { message } = await publish(alarm());
+      const reply = await deliver({ ...message, SigningCertURL: message.SigningCertURL?.replace('https:', 'http:') });
+      expect(reply.status).toBe(403);
+      expect(reply.body.message).toContain('must use https');
+    });
+
+    it('a topic the config does not allow, even correctly signed', async () => {
+      const before = runtime.stepFunctions.list().length;
+      const { delivery } = await publish(alarm(), 'arn:aws:sns:us-east-1:999999999999:someone-elses-topic');
+      expect(delivery.status).toBe(403);
+      expect(delivery.body.message).toContain('is not allowed');
+      expect(runtime.stepFunctions.list()).toHaveLength(before);
+    });
+  });
+
+  it('confirms a subscription for an allowed topic by itself, and refuses one for another topic', async () => {
+    const allowed = await call<Delivery>(runtime, 'POST', '/_local/sns/subscribe', { TopicArn: FIXTURE_TOPIC_ARN });
+    expect(allowed.body.delivery).toMatchObject({ status: 200, body: { status: 'confirmed' } });
+    const other = 'arn:aws:sns:us-east-1:999999999999:not-ours';
+    const refused = await call<Delivery>(runtime, 'POST', '/_local/sns/subscribe', { TopicArn: other });
+    expect(refused.body.delivery.status).toBe(403);
+    const shared = await deliver(
+      runtime.sns.sign(fixture<SnsEnvelope>('cloudwatch/sns-subscription-confirmation.json')),
+    );
+    expect(shared.status).toBe(200);
+    const confirmed = await call<{ confirmed: string[] }>(runtime, 'GET', '/_local/sns/subscriptions');
+    expect(confirmed.body.confirmed).toEqual([FIXTURE_TOPIC_ARN, FIXTURE_TOPIC_ARN]);
+  });
+
+  it('logs and records an UnsubscribeConfirmation: someone cut the pager off', async () => {
+    const reply = await call<Delivery>(runtime, 'POST', '/_local/sns/unsubscribe', { TopicArn: FIXTURE_TOPIC_ARN });
+    expect(reply.body.delivery).toMatchObject({ status: 200, body: { status: 'recorded' } });
+    await deliver(reply.body.message); // SNS redelivers: recorded once
+    const notices = await runtime.intakeDeps.records.listNotices('sns-unsubscribed', 10);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]).toMatchObject({ topicArn: FIXTURE_TOPIC_ARN, id: reply.body.messageId });
+    expect(notices[0]?.message).toContain('no longer reach the pager');
+  });
+
+  it('takes the same alarms in their EventBridge shape, composite included', async () => {
+    const composite = await call<{ results: { result: { incidentId: string } }[] }>(
+      runtime,
+      'POST',
+      '/_local/events',
+      fixture('eventbridge/composite-alarm-state-change.json'),
+    );
+    // The composite already came through SNS above: same alarm ARN, same incident.
+    const viaEventBridge = await incident(runtime, composite.body.results[0]?.result.incidentId ?? '');
+    expect(viaEventBridge).toMatchObject({ title: 'orders-degraded', severity: 'SEV2', alertCount: 2 });
+    expect(viaEventBridge.details.alarmRule).toBe('ALARM("orders-api-5xx") OR ALARM("orders-api-latency")');
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100');
+    expect(open.body.incidents.filter((item) => item.title === 'orders-degraded')).toHaveLength(1);
+  });
+});

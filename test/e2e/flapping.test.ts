@@ -1,0 +1,79 @@
+/**
+ * Flapping alarms: an alarm back in ALARM within its tier's reopen window reopens the resolved
+ * incident (on the timeline, with a ladder of its own) instead of opening a new one.
+ */
+import { parseConfig } from '../../lambdas/core/config.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { fixture } from '../support/fixtures.js';
+import { call, eventually, incident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
+
+type AlarmEvent = {
+  id: string;
+  resources: string[];
+  detail: { alarmName: string; state: { value: string }; configuration: { description?: string } };
+};
+type RuleReply = { results: { result: { outcome: string; incidentId: string } }[] };
+
+describe('flapping alarms and the reopen window', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    // SEV3 alarms get a one-second window so the test can outlive it; SEV1 keeps the default 30 minutes.
+    runtime = await startTestRuntime({
+      config: parseConfig({ ...testConfig(), alertPolicy: { SEV3: { reopenWindow: '1s' } } }),
+    });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  let delivery = 0;
+  const send = async (name: string, state: 'ALARM' | 'OK', description: string) => {
+    const event = fixture<AlarmEvent>('eventbridge/alarm-state-change.json');
+    event.id = `flap-${++delivery}`;
+    event.detail.alarmName = name;
+    event.detail.state.value = state;
+    event.detail.configuration.description = description;
+    event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+    const reply = await call<RuleReply>(runtime, 'POST', '/_local/events', event);
+    expect(reply.status).toBe(200);
+    return reply.body.results[0]?.result ?? { outcome: '', incidentId: '' };
+  };
+  const pagesFor = async (id: string) => pagesIn(await outbox(runtime)).filter((page) => page.incidentId === id);
+
+  it('reopens the incident when the alarm is back within the window, and pages again on a new ladder', async () => {
+    const opened = await send('api-flap', 'ALARM', 'severity=SEV1 api flapping');
+    await eventually(async () => (await pagesFor(opened.incidentId)).length === 1 || undefined, 'the first page');
+    expect((await send('api-flap', 'OK', 'severity=SEV1 api flapping')).outcome).toBe('resolved');
+
+    const again = await send('api-flap', 'ALARM', 'severity=SEV1 api flapping');
+    expect(again).toEqual({ outcome: 'reopened', incidentId: opened.incidentId });
+    const reopened = await incident(runtime, opened.incidentId);
+    expect(reopened).toMatchObject({ status: 'open', reopenCount: 1 });
+    expect(reopened.executionArn).toMatch(new RegExp(`:${opened.incidentId}-r1$`));
+    expect(reopened.timeline.find((entry) => entry.type === 'reopened')?.message).toContain(
+      'came back within the 30m reopen window',
+    );
+    expect(runtime.stepFunctions.get(reopened.executionArn ?? '')?.status).toBe('RUNNING');
+    await eventually(async () => (await pagesFor(opened.incidentId)).length === 2 || undefined, 'the page on reopen');
+
+    // Concurrent repeats of the flapping alarm still make one incident.
+    const repeats = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => send('api-flap', 'ALARM', 'severity=SEV1 api flapping')),
+    );
+    expect(new Set(repeats.map((result) => result.incidentId))).toEqual(new Set([opened.incidentId]));
+  });
+
+  it('opens a new incident once the window has passed', async () => {
+    const first = await send('disk-flap', 'ALARM', 'severity=SEV3 disk');
+    await send('disk-flap', 'OK', 'severity=SEV3 disk');
+    const resolvedAt = Date.parse((await incident(runtime, first.incidentId)).resolvedAt ?? '');
+    await eventually(() => Date.now() > resolvedAt + 1_000 || undefined, 'the end of the one-second window');
+
+    const later = await send('disk-flap', 'ALARM', 'severity=SEV3 disk');
+    expect(later.outcome).toBe('opened');
+    expect(later.incidentId).not.toBe(first.incidentId);
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100');
+    expect(open.body.incidents.filter((item) => item.title === 'disk-flap')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Routing rules (first match wins, default route) and maintenance windows, on the local runtime
+ * with a config of its own.
+ */
+import { parseConfig } from '../../lambdas/core/config.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { fixture, fixtureText } from '../support/fixtures.js';
+import {
+  call,
+  eventually,
+  FIXTURE_TOPIC_ARN,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+  testConfig,
+} from '../support/local.js';
+
+type AlarmEvent = {
+  id: string;
+  resources: string[];
+  detail: { alarmName: string; configuration: { description?: string | null } };
+};
+type RuleReply = { results: { result: { outcome: string; incidentId: string } }[] };
+
+describe('routing rules and maintenance windows', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    const config = parseConfig({
+      ...testConfig(),
+      routes: [
+        { name: 'payments alarms', match: { alarmName: 'payments-*' }, service: 'payments' },
+        { name: 'search team', match: { descriptionTag: 'team=search' }, service: 'search', severity: 'SEV4' },
+        { name: 'shop metrics', match: { namespace: 'Shop' }, service: 'checkout', defaultSeverity: 'SEV2' },
+        {
+          name: 'prod databases',
+          match: { labels: { team: 'db', env: 'prod*' } },
+          service: 'database',
+          defaultSeverity: 'SEV1',
+        },
+        { name: 'edge', match: { source: 'events-v2', component: 'nginx' }, service: 'edge' },
+        { name: 'catch-all payments', match: { alarmName: '*' }, service: 'never-reached-for-payments' },
+      ],
+      alertPolicy: { SEV1: { insufficientData: 'alert' } },
+    });
+    runtime = await startTestRuntime({ config });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const alarm = (name: string, description: string | null, id = `${name}-1`): AlarmEvent => {
+    const event = fixture<AlarmEvent>('eventbridge/alarm-state-change.json');
+    event.id = id;
+    event.detail.alarmName = name;
+    event.detail.configuration.description = description;
+    event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+    return event;
+  };
+  const fire = async (event: AlarmEvent) => {
+    const reply = await call<RuleReply>(runtime, 'POST', '/_local/events', event);
+    expect(reply.status).toBe(200);
+    return incident(runtime, reply.body.results[0]?.result.incidentId ?? '');
+  };
+
+  it('maps an alarm to a service by name pattern, first match winning', async () => {
+    expect(await fire(alarm('payments-api-5xx', 'severity=SEV1 card payments failing'))).toMatchObject({
+      service: 'payments',
+      severity: 'SEV1',
+    });
+  });
+
+  it('forces the severity a rule names, whatever the alarm says (description tag)', async () => {
+    expect(await fire(alarm('search-reindex-slow', 'severity=SEV1 team=search reindex slow'))).toMatchObject({
+      service: 'search',
+      severity: 'SEV4',
+    });
+  });
+
+  it('routes by metric namespace and uses the route default for an alarm without severity, on the timeline', async () => {
+    const message = JSON.parse(fixtureText('cloudwatch/metric-math-alarm.json')) as Record<string, unknown>;
+    message.AlarmDescription = 'checkout error ratio above 2%';
+    const published = await call<{ delivery: { body: { incidentId: string } } }>(
+      runtime,
+      'POST',
+      '/_local/sns/publish',
+      {
+        TopicArn: FIXTURE_TOPIC_ARN,
+        Message: JSON.stringify(message),
+      },
+    );
+    const opened = await incident(runtime, published.body.delivery.body.incidentId);
+    expect(opened).toMatchObject({ service: 'checkout', severity: 'SEV2' });
+    expect(opened.timeline.find((entry) => entry.type === 'severity-defaulted')?.message).toBe(
+      `The alert had no severity in the alarm description; route "shop metrics"'s default SEV2 applies`,
+    );
+  });
+
+  it('routes Alertmanager alerts by labels, with the route default for an unknown severity', async () => {
+    const webhook = fixture<{ alerts: Record<string, unknown>[] }>('alertmanager/firing.json');
+    webhook.alerts = webhook.alerts.map((alert) => ({
+      ...alert,
+      fingerprint: 'db-prod-1',
+      labels: { alertname: 'ReplicationLag', team: 'db', env: 'production', severity: 'pageworthy' },
+    }));
+    const reply = await call<{ alerts: { incidentId: string }[] }>(
+      runtime,
+      'POST',
+      '/v1/alerts/alertmanager',
+      webhook,
+      {
+        authorization: `Bearer ${LOCAL_ROUTING_KEY}`,
+      },
+    );
+    const opened = await incident(runtime, reply.body.alerts[0]?.incidentId ?? '');
+    expect(opened).toMatchObject({ service: 'database', severity: 'SEV1' });
+    expect(opened.timeline.map((entry) => entry.message)).toContain(
+      `The alert had unknown severity "pageworthy" in the severity label; route "prod databases"'s default SEV1 applies`,
+    );
+  });
+
+  it('routes Events v2 by component, and leaves unmatched events on the default route', async () => {
+    const event = (component: string) => ({
+      routing_key: LOCAL_ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: `edge-${component}`,
+      payload: { summary: `${component} 502s`, source: 'lb-1', severity: 'error', component },
+    });
+    await call(runtime, 'POST', '/v1/alerts/events', event('nginx'));
+    await call(runtime, 'POST', '/v1/alerts/events', event('haproxy'));
+    const open = (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100')).body
+      .incidents;
+    expect(open.find((item) => item.title === 'nginx 502s')).toMatchObject({ service: 'edge', severity: 'SEV2' });
+    // No rule: the sender's component stands, as before routing existed.
+    expect(open.find((item) => item.title === 'haproxy 502s')).toMatchObject({ service: 'haproxy' });
+  });
+
+  it("opens an incident from INSUFFICIENT_DATA when the alarm's tier asks for it", async () => {
+    const published = await call<{ delivery: { body: { outcome: string; incidentId: string } } }>(
+      runtime,
+      'POST',
+      '/_local/sns/publish',
+      { TopicArn: FIXTURE_TOPIC_ARN, Message: fixtureText('cloudwatch/insufficient-data.json') },
+    );
+    expect(published.body.delivery.body.outcome).toBe('opened');
+    expect(await incident(runtime, published.body.delivery.body.incidentId)).toMatchObject({ severity: 'SEV1' });
+  });
+
+  describe('maintenance windows', () => {
+    it('refuses a window that ends in the past, a bad service name or a missing end, with 400', async () => {
+      const past = await call<{ message: string }>(runtime, 'POST', '/v1/services/payments/maintenance', {
+        until: '2020-01-01T00:00:00Z',
+      });
+      expect(past.status).toBe(400);
+      expect(past.body.message).toContain('is in the past');
+      const badName = await call(runtime, 'POST', '/v1/services/%3Cscript%3E/maintenance', {
+        until: new Date(Date.now() + 60_000).toISOString(),
+      });
+      expect(badName.status).toBe(400);
+      const missing = await call<{ message: string }>(runtime, 'POST', '/v1/services/payments/maintenance', {});
+      expect(missing.status).toBe(400);
+      expect(missing.body.message).toContain('until');
+    });
+
+    it('keeps alerts for a service in maintenance on a timeline but pages nobody until the window ends', async () => {
+      const until = new Date(Date.now() + 1_500).toISOString();
+      const set = await call(runtime, 'POST', '/v1/services/payments/maintenance', {
+        until,
+        reason: 'card processor migration',
+        by: 'primary-oncall',
+      });
+      expect(set.status).toBe(200);
+      expect((await call(runtime, 'GET', '/v1/services/payments/maintenance')).body).toMatchObject({
+        service: 'payments',
+        endsAt: until,
+        reason: 'card processor migration',
+      });
+
+      const held = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'held-1'));
+      expect(held).toMatchObject({ service: 'payments', status: 'open' });
+      expect(held.executionArn).toBeUndefined();
+      expect(held.timeline.find((entry) => entry.type === 'maintenance')?.message).toBe(
+        `Service payments is in maintenance until ${until} (card processor migration): recorded, nobody paged`,
+      );
+      // Another service is not affected.
+      const other = await fire(alarm('orders-disk-full', 'severity=SEV3 disk', 'other-1'));
+      expect(other.executionArn).toBeDefined();
+
+      await eventually(() => Date.now() > Date.parse(until) || undefined, 'the end of the window');
+      expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === held.id)).toEqual([]);
+
+      const after = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'after-1'));
+      expect(after.id).toBe(held.id);
+      expect(after.executionArn).toContain(held.id);
+      await eventually(
+        async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === held.id),
+        'the page once the window ended',
+      );
+    });
+  });
+});

@@ -1,0 +1,83 @@
+/**
+ * A storage failure in the middle of an SNS delivery answers 5xx; SNS's retry of the very same
+ * message (same MessageId, same signature) then completes the work: one incident, one execution.
+ */
+
+import type { LocalRuntime } from '../../local/runtime.js';
+import type { SnsEnvelope } from '../../local/sns-stand-in.js';
+import { fixtureText } from '../support/fixtures.js';
+import { eventually, FIXTURE_TOPIC_ARN, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+type Input = { input?: { Item?: { kind?: string }; UpdateExpression?: string } };
+
+describe('SNS delivery after a crash between writes', () => {
+  let runtime: LocalRuntime;
+  /**
+   * Fails the next DynamoDB call that `matches`, once, as an outage would. It runs before the
+   * SDK's own retry step, so the handler sees the failure.
+   */
+  let failNext: ((commandName: string, input: Input['input']) => boolean) | undefined;
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+    runtime.dynamodb.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = (args as Input).input;
+        if (failNext?.(context.commandName ?? '', input)) {
+          failNext = undefined;
+          throw Object.assign(new Error('injected: DynamoDB unavailable'), { name: 'ServiceUnavailable' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'injectFailure' },
+    );
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const envelopeFor = (name: string): SnsEnvelope => {
+    const alarm = JSON.parse(fixtureText('cloudwatch/metric-alarm.json')) as Record<string, unknown>;
+    alarm.AlarmName = name;
+    alarm.AlarmArn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
+    return runtime.sns.notification({ TopicArn: FIXTURE_TOPIC_ARN, Message: JSON.stringify(alarm) });
+  };
+  const deliver = async (envelope: SnsEnvelope) => {
+    const response = await fetch(`${runtime.url}/v1/alerts/cloudwatch`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=UTF-8' },
+      body: JSON.stringify(envelope),
+    });
+    return { status: response.status, body: (await response.json()) as { incidentId?: string; message: string } };
+  };
+  const executionsFor = (id: string) =>
+    runtime.stepFunctions.list().filter((execution) => execution.input.incidentId === id);
+
+  it.each([
+    [
+      'after the dedup claim, before the incident is written',
+      (command: string, input: Input['input']) => command === 'PutItemCommand' && input?.Item?.kind === 'incident',
+    ],
+    [
+      'after the escalation started, before its ARN is recorded',
+      (command: string, input: Input['input']) =>
+        command === 'UpdateItemCommand' && input?.UpdateExpression === 'SET executionArn = :arn',
+    ],
+  ])('a crash %s is repaired by the retry', async (_, matches) => {
+    const envelope = envelopeFor(`crash-${Math.random().toString(36).slice(2, 8)}`);
+    failNext = matches;
+    const first = await deliver(envelope);
+    expect(first.status).toBe(503);
+    expect(first.body.message).toContain('retry');
+
+    const retry = await deliver(envelope);
+    expect(retry.status).toBe(200);
+    const repaired = await incident(runtime, retry.body.incidentId ?? '');
+    expect(repaired).toMatchObject({ status: 'open', alertCount: 1 });
+    expect(repaired.executionArn).toContain(repaired.id);
+    expect(executionsFor(repaired.id)).toHaveLength(1);
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === repaired.id),
+      'the page for the repaired incident',
+    );
+  });
+});
