@@ -4,8 +4,10 @@
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
@@ -13,11 +15,25 @@ import type { HandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { METRICS_NAMESPACE, withIncidentMetrics } from './incident-metrics.js';
+import { MaskingLogFormatter } from './masking-log-formatter.js';
+import { type SigningKeySource, secretsManagerSigningKey } from './secrets-manager-signing-key.js';
 import { snsPager } from './sns-pager.js';
 import { stepFunctionsEscalation } from './step-functions-escalation.js';
 import { systemClock, ulidGenerator } from './system.js';
 
-export const logger = new Logger({ serviceName: 'klaxon' });
+export const logger = new Logger({ serviceName: 'klaxon', logFormatter: new MaskingLogFormatter() });
+
+/** EMF metrics; the service dimension comes from POWERTOOLS_SERVICE_NAME, which the stack sets. */
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
+
+/**
+ * The acknowledge-link signing key, read from Secrets Manager on first use and then kept for the
+ * life of the container. Only the functions the stack gives ACK_SIGNING_SECRET_ARN may call it.
+ */
+export function awsAckSigningKey(): SigningKeySource {
+  return secretsManagerSigningKey(new SecretsManagerClient({}), requireEnv(ENV.ackSigningSecretArn));
+}
 
 function bundledConfig(): KlaxonConfig {
   // Replaced at bundle time by the validated config's JSON (see CONFIG_DEFINE in environment.ts).
@@ -33,7 +49,7 @@ export function awsHandlerDeps(): HandlerDeps {
     config,
     store: dynamoIncidentStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
     escalation: stepFunctionsEscalation(new SFNClient({}), stateMachines),
-    events: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+    events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
     clock: systemClock,
     ids: ulidGenerator(),
     logger,
@@ -45,7 +61,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
     config: bundledConfig(),
     store: dynamoIncidentStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
     pager: snsPager(new SNSClient({}), requireEnv(ENV.responderTopicArnPrefix)),
-    events: eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)),
+    events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,

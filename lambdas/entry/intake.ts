@@ -1,4 +1,6 @@
-import { awsHandlerDeps } from '../adapters/aws-deps.js';
+import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
+import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeIntakeHandler } from '../handlers/intake.js';
 
-export const handler = makeIntakeHandler(awsHandlerDeps());
+// An alert names no incident yet: its lines correlate by request id until intake logs the incident.
+export const handler = withIncidentCorrelation(logger, makeIntakeHandler(awsHandlerDeps()), incidentIdOfApiRequest);

@@ -15,6 +15,7 @@ export interface HttpRoute {
 export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/alerts/events', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v2/enqueue', function: 'intake', auth: 'sender' },
+  { method: 'POST', path: '/v1/alerts/cloudwatch', function: 'intake', auth: 'sender' },
   { method: 'GET', path: '/v1/incidents', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/incidents/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/acknowledge', function: 'incidents-api', auth: 'iam' },

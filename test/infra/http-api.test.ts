@@ -25,6 +25,7 @@ describe('the HTTP API', () => {
     expect(routeTable()).toEqual({
       'POST /v1/alerts/events': ['NONE', functionIds.intake],
       'POST /v2/enqueue': ['NONE', functionIds.intake],
+      'POST /v1/alerts/cloudwatch': ['NONE', functionIds.intake],
       'GET /v1/incidents': ['AWS_IAM', functionIds['incidents-api']],
       'GET /v1/incidents/{id}': ['AWS_IAM', functionIds['incidents-api']],
       'POST /v1/incidents/{id}/acknowledge': ['AWS_IAM', functionIds['incidents-api']],
