@@ -12,7 +12,8 @@ export default {
       },
     ],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // 'klaxon': the package's own name, as an embedding app imports it (package.json "exports").
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1', '^klaxon$': '<rootDir>/lib/index.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 60_000,
 };

@@ -3,6 +3,9 @@
  * (`cdk synth -c config=path`), $KLAXON_CONFIG_FILE, ./klaxon.config.json. An invalid config
  * stops synth with the problem and the field, and nothing else.
  *
+ * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
+ * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`).
+ *
  * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
  * telemetry (`cli-telemetry: false`) and version reporting.
@@ -10,18 +13,27 @@
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambdas/core/config.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
+import { KlaxonPropsError } from '../lib/klaxon.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
 
 const app = new App();
 // `||`, not `??`: an empty value (`KLAXON_CONFIG_FILE= npm run synth`) means "not set".
 const configFile: string = app.node.tryGetContext('config') || process.env.KLAXON_CONFIG_FILE || DEFAULT_CONFIG_FILE;
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Klaxon';
+const listContext = (key: string): string[] =>
+  String(app.node.tryGetContext(key) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
 
 try {
   const { raw } = loadConfigFile(configFile);
-  new KlaxonStack(app, stackName, { config: raw });
+  new KlaxonStack(app, stackName, {
+    config: raw,
+    healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
+  });
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;
   // A person fixes a config from the message alone; a stack trace would only bury it.
   console.error(error.message);
   process.exit(1);

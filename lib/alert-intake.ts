@@ -2,7 +2,7 @@
  * Alert intake: the function behind the alert routes and the rule that sends CloudWatch alarm
  * state changes (default bus) to it, with a queue for the events that could not be handled.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -24,6 +24,10 @@ export interface AlertIntakeProps {
   readonly escalation: EscalationWorkflows;
   /** The Klaxon config as written, compiled into the intake function. */
   readonly bundledConfig: KlaxonConfigInput;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
+  /** POWERTOOLS_SERVICE_NAME: the `service` of its metrics and logs. @default 'klaxon' */
+  readonly serviceName?: string;
   /**
    * How long an alarm event may keep being retried before it goes to the dead-letter queue.
    * @default Duration.hours(6)
@@ -46,11 +50,17 @@ export class AlertIntake extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       retentionPeriod: Duration.days(14),
     });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'It is the dead-letter queue: its messages are kept 14 days and alarmed on (lib/health.ts).',
+    });
 
     this.function = new KlaxonFunction(this, 'Function', {
       entry: 'lambdas/entry/intake.ts',
       description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2) into incidents',
       bundledConfig: props.bundledConfig,
+      tracing: props.tracing,
+      serviceName: props.serviceName,
     })
       .bindTable(props.store, [
         'dynamodb:GetItem',

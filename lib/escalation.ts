@@ -3,7 +3,7 @@
  * (loaded through lib/asl.ts, the same file the local runtime runs), sharing one hand-written
  * least-privilege role and one log group.
  */
-import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -29,6 +29,14 @@ export const LOG_DELIVERY_ACTIONS = [
   'logs:DescribeLogGroups',
 ] as const;
 
+/** What sending traces to X-Ray takes; X-Ray has no resource-level permissions, so `*` it is. */
+export const XRAY_ACTIONS = [
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+] as const;
+
 export interface EscalationWorkflowsProps {
   /** The table the "Read the incident" state reads (dynamodb:GetItem only). */
   readonly store: IncidentStore;
@@ -41,6 +49,11 @@ export interface EscalationWorkflowsProps {
   readonly logLevel?: sfn.LogLevel;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * X-Ray tracing of every execution.
+   * @default false
+   */
+  readonly tracing?: boolean;
 }
 
 export class EscalationWorkflows extends Construct {
@@ -73,6 +86,16 @@ export class EscalationWorkflows extends Construct {
               actions: ['dynamodb:GetItem'],
               resources: [store.table.tableArn],
             }),
+            // A table under a customer-managed key: GetItem needs the key to decrypt the item.
+            ...(store.encryptionKey
+              ? [
+                  new iam.PolicyStatement({
+                    sid: 'DecryptTheIncident',
+                    actions: ['kms:Decrypt'],
+                    resources: [store.encryptionKey.keyArn],
+                  }),
+                ]
+              : []),
             new iam.PolicyStatement({
               sid: 'PageTheResponders',
               actions: ['lambda:InvokeFunction'],
@@ -84,9 +107,23 @@ export class EscalationWorkflows extends Construct {
               actions: [...LOG_DELIVERY_ACTIONS],
               resources: ['*'],
             }),
+            // Written here because the role is immutable: CDK's own X-Ray grant would be dropped.
+            ...(props.tracing
+              ? [new iam.PolicyStatement({ sid: 'SendTraces', actions: [...XRAY_ACTIONS], resources: ['*'] })]
+              : []),
           ],
         }),
       },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `Only for actions that take no resource ARN: CloudWatch Logs log delivery (${LOG_DELIVERY_ACTIONS.join(', ')})${props.tracing ? ` and X-Ray (${XRAY_ACTIONS.join(', ')})` : ''}; every other statement names its resource.`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(pageFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        'The page function and its qualified ARNs (versions, aliases) only: Step Functions may invoke it qualified.',
     });
 
     const definition = readAsl('escalation');
@@ -97,15 +134,24 @@ export class EscalationWorkflows extends Construct {
         PageFunctionArn: pageFunction.functionArn,
         Severity: severity,
       };
-      stateMachines[severity] = new sfn.StateMachine(this, severity, {
+      const machine = new sfn.StateMachine(this, severity, {
         stateMachineType: sfn.StateMachineType.STANDARD,
         // fromString, not fromFile: fromFile uploads an S3 asset that template tests cannot read.
         definitionBody: sfn.DefinitionBody.fromString(definition),
         definitionSubstitutions: { ...substitutions },
         role: this.role.withoutPolicyUpdates(),
         // Execution data is incident ids and ladder steps (no secrets), and it is what debugging a ladder needs.
+        tracingEnabled: props.tracing ?? false,
         logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
       });
+      if (!props.tracing) {
+        Validations.of(machine).acknowledge({
+          id: 'AwsSolutions-SF2',
+          reason:
+            'X-Ray tracing is the Klaxon tracing prop, off by default for its cost; every execution is logged at level ALL with its data.',
+        });
+      }
+      stateMachines[severity] = machine;
     }
     this.stateMachines = stateMachines as Record<Severity, sfn.StateMachine>;
     this.stateMachineArnsJson = Stack.of(this).toJsonString(
@@ -125,17 +171,26 @@ export class EscalationWorkflows extends Construct {
   /** states:StopExecution on the executions of the tier state machines (and nothing else's). */
   grantStopExecution(grantee: iam.IGrantable): iam.Grant {
     const stack = Stack.of(this);
+    const executionsOf = (severity: Severity) =>
+      stack.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${this.stateMachines[severity].stateMachineName}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      });
+    if (Construct.isConstruct(grantee.grantPrincipal)) {
+      for (const severity of SEVERITIES) {
+        const machineId = stack.getLogicalId(this.stateMachines[severity].node.defaultChild as CfnElement);
+        Validations.of(grantee.grantPrincipal).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${machineId}.Name>:*]`,
+          reason: `Executions of the ${severity} state machine only: an execution's ARN is its machine's name and the incident's execution name, which exists only at run time.`,
+        });
+      }
+    }
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['states:StopExecution'],
-      resourceArns: SEVERITIES.map((severity) =>
-        stack.formatArn({
-          service: 'states',
-          resource: 'execution',
-          resourceName: `${this.stateMachines[severity].stateMachineName}:*`,
-          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        }),
-      ),
+      resourceArns: SEVERITIES.map(executionsOf),
     });
   }
 }

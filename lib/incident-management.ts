@@ -18,6 +18,10 @@ export interface IncidentManagementProps {
   readonly escalation: EscalationWorkflows;
   /** The Klaxon config as written, compiled into the function. */
   readonly bundledConfig: KlaxonConfigInput;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
+  /** POWERTOOLS_SERVICE_NAME: the `service` of its metrics and logs. @default 'klaxon' */
+  readonly serviceName?: string;
 }
 
 export class IncidentManagement extends Construct {
@@ -29,6 +33,8 @@ export class IncidentManagement extends Construct {
       entry: 'lambdas/entry/incidents-api.ts',
       description: 'Klaxon: lists, shows, acknowledges and resolves incidents',
       bundledConfig: props.bundledConfig,
+      tracing: props.tracing,
+      serviceName: props.serviceName,
     })
       .bindTable(props.store, [
         'dynamodb:GetItem',

@@ -2,9 +2,10 @@
  * The single DynamoDB table: incidents, their timelines and dedup records. Key names come from
  * lambdas/adapters/table-layout.ts, which the store adapter and the local runtime use too.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { STATUS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/adapters/table-layout.js';
 
@@ -22,16 +23,25 @@ export interface IncidentStoreProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The customer-managed KMS key the table is encrypted with. Without one, DynamoDB encrypts with
+   * the AWS-managed key `aws/dynamodb` (visible in KMS and CloudTrail, no key to manage).
+   * @default the AWS-managed key
+   */
+  readonly encryptionKey?: kms.IKey;
 }
 
 export class IncidentStore extends Construct {
   readonly table: dynamodb.Table;
   /** ARN of the `byStatus` index (open incidents, newest first). */
   readonly statusIndexArn: string;
+  /** The customer-managed key, when there is one: readers and writers need it too. */
+  readonly encryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: IncidentStoreProps = {}) {
     super(scope, id);
     const string = dynamodb.AttributeType.STRING;
+    this.encryptionKey = props.encryptionKey;
     this.table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: string },
       sortKey: { name: TABLE_KEYS.sortKey, type: string },
@@ -41,6 +51,9 @@ export class IncidentStore extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       // DynamoDB deletes an item once its `expiresAt` (epoch seconds) has passed; items without it stay.
       timeToLiveAttribute: TTL_ATTRIBUTE,
+      ...(props.encryptionKey
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
     });
     this.table.addGlobalSecondaryIndex({
       indexName: STATUS_INDEX.name,
@@ -57,10 +70,39 @@ export class IncidentStore extends Construct {
    * and an `index/*` wildcard that no Klaxon function needs.
    */
   grantItemActions(grantee: iam.IGrantable, actions: readonly ItemAction[]): iam.Grant {
+    this.grantKeyUse(grantee, actions);
     return iam.Grant.addToPrincipal({
       grantee,
       actions: [...actions],
       resourceArns: [this.table.tableArn, this.statusIndexArn],
     });
   }
+
+  /**
+   * With a customer-managed key, DynamoDB uses it on the caller's behalf: readers need
+   * kms:Decrypt, writers kms:Encrypt and kms:GenerateDataKey too. Nothing with the AWS-managed key.
+   */
+  grantKeyUse(grantee: iam.IGrantable, actions: readonly ItemAction[]): void {
+    if (!this.encryptionKey) return;
+    const writes = actions.some((action) => WRITE_ACTIONS.has(action));
+    if (!writes) {
+      this.encryptionKey.grantDecrypt(grantee);
+      return;
+    }
+    this.encryptionKey.grantEncryptDecrypt(grantee);
+    if (!Construct.isConstruct(grantee.grantPrincipal)) return;
+    for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+      Validations.of(grantee.grantPrincipal).acknowledge({
+        id: `AwsSolutions-IAM5[Action::${action}]`,
+        reason:
+          "KMS's standard grant for a user of a table under a customer-managed key (ReEncryptFrom/To, GenerateDataKey and its WithoutPlaintext form), on that one key only.",
+      });
+    }
+  }
 }
+
+const WRITE_ACTIONS: ReadonlySet<ItemAction> = new Set([
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+]);

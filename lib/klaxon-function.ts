@@ -13,6 +13,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONFIG_DEFINE, ENV } from '../lambdas/adapters/environment.js';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import type { AckSigningKey } from './ack-signing.js';
+import type { AlarmTopic } from './alarm-topic.js';
 import type { EscalationWorkflows } from './escalation.js';
 import type { IncidentEventBus } from './events.js';
 import type { IncidentStore, ItemAction } from './incident-store.js';
@@ -69,6 +71,18 @@ export interface KlaxonFunctionProps {
   readonly memorySize?: number;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * X-Ray active tracing (the invocation's segments; the SDK calls are not instrumented, so the
+   * bundle does not grow).
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * POWERTOOLS_SERVICE_NAME: the `service` dimension of the function's metrics and field of its
+   * logs, which tells two Klaxons in one account apart.
+   * @default 'klaxon'
+   */
+  readonly serviceName?: string;
 }
 
 export class KlaxonFunction extends nodejs.NodejsFunction {
@@ -97,9 +111,11 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
       projectRoot: REPO_ROOT,
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       bundling: klaxonBundling(props.bundledConfig),
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         // Stack traces point into the TypeScript sources, through the bundle's source map.
         NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'klaxon',
       },
     });
   }
@@ -133,6 +149,19 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
   bindResponderTopics(paging: ResponderPaging): this {
     this.addEnvironment(ENV.responderTopicArnPrefix, paging.topicArnPrefix);
     paging.grantPublish(this);
+    return this;
+  }
+
+  /** ACK_SIGNING_SECRET_ARN (the secret's ARN, never its value), and GetSecretValue on it. */
+  bindAckSigningKey(signingKey: AckSigningKey): this {
+    this.addEnvironment(ENV.ackSigningSecretArn, signingKey.secret.secretArn);
+    signingKey.grantRead(this);
+    return this;
+  }
+
+  /** ALLOWED_SNS_TOPIC_ARNS: the topics whose notifications the function accepts (no permission needed: SNS pushes). */
+  bindAlarmTopics(topics: readonly AlarmTopic[]): this {
+    this.addEnvironment(ENV.allowedSnsTopicArns, topics.map((alarmTopic) => alarmTopic.topic.topicArn).join(','));
     return this;
   }
 }

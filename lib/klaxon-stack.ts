@@ -3,11 +3,14 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import { LIFECYCLE_EVENT_SOURCE } from '../lambdas/core/lifecycle-events.js';
+import type { HealthSubscribers } from './health.js';
 import { Klaxon } from './klaxon.js';
 
 export interface KlaxonStackProps extends StackProps {
   /** The Klaxon config as written in klaxon.config.json. */
   readonly config: KlaxonConfigInput;
+  /** Who hears about Klaxon's own failures. @default nobody (synth warns) */
+  readonly healthSubscribers?: HealthSubscribers;
 }
 
 export class KlaxonStack extends Stack {
@@ -18,7 +21,7 @@ export class KlaxonStack extends Stack {
       description: 'Klaxon: serverless incident response and on-call paging',
       ...props,
     });
-    this.klaxon = new Klaxon(this, 'Klaxon', { config: props.config });
+    this.klaxon = new Klaxon(this, 'Klaxon', { config: props.config, healthSubscribers: props.healthSubscribers });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Klaxon HTTP API',
@@ -27,6 +30,18 @@ export class KlaxonStack extends Stack {
     new CfnOutput(this, 'IncidentEventBusName', {
       description: `EventBridge bus with incident lifecycle events (source "${LIFECYCLE_EVENT_SOURCE}")`,
       value: this.klaxon.eventBus.bus.eventBusName,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic to name as a CloudWatch alarm action: the alarm then pages through Klaxon',
+      value: this.klaxon.alarmTopic.topic.topicArn,
+    });
+    new CfnOutput(this, 'HealthTopicArn', {
+      description: "SNS topic with Klaxon's own alarms (failed escalations, function errors, undelivered pages)",
+      value: this.klaxon.health.topic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'CloudWatch dashboard: incidents, pages, time to acknowledge, escalations',
+      value: this.klaxon.health.dashboard.dashboardName,
     });
   }
 }

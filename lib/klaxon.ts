@@ -1,14 +1,24 @@
 /**
  * Klaxon, as one construct another CDK app can embed: the incident store, alert intake,
- * escalation, paging, the lifecycle event bus and the HTTP API, wired together.
+ * escalation, paging, the lifecycle event bus and the HTTP API, wired together, and the alarms
+ * and dashboard that watch them.
+ *
+ * ```ts
+ * import { Klaxon } from 'klaxon';
+ * new Klaxon(stack, 'Klaxon', { config, healthSubscribers: { emails: ['platform@example.com'] } });
+ * ```
  */
-import { Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
 import { type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
+import { AckSigningKey } from './ack-signing.js';
+import { AlarmTopic } from './alarm-topic.js';
 import { AlertIntake } from './alert-intake.js';
-import { EscalationWorkflows } from './escalation.js';
+import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
+import { type HealthSubscribers, KlaxonHealth } from './health.js';
 import { KlaxonHttpApi } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
@@ -22,10 +32,59 @@ export interface KlaxonProps {
   readonly config: KlaxonConfigInput;
   /**
    * Start of the names people and other tools see: the lifecycle bus (`<prefix>-incidents`),
-   * responder topics (`<prefix>-responder-<id>`) and the HTTP API.
+   * responder topics (`<prefix>-responder-<id>`), the alarm intake topic (`<prefix>-alarms`), the
+   * health topic (`<prefix>-health`), the dashboard and the HTTP API. Letters, digits, `-` and
+   * `_`, at most 64 characters.
    * @default the stack name
    */
   readonly namePrefix?: string;
+  /**
+   * A customer-managed KMS key for the incident table and the link-signing secret (Klaxon's
+   * functions and state machines get to use it). Without one, each service's AWS-managed key.
+   * @default AWS-managed keys (`aws/dynamodb`, `aws/secretsmanager`)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * X-Ray active tracing on the functions and the state machines.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Who hears about Klaxon's own failures (failed escalations, function errors, undelivered
+   * pages), on the health topic: never the responders' topics, which may be what is broken.
+   * @default nobody (synth warns)
+   */
+  readonly healthSubscribers?: HealthSubscribers;
+}
+
+/** A Klaxon prop a person has to fix; the message names the prop. */
+export class KlaxonPropsError extends Error {
+  override name = 'KlaxonPropsError';
+}
+
+const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
+const E164 = /^\+[1-9]\d{6,14}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function validateProps(props: KlaxonProps, namePrefix: string): void {
+  // A token (e.g. Aws.STACK_NAME) is only known at deploy; CloudFormation will check it then.
+  if (!namePrefix.includes('${Token') && !NAME_PREFIX.test(namePrefix)) {
+    throw new KlaxonPropsError(
+      `Klaxon namePrefix "${namePrefix}" must be 1 to 64 letters, digits, "-" or "_" (it starts topic, bus and dashboard names)`,
+    );
+  }
+  props.healthSubscribers?.emails?.forEach((email, index) => {
+    if (!EMAIL.test(email)) {
+      throw new KlaxonPropsError(`Klaxon healthSubscribers.emails[${index}] "${email}" is not an email address`);
+    }
+  });
+  props.healthSubscribers?.phones?.forEach((phone, index) => {
+    if (!E164.test(phone)) {
+      throw new KlaxonPropsError(
+        `Klaxon healthSubscribers.phones[${index}] "${phone}" must be an E.164 phone number such as +15550100101`,
+      );
+    }
+  });
 }
 
 export class Klaxon extends Construct {
@@ -36,27 +95,42 @@ export class Klaxon extends Construct {
   readonly intake: AlertIntake;
   readonly management: IncidentManagement;
   readonly httpApi: KlaxonHttpApi;
+  /** The topic CloudWatch alarms name as their action to page through Klaxon. */
+  readonly alarmTopic: AlarmTopic;
+  readonly ackSigningKey: AckSigningKey;
+  readonly health: KlaxonHealth;
 
   constructor(scope: Construct, id: string, props: KlaxonProps) {
     super(scope, id);
     const config = parseConfig(props.config);
     const bundledConfig = props.config;
     const namePrefix = props.namePrefix ?? Stack.of(this).stackName;
+    validateProps(props, namePrefix);
+    const tracing = props.tracing ?? false;
+    const functionOptions = { bundledConfig, tracing, serviceName: namePrefix };
 
-    this.store = new IncidentStore(this, 'IncidentStore');
+    this.store = new IncidentStore(this, 'IncidentStore', { encryptionKey: props.encryptionKey });
+    this.ackSigningKey = new AckSigningKey(this, 'AckSigningKey', { encryptionKey: props.encryptionKey });
+    this.alarmTopic = new AlarmTopic(this, 'AlarmTopic', { topicName: `${namePrefix}-alarms` });
     this.eventBus = new IncidentEventBus(this, 'IncidentEvents', { eventBusName: `${namePrefix}-incidents` });
     this.paging = new ResponderPaging(this, 'Paging', {
       responders: config.responders,
       topicNamePrefix: `${namePrefix}-responder-`,
       store: this.store,
       eventBus: this.eventBus,
-      bundledConfig,
+      ...functionOptions,
     });
     this.escalation = new EscalationWorkflows(this, 'Escalation', {
       store: this.store,
       pageFunction: this.paging.pageFunction,
+      tracing,
     });
-    const withEscalation = { store: this.store, eventBus: this.eventBus, escalation: this.escalation, bundledConfig };
+    const withEscalation = {
+      store: this.store,
+      eventBus: this.eventBus,
+      escalation: this.escalation,
+      ...functionOptions,
+    };
     this.intake = new AlertIntake(this, 'AlertIntake', withEscalation);
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
@@ -66,5 +140,54 @@ export class Klaxon extends Construct {
     // Pages carry acknowledge links. The API's endpoint does not depend on its routes, so this
     // adds no cycle (page function → API, routes → intake → state machines → page function).
     this.paging.pageFunction.addEnvironment(ENV.publicBaseUrl, this.httpApi.baseUrl);
+    // The page function signs acknowledge links; the management API verifies them.
+    this.paging.pageFunction.bindAckSigningKey(this.ackSigningKey);
+    this.management.function.bindAckSigningKey(this.ackSigningKey);
+    // Alarm notifications reach intake over HTTPS; intake accepts only this topic's.
+    this.intake.function.bindAlarmTopics([this.alarmTopic]);
+    this.alarmTopic.subscribeApi(this.httpApi.baseUrl, this.httpApi);
+
+    this.health = new KlaxonHealth(this, 'Health', {
+      topicName: `${namePrefix}-health`,
+      dashboardName: `${namePrefix}-klaxon`,
+      serviceName: namePrefix,
+      subscribers: props.healthSubscribers ?? {},
+      watched: {
+        stateMachines: this.escalation.stateMachines,
+        functions: {
+          intake: this.intake.function,
+          'incidents-api': this.management.function,
+          'page-responders': this.paging.pageFunction,
+        },
+        api: this.httpApi.api,
+        topics: {
+          ...Object.fromEntries(
+            [...this.paging.topics].map(([responderId, topic]) => [`responder-${responderId}`, topic]),
+          ),
+          alarms: this.alarmTopic.topic,
+        },
+        deadLetterQueues: { 'alarm-events': this.intake.deadLetterQueue },
+      },
+    });
+    const { emails = [], phones = [] } = props.healthSubscribers ?? {};
+    if (emails.length + phones.length === 0) {
+      Annotations.of(this).addWarningV2(
+        'klaxon:noHealthSubscribers',
+        'Klaxon has no healthSubscribers: nobody will hear when escalations fail or pages go undelivered.',
+      );
+    }
+    if (tracing) acknowledgeTracingWildcard(this);
+  }
+}
+
+/** Lambda's X-Ray permissions are `*` by necessity: X-Ray has no resource ARNs. */
+function acknowledgeTracingWildcard(klaxon: Klaxon): void {
+  // The escalation role acknowledges its own `*` (lib/escalation.ts).
+  const functions = [klaxon.intake.function, klaxon.management.function, klaxon.paging.pageFunction];
+  for (const scope of functions.map((fn) => fn.role ?? fn)) {
+    Validations.of(scope).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `X-Ray (${XRAY_ACTIONS.join(', ')}) has no resource-level permissions; tracing was asked for with the tracing prop.`,
+    });
   }
 }

@@ -28,6 +28,10 @@ export interface ResponderPagingProps {
   readonly eventBus: IncidentEventBus;
   /** The Klaxon config as written, compiled into the page function. */
   readonly bundledConfig: KlaxonConfigInput;
+  /** X-Ray active tracing. @default false */
+  readonly tracing?: boolean;
+  /** POWERTOOLS_SERVICE_NAME: the `service` of its metrics and logs. @default 'klaxon' */
+  readonly serviceName?: string;
 }
 
 export class ResponderPaging extends Construct {
@@ -50,6 +54,8 @@ export class ResponderPaging extends Construct {
       entry: 'lambdas/entry/page-responders.ts',
       description: 'Klaxon: pages the people an escalation step names, on their SNS topics',
       bundledConfig: props.bundledConfig,
+      tracing: props.tracing,
+      serviceName: props.serviceName,
       // A step may page several people, one Publish each, with retries inside the SDK.
       timeout: Duration.seconds(30),
     })

@@ -13,6 +13,10 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** Public base URL of the HTTP API, for links in pages. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** ARN of the Secrets Manager secret holding the acknowledge-link HMAC key (never the key itself). */
+  ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
+  /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
+  allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
 } as const;
 
 /**

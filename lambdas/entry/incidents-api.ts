@@ -1,4 +1,9 @@
-import { awsHandlerDeps } from '../adapters/aws-deps.js';
+import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
+import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeIncidentsApiHandler } from '../handlers/incidents-api.js';
 
-export const handler = makeIncidentsApiHandler(awsHandlerDeps());
+export const handler = withIncidentCorrelation(
+  logger,
+  makeIncidentsApiHandler(awsHandlerDeps()),
+  incidentIdOfApiRequest,
+);

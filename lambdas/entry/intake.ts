@@ -1,4 +1,6 @@
-import { awsIntakeDeps } from '../adapters/aws-deps.js';
+import { awsIntakeDeps, logger } from '../adapters/aws-deps.js';
+import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeIntakeHandler } from '../handlers/intake.js';
 
-export const handler = makeIntakeHandler(awsIntakeDeps());
+// An alert names no incident yet: its lines correlate by request id until intake logs the incident.
+export const handler = withIncidentCorrelation(logger, makeIntakeHandler(awsIntakeDeps()), incidentIdOfApiRequest);

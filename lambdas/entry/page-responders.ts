@@ -1,4 +1,9 @@
-import { awsPagingDeps } from '../adapters/aws-deps.js';
+import { awsPagingDeps, logger } from '../adapters/aws-deps.js';
+import { incidentIdOfPageRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makePageRespondersHandler } from '../handlers/page-responders.js';
 
-export const handler = makePageRespondersHandler(awsPagingDeps());
+export const handler = withIncidentCorrelation(
+  logger,
+  makePageRespondersHandler(awsPagingDeps()),
+  incidentIdOfPageRequest,
+);

@@ -74,6 +74,25 @@ describe('the escalation role', () => {
     );
   });
 
+  it('covers every service integration the ASL file uses, so a new Task state cannot deploy unpermitted', () => {
+    // Service integration → the IAM action it calls. A Resource missing here fails this test: add
+    // it with its permission (in lib/escalation.ts) rather than widening the role by hand.
+    const actionFor: Record<string, string> = {
+      'arn:aws:states:::dynamodb:getItem': 'dynamodb:GetItem',
+      'arn:aws:states:::dynamodb:updateItem': 'dynamodb:UpdateItem',
+      'arn:aws:states:::lambda:invoke': 'lambda:InvokeFunction',
+      'arn:aws:states:::sns:publish': 'sns:Publish',
+      'arn:aws:states:::events:putEvents': 'events:PutEvents',
+    };
+    const resources = [...readAsl('escalation').matchAll(/"Resource":\s*"([^"]+)"/g)].map((match) => match[1] ?? '');
+    expect(resources.length).toBeGreaterThan(0);
+    const granted = permissionsOf(template, roleId).map((line) => line.split(' ')[1]);
+    for (const resource of resources) {
+      expect(actionFor).toHaveProperty([resource]);
+      expect(granted).toContain(actionFor[resource]);
+    }
+  });
+
   it('uses `*` only for the log-delivery actions, which CloudWatch Logs cannot scope', () => {
     const wildcards = permissionsOf(template, roleId).filter((line) => line.endsWith(' on *'));
     expect(wildcards).toEqual(allow(LOG_DELIVERY_ACTIONS, ['*']).sort());

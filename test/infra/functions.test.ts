@@ -50,12 +50,18 @@ describe('function environments', () => {
 
   it.each(['intake', 'incidents-api'] as const)('%s gets the table, the bus and each tier’s state machine', (name) => {
     const fn = functions[name];
-    expect(Object.keys(variablesOf(fn)).sort()).toEqual([
-      'ESCALATION_STATE_MACHINES',
-      'EVENT_BUS_NAME',
-      'NODE_OPTIONS',
-      'TABLE_NAME',
-    ]);
+    expect(Object.keys(variablesOf(fn)).sort()).toEqual(
+      [
+        'ESCALATION_STATE_MACHINES',
+        'EVENT_BUS_NAME',
+        'NODE_OPTIONS',
+        'POWERTOOLS_SERVICE_NAME',
+        'TABLE_NAME',
+        // intake accepts alarm notifications from the intake topic; incidents-api verifies ack links.
+        name === 'intake' ? 'ALLOWED_SNS_TOPIC_ARNS' : 'ACK_SIGNING_SECRET_ARN',
+      ].sort(),
+    );
+    expect(variablesOf(fn).POWERTOOLS_SERVICE_NAME).toBe('Klaxon');
     expect(render(variablesOf(fn).TABLE_NAME)).toBe(`<${idOf(klaxon.store.table)}>`);
     expect(render(variablesOf(fn).EVENT_BUS_NAME)).toBe(`<${idOf(klaxon.eventBus.bus)}>`);
     // Ref of a state machine is its ARN; each tier must point at the machine substituted for that tier.
@@ -78,6 +84,8 @@ describe('function environments', () => {
       EVENT_BUS_NAME: `<${idOf(klaxon.eventBus.bus)}>`,
       RESPONDER_TOPIC_ARN_PREFIX: 'arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:Klaxon-responder-',
       PUBLIC_BASE_URL: `<${idOf(klaxon.httpApi.api)}.ApiEndpoint>`,
+      ACK_SIGNING_SECRET_ARN: `<${idOf(klaxon.ackSigningKey.secret)}>`,
+      POWERTOOLS_SERVICE_NAME: 'Klaxon',
     });
   });
 

@@ -40,4 +40,10 @@ describe('the incident table', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.UpdateReplacePolicy).toBe('Retain');
   });
+
+  it('is encrypted with the AWS-managed key unless a customer-managed one is given (see embedding.test.ts)', () => {
+    const table = resourceOf(template, logicalIdOf(stack, klaxon.store.table));
+    // SSEEnabled without a key is DynamoDB's "AWS managed key" (aws/dynamodb), not the AWS-owned default.
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true });
+  });
 });

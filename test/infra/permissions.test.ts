@@ -16,6 +16,7 @@ const executions = SEVERITIES.map(
   (severity) =>
     `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${idOf(klaxon.escalation.stateMachines[severity])}.Name>:*`,
 );
+const signingSecret = [`<${idOf(klaxon.ackSigningKey.secret)}>`];
 const topics = [...klaxon.paging.topics.values()].map((topic) => `<${idOf(topic)}>`);
 const ownLogGroup = (fn: { logGroup: Parameters<typeof logicalIdOf>[1] }) =>
   allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [`<${idOf(fn.logGroup)}.Arn>`]);
@@ -52,6 +53,8 @@ describe('function permissions', () => {
         ...allow(WRITER_ITEM_ACTIONS, tableAndIndex),
         ...allow(['states:StopExecution'], executions),
         ...allow(['events:PutEvents'], bus),
+        // Verifies the acknowledge links' signatures.
+        ...allow(['secretsmanager:GetSecretValue'], signingSecret),
       ].sort(),
     );
   });
@@ -64,6 +67,8 @@ describe('function permissions', () => {
         ...allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], tableAndIndex),
         ...allow(['sns:Publish'], topics),
         ...allow(['events:PutEvents'], bus),
+        // Signs the acknowledge links in the pages.
+        ...allow(['secretsmanager:GetSecretValue'], signingSecret),
       ].sort(),
     );
     expect(topics).toHaveLength(4);

@@ -1,0 +1,27 @@
+/**
+ * A team's own CDK app embedding Klaxon, the way the README shows: imported by the package's
+ * name, with every default changed (a customer-managed key, tracing, other names, health
+ * subscribers). test/embedding/app.ts is its entry point; test/infra/embedding.test.ts synthesizes both ways.
+ */
+import { type App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Klaxon, loadConfigFile } from 'klaxon';
+
+export function buildEmbeddingApp(app: App): { stack: Stack; klaxon: Klaxon; key: kms.Key } {
+  const stack = new Stack(app, 'PaymentsPlatform', { description: 'A team stack that also runs Klaxon' });
+  const key = new kms.Key(stack, 'PlatformKey', {
+    description: 'Payments platform data key',
+    enableKeyRotation: true,
+    pendingWindow: Duration.days(30),
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const { raw } = loadConfigFile(new URL('../../klaxon.config.json', import.meta.url).pathname);
+  const klaxon = new Klaxon(stack, 'Pager', {
+    config: raw,
+    namePrefix: 'payments-oncall',
+    encryptionKey: key,
+    tracing: true,
+    healthSubscribers: { emails: ['platform-team@example.com'], phones: ['+15550100199'] },
+  });
+  return { stack, klaxon, key };
+}

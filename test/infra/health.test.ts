@@ -1,0 +1,141 @@
+/** Klaxon watching itself: alarms to its own health topic, and a dashboard. */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { INCIDENT_METRICS, METRICS_NAMESPACE } from '../../lambdas/adapters/incident-metrics.js';
+import { SEVERITIES } from '../../lambdas/core/config.js';
+import { KlaxonStack } from '../../lib/klaxon-stack.js';
+import { defaultConfig, logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+
+const { stack, klaxon, template } = synthKlaxon();
+const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
+const healthTopicId = idOf(klaxon.health.topic);
+const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
+
+/** `Namespace/MetricName dimension=<value>` of each alarm, to state what is watched. */
+const watched = alarms
+  .map((alarm) => {
+    const dimensions = ((alarm.Dimensions ?? []) as { Name: string; Value: unknown }[])
+      .map((dimension) => `${dimension.Name}=${render(dimension.Value)}`)
+      .join(',');
+    return `${alarm.Namespace}/${alarm.MetricName} ${dimensions}`;
+  })
+  .sort();
+
+describe('Klaxon’s own alarms', () => {
+  it('watch failed and timed-out executions of each tier’s state machine', () => {
+    for (const severity of SEVERITIES) {
+      const machine = `StateMachineArn=<${idOf(klaxon.escalation.stateMachines[severity])}>`;
+      expect(watched).toContain(`AWS/States/ExecutionsFailed ${machine}`);
+      expect(watched).toContain(`AWS/States/ExecutionsTimedOut ${machine}`);
+    }
+  });
+
+  it('watch errors and throttles of each function', () => {
+    for (const fn of [klaxon.intake.function, klaxon.management.function, klaxon.paging.pageFunction]) {
+      expect(watched).toContain(`AWS/Lambda/Errors FunctionName=<${idOf(fn)}>`);
+      expect(watched).toContain(`AWS/Lambda/Throttles FunctionName=<${idOf(fn)}>`);
+    }
+  });
+
+  it('watch the API’s 5xx answers, which alert senders get when intake fails', () => {
+    expect(watched).toContain(`AWS/ApiGateway/5xx ApiId=<${idOf(klaxon.httpApi.api)}>`);
+  });
+
+  it('watch failed deliveries (SMS, email) on every responder topic, and HTTPS deliveries from the alarm topic', () => {
+    for (const topic of [...klaxon.paging.topics.values(), klaxon.alarmTopic.topic]) {
+      expect(watched).toContain(`AWS/SNS/NumberOfNotificationsFailed TopicName=<${idOf(topic)}.TopicName>`);
+    }
+  });
+
+  it('watch the alarm-event dead-letter queue', () => {
+    expect(watched).toContain(
+      `AWS/SQS/ApproximateNumberOfMessagesVisible QueueName=<${idOf(klaxon.intake.deadLetterQueue)}.QueueName>`,
+    );
+  });
+
+  it('are exactly those, each firing on a single occurrence and quiet when there is no data', () => {
+    const responderTopics = klaxon.paging.topics.size;
+    expect(alarms).toHaveLength(SEVERITIES.length * 2 + 3 * 2 + 1 + (responderTopics + 1) + 1);
+    for (const alarm of alarms) {
+      expect(alarm).toMatchObject({
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
+  });
+
+  it('all go to the health topic (alarm and recovery), never to a responder’s topic', () => {
+    for (const alarm of alarms) {
+      expect((alarm.AlarmActions as unknown[]).map(render)).toEqual([`<${healthTopicId}>`]);
+      expect((alarm.OKActions as unknown[]).map(render)).toEqual([`<${healthTopicId}>`]);
+    }
+  });
+});
+
+describe('the health topic', () => {
+  it('is its own topic, signed with SHA256, output for people to subscribe to', () => {
+    expect(resourceOf(template, healthTopicId).Properties).toMatchObject({
+      TopicName: 'Klaxon-health',
+      SignatureVersion: '2',
+    });
+    expect(render(template.findOutputs('HealthTopicArn').HealthTopicArn?.Value)).toBe(`<${healthTopicId}>`);
+  });
+
+  it('has the subscribers given in the props, and only them', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const withSubscribers = new KlaxonStack(app, 'Klaxon', {
+      config: defaultConfig(),
+      healthSubscribers: { emails: ['platform@example.com'], phones: ['+15550100199'] },
+    });
+    const subscriptions = resourcesOfType(Template.fromStack(withSubscribers), 'AWS::SNS::Subscription')
+      .map(([, subscription]) => subscription.Properties)
+      .filter((subscription) => render(subscription.TopicArn) === `<${healthTopicId}>`)
+      .map((subscription) => `${subscription.Protocol} ${subscription.Endpoint}`)
+      .sort();
+    expect(subscriptions).toEqual(['email platform@example.com', 'sms +15550100199']);
+  });
+
+  it('has no subscriber by default, and synth says so', () => {
+    const subscriptions = resourcesOfType(template, 'AWS::SNS::Subscription').filter(
+      ([, subscription]) => render(subscription.Properties.TopicArn) === `<${healthTopicId}>`,
+    );
+    expect(subscriptions).toEqual([]);
+    const warnings = klaxon.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((e) => e.data);
+    expect(warnings).toEqual([expect.stringContaining('Klaxon has no healthSubscribers')]);
+  });
+});
+
+describe('the dashboard', () => {
+  const body = () => {
+    const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    if (!dashboard) throw new Error('no dashboard');
+    // The body is a Fn::Join of JSON text and resource references.
+    return render(dashboard.Properties.DashboardBody);
+  };
+
+  it('graphs incidents opened and pages sent per severity, time to acknowledge, and executions', () => {
+    const widgets = JSON.parse(body()).widgets as { properties: { title?: string; metrics?: unknown[][] } }[];
+    const titled = (title: string) => {
+      const widget = widgets.find((w) => w.properties.title === title);
+      if (!widget) throw new Error(`no widget ${title}`);
+      return JSON.stringify(widget.properties.metrics);
+    };
+    for (const severity of SEVERITIES) {
+      expect(titled('Incidents opened, per severity')).toContain(
+        JSON.stringify([METRICS_NAMESPACE, INCIDENT_METRICS.opened, 'service', 'Klaxon', 'severity', severity]).slice(
+          1,
+          -1,
+        ),
+      );
+      expect(titled('Pages sent, per severity')).toContain(`"${INCIDENT_METRICS.paged}"`);
+      expect(titled('Time to acknowledge (p50, seconds)')).toContain(`"${INCIDENT_METRICS.acknowledged}"`);
+    }
+    expect(titled('Escalations started')).toContain('"ExecutionsStarted"');
+    expect(titled('Escalations failed or timed out')).toContain('"ExecutionsTimedOut"');
+    expect(render(template.findOutputs('DashboardName').DashboardName?.Value)).toBe(
+      `<${idOf(klaxon.health.dashboard)}>`,
+    );
+  });
+});
