@@ -32,6 +32,14 @@ export interface Incident {
   /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
   details: Record<string, string>;
   executionArn?: string;
+  /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
+  assignee?: string;
+  /** When a ladder step after the first paged someone: the incident escalated (for reports). */
+  escalatedAt?: string;
+  postmortemDoneAt?: string;
+  postmortemDoneBy?: string;
+  /** Where the finished post-mortem lives (a wiki page, a document). */
+  postmortemUrl?: string;
 }
 
 export type TimelineType =
@@ -42,7 +50,10 @@ export type TimelineType =
   | 'paged'
   | 'acknowledged'
   | 'resolved'
-  | 'note';
+  | 'note'
+  | 'severity-changed'
+  | 'reassigned'
+  | 'postmortem-done';
 
 export interface TimelineEntry {
   at: string;

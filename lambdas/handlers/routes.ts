@@ -19,6 +19,14 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/incidents/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/acknowledge', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/resolve', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/notes', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/severity', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/reassign', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/reports', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/openapi.json', function: 'incidents-api', auth: 'iam' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
