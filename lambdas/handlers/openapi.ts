@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { eventsV2Schema } from '../schemas/events-v2.js';
 import {
   acknowledgeBodySchema,
+  drillBodySchema,
   listIncidentsQuerySchema,
   noteBodySchema,
   postmortemDoneBodySchema,
@@ -98,6 +99,11 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /v1/oncall': {
     summary: 'Who fills each role now',
     ok: { status: 200, description: '{"roles":[{"role","responder":{"id","name","email"}}]}' },
+  },
+  'POST /v1/drills': {
+    summary: 'Start a fire drill: a [DRILL] incident that runs its ladder and is left out of reports',
+    body: drillBodySchema,
+    ok: { status: 201, description: 'The drill incident' },
   },
   'GET /v1/reports': {
     summary: 'Incidents per severity, MTTA and MTTR (median, p90), escalation rate, top sources; drills left out',

@@ -4,6 +4,7 @@
  * and the OpenAPI document. Each route: validate → call the core → shape the answer.
  */
 import { ROLES, responderById } from '../core/config.js';
+import { startDrill } from '../core/drills.js';
 import {
   addNote,
   changeSeverity,
@@ -14,6 +15,7 @@ import {
 import { renderPostmortem } from '../core/postmortem.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
 import {
+  drillBodySchema,
   noteBodySchema,
   postmortemDoneBodySchema,
   postmortemQuerySchema,
@@ -94,6 +96,12 @@ const onCall: Route = async (deps) =>
     }),
   });
 
+const drill: Route = async (deps, event) => {
+  const body = validate(drillBodySchema, optionalBody(event), 'body');
+  const incident = await startDrill(deps, { ...body, by: actor(event, body.by) });
+  return json(201, incident);
+};
+
 const openApi: Route = async () => json(200, openApiDocument());
 
 export const RESPONDER_ROUTES: Record<string, Route> = {
@@ -103,6 +111,7 @@ export const RESPONDER_ROUTES: Record<string, Route> = {
   'GET /v1/incidents/{id}/postmortem': postmortemDraft,
   'POST /v1/incidents/{id}/postmortem': postmortemDone,
   'GET /v1/oncall': onCall,
+  'POST /v1/drills': drill,
   'GET /v1/reports': report,
   'GET /v1/openapi.json': openApi,
 };

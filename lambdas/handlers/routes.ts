@@ -25,6 +25,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/drills', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/reports', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/openapi.json', function: 'incidents-api', auth: 'iam' },
 ];

@@ -57,3 +57,13 @@ export const reportQuerySchema = z
   })
   .refine((range) => range.from < range.to, { message: '"from" must be before "to"', path: ['to'] });
 export const postmortemQuerySchema = z.object({ format: z.enum(['markdown', 'json']).default('markdown') });
+export const drillBodySchema = z.object({
+  by: actor.optional(),
+  severity: z.enum(SEVERITIES).default('SEV2').describe("the runbooks' monthly drill simulates a SEV2"),
+  title: text(256).default('Fire drill'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe('sent again on a retry, the same drill is returned'),
+});
