@@ -23,8 +23,10 @@ interface Operation {
   summary: string;
   query?: z.ZodType;
   body?: z.ZodType;
+  /** An HTML form body (application/x-www-form-urlencoded). */
+  form?: z.ZodType;
   /** Success status and what it returns. */
-  ok: { status: number; description: string; markdown?: boolean };
+  ok: { status: number; description: string; markdown?: boolean; html?: boolean };
   /** Error statuses this operation answers with, beside 400. */
   errors?: number[];
 }
@@ -114,6 +116,33 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'This document',
     ok: { status: 200, description: 'OpenAPI 3.1' },
   },
+  'GET /': {
+    summary: 'Web console: unresolved incidents, who is on call (and the outbox on this machine)',
+    ok: { status: 200, description: 'HTML page', html: true },
+  },
+  'GET /incidents/{id}': {
+    summary: 'Web console: one incident with its timeline and buttons',
+    ok: { status: 200, description: 'HTML page', html: true },
+    errors: [404],
+  },
+  'POST /incidents/{id}/acknowledge': {
+    summary: 'Web console form: acknowledge, then back to the incident page',
+    form: acknowledgeBodySchema,
+    ok: { status: 303, description: 'Redirect to the incident page' },
+    errors: [404, 409],
+  },
+  'POST /incidents/{id}/resolve': {
+    summary: 'Web console form: resolve, then back to the incident page',
+    form: resolveBodySchema,
+    ok: { status: 303, description: 'Redirect to the incident page' },
+    errors: [404, 409],
+  },
+  'POST /incidents/{id}/notes': {
+    summary: 'Web console form: post a status update, then back to the incident page',
+    form: noteBodySchema,
+    ok: { status: 303, description: 'Redirect to the incident page' },
+    errors: [404],
+  },
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
@@ -144,9 +173,11 @@ export function openApiDocument() {
       required: true,
       schema: { type: 'string' },
     }));
-    const okContent = operation.ok.markdown
-      ? { 'application/json': { schema: {} }, 'text/markdown': { schema: { type: 'string' } } }
-      : { 'application/json': { schema: {} } };
+    const okContent = operation.ok.html
+      ? { 'text/html': { schema: { type: 'string' } } }
+      : operation.ok.markdown
+        ? { 'application/json': { schema: {} }, 'text/markdown': { schema: { type: 'string' } } }
+        : { 'application/json': { schema: {} } };
     const responses: Record<string, unknown> = {
       [operation.ok.status]: { description: operation.ok.description, content: okContent },
       400: ERROR_RESPONSE,
@@ -161,6 +192,14 @@ export function openApiDocument() {
         parameters: [...pathParameters, ...(operation.query ? queryParameters(operation.query) : [])],
         ...(operation.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } }
+          : {}),
+        ...(operation.form
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/x-www-form-urlencoded': { schema: jsonSchema(operation.form) } },
+              },
+            }
           : {}),
         responses,
       },
