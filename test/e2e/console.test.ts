@@ -61,7 +61,7 @@ describe('web console', () => {
     await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
     // The hostile alarm name is shown as text, never run.
     await tab.getByRole('link', { name: HOSTILE_TITLE }).click();
-    expect(await tab.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await tab.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
     await expect(tab.getByTestId('status').textContent()).resolves.toBe('open');
 
     await tab.getByRole('button', { name: 'Acknowledge' }).click();
