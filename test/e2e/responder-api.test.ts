@@ -3,7 +3,8 @@
  * post-mortem draft and done, who is on call, and the OpenAPI document, against the local runtime.
  */
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
-import { HTTP_ROUTES } from '../../lambdas/handlers/routes.js';
+import { OPERATIONS } from '../../lambdas/handlers/openapi.js';
+import { HTTP_ROUTES, routeKey } from '../../lambdas/handlers/routes.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { call, LOCAL_ROUTING_KEY, startTestRuntime } from '../support/local.js';
 
@@ -165,6 +166,7 @@ describe('responder API', () => {
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect(documented.sort()).toEqual(HTTP_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(Object.keys(OPERATIONS).sort()).toEqual(HTTP_ROUTES.map(routeKey).sort());
     const noteBody = reply.body.paths['/v1/incidents/{id}/notes']?.post?.requestBody;
     expect(JSON.stringify(noteBody)).toContain('"required":["message"]');
   });
