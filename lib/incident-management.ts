@@ -1,6 +1,6 @@
 /**
- * Incident management: the function behind the IAM-authorized routes that list, show,
- * acknowledge and resolve incidents.
+ * Incident management: the functions behind the IAM-authorized routes that list, show,
+ * acknowledge and resolve incidents, and the web console.
  */
 import { Construct } from 'constructs';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
@@ -26,6 +26,8 @@ export interface IncidentManagementProps {
 
 export class IncidentManagement extends Construct {
   readonly function: KlaxonFunction;
+  /** The web console: server-rendered pages over the same incidents. */
+  readonly consoleFunction: KlaxonFunction;
 
   constructor(scope: Construct, id: string, props: IncidentManagementProps) {
     super(scope, id);
@@ -43,7 +45,25 @@ export class IncidentManagement extends Construct {
         'dynamodb:DeleteItem',
         'dynamodb:Query',
       ])
-      // Resolving stops the escalation; nothing here starts one.
+      // Resolving stops the escalation; a drill (POST /v1/drills) opens an incident and starts one.
+      .bindEscalation(props.escalation, { start: true, stop: true })
+      .bindEventBus(props.eventBus);
+
+    this.consoleFunction = new KlaxonFunction(this, 'ConsoleFunction', {
+      entry: 'lambdas/entry/web-console.ts',
+      description: 'Klaxon: the web console (incidents, timelines, acknowledge, resolve, notes)',
+      bundledConfig: props.bundledConfig,
+      tracing: props.tracing,
+      serviceName: props.serviceName,
+    })
+      .bindTable(props.store, [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ])
+      // Resolving from the console stops the escalation; the console starts none.
       .bindEscalation(props.escalation, { start: false, stop: true })
       .bindEventBus(props.eventBus);
   }

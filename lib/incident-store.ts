@@ -7,7 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { STATUS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/adapters/table-layout.js';
+import { GLOBAL_INDEXES, STATUS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/adapters/table-layout.js';
 
 /** The item-level actions a Klaxon function may be granted; nothing table-level (no Scan, no DescribeTable). */
 export type ItemAction =
@@ -35,6 +35,8 @@ export class IncidentStore extends Construct {
   readonly table: dynamodb.Table;
   /** ARN of the `byStatus` index (open incidents, newest first). */
   readonly statusIndexArn: string;
+  /** ARNs of every index (by status, by month opened): what Query is granted on. */
+  readonly indexArns: string[];
   /** The customer-managed key, when there is one: readers and writers need it too. */
   readonly encryptionKey?: kms.IKey;
 
@@ -55,27 +57,31 @@ export class IncidentStore extends Construct {
         ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
         : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
     });
-    this.table.addGlobalSecondaryIndex({
-      indexName: STATUS_INDEX.name,
-      partitionKey: { name: STATUS_INDEX.partitionKey, type: string },
-      sortKey: { name: STATUS_INDEX.sortKey, type: string },
-      projectionType: dynamodb.ProjectionType.ALL,
-    });
+    for (const index of GLOBAL_INDEXES) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: string },
+        sortKey: { name: index.sortKey, type: string },
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+    this.indexArns = GLOBAL_INDEXES.map((index) => `${this.table.tableArn}/index/${index.name}`);
     this.statusIndexArn = `${this.table.tableArn}/index/${STATUS_INDEX.name}`;
   }
 
   /**
-   * Grants exactly these item actions on the table and its one index. Written by hand rather than
+   * Grants exactly these item actions on the table and its indexes. Written by hand rather than
    * with `table.grantReadWriteData`, which adds Scan, BatchWrite, ConditionCheck, DescribeTable
    * and an `index/*` wildcard that no Klaxon function needs.
    */
   grantItemActions(grantee: iam.IGrantable, actions: readonly ItemAction[]): iam.Grant {
     this.grantKeyUse(grantee, actions);
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: [...actions],
-      resourceArns: [this.table.tableArn, this.statusIndexArn],
-    });
+    // Item actions act on the table; only Query reads an index.
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: [...actions], resourceArns: [this.table.tableArn] });
+    if (!actions.includes('dynamodb:Query')) return grant;
+    return grant.combine(
+      iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: this.indexArns }),
+    );
   }
 
   /**

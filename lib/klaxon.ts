@@ -135,7 +135,11 @@ export class Klaxon extends Construct {
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
-      handlers: { intake: this.intake.function, 'incidents-api': this.management.function },
+      handlers: {
+        intake: this.intake.function,
+        'incidents-api': this.management.function,
+        'web-console': this.management.consoleFunction,
+      },
     });
     // Pages carry acknowledge links. The API's endpoint does not depend on its routes, so this
     // adds no cycle (page function → API, routes → intake → state machines → page function).
@@ -157,6 +161,7 @@ export class Klaxon extends Construct {
         functions: {
           intake: this.intake.function,
           'incidents-api': this.management.function,
+          'web-console': this.management.consoleFunction,
           'page-responders': this.paging.pageFunction,
         },
         api: this.httpApi.api,
@@ -183,7 +188,12 @@ export class Klaxon extends Construct {
 /** Lambda's X-Ray permissions are `*` by necessity: X-Ray has no resource ARNs. */
 function acknowledgeTracingWildcard(klaxon: Klaxon): void {
   // The escalation role acknowledges its own `*` (lib/escalation.ts).
-  const functions = [klaxon.intake.function, klaxon.management.function, klaxon.paging.pageFunction];
+  const functions = [
+    klaxon.intake.function,
+    klaxon.management.function,
+    klaxon.management.consoleFunction,
+    klaxon.paging.pageFunction,
+  ];
   for (const scope of functions.map((fn) => fn.role ?? fn)) {
     Validations.of(scope).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

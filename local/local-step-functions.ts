@@ -52,6 +52,8 @@ export class LocalStepFunctions implements EscalationRunner {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly aborters = new Map<string, () => void>();
   private readonly running = new Set<Promise<void>>();
+  /** Task handlers still at work: an aborted execution does not stop a page already being sent. */
+  private readonly tasksInFlight = new Set<Promise<unknown>>();
   private readonly machines: Record<Severity, { definition: StateMachineDefinition; machine: StateMachine }>;
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
@@ -127,6 +129,8 @@ export class LocalStepFunctions implements EscalationRunner {
       if (execution.status === 'RUNNING') await this.stop(execution.executionArn, 'local runtime stopped');
     }
     await Promise.allSettled([...this.running]);
+    // Let pages already under way finish their writes before the caller closes the database.
+    await Promise.allSettled([...this.tasksInFlight]);
   }
 
   /** Due times are absolute; compress the distance from the incident's open time. */
@@ -156,9 +160,17 @@ export class LocalStepFunctions implements EscalationRunner {
     const handlers: TaskHandlers = {};
     for (const [name, state] of Object.entries(definition.States as Record<string, AnyState>)) {
       if (state.Type !== 'Task') continue;
-      handlers[name] = this.handlerFor(name, state.Resource ?? '');
+      const handler = this.handlerFor(name, state.Resource ?? '');
+      handlers[name] = (...args: Parameters<TaskHandler>) => this.inFlight(Promise.resolve(handler(...args)));
     }
     return handlers;
+  }
+
+  private inFlight<T>(work: Promise<T>): Promise<T> {
+    this.tasksInFlight.add(work);
+    const done = () => this.tasksInFlight.delete(work);
+    work.then(done, done);
+    return work;
   }
 
   /** What each service integration does on AWS, done locally with the same input and output shapes. */

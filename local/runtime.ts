@@ -18,6 +18,7 @@ import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
 import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.js';
 import type { FunctionName } from '../lambdas/handlers/routes.js';
+import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
 import { matchesPattern } from './event-rules.js';
 import {
@@ -156,6 +157,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const functions: Record<FunctionName, LambdaHttpHandler> = {
     intake: (event, context) => intake(event, context),
     'incidents-api': makeIncidentsApiHandler(deps),
+    'web-console': makeWebConsoleHandler(deps, { outbox: () => outbox.messages }),
   };
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 

@@ -14,9 +14,18 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
 import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
-import { dedupKey, incidentKey, STATUS_INDEX, statusIndexKeys, timelineKey } from './table-layout.js';
+import { listFilterExpression, monthsBetween } from './incident-queries.js';
+import {
+  dedupKey,
+  incidentKey,
+  OPENED_INDEX,
+  openedIndexKeys,
+  STATUS_INDEX,
+  statusIndexKeys,
+  timelineKey,
+} from './table-layout.js';
 
-const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'kind', 'entryKey'] as const;
+const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind', 'entryKey'] as const;
 
 function strip<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -124,6 +133,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
               ...incident,
               ...incidentKey(incident.id),
               ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
+              ...openedIndexKeys(incident.openedAt, incident.id),
               kind: 'incident',
             },
             ConditionExpression: 'attribute_not_exists(pk)',
@@ -240,14 +250,16 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       return Item !== undefined;
     },
 
-    async listByStatus(status, { limit, cursor }): Promise<IncidentPage> {
+    async listByStatus(status, { limit, cursor, ...filter }): Promise<IncidentPage> {
+      const narrowed = listFilterExpression(filter);
       const page = await doc.send(
         new QueryCommand({
           TableName,
           IndexName: STATUS_INDEX.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey },
-          ExpressionAttributeValues: { ':pk': statusIndexKeys(status, '', '').gsi1pk },
+          KeyConditionExpression: `#pk = :pk${narrowed.keyCondition}`,
+          FilterExpression: narrowed.filter,
+          ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey, ...narrowed.names },
+          ExpressionAttributeValues: { ':pk': statusIndexKeys(status, '', '').gsi1pk, ...narrowed.values },
           ScanIndexForward: false,
           Limit: limit,
           ExclusiveStartKey: decodeCursor(cursor),
@@ -257,6 +269,39 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         incidents: (page.Items ?? []).map((item) => strip<Incident>(item)),
         next: encodeCursor(page.LastEvaluatedKey),
       };
+    },
+
+    async *incidentsOpenedBetween(from, to) {
+      for (const month of monthsBetween(from, to)) {
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          // gsi2sk is "<openedAt>#<id>": BETWEEN from AND to keeps [from, to), since "to#id" sorts after "to".
+          const page = await doc.send(
+            new QueryCommand({
+              TableName,
+              IndexName: OPENED_INDEX.name,
+              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+              ExpressionAttributeNames: { '#pk': OPENED_INDEX.partitionKey, '#sk': OPENED_INDEX.sortKey },
+              ExpressionAttributeValues: { ':pk': openedIndexKeys(month, '').gsi2pk, ':from': from, ':to': to },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of page.Items ?? []) yield strip<Incident>(item);
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+      }
+    },
+
+    async markEscalated(incidentId, at) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: 'SET escalatedAt = if_not_exists(escalatedAt, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
     },
   };
 }

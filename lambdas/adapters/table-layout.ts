@@ -3,7 +3,8 @@
  * runtime creates the same table in dynalite, the store adapter and the ASL's GetItem use them.
  *
  *   pk                  sk                 what
- *   INCIDENT#<id>       INCIDENT           the incident (gsi1pk = STATUS#<status>, gsi1sk = <openedAt>#<id>)
+ *   INCIDENT#<id>       INCIDENT           the incident (gsi1pk = STATUS#<status>, gsi1sk = <openedAt>#<id>;
+ *                                          gsi2pk = OPENED#<yyyy-mm>, gsi2sk = <openedAt>#<id>)
  *   INCIDENT#<id>       TIMELINE#<key>     one timeline entry; <key> makes retried writes idempotent
  *   DEDUP#<source:key>  DEDUP              which incident an alert's dedup key points at while it is open
  *   MAINTENANCE#<svc>   MAINTENANCE        the service's maintenance window (one per service)
@@ -12,6 +13,10 @@
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
+/** Incidents by the month they opened, oldest first: reports read a time range from it. */
+export const OPENED_INDEX = { name: 'byOpenedMonth', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' } as const;
+/** Every global secondary index: the local table and the CDK table are both built from this list. */
+export const GLOBAL_INDEXES = [STATUS_INDEX, OPENED_INDEX] as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
 export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
@@ -25,30 +30,34 @@ export const statusIndexKeys = (status: string, openedAt: string, id: string) =>
   gsi1sk: `${openedAt}#${id}`,
 });
 
+export const openedMonth = (openedAt: string) => openedAt.slice(0, 7);
+export const openedIndexKeys = (openedAt: string, id: string) => ({
+  gsi2pk: `OPENED#${openedMonth(openedAt)}`,
+  gsi2sk: `${openedAt}#${id}`,
+});
+
 /** The table definition as CreateTable takes it (the local runtime and tests create it with this). */
 export function createTableInput(tableName: string) {
+  const keyNames = [
+    TABLE_KEYS.partitionKey,
+    TABLE_KEYS.sortKey,
+    ...GLOBAL_INDEXES.flatMap((index) => [index.partitionKey, index.sortKey]),
+  ];
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST' as const,
-    AttributeDefinitions: [
-      { AttributeName: TABLE_KEYS.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: TABLE_KEYS.sortKey, AttributeType: 'S' as const },
-      { AttributeName: STATUS_INDEX.partitionKey, AttributeType: 'S' as const },
-      { AttributeName: STATUS_INDEX.sortKey, AttributeType: 'S' as const },
-    ],
+    AttributeDefinitions: keyNames.map((name) => ({ AttributeName: name, AttributeType: 'S' as const })),
     KeySchema: [
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: 'HASH' as const },
       { AttributeName: TABLE_KEYS.sortKey, KeyType: 'RANGE' as const },
     ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: STATUS_INDEX.name,
-        KeySchema: [
-          { AttributeName: STATUS_INDEX.partitionKey, KeyType: 'HASH' as const },
-          { AttributeName: STATUS_INDEX.sortKey, KeyType: 'RANGE' as const },
-        ],
-        Projection: { ProjectionType: 'ALL' as const },
-      },
-    ],
+    GlobalSecondaryIndexes: GLOBAL_INDEXES.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: 'ALL' as const },
+    })),
   };
 }

@@ -37,6 +37,14 @@ export interface Incident {
   /** Set when an alarm came back within the reopen window after resolution; resolvedAt keeps the last resolution. */
   reopenedAt?: string;
   reopenCount?: number;
+  /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
+  assignee?: string;
+  /** When a ladder step after the first paged someone: the incident escalated (for reports). */
+  escalatedAt?: string;
+  postmortemDoneAt?: string;
+  postmortemDoneBy?: string;
+  /** Where the finished post-mortem lives (a wiki page, a document). */
+  postmortemUrl?: string;
 }
 
 export type TimelineType =
@@ -49,7 +57,10 @@ export type TimelineType =
   | 'resolved'
   | 'note'
   | 'maintenance'
-  | 'reopened';
+  | 'reopened'
+  | 'severity-changed'
+  | 'reassigned'
+  | 'postmortem-done';
 
 export interface TimelineEntry {
   at: string;

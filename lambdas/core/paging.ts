@@ -63,6 +63,8 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
       continue;
     }
     const at = deps.clock.now().toISOString();
+    // Before the timeline entry: a retry skips people already in the timeline, so mark first.
+    if (step.index > 0) await deps.store.markEscalated(incidentId, at);
     await deps.store.appendTimeline(incidentId, key, {
       at,
       type: 'paged',

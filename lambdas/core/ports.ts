@@ -3,7 +3,7 @@
  * Functions, SNS, EventBridge) and the local runtime (dynalite, aws-local-stepfunctions, the
  * outbox); the core never imports an SDK.
  */
-import type { KlaxonConfig, Responder } from './config.js';
+import type { KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
@@ -23,6 +23,16 @@ export interface IncidentPage {
 /** A list cursor that this API did not issue (or that was altered). */
 export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
+}
+
+/** Narrows a status listing; every filter is applied inside the status index query (no Scan). */
+export interface IncidentListFilter {
+  severity?: Severity;
+  service?: string;
+  /** Opened at or after (ISO-8601). */
+  from?: string;
+  /** Opened before (ISO-8601). */
+  to?: string;
 }
 
 export interface IncidentStore {
@@ -47,7 +57,14 @@ export interface IncidentStore {
   recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
   setExecutionArn(incidentId: string, executionArn: string): Promise<void>;
   hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;
-  listByStatus(status: IncidentStatus, options: { limit: number; cursor?: string }): Promise<IncidentPage>;
+  listByStatus(
+    status: IncidentStatus,
+    options: { limit: number; cursor?: string } & IncidentListFilter,
+  ): Promise<IncidentPage>;
+  /** Every incident opened in [from, to), oldest first, read from the opened-month index. */
+  incidentsOpenedBetween(from: string, to: string): AsyncIterable<Incident>;
+  /** Records that a ladder step after the first paged someone; the first time stands. */
+  markEscalated(incidentId: string, at: string): Promise<void>;
 }
 
 export interface EscalationRunner {

@@ -23,23 +23,24 @@ import {
   NotFoundError,
   readJsonBody,
 } from './http.js';
+import { RESPONDER_ROUTES } from './responder-api.js';
 
-type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
+export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
 
-function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
+export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BadRequestError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
-function incidentId(event: HttpEvent): string {
+export function incidentId(event: HttpEvent): string {
   const id = event.pathParameters?.id;
   if (!id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
   return decodeURIComponent(id);
 }
 
 /** An optional JSON body: empty means "no options". */
-function optionalBody(event: HttpEvent): unknown {
+export function optionalBody(event: HttpEvent): unknown {
   return event.body ? readJsonBody(event) : {};
 }
 
@@ -47,13 +48,13 @@ function optionalBody(event: HttpEvent): unknown {
  * Who is acting: the IAM principal on AWS (the CLI signs with the user's credentials), else the
  * `by` the caller names (the local runtime listens on loopback only), else "api".
  */
-function actor(event: HttpEvent, named: string | undefined): string {
+export function actor(event: HttpEvent, named: string | undefined): string {
   const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
   if (iam) return iam.split('/').pop() ?? iam;
   return named ?? 'api';
 }
 
-async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
+export async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
@@ -66,7 +67,14 @@ async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
 const listIncidents: Route = async (deps, event) => {
   const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
   const page = await deps.store
-    .listByStatus(query.status, { limit: query.limit, cursor: query.cursor })
+    .listByStatus(query.status, {
+      limit: query.limit,
+      cursor: query.cursor,
+      severity: query.severity,
+      service: query.service,
+      from: query.from,
+      to: query.to,
+    })
     .catch((error: unknown) => {
       throw error instanceof InvalidCursorError ? new BadRequestError(error.message) : error;
     });
@@ -101,6 +109,7 @@ export const INCIDENT_ROUTES: Record<string, Route> = {
   'GET /v1/incidents/{id}': getIncident,
   'POST /v1/incidents/{id}/acknowledge': acknowledge,
   'POST /v1/incidents/{id}/resolve': resolve,
+  ...RESPONDER_ROUTES,
 };
 
 export const incidentsApi =

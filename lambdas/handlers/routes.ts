@@ -2,7 +2,7 @@
  * Every HTTP route, which function serves it and how callers authenticate: the CDK HTTP API and
  * the local gateway are both built from this list, so the two cannot drift apart.
  */
-export type FunctionName = 'intake' | 'incidents-api';
+export type FunctionName = 'intake' | 'incidents-api' | 'web-console';
 
 export interface HttpRoute {
   method: 'GET' | 'POST';
@@ -23,6 +23,20 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/incidents/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/acknowledge', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/resolve', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/notes', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/severity', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/reassign', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/drills', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/reports', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/openapi.json', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/', function: 'web-console', auth: 'iam' },
+  { method: 'GET', path: '/incidents/{id}', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'iam' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -1,14 +1,69 @@
 /** Query and body schemas of the incident management API (DESIGN.md, "HTTP API contract"). */
 import { z } from 'zod';
+import { SEVERITIES } from '../core/config.js';
 import { INCIDENT_STATUSES } from '../core/incident.js';
+
+/** Any ISO-8601 instant, compared with stored times in their canonical form (…T00:00:00.000Z). */
+const instant = (what: string) =>
+  z.iso
+    .datetime({ offset: true })
+    .transform((text) => new Date(text).toISOString())
+    .describe(what);
 
 export const listIncidentsQuerySchema = z.object({
   status: z.enum(INCIDENT_STATUSES).default('open'),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   cursor: z.string().max(2048).optional(),
+  severity: z.enum(SEVERITIES).optional(),
+  service: z.string().min(1).max(256).optional(),
+  from: instant('opened at or after (ISO-8601)').optional(),
+  to: instant('opened before (ISO-8601)').optional(),
 });
 
 const actor = z.string().trim().min(1).max(128);
 
 export const acknowledgeBodySchema = z.object({ by: actor.optional() });
 export const resolveBodySchema = z.object({ by: actor.optional(), note: z.string().trim().max(4096).optional() });
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const noteBodySchema = z.object({
+  by: actor.optional(),
+  message: text(4096).describe('the status update'),
+  noteId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe('sent again on a retry, the note is not posted twice'),
+});
+export const severityBodySchema = z.object({
+  by: actor.optional(),
+  severity: z.enum(SEVERITIES),
+  reason: text(1024).optional(),
+});
+export const reassignBodySchema = z.object({
+  by: actor.optional(),
+  to: actor.describe('a responder id from the config'),
+});
+export const postmortemDoneBodySchema = z.object({
+  by: actor.optional(),
+  url: z.url().max(2048).optional().describe('where the finished post-mortem lives'),
+});
+export const reportQuerySchema = z
+  .object({
+    from: instant('opened at or after (ISO-8601)'),
+    to: instant('opened before (ISO-8601)'),
+    format: z.enum(['json', 'markdown']).default('json'),
+  })
+  .refine((range) => range.from < range.to, { message: '"from" must be before "to"', path: ['to'] });
+export const postmortemQuerySchema = z.object({ format: z.enum(['markdown', 'json']).default('markdown') });
+export const drillBodySchema = z.object({
+  by: actor.optional(),
+  severity: z.enum(SEVERITIES).default('SEV2').describe("the runbooks' monthly drill simulates a SEV2"),
+  title: text(256).default('Fire drill'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional()
+    .describe('sent again on a retry, the same drill is returned'),
+});

@@ -16,8 +16,8 @@ const variablesOf = (fn: (typeof functions)[keyof typeof functions]) =>
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 
 describe('Klaxon functions', () => {
-  it('are exactly the three handlers (no helper functions such as log-retention custom resources)', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+  it('are exactly the four handlers (no helper functions such as log-retention custom resources)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   it.each(Object.entries(functions))('%s runs on nodejs24.x, arm64, 256 MB, from an ESM bundle', (_, fn) => {

@@ -3,7 +3,11 @@ import { logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from '.
 
 const { stack, klaxon, template } = synthKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
-const functionIds = { intake: idOf(klaxon.intake.function), 'incidents-api': idOf(klaxon.management.function) };
+const functionIds = {
+  intake: idOf(klaxon.intake.function),
+  'incidents-api': idOf(klaxon.management.function),
+  'web-console': idOf(klaxon.management.consoleFunction),
+};
 
 /** Route key → [authorization type, logical id of the function its integration invokes]. */
 function routeTable(): Record<string, [string, string]> {
@@ -44,7 +48,7 @@ describe('the HTTP API', () => {
 
   it('invokes the functions with payload format 2.0, one integration per function', () => {
     const integrations = resourcesOfType(template, 'AWS::ApiGatewayV2::Integration');
-    expect(integrations).toHaveLength(2);
+    expect(integrations).toHaveLength(3);
     for (const [, integration] of integrations) {
       expect(integration.Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     }

@@ -1,34 +1,21 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { createTableInput } from '../../lambdas/adapters/table-layout.js';
 import { logicalIdOf, resourceOf, synthKlaxon } from './klaxon-template.js';
 
 const { stack, klaxon, template } = synthKlaxon();
 
 describe('the incident table', () => {
-  it('is the one table, keyed pk/sk with the byStatus index the store queries', () => {
+  it('is the one table, with the very keys and indexes the local runtime creates in dynalite', () => {
+    const local = createTableInput('klaxon');
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-        { AttributeName: 'gsi1pk', AttributeType: 'S' },
-        { AttributeName: 'gsi1sk', AttributeType: 'S' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: 'byStatus',
-          KeySchema: [
-            { AttributeName: 'gsi1pk', KeyType: 'HASH' },
-            { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      KeySchema: local.KeySchema,
+      AttributeDefinitions: Match.arrayWith(local.AttributeDefinitions),
+      GlobalSecondaryIndexes: local.GlobalSecondaryIndexes,
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+    expect(local.GlobalSecondaryIndexes.map((index) => index.IndexName)).toEqual(['byStatus', 'byOpenedMonth']);
   });
 
   it('survives mistakes: point-in-time recovery, deletion protection, retained when the stack goes', () => {

@@ -9,7 +9,8 @@ const { stack, klaxon, template } = synthKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 
 const table = `<${idOf(klaxon.store.table)}.Arn>`;
-const tableAndIndex = [table, `${table}/index/byStatus`];
+const indexes = [`${table}/index/byOpenedMonth`, `${table}/index/byStatus`];
+const onTableQueryIndexes = (actions: string[]) => [...allow(actions, [table]), ...allow(['dynamodb:Query'], indexes)];
 const bus = [`<${idOf(klaxon.eventBus.bus)}.Arn>`];
 const stateMachines = SEVERITIES.map((severity) => `<${idOf(klaxon.escalation.stateMachines[severity])}>`);
 const executions = SEVERITIES.map(
@@ -32,7 +33,7 @@ describe('function permissions', () => {
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
-        ...allow(WRITER_ITEM_ACTIONS, tableAndIndex),
+        ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
         ...allow(['states:StartExecution'], stateMachines),
         // An alarm back to OK or an Events v2 resolve resolves the incident, which stops its execution.
         ...allow(['states:StopExecution'], executions),
@@ -45,12 +46,14 @@ describe('function permissions', () => {
     );
   });
 
-  it('incidents-api: incident items, stop (never start) escalations, publish lifecycle events', () => {
+  it('incidents-api: incident items, start (drills) and stop escalations, publish lifecycle events', () => {
     const fn = klaxon.management.function;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
-        ...allow(WRITER_ITEM_ACTIONS, tableAndIndex),
+        ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
+        // POST /v1/drills opens an incident and starts its ladder.
+        ...allow(['states:StartExecution'], stateMachines),
         ...allow(['states:StopExecution'], executions),
         ...allow(['events:PutEvents'], bus),
         // Verifies the acknowledge links' signatures.
@@ -64,7 +67,7 @@ describe('function permissions', () => {
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
-        ...allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], tableAndIndex),
+        ...onTableQueryIndexes(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
         ...allow(['sns:Publish'], topics),
         ...allow(['events:PutEvents'], bus),
         // Signs the acknowledge links in the pages.
@@ -74,8 +77,21 @@ describe('function permissions', () => {
     expect(topics).toHaveLength(4);
   });
 
+  it('web-console: incident items, stop (never start) escalations, publish lifecycle events', () => {
+    const fn = klaxon.management.consoleFunction;
+    expect(permissionsOf(template, roleOf(fn))).toEqual(
+      [
+        ...ownLogGroup(fn),
+        ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
+        ...allow(['states:StopExecution'], executions),
+        ...allow(['events:PutEvents'], bus),
+      ].sort(),
+    );
+  });
+
   it.each([
     ['intake', klaxon.intake.function],
+    ['web-console', klaxon.management.consoleFunction],
     ['incidents-api', klaxon.management.function],
     ['page-responders', klaxon.paging.pageFunction],
   ])('%s has no wildcard resource', (_, fn) => {

@@ -69,6 +69,15 @@ describe('paging a ladder step', () => {
     ]);
   });
 
+  it('marks the incident escalated when a step after the first pages, and not for the first step', async () => {
+    const escalated = await open('P5');
+    await pageStep(deps, { incidentId: escalated, step });
+    expect((await deps.store.getIncident(escalated))?.escalatedAt).toEqual(expect.any(String));
+    const first = await open('P6');
+    await pageStep(deps, { incidentId: first, step: { ...step, index: 0 } });
+    expect((await deps.store.getIncident(first))?.escalatedAt).toBeUndefined();
+  });
+
   it('skips an "unless acknowledged" step acknowledged since the state machine looked, and any step once resolved', async () => {
     const acked = await open('P2', { status: 'acknowledged' });
     expect(await pageStep(deps, { incidentId: acked, step })).toEqual({ paged: [], skipped: 'incident acknowledged' });

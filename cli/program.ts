@@ -1,0 +1,267 @@
+/**
+ * `klaxon`: the responders' command line. Human-readable output by default, `--json` for scripts,
+ * and exit codes a script can branch on (EXIT below).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { SEVERITIES } from '../lambdas/core/config.js';
+import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
+import { monthRange } from '../lambdas/core/reports.js';
+import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient } from './api-client.js';
+import { incidentDetail, incidentTable, onCallTable } from './format.js';
+
+export const EXIT = {
+  ok: 0,
+  /** Klaxon or the network failed; retrying may help. */
+  failed: 1,
+  /** The command or its input was wrong (a flag, or a 400 from the API). */
+  usage: 2,
+  /** No such incident. */
+  notFound: 3,
+  /** The incident cannot do that now (a 409: resolving a resolved incident). */
+  conflict: 4,
+  /** The API refused the credentials (401/403). */
+  denied: 5,
+} as const;
+
+export const DEFAULT_API = 'http://localhost:3000';
+export const LOCAL_ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
+
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+class ApiFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function exitCodeFor(status: number): number {
+  if (status === 404) return EXIT.notFound;
+  if (status === 409) return EXIT.conflict;
+  if (status === 401 || status === 403) return EXIT.denied;
+  if (status >= 400 && status < 500) return EXIT.usage;
+  return EXIT.failed;
+}
+
+/** The body of a 2xx, or an ApiFailure carrying the API's own message. */
+function expectOk(response: ApiResponse): unknown {
+  if (response.status >= 200 && response.status < 300) return response.body;
+  const message =
+    typeof response.body === 'object' && response.body !== null && 'message' in response.body
+      ? String((response.body as { message: unknown }).message)
+      : String(response.body);
+  throw new ApiFailure(exitCodeFor(response.status), `${response.status}: ${message}`);
+}
+
+interface GlobalOptions {
+  api: string;
+  json: boolean;
+  region?: string;
+  sign?: boolean;
+}
+
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('klaxon')
+    .description('Klaxon incident response: list, show, acknowledge and resolve incidents; reports and drills.')
+    .addOption(
+      new Option('--api <url>', 'Klaxon API base URL (signed with your AWS credentials unless on this machine)')
+        .env('KLAXON_API')
+        .default(DEFAULT_API),
+    )
+    .option('--json', 'print JSON for scripts', false)
+    .option('--region <region>', 'AWS region of a deployed API, for signing (default: AWS_REGION or the URL)')
+    .option('--sign', 'sign requests even to an API on this machine')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError();
+
+  const client = (): { api: ApiClient; options: GlobalOptions } => {
+    const options = program.opts<GlobalOptions>();
+    return {
+      api: apiClient({ baseUrl: options.api, region: options.region, sign: options.sign, env: io.env }),
+      options,
+    };
+  };
+  const print = (options: GlobalOptions, value: unknown, human: () => string) =>
+    io.out(options.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
+
+  program
+    .command('alert')
+    .description('Fire a test alert through the Events API v2 route')
+    .addOption(new Option('-s, --severity <severity>', 'SEV1…SEV4 or an alias').default('SEV3'))
+    .option('--summary <text>', 'what is wrong', 'Test alert from the klaxon CLI')
+    .option('--service <name>', 'the service it concerns', 'klaxon-cli')
+    .option('--dedup-key <key>', 'alerts with the same key join one incident (default: a new key each time)')
+    .addOption(
+      new Option('--routing-key <key>', 'integration key').env('KLAXON_ROUTING_KEY').default(LOCAL_ROUTING_KEY),
+    )
+    .action(
+      async (flags: { severity: string; summary: string; service: string; dedupKey?: string; routingKey: string }) => {
+        const { api, options } = client();
+        const body = expectOk(
+          await api.request('POST', '/v1/alerts/events', {
+            signed: false,
+            body: {
+              routing_key: flags.routingKey,
+              event_action: 'trigger',
+              dedup_key: flags.dedupKey ?? `klaxon-cli/${Date.now()}`,
+              payload: { summary: flags.summary, source: 'klaxon-cli', severity: flags.severity, group: flags.service },
+            },
+          }),
+        ) as { dedup_key: string };
+        print(options, body, () => `Alert sent (dedup key ${body.dedup_key}). See it with: klaxon list`);
+      },
+    );
+
+  program
+    .command('list')
+    .description('List incidents, newest first')
+    .addOption(
+      new Option('--status <status>', 'which incidents').choices(['open', 'acknowledged', 'resolved']).default('open'),
+    )
+    .addOption(new Option('--severity <severity>', 'only this severity').choices([...SEVERITIES]))
+    .option('--service <name>', 'only this service')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (flags: { status: string; severity?: string; service?: string; limit: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('GET', '/v1/incidents', {
+          query: { status: flags.status, severity: flags.severity, service: flags.service, limit: flags.limit },
+        }),
+      ) as { incidents: Incident[]; next: string | null };
+      print(options, body, () => incidentTable(body.incidents, flags.status));
+    });
+
+  program
+    .command('show')
+    .argument('<id>', 'incident id')
+    .description('Show an incident with its timeline')
+    .action(async (id: string) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('GET', `/v1/incidents/${encodeURIComponent(id)}`),
+      ) as IncidentWithTimeline;
+      print(options, body, () => incidentDetail(body));
+    });
+
+  program
+    .command('ack')
+    .argument('<id>', 'incident id')
+    .option('--by <responder>', 'who acknowledges (on AWS: your IAM identity)')
+    .description('Acknowledge an incident (stops the "unless acknowledged" escalation steps)')
+    .action(async (id: string, flags: { by?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', `/v1/incidents/${encodeURIComponent(id)}/acknowledge`, { body: { by: flags.by } }),
+      ) as Incident;
+      print(
+        options,
+        body,
+        () => `Incident ${body.id} acknowledged by ${body.acknowledgedBy} at ${body.acknowledgedAt}`,
+      );
+    });
+
+  program
+    .command('resolve')
+    .argument('<id>', 'incident id')
+    .requiredOption('--note <text>', 'what fixed it')
+    .option('--by <responder>', 'who resolves')
+    .description('Resolve an incident (stops the escalation)')
+    .action(async (id: string, flags: { note: string; by?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', `/v1/incidents/${encodeURIComponent(id)}/resolve`, {
+          body: { by: flags.by, note: flags.note },
+        }),
+      ) as Incident;
+      print(options, body, () => `Incident ${body.id} resolved by ${body.resolvedBy} at ${body.resolvedAt}`);
+    });
+
+  program
+    .command('note')
+    .argument('<id>', 'incident id')
+    .argument('<message...>', 'the status update')
+    .option('--by <responder>', 'who posts it')
+    .description('Post a status update to the incident timeline')
+    .action(async (id: string, words: string[], flags: { by?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', `/v1/incidents/${encodeURIComponent(id)}/notes`, {
+          body: { by: flags.by, message: words.join(' ') },
+        }),
+      ) as IncidentWithTimeline;
+      print(options, body, () => `Note added to incident ${body.id} (${body.timeline.length} timeline entries)`);
+    });
+
+  program
+    .command('oncall')
+    .description('Who is on call for each role')
+    .action(async () => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('GET', '/v1/oncall')) as Parameters<typeof onCallTable>[0];
+      print(options, body, () => onCallTable(body));
+    });
+
+  program
+    .command('drill')
+    .description('Start a fire drill: a [DRILL] incident that pages for real and is left out of reports')
+    .addOption(new Option('-s, --severity <severity>', 'tier to drill').choices([...SEVERITIES]).default('SEV2'))
+    .option('--title <text>', 'the scenario', 'Fire drill')
+    .action(async (flags: { severity: string; title: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', '/v1/drills', { body: { severity: flags.severity, title: flags.title } }),
+      ) as Incident;
+      print(
+        options,
+        body,
+        () => `Drill started: incident ${body.id} (${body.severity}). Acknowledge it with: klaxon ack ${body.id}`,
+      );
+    });
+
+  program
+    .command('report')
+    .description("The runbooks' monthly report: incidents per severity, MTTA, MTTR, escalation rate, top sources")
+    .requiredOption('--month <yyyy-mm>', 'the month, e.g. 2026-11')
+    .action(async (flags: { month: string }) => {
+      const range = monthRange(flags.month);
+      if (!range) throw new ApiFailure(EXIT.usage, `--month must be a month such as 2026-11, not "${flags.month}"`);
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('GET', '/v1/reports', { query: { ...range, format: options.json ? 'json' : 'markdown' } }),
+      );
+      io.out(options.json ? `${JSON.stringify(body, null, 2)}\n` : String(body));
+    });
+
+  return program;
+}
+
+/** Runs one command line; returns the exit code instead of exiting, so tests run it in-process. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = buildProgram(io);
+  for (const command of program.commands)
+    command.exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof ApiFailure) {
+      io.err(`klaxon: ${error.message}\n`);
+      return error.exitCode;
+    }
+    if (error instanceof ApiUnreachableError) {
+      io.err(`klaxon: ${error.message}\n`);
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}

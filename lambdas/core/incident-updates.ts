@@ -1,0 +1,164 @@
+/**
+ * What responders do to an incident besides acknowledge and resolve: post a status update (a
+ * note), change its severity, hand it to someone else, and close its post-mortem. Each change is a
+ * pure decision applied with a condition on the status it started from, like the transitions.
+ */
+import { type KlaxonConfig, responderById, type Severity } from './config.js';
+import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
+import type { CoreDeps } from './ports.js';
+import { IncidentNotFoundError, TransitionRefusedError } from './responder-actions.js';
+
+export class UnknownResponderError extends Error {
+  override name = 'UnknownResponderError';
+}
+
+export type UpdateDecision =
+  | { kind: 'apply'; from: IncidentStatus[]; changes: Partial<Incident>; entry: TimelineEntry }
+  | { kind: 'unchanged'; reason: string }
+  | { kind: 'refused'; reason: string };
+
+const UNRESOLVED: IncidentStatus[] = ['open', 'acknowledged'];
+
+export function decideSeverityChange(
+  incident: Incident,
+  severity: Severity,
+  by: string,
+  at: string,
+  reason?: string,
+): UpdateDecision {
+  if (incident.status === 'resolved') {
+    return { kind: 'refused', reason: `incident ${incident.id} is resolved; its severity can no longer change` };
+  }
+  if (incident.severity === severity) return { kind: 'unchanged', reason: `already ${severity}` };
+  return {
+    kind: 'apply',
+    from: UNRESOLVED,
+    changes: { severity },
+    entry: {
+      at,
+      type: 'severity-changed',
+      by,
+      from: incident.severity,
+      to: severity,
+      message: `Severity changed from ${incident.severity} to ${severity} by ${by}${reason ? `: ${reason}` : ''}`,
+    },
+  };
+}
+
+export function decideReassign(
+  config: KlaxonConfig,
+  incident: Incident,
+  to: string,
+  by: string,
+  at: string,
+): UpdateDecision {
+  if (incident.status === 'resolved') {
+    return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nothing left to hand over` };
+  }
+  if (incident.assignee === to) return { kind: 'unchanged', reason: `already assigned to ${to}` };
+  const responder = responderById(config, to);
+  return {
+    kind: 'apply',
+    from: UNRESOLVED,
+    changes: { assignee: to },
+    entry: {
+      at,
+      type: 'reassigned',
+      by,
+      from: incident.assignee ?? null,
+      to,
+      message: `Reassigned to ${responder?.name ?? to} by ${by}`,
+    },
+  };
+}
+
+export function decidePostmortemDone(incident: Incident, by: string, at: string, url?: string): UpdateDecision {
+  if (incident.status !== 'resolved') {
+    return {
+      kind: 'refused',
+      reason: `incident ${incident.id} is ${incident.status}; resolve it before closing its post-mortem`,
+    };
+  }
+  if (incident.postmortemDoneAt) {
+    return { kind: 'unchanged', reason: `post-mortem already done at ${incident.postmortemDoneAt}` };
+  }
+  return {
+    kind: 'apply',
+    from: ['resolved'],
+    changes: { postmortemDoneAt: at, postmortemDoneBy: by, ...(url ? { postmortemUrl: url } : {}) },
+    entry: { at, type: 'postmortem-done', by, message: `Post-mortem done by ${by}${url ? `: ${url}` : ''}` },
+  };
+}
+
+const MAX_ATTEMPTS = 5;
+
+export type UpdateResult = { incident: Incident; changed: boolean; reason?: string };
+
+/** Reads, decides, writes conditionally; on a lost race, decides again on what is there now. */
+async function applyUpdate(
+  deps: CoreDeps,
+  incidentId: string,
+  decide: (incident: Incident, at: string) => UpdateDecision,
+): Promise<UpdateResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const incident = await deps.store.getIncident(incidentId);
+    if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
+    const at = deps.clock.now().toISOString();
+    const decision = decide(incident, at);
+    if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
+    if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
+    const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
+    if (!updated) continue;
+    // Keyed by type and time: a severity can change twice, each change is its own entry.
+    await deps.store.appendTimeline(incidentId, `${decision.entry.type}#${at}`, decision.entry);
+    return { incident: updated, changed: true };
+  }
+  throw new Error(`Incident ${incidentId} kept changing under us; try again`);
+}
+
+export function changeSeverity(
+  deps: CoreDeps,
+  incidentId: string,
+  severity: Severity,
+  by: string,
+  reason?: string,
+): Promise<UpdateResult> {
+  return applyUpdate(deps, incidentId, (incident, at) => decideSeverityChange(incident, severity, by, at, reason));
+}
+
+export function reassignIncident(deps: CoreDeps, incidentId: string, to: string, by: string): Promise<UpdateResult> {
+  if (!responderById(deps.config, to)) {
+    const known = deps.config.responders.map((responder) => responder.id).join(', ');
+    return Promise.reject(new UnknownResponderError(`No responder "${to}" in the config; responders are: ${known}`));
+  }
+  return applyUpdate(deps, incidentId, (incident, at) => decideReassign(deps.config, incident, to, by, at));
+}
+
+export function markPostmortemDone(
+  deps: CoreDeps,
+  incidentId: string,
+  by: string,
+  url?: string,
+): Promise<UpdateResult> {
+  return applyUpdate(deps, incidentId, (incident, at) => decidePostmortemDone(incident, by, at, url));
+}
+
+/**
+ * A status update on the timeline. Allowed in every state (a note after resolving explains the
+ * fix); `noteId` lets a client retry without posting the note twice.
+ */
+export async function addNote(
+  deps: CoreDeps,
+  incidentId: string,
+  by: string,
+  message: string,
+  noteId: string = deps.ids.next(),
+): Promise<IncidentWithTimeline> {
+  const incident = await deps.store.getIncident(incidentId);
+  if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
+  const at = deps.clock.now().toISOString();
+  await deps.store.appendTimeline(incidentId, `note#${noteId}`, { at, type: 'note', by, message, noteId });
+  const shown = await deps.store.getIncidentWithTimeline(incidentId);
+  if (!shown) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
+  return shown;
+}

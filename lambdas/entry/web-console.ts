@@ -1,0 +1,5 @@
+import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
+import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
+import { makeWebConsoleHandler } from '../handlers/web-console.js';
+
+export const handler = withIncidentCorrelation(logger, makeWebConsoleHandler(awsHandlerDeps()), incidentIdOfApiRequest);

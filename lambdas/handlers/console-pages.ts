@@ -1,0 +1,189 @@
+/**
+ * The web console's HTML: plain server-rendered pages, no script, no external fonts or CDNs.
+ * Everything that comes from an alert is escaped (an alarm name can carry <script>), and the
+ * answer's Content-Security-Policy forbids scripts anyway.
+ */
+import type { KlaxonConfig, Severity } from '../core/config.js';
+import { ROLES, responderById } from '../core/config.js';
+import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
+const SEVERITY_COLOURS: Record<Severity, string> = {
+  SEV1: 'background:#9b1c1c;color:#fff',
+  SEV2: 'background:#b45309;color:#fff',
+  SEV3: 'background:#fde68a;color:#1f2937',
+  SEV4: 'background:#e5e7eb;color:#1f2937',
+};
+
+const STYLE = `
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
+header{background:#111827;color:#fff;padding:.75rem 1.5rem}header a{color:#fff;text-decoration:none;font-weight:700}
+main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin-bottom:1.5rem}
+th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
+.sev{display:inline-block;padding:0 .5rem;border-radius:.25rem;font-weight:700}
+.status-open{color:#9b1c1c;font-weight:700}.status-acknowledged{color:#92400e}.status-resolved{color:#065f46}
+form{display:inline-block;margin:0 .75rem .75rem 0;vertical-align:top}
+button{font:inherit;padding:.35rem .9rem;border-radius:.25rem;border:1px solid #374151;background:#fff;cursor:pointer}
+button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}
+:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+.alert{border:2px solid #9b1c1c;background:#fef2f2;padding:.5rem 1rem;margin-bottom:1rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:1rem}dt{font-weight:700}
+pre{white-space:pre-wrap;margin:0}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+`;
+
+export function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Klaxon</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<header><a href="/">Klaxon</a></header>
+<main>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+const when = (at: string | undefined) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)} UTC` : '–');
+const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;
+
+export const severityBadge = (severity: Severity) =>
+  `<span class="sev" style="${SEVERITY_COLOURS[severity]}">${escapeHtml(severity)}</span>`;
+
+function incidentRows(incidents: Incident[]): string {
+  return incidents
+    .map(
+      (incident) => `<tr>
+<td>${severityBadge(incident.severity)}</td>
+<td><a href="${escapeHtml(incidentPath(incident.id))}">${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</a></td>
+<td class="status-${escapeHtml(incident.status)}">${escapeHtml(incident.status)}</td>
+<td>${escapeHtml(incident.service)}</td>
+<td>${escapeHtml(when(incident.openedAt))}</td>
+</tr>`,
+    )
+    .join('\n');
+}
+
+export function onCallSection(config: KlaxonConfig): string {
+  const rows = ROLES.map((role) => {
+    const responder = responderById(config, config.roles[role]);
+    return `<tr><th scope="row">${escapeHtml(role)}</th><td>${escapeHtml(responder?.name ?? '(nobody)')}</td><td>${escapeHtml(responder?.id ?? '')}</td></tr>`;
+  }).join('\n');
+  return `<section aria-labelledby="oncall"><h2 id="oncall">On call</h2>
+<table><thead><tr><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
+<tbody>${rows}</tbody></table></section>`;
+}
+
+export interface OutboxLine {
+  at: string;
+  service: string;
+  responder?: string;
+  subject?: string;
+  detailType?: string;
+  incidentId?: string;
+}
+
+export function outboxSection(messages: OutboxLine[]): string {
+  const rows = messages
+    .slice(-25)
+    .reverse()
+    .map(
+      (message) =>
+        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(message.service === 'sns' ? `page to ${message.responder}` : 'event')}</td><td>${escapeHtml(message.subject ?? message.detailType ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS and EventBridge would have sent)</h2>
+${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
+}
+
+export function homePage(config: KlaxonConfig, unresolved: Incident[], outbox?: OutboxLine[]): string {
+  const table = unresolved.length
+    ? `<table><caption class="visually-hidden">Unresolved incidents, newest first</caption>
+<thead><tr><th scope="col">Severity</th><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Service</th><th scope="col">Opened</th></tr></thead>
+<tbody>${incidentRows(unresolved)}</tbody></table>`
+    : '<p>No open incidents.</p>';
+  return page(
+    'Incidents',
+    `<h1>Open incidents</h1>
+${table}
+${onCallSection(config)}
+${outbox ? outboxSection(outbox) : ''}`,
+  );
+}
+
+function responderOptions(config: KlaxonConfig, selected: string | undefined): string {
+  return config.responders
+    .map(
+      (responder) =>
+        `<option value="${escapeHtml(responder.id)}"${responder.id === selected ? ' selected' : ''}>${escapeHtml(responder.name)} (${escapeHtml(responder.id)})</option>`,
+    )
+    .join('');
+}
+
+export function incidentPage(config: KlaxonConfig, incident: IncidentWithTimeline, error?: string): string {
+  const action = (verb: string) => `${incidentPath(incident.id)}/${verb}`;
+  const who = (id: string) => `<label for="${id}">As</label>
+<select id="${id}" name="by">${responderOptions(config, config.roles.primary)}</select>`;
+  const actions =
+    incident.status === 'resolved'
+      ? ''
+      : `<section aria-labelledby="actions"><h2 id="actions">Actions</h2>
+${
+  incident.status === 'open'
+    ? `<form method="post" action="${escapeHtml(action('acknowledge'))}">${who('ack-by')} <button class="primary" type="submit">Acknowledge</button></form>`
+    : ''
+}
+<form method="post" action="${escapeHtml(action('resolve'))}">${who('resolve-by')}
+<label for="resolve-note">Resolution note</label> <input id="resolve-note" name="note" maxlength="4096">
+<button type="submit">Resolve</button></form>
+</section>`;
+  const timeline = incident.timeline
+    .map(
+      (entry) =>
+        `<tr><td>${escapeHtml(when(entry.at))}</td><td>${escapeHtml(entry.type)}</td><td>${escapeHtml(entry.message ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  const details = Object.entries(incident.details)
+    .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
+    .join('');
+  return page(
+    `${incident.severity} ${incident.title}`,
+    `${error ? `<div class="alert" role="alert">${escapeHtml(error)}</div>` : ''}
+<h1>${severityBadge(incident.severity)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
+<dl>
+<dt>Status</dt><dd class="status-${escapeHtml(incident.status)}" data-testid="status">${escapeHtml(incident.status)}</dd>
+<dt>Summary</dt><dd>${escapeHtml(incident.summary)}</dd>
+<dt>Service</dt><dd>${escapeHtml(incident.service)}</dd>
+<dt>Opened</dt><dd>${escapeHtml(when(incident.openedAt))}</dd>
+${incident.acknowledgedAt ? `<dt>Acknowledged</dt><dd>${escapeHtml(when(incident.acknowledgedAt))} by ${escapeHtml(incident.acknowledgedBy)}</dd>` : ''}
+${incident.resolvedAt ? `<dt>Resolved</dt><dd>${escapeHtml(when(incident.resolvedAt))} by ${escapeHtml(incident.resolvedBy)}</dd>` : ''}
+<dt>Incident id</dt><dd>${escapeHtml(incident.id)}</dd>
+${details}
+</dl>
+${actions}
+<section aria-labelledby="notes"><h2 id="notes">Status update</h2>
+<form method="post" action="${escapeHtml(action('notes'))}">${who('note-by')}
+<label for="note-message">Update</label> <input id="note-message" name="message" required maxlength="4096">
+<button type="submit">Add note</button></form></section>
+<section aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>
+<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Detail</th></tr></thead>
+<tbody>${timeline}</tbody></table></section>
+<p><a href="/v1/incidents/${escapeHtml(encodeURIComponent(incident.id))}/postmortem">Post-mortem draft (Markdown)</a></p>`,
+  );
+}

@@ -1,0 +1,117 @@
+/**
+ * The rest of the responders' API, beside list/show/acknowledge/resolve: status updates (notes),
+ * severity change, reassign, the post-mortem (draft and done), who is on call, the monthly report
+ * and the OpenAPI document. Each route: validate → call the core → shape the answer.
+ */
+import { ROLES, responderById } from '../core/config.js';
+import { startDrill } from '../core/drills.js';
+import {
+  addNote,
+  changeSeverity,
+  markPostmortemDone,
+  reassignIncident,
+  UnknownResponderError,
+} from '../core/incident-updates.js';
+import { renderPostmortem } from '../core/postmortem.js';
+import { buildReport, renderReportMarkdown } from '../core/reports.js';
+import {
+  drillBodySchema,
+  noteBodySchema,
+  postmortemDoneBodySchema,
+  postmortemQuerySchema,
+  reassignBodySchema,
+  reportQuerySchema,
+  severityBodySchema,
+} from '../schemas/incidents-api.js';
+import { BadRequestError, type HttpResult, json, NotFoundError } from './http.js';
+import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './incidents-api.js';
+import { openApiDocument } from './openapi.js';
+
+function markdown(body: string): HttpResult {
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'text/markdown; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
+}
+
+const postNote: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(noteBodySchema, optionalBody(event), 'body');
+  return json(
+    200,
+    await transitionOrExplain(() => addNote(deps, id, actor(event, body.by), body.message, body.noteId)),
+  );
+};
+
+const setSeverity: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(severityBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() =>
+    changeSeverity(deps, id, body.severity, actor(event, body.by), body.reason),
+  );
+  return json(200, result.incident);
+};
+
+const reassign: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(reassignBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() =>
+    reassignIncident(deps, id, body.to, actor(event, body.by)).catch((error: unknown) => {
+      throw error instanceof UnknownResponderError ? new BadRequestError(error.message) : error;
+    }),
+  );
+  return json(200, result.incident);
+};
+
+const postmortemDone: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() => markPostmortemDone(deps, id, actor(event, body.by), body.url));
+  return json(200, result.incident);
+};
+
+const postmortemDraft: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const query = validate(postmortemQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const incident = await deps.store.getIncidentWithTimeline(id);
+  if (!incident) throw new NotFoundError(`No incident with id ${id}`);
+  const draft = renderPostmortem(deps.config, incident);
+  return query.format === 'json' ? json(200, { incidentId: id, markdown: draft }) : markdown(draft);
+};
+
+const report: Route = async (deps, event) => {
+  const query = validate(reportQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const incidents = [];
+  for await (const incident of deps.store.incidentsOpenedBetween(query.from, query.to)) incidents.push(incident);
+  const built = buildReport(incidents, query);
+  return query.format === 'markdown' ? markdown(renderReportMarkdown(built)) : json(200, built);
+};
+
+const onCall: Route = async (deps) =>
+  json(200, {
+    roles: ROLES.map((role) => {
+      const responder = responderById(deps.config, deps.config.roles[role]);
+      return { role, responder: responder ? { id: responder.id, name: responder.name, email: responder.email } : null };
+    }),
+  });
+
+const drill: Route = async (deps, event) => {
+  const body = validate(drillBodySchema, optionalBody(event), 'body');
+  const incident = await startDrill(deps, { ...body, by: actor(event, body.by) });
+  return json(201, incident);
+};
+
+const openApi: Route = async () => json(200, openApiDocument());
+
+export const RESPONDER_ROUTES: Record<string, Route> = {
+  'POST /v1/incidents/{id}/notes': postNote,
+  'POST /v1/incidents/{id}/severity': setSeverity,
+  'POST /v1/incidents/{id}/reassign': reassign,
+  'GET /v1/incidents/{id}/postmortem': postmortemDraft,
+  'POST /v1/incidents/{id}/postmortem': postmortemDone,
+  'GET /v1/oncall': onCall,
+  'POST /v1/drills': drill,
+  'GET /v1/reports': report,
+  'GET /v1/openapi.json': openApi,
+};

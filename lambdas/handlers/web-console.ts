@@ -1,0 +1,122 @@
+/**
+ * The web console: open incidents, an incident page with its timeline and buttons, who is on
+ * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
+ * back to the incident (post/redirect/get), so a reload never acknowledges twice.
+ */
+import middy from '@middy/core';
+import type { z } from 'zod';
+import { addNote } from '../core/incident-updates.js';
+import {
+  acknowledgeIncident,
+  IncidentNotFoundError,
+  resolveIncident,
+  TransitionRefusedError,
+} from '../core/responder-actions.js';
+import { acknowledgeBodySchema, noteBodySchema, resolveBodySchema } from '../schemas/incidents-api.js';
+import { homePage, incidentPage, type OutboxLine, page } from './console-pages.js';
+import type { HandlerDeps } from './deps.js';
+import { BadRequestError, type HttpEvent, type HttpResult, jsonErrors } from './http.js';
+import { actor } from './incidents-api.js';
+
+export interface ConsoleOptions {
+  /** The local runtime's outbox; absent on AWS, where SNS and EventBridge have their own consoles. */
+  outbox?: () => OutboxLine[];
+}
+
+const SECURITY_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'cache-control': 'no-store',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+const html = (statusCode: number, body: string): HttpResult => ({ statusCode, headers: SECURITY_HEADERS, body });
+const seeOther = (location: string): HttpResult => ({
+  statusCode: 303,
+  headers: { location, 'cache-control': 'no-store' },
+  body: '',
+});
+
+function formFields(event: HttpEvent): Record<string, string> {
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  return Object.fromEntries(new URLSearchParams(raw));
+}
+
+function parseForm<T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> {
+  const parsed = schema.safeParse(formFields(event));
+  if (!parsed.success) {
+    throw new BadRequestError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+    );
+  }
+  return parsed.data;
+}
+
+type Page = (deps: HandlerDeps, event: HttpEvent, options: ConsoleOptions) => Promise<HttpResult>;
+
+const home: Page = async (deps, _event, options) => {
+  const [open, acknowledged] = await Promise.all([
+    deps.store.listByStatus('open', { limit: 100 }),
+    deps.store.listByStatus('acknowledged', { limit: 100 }),
+  ]);
+  const unresolved = [...open.incidents, ...acknowledged.incidents].sort((a, b) =>
+    b.openedAt.localeCompare(a.openedAt),
+  );
+  return html(200, homePage(deps.config, unresolved, options.outbox?.()));
+};
+
+async function showIncident(deps: HandlerDeps, id: string, status = 200, error?: string): Promise<HttpResult> {
+  const incident = await deps.store.getIncidentWithTimeline(id);
+  if (!incident) return html(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
+  return html(status, incidentPage(deps.config, incident, error));
+}
+
+const pathId = (event: HttpEvent) => decodeURIComponent(event.pathParameters?.id ?? '');
+
+/** Runs a form action, then shows the incident again: redirected on success, with the reason on refusal. */
+function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
+  return async (deps, event) => {
+    const id = pathId(event);
+    try {
+      await act(deps, id, event);
+    } catch (error) {
+      if (error instanceof TransitionRefusedError) return showIncident(deps, id, 409, `Not done: ${error.message}`);
+      if (error instanceof BadRequestError) return showIncident(deps, id, 400, `Not done: ${error.message}`);
+      if (error instanceof IncidentNotFoundError) return showIncident(deps, id, 404);
+      throw error;
+    }
+    return seeOther(`/incidents/${encodeURIComponent(id)}`);
+  };
+}
+
+export const CONSOLE_ROUTES: Record<string, Page> = {
+  'GET /': home,
+  'GET /incidents/{id}': (deps, event) => showIncident(deps, pathId(event)),
+  'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
+    const form = parseForm(acknowledgeBodySchema, event);
+    return acknowledgeIncident(deps, id, actor(event, form.by));
+  }),
+  'POST /incidents/{id}/resolve': formAction(async (deps, id, event) => {
+    const form = parseForm(resolveBodySchema, event);
+    return resolveIncident(deps, id, actor(event, form.by), { note: form.note || undefined, refuseIfResolved: true });
+  }),
+  'POST /incidents/{id}/notes': formAction(async (deps, id, event) => {
+    const form = parseForm(noteBodySchema, event);
+    return addNote(deps, id, actor(event, form.by), form.message, form.noteId);
+  }),
+};
+
+export const webConsole =
+  (deps: HandlerDeps, options: ConsoleOptions = {}) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const route = CONSOLE_ROUTES[event.routeKey];
+    if (!route) return html(404, page('Not found', '<h1>Not found</h1>'));
+    return route(deps, event, options);
+  };
+
+export const makeWebConsoleHandler = (deps: HandlerDeps, options: ConsoleOptions = {}) =>
+  middy<HttpEvent, HttpResult>()
+    .use(jsonErrors({ logger: deps.logger }))
+    .handler(webConsole(deps, options));

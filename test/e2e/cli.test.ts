@@ -1,0 +1,174 @@
+/**
+ * Every `klaxon` command against the local runtime, run in-process; the bin itself once as a
+ * child process; and the SigV4 signature a deployed API would check.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EXIT, runCli } from '../../cli/program.js';
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { eventually, startTestRuntime } from '../support/local.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+describe('klaxon CLI', () => {
+  let runtime: LocalRuntime;
+  const klaxon = async (...args: string[]): Promise<Run> => {
+    let out = '';
+    let err = '';
+    const code = await runCli(['--api', runtime.url, ...args], {
+      out: (text) => {
+        out += text;
+      },
+      err: (text) => {
+        err += text;
+      },
+      env: {},
+    });
+    return { code, out, err };
+  };
+  const json = <T>(run: Run): T => JSON.parse(run.out) as T;
+
+  beforeAll(async () => {
+    runtime = await startTestRuntime();
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('fires a test alert of the given severity, which list shows as an open incident', async () => {
+    const alert = await klaxon('alert', '--severity', 'critical', '--summary', 'CLI says checkout is down');
+    expect(alert).toMatchObject({ code: EXIT.ok, err: '' });
+    expect(alert.out).toContain('Alert sent');
+    const listed = await klaxon('list');
+    expect(listed.code).toBe(EXIT.ok);
+    expect(listed.out).toMatch(/^ID +SEV +STATUS/);
+    expect(listed.out).toMatch(/SEV1 +open .+CLI says checkout is down/);
+    const scripted = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV1'));
+    expect(scripted.incidents.map((item) => item.title)).toEqual(['CLI says checkout is down']);
+  });
+
+  it('shows, acknowledges, notes and resolves an incident, then exits 4 on resolving it again', async () => {
+    await klaxon('alert', '--severity', 'warning', '--summary', 'Disk filling', '--dedup-key', 'cli-disk');
+    const [incident] = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;
+    const id = incident?.id ?? '';
+
+    const ack = await klaxon('ack', id, '--by', 'primary-oncall');
+    expect(ack.out).toContain(`Incident ${id} acknowledged by primary-oncall`);
+    expect((await klaxon('note', id, 'Cleaning', 'up', 'logs', '--by', 'primary-oncall')).code).toBe(EXIT.ok);
+    const resolved = await klaxon('resolve', id, '--note', 'rotated logs', '--by', 'primary-oncall');
+    expect(resolved.out).toContain(`Incident ${id} resolved by primary-oncall`);
+
+    const shown = await klaxon('show', id);
+    expect(shown.out).toContain('status    resolved');
+    expect(shown.out).toMatch(/note +Cleaning up logs/);
+    expect(shown.out).toMatch(/resolved +Resolved by primary-oncall: rotated logs/);
+
+    const again = await klaxon('resolve', id, '--note', 'twice');
+    expect(again.code).toBe(EXIT.conflict);
+    expect(again.err).toContain('409: incident');
+    expect(again.err).toContain('already resolved');
+  });
+
+  it('exits 3 for an unknown incident and 2 for a missing --note or a bad month', async () => {
+    expect((await klaxon('show', 'NOPE')).code).toBe(EXIT.notFound);
+    const missingNote = await klaxon('resolve', 'NOPE');
+    expect(missingNote.code).toBe(EXIT.usage);
+    expect(missingNote.err).toContain("required option '--note <text>' not specified");
+    const badMonth = await klaxon('report', '--month', 'November');
+    expect(badMonth).toMatchObject({ code: EXIT.usage });
+    expect(badMonth.err).toContain('--month must be a month such as 2026-11');
+  });
+
+  it('prints who is on call', async () => {
+    const oncall = await klaxon('oncall');
+    expect(oncall.out).toMatch(/primary +primary-oncall +Priya Primary/);
+    expect(oncall.out).toMatch(/executive +executive +Erin Executive/);
+  });
+
+  it('starts a drill that pages with a [DRILL] tag and that the monthly report leaves out', async () => {
+    const drill = json<Incident>(await klaxon('--json', 'drill', '--severity', 'SEV2', '--title', 'DB failover'));
+    expect(drill).toMatchObject({ drill: true, severity: 'SEV2', status: 'open' });
+    const page = await eventually(
+      () => runtime.outbox.pages().find((message) => message.incidentId === drill.id),
+      'the drill page',
+    );
+    expect(page.subject).toMatch(/^\[DRILL\] \[SEV2\] DB failover/);
+
+    const month = drill.openedAt.slice(0, 7);
+    const report = json<{ drillsLeftOut: number; incidents: number }>(
+      await klaxon('--json', 'report', '--month', month),
+    );
+    expect(report.drillsLeftOut).toBe(1);
+    const markdown = await klaxon('report', '--month', month);
+    expect(markdown.out).toContain('## Incident Report:');
+    expect(markdown.out).toContain(`- **Total Incidents**: ${report.incidents} (1 drill(s) left out)`);
+  });
+
+  it('runs as the npm bin and exits with the command code', async () => {
+    const child = spawn(process.execPath, ['cli/klaxon.mjs', '--api', runtime.url, 'show', 'NOPE'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(EXIT.notFound);
+    expect(err).toContain('404: No incident with id NOPE');
+  });
+
+  it('signs requests to a deployed API with SigV4 from the AWS credentials, but never alert posts', async () => {
+    const seen: { url?: string; headers: IncomingHttpHeaders }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url, headers: request.headers });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(request.url?.startsWith('/v1/alerts') ? '{"dedup_key":"k"}' : '{"incidents":[],"next":null}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const api = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const env = { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret', AWS_REGION: 'eu-west-1' };
+    const io = { out: () => undefined, err: () => undefined, env };
+    const previous = { ...process.env };
+    Object.assign(process.env, env); // the credential chain reads the process environment
+    try {
+      expect(await runCli(['--api', api, '--sign', 'list'], io)).toBe(EXIT.ok);
+      expect(await runCli(['--api', api, '--sign', 'alert'], io)).toBe(EXIT.ok);
+    } finally {
+      process.env = previous;
+      server.close();
+    }
+    expect(seen[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=[^,]*host[^,]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(seen[0]?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+    expect(seen[1]?.headers.authorization).toBeUndefined();
+    // the alert went to the Events v2 route with the local routing key
+    expect(seen[1]?.url).toBe('/v1/alerts/events');
+  });
+
+  it('tells the user how to start Klaxon when nothing listens', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    let err = '';
+    const code = await runCli(['--api', `http://127.0.0.1:${port}`, 'list'], {
+      out: () => undefined,
+      err: (text) => {
+        err += text;
+      },
+      env: {},
+    });
+    expect(code).toBe(EXIT.failed);
+    expect(err).toContain('Is it running (npm start)?');
+  });
+});
