@@ -31,6 +31,7 @@ import {
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
+import { resumeEscalations } from './resume-escalations.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
 const TABLE_NAME = 'klaxon-local';
@@ -141,6 +142,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     intake: (event, context) => intake(event, context),
     'incidents-api': makeIncidentsApiHandler(deps),
   };
+  // Executions live in memory: ladders running when a `--data` runtime stopped are re-planned now.
+  const resumed = await resumeEscalations(deps);
+  if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {

@@ -39,6 +39,7 @@ export type TimelineType =
   | 'alert'
   | 'severity-defaulted'
   | 'escalation-started'
+  | 'escalation-resumed'
   | 'paged'
   | 'acknowledged'
   | 'resolved'
