@@ -59,6 +59,8 @@ export interface LocalRuntime {
   stepFunctions: LocalStepFunctions;
   deps: HandlerDeps;
   dynamodb: LocalDynamoDb;
+  /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
+  tableName: string;
   stop(): Promise<void>;
 }
 
@@ -202,6 +204,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     stepFunctions,
     deps,
     dynamodb: dynamo,
+    tableName: TABLE_NAME,
     async stop() {
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {
