@@ -59,5 +59,8 @@ describe('restart with --data mid-incident', () => {
       .filter((entry) => entry.type === 'paged')
       .map((entry) => `${entry.step}:${entry.responder}`);
     expect(pagedSteps.sort()).toEqual(['0:primary-oncall', '1:primary-oncall', '1:secondary-oncall']);
+    // Finding the incidents to resume is a Query on the status index, never a Scan of the table.
+    expect(after.dynamodb.operationCounts.get('QueryCommand')).toBeGreaterThan(0);
+    expect(after.dynamodb.operationCounts.get('ScanCommand') ?? 0).toBe(0);
   });
 });
