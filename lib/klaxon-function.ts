@@ -11,7 +11,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CONFIG_DEFINE, ENV } from '../lambdas/adapters/environment.js';
+import { ENV } from '../lambdas/adapters/environment.js';
+import { configDefine, LAMBDA_BUNDLING } from '../lambdas/bundling-options.js';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import type { AckSigningKey } from './ack-signing.js';
 import type { AlarmTopic } from './alarm-topic.js';
@@ -24,37 +25,29 @@ import type { ResponderPaging } from './paging.js';
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * ESM bundles have no `require`, but a CommonJS dependency bundled into one may still call it
- * (for Node built-ins). The alias keeps the banner's import from clashing with a bundled
- * `createRequire` import that esbuild hoists to the top of the file.
- */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as klaxonCreateRequire } from 'node:module'; const require = klaxonCreateRequire(import.meta.url);";
-
-/**
  * How esbuild builds every Klaxon bundle. A function of its own so tests can check it: the
  * infrastructure tests skip bundling.
  */
 export function klaxonBundling(bundledConfig: KlaxonConfigInput): nodejs.BundlingOptions {
   return {
     format: nodejs.OutputFormat.ESM,
-    target: 'node24',
+    target: LAMBDA_BUNDLING.target,
     // Prefer dependencies' ESM builds: smaller bundles and no CommonJS interop.
-    mainFields: ['module', 'main'],
-    banner: ESM_REQUIRE_BANNER,
-    minify: true,
+    mainFields: [...LAMBDA_BUNDLING.mainFields],
+    banner: LAMBDA_BUNDLING.banner,
+    minify: LAMBDA_BUNDLING.minify,
     sourceMap: true,
     // The map is only for stack traces; the sources themselves would double the bundle.
     sourcesContent: false,
     // Synth prints esbuild's warnings and errors, not a size report per bundle.
     logLevel: nodejs.LogLevel.WARNING,
     // The nodejs24.x runtime provides AWS SDK v3.
-    externalModules: ['@aws-sdk/*'],
+    externalModules: [...LAMBDA_BUNDLING.externalModules],
     // esbuild is a devDependency: bundling never needs Docker.
     forceDockerBundling: false,
     // Lambda caps environment variables at 4 KB in all, which a real roster outgrows, so the
     // config is compiled in (see CONFIG_DEFINE). Its value is JavaScript source: a string literal.
-    define: { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(bundledConfig)) },
+    define: configDefine(bundledConfig),
   };
 }
 

@@ -8,12 +8,15 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../lambdas/adapters/table-layout.js';
+import { DynamoDbFaults } from './dynamodb-faults.js';
 
 export interface LocalDynamoDb {
   client: DynamoDBClient;
   /** How many times each DynamoDB operation was called: lets tests prove no code path Scans. */
   operationCounts: Map<string, number>;
   endpoint: string;
+  /** Throttles and 5xx answers to inject (tests); inert until one is scheduled. */
+  faults: DynamoDbFaults;
   close(): Promise<void>;
 }
 
@@ -41,9 +44,12 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     { step: 'initialize', name: 'countOperations' },
   );
   await ensureTable(client, options.tableName);
+  const faults = new DynamoDbFaults();
+  faults.install(client);
   return {
     client,
     operationCounts,
+    faults,
     endpoint,
     close: async () => {
       client.destroy();

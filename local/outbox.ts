@@ -29,12 +29,17 @@ export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-res
 
 export class Outbox {
   readonly messages: OutboxMessage[] = [];
+  private throttledPublishes = 0;
 
   constructor(private readonly print: (line: string) => void) {}
 
   pager(): Pager {
     return {
       page: async (delivery: PageDelivery) => {
+        if (this.throttledPublishes > 0) {
+          this.throttledPublishes -= 1;
+          throw Object.assign(new Error('Rate exceeded (injected fault)'), { name: 'ThrottledException' });
+        }
         const message: OutboxPage = {
           at: new Date().toISOString(),
           service: 'sns',
@@ -66,6 +71,11 @@ export class Outbox {
         }
       },
     };
+  }
+
+  /** Answers the next `count` SNS publishes as SNS does when throttling (tests of the ladder's Retry). */
+  throttleNextPublishes(count: number): void {
+    this.throttledPublishes = count;
   }
 
   pages(): OutboxPage[] {

@@ -34,6 +34,7 @@ import {
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
+import { resumeEscalations } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
@@ -66,6 +67,8 @@ export interface LocalRuntime {
   /** The SNS stand-in: signs and delivers as SNS would. */
   sns: LocalSns;
   dynamodb: LocalDynamoDb;
+  /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
+  tableName: string;
   stop(): Promise<void>;
 }
 
@@ -159,6 +162,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     'incidents-api': makeIncidentsApiHandler(deps),
     'web-console': makeWebConsoleHandler(deps, { outbox: () => outbox.messages }),
   };
+  // Executions live in memory: ladders running when a `--data` runtime stopped are re-planned now.
+  const resumed = await resumeEscalations(deps);
+  if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -255,6 +261,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     intakeDeps,
     sns,
     dynamodb: dynamo,
+    tableName: TABLE_NAME,
     async stop() {
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {

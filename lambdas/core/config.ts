@@ -4,7 +4,7 @@
  * the local runtime at start. The severity policy defaults are those of the incident-response
  * runbooks Klaxon was created from (see DESIGN.md); a config file overrides them tier by tier.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDurationSeconds } from './duration.js';
 
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;

@@ -52,6 +52,7 @@ export type TimelineType =
   | 'alert'
   | 'severity-defaulted'
   | 'escalation-started'
+  | 'escalation-resumed'
   | 'paged'
   | 'acknowledged'
   | 'resolved'

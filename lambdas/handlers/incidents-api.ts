@@ -3,7 +3,7 @@
  * validate → identify who acts → call the core → shape the answer.
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidCursorError } from '../core/ports.js';
 import {
   acknowledgeIncident,

@@ -3,7 +3,7 @@
  * validate with and from the route list CDK and the local gateway are built from, so the three
  * cannot drift apart (a test checks every route has exactly one operation here).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import { eventsV2Schema } from '../schemas/events-v2.js';
 import {

@@ -1,6 +1,6 @@
 /** The state machine's "Page the responders" task: one ladder step's pages. */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PageStepResult, pageStep } from '../core/paging.js';
 import { pageRequestSchema } from '../schemas/page-request.js';
 import type { PagingHandlerDeps } from './deps.js';

@@ -1,6 +1,6 @@
 /** EventBridge target: a "CloudWatch Alarm State Change" event opens or resolves an incident. */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertFromAlarmEvent } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
 import { cloudWatchAlarmEventSchema } from '../schemas/cloudwatch-alarm-event.js';

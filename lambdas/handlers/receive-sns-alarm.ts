@@ -5,7 +5,7 @@
  * UnsubscribeConfirmation is logged as an error and recorded (someone cut the pager off).
  */
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   CertificateUnavailableError,
   checkSubscribeUrl,

@@ -4,7 +4,7 @@
  * incidents but page nobody (see escalateUnlessInMaintenance in lambdas/core/intake.ts).
  */
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MaintenanceWindow } from '../core/intake-records.js';
 import { maintenanceBodySchema, SERVICE_NAME } from '../schemas/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';

@@ -4,7 +4,7 @@
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  */
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { addNote } from '../core/incident-updates.js';
 import {
   acknowledgeIncident,

@@ -1,5 +1,5 @@
 /** Prometheus Alertmanager's webhook payload, version 4 (one POST per notification group). */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const labels = z.record(z.string().max(1024), z.string().max(4096));
 

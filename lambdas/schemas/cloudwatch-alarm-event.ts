@@ -2,7 +2,7 @@
  * "CloudWatch Alarm State Change" as EventBridge delivers it (metric, metric-math, anomaly
  * detection and composite alarms share this shape; composites carry no metrics).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const ALARM_STATES = ['ALARM', 'OK', 'INSUFFICIENT_DATA'] as const;
 

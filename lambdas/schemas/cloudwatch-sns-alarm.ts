@@ -4,7 +4,7 @@
  * (metric math and anomaly detection list `Trigger.Metrics`; composites carry `AlarmRule`).
  * `Region` is a display name ("US East (N. Virginia)"): the region code comes from `AlarmArn`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALARM_STATES } from './cloudwatch-alarm-event.js';
 
 export const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;

@@ -2,7 +2,7 @@
  * PagerDuty Events API v2 request, with that API's own limits, so a sender that works against
  * PagerDuty works against Klaxon unchanged.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const EVENTS_V2_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 

@@ -1,5 +1,5 @@
 /** Query and body schemas of the incident management API (DESIGN.md, "HTTP API contract"). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SEVERITIES } from '../core/config.js';
 import { INCIDENT_STATUSES } from '../core/incident.js';
 

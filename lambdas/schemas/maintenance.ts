@@ -1,5 +1,5 @@
 /** POST /v1/services/{name}/maintenance */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

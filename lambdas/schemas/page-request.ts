@@ -1,5 +1,5 @@
 /** The payload the state machine's "Page the responders" task sends (see statemachines/escalation.asl.json). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
 
 export const pageRequestSchema = z.object({

@@ -2,7 +2,7 @@
  * The envelope SNS POSTs to an HTTPS subscription (Content-Type text/plain, body JSON). Checked
  * for shape before its signature is verified, so a malformed body gets a 400 naming the field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const common = {
   MessageId: z.string().min(1).max(100),

@@ -1,0 +1,98 @@
+/**
+ * Cold start: every Lambda entry bundled as deployed (lambdas/bundling-options.ts), its size, and
+ * its module-init time: the median, over fresh `node` processes, of the time to import the bundle
+ * (which builds the handler's clients and parses the compiled config), beside an empty handler
+ * bundled the same way in the same run.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { esbuildOptions } from '../lambdas/bundling-options.js';
+import type { KlaxonConfig } from '../lambdas/core/config.js';
+import { median, round } from './stats.js';
+
+export const COLD_START_PROCESSES = 20;
+
+/** What the entries read at load; the values only need to be well formed. */
+const LAMBDA_ENV = {
+  TABLE_NAME: 'klaxon-bench',
+  ESCALATION_STATE_MACHINES: JSON.stringify({
+    SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-escalation-sev1',
+  }),
+  EVENT_BUS_NAME: 'klaxon-bench',
+  RESPONDER_TOPIC_ARN_PREFIX: 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-',
+  AWS_REGION: 'us-east-1',
+};
+
+// Imports the bundle and prints how long that took, in a process that has loaded nothing else.
+const IMPORT_TIMER =
+  'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
+
+export interface ColdStartResult {
+  bundles: Record<string, number>;
+  cold_start: Record<string, number>;
+  /** Per bundle, the packages that weigh most in it (bytes of minified output): where to cut. */
+  bundle_heaviest_packages: Record<string, Record<string, number>>;
+}
+
+function packageOf(inputPath: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(inputPath);
+  return match?.[1] ?? 'klaxon';
+}
+
+export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartResult> {
+  // Inside the project, so that the bundles' external `@aws-sdk/*` imports resolve from its
+  // node_modules, as the Lambda runtime provides them on AWS.
+  const outDir = resolve('node_modules/.cache/klaxon-bench');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  const emptyEntry = join(outDir, 'empty-handler.ts');
+  writeFileSync(emptyEntry, 'export const handler = async () => ({});\n');
+
+  const entries = readdirSync('lambdas/entry')
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => ({ name: basename(file, '.ts'), path: join('lambdas/entry', file) }));
+  entries.push({ name: 'empty', path: emptyEntry });
+
+  const bundles: Record<string, number> = {};
+  const files: Record<string, string> = {};
+  const bundle_heaviest_packages: Record<string, Record<string, number>> = {};
+  for (const entry of entries) {
+    const outfile = join(outDir, `${entry.name}.mjs`);
+    const { metafile } = await build({
+      ...esbuildOptions(config),
+      entryPoints: [entry.path],
+      outfile,
+      logLevel: 'error',
+      metafile: true,
+    });
+    files[entry.name] = outfile;
+    if (entry.name === 'empty') continue;
+    bundles[entry.name] = statSync(outfile).size;
+    const byPackage = new Map<string, number>();
+    for (const output of Object.values(metafile.outputs)) {
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+      }
+    }
+    bundle_heaviest_packages[entry.name] = Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 5));
+  }
+
+  const samples: Record<string, number[]> = Object.fromEntries(entries.map((entry) => [entry.name, []]));
+  // Interleaved, so that a slow moment of the machine does not land on one bundle only.
+  for (let round = 0; round < COLD_START_PROCESSES; round++) {
+    for (const entry of entries) {
+      const output = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(files[entry.name] as string).href],
+        { env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV }, encoding: 'utf8' },
+      );
+      samples[entry.name]?.push(Number(output));
+    }
+  }
+  const cold_start = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, round(median(values))]));
+  rmSync(outDir, { recursive: true, force: true });
+  return { bundles, cold_start, bundle_heaviest_packages };
+}

@@ -1,0 +1,131 @@
+/** The bench's Markdown: the headline figures against their targets, then the cost per incident. */
+
+interface RateFigures {
+  p50_ms: number;
+  p99_ms: number;
+  ratio_to_put_p50: number;
+  non_2xx: number;
+  requests: number;
+}
+
+export interface BenchResults {
+  generated_at: string;
+  machine: { cpus: number; cpu_model: string; node: string };
+  bench_seconds: number;
+  intake: { rates: Record<string, RateFigures>; bare_put: { p50_ms: number; p99_ms: number } };
+  first_page: { p50_ms: number; p99_ms: number };
+  bundles: Record<string, number>;
+  cold_start: Record<string, number>;
+  cost: {
+    per_incident_usd: Record<string, Record<string, number>>;
+    month_usd_at_100_incidents: Record<string, Record<string, number>>;
+    month_usd_at_10000_incidents: Record<string, Record<string, number>>;
+    idle_usd_month: number;
+  };
+  storm: { deliveries: number; incidents: number; executions: number; lost: number; seconds: number; non_2xx: number };
+  list: {
+    incidents: number;
+    list_first_page_50?: { p50_ms: number; p99_ms: number };
+    get_incident?: { p50_ms: number; p99_ms: number };
+    walk_all: { pages: number; seconds: number };
+    scans: number;
+  };
+}
+
+const check = (met: boolean) => (met ? 'met' : '**missed**');
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const usd = (value: number | undefined) => (value === undefined ? '' : `$${value.toFixed(value < 0.01 ? 6 : 2)}`);
+
+export function toMarkdown(results: BenchResults): string {
+  const rows: string[][] = [];
+  for (const [rate, figures] of Object.entries(results.intake.rates)) {
+    rows.push([
+      `Intake p50 / p99 at ${rate} alerts/s (alert → stored → execution started)`,
+      `${figures.p50_ms} / ${figures.p99_ms} ms (${figures.non_2xx} non-2xx of ${figures.requests})`,
+      '',
+      '',
+    ]);
+    rows.push([
+      `Intake p50 ÷ bare conditional PutItem p50 (${results.intake.bare_put.p50_ms} ms), at ${rate}/s`,
+      `${figures.ratio_to_put_p50}×`,
+      '≤ 3×',
+      check(figures.ratio_to_put_p50 <= 3),
+    ]);
+  }
+  rows.push([
+    'Alert → first page in the outbox, p50 / p99',
+    `${results.first_page.p50_ms} / ${results.first_page.p99_ms} ms`,
+    'p99 ≤ 50 ms',
+    check(results.first_page.p99_ms <= 50),
+  ]);
+  const empty = results.cold_start.empty ?? 0;
+  for (const [name, bytes] of Object.entries(results.bundles)) {
+    const init = results.cold_start[name] ?? Number.NaN;
+    rows.push([`Bundle ${name} (minified)`, kb(bytes), '≤ 300 KB', check(bytes <= 300 * 1024)]);
+    rows.push([
+      `Module init ${name} (empty handler: ${empty} ms)`,
+      `${init} ms`,
+      `≤ ${empty + 50} ms`,
+      check(init <= empty + 50),
+    ]);
+  }
+  rows.push([
+    'Idle cost (no traffic)',
+    usd(results.cost.idle_usd_month),
+    '$0.00',
+    check(results.cost.idle_usd_month === 0),
+  ]);
+  const storm = results.storm;
+  rows.push([
+    `Alarm storm: ${storm.deliveries} deliveries → incidents / executions / lost`,
+    `${storm.incidents} / ${storm.executions} / ${storm.lost} in ${storm.seconds} s (${storm.non_2xx} non-2xx)`,
+    '200 / 200 / 0 in < 60 s',
+    check(storm.incidents === 200 && storm.executions === 200 && storm.lost === 0 && storm.seconds < 60),
+  ]);
+  const list = results.list;
+  if (list.list_first_page_50) {
+    rows.push([
+      `List first page (50) on ${list.incidents} incidents, p50 / p99`,
+      `${list.list_first_page_50.p50_ms} / ${list.list_first_page_50.p99_ms} ms`,
+      '',
+      '',
+    ]);
+  }
+  if (list.get_incident) {
+    rows.push([
+      `One incident with timeline on ${list.incidents} incidents, p50 / p99`,
+      `${list.get_incident.p50_ms} / ${list.get_incident.p99_ms} ms`,
+      '',
+      '',
+    ]);
+  }
+  rows.push([
+    `Walk all ${list.incidents} incidents (${list.walk_all.pages} pages of 100)`,
+    `${list.walk_all.seconds} s, ${list.scans} Scans`,
+    'no Scan',
+    check(list.scans === 0),
+  ]);
+
+  const costRows = Object.entries(results.cost.per_incident_usd).flatMap(([tier, scenarios]) =>
+    Object.entries(scenarios).map(([scenario, value]) => [
+      tier,
+      scenario.replaceAll('_', ' '),
+      usd(value),
+      usd(results.cost.month_usd_at_100_incidents[tier]?.[scenario]),
+      usd(results.cost.month_usd_at_10000_incidents[tier]?.[scenario]),
+    ]),
+  );
+
+  const table = (header: string[], body: string[][]) =>
+    [
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...body.map((row) => `| ${row.join(' | ')} |`),
+    ].join('\n');
+  return `${[
+    `Measured ${results.generated_at} on ${results.machine.cpus} CPUs (${results.machine.cpu_model}), Node ${results.machine.node}; the whole bench took ${results.bench_seconds} s. Methods and every raw figure: \`bench/results/latest.json\`.`,
+    table(['figure', 'measured', 'target', ''], rows),
+    'Cost per incident (us-east-1 on-demand prices, free tiers ignored, SMS delivery not included; prices, sources and assumptions in `latest.json` under `cost`):',
+    table(['tier', 'scenario', 'per incident', '100 incidents/month', '10,000 incidents/month'], costRows),
+  ].join('\n\n')}\n`;
+}

@@ -1,0 +1,39 @@
+/**
+ * The local Step Functions keep their executions in memory, so a runtime restarted with `--data`
+ * finds its incidents on disk but no ladder walking them. On start, every open or acknowledged
+ * incident whose escalation had started gets its ladder re-planned from the stored incident: the
+ * same absolute due times (from `openedAt`), so steps still ahead wait as planned, and steps that
+ * fell due while the runtime was down run at once. Those already paged are not paged again: the
+ * page task skips every responder whose page for that step is in the timeline, and the state
+ * machine re-reads the incident, so a step an acknowledgement made moot is skipped as before.
+ */
+import { escalationInputFor } from '../lambdas/core/intake.js';
+import type { CoreDeps } from '../lambdas/core/ports.js';
+
+const RESUMABLE = ['open', 'acknowledged'] as const;
+
+export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' | 'escalation' | 'clock'>) {
+  let resumed = 0;
+  for (const status of RESUMABLE) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listByStatus(status, { limit: 100, cursor });
+      for (const incident of page.incidents) {
+        // No execution recorded: intake did not finish, and the sender's retry will start it.
+        if (!incident.executionArn) continue;
+        const input = escalationInputFor(deps, incident);
+        const { executionArn } = await deps.escalation.start(input);
+        const at = deps.clock.now().toISOString();
+        await deps.store.appendTimeline(incident.id, `escalation-resumed#${at}`, {
+          at,
+          type: 'escalation-resumed',
+          message: `Escalation re-planned after the local runtime restarted: ${input.steps.length} step(s), those already paged are not repeated`,
+          executionArn,
+        });
+        resumed += 1;
+      }
+      cursor = page.next;
+    } while (cursor);
+  }
+  return resumed;
+}
