@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
-import { type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
@@ -48,6 +48,8 @@ export interface LocalRuntimeOptions {
   config?: KlaxonConfig | string;
   /** Print a line per page, event and request outcome (default true). */
   verbose?: boolean;
+  /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
+  failDeliveries?: { responder: string; channels: Channel[] }[];
 }
 
 export interface LocalRuntime {
@@ -90,6 +92,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
   const logger = consoleLogger(verbose);
   const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
+  for (const failure of options.failDeliveries ?? []) outbox.failDeliveries(failure.responder, failure.channels);
 
   let dynamo: LocalDynamoDb | undefined;
   const server: Server = createServer();
@@ -148,6 +151,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { messages: outbox.messages });
     if (request.method === 'GET' && path === '/_local/executions') {
       return sendJson(response, 200, { executions: stepFunctions.list() });
+    }
+    if (request.method === 'POST' && path === '/_local/sns/failures') {
+      let body: { responder?: unknown; channels?: unknown };
+      try {
+        body = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+      }
+      const channels = Array.isArray(body.channels) ? body.channels : [];
+      if (typeof body.responder !== 'string' || !channels.every((c) => CHANNELS.includes(c))) {
+        return sendJson(response, 400, {
+          message:
+            'Send {"responder": "<responder id>", "channels": ["sms", "email"]}; an empty list heals the responder',
+        });
+      }
+      outbox.failDeliveries(body.responder, channels as Channel[]);
+      return sendJson(response, 200, { responder: body.responder, failing: channels });
     }
     if (request.method === 'POST' && path === '/_local/events') {
       let event: unknown;

@@ -213,6 +213,18 @@ function formatPath(path: PropertyKey[]): string {
     .join('');
 }
 
+/**
+ * Who stands in when a role's person cannot be reached at all (every channel failed): the next
+ * role up the ladder. The executive has no backup; a page that fails there fails the execution,
+ * which raises the self-monitoring alarm.
+ */
+export const BACKUP_ROLE: Record<Role, Role | undefined> = {
+  primary: 'secondary',
+  secondary: 'engineering-manager',
+  'engineering-manager': 'executive',
+  executive: undefined,
+};
+
 export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
   return config.responders.find((responder) => responder.id === id);
 }

@@ -40,6 +40,7 @@ export type TimelineType =
   | 'severity-defaulted'
   | 'escalation-started'
   | 'paged'
+  | 'page-failed'
   | 'acknowledged'
   | 'resolved'
   | 'note';

@@ -12,4 +12,8 @@ export const pageRequestSchema = z.object({
     channels: z.array(z.enum(CHANNELS)).min(1),
     unless: z.enum(STEP_CONDITIONS),
   }),
+  /** Set by the state machine's fallback state, once the page task's retries ran out. */
+  fallback: z.boolean().optional(),
+  /** The last error of the page task, for the timeline. */
+  failure: z.string().optional(),
 });
