@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { localAckKey } from '../lambdas/adapters/ack-key.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
@@ -110,6 +111,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const url = `http://localhost:${port}`;
 
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
+  const ackKey = localAckKey(options.dataDir);
   const pagingDeps: PagingHandlerDeps = {
     config,
     store,
@@ -118,6 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock: systemClock,
     apiBaseUrl: url,
     logger,
+    ackKey,
   };
   const pageResponders = makePageRespondersHandler(pagingDeps);
   const stepFunctions = new LocalStepFunctions({
@@ -138,6 +141,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     clock: systemClock,
     ids: ulidGenerator(),
     logger,
+    ackKey,
   };
   const intake = makeIntakeHandler(deps);
   const functions: Record<FunctionName, LambdaHttpHandler> = {

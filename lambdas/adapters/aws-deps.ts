@@ -6,10 +6,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
+import type { AckKeySource } from '../core/ports.js';
 import type { HandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
+import { secretsManagerAckKey } from './ack-key.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
@@ -37,6 +40,7 @@ export function awsHandlerDeps(): HandlerDeps {
     clock: systemClock,
     ids: ulidGenerator(),
     logger,
+    ackKey: ackKey(),
   };
 }
 
@@ -49,5 +53,12 @@ export function awsPagingDeps(): PagingHandlerDeps {
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,
+    ackKey: ackKey(),
   };
+}
+
+/** Ack links are on when the stack names the signing key's secret. */
+function ackKey(): AckKeySource | undefined {
+  const secret = process.env[ENV.ackKeySecret];
+  return secret ? secretsManagerAckKey(new SecretsManagerClient({}), secret) : undefined;
 }

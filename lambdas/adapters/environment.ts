@@ -13,6 +13,8 @@ export const ENV = {
   eventBusName: 'EVENT_BUS_NAME',
   /** Public base URL of the HTTP API, for links in pages. */
   publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** Secrets Manager secret (ARN or name) holding the ack-link signing key. */
+  ackKeySecret: 'ACK_KEY_SECRET_ARN',
 } as const;
 
 /**

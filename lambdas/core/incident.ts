@@ -41,6 +41,7 @@ export type TimelineType =
   | 'escalation-started'
   | 'paged'
   | 'page-failed'
+  | 'ack-link-used'
   | 'acknowledged'
   | 'resolved'
   | 'note';

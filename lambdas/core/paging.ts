@@ -4,13 +4,14 @@
  * Invoked by the state machine's "Page the responders" task, which retries on failure; a
  * person already paged for this step is not paged again by the retry.
  */
+import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
 import { BACKUP_ROLE, responderById } from './config.js';
 import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { PagingDeps } from './ports.js';
-import { renderPage } from './templates.js';
+import { type RenderContext, renderPage } from './templates.js';
 
 export interface PageStepRequest {
   incidentId: string;
@@ -54,15 +55,12 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     return { paged: [], skipped: 'incident acknowledged' };
   }
 
-  const message = renderPage(incident, step, {
-    apiBaseUrl: deps.apiBaseUrl,
-    tier: deps.config.severityPolicy[incident.severity],
-  });
   const paged: string[] = [];
   const failures: string[] = [];
   for (const responder of whoFills(deps.config, step.notify)) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
+    const message = renderPage(incident, step, await renderContext(deps, incident, responder));
     try {
       await deps.pager.page({ responder, incidentId, ...message });
     } catch (error) {
@@ -100,7 +98,7 @@ async function deliver(
   const message = renderPage(
     incident,
     { ...step, channels: target.channels },
-    { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] },
+    await renderContext(deps, incident, target.responder),
   );
   try {
     await deps.pager.page({ responder: target.responder, incidentId: incident.id, ...message });
@@ -129,6 +127,18 @@ async function deliver(
     }),
   ]);
   return true;
+}
+
+/** Each person's message carries their own signed ack link. */
+async function renderContext(deps: PagingDeps, incident: Incident, responder: Responder): Promise<RenderContext> {
+  const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
+  if (!deps.ackKey) return context;
+  const token = signAckToken(
+    await deps.ackKey.key(),
+    { incidentId: incident.id, responderId: responder.id },
+    deps.clock.now(),
+  );
+  return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };
 }
 
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

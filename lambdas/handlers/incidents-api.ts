@@ -12,6 +12,7 @@ import {
   TransitionRefusedError,
 } from '../core/responder-actions.js';
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
+import { ACK_LINK_ROUTES } from './ack-link.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -101,6 +102,7 @@ export const INCIDENT_ROUTES: Record<string, Route> = {
   'GET /v1/incidents/{id}': getIncident,
   'POST /v1/incidents/{id}/acknowledge': acknowledge,
   'POST /v1/incidents/{id}/resolve': resolve,
+  ...ACK_LINK_ROUTES,
 };
 
 export const incidentsApi =

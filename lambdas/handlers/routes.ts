@@ -19,6 +19,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/incidents/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/acknowledge', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/resolve', function: 'incidents-api', auth: 'iam' },
+  // A responder's browser has no AWS credentials: the signed token in the path is the authentication.
+  { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
+  { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
