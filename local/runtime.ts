@@ -11,6 +11,7 @@ import { localAckKey } from '../lambdas/adapters/ack-key.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import type { Clock } from '../lambdas/core/ports.js';
 import type { HandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
@@ -49,6 +50,8 @@ export interface LocalRuntimeOptions {
   config?: KlaxonConfig | string;
   /** Print a line per page, event and request outcome (default true). */
   verbose?: boolean;
+  /** What "now" is for the handlers (default the system clock); tests move it across a rotation handoff. */
+  clock?: Clock;
   /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
   failDeliveries?: { responder: string; channels: Channel[] }[];
 }
@@ -117,7 +120,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     store,
     pager: outbox.pager(),
     events: outbox.publisher(),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     apiBaseUrl: url,
     logger,
     ackKey,
@@ -138,7 +141,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     store,
     escalation: stepFunctions,
     events: outbox.publisher(),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     ids: ulidGenerator(),
     logger,
     ackKey,

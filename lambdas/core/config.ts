@@ -131,6 +131,49 @@ const integrationKeySchema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
 });
 
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"');
+
+const rotationSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    every: z.enum(['day', 'week']),
+    /** Weekly rotations hand off on this day (default monday). */
+    handoffDay: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
+    handoffTime: localTime,
+    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }),
+    /** The local date of the first handoff, when members[0] takes over. */
+    start: z.iso.date('must be a date such as "2026-11-02"'),
+    members: z.array(z.string()).min(1, 'must name at least one responder'),
+  })
+  .refine((rotation) => rotation.every === 'day' || rotation.handoffDay !== undefined, {
+    message: 'a weekly rotation needs a handoffDay',
+    path: ['handoffDay'],
+  });
+export type RotationConfig = z.infer<typeof rotationSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A role filled from a rotation: `shift` 1 takes the member after the one on duty (a layered secondary). */
+const onCallSchema = z.strictObject({ rotation: z.string(), shift: z.number().int().min(0).default(0) });
+
+const overrideSchema = z
+  .strictObject({
+    role: z.enum(ROLES),
+    responder: z.string(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+  })
+  .refine((override) => Date.parse(override.from) < Date.parse(override.to), {
+    message: '"from" must be before "to"',
+  });
+
 const configSchema = z
   .strictObject({
     responders: z.array(responderSchema).min(1, 'must list at least one responder'),
@@ -144,6 +187,10 @@ const configSchema = z
     defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
     defaultService: z.string().min(1).default('default'),
     severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema).default({}),
+    /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
+    rotations: z.array(rotationSchema).default([]),
+    onCall: z.partialRecord(z.enum(ROLES), onCallSchema).default({}),
+    overrides: z.array(overrideSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
@@ -163,6 +210,36 @@ const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
       }
     }
+    const rotationIds = new Set(config.rotations.map((rotation) => rotation.id));
+    config.rotations.forEach((rotation, index) => {
+      rotation.members.forEach((member, m) => {
+        if (!ids.has(member)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rotations', index, 'members', m],
+            message: `"${member}" is not a responder id`,
+          });
+        }
+      });
+    });
+    for (const [role, schedule] of Object.entries(config.onCall)) {
+      if (schedule && !rotationIds.has(schedule.rotation)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['onCall', role, 'rotation'],
+          message: `"${schedule.rotation}" is not a rotation id`,
+        });
+      }
+    }
+    config.overrides.forEach((override, index) => {
+      if (!ids.has(override.responder)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['overrides', index, 'responder'],
+          message: `"${override.responder}" is not a responder id`,
+        });
+      }
+    });
     const seenAliases = new Map<string, Severity>();
     for (const severity of SEVERITIES) {
       const aliases = config.severityPolicy[severity]?.aliases ?? DEFAULT_SEVERITY_POLICY[severity].aliases;

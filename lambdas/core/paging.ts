@@ -11,6 +11,7 @@ import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { PagingDeps } from './ports.js';
+import { onCallFor } from './rotations.js';
 import { type RenderContext, renderPage } from './templates.js';
 
 export interface PageStepRequest {
@@ -33,10 +34,11 @@ export class PageDeliveryError extends Error {
   override name = 'PageDeliveryError';
 }
 
-export function whoFills(config: KlaxonConfig, roles: Role[]): Responder[] {
+/** The people filling `roles` at `at` (rotations and overrides resolved now, not when the incident opened). */
+export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Date()): Responder[] {
   const people = new Map<string, Responder>();
   for (const role of roles) {
-    const responder = responderById(config, config.roles[role]);
+    const responder = responderById(config, onCallFor(config, role, at));
     if (responder) people.set(responder.id, responder);
   }
   return [...people.values()];
@@ -57,7 +59,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
 
   const paged: string[] = [];
   const failures: string[] = [];
-  for (const responder of whoFills(deps.config, step.notify)) {
+  for (const responder of whoFills(deps.config, step.notify, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
     const message = renderPage(incident, step, await renderContext(deps, incident, responder));
@@ -163,11 +165,12 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   const failed: string[] = [];
   const unreachable: string[] = [];
   const alreadyPaged = new Set<string>();
-  for (const responder of whoFills(deps.config, step.notify)) {
+  const at = deps.clock.now();
+  for (const responder of whoFills(deps.config, step.notify, at)) {
     if (await deps.store.hasTimelineEntry(incidentId, pageKey(step, responder.id))) alreadyPaged.add(responder.id);
   }
   for (const role of step.notify) {
-    const responder = responderById(deps.config, deps.config.roles[role]);
+    const responder = responderById(deps.config, onCallFor(deps.config, role, at));
     if (!responder || alreadyPaged.has(responder.id)) continue;
     alreadyPaged.add(responder.id);
     failed.push(responder.id);
@@ -187,7 +190,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
       fallbacks.push({ responder, roles: [role], channels: ['email'] });
     }
     const backupRole = BACKUP_ROLE[role];
-    const backup = backupRole ? responderById(deps.config, deps.config.roles[backupRole]) : undefined;
+    const backup = backupRole ? responderById(deps.config, onCallFor(deps.config, backupRole, at)) : undefined;
     if (backupRole && backup && backup.id !== responder.id) {
       fallbacks.push({
         responder: backup,

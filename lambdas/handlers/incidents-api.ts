@@ -24,6 +24,7 @@ import {
   NotFoundError,
   readJsonBody,
 } from './http.js';
+import { ONCALL_ROUTES } from './oncall.js';
 
 type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
 
@@ -103,6 +104,7 @@ export const INCIDENT_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/acknowledge': acknowledge,
   'POST /v1/incidents/{id}/resolve': resolve,
   ...ACK_LINK_ROUTES,
+  ...ONCALL_ROUTES,
 };
 
 export const incidentsApi =

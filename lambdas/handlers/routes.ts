@@ -22,6 +22,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   // A responder's browser has no AWS credentials: the signed token in the path is the authentication.
   { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
   { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
+  { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
