@@ -27,6 +27,8 @@ export interface Alert {
   details: Record<string, string>;
   /** Who acts, for acknowledge/resolve actions sent by an integration. */
   actor: string;
+  /** A fire drill (POST /v1/drills): every message says [DRILL] and reports leave it out. */
+  drill?: boolean;
 }
 
 export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey'>): string =>

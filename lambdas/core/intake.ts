@@ -86,7 +86,7 @@ function draftIncident(deps: CoreDeps, alert: Alert, id: string, now: string): I
     source: alert.source,
     summary: alert.summary,
     openedAt: now,
-    drill: false,
+    drill: alert.drill === true,
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },

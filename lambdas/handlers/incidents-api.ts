@@ -14,6 +14,7 @@ import {
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
 import type { HandlerDeps } from './deps.js';
+import { DRILL_ROUTES } from './drills.js';
 import {
   BadRequestError,
   ConflictError,
@@ -105,6 +106,7 @@ export const INCIDENT_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/resolve': resolve,
   ...ACK_LINK_ROUTES,
   ...ONCALL_ROUTES,
+  ...DRILL_ROUTES,
 };
 
 export const incidentsApi =

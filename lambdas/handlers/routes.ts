@@ -23,6 +23,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
   { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
   { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/drills', function: 'incidents-api', auth: 'iam' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
