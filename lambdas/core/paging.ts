@@ -84,6 +84,13 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     ]);
     paged.push(responder.id);
   }
+  // Past the first step, paging someone means the incident went up the ladder. A retried task can
+  // publish this again; consumers dedupe on incident, step and kind (docs/lifecycle-events.md).
+  if (step.index > 0 && paged.length > 0) {
+    await deps.events.publish([
+      lifecycleEvent('escalated', incident, deps.clock.now().toISOString(), { step: step.index, roles: step.notify }),
+    ]);
+  }
   // Failing the task makes the state machine retry it; those already paged are skipped then.
   if (failures.length > 0) throw new PageDeliveryError(`Could not page ${failures.join('; ')}`);
   return { paged };

@@ -66,6 +66,11 @@ describe('the escalation ladder on the local runtime', () => {
       expect(Date.parse(page.at)).toBeGreaterThanOrEqual(openedAt + ((step?.afterSeconds ?? 0) * 1000) / TIME_SCALE);
     });
     expect(pages.every((page) => page.sms?.startsWith('SEV1') && page.email !== null)).toBe(true);
+    const escalations = (await outbox(runtime)).filter(
+      (message) =>
+        message.service === 'events' && message.detail.incident.id === opened.id && message.detail.kind === 'escalated',
+    );
+    expect(escalations.map((message) => message.service === 'events' && message.detail.step)).toEqual([1, 2, 3, 4]);
   });
 
   it('an SNS failure for one responder falls back to email, records the failure, and the ladder goes on', async () => {
