@@ -2,6 +2,7 @@
  * Where the local runtime sends what would go to SNS or EventBridge on AWS: kept in order for
  * `GET /_local/outbox` and printed to the terminal.
  */
+import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
 import type { LifecyclePublisher, PageDelivery, Pager } from '../lambdas/core/ports.js';
 
@@ -27,11 +28,27 @@ export type OutboxMessage = OutboxPage | OutboxEvent;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
 
+/** Thrown by the outbox pager for a delivery a drill or test asked to fail, as SNS would throw. */
+export class LocalPublishError extends Error {
+  override name = 'LocalPublishError';
+}
+
 export class Outbox {
   readonly messages: OutboxMessage[] = [];
   private throttledPublishes = 0;
+  /** Responder id → channels whose publishes fail (see failDeliveries). */
+  private readonly failing = new Map<string, Set<Channel>>();
 
   constructor(private readonly print: (line: string) => void) {}
+
+  /**
+   * From now on, every publish to this responder that includes one of `channels` fails, the way a
+   * throttled topic or an SMS spending limit makes SNS refuse it; an empty list heals them.
+   */
+  failDeliveries(responderId: string, channels: Channel[]): void {
+    if (channels.length === 0) this.failing.delete(responderId);
+    else this.failing.set(responderId, new Set(channels));
+  }
 
   pager(): Pager {
     return {
@@ -39,6 +56,18 @@ export class Outbox {
         if (this.throttledPublishes > 0) {
           this.throttledPublishes -= 1;
           throw Object.assign(new Error('Rate exceeded (injected fault)'), { name: 'ThrottledException' });
+        }
+        const failing = this.failing.get(delivery.responder.id);
+        const sent: Channel[] = [
+          ...(delivery.sms !== undefined ? (['sms'] as const) : []),
+          ...(delivery.email !== undefined ? (['email'] as const) : []),
+        ];
+        const refused = sent.filter((channel) => failing?.has(channel));
+        if (refused.length > 0) {
+          this.print(`PAGE FAILED -> ${delivery.responder.id}: ${refused.join('+')} publishing is set to fail`);
+          throw new LocalPublishError(
+            `Publish to ${delivery.responder.id} by ${refused.join('+')} failed (local failure injection)`,
+          );
         }
         const message: OutboxPage = {
           at: new Date().toISOString(),

@@ -7,11 +7,13 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { localAckKey } from '../lambdas/adapters/ack-key.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
-import { type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import type { Clock } from '../lambdas/core/ports.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
@@ -53,6 +55,10 @@ export interface LocalRuntimeOptions {
   config?: KlaxonConfig | string;
   /** Print a line per page, event and request outcome (default true). */
   verbose?: boolean;
+  /** What "now" is for the handlers (default the system clock); tests move it across a rotation handoff. */
+  clock?: Clock;
+  /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
+  failDeliveries?: { responder: string; channels: Channel[] }[];
 }
 
 export interface LocalRuntime {
@@ -101,6 +107,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
   const logger = consoleLogger(verbose);
   const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
+  for (const failure of options.failDeliveries ?? []) outbox.failDeliveries(failure.responder, failure.channels);
 
   let dynamo: LocalDynamoDb | undefined;
   const server: Server = createServer();
@@ -118,14 +125,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const url = `http://localhost:${port}`;
 
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
+  const ackKey = localAckKey(options.dataDir);
   const pagingDeps: PagingHandlerDeps = {
     config,
     store,
     pager: outbox.pager(),
     events: outbox.publisher(),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     apiBaseUrl: url,
     logger,
+    ackKey,
   };
   const pageResponders = makePageRespondersHandler(pagingDeps);
   const stepFunctions = new LocalStepFunctions({
@@ -143,9 +152,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     store,
     escalation: stepFunctions,
     events: outbox.publisher(),
-    clock: systemClock,
+    clock: options.clock ?? systemClock,
     ids: ulidGenerator(),
     logger,
+    ackKey,
   };
   const sns = new LocalSns(await localSigningIdentity(options.dataDir));
   const intakeDeps: IntakeHandlerDeps = {
@@ -172,6 +182,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       return sendJson(response, 200, { messages: outbox.messages });
     if (request.method === 'GET' && path === '/_local/executions') {
       return sendJson(response, 200, { executions: stepFunctions.list() });
+    }
+    if (request.method === 'POST' && path === '/_local/sns/failures') {
+      let body: { responder?: unknown; channels?: unknown };
+      try {
+        body = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+      }
+      const channels = Array.isArray(body.channels) ? body.channels : [];
+      if (typeof body.responder !== 'string' || !channels.every((c) => CHANNELS.includes(c))) {
+        return sendJson(response, 400, {
+          message:
+            'Send {"responder": "<responder id>", "channels": ["sms", "email"]}; an empty list heals the responder',
+        });
+      }
+      outbox.failDeliveries(body.responder, channels as Channel[]);
+      return sendJson(response, 200, { responder: body.responder, failing: channels });
     }
     if (request.method === 'POST' && path === '/_local/events') {
       let event: unknown;

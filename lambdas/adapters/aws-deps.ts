@@ -11,6 +11,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
+import type { AckKeySource } from '../core/ports.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
@@ -55,6 +56,7 @@ export function awsHandlerDeps(): HandlerDeps {
     clock: systemClock,
     ids: ulidGenerator(),
     logger,
+    ackKey: ackKey(),
   };
 }
 
@@ -67,6 +69,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,
+    ackKey: ackKey(),
   };
 }
 
@@ -85,4 +88,15 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
       confirmSubscription: httpsSubscriptionConfirmer,
     },
   };
+}
+
+/**
+ * Ack links are on when the stack names the signing key's secret (read once per cold start,
+ * through the same adapter the stack's secret is granted for).
+ */
+function ackKey(): AckKeySource | undefined {
+  const secretArn = process.env[ENV.ackSigningSecretArn];
+  if (!secretArn) return undefined;
+  const source = secretsManagerSigningKey(new SecretsManagerClient({}), secretArn);
+  return { key: () => source.signingKey() };
 }

@@ -20,6 +20,7 @@ export const INCIDENT_METRICS = {
   paged: 'PagesSent',
   acknowledged: 'TimeToAcknowledge',
   resolved: 'TimeToResolve',
+  escalated: 'IncidentsEscalated',
 } as const;
 
 /** The slice of Powertools Metrics this file uses, so tests can pass a recording one. */
@@ -43,7 +44,9 @@ export function withIncidentMetrics(inner: LifecyclePublisher, metrics: MetricsS
         metrics.addDimension(SEVERITY_DIMENSION, event.detail.incident.severity);
         const { kind } = event.detail;
         if (kind === 'opened' || kind === 'paged') metrics.addMetric(INCIDENT_METRICS[kind], 'Count', 1);
-        else metrics.addMetric(INCIDENT_METRICS[kind], 'Seconds', secondsSinceOpened(event));
+        else if (kind === 'acknowledged' || kind === 'resolved') {
+          metrics.addMetric(INCIDENT_METRICS[kind], 'Seconds', secondsSinceOpened(event));
+        } else metrics.addMetric(INCIDENT_METRICS[kind], 'Count', 1);
         // One EMF document per event: its severity dimension applies to all metrics in a document.
         metrics.publishStoredMetrics();
       }

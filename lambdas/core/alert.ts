@@ -27,6 +27,8 @@ export interface Alert {
   details: Record<string, string>;
   /** Who acts, for acknowledge/resolve actions sent by an integration. */
   actor: string;
+  /** A fire drill (POST /v1/drills): every message says [DRILL] and reports leave it out. */
+  drill?: boolean;
   /** What routing rules can match on (see lambdas/core/routing.ts). */
   facts?: RoutingFacts;
 }

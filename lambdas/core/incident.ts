@@ -54,6 +54,8 @@ export type TimelineType =
   | 'escalation-started'
   | 'escalation-resumed'
   | 'paged'
+  | 'page-failed'
+  | 'ack-link-used'
   | 'acknowledged'
   | 'resolved'
   | 'note'

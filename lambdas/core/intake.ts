@@ -145,7 +145,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     source: alert.source,
     summary: alert.summary,
     openedAt: now,
-    drill: false,
+    drill: alert.drill === true,
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },

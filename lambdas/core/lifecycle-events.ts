@@ -11,6 +11,7 @@ export const LIFECYCLE_DETAIL_TYPES = {
   opened: 'Incident Opened',
   acknowledged: 'Incident Acknowledged',
   paged: 'Responder Paged',
+  escalated: 'Incident Escalated',
   resolved: 'Incident Resolved',
 } as const;
 export type LifecycleKind = keyof typeof LIFECYCLE_DETAIL_TYPES;

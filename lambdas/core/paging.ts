@@ -4,31 +4,41 @@
  * Invoked by the state machine's "Page the responders" task, which retries on failure; a
  * person already paged for this step is not paged again by the retry.
  */
-import type { KlaxonConfig, Responder, Role } from './config.js';
-import { responderById } from './config.js';
+import { ackLink, signAckToken } from './ack-tokens.js';
+import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
+import { BACKUP_ROLE, responderById } from './config.js';
+import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { PagingDeps } from './ports.js';
-import { renderPage } from './templates.js';
+import { onCallFor } from './rotations.js';
+import { type RenderContext, renderPage } from './templates.js';
 
 export interface PageStepRequest {
   incidentId: string;
   step: EscalationStep;
+  /** The state machine's fallback after the page task's retries ran out (see pageFallback). */
+  fallback?: boolean;
+  /** The page task's last error, recorded on the timeline. */
+  failure?: string;
 }
 
 export interface PageStepResult {
   paged: string[];
   skipped?: string;
+  /** Fallback only: the people the step could not reach by its own channels. */
+  failed?: string[];
 }
 
 export class PageDeliveryError extends Error {
   override name = 'PageDeliveryError';
 }
 
-export function whoFills(config: KlaxonConfig, roles: Role[]): Responder[] {
+/** The people filling `roles` at `at` (rotations and overrides resolved now, not when the incident opened). */
+export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Date()): Responder[] {
   const people = new Map<string, Responder>();
   for (const role of roles) {
-    const responder = responderById(config, config.roles[role]);
+    const responder = responderById(config, onCallFor(config, role, at));
     if (responder) people.set(responder.id, responder);
   }
   return [...people.values()];
@@ -38,6 +48,7 @@ const pageKey = (step: EscalationStep, responderId: string) =>
   `paged#${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
 
 export async function pageStep(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
+  if (request.fallback) return pageFallback(deps, request);
   const { incidentId, step } = request;
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
@@ -47,15 +58,12 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     return { paged: [], skipped: 'incident acknowledged' };
   }
 
-  const message = renderPage(incident, step, {
-    apiBaseUrl: deps.apiBaseUrl,
-    tier: deps.config.severityPolicy[incident.severity],
-  });
   const paged: string[] = [];
   const failures: string[] = [];
-  for (const responder of whoFills(deps.config, step.notify)) {
+  for (const responder of whoFills(deps.config, step.notify, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
+    const message = renderPage(incident, step, await renderContext(deps, incident, responder));
     try {
       await deps.pager.page({ responder, incidentId, ...message });
     } catch (error) {
@@ -79,7 +87,144 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     ]);
     paged.push(responder.id);
   }
+  // Past the first step, paging someone means the incident went up the ladder. A retried task can
+  // publish this again; consumers dedupe on incident, step and kind (docs/lifecycle-events.md).
+  if (step.index > 0 && paged.length > 0) {
+    await deps.events.publish([
+      lifecycleEvent('escalated', incident, deps.clock.now().toISOString(), { step: step.index, roles: step.notify }),
+    ]);
+  }
   // Failing the task makes the state machine retry it; those already paged are skipped then.
   if (failures.length > 0) throw new PageDeliveryError(`Could not page ${failures.join('; ')}`);
   return { paged };
+}
+
+/** Publishes one page and records it; false when the publish failed (the error goes into `failures`). */
+async function deliver(
+  deps: PagingDeps,
+  incident: Incident,
+  step: EscalationStep,
+  target: { responder: Responder; roles: Role[]; channels: Channel[]; key: string; fallbackFor?: string },
+  failures: string[],
+): Promise<boolean> {
+  const message = renderPage(
+    incident,
+    { ...step, channels: target.channels },
+    await renderContext(deps, incident, target.responder),
+  );
+  try {
+    await deps.pager.page({ responder: target.responder, incidentId: incident.id, ...message });
+  } catch (error) {
+    failures.push(`${target.responder.id} by ${target.channels.join('+')}: ${errorText(error)}`);
+    return false;
+  }
+  const at = deps.clock.now().toISOString();
+  const instead = target.fallbackFor ? ` instead of ${target.fallbackFor}` : '';
+  await deps.store.appendTimeline(incident.id, target.key, {
+    at,
+    type: 'paged',
+    by: 'klaxon',
+    responder: target.responder.id,
+    channels: target.channels,
+    step: step.index,
+    ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
+    message: `Paged ${target.responder.name} (${target.roles.join(', ')}) by ${target.channels.join(' and ')}${instead}`,
+  });
+  await deps.events.publish([
+    lifecycleEvent('paged', incident, at, {
+      responder: target.responder.id,
+      channels: target.channels,
+      step: step.index,
+      ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
+    }),
+  ]);
+  return true;
+}
+
+/** Each person's message carries their own signed ack link. */
+async function renderContext(deps: PagingDeps, incident: Incident, responder: Responder): Promise<RenderContext> {
+  const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
+  if (!deps.ackKey) return context;
+  const token = signAckToken(
+    await deps.ackKey.key(),
+    { incidentId: incident.id, responderId: responder.id },
+    deps.clock.now(),
+  );
+  return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/**
+ * After the page task's retries ran out: for each person of the step still not paged, record
+ * the failure, then try email alone (when SMS was among the channels: SMS is the usual casualty
+ * of a spending limit or an opted-out number), then the person filling the role's backup role.
+ * Returns normally so the ladder goes on; throws only when nobody at all could be reached for
+ * someone, which fails the task's own retries and then the execution (the self-monitoring alarm).
+ */
+export async function pageFallback(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
+  const { incidentId, step } = request;
+  const incident = await deps.store.getIncident(incidentId);
+  if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
+  if (incident.status === 'resolved') return { paged: [], skipped: 'incident resolved' };
+  if (step.unless === 'acknowledged' && incident.status === 'acknowledged') {
+    return { paged: [], skipped: 'incident acknowledged' };
+  }
+
+  const paged: string[] = [];
+  const failed: string[] = [];
+  const unreachable: string[] = [];
+  const alreadyPaged = new Set<string>();
+  const at = deps.clock.now();
+  for (const responder of whoFills(deps.config, step.notify, at)) {
+    if (await deps.store.hasTimelineEntry(incidentId, pageKey(step, responder.id))) alreadyPaged.add(responder.id);
+  }
+  for (const role of step.notify) {
+    const responder = responderById(deps.config, onCallFor(deps.config, role, at));
+    if (!responder || alreadyPaged.has(responder.id)) continue;
+    alreadyPaged.add(responder.id);
+    failed.push(responder.id);
+    await deps.store.appendTimeline(incidentId, `page-failed#${step.index}#${responder.id}`, {
+      at: deps.clock.now().toISOString(),
+      type: 'page-failed',
+      by: 'klaxon',
+      responder: responder.id,
+      channels: step.channels,
+      step: step.index,
+      message: `Could not page ${responder.name} (${role}) by ${step.channels.join(' and ')}${request.failure ? `: ${request.failure}` : ''}`,
+    });
+
+    const failures: string[] = [];
+    const fallbacks: { responder: Responder; roles: Role[]; channels: Channel[] }[] = [];
+    if (step.channels.includes('sms') && step.channels.includes('email')) {
+      fallbacks.push({ responder, roles: [role], channels: ['email'] });
+    }
+    const backupRole = BACKUP_ROLE[role];
+    const backup = backupRole ? responderById(deps.config, onCallFor(deps.config, backupRole, at)) : undefined;
+    if (backupRole && backup && backup.id !== responder.id) {
+      fallbacks.push({
+        responder: backup,
+        roles: [backupRole],
+        channels: [...new Set<Channel>([...step.channels, 'email'])],
+      });
+    }
+    let reached = false;
+    for (const fallback of fallbacks) {
+      const key = `paged#${step.index}#${fallback.responder.id}#fallback-for#${responder.id}`;
+      if (await deps.store.hasTimelineEntry(incidentId, key)) {
+        reached = true;
+        break;
+      }
+      if (await deliver(deps, incident, step, { ...fallback, key, fallbackFor: responder.id }, failures)) {
+        paged.push(fallback.responder.id);
+        reached = true;
+        break;
+      }
+    }
+    if (!reached) unreachable.push(`${responder.id} (${failures.join('; ') || 'no fallback configured'})`);
+  }
+  if (unreachable.length > 0) {
+    throw new PageDeliveryError(`Nobody could be reached in place of ${unreachable.join(', ')}`);
+  }
+  return { paged, failed };
 }

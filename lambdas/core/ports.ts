@@ -91,6 +91,11 @@ export interface LifecyclePublisher {
   publish(events: LifecycleEvent[]): Promise<void>;
 }
 
+/** The secret that signs ack links (Secrets Manager on AWS, a local file or memory locally). */
+export interface AckKeySource {
+  key(): Promise<Buffer>;
+}
+
 export interface IdGenerator {
   next(): string;
 }
@@ -112,4 +117,6 @@ export interface PagingDeps {
   events: LifecyclePublisher;
   clock: Clock;
   apiBaseUrl: string;
+  /** Signs the per-responder ack link in each page; pages carry no link without it. */
+  ackKey?: AckKeySource;
 }

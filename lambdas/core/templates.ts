@@ -20,6 +20,8 @@ export interface RenderContext {
   /** Base URL of the Klaxon API, for the acknowledge instructions. */
   apiBaseUrl: string;
   tier: TierPolicy;
+  /** This responder's signed acknowledge link, when ack links are configured. */
+  ackLink?: string;
 }
 
 const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
@@ -38,10 +40,10 @@ export function renderSubject(incident: Incident): string {
  * The SMS: severity, title, summary, then how to acknowledge, within one 160-septet segment.
  * The acknowledgement hint is never cut; the summary gives way first, then the title.
  */
-export function renderSms(incident: Incident, step: EscalationStep): string {
+export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string): string {
   const escalation = step.index > 0 ? ' ESCALATED' : '';
   const prefix = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} `);
-  const ack = toGsm7(` Ack: klaxon ack ${incident.id}`);
+  const ack = toGsm7(ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`);
   const forText = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(ack);
   const title = truncateGsm7(toGsm7(oneLine(incident.title, 400)), Math.max(10, forText - MIN_SUMMARY_SEPTETS - 2));
   const room = forText - gsm7Length(title) - 2;
@@ -69,6 +71,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     ...(detailLines.length > 0 ? ['', 'Details:', ...detailLines] : []),
     '',
     'To acknowledge (stops the escalation to the next person):',
+    ...(context.ackLink ? [`  open ${context.ackLink} (link valid 24 h, for you only)`] : []),
     `  klaxon ack ${incident.id}`,
     `  or POST ${ackUrl} (signed with your AWS credentials when Klaxon runs on AWS)`,
     '',
@@ -80,7 +83,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
 export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {
   return {
     subject: renderSubject(incident),
-    sms: step.channels.includes('sms') ? renderSms(incident, step) : undefined,
+    sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink) : undefined,
     email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
   };
 }

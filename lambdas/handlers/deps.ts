@@ -1,10 +1,11 @@
 import type { IntakeRecordDeps } from '../core/intake-records.js';
-import type { CoreDeps, PagingDeps } from '../core/ports.js';
+import type { AckKeySource, CoreDeps, PagingDeps } from '../core/ports.js';
 import type { Logger } from './logger.js';
 import type { SnsIntakeDeps } from './receive-sns-alarm.js';
 
 /** What every handler is built from: the core's ports plus a logger. Tests pass local ones. */
-export type HandlerDeps = CoreDeps & { logger: Logger };
+/** `ackKey` verifies ack links; without it `/v1/ack/{token}` answers 503. */
+export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource };
 export type PagingHandlerDeps = PagingDeps & { logger: Logger };
 
 /** The intake function also reads maintenance windows, records sender notices and checks SNS signatures. */

@@ -12,6 +12,7 @@ import {
   TransitionRefusedError,
 } from '../core/responder-actions.js';
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
+import { ACK_LINK_ROUTES } from './ack-link.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -110,6 +111,7 @@ export const INCIDENT_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/acknowledge': acknowledge,
   'POST /v1/incidents/{id}/resolve': resolve,
   ...RESPONDER_ROUTES,
+  ...ACK_LINK_ROUTES,
 };
 
 export const incidentsApi =

@@ -71,6 +71,16 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 200, description: 'The window' },
     errors: [404],
   },
+  'GET /v1/ack/{token}': {
+    summary: 'The acknowledge link from a page: shows a confirm page only (mail scanners prefetch links)',
+    ok: { status: 200, description: 'An HTML page with a button that POSTs to the same link', html: true },
+    errors: [409, 410],
+  },
+  'POST /v1/ack/{token}': {
+    summary: 'Acknowledge by signed link: the token names the incident and the responder, expires and works once',
+    ok: { status: 200, description: 'An HTML page saying the incident is acknowledged', html: true },
+    errors: [409, 410],
+  },
   'GET /v1/incidents': {
     summary: 'List incidents by status, newest first, optionally by severity, service and time opened',
     query: listIncidentsQuerySchema,

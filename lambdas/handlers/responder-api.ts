@@ -14,6 +14,7 @@ import {
 } from '../core/incident-updates.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
+import { whoIsOnCall } from '../core/rotations.js';
 import {
   drillBodySchema,
   noteBodySchema,
@@ -88,13 +89,20 @@ const report: Route = async (deps, event) => {
   return query.format === 'markdown' ? markdown(renderReportMarkdown(built)) : json(200, built);
 };
 
-const onCall: Route = async (deps) =>
-  json(200, {
-    roles: ROLES.map((role) => {
-      const responder = responderById(deps.config, deps.config.roles[role]);
-      return { role, responder: responder ? { id: responder.id, name: responder.name, email: responder.email } : null };
+/** Who fills each role now (rotations and overrides applied), until when, and who is next. */
+const onCall: Route = async (deps) => {
+  const at = deps.clock.now();
+  return json(200, {
+    at: at.toISOString(),
+    roles: whoIsOnCall(deps.config, ROLES, at).map((entry) => {
+      const responder = responderById(deps.config, entry.now);
+      return {
+        ...entry,
+        responder: responder ? { id: responder.id, name: responder.name, email: responder.email } : null,
+      };
     }),
   });
+};
 
 const drill: Route = async (deps, event) => {
   const body = validate(drillBodySchema, optionalBody(event), 'body');

@@ -37,6 +37,9 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'iam' },
+  // A responder's browser has no AWS credentials: the signed token in the path is the authentication.
+  { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
+  { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;

@@ -13,4 +13,8 @@ export const pageRequestSchema = z.object({
     unless: z.enum(STEP_CONDITIONS),
     run: z.number().int().min(1).optional(),
   }),
+  /** Set by the state machine's fallback state, once the page task's retries ran out. */
+  fallback: z.boolean().optional(),
+  /** The last error of the page task, for the timeline. */
+  failure: z.string().optional(),
 });

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import type { Clock } from '../../lambdas/core/ports.js';
 import type { OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
 
@@ -26,13 +27,14 @@ export function testConfig(): KlaxonConfig {
 }
 
 export async function startTestRuntime(
-  options: { timeScale?: number; config?: KlaxonConfig } = {},
+  options: { timeScale?: number; config?: KlaxonConfig; clock?: Clock } = {},
 ): Promise<LocalRuntime> {
   return startLocalRuntime({
     port: 0,
     timeScale: options.timeScale ?? 1,
     config: options.config ?? testConfig(),
     verbose: false,
+    clock: options.clock,
   });
 }
 

@@ -3,6 +3,7 @@
  * aws-local-stepfunctions against dynalite, the way the local runtime runs it.
  */
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationInput, EscalationStep } from '../../lambdas/core/ladder.js';
@@ -26,7 +27,17 @@ const definition = loadEscalationDefinition({
 });
 const states = Object.entries(definition.States as Record<string, State>);
 
+// asl-validator ships CommonJS without type declarations; this is the part of its API we use.
+type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
+const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
 describe('escalation ASL', () => {
+  it('passes asl-validator', () => {
+    const result = validateAsl(definition);
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
   it('has a substitution for every placeholder', () => {
     expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity', 'TableName']);
     expect(JSON.stringify(definition)).not.toContain('${');

@@ -101,7 +101,9 @@ describe('readJsonBody', () => {
       .filter((value) => !JSON.stringify(value).match(/"(__proto__|constructor|prototype)":/));
     fc.assert(
       fc.property(safe, (value) => {
-        expect(readJsonBody(httpEvent(Buffer.from(JSON.stringify(value))))).toEqual(value);
+        // JSON itself cannot carry -0 (it becomes 0): compare with what the text says.
+        const text = JSON.stringify(value);
+        expect(readJsonBody(httpEvent(Buffer.from(text)))).toEqual(JSON.parse(text));
       }),
     );
   });

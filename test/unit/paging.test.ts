@@ -98,4 +98,27 @@ describe('paging a ladder step', () => {
     expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['secondary-oncall'] });
     expect(pagedFor(id)).toEqual(['primary-oncall', 'secondary-oncall']);
   });
+
+  it('after retries ran out, pages the backup role instead, and fails only when nobody can be reached', async () => {
+    const id = await open('P7');
+    failing.add('primary-oncall');
+    const primaryStep: EscalationStep = { ...step, index: 0, notify: ['primary'], unless: 'resolved' };
+    expect(
+      await pageStep(deps, { incidentId: id, step: primaryStep, fallback: true, failure: 'SNS throttled' }),
+    ).toEqual({ paged: ['secondary-oncall'], failed: ['primary-oncall'] });
+    // A retried fallback pages nobody twice.
+    await pageStep(deps, { incidentId: id, step: primaryStep, fallback: true });
+    expect(pagedFor(id)).toEqual(['secondary-oncall']);
+    const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(timeline.filter((entry) => entry.type === 'page-failed')).toEqual([
+      expect.objectContaining({ responder: 'primary-oncall', message: expect.stringContaining('SNS throttled') }),
+    ]);
+
+    failing.add('executive');
+    const executiveStep: EscalationStep = { ...primaryStep, index: 4, notify: ['executive'] };
+    await expect(pageStep(deps, { incidentId: id, step: executiveStep, fallback: true })).rejects.toThrow(
+      'Nobody could be reached in place of executive',
+    );
+    failing.clear();
+  });
 });

@@ -1,0 +1,104 @@
+/**
+ * Signed acknowledge links end to end: the link in a real page, GET that never acknowledges (mail
+ * scanners prefetch links), POST that does, and forged, expired and reused links refused.
+ */
+import type { Incident } from '../../lambdas/core/incident.js';
+import type { HttpEvent } from '../../lambdas/handlers/http.js';
+import { incidentsApi } from '../../lambdas/handlers/incidents-api.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+async function openWithPage(runtime: LocalRuntime, summary: string): Promise<{ id: string; link: string }> {
+  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
+    routing_key: LOCAL_ROUTING_KEY,
+    event_action: 'trigger',
+    payload: { summary, source: 'ack-link-test', severity: 'critical' },
+  });
+  expect(reply.status).toBe(202);
+  const page = await eventually(
+    async () => pagesIn(await outbox(runtime)).find((sent) => sent.subject.includes(summary)),
+    `the page for "${summary}"`,
+  );
+  const link = page.sms?.match(/Ack: (\S+)$/)?.[1] ?? '';
+  expect(link).toMatch(new RegExp(`^${runtime.url}/v1/ack/[A-Za-z0-9_-]{42}$`));
+  expect(page.email).toContain(link);
+  return { id: page.incidentId, link };
+}
+
+const fetchPage = async (url: string, method: 'GET' | 'POST') => {
+  const response = await fetch(url, { method });
+  return { status: response.status, html: await response.text(), type: response.headers.get('content-type') };
+};
+
+describe('signed acknowledge links', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: 1 });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('GET only asks to confirm, however often it is fetched; POST acknowledges as the linked responder, once', async () => {
+    const { id, link } = await openWithPage(runtime, 'Orders API returns 500');
+
+    for (let i = 0; i < 3; i++) {
+      const confirm = await fetchPage(link, 'GET');
+      expect(confirm.status).toBe(200);
+      expect(confirm.type).toContain('text/html');
+      expect(confirm.html).toContain('<form method="post">');
+      expect(confirm.html).toContain('Orders API returns 500');
+    }
+    expect((await incident(runtime, id)).status).toBe('open');
+
+    const acknowledged = await fetchPage(link, 'POST');
+    expect(acknowledged.status).toBe(200);
+    expect(acknowledged.html).toContain('Acknowledged');
+    expect(await incident(runtime, id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'primary-oncall' });
+
+    for (const method of ['GET', 'POST'] as const) {
+      const reused = await fetchPage(link, method);
+      expect(reused.status).toBe(410);
+      expect(reused.html).toContain('already used');
+    }
+  });
+
+  it('refuses a forged link with a page that says so, and acknowledges nothing', async () => {
+    const { id, link } = await openWithPage(runtime, 'Search index stale');
+    const token = link.split('/').pop() ?? '';
+    const forged = `${runtime.url}/v1/ack/${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    for (const method of ['GET', 'POST'] as const) {
+      const refused = await fetchPage(forged, method);
+      expect(refused.status).toBe(400);
+      expect(refused.html).toContain('not signed by Klaxon');
+    }
+    expect((await incident(runtime, id)).status).toBe('open');
+  });
+
+  it('refuses an expired link with a page that says so, and acknowledges nothing', async () => {
+    const { id, link } = await openWithPage(runtime, 'Queue depth rising');
+    const token = link.split('/').pop() ?? '';
+    // The API function as Lambda runs it, a day and a minute later.
+    const later = { now: () => new Date(Date.now() + 24 * 60 * 60 * 1000 + 60_000) };
+    const api = incidentsApi({ ...runtime.deps, clock: later });
+    const event = {
+      routeKey: 'POST /v1/ack/{token}',
+      pathParameters: { token },
+      requestContext: {},
+      headers: {},
+    } as unknown as HttpEvent;
+    const refused = await api(event);
+    expect(refused.statusCode).toBe(410);
+    expect(refused.body).toContain('expired');
+    expect((await incident(runtime, id)).status).toBe('open');
+  });
+
+  it('tells the responder when the incident was resolved before they clicked', async () => {
+    const { id, link } = await openWithPage(runtime, 'Cache cluster down');
+    const resolved = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'secondary-oncall' });
+    expect(resolved.status).toBe(200);
+    const answer = await fetchPage(link, 'POST');
+    expect(answer.status).toBe(409);
+    expect((await incident(runtime, id)).status).toBe('resolved');
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * The escalation ladder end to end on the local runtime: the default severity policy walked by
+ * the real ASL on aws-local-stepfunctions, with time scaled so hours pass in seconds.
+ */
+import type { Incident } from '../../lambdas/core/incident.js';
+import { planLadder } from '../../lambdas/core/ladder.js';
+import type { OutboxPage } from '../../local/outbox.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+
+// 1800x: the SEV1 ladder's 2-hour step comes after 4 s; the page task's 2 s retry pauses take about a millisecond.
+const TIME_SCALE = 1800;
+
+async function trigger(runtime: LocalRuntime, summary: string, severity: string): Promise<Incident> {
+  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
+    routing_key: LOCAL_ROUTING_KEY,
+    event_action: 'trigger',
+    payload: { summary, source: 'ladder-test', severity },
+  });
+  expect(reply.status).toBe(202);
+  return eventually(async () => {
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
+    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
+  }, `the incident for "${summary}"`);
+}
+
+const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
+  pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
+
+const executionOf = (runtime: LocalRuntime, incidentId: string) =>
+  runtime.stepFunctions.list().find((execution) => execution.input.incidentId === incidentId);
+
+describe('the escalation ladder on the local runtime', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: TIME_SCALE });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('an unacknowledged SEV1 walks the whole ladder to the executive, in order, never before each step is due', async () => {
+    const opened = await trigger(runtime, 'Checkout is down everywhere', 'critical');
+    expect(opened.severity).toBe('SEV1');
+
+    const pages = await eventually(async () => {
+      const sent = await pagesFor(runtime, opened.id);
+      return sent.some((page) => page.responder === 'executive') ? sent : undefined;
+    }, 'the page to the executive');
+
+    expect(pages.map((page) => page.responder)).toEqual([
+      'primary-oncall', // 0
+      'primary-oncall', // 5m unless acknowledged
+      'secondary-oncall',
+      'secondary-oncall', // 30m
+      'eng-manager', // 1h
+      'executive', // 2h
+    ]);
+    // Each step's page goes out once its (scaled) offset has passed, and they come in ladder order.
+    const plan = planLadder(runtime.config.severityPolicy.SEV1, opened.openedAt);
+    const openedAt = Date.parse(opened.openedAt);
+    const stepOfPage = [0, 1, 1, 2, 3, 4];
+    pages.forEach((page, i) => {
+      const step = plan[stepOfPage[i] ?? -1];
+      expect(step).toBeDefined();
+      expect(Date.parse(page.at)).toBeGreaterThanOrEqual(openedAt + ((step?.afterSeconds ?? 0) * 1000) / TIME_SCALE);
+    });
+    expect(pages.every((page) => page.sms?.startsWith('SEV1') && page.email !== null)).toBe(true);
+    const escalations = (await outbox(runtime)).filter(
+      (message) =>
+        message.service === 'events' && message.detail.incident.id === opened.id && message.detail.kind === 'escalated',
+    );
+    expect(escalations.map((message) => message.service === 'events' && message.detail.step)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('an SNS failure for one responder falls back to email, records the failure, and the ladder goes on', async () => {
+    const failing = await call(runtime, 'POST', '/_local/sns/failures', {
+      responder: 'secondary-oncall',
+      channels: ['sms'],
+    });
+    expect(failing.status).toBe(200);
+    try {
+      const opened = await trigger(runtime, 'Payments failing for EU cards', 'critical');
+      // Nobody acknowledges: after the 5m step (where secondary's SMS fails) the ladder reaches the manager.
+      const pages = await eventually(async () => {
+        const sent = await pagesFor(runtime, opened.id);
+        return sent.some((page) => page.responder === 'eng-manager') ? sent : undefined;
+      }, 'the escalation to the engineering manager');
+
+      const toSecondary = pages.filter((page) => page.responder === 'secondary-oncall');
+      expect(toSecondary.length).toBeGreaterThan(0);
+      expect(toSecondary.every((page) => page.sms === null && page.email !== null)).toBe(true);
+
+      const timeline = (await incident(runtime, opened.id)).timeline;
+      const failed = timeline.filter((entry) => entry.type === 'page-failed');
+      expect(failed.map((entry) => entry.responder)).toEqual(['secondary-oncall', 'secondary-oncall']);
+      expect(timeline.filter((entry) => entry.type === 'paged' && entry.fallbackFor === 'secondary-oncall')).toEqual([
+        expect.objectContaining({ responder: 'secondary-oncall', channels: ['email'], step: 1 }),
+        expect.objectContaining({ responder: 'secondary-oncall', channels: ['email'], step: 2 }),
+      ]);
+      expect(executionOf(runtime, opened.id)?.status).not.toBe('FAILED');
+    } finally {
+      await call(runtime, 'POST', '/_local/sns/failures', { responder: 'secondary-oncall', channels: [] });
+    }
+  });
+
+  it('a responder unreachable on every channel is replaced by the backup role, and the ladder goes on', async () => {
+    await call(runtime, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: ['sms', 'email'] });
+    try {
+      const opened = await trigger(runtime, 'Login page returns 503', 'critical');
+      const pages = await eventually(async () => {
+        const sent = await pagesFor(runtime, opened.id);
+        return sent.some((page) => page.responder === 'eng-manager') ? sent : undefined;
+      }, 'the escalation to the engineering manager');
+      expect(pages.some((page) => page.responder === 'primary-oncall')).toBe(false);
+      const timeline = (await incident(runtime, opened.id)).timeline;
+      expect(timeline).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ type: 'page-failed', responder: 'primary-oncall', step: 0 }),
+          expect.objectContaining({
+            type: 'paged',
+            responder: 'secondary-oncall',
+            fallbackFor: 'primary-oncall',
+            step: 0,
+          }),
+        ]),
+      );
+    } finally {
+      await call(runtime, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: [] });
+    }
+  });
+
+  it('refuses a failure injection it cannot read, and says what to send', async () => {
+    const reply = await call<{ message: string }>(runtime, 'POST', '/_local/sns/failures', { responder: 7 });
+    expect(reply.status).toBe(400);
+    expect(reply.body.message).toContain('"channels"');
+  });
+});
+
+describe('an acknowledged SEV2 on the local runtime', () => {
+  // 600x: the 10-minute acknowledgement lands after 1 s, the 15-minute SMS step is due after 1.5 s.
+  const SEV2_SCALE = 600;
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: SEV2_SCALE });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('a SEV2 acknowledged at 10 minutes never pages by SMS', async () => {
+    const opened = await trigger(runtime, 'p99 latency above SLO', 'error');
+    expect(opened.severity).toBe('SEV2');
+    const tenMinutesIn = Date.parse(opened.openedAt) + (10 * 60 * 1000) / SEV2_SCALE;
+    await eventually(() => Date.now() >= tenMinutesIn || undefined, '10 scaled minutes after opening');
+    const acked = await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' });
+    expect(acked.status).toBe(200);
+
+    // Both SMS steps (15m and 1h, "unless acknowledged") are reached and skipped.
+    const execution = await eventually(() => {
+      const current = executionOf(runtime, opened.id);
+      return (current?.statesEntered.filter((name) => name === 'Skip the step').length ?? 0) >= 2 ? current : undefined;
+    }, 'the 15m and 1h steps to be skipped');
+    expect(execution.status).toBe('RUNNING');
+
+    const pages = await pagesFor(runtime, opened.id);
+    expect(pages.map((page) => page.responder)).toEqual(['primary-oncall']);
+    expect(pages.every((page) => page.sms === null)).toBe(true);
+  });
+});
