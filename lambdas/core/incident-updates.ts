@@ -6,7 +6,7 @@
 import { type KlaxonConfig, responderById, type Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { CoreDeps } from './ports.js';
-import { IncidentNotFoundError, TransitionRefusedError } from './responder-actions.js';
+import { applyTransition, IncidentNotFoundError } from './responder-actions.js';
 
 export class UnknownResponderError extends Error {
   override name = 'UnknownResponderError';
@@ -90,31 +90,11 @@ export function decidePostmortemDone(incident: Incident, by: string, at: string,
   };
 }
 
-const MAX_ATTEMPTS = 5;
-
 export type UpdateResult = { incident: Incident; changed: boolean; reason?: string };
 
-/** Reads, decides, writes conditionally; on a lost race, decides again on what is there now. */
-async function applyUpdate(
-  deps: CoreDeps,
-  incidentId: string,
-  decide: (incident: Incident, at: string) => UpdateDecision,
-): Promise<UpdateResult> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const incident = await deps.store.getIncident(incidentId);
-    if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
-    const at = deps.clock.now().toISOString();
-    const decision = decide(incident, at);
-    if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
-    if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
-    const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
-    if (!updated) continue;
-    // Keyed by type and time: a severity can change twice, each change is its own entry.
-    await deps.store.appendTimeline(incidentId, `${decision.entry.type}#${at}`, decision.entry);
-    return { incident: updated, changed: true };
-  }
-  throw new Error(`Incident ${incidentId} kept changing under us; try again`);
-}
+/** A severity can change twice: each change is its own timeline entry, keyed by type and time. */
+const applyUpdate = (deps: CoreDeps, incidentId: string, decide: (incident: Incident, at: string) => UpdateDecision) =>
+  applyTransition(deps, incidentId, decide, (entry, at) => `${entry.type}#${at}`);
 
 export function changeSeverity(
   deps: CoreDeps,

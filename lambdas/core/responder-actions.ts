@@ -5,7 +5,7 @@
  */
 
 import { scopedDedupKey } from './alert.js';
-import type { Incident, TransitionDecision } from './incident.js';
+import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { decideAcknowledge, decideResolve } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
@@ -24,8 +24,17 @@ type Decide = (incident: Incident, at: string) => TransitionDecision;
 
 const MAX_ATTEMPTS = 5;
 
-/** Reads, decides, writes conditionally; on a lost race, reads again and decides again. */
-async function applyTransition(deps: CoreDeps, incidentId: string, decide: Decide): Promise<ActionResult> {
+/**
+ * Reads, decides, writes conditionally; on a lost race, reads again and decides again.
+ * `timelineKey` makes the entry's write idempotent: by type for once-only transitions
+ * (acknowledged, resolved), by type and time for updates that can happen again.
+ */
+export async function applyTransition(
+  deps: CoreDeps,
+  incidentId: string,
+  decide: Decide,
+  timelineKey: (entry: TimelineEntry, at: string) => string = (entry) => entry.type,
+): Promise<ActionResult> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
@@ -35,7 +44,7 @@ async function applyTransition(deps: CoreDeps, incidentId: string, decide: Decid
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
     const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
     if (!updated) continue;
-    await deps.store.appendTimeline(incidentId, `${decision.entry.type}`, decision.entry);
+    await deps.store.appendTimeline(incidentId, timelineKey(decision.entry, at), decision.entry);
     return { incident: updated, changed: true };
   }
   throw new Error(`Incident ${incidentId} kept changing under us; try again`);
