@@ -66,10 +66,16 @@ describe('the escalation ladder on the local runtime', () => {
       expect(Date.parse(page.at)).toBeGreaterThanOrEqual(openedAt + ((step?.afterSeconds ?? 0) * 1000) / TIME_SCALE);
     });
     expect(pages.every((page) => page.sms?.startsWith('SEV1') && page.email !== null)).toBe(true);
-    const escalations = (await outbox(runtime)).filter(
-      (message) =>
-        message.service === 'events' && message.detail.incident.id === opened.id && message.detail.kind === 'escalated',
-    );
+    // The Escalated event follows the step's pages: wait for the last one before reading them all.
+    const escalations = await eventually(async () => {
+      const events = (await outbox(runtime)).filter(
+        (message) =>
+          message.service === 'events' &&
+          message.detail.incident.id === opened.id &&
+          message.detail.kind === 'escalated',
+      );
+      return events.some((message) => message.service === 'events' && message.detail.step === 4) ? events : undefined;
+    }, 'the escalated event of the last step');
     expect(escalations.map((message) => message.service === 'events' && message.detail.step)).toEqual([1, 2, 3, 4]);
   });
 
