@@ -47,16 +47,28 @@ export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Dat
 const pageKey = (step: EscalationStep, responderId: string) =>
   `paged#${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
 
-export async function pageStep(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
-  if (request.fallback) return pageFallback(deps, request);
-  const { incidentId, step } = request;
+/**
+ * The incident, or why the step no longer pages: the state machine checked before calling, but
+ * an acknowledgement or resolve can land in between (and before a fallback).
+ */
+async function incidentToPage(
+  deps: PagingDeps,
+  { incidentId, step }: PageStepRequest,
+): Promise<Incident | PageStepResult> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
-  // The state machine checked before calling, but an acknowledgement or resolve can land in between.
   if (incident.status === 'resolved') return { paged: [], skipped: 'incident resolved' };
   if (step.unless === 'acknowledged' && incident.status === 'acknowledged') {
     return { paged: [], skipped: 'incident acknowledged' };
   }
+  return incident;
+}
+
+export async function pageStep(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
+  if (request.fallback) return pageFallback(deps, request);
+  const { incidentId, step } = request;
+  const incident = await incidentToPage(deps, request);
+  if ('paged' in incident) return incident;
 
   const paged: string[] = [];
   const failures: string[] = [];
@@ -164,12 +176,8 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
  */
 export async function pageFallback(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
   const { incidentId, step } = request;
-  const incident = await deps.store.getIncident(incidentId);
-  if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
-  if (incident.status === 'resolved') return { paged: [], skipped: 'incident resolved' };
-  if (step.unless === 'acknowledged' && incident.status === 'acknowledged') {
-    return { paged: [], skipped: 'incident acknowledged' };
-  }
+  const incident = await incidentToPage(deps, request);
+  if ('paged' in incident) return incident;
 
   const paged: string[] = [];
   const failed: string[] = [];
