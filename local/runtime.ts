@@ -136,7 +136,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     logger,
     ackKey,
   };
-  const pageResponders = makePageRespondersHandler(pagingDeps);
+  // Status-update reminders count their interval in scaled time, like the ladder's waits.
+  const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
   const stepFunctions = new LocalStepFunctions({
     dynamodb: dynamo.client,
     tableName: TABLE_NAME,
@@ -151,6 +152,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     config,
     store,
     escalation: stepFunctions,
+    postmortems: stepFunctions.postmortems,
     events: outbox.publisher(),
     clock: options.clock ?? systemClock,
     ids: ulidGenerator(),
@@ -181,7 +183,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     if (request.method === 'GET' && path === '/_local/outbox')
       return sendJson(response, 200, { messages: outbox.messages });
     if (request.method === 'GET' && path === '/_local/executions') {
-      return sendJson(response, 200, { executions: stepFunctions.list() });
+      return sendJson(response, 200, { executions: stepFunctions.list('all') });
     }
     if (request.method === 'POST' && path === '/_local/sns/failures') {
       let body: { responder?: unknown; channels?: unknown };
