@@ -36,7 +36,7 @@ import {
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
-import { resumeEscalations } from './resume-escalations.js';
+import { resumeEscalations, resumePostmortemReminders } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
@@ -177,6 +177,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Executions live in memory: ladders running when a `--data` runtime stopped are re-planned now.
   const resumed = await resumeEscalations(deps);
   if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
+  const postmortems = await resumePostmortemReminders(deps);
+  if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
