@@ -203,10 +203,10 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
       );
       await acknowledge();
     }
+    // The ladder branch's end; SEV1 and SEV2 executions then keep reminding until resolved.
     const terminal = ['Ladder finished', 'Incident resolved'];
     await waitFor(
-      () =>
-        terminal.includes(execution.statesEntered.at(-1) ?? '') && execution.status !== 'RUNNING' ? true : undefined,
+      () => (execution.statesEntered.some((state) => terminal.includes(state)) ? true : undefined),
       `the end of the ${severity} ladder`,
     );
     if (scenario === 'acknowledged_at_ack_target' && stepAtTarget < 0) await acknowledge();
@@ -214,7 +214,8 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
     apiRequests += 1;
 
     const pages = runtime.outbox.pages();
-    const pageInvocations = execution.statesEntered.filter((state) => state === 'Page the responders').length;
+    const invoking = new Set(['Page the responders', 'Remind if a status update is due']);
+    const pageInvocations = execution.statesEntered.filter((state) => invoking.has(state)).length;
     const lambdaInvocations = 1 + apiRequests + pageInvocations;
     const usage: Usage = {
       state_transitions: execution.stateTransitions,

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type StateMachineName = 'escalation';
+export type StateMachineName = 'escalation' | 'postmortem-reminder';
+export const STATE_MACHINE_NAMES: readonly StateMachineName[] = ['escalation', 'postmortem-reminder'];
 
 /** Substitutions every escalation definition needs (see `${...}` in the ASL file). */
 export interface EscalationSubstitutions {
@@ -48,4 +49,28 @@ export function substitute(aslText: string, substitutions: Record<string, string
 
 export function loadEscalationDefinition(substitutions: EscalationSubstitutions): Record<string, unknown> {
   return JSON.parse(substitute(readAsl('escalation'), { ...substitutions })) as Record<string, unknown>;
+}
+
+/** Substitutions the post-mortem reminder definition needs. */
+export interface PostmortemReminderSubstitutions {
+  PageFunctionArn: string;
+}
+
+export function loadPostmortemReminderDefinition(
+  substitutions: PostmortemReminderSubstitutions,
+): Record<string, unknown> {
+  return JSON.parse(substitute(readAsl('postmortem-reminder'), { ...substitutions })) as Record<string, unknown>;
+}
+
+type AnyState = { Type: string; Branches?: { States: Record<string, AnyState> }[] };
+
+/**
+ * Every state of a definition by name, those inside Parallel branches included (state names are
+ * unique across a whole state machine): for the local runtime's task handlers and the tests.
+ */
+export function allStates<S extends AnyState>(definition: { States: Record<string, S> }): [string, S][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, S],
+    ...(state.Branches ?? []).flatMap((branch) => allStates(branch as { States: Record<string, S> })),
+  ]);
 }

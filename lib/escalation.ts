@@ -1,7 +1,9 @@
 /**
  * Escalation: one Standard state machine per severity tier, all from statemachines/escalation.asl.json
  * (loaded through lib/asl.ts, the same file the local runtime runs), sharing one hand-written
- * least-privilege role and one log group.
+ * least-privilege role and one log group; and the post-mortem reminder state machine
+ * (statemachines/postmortem-reminder.asl.json), started at each resolution, with a role of its own
+ * that may only invoke the page function.
  */
 import { ArnFormat, Aws, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
-import { type EscalationSubstitutions, readAsl } from './asl.js';
+import { type EscalationSubstitutions, type PostmortemReminderSubstitutions, readAsl } from './asl.js';
 import type { IncidentStore } from './incident-store.js';
 
 /**
@@ -59,6 +61,9 @@ export interface EscalationWorkflowsProps {
 export class EscalationWorkflows extends Construct {
   readonly stateMachines: Record<Severity, sfn.StateMachine>;
   readonly role: iam.Role;
+  /** Reminds about a resolved incident's post-mortem before and at its deadline. */
+  readonly postmortemReminders: sfn.StateMachine;
+  readonly postmortemRole: iam.Role;
   readonly logGroup: logs.LogGroup;
   /** `{"SEV1":"arn:…",…}`: the value of ESCALATION_STATE_MACHINES. */
   readonly stateMachineArnsJson: string;
@@ -154,6 +159,57 @@ export class EscalationWorkflows extends Construct {
       stateMachines[severity] = machine;
     }
     this.stateMachines = stateMachines as Record<Severity, sfn.StateMachine>;
+
+    this.postmortemRole = new iam.Role(this, 'PostmortemRole', {
+      description: 'Klaxon post-mortem reminders: invoke the page function, write logs',
+      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
+      }),
+      inlinePolicies: {
+        PostmortemReminders: new iam.PolicyDocument({
+          statements: [
+            new iam.PolicyStatement({
+              sid: 'RemindTheResponder',
+              actions: ['lambda:InvokeFunction'],
+              resources: [pageFunction.functionArn, `${pageFunction.functionArn}:*`],
+            }),
+            new iam.PolicyStatement({
+              sid: 'DeliverExecutionLogs',
+              actions: [...LOG_DELIVERY_ACTIONS],
+              resources: ['*'],
+            }),
+            ...(props.tracing
+              ? [new iam.PolicyStatement({ sid: 'SendTraces', actions: [...XRAY_ACTIONS], resources: ['*'] })]
+              : []),
+          ],
+        }),
+      },
+    });
+    Validations.of(this.postmortemRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: `Only for actions that take no resource ARN: CloudWatch Logs log delivery (${LOG_DELIVERY_ACTIONS.join(', ')})${props.tracing ? ` and X-Ray (${XRAY_ACTIONS.join(', ')})` : ''}; the invoke names the page function.`,
+    });
+    Validations.of(this.postmortemRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(pageFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
+      reason:
+        'The page function and its qualified ARNs (versions, aliases) only: Step Functions may invoke it qualified.',
+    });
+    const postmortemSubstitutions: PostmortemReminderSubstitutions = { PageFunctionArn: pageFunction.functionArn };
+    this.postmortemReminders = new sfn.StateMachine(this, 'PostmortemReminders', {
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      definitionBody: sfn.DefinitionBody.fromString(readAsl('postmortem-reminder')),
+      definitionSubstitutions: { ...postmortemSubstitutions },
+      role: this.postmortemRole.withoutPolicyUpdates(),
+      tracingEnabled: props.tracing ?? false,
+      logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
+    });
+    if (!props.tracing) {
+      Validations.of(this.postmortemReminders).acknowledge({
+        id: 'AwsSolutions-SF2',
+        reason:
+          'X-Ray tracing is the Klaxon tracing prop, off by default for its cost; every execution is logged at level ALL with its data.',
+      });
+    }
     this.stateMachineArnsJson = Stack.of(this).toJsonString(
       Object.fromEntries(SEVERITIES.map((severity) => [severity, this.stateMachines[severity].stateMachineArn])),
     );
@@ -165,6 +221,18 @@ export class EscalationWorkflows extends Construct {
       grantee,
       actions: ['states:StartExecution'],
       resourceArns: SEVERITIES.map((severity) => this.stateMachines[severity].stateMachineArn),
+    });
+  }
+
+  /**
+   * states:StartExecution on the post-mortem reminder machine: whoever resolves an incident
+   * starts its post-mortem reminders.
+   */
+  grantStartPostmortemReminders(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['states:StartExecution'],
+      resourceArns: [this.postmortemReminders.stateMachineArn],
     });
   }
 

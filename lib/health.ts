@@ -32,7 +32,8 @@ export interface KlaxonHealthProps {
   readonly serviceName: string;
   /** What is watched. */
   readonly watched: {
-    readonly stateMachines: Readonly<Record<Severity, sfn.IStateMachine>>;
+    /** Severity (or `PostmortemReminders`) → state machine: failed or timed-out executions raise an alarm. */
+    readonly stateMachines: Readonly<Record<string, sfn.IStateMachine>>;
     readonly functions: Readonly<Record<string, lambda.IFunction>>;
     /** The API's 5xx count: alert senders getting errors means alerts not becoming incidents. */
     readonly api: { metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric };
@@ -84,9 +85,10 @@ export class KlaxonHealth extends Construct {
     };
     const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
 
-    for (const [severity, machine] of Object.entries(watched.stateMachines)) {
-      alarmOn(`${severity}-ExecutionsFailed`, machine.metricFailed(sum), `${severity} escalations failed`);
-      alarmOn(`${severity}-ExecutionsTimedOut`, machine.metricTimedOut(sum), `${severity} escalations timed out`);
+    for (const [name, machine] of Object.entries(watched.stateMachines)) {
+      const what = name.startsWith('SEV') ? `${name} escalations` : 'post-mortem reminders';
+      alarmOn(`${name}-ExecutionsFailed`, machine.metricFailed(sum), `${what} failed`);
+      alarmOn(`${name}-ExecutionsTimedOut`, machine.metricTimedOut(sum), `${what} timed out`);
     }
     for (const [name, fn] of Object.entries(watched.functions)) {
       alarmOn(`${name}-Errors`, fn.metricErrors(sum), `the ${name} function failed`);

@@ -128,13 +128,18 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
   }
 
   /**
-   * ESCALATION_STATE_MACHINES (severity → ARN), and permission to start escalations and/or stop
-   * them (resolving an incident stops its execution).
+   * ESCALATION_STATE_MACHINES (severity → ARN) and POSTMORTEM_STATE_MACHINE, and permission to
+   * start escalations and/or stop them (resolving an incident stops its execution and starts its
+   * post-mortem reminders).
    */
   bindEscalation(escalation: EscalationWorkflows, access: { start: boolean; stop: boolean }): this {
     this.addEnvironment(ENV.stateMachines, escalation.stateMachineArnsJson);
+    this.addEnvironment(ENV.postmortemStateMachine, escalation.postmortemReminders.stateMachineArn);
     if (access.start) escalation.grantStartExecution(this);
-    if (access.stop) escalation.grantStopExecution(this);
+    if (access.stop) {
+      escalation.grantStopExecution(this);
+      escalation.grantStartPostmortemReminders(this);
+    }
     return this;
   }
 

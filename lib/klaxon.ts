@@ -157,7 +157,10 @@ export class Klaxon extends Construct {
       serviceName: namePrefix,
       subscribers: props.healthSubscribers ?? {},
       watched: {
-        stateMachines: this.escalation.stateMachines,
+        stateMachines: {
+          ...this.escalation.stateMachines,
+          PostmortemReminders: this.escalation.postmortemReminders,
+        },
         functions: {
           intake: this.intake.function,
           'incidents-api': this.management.function,

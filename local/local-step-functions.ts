@@ -1,15 +1,17 @@
 /**
  * Step Functions on this machine: aws-local-stepfunctions runs the very ASL files CDK deploys,
  * with every Task routed to a local handler (DynamoDB tasks to dynalite, Lambda tasks to the
- * in-process handler). `timeScale` compresses the ladder's waits and retry pauses for drills.
+ * in-process handler). `timeScale` compresses the ladder's waits, the post-mortem reminders'
+ * waits and retry pauses for drills (the status-update interval is scaled by the reminder task).
  */
 import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { executionArnFor, executionNameFor } from '../lambdas/adapters/step-functions-escalation.js';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import type { EscalationInput } from '../lambdas/core/ladder.js';
-import type { EscalationRunner } from '../lambdas/core/ports.js';
-import { loadEscalationDefinition } from '../lib/asl.js';
+import type { EscalationRunner, PostmortemReminderRunner } from '../lambdas/core/ports.js';
+import type { PostmortemReminderInput } from '../lambdas/core/reminders.js';
+import { allStates, loadEscalationDefinition, loadPostmortemReminderDefinition } from '../lib/asl.js';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -19,14 +21,17 @@ type Json = Parameters<TaskHandler>[0];
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
 
+export type LocalMachineKind = 'escalation' | 'postmortem-reminder';
+
 export interface LocalExecution {
+  kind: LocalMachineKind;
   executionArn: string;
   name: string;
   stateMachineArn: string;
   status: ExecutionStatus;
   startDate: string;
   stopDate?: string;
-  input: EscalationInput;
+  input: EscalationInput | PostmortemReminderInput;
   error?: string;
   /** State names entered, in order: what the console's graph would light up. */
   statesEntered: string[];
@@ -43,10 +48,23 @@ interface LocalStepFunctionsOptions {
   onChange?: (execution: LocalExecution) => void;
 }
 
-type AnyState = { Type: string; Resource?: string; Retry?: { IntervalSeconds?: number }[] };
+type AnyState = {
+  Type: string;
+  Resource?: string;
+  Seconds?: number;
+  Retry?: { IntervalSeconds?: number }[];
+  Branches?: { States: Record<string, AnyState> }[];
+};
+
+interface LocalMachine {
+  definition: StateMachineDefinition;
+  machine: StateMachine;
+}
 
 export const localStateMachineArn = (severity: Severity) =>
   `arn:aws:states:local:000000000000:stateMachine:klaxon-escalation-${severity.toLowerCase()}`;
+export const LOCAL_POSTMORTEM_STATE_MACHINE_ARN =
+  'arn:aws:states:local:000000000000:stateMachine:klaxon-postmortem-reminder';
 
 export class LocalStepFunctions implements EscalationRunner {
   private readonly executions = new Map<string, LocalExecution>();
@@ -54,7 +72,12 @@ export class LocalStepFunctions implements EscalationRunner {
   private readonly running = new Set<Promise<void>>();
   /** Task handlers still at work: an aborted execution does not stop a page already being sent. */
   private readonly tasksInFlight = new Set<Promise<unknown>>();
-  private readonly machines: Record<Severity, { definition: StateMachineDefinition; machine: StateMachine }>;
+  private readonly machines: Record<Severity, LocalMachine>;
+  private readonly postmortemMachine: LocalMachine;
+  /** The post-mortem reminder machine, behind the core's port. */
+  readonly postmortems: PostmortemReminderRunner = {
+    start: (input) => this.startPostmortemReminders(input),
+  };
 
   constructor(private readonly options: LocalStepFunctionsOptions) {
     this.machines = Object.fromEntries(
@@ -66,20 +89,47 @@ export class LocalStepFunctions implements EscalationRunner {
         }) as unknown as StateMachineDefinition;
         return [severity, { definition, machine: new StateMachine(definition) }];
       }),
-    ) as Record<Severity, { definition: StateMachineDefinition; machine: StateMachine }>;
+    ) as Record<Severity, LocalMachine>;
+    const postmortem = loadPostmortemReminderDefinition({
+      PageFunctionArn: options.pageFunctionArn,
+    }) as unknown as StateMachineDefinition;
+    this.postmortemMachine = { definition: postmortem, machine: new StateMachine(postmortem) };
   }
 
   async start(input: EscalationInput): Promise<{ executionArn: string }> {
     const severity = input.severity as Severity;
     const entry = this.machines[severity];
     if (!entry) throw new Error(`No escalation state machine for ${input.severity}`);
-    const stateMachineArn = localStateMachineArn(severity);
     const name = executionNameFor(input.executionName ?? input.incidentId);
+    return this.run('escalation', entry, localStateMachineArn(severity), name, input, this.scaleInput(input));
+  }
+
+  private startPostmortemReminders(input: PostmortemReminderInput): Promise<{ executionArn: string }> {
+    const name = executionNameFor(input.executionName);
+    return this.run(
+      'postmortem-reminder',
+      this.postmortemMachine,
+      LOCAL_POSTMORTEM_STATE_MACHINE_ARN,
+      name,
+      input,
+      this.scalePostmortemInput(input),
+    );
+  }
+
+  private async run(
+    kind: LocalMachineKind,
+    entry: LocalMachine,
+    stateMachineArn: string,
+    name: string,
+    input: LocalExecution['input'],
+    scaledInput: LocalExecution['input'],
+  ): Promise<{ executionArn: string }> {
     const executionArn = executionArnFor(stateMachineArn, name);
     // Same name, same incident: Step Functions answers a repeated start with the existing execution.
     if (this.executions.has(executionArn)) return { executionArn };
 
     const execution: LocalExecution = {
+      kind,
       executionArn,
       name,
       stateMachineArn,
@@ -90,10 +140,11 @@ export class LocalStepFunctions implements EscalationRunner {
       stateTransitions: 0,
     };
     this.executions.set(executionArn, execution);
-    const run = entry.machine.run(this.scaleInput(input) as never, {
+    const run = entry.machine.run(scaledInput as never, {
       overrides: {
         taskResourceLocalHandlers: this.taskHandlers(entry.definition),
         retryIntervalOverrides: this.retryOverrides(entry.definition),
+        waitTimeOverrides: this.waitOverrides(entry.definition),
       },
       noThrowOnAbort: true,
     });
@@ -115,8 +166,9 @@ export class LocalStepFunctions implements EscalationRunner {
     this.options.onChange?.(execution);
   }
 
-  list(): LocalExecution[] {
-    return [...this.executions.values()];
+  /** The executions of one kind of machine (escalations unless asked otherwise), oldest first. */
+  list(kind: LocalMachineKind | 'all' = 'escalation'): LocalExecution[] {
+    return [...this.executions.values()].filter((execution) => kind === 'all' || execution.kind === kind);
   }
 
   get(executionArn: string): LocalExecution | undefined {
@@ -147,9 +199,29 @@ export class LocalStepFunctions implements EscalationRunner {
     };
   }
 
+  /** Post-mortem reminder times are absolute too; compress their distance from the resolution. */
+  private scalePostmortemInput(input: PostmortemReminderInput): PostmortemReminderInput {
+    const scale = this.options.timeScale;
+    if (scale === 1) return input;
+    const resolved = Date.parse(input.resolvedAt);
+    const scaled = (at: string) => new Date(resolved + (Date.parse(at) - resolved) / scale).toISOString();
+    return { ...input, remindAt: scaled(input.remindAt), dueAt: scaled(input.dueAt) };
+  }
+
+  /** Waits of a fixed number of seconds (the pause after a failed reminder) pass faster too. */
+  private waitOverrides(definition: StateMachineDefinition): Record<string, number> {
+    const overrides: Record<string, number> = {};
+    for (const [name, state] of allStates(definition as unknown as { States: Record<string, AnyState> })) {
+      if (state.Type === 'Wait' && state.Seconds !== undefined) {
+        overrides[name] = (state.Seconds * 1000) / this.options.timeScale;
+      }
+    }
+    return overrides;
+  }
+
   private retryOverrides(definition: StateMachineDefinition): Record<string, number[]> {
     const overrides: Record<string, number[]> = {};
-    for (const [name, state] of Object.entries(definition.States as Record<string, AnyState>)) {
+    for (const [name, state] of allStates(definition as unknown as { States: Record<string, AnyState> })) {
       if (!state.Retry) continue;
       overrides[name] = state.Retry.map((retrier) => ((retrier.IntervalSeconds ?? 1) * 1000) / this.options.timeScale);
     }
@@ -158,7 +230,7 @@ export class LocalStepFunctions implements EscalationRunner {
 
   private taskHandlers(definition: StateMachineDefinition): TaskHandlers {
     const handlers: TaskHandlers = {};
-    for (const [name, state] of Object.entries(definition.States as Record<string, AnyState>)) {
+    for (const [name, state] of allStates(definition as unknown as { States: Record<string, AnyState> })) {
       if (state.Type !== 'Task') continue;
       const handler = this.handlerFor(name, state.Resource ?? '');
       handlers[name] = (...args: Parameters<TaskHandler>) => this.inFlight(Promise.resolve(handler(...args)));

@@ -4,7 +4,7 @@
  */
 import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
-import type { LifecyclePublisher, PageDelivery, Pager } from '../lambdas/core/ports.js';
+import type { LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
 
 export interface OutboxPage {
   at: string;
@@ -12,6 +12,8 @@ export interface OutboxPage {
   topicArn: string;
   responder: string;
   incidentId: string;
+  /** A ladder step's page or a reminder. */
+  purpose: MessagePurpose;
   subject: string;
   sms: string | null;
   email: string | null;
@@ -75,13 +77,15 @@ export class Outbox {
           topicArn: `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`,
           responder: delivery.responder.id,
           incidentId: delivery.incidentId,
+          purpose: delivery.purpose ?? 'page',
           subject: delivery.subject,
           sms: delivery.sms ?? null,
           email: delivery.email ?? null,
         };
         this.messages.push(message);
         const channels = [message.sms !== null && 'SMS', message.email !== null && 'email'].filter(Boolean).join('+');
-        this.print(`PAGE ${channels} -> ${delivery.responder.id}: ${message.sms ?? message.subject}`);
+        const what = message.purpose === 'page' ? 'PAGE' : 'REMINDER';
+        this.print(`${what} ${channels} -> ${delivery.responder.id}: ${message.sms ?? message.subject}`);
       },
     };
   }

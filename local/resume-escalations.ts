@@ -5,10 +5,15 @@
  * same absolute due times (from `openedAt`), so steps still ahead wait as planned, and steps that
  * fell due while the runtime was down run at once. Those already paged are not paged again: the
  * page task skips every responder whose page for that step is in the timeline, and the state
- * machine re-reads the incident, so a step an acknowledgement made moot is skipped as before.
+ * machine re-reads the incident, so a step an acknowledgement made moot is skipped as before. The
+ * status-update reminders are a branch of the same execution, so they resume with it (counting from
+ * the last note or reminder on the timeline); the post-mortem reminders of resolved incidents are
+ * restarted by resumePostmortemReminders.
  */
+import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import { escalationInputFor } from '../lambdas/core/intake.js';
 import type { CoreDeps } from '../lambdas/core/ports.js';
+import { planPostmortemReminders } from '../lambdas/core/reminders.js';
 
 const RESUMABLE = ['open', 'acknowledged'] as const;
 
@@ -35,5 +40,35 @@ export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' 
       cursor = page.next;
     } while (cursor);
   }
+  return resumed;
+}
+
+/**
+ * Resolved incidents whose post-mortem is neither done nor past its deadline get their post-mortem
+ * reminders again (same plan, from resolvedAt; a reminder already sent is on the timeline and is
+ * not sent twice). Only incidents opened within the longest deadline plus a month are looked at:
+ * a Query on the status index, not a walk through all history.
+ */
+export async function resumePostmortemReminders(deps: Pick<CoreDeps, 'config' | 'store' | 'postmortems' | 'clock'>) {
+  const now = deps.clock.now();
+  const longest = Math.max(
+    0,
+    ...Object.values(deps.config.severityPolicy).map((tier) => parseDurationSeconds(tier.postmortemDue) ?? 0),
+  );
+  if (longest === 0) return 0;
+  const from = new Date(now.getTime() - (longest + 30 * 86_400) * 1000).toISOString();
+  let resumed = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await deps.store.listByStatus('resolved', { limit: 100, cursor, from });
+    for (const incident of page.incidents) {
+      if (incident.postmortemDoneAt) continue;
+      const plan = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
+      if (!plan || Date.parse(plan.dueAt) < now.getTime()) continue;
+      await deps.postmortems.start(plan);
+      resumed += 1;
+    }
+    cursor = page.next;
+  } while (cursor);
   return resumed;
 }

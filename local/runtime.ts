@@ -36,7 +36,7 @@ import {
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
-import { resumeEscalations } from './resume-escalations.js';
+import { resumeEscalations, resumePostmortemReminders } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
@@ -136,7 +136,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     logger,
     ackKey,
   };
-  const pageResponders = makePageRespondersHandler(pagingDeps);
+  // Status-update reminders count their interval in scaled time, like the ladder's waits.
+  const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
   const stepFunctions = new LocalStepFunctions({
     dynamodb: dynamo.client,
     tableName: TABLE_NAME,
@@ -151,6 +152,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     config,
     store,
     escalation: stepFunctions,
+    postmortems: stepFunctions.postmortems,
     events: outbox.publisher(),
     clock: options.clock ?? systemClock,
     ids: ulidGenerator(),
@@ -175,13 +177,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   // Executions live in memory: ladders running when a `--data` runtime stopped are re-planned now.
   const resumed = await resumeEscalations(deps);
   if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
+  const postmortems = await resumePostmortemReminders(deps);
+  if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     if (request.method === 'GET' && path === '/_local/outbox')
       return sendJson(response, 200, { messages: outbox.messages });
     if (request.method === 'GET' && path === '/_local/executions') {
-      return sendJson(response, 200, { executions: stepFunctions.list() });
+      return sendJson(response, 200, { executions: stepFunctions.list('all') });
     }
     if (request.method === 'POST' && path === '/_local/sns/failures') {
       let body: { responder?: unknown; channels?: unknown };

@@ -22,7 +22,7 @@ import { MaskingLogFormatter } from './masking-log-formatter.js';
 import { type SigningKeySource, secretsManagerSigningKey } from './secrets-manager-signing-key.js';
 import { snsPager } from './sns-pager.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
-import { stepFunctionsEscalation } from './step-functions-escalation.js';
+import { stepFunctionsEscalation, stepFunctionsPostmortemReminders } from './step-functions-escalation.js';
 import { systemClock, ulidGenerator } from './system.js';
 
 export const logger = new Logger({ serviceName: 'klaxon', logFormatter: new MaskingLogFormatter() });
@@ -48,10 +48,12 @@ function bundledConfig(): KlaxonConfig {
 export function awsHandlerDeps(): HandlerDeps {
   const config = bundledConfig();
   const stateMachines = JSON.parse(requireEnv(ENV.stateMachines)) as Partial<Record<Severity, string>>;
+  const sfn = new SFNClient({});
   return {
     config,
     store: dynamoIncidentStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-    escalation: stepFunctionsEscalation(new SFNClient({}), stateMachines),
+    escalation: stepFunctionsEscalation(sfn, stateMachines),
+    postmortems: stepFunctionsPostmortemReminders(sfn, requireEnv(ENV.postmortemStateMachine)),
     events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
     clock: systemClock,
     ids: ulidGenerator(),

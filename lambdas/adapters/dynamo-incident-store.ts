@@ -179,12 +179,18 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       const names: Record<string, string> = { '#status': 'status' };
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
+      const removes: string[] = [];
       const current = await getIncident(id);
       if (!current) return undefined;
       const next = { ...changes };
       if (changes.status) Object.assign(next, statusIndexKeys(changes.status, current.openedAt, id));
       Object.entries(next).forEach(([name, value], i) => {
         names[`#a${i}`] = name;
+        // A field changed to undefined is cleared (a reopened incident is no longer resolved).
+        if (value === undefined) {
+          removes.push(`#a${i}`);
+          return;
+        }
         values[`:v${i}`] = value;
         sets.push(`#a${i} = :v${i}`);
       });
@@ -196,7 +202,12 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
           new UpdateCommand({
             TableName,
             Key: incidentKey(id),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: [
+              sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+              removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
             ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -248,6 +259,28 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         }),
       );
       return Item !== undefined;
+    },
+
+    async timelineEntries(incidentId, keyPrefix) {
+      const entries: TimelineEntry[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await doc.send(
+          new QueryCommand({
+            TableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': incidentKey(incidentId).pk,
+              ':prefix': timelineKey(incidentId, keyPrefix).sk,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        entries.push(...(page.Items ?? []).map((item) => strip<TimelineEntry>(item)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return entries;
     },
 
     async listByStatus(status, { limit, cursor, ...filter }): Promise<IncidentPage> {

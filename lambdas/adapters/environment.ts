@@ -7,6 +7,8 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   /** JSON object: severity (SEV1…SEV4) → escalation state machine ARN. */
   stateMachines: 'ESCALATION_STATE_MACHINES',
+  /** The post-mortem reminder state machine's ARN (started at each resolution). */
+  postmortemStateMachine: 'POSTMORTEM_STATE_MACHINE',
   /** `arn:aws:sns:<region>:<account>:<prefix>`: a responder's topic is this plus the responder id. */
   responderTopicArnPrefix: 'RESPONDER_TOPIC_ARN_PREFIX',
   /** The EventBridge bus that receives incident lifecycle events. */

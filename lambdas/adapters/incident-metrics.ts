@@ -1,7 +1,7 @@
 /**
  * Klaxon's business metrics, as CloudWatch embedded metric format (EMF) through Powertools
  * Metrics. They are derived at the edge from the lifecycle events the core already publishes
- * (opened, paged, acknowledged, resolved), so the core stays free of any metrics library: the
+ * (opened, paged, acknowledged, resolved, …), so the core stays free of any metrics library: the
  * publisher below wraps the real one and records a metric for each event it delivered.
  *
  * The names live here once; the CDK dashboard (lib/health.ts) reads them from this file.
@@ -21,6 +21,8 @@ export const INCIDENT_METRICS = {
   acknowledged: 'TimeToAcknowledge',
   resolved: 'TimeToResolve',
   escalated: 'IncidentsEscalated',
+  reminded: 'RemindersSent',
+  reopened: 'IncidentsReopened',
 } as const;
 
 /** The slice of Powertools Metrics this file uses, so tests can pass a recording one. */

@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Severity } from '../core/config.js';
 import type { EscalationInput } from '../core/ladder.js';
-import type { EscalationRunner } from '../core/ports.js';
+import type { EscalationRunner, PostmortemReminderRunner } from '../core/ports.js';
+import type { PostmortemReminderInput } from '../core/reminders.js';
 
 /** Execution names allow 80 characters of [A-Za-z0-9-_]; incident ids (ULIDs) already fit. */
 export const executionNameFor = (incidentId: string) => incidentId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
@@ -41,6 +42,25 @@ export function stepFunctionsEscalation(
         await client.send(new StopExecutionCommand({ executionArn, cause: reason.slice(0, 32_768) }));
       } catch (error) {
         if (!(error instanceof ExecutionDoesNotExist)) throw error;
+      }
+    },
+  };
+}
+
+/** PostmortemReminderRunner on the post-mortem reminder state machine. */
+export function stepFunctionsPostmortemReminders(client: SFNClient, stateMachineArn: string): PostmortemReminderRunner {
+  return {
+    async start(input: PostmortemReminderInput) {
+      const name = executionNameFor(input.executionName);
+      try {
+        const { executionArn } = await client.send(
+          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+        );
+        return { executionArn: executionArn ?? executionArnFor(stateMachineArn, name) };
+      } catch (error) {
+        // Same name = same incident and run: a retried resolution, already scheduled.
+        if (error instanceof ExecutionAlreadyExists) return { executionArn: executionArnFor(stateMachineArn, name) };
+        throw error;
       }
     },
   };

@@ -34,9 +34,11 @@ export interface Incident {
   executionArn?: string;
   /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
   firstDeliveryId?: string;
-  /** Set when an alarm came back within the reopen window after resolution; resolvedAt keeps the last resolution. */
+  /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */
   reopenedAt?: string;
   reopenCount?: number;
+  /** The resolution the last reopen undid (resolvedAt is cleared on reopen). */
+  reopenedAfterResolutionAt?: string;
   /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
   assignee?: string;
   /** When a ladder step after the first paged someone: the incident escalated (for reports). */
@@ -63,7 +65,8 @@ export type TimelineType =
   | 'reopened'
   | 'severity-changed'
   | 'reassigned'
-  | 'postmortem-done';
+  | 'postmortem-done'
+  | 'reminded';
 
 export interface TimelineEntry {
   at: string;

@@ -74,6 +74,10 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         reopenedAt: now,
         reopenCount: (incident.reopenCount ?? 0) + 1,
         lastAlertAt: now,
+        // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
+        resolvedAt: undefined,
+        resolvedBy: undefined,
+        reopenedAfterResolutionAt: incident.resolvedAt,
       });
       if (!reopened) continue; // someone else moved it first: look again
       incident = reopened;
@@ -185,8 +189,15 @@ async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident,
       at: incident.reopenedAt,
       type: 'reopened',
       by: `alarm:${alert.source}`,
-      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.resolvedAt}`,
+      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.reopenedAfterResolutionAt ?? 'its last resolution'}`,
     });
+    // Beside its timeline entry and on every retry: delivered at least once, like the others.
+    await deps.events.publish([
+      lifecycleEvent('reopened', incident, incident.reopenedAt, {
+        reopenCount: incident.reopenCount,
+        ...(incident.reopenedAfterResolutionAt ? { previousResolvedAt: incident.reopenedAfterResolutionAt } : {}),
+      }),
+    ]);
   }
   const window = deps.records ? await deps.records.getMaintenance(incident.service) : undefined;
   if (isInForce(window, now)) {

@@ -12,7 +12,9 @@ export const LIFECYCLE_DETAIL_TYPES = {
   acknowledged: 'Incident Acknowledged',
   paged: 'Responder Paged',
   escalated: 'Incident Escalated',
+  reminded: 'Incident Reminded',
   resolved: 'Incident Resolved',
+  reopened: 'Incident Reopened',
 } as const;
 export type LifecycleKind = keyof typeof LIFECYCLE_DETAIL_TYPES;
 

@@ -7,6 +7,7 @@ import type { KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
+import type { PostmortemReminderInput } from './reminders.js';
 
 export interface Clock {
   now(): Date;
@@ -48,7 +49,8 @@ export interface IncidentStore {
   getIncidentWithTimeline(id: string): Promise<IncidentWithTimeline | undefined>;
   /**
    * Applies `changes` only while the status is one of `from`; returns the updated incident, or
-   * undefined when the condition failed (someone else moved it first).
+   * undefined when the condition failed (someone else moved it first). A field given as
+   * `undefined` is removed.
    */
   transition(id: string, from: IncidentStatus[], changes: Partial<Incident>): Promise<Incident | undefined>;
   /** Adds a timeline entry; `key` makes the write idempotent (a retried write adds nothing). */
@@ -57,6 +59,8 @@ export interface IncidentStore {
   recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
   setExecutionArn(incidentId: string, executionArn: string): Promise<void>;
   hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;
+  /** The timeline entries whose key starts with `keyPrefix` (e.g. every note), in key order. */
+  timelineEntries(incidentId: string, keyPrefix: string): Promise<TimelineEntry[]>;
   listByStatus(
     status: IncidentStatus,
     options: { limit: number; cursor?: string } & IncidentListFilter,
@@ -74,8 +78,19 @@ export interface EscalationRunner {
   stop(executionArn: string, reason: string): Promise<void>;
 }
 
+/** Starts a resolved incident's post-mortem reminders (lambdas/core/reminders.ts). */
+export interface PostmortemReminderRunner {
+  /** Starting it again for the same incident and run is harmless (the execution name is fixed). */
+  start(input: PostmortemReminderInput): Promise<{ executionArn: string }>;
+}
+
+/** Why a message goes to a responder: a ladder step's page, or a reminder. */
+export type MessagePurpose = 'page' | 'status-update-reminder' | 'postmortem-reminder';
+
 export interface PageDelivery {
   responder: Responder;
+  /** @default 'page' */
+  purpose?: MessagePurpose;
   incidentId: string;
   subject: string;
   sms?: string;
@@ -105,6 +120,8 @@ export interface CoreDeps {
   config: KlaxonConfig;
   store: IncidentStore;
   escalation: EscalationRunner;
+  /** Started at each resolution of a tier with a post-mortem deadline. */
+  postmortems: PostmortemReminderRunner;
   events: LifecyclePublisher;
   clock: Clock;
   ids: IdGenerator;

@@ -9,6 +9,7 @@ import type { Incident, TimelineEntry, TransitionDecision } from './incident.js'
 import { decideAcknowledge, decideResolve } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
+import { planPostmortemReminders } from './reminders.js';
 
 export class IncidentNotFoundError extends Error {
   override name = 'IncidentNotFoundError';
@@ -59,8 +60,9 @@ export async function acknowledgeIncident(deps: CoreDeps, incidentId: string, by
 }
 
 /**
- * Resolves, then makes sure the ladder is stopped and the dedup key freed. Those two also run
- * when the incident was already resolved, so a retry after a crash completes them.
+ * Resolves, then makes sure the ladder is stopped, the dedup key freed and the post-mortem
+ * reminders started. Those also run when the incident was already resolved, so a retry after a
+ * crash completes them.
  */
 export async function resolveIncident(
   deps: CoreDeps,
@@ -87,4 +89,7 @@ export async function resolveIncident(
 export async function finishResolution(deps: CoreDeps, incident: Incident): Promise<void> {
   if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Incident ${incident.id} resolved`);
   await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id);
+  // Idempotent: the execution is named after the incident and its run.
+  const postmortem = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
+  if (postmortem) await deps.postmortems.start(postmortem);
 }

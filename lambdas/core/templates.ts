@@ -1,9 +1,12 @@
 /**
  * Every message Klaxon sends, in one place, rendered per channel. The wording follows the
- * runbooks' communication templates (initial alert: severity, summary, impact, detected time,
- * status, update cadence).
+ * runbooks' communication templates: the initial alert (severity, summary, impact, detected time,
+ * status, update cadence), the update (current status, actions taken, next steps, ETA) that a
+ * status-update reminder asks for, and the resolution (summary, root cause, resolution, duration,
+ * post-mortem date) that a post-mortem reminder starts from.
  */
-import type { TierPolicy } from './config.js';
+import type { Channel, TierPolicy } from './config.js';
+import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
 import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
@@ -85,5 +88,126 @@ export function renderPage(incident: Incident, step: EscalationStep, context: Re
     subject: renderSubject(incident),
     sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink) : undefined,
     email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
+  };
+}
+
+/** HH:MM (UTC), as the runbooks' update and resolution headings have it. */
+const clock = (at: string) => `${at.slice(11, 16)} UTC`;
+
+const incidentUrl = (apiBaseUrl: string, incident: Incident, suffix = '') =>
+  `${apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}${suffix}`;
+
+/** An SMS of one segment: a fixed tail (what to do) is never cut; the title gives way. */
+function fitSms(head: string, title: string, tail: string): string {
+  const prefix = toGsm7(head);
+  const end = toGsm7(tail);
+  const room = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(end);
+  return `${prefix}${truncateGsm7(toGsm7(oneLine(title, 400)), Math.max(0, room))}${end}`;
+}
+
+export interface StatusUpdateReminder {
+  /** When the last status update (or acknowledgement, or reminder) was: what the reminder counts from. */
+  lastUpdateAt: string;
+  now: string;
+  channels: Channel[];
+}
+
+/**
+ * "Time for a status update": the runbooks' update template, for the person working the incident
+ * to fill in and post as a note. The SMS says how long it has been and how to post.
+ */
+export function renderStatusUpdateReminder(
+  incident: Incident,
+  reminder: StatusUpdateReminder,
+  context: RenderContext,
+): PageMessage {
+  const every = context.tier.statusUpdateEvery ?? 'regularly';
+  const quiet = formatDuration((Date.parse(reminder.now) - Date.parse(reminder.lastUpdateAt)) / 1000);
+  const notesUrl = incidentUrl(context.apiBaseUrl, incident, '/notes');
+  const subject = oneLine(
+    `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title} (incident ${incident.id})`,
+    100,
+  );
+  const sms = fitSms(
+    `${drillTag(incident)}${incident.severity} UPDATE DUE (${quiet} quiet) `,
+    incident.title,
+    ` Post: klaxon note ${incident.id} "..."`,
+  );
+  const email = [
+    `${drillTag(incident)}STATUS UPDATE DUE`,
+    '',
+    `${incident.severity} incident ${incident.id} is ${incident.status === 'open' ? 'still unacknowledged' : incident.status}, and nothing has been posted for ${quiet}.`,
+    `The ${incident.severity} policy asks for a status update every ${every} until it is resolved.`,
+    '',
+    `Summary: ${incident.title}`,
+    `Service: ${incident.service}`,
+    `Detected: ${incident.openedAt}`,
+    `Last update: ${reminder.lastUpdateAt}`,
+    '',
+    "Post an update (the runbooks' template):",
+    '',
+    `  UPDATE [${clock(reminder.now)}]`,
+    '',
+    '  Current Status: <Investigating|Mitigating|Resolved>',
+    "  Actions Taken: <What we've done>",
+    "  Next Steps: <What we're doing next>",
+    '  ETA: <Best estimate>',
+    '',
+    'How:',
+    `  klaxon note ${incident.id} "<the update>"`,
+    `  or POST ${notesUrl} with {"message": "<the update>"}`,
+    '',
+    'Each update pushes the next reminder back; resolving the incident stops them.',
+  ].join('\n');
+  return {
+    subject,
+    sms: reminder.channels.includes('sms') ? sms : undefined,
+    email: reminder.channels.includes('email') ? email : undefined,
+  };
+}
+
+export type PostmortemReminderStage = 'before-due' | 'due';
+
+export interface PostmortemReminder {
+  stage: PostmortemReminderStage;
+  /** When the post-mortem is due (resolution time plus the tier's postmortemDue). */
+  dueAt: string;
+}
+
+/**
+ * "The post-mortem is due": the runbooks' resolution template filled with what Klaxon knows (the
+ * summary, the duration, the date the post-mortem is due by), and how to close it. Email only:
+ * it is not urgent enough to ring a phone.
+ */
+export function renderPostmortemReminder(
+  incident: Incident,
+  reminder: PostmortemReminder,
+  context: RenderContext,
+): PageMessage {
+  const when = reminder.stage === 'due' ? 'is due now' : `is due by ${reminder.dueAt}`;
+  const resolvedAt = incident.resolvedAt ?? reminder.dueAt;
+  const lasted = formatDuration((Date.parse(resolvedAt) - Date.parse(incident.openedAt)) / 1000);
+  const postmortemUrl = incidentUrl(context.apiBaseUrl, incident, '/postmortem');
+  return {
+    subject: oneLine(`${drillTag(incident)}[${incident.severity}] Post-mortem ${when}: ${incident.title}`, 100),
+    email: [
+      `${drillTag(incident)}POST-MORTEM ${reminder.stage === 'due' ? 'DUE NOW' : 'REMINDER'}`,
+      '',
+      `The post-mortem of ${incident.severity} incident ${incident.id} ${when} (${context.tier.postmortemDue} after its resolution).`,
+      '',
+      `RESOLVED [${clock(resolvedAt)}]`,
+      '',
+      `Summary: ${incident.title}`,
+      `Root Cause: <Why it happened>`,
+      `Resolution: ${incident.resolvedBy ? `resolved by ${incident.resolvedBy}` : '<How we fixed it>'}`,
+      `Duration: ${lasted}`,
+      '',
+      `Post-mortem will be completed by: ${reminder.dueAt}`,
+      '',
+      'Start from the draft (timeline filled in):',
+      `  GET ${postmortemUrl}`,
+      'When it is written, mark it done (stops these reminders):',
+      `  POST ${postmortemUrl} with {"url": "<where it lives>"}`,
+    ].join('\n'),
   };
 }

@@ -1,4 +1,8 @@
-/** The payload the state machine's "Page the responders" task sends (see statemachines/escalation.asl.json). */
+/**
+ * The payloads the state machines send the page function: a ladder step's pages ("Page the
+ * responders"), a status-update reminder (escalation.asl.json) and a post-mortem reminder
+ * (postmortem-reminder.asl.json).
+ */
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
 
@@ -18,3 +22,22 @@ export const pageRequestSchema = z.object({
   /** The last error of the page task, for the timeline. */
   failure: z.string().optional(),
 });
+
+export const statusUpdateReminderRequestSchema = z.object({
+  remind: z.literal('status-update'),
+  incidentId: z.string().min(1),
+});
+
+export const postmortemReminderRequestSchema = z.object({
+  remind: z.literal('postmortem'),
+  incidentId: z.string().min(1),
+  run: z.number().int().min(0),
+  stage: z.enum(['before-due', 'due']),
+  dueAt: z.string(),
+});
+
+export const pageFunctionRequestSchema = z.union([
+  statusUpdateReminderRequestSchema,
+  postmortemReminderRequestSchema,
+  pageRequestSchema,
+]);

@@ -50,6 +50,20 @@ describe('flapping alarms and the reopen window', () => {
     expect(again).toEqual({ outcome: 'reopened', incidentId: opened.incidentId });
     const reopened = await incident(runtime, opened.incidentId);
     expect(reopened).toMatchObject({ status: 'open', reopenCount: 1 });
+    // No longer resolved: the resolution it had is cleared (and named in the reopen entry).
+    expect(reopened).not.toHaveProperty('resolvedAt');
+    expect(reopened).not.toHaveProperty('resolvedBy');
+    const reopenedEvent = await eventually(
+      async () =>
+        (await outbox(runtime)).find(
+          (message) =>
+            message.service === 'events' &&
+            message.detailType === 'Incident Reopened' &&
+            message.detail.incident.id === opened.incidentId,
+        ),
+      'the Incident Reopened event',
+    );
+    expect(reopenedEvent).toMatchObject({ detail: { kind: 'reopened', reopenCount: 1, incident: { status: 'open' } } });
     expect(reopened.executionArn).toMatch(new RegExp(`:${opened.incidentId}-r1$`));
     expect(reopened.timeline.find((entry) => entry.type === 'reopened')?.message).toContain(
       'came back within the 30m reopen window',

@@ -49,12 +49,13 @@ describe('restart with --data mid-incident', () => {
     expect(reloaded.timeline.map((entry) => entry.type)).toContain('escalation-resumed');
     expect(after.stepFunctions.list().map((execution) => execution.input.incidentId)).toContain(id);
 
-    await eventually(
-      async () =>
-        pagesIn(await outbox(after)).find((page) => page.incidentId === id && page.responder === 'secondary-oncall'),
-      'the second step paging secondary-oncall after the restart',
-    );
-    const timeline = (await incident(after, id)).timeline;
+    // The timeline entry is written after the publish: wait for it, not for the outbox.
+    const timeline = await eventually(async () => {
+      const entries = (await incident(after, id)).timeline;
+      return entries.some((entry) => entry.type === 'paged' && entry.responder === 'secondary-oncall')
+        ? entries
+        : undefined;
+    }, 'the second step paging secondary-oncall after the restart');
     const pagedSteps = timeline
       .filter((entry) => entry.type === 'paged')
       .map((entry) => `${entry.step}:${entry.responder}`);

@@ -15,7 +15,11 @@ const { stack, klaxon, template } = synthKlaxon();
 const tableId = logicalIdOf(stack, klaxon.store.table);
 const pageFunctionId = logicalIdOf(stack, klaxon.paging.pageFunction);
 const roleId = logicalIdOf(stack, klaxon.escalation.role);
-const stateMachines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine');
+const postmortemMachineId = logicalIdOf(stack, klaxon.escalation.postmortemReminders);
+const postmortemRoleId = logicalIdOf(stack, klaxon.escalation.postmortemRole);
+const stateMachines = resourcesOfType(template, 'AWS::StepFunctions::StateMachine').filter(
+  ([id]) => id !== postmortemMachineId,
+);
 
 describe('escalation state machines', () => {
   it('are one Standard workflow per severity tier', () => {
@@ -111,5 +115,35 @@ describe('the escalation role', () => {
         },
       ],
     });
+  });
+});
+
+describe('the post-mortem reminder state machine', () => {
+  const machine = resourceOf(template, postmortemMachineId);
+
+  it('is one Standard workflow running the ASL file as written, logged like the escalations', () => {
+    expect(resourcesOfType(template, 'AWS::StepFunctions::StateMachine')).toHaveLength(SEVERITIES.length + 1);
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine.Properties.DefinitionString).toBe(readAsl('postmortem-reminder'));
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    expect(Object.keys(substitutions)).toEqual(placeholdersOf(readAsl('postmortem-reminder')));
+    expect(render(substitutions.PageFunctionArn)).toBe(`<${pageFunctionId}.Arn>`);
+    expect(machine.Properties.RoleArn).toEqual({ 'Fn::GetAtt': [postmortemRoleId, 'Arn'] });
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ IncludeExecutionData: true, Level: 'ALL' });
+  });
+
+  it('has a role of its own that may invoke the page function and deliver logs, nothing more (no table access)', () => {
+    expect(permissionsOf(template, postmortemRoleId)).toEqual(
+      [
+        ...allow(['lambda:InvokeFunction'], [`<${pageFunctionId}.Arn>`, `<${pageFunctionId}.Arn>:*`]),
+        ...allow(LOG_DELIVERY_ACTIONS, ['*']),
+      ].sort(),
+    );
+  });
+
+  it('is covered by the role for every service integration its ASL uses', () => {
+    const resources = [...readAsl('postmortem-reminder').matchAll(/"Resource":\s*"([^"]+)"/g)].map((m) => m[1]);
+    expect(resources.length).toBeGreaterThan(0);
+    expect(new Set(resources)).toEqual(new Set(['arn:aws:states:::lambda:invoke']));
   });
 });

@@ -55,6 +55,7 @@ describe('function environments', () => {
         'ESCALATION_STATE_MACHINES',
         'EVENT_BUS_NAME',
         'NODE_OPTIONS',
+        'POSTMORTEM_STATE_MACHINE',
         'POWERTOOLS_SERVICE_NAME',
         'TABLE_NAME',
         // intake accepts alarm notifications from the intake topic; incidents-api verifies ack links.
@@ -70,6 +71,8 @@ describe('function environments', () => {
         SEVERITIES.map((severity) => [severity, `<${idOf(klaxon.escalation.stateMachines[severity])}>`]),
       ),
     );
+    // Resolving starts the post-mortem reminders.
+    expect(render(variablesOf(fn).POSTMORTEM_STATE_MACHINE)).toBe(`<${idOf(klaxon.escalation.postmortemReminders)}>`);
     for (const [severity, ref] of Object.entries(escalationMachinesOf(fn))) {
       const machine = resourceOf(template, ref.slice(1, -1));
       expect((machine.Properties.DefinitionSubstitutions as { Severity: string }).Severity).toBe(severity);

@@ -30,6 +30,12 @@ describe('Klaxon’s own alarms', () => {
     }
   });
 
+  it('watch failed and timed-out executions of the post-mortem reminder state machine', () => {
+    const machine = `StateMachineArn=<${idOf(klaxon.escalation.postmortemReminders)}>`;
+    expect(watched).toContain(`AWS/States/ExecutionsFailed ${machine}`);
+    expect(watched).toContain(`AWS/States/ExecutionsTimedOut ${machine}`);
+  });
+
   it('watch errors and throttles of each function', () => {
     for (const fn of [klaxon.intake.function, klaxon.management.function, klaxon.paging.pageFunction]) {
       expect(watched).toContain(`AWS/Lambda/Errors FunctionName=<${idOf(fn)}>`);
@@ -55,7 +61,7 @@ describe('Klaxon’s own alarms', () => {
 
   it('are exactly those, each firing on a single occurrence and quiet when there is no data', () => {
     const responderTopics = klaxon.paging.topics.size;
-    expect(alarms).toHaveLength(SEVERITIES.length * 2 + 4 * 2 + 1 + (responderTopics + 1) + 1);
+    expect(alarms).toHaveLength((SEVERITIES.length + 1) * 2 + 4 * 2 + 1 + (responderTopics + 1) + 1);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Threshold: 1,

@@ -17,6 +17,8 @@ const executions = SEVERITIES.map(
   (severity) =>
     `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:<${idOf(klaxon.escalation.stateMachines[severity])}.Name>:*`,
 );
+// Whoever resolves an incident starts its post-mortem reminders.
+const startPostmortemReminders = allow(['states:StartExecution'], [`<${idOf(klaxon.escalation.postmortemReminders)}>`]);
 const signingSecret = [`<${idOf(klaxon.ackSigningKey.secret)}>`];
 const topics = [...klaxon.paging.topics.values()].map((topic) => `<${idOf(topic)}>`);
 const ownLogGroup = (fn: { logGroup: Parameters<typeof logicalIdOf>[1] }) =>
@@ -37,6 +39,7 @@ describe('function permissions', () => {
         ...allow(['states:StartExecution'], stateMachines),
         // An alarm back to OK or an Events v2 resolve resolves the incident, which stops its execution.
         ...allow(['states:StopExecution'], executions),
+        ...startPostmortemReminders,
         ...allow(['events:PutEvents'], bus),
         ...allow(
           ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
@@ -55,6 +58,7 @@ describe('function permissions', () => {
         // POST /v1/drills opens an incident and starts its ladder.
         ...allow(['states:StartExecution'], stateMachines),
         ...allow(['states:StopExecution'], executions),
+        ...startPostmortemReminders,
         ...allow(['events:PutEvents'], bus),
         // Verifies the acknowledge links' signatures.
         ...allow(['secretsmanager:GetSecretValue'], signingSecret),
@@ -77,13 +81,14 @@ describe('function permissions', () => {
     expect(topics).toHaveLength(4);
   });
 
-  it('web-console: incident items, stop (never start) escalations, publish lifecycle events', () => {
+  it('web-console: incident items, stop (never start) escalations, start post-mortem reminders, publish lifecycle events', () => {
     const fn = klaxon.management.consoleFunction;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
         ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
         ...allow(['states:StopExecution'], executions),
+        ...startPostmortemReminders,
         ...allow(['events:PutEvents'], bus),
       ].sort(),
     );

@@ -65,8 +65,13 @@ export async function call<T = Record<string, unknown>>(
   return { status: response.status, body: parsed as T };
 }
 
+/** The ladder's pages (reminders, also published to the responder's topic, left out). */
 export const pagesIn = (messages: OutboxMessage[]) =>
-  messages.filter((message): message is OutboxPage => message.service === 'sns');
+  messages.filter((message): message is OutboxPage => message.service === 'sns' && message.purpose === 'page');
+
+/** Status-update and post-mortem reminders. */
+export const remindersIn = (messages: OutboxMessage[], purpose: OutboxPage['purpose']) =>
+  messages.filter((message): message is OutboxPage => message.service === 'sns' && message.purpose === purpose);
 
 export async function outbox(runtime: LocalRuntime): Promise<OutboxMessage[]> {
   return (await call<{ messages: OutboxMessage[] }>(runtime, 'GET', '/_local/outbox')).body.messages;

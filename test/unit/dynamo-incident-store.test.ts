@@ -55,6 +55,38 @@ describe('DynamoDB incident store', () => {
     expect((await store.listByStatus('open', { limit: 100 })).incidents.map((item) => item.id)).not.toContain('T1');
   });
 
+  it('clears the fields a transition sets to undefined: a reopened incident is no longer resolved', async () => {
+    await store.createIncident(incident('RO1'));
+    await store.transition('RO1', ['open'], {
+      status: 'resolved',
+      resolvedAt: '2026-11-20T11:00:00.000Z',
+      resolvedBy: 'sam',
+    });
+    const reopened = await store.transition('RO1', ['resolved'], {
+      status: 'open',
+      reopenCount: 1,
+      resolvedAt: undefined,
+      resolvedBy: undefined,
+    });
+    expect(reopened).toMatchObject({ status: 'open', reopenCount: 1 });
+    expect(reopened).not.toHaveProperty('resolvedAt');
+    expect(reopened).not.toHaveProperty('resolvedBy');
+    const stored = await store.getIncident('RO1');
+    expect(stored).not.toHaveProperty('resolvedAt');
+    expect(stored).not.toHaveProperty('resolvedBy');
+  });
+
+  it('reads the timeline entries under one key prefix only', async () => {
+    await store.createIncident(incident('TP1'));
+    await store.appendTimeline('TP1', 'note#b', { at: '2026-11-20T10:20:00.000Z', type: 'note', message: 'b' });
+    await store.appendTimeline('TP1', 'note#a', { at: '2026-11-20T10:25:00.000Z', type: 'note', message: 'a' });
+    await store.appendTimeline('TP1', 'notes-elsewhere', { at: '2026-11-20T10:30:00.000Z', type: 'alert' });
+    await store.appendTimeline('TP1', 'opened', { at: '2026-11-20T10:15:00.000Z', type: 'opened' });
+    const notes = await store.timelineEntries('TP1', 'note#');
+    expect(notes.map((entry) => entry.message)).toEqual(['a', 'b']);
+    expect(await store.timelineEntries('TP1', 'reminded#')).toEqual([]);
+  });
+
   it('writes a timeline entry once per key, and counts a repeated alert once per delivery', async () => {
     await store.createIncident(incident('R1'));
     expect(

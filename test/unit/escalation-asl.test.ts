@@ -1,6 +1,7 @@
 /**
- * The escalation ASL itself: structural rules every Task must follow, and the file run on
- * aws-local-stepfunctions against dynalite, the way the local runtime runs it.
+ * The state machines' ASL itself (escalation and post-mortem reminders): structural rules every
+ * Task must follow, and the files run on aws-local-stepfunctions against dynalite, the way the
+ * local runtime runs them.
  */
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -8,7 +9,14 @@ import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-stor
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationInput, EscalationStep } from '../../lambdas/core/ladder.js';
 import type { IncidentStore } from '../../lambdas/core/ports.js';
-import { loadEscalationDefinition, placeholdersOf, readAsl } from '../../lib/asl.js';
+import {
+  allStates,
+  loadEscalationDefinition,
+  loadPostmortemReminderDefinition,
+  placeholdersOf,
+  readAsl,
+  STATE_MACHINE_NAMES,
+} from '../../lib/asl.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { LocalStepFunctions } from '../../local/local-step-functions.js';
 import { eventually } from '../support/local.js';
@@ -19,52 +27,85 @@ type State = {
   TimeoutSeconds?: number;
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[] }[];
+  Branches?: { States: Record<string, State> }[];
 };
-const definition = loadEscalationDefinition({
-  TableName: 't',
-  PageFunctionArn: 'arn:aws:lambda:us-east-1:1:function:p',
-  Severity: 'SEV1',
-});
-const states = Object.entries(definition.States as Record<string, State>);
+const PAGE_FUNCTION = 'arn:aws:lambda:us-east-1:1:function:p';
+const definitions = {
+  escalation: loadEscalationDefinition({ TableName: 't', PageFunctionArn: PAGE_FUNCTION, Severity: 'SEV1' }),
+  'postmortem-reminder': loadPostmortemReminderDefinition({ PageFunctionArn: PAGE_FUNCTION }),
+};
+const statesOf = (name: keyof typeof definitions) =>
+  allStates(definitions[name] as unknown as { States: Record<string, State> });
+const definition = definitions.escalation;
+const states = statesOf('escalation');
 
 // asl-validator ships CommonJS without type declarations; this is the part of its API we use.
 type AslValidator = (definition: unknown) => { isValid: boolean; errorsText: (separator?: string) => string };
 const validateAsl = createRequire(import.meta.url)('asl-validator') as AslValidator;
 
-describe('escalation ASL', () => {
+describe.each(STATE_MACHINE_NAMES)('%s ASL', (name) => {
+  const machineStates = statesOf(name);
+
   it('passes asl-validator', () => {
-    const result = validateAsl(definition);
+    const result = validateAsl(definitions[name]);
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
   });
 
-  it('has a substitution for every placeholder', () => {
-    expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity', 'TableName']);
-    expect(JSON.stringify(definition)).not.toContain('${');
-  });
-
-  it('gives every Task a TimeoutSeconds and a Retry (the emulator and AWS default to 60 s and no retry)', () => {
-    const tasks = states.filter(([, state]) => state.Type === 'Task');
+  it('gives every Task, those inside Parallel branches too, a TimeoutSeconds, a Retry and a Comment', () => {
+    const tasks = machineStates.filter(([, state]) => state.Type === 'Task');
     expect(tasks.length).toBeGreaterThan(0);
     for (const [, state] of tasks) {
       expect(state.TimeoutSeconds).toBeGreaterThan(0);
       expect(state.Retry?.length).toBeGreaterThan(0);
+      expect(state.Comment).toBeTruthy();
     }
   });
 
-  it('explains every state with a Comment', () => {
-    expect(states.filter(([, state]) => !state.Comment).map(([name]) => name)).toEqual([]);
+  it('explains every state with a Comment, and uses JSONPath only (no JSONata, no Assign)', () => {
+    expect(machineStates.filter(([, state]) => !state.Comment).map(([stateName]) => stateName)).toEqual([]);
+    const text = readAsl(name);
+    expect(text).not.toContain('"QueryLanguage"');
+    expect(text).not.toContain('"Assign"');
   });
 
   it('only names errors that exist: States.*, Lambda.* or an error class in the code', () => {
-    const named = states.flatMap(([, state]) =>
+    const named = machineStates.flatMap(([, state]) =>
       [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((r) => r.ErrorEquals),
     );
-    const ours = named.filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
-    for (const name of ours) {
-      const found = execFileSync('grep', ['-rl', `name = '${name}'`, 'lambdas'], { encoding: 'utf8' });
+    const ours = named.filter((error) => !error.startsWith('States.') && !error.startsWith('Lambda.'));
+    for (const error of ours) {
+      const found = execFileSync('grep', ['-rl', `name = '${error}'`, 'lambdas'], { encoding: 'utf8' });
       expect(found.trim()).not.toBe('');
     }
+  });
+});
+
+describe('escalation ASL', () => {
+  it('runs the ladder and the status-update reminders as two branches of one Parallel state', () => {
+    const [, parallel] = Object.entries(definition.States as Record<string, State>)[0] ?? [];
+    expect(parallel?.Type).toBe('Parallel');
+    expect(parallel?.Branches?.map((branch) => Object.keys(branch.States)[0])).toEqual([
+      'Start at the first step',
+      'Remind if a status update is due',
+    ]);
+  });
+
+  it('has a substitution for every placeholder', () => {
+    expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity', 'TableName']);
+    expect(placeholdersOf(readAsl('postmortem-reminder'))).toEqual(['PageFunctionArn']);
+    expect(JSON.stringify(definitions['postmortem-reminder'])).not.toContain('${');
+    expect(JSON.stringify(definition)).not.toContain('${');
+  });
+
+  it("has the ladder's three Tasks and the reminder one, all reached by the checks above", () => {
+    const tasks = states.filter(([, state]) => state.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual([
+      'Fall back to email and backup people',
+      'Page the responders',
+      'Read the incident',
+      'Remind if a status update is due',
+    ]);
   });
 });
 
@@ -84,6 +125,8 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
       pageFunctionArn,
       functions: {
         [pageFunctionArn]: async (payload) => {
+          // The reminder branch asks too: no status updates here, so it ends at once.
+          if ((payload as { remind?: string }).remind) return { nextAt: null };
           pages.push(payload as { incidentId: string; step: EscalationStep });
           return { paged: [] };
         },
@@ -153,7 +196,8 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
   it('ends without paging once the incident is resolved', async () => {
     const execution = await run('resolved-incident', 'resolved');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered.at(-1)).toBe('Incident resolved');
+    expect(execution.statesEntered).toContain('Incident resolved');
+    expect(execution.statesEntered.at(-1)).toBe('Escalation over');
     expect(pages.filter((page) => page.incidentId === 'resolved-incident')).toEqual([]);
   });
 });

@@ -3,7 +3,14 @@ import { parseConfig } from '../../lambdas/core/config.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from '../../lambdas/core/gsm7.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { planLadder } from '../../lambdas/core/ladder.js';
-import { renderEmail, renderPage, renderSms, renderSubject } from '../../lambdas/core/templates.js';
+import {
+  renderEmail,
+  renderPage,
+  renderPostmortemReminder,
+  renderSms,
+  renderStatusUpdateReminder,
+  renderSubject,
+} from '../../lambdas/core/templates.js';
 import { anIncident } from '../support/incidents.js';
 
 const config = parseConfig(JSON.parse(readFileSync('klaxon.config.json', 'utf8')));
@@ -76,6 +83,57 @@ describe('page messages', () => {
 
   it('keeps the subject on one line', () => {
     expect(renderSubject(incident({ title: 'evil\r\nBcc: everyone@example.com' }))).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe('reminder messages', () => {
+  const reminder = { lastUpdateAt: '2026-11-20T10:20:00.000Z', now: '2026-11-20T10:35:30.000Z' };
+
+  it.each([
+    ['a short title', 'orders-api-5xx'],
+    ['a long title with characters outside GSM-7', `Checkout “EU” 🔥 ${'very long title '.repeat(20)}`],
+  ])('fits the status-update reminder SMS in one GSM-7 segment, with %s', (_, title) => {
+    const message = renderStatusUpdateReminder(
+      incident({ title, status: 'acknowledged' }),
+      { ...reminder, channels: ['sms', 'email'] },
+      context,
+    );
+    expect(gsm7Length(message.sms ?? '')).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
+    expect(message.sms).toMatch(/^SEV1 UPDATE DUE \(15m quiet\) /);
+    expect(message.sms).toMatch(/Post: klaxon note 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1 "\.\.\."$/);
+  });
+
+  it("asks for the runbooks' update in the email, and renders only the channels asked for", () => {
+    const message = renderStatusUpdateReminder(
+      incident({ drill: true }),
+      { ...reminder, channels: ['email'] },
+      context,
+    );
+    expect(message.sms).toBeUndefined();
+    expect(message.subject).toMatch(/^\[DRILL\] \[SEV1\] Status update due: orders-api-5xx/);
+    expect(message.email).toContain('UPDATE [10:35 UTC]');
+    expect(message.email).toContain('Current Status: <Investigating|Mitigating|Resolved>');
+    expect(message.email).toContain('every 15m');
+    expect(message.email).toContain('klaxon note 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1');
+  });
+
+  it('starts the post-mortem reminder from the resolution template, by email only', () => {
+    const resolved = incident({ status: 'resolved', resolvedAt: '2026-11-20T11:45:02.000Z', resolvedBy: 'sam' });
+    const message = renderPostmortemReminder(
+      resolved,
+      { stage: 'before-due', dueAt: '2026-11-22T11:45:02.000Z' },
+      context,
+    );
+    expect(message.sms).toBeUndefined();
+    expect(message.subject).toBe('[SEV1] Post-mortem is due by 2026-11-22T11:45:02.000Z: orders-api-5xx');
+    expect(message.email).toContain('RESOLVED [11:45 UTC]');
+    expect(message.email).toContain('Duration: 1h 30m');
+    expect(message.email).toContain('Post-mortem will be completed by: 2026-11-22T11:45:02.000Z');
+    expect(message.email).toContain(
+      'POST https://klaxon.example.com/v1/incidents/01JD6Z3ZQ7W9Y2V8K4T5R6N3M1/postmortem',
+    );
+    const due = renderPostmortemReminder(resolved, { stage: 'due', dueAt: '2026-11-22T11:45:02.000Z' }, context);
+    expect(due.subject).toMatch(/Post-mortem is due now/);
   });
 });
 

@@ -1,0 +1,269 @@
+/**
+ * Reminders: a status update while an incident is unresolved (the tier's `statusUpdateEvery`),
+ * and the post-mortem after it resolved (the tier's `postmortemDue`). The decisions are pure, with
+ * the time passed in; the use cases read the incident, decide, send and record, and are invoked by
+ * the state machines (the escalation's reminder branch, the post-mortem reminder machine).
+ *
+ * The timeline is the record: each reminder is a timeline entry with an idempotent key, and the
+ * next reminder counts from the newest of them, so a retried or restarted execution never reminds
+ * twice for the same quiet spell.
+ */
+import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
+import { responderById } from './config.js';
+import { parseDurationSeconds } from './duration.js';
+import type { Incident } from './incident.js';
+import { lifecycleEvent } from './lifecycle-events.js';
+import { whoFills } from './paging.js';
+import type { PagingDeps } from './ports.js';
+import {
+  type PostmortemReminderStage,
+  type RenderContext,
+  renderPostmortemReminder,
+  renderStatusUpdateReminder,
+} from './templates.js';
+
+/** Timeline key prefixes: notes are posted by people, reminders by Klaxon. */
+export const NOTE_KEY_PREFIX = 'note#';
+export const STATUS_REMINDER_KEY_PREFIX = 'reminded#status-update#';
+
+const latest = (times: (string | undefined)[]) =>
+  times.filter((at): at is string => typeof at === 'string' && at !== '').reduce((a, b) => (a > b ? a : b));
+
+export interface StatusUpdateFacts {
+  incident: Incident;
+  /** The tier's interval in seconds; undefined when the tier asks for no status updates. */
+  everySeconds: number | undefined;
+  /** When notes (status updates) were posted. */
+  noteTimes: string[];
+  /** When Klaxon sent status-update reminders. */
+  reminderTimes: string[];
+  now: Date;
+}
+
+export type StatusUpdateDecision =
+  | { kind: 'none'; reason: string }
+  | { kind: 'wait'; dueAt: string; lastUpdateAt: string }
+  | { kind: 'remind'; dueAt: string; lastUpdateAt: string };
+
+/**
+ * A status update is due `every` after the newest of: the (re)opening, the acknowledgement, the
+ * last note and the last reminder. Never once the incident is resolved, nor for a tier without an
+ * interval.
+ */
+export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpdateDecision {
+  const { incident, everySeconds } = facts;
+  if (incident.status === 'resolved') return { kind: 'none', reason: 'incident resolved' };
+  if (!everySeconds || everySeconds <= 0) {
+    return { kind: 'none', reason: `${incident.severity} asks for no status updates` };
+  }
+  const lastUpdateAt = latest([
+    incident.openedAt,
+    incident.reopenedAt,
+    incident.acknowledgedAt,
+    ...facts.noteTimes,
+    ...facts.reminderTimes,
+  ]);
+  const dueAt = new Date(Date.parse(lastUpdateAt) + everySeconds * 1000).toISOString();
+  return Date.parse(dueAt) <= facts.now.getTime()
+    ? { kind: 'remind', dueAt, lastUpdateAt }
+    : { kind: 'wait', dueAt, lastUpdateAt };
+}
+
+/**
+ * Who is reminded: the person the incident was handed to, else whoever acknowledged it (when that
+ * is a responder in the config), else the person in the primary role now.
+ */
+export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, also?: string): Responder | undefined {
+  for (const id of [incident.assignee, incident.acknowledgedBy, also]) {
+    const responder = id ? responderById(config, id) : undefined;
+    if (responder) return responder;
+  }
+  return whoFills(config, ['primary'], at)[0];
+}
+
+/** Status-update reminders go out the way the tier first pages: SMS and email for SEV1, email for SEV2. */
+export const statusReminderChannels = (tier: TierPolicy): Channel[] => [...(tier.ladder[0]?.channels ?? ['email'])];
+
+const tierInterval = (tier: TierPolicy, timeScale = 1) => {
+  const seconds = tier.statusUpdateEvery ? parseDurationSeconds(tier.statusUpdateEvery) : undefined;
+  return seconds === undefined ? undefined : seconds / timeScale;
+};
+
+export interface ReminderDeps extends PagingDeps {
+  /**
+   * Local runtime only (`--time-scale`): reminder intervals pass this many times faster, like the
+   * ladder's waits. 1 on AWS.
+   */
+  timeScale?: number;
+}
+
+export interface StatusUpdateReminderResult {
+  /** When to look again; null ends the reminders (resolved, or a tier without status updates). */
+  nextAt: string | null;
+  reminded?: string;
+}
+
+export class ReminderDeliveryError extends Error {
+  override name = 'ReminderDeliveryError';
+}
+
+/** The escalation's reminder branch: remind if a status update is due, and say when to look again. */
+export async function remindStatusUpdate(
+  deps: ReminderDeps,
+  request: { incidentId: string },
+): Promise<StatusUpdateReminderResult> {
+  const incident = await deps.store.getIncident(request.incidentId);
+  if (!incident) throw new ReminderDeliveryError(`Incident ${request.incidentId} does not exist; nobody to remind`);
+  const tier = deps.config.severityPolicy[incident.severity];
+  const everySeconds = tierInterval(tier, deps.timeScale);
+  if (incident.status === 'resolved' || everySeconds === undefined) return { nextAt: null };
+
+  const [notes, reminders] = await Promise.all([
+    deps.store.timelineEntries(incident.id, NOTE_KEY_PREFIX),
+    deps.store.timelineEntries(incident.id, STATUS_REMINDER_KEY_PREFIX),
+  ]);
+  const now = deps.clock.now();
+  const decision = decideStatusUpdateReminder({
+    incident,
+    everySeconds,
+    noteTimes: notes.map((entry) => entry.at),
+    reminderTimes: reminders.map((entry) => entry.at),
+    now,
+  });
+  if (decision.kind === 'none') return { nextAt: null };
+  if (decision.kind === 'wait') return { nextAt: decision.dueAt };
+
+  const responder = whoToRemind(deps.config, incident, now);
+  if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
+  const channels = statusReminderChannels(tier);
+  const at = now.toISOString();
+  const message = renderStatusUpdateReminder(
+    incident,
+    { lastUpdateAt: decision.lastUpdateAt, now: at, channels },
+    renderContext(deps, tier),
+  );
+  await deps.pager.page({ responder, incidentId: incident.id, purpose: 'status-update-reminder', ...message });
+  // Keyed by the due time: the next decision counts from this entry, so a retry finds nothing due.
+  await deps.store.appendTimeline(incident.id, `${STATUS_REMINDER_KEY_PREFIX}${decision.dueAt}`, {
+    at,
+    type: 'reminded',
+    by: 'klaxon',
+    reminder: 'status-update',
+    responder: responder.id,
+    channels,
+    message: `Reminded ${responder.name} to post a status update (none since ${decision.lastUpdateAt})`,
+  });
+  await deps.events.publish([
+    lifecycleEvent('reminded', incident, at, { reminder: 'status-update', responder: responder.id, channels }),
+  ]);
+  return { nextAt: new Date(now.getTime() + everySeconds * 1000).toISOString(), reminded: responder.id };
+}
+
+const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ apiBaseUrl: deps.apiBaseUrl, tier });
+
+/** What the post-mortem reminder state machine is started with (all times absolute, ISO-8601). */
+export interface PostmortemReminderInput {
+  incidentId: string;
+  /** The incident's reopen count when it resolved (0 for the first resolution): a reopen ends these reminders. */
+  run: number;
+  resolvedAt: string;
+  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. */
+  remindAt: string;
+  /** The deadline, when the last reminder goes out if it is still not done. */
+  dueAt: string;
+  /** Execution name: the incident id, plus the run when it was reopened. */
+  executionName: string;
+}
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * The post-mortem reminders a resolved incident gets, or undefined when its tier has no
+ * post-mortem deadline ("optional", "none").
+ */
+export function planPostmortemReminders(tier: TierPolicy, incident: Incident): PostmortemReminderInput | undefined {
+  const dueSeconds = parseDurationSeconds(tier.postmortemDue);
+  if (!dueSeconds || !incident.resolvedAt) return undefined;
+  const resolved = Date.parse(incident.resolvedAt);
+  const before = Math.min(DAY_SECONDS, dueSeconds / 2);
+  const run = incident.reopenCount ?? 0;
+  return {
+    incidentId: incident.id,
+    run,
+    resolvedAt: incident.resolvedAt,
+    remindAt: new Date(resolved + (dueSeconds - before) * 1000).toISOString(),
+    dueAt: new Date(resolved + dueSeconds * 1000).toISOString(),
+    executionName: `${incident.id}-${run > 0 ? `r${run}-` : ''}postmortem`,
+  };
+}
+
+export type PostmortemDecision = { kind: 'remind' } | { kind: 'stop'; reason: string };
+
+/** Remind unless the post-mortem is done, or the incident reopened (its next resolution plans anew). */
+export function decidePostmortemReminder(incident: Incident, run: number): PostmortemDecision {
+  if (incident.status !== 'resolved' || (incident.reopenCount ?? 0) !== run) {
+    return { kind: 'stop', reason: 'incident reopened' };
+  }
+  if (incident.postmortemDoneAt) return { kind: 'stop', reason: `post-mortem done at ${incident.postmortemDoneAt}` };
+  return { kind: 'remind' };
+}
+
+export interface PostmortemReminderRequest {
+  incidentId: string;
+  run: number;
+  stage: PostmortemReminderStage;
+  dueAt: string;
+}
+
+export interface PostmortemReminderResult {
+  /** False once there is nothing left to remind about: the state machine ends. */
+  remindAgain: boolean;
+  reminded?: string;
+  skipped?: string;
+}
+
+/** The post-mortem reminder machine's task: remind the incident's owner unless the post-mortem is done. */
+export async function remindPostmortem(
+  deps: ReminderDeps,
+  request: PostmortemReminderRequest,
+): Promise<PostmortemReminderResult> {
+  const incident = await deps.store.getIncident(request.incidentId);
+  if (!incident) throw new ReminderDeliveryError(`Incident ${request.incidentId} does not exist; nobody to remind`);
+  const decision = decidePostmortemReminder(incident, request.run);
+  if (decision.kind === 'stop') return { remindAgain: false, skipped: decision.reason };
+
+  const key = `reminded#postmortem#r${request.run}#${request.stage}`;
+  const remindAgain = request.stage !== 'due';
+  if (await deps.store.hasTimelineEntry(incident.id, key)) return { remindAgain, skipped: 'already reminded' };
+  const now = deps.clock.now();
+  const responder = whoToRemind(deps.config, incident, now, incident.resolvedBy);
+  if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
+  const tier = deps.config.severityPolicy[incident.severity];
+  const message = renderPostmortemReminder(
+    incident,
+    { stage: request.stage, dueAt: request.dueAt },
+    renderContext(deps, tier),
+  );
+  await deps.pager.page({ responder, incidentId: incident.id, purpose: 'postmortem-reminder', ...message });
+  const at = now.toISOString();
+  await deps.store.appendTimeline(incident.id, key, {
+    at,
+    type: 'reminded',
+    by: 'klaxon',
+    reminder: 'postmortem',
+    stage: request.stage,
+    responder: responder.id,
+    channels: ['email'],
+    message: `Reminded ${responder.name} that the post-mortem ${request.stage === 'due' ? 'is due now' : `is due by ${request.dueAt}`}`,
+  });
+  await deps.events.publish([
+    lifecycleEvent('reminded', incident, at, {
+      reminder: 'postmortem',
+      stage: request.stage,
+      dueAt: request.dueAt,
+      responder: responder.id,
+      channels: ['email'],
+    }),
+  ]);
+  return { remindAgain, reminded: responder.id };
+}
