@@ -115,6 +115,12 @@ export class LocalStepFunctions implements EscalationRunner {
     this.options.onChange?.(execution);
   }
 
+  /** The ladder runs `timeScale` times faster: at `now`, it stands that much further from its start. */
+  ladderTime(ladderStart: string, now: Date): Date {
+    const start = Date.parse(ladderStart);
+    return new Date(start + (now.getTime() - start) * this.options.timeScale);
+  }
+
   list(): LocalExecution[] {
     return [...this.executions.values()];
   }

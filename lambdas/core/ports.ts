@@ -65,6 +65,16 @@ export interface IncidentStore {
   incidentsOpenedBetween(from: string, to: string): AsyncIterable<Incident>;
   /** Records that a ladder step after the first paged someone; the first time stands. */
   markEscalated(incidentId: string, at: string): Promise<void>;
+  /**
+   * Applies `changes` (a new ladder run and plan, and what caused it) only while the incident is
+   * unresolved and its `ladderRun` is still `expectedRun` (undefined: never re-planned). Returns
+   * the updated incident, or undefined when someone else re-planned or resolved it first.
+   */
+  replan(
+    incidentId: string,
+    expectedRun: number | undefined,
+    changes: Partial<Incident>,
+  ): Promise<Incident | undefined>;
 }
 
 export interface EscalationRunner {
@@ -72,6 +82,12 @@ export interface EscalationRunner {
   start(input: EscalationInput): Promise<{ executionArn: string }>;
   /** Stops the ladder; stopping a finished or unknown execution is harmless. */
   stop(executionArn: string, reason: string): Promise<void>;
+  /**
+   * Where a ladder that started at `ladderStart` stands at `now`. The local runtime walks ladders
+   * faster (its time scale), so "which steps are behind us" must be asked in the ladder's time;
+   * on AWS (absent) it is `now`.
+   */
+  ladderTime?(ladderStart: string, now: Date): Date;
 }
 
 export interface PageDelivery {

@@ -41,7 +41,8 @@ export function renderSubject(incident: Incident): string {
  * The acknowledgement hint is never cut; the summary gives way first, then the title.
  */
 export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string): string {
-  const escalation = step.index > 0 ? ' ESCALATED' : '';
+  const escalation =
+    step.reason === 'reassigned' ? ' ASSIGNED TO YOU' : step.index > 0 || step.reason ? ' ESCALATED' : '';
   const prefix = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} `);
   const ack = toGsm7(ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`);
   const forText = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(ack);
@@ -59,7 +60,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
   const updateEvery = context.tier.statusUpdateEvery;
   const detailLines = Object.entries(incident.details).map(([key, value]) => `  ${key}: ${value}`);
   const lines = [
-    `${drillTag(incident)}INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1})` : ''}`,
+    `${drillTag(incident)}${emailHeadline(step)}`,
     '',
     `Severity: ${incident.severity} (${context.tier.description})`,
     `Summary: ${incident.title}`,
@@ -78,6 +79,20 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
   ];
   return lines.join('\n');
+}
+
+function emailHeadline(step: EscalationStep): string {
+  const loop = step.loop ? `, repeat ${step.loop} of the ladder: nobody has acknowledged` : '';
+  switch (step.reason) {
+    case 'reassigned':
+      return 'INCIDENT ASSIGNED TO YOU';
+    case 'escalated':
+      return `INCIDENT ESCALATED BY HAND (escalation step ${step.index + 1})`;
+    case 'severity-raised':
+      return `INCIDENT SEVERITY RAISED (escalation step ${step.index + 1})`;
+    default:
+      return `INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1}${loop})` : ''}`;
+  }
 }
 
 export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {

@@ -9,6 +9,7 @@ import { eventsV2Schema } from '../schemas/events-v2.js';
 import {
   acknowledgeBodySchema,
   drillBodySchema,
+  escalateBodySchema,
   listIncidentsQuerySchema,
   noteBodySchema,
   postmortemDoneBodySchema,
@@ -112,6 +113,13 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/incidents/{id}/severity': {
     summary: 'Change the severity of an unresolved incident',
     body: severityBodySchema,
+    ok: { status: 200, description: 'The incident' },
+    errors: INCIDENT_ERRORS,
+  },
+  'POST /v1/incidents/{id}/escalate': {
+    summary:
+      'Escalate now: the next step of the ladder pages at once, even if acknowledged; later steps keep their spacing',
+    body: escalateBodySchema,
     ok: { status: 200, description: 'The incident' },
     errors: INCIDENT_ERRORS,
   },
