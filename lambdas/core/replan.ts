@@ -12,7 +12,7 @@
  */
 import { SEVERITIES, type Severity } from './config.js';
 import { formatDuration } from './duration.js';
-import type { Incident, IncidentStatus, TimelineEntry } from './incident.js';
+import type { Incident, TimelineEntry } from './incident.js';
 import { escalationInputFor } from './intake.js';
 import {
   currentRun,
@@ -54,11 +54,10 @@ export function currentPlan(deps: Pick<CoreDeps, 'config'>, incident: Incident):
   return escalationInputFor(deps, incident, incident.reopenedAt ?? incident.openedAt);
 }
 
-const UNRESOLVED: IncidentStatus[] = ['open', 'acknowledged'];
-
 /**
- * Reads, decides with the current plan and the ladder's "now", writes the new run conditionally,
- * then starts it. `decide` sees the ladder's time (the local runtime's time scale applied).
+ * Reads, decides with the current plan and the ladder's "now", writes the new run conditionally
+ * (only while unresolved), then starts it. `decide` refuses a resolved incident with its own
+ * words, and sees the ladder's time (the local runtime's time scale applied).
  */
 export async function replanLadder(
   deps: CoreDeps,
@@ -77,9 +76,6 @@ export async function replanLadder(
       await startPlan(deps, incident, pending);
       if (pending.reason === reason && pending.by === by) return { incident, changed: true, plan: pending };
       continue;
-    }
-    if (!UNRESOLVED.includes(incident.status)) {
-      throw new TransitionRefusedError(`incident ${incident.id} is resolved; its ladder can no longer change`);
     }
     const plan = currentPlan(deps, incident);
     const now = deps.clock.now();
@@ -193,6 +189,9 @@ function replanMessage(
 /** `POST /v1/incidents/{id}/escalate`: the next step pages now (see planEscalateNow). */
 export function escalateNow(deps: CoreDeps, incidentId: string, by: string, note?: string): Promise<ReplanResult> {
   return replanLadder(deps, incidentId, 'escalated', by, (incident, plan, ladderNow) => {
+    if (incident.status === 'resolved') {
+      return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nobody left to escalate to` };
+    }
     const steps = planEscalateNow(plan.steps, ladderNow);
     if (!steps) {
       return {

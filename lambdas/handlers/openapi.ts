@@ -186,6 +186,12 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 303, description: 'Redirect to the incident page' },
     errors: [404],
   },
+  'POST /incidents/{id}/escalate': {
+    summary: 'Web console form: escalate now (the next step pages at once), then back to the incident page',
+    form: escalateBodySchema,
+    ok: { status: 303, description: 'Redirect to the incident page' },
+    errors: [404, 409],
+  },
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
