@@ -11,7 +11,10 @@ export interface OutboxPage {
   service: 'sns';
   topicArn: string;
   responder: string;
+  /** Empty on a handoff notification (which is about no incident in particular). */
   incidentId: string;
+  /** Set on the on-call handoff notification; absent on a page. */
+  kind?: 'handoff';
   subject: string;
   sms: string | null;
   email: string | null;
@@ -74,7 +77,8 @@ export class Outbox {
           service: 'sns',
           topicArn: `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`,
           responder: delivery.responder.id,
-          incidentId: delivery.incidentId,
+          incidentId: delivery.incidentId ?? '',
+          ...(delivery.kind === 'handoff' ? { kind: 'handoff' as const } : {}),
           subject: delivery.subject,
           sms: delivery.sms ?? null,
           email: delivery.email ?? null,

@@ -39,7 +39,9 @@ export function snsPager(client: SNSClient, topicArnPrefix: string): Pager {
           MessageStructure: 'json',
           MessageAttributes: {
             [CHANNEL_ATTRIBUTE]: { DataType: 'String.Array', StringValue: JSON.stringify(channels) },
-            incidentId: { DataType: 'String', StringValue: delivery.incidentId },
+            ...(delivery.incidentId
+              ? { incidentId: { DataType: 'String', StringValue: delivery.incidentId } }
+              : { kind: { DataType: 'String', StringValue: delivery.kind ?? 'page' } }),
           },
         }),
       );

@@ -92,7 +92,10 @@ export interface EscalationRunner {
 
 export interface PageDelivery {
   responder: Responder;
-  incidentId: string;
+  /** Absent on a message about no incident in particular (a handoff notification). */
+  incidentId?: string;
+  /** `handoff`: the on-call handoff notification; a page otherwise. */
+  kind?: 'page' | 'handoff';
   subject: string;
   sms?: string;
   email?: string;

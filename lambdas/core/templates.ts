@@ -3,7 +3,7 @@
  * runbooks' communication templates (initial alert: severity, summary, impact, detected time,
  * status, update cadence).
  */
-import type { TierPolicy } from './config.js';
+import type { Responder, Role, TierPolicy } from './config.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
 import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
@@ -93,6 +93,46 @@ function emailHeadline(step: EscalationStep): string {
     default:
       return `INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1}${loop})` : ''}`;
   }
+}
+
+export interface HandoffContext {
+  responder: Responder;
+  role: Role;
+  /** ISO-8601 UTC, and the same in the rotation's time zone for people. */
+  until?: string;
+  untilLocal?: string;
+  /** The unresolved incidents they now hold, oldest first. */
+  incidents: Incident[];
+}
+
+/** The on-call handoff: email with the open incidents listed; SMS in one segment. */
+export function renderHandoff(context: HandoffContext): PageMessage {
+  const { role, incidents } = context;
+  const until = context.untilLocal ?? context.until;
+  const count = incidents.length === 1 ? '1 open incident' : `${incidents.length} open incidents`;
+  const smsText = toGsm7(
+    `Klaxon: you are now ${role} on call${until ? ` until ${until}` : ''}. ${count}${incidents.length > 0 ? ': klaxon list' : '.'}`,
+  );
+  const listed = incidents.map(
+    (incident) =>
+      `  ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.id}`,
+  );
+  const email = [
+    `Hello ${context.responder.name},`,
+    '',
+    `You are now on call as ${role}${until ? ` until ${until}${context.until && context.untilLocal ? ` (${context.until})` : ''}` : ''}.`,
+    'Pages for this role come to you from now on.',
+    '',
+    incidents.length > 0 ? `You now hold ${count}:` : 'There are no open incidents for you right now.',
+    ...listed,
+    '',
+    'See who is on call: klaxon oncall (or GET /v1/oncall).',
+  ].join('\n');
+  return {
+    subject: oneLine(`[Klaxon] You are now ${role} on call${incidents.length > 0 ? ` (${count})` : ''}`, 100),
+    sms: truncateGsm7(smsText, SMS_SEGMENT_SEPTETS),
+    email,
+  };
 }
 
 export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {

@@ -2,6 +2,15 @@
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
 
+/**
+ * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's
+ * `<aws.scheduler.scheduled-time>`; the local timer's handoff instant).
+ */
+export const handoffRequestSchema = z.discriminatedUnion('handoff', [
+  z.object({ handoff: z.literal('rotation'), rotation: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
+  z.object({ handoff: z.literal('override'), override: z.number().int().min(0), at: z.iso.datetime({ offset: true }) }),
+]);
+
 export const pageRequestSchema = z.object({
   incidentId: z.string().min(1),
   step: z

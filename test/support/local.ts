@@ -65,8 +65,12 @@ export async function call<T = Record<string, unknown>>(
   return { status: response.status, body: parsed as T };
 }
 
+/** Pages about incidents (handoff notifications left out: see handoffsIn). */
 export const pagesIn = (messages: OutboxMessage[]) =>
-  messages.filter((message): message is OutboxPage => message.service === 'sns');
+  messages.filter((message): message is OutboxPage => message.service === 'sns' && message.kind !== 'handoff');
+
+export const handoffsIn = (messages: OutboxMessage[]) =>
+  messages.filter((message): message is OutboxPage => message.service === 'sns' && message.kind === 'handoff');
 
 export async function outbox(runtime: LocalRuntime): Promise<OutboxMessage[]> {
   return (await call<{ messages: OutboxMessage[] }>(runtime, 'GET', '/_local/outbox')).body.messages;
