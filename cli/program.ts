@@ -184,6 +184,28 @@ export function buildProgram(io: CliIo): Command {
     });
 
   program
+    .command('escalate')
+    .argument('<id>', 'incident id')
+    .option('--note <text>', 'why, for the timeline')
+    .option('--by <responder>', 'who escalates')
+    .description('Page the next step of the ladder now, even if acknowledged; later steps keep their spacing')
+    .action(async (id: string, flags: { note?: string; by?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', `/v1/incidents/${encodeURIComponent(id)}/escalate`, {
+          body: { by: flags.by, note: flags.note },
+        }),
+      ) as Incident;
+      const next = body.ladderPlan?.steps[0];
+      print(
+        options,
+        body,
+        () =>
+          `Incident ${body.id} escalated: ${next ? [...next.notify, ...(next.responders ?? [])].join(' and ') : 'the next step'} paged now (ladder run ${body.ladderRun})`,
+      );
+    });
+
+  program
     .command('note')
     .argument('<id>', 'incident id')
     .argument('<message...>', 'the status update')

@@ -63,8 +63,9 @@ export class IncidentManagement extends Construct {
         'dynamodb:DeleteItem',
         'dynamodb:Query',
       ])
-      // Resolving from the console stops the escalation; the console starts none.
-      .bindEscalation(props.escalation, { start: false, stop: true })
+      // Resolving from the console stops the escalation; its "Escalate now" button re-plans the
+      // ladder, which stops the running execution and starts the next run.
+      .bindEscalation(props.escalation, { start: true, stop: true })
       .bindEventBus(props.eventBus);
   }
 }

@@ -18,6 +18,7 @@ import { AlarmTopic } from './alarm-topic.js';
 import { AlertIntake } from './alert-intake.js';
 import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
+import { HandoffSchedules } from './handoffs.js';
 import { type HealthSubscribers, KlaxonHealth } from './health.js';
 import { KlaxonHttpApi } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
@@ -91,6 +92,8 @@ export class Klaxon extends Construct {
   readonly store: IncidentStore;
   readonly eventBus: IncidentEventBus;
   readonly paging: ResponderPaging;
+  /** EventBridge Scheduler schedules that notify the incoming on-call person at each handoff. */
+  readonly handoffs: HandoffSchedules;
   readonly escalation: EscalationWorkflows;
   readonly intake: AlertIntake;
   readonly management: IncidentManagement;
@@ -120,6 +123,7 @@ export class Klaxon extends Construct {
       eventBus: this.eventBus,
       ...functionOptions,
     });
+    this.handoffs = new HandoffSchedules(this, 'Handoffs', { config, pageFunction: this.paging.pageFunction });
     this.escalation = new EscalationWorkflows(this, 'Escalation', {
       store: this.store,
       pageFunction: this.paging.pageFunction,

@@ -166,6 +166,12 @@ export class LocalStepFunctions implements EscalationRunner {
     this.options.onChange?.(execution);
   }
 
+  /** The ladder runs `timeScale` times faster: at `now`, it stands that much further from its start. */
+  ladderTime(ladderStart: string, now: Date): Date {
+    const start = Date.parse(ladderStart);
+    return new Date(start + (now.getTime() - start) * this.options.timeScale);
+  }
+
   /** The executions of one kind of machine (escalations unless asked otherwise), oldest first. */
   list(kind: LocalMachineKind | 'all' = 'escalation'): LocalExecution[] {
     return [...this.executions.values()].filter((execution) => kind === 'all' || execution.kind === kind);

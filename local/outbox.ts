@@ -11,8 +11,9 @@ export interface OutboxPage {
   service: 'sns';
   topicArn: string;
   responder: string;
+  /** Empty on a handoff notification (which is about no incident in particular). */
   incidentId: string;
-  /** A ladder step's page or a reminder. */
+  /** A ladder step's page, a reminder or a handoff notification. */
   purpose: MessagePurpose;
   subject: string;
   sms: string | null;
@@ -76,7 +77,7 @@ export class Outbox {
           service: 'sns',
           topicArn: `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`,
           responder: delivery.responder.id,
-          incidentId: delivery.incidentId,
+          incidentId: delivery.incidentId ?? '',
           purpose: delivery.purpose ?? 'page',
           subject: delivery.subject,
           sms: delivery.sms ?? null,

@@ -8,11 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { localAckKey } from '../lambdas/adapters/ack-key.js';
+import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
+import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
@@ -33,6 +35,7 @@ import {
   toApiGatewayEvent,
   writeLambdaResult,
 } from './gateway.js';
+import { startHandoffTimers } from './handoff-timers.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { Outbox } from './outbox.js';
@@ -75,6 +78,8 @@ export interface LocalRuntime {
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
+  /** Invokes the page function with a handoff schedule's payload, as EventBridge Scheduler would. */
+  handoffs: { notify(request: HandoffRequest): Promise<unknown> };
   stop(): Promise<void>;
 }
 
@@ -135,6 +140,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     apiBaseUrl: url,
     logger,
     ackKey,
+    handoffs: dynamoHandoffRecords(dynamo.client, TABLE_NAME),
   };
   // Status-update reminders count their interval in scaled time, like the ladder's waits.
   const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
@@ -179,6 +185,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
   const postmortems = await resumePostmortemReminders(deps);
   if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
+  const handoffs = {
+    notify: (request: HandoffRequest) => pageResponders(request, lambdaContext('klaxon-page-responders')),
+  };
+  const handoffTimers = startHandoffTimers({
+    config,
+    clock: options.clock ?? systemClock,
+    timeScale: options.timeScale ?? 1,
+    notify: handoffs.notify,
+    logger,
+  });
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
@@ -293,7 +309,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     sns,
     dynamodb: dynamo,
     tableName: TABLE_NAME,
+    handoffs,
     async stop() {
+      await handoffTimers.stop();
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

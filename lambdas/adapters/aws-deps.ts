@@ -13,6 +13,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
 import type { AckKeySource } from '../core/ports.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
+import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
@@ -71,6 +72,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,
+    handoffs: dynamoHandoffRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
     ackKey: ackKey(),
   };
 }

@@ -336,5 +336,38 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         }),
       );
     },
+
+    async replan(id, expectedRun, changes) {
+      const names: Record<string, string> = { '#status': 'status', '#run': 'ladderRun' };
+      const values: Record<string, unknown> = { ':open': 'open', ':acknowledged': 'acknowledged' };
+      const sets = Object.entries(changes).map(([name, value], i) => {
+        names[`#a${i}`] = name;
+        values[`:v${i}`] = value;
+        return `#a${i} = :v${i}`;
+      });
+      // The run counter is the decision: of two re-plans racing from run n, one writes n + 1.
+      let runCondition = 'attribute_not_exists(#run)';
+      if (expectedRun !== undefined) {
+        runCondition = '#run = :run';
+        values[':run'] = expectedRun;
+      }
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: incidentKey(id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: `attribute_exists(pk) AND #status IN (:open, :acknowledged) AND ${runCondition}`,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return Attributes ? strip<Incident>(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
   };
 }

@@ -39,7 +39,8 @@ export function snsPager(client: SNSClient, topicArnPrefix: string): Pager {
           MessageStructure: 'json',
           MessageAttributes: {
             [CHANNEL_ATTRIBUTE]: { DataType: 'String.Array', StringValue: JSON.stringify(channels) },
-            incidentId: { DataType: 'String', StringValue: delivery.incidentId },
+            purpose: { DataType: 'String', StringValue: delivery.purpose ?? 'page' },
+            ...(delivery.incidentId ? { incidentId: { DataType: 'String', StringValue: delivery.incidentId } } : {}),
           },
         }),
       );

@@ -10,6 +10,7 @@
  *   MAINTENANCE#<svc>   MAINTENANCE        the service's maintenance window (one per service)
  *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
  *   LATEST#<source:key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
+ *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
@@ -23,6 +24,7 @@ export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDEN
 export const timelineKey = (id: string, entryKey: string) => ({ pk: `INCIDENT#${id}`, sk: `TIMELINE#${entryKey}` });
 export const dedupKey = (scopedKey: string) => ({ pk: `DEDUP#${scopedKey}`, sk: 'DEDUP' });
 export const maintenanceKey = (service: string) => ({ pk: `MAINTENANCE#${service}`, sk: 'MAINTENANCE' });
+export const handoffKey = (key: string) => ({ pk: `HANDOFF#${key}`, sk: 'HANDOFF' });
 export const latestKey = (scopedKey: string) => ({ pk: `LATEST#${scopedKey}`, sk: 'LATEST' });
 export const noticeKey = (kind: string, at: string, id: string) => ({ pk: `NOTICE#${kind}`, sk: `${at}#${id}` });
 export const statusIndexKeys = (status: string, openedAt: string, id: string) => ({

@@ -32,17 +32,45 @@ const ladderStepSchema = z.strictObject({
 });
 export type LadderStepConfig = z.infer<typeof ladderStepSchema>;
 
-const tierSchema = z.strictObject({
-  description: z.string(),
-  aliases: z.array(z.string().min(1)),
-  ackTarget: duration,
-  ladder: z
-    .array(ladderStepSchema)
-    .min(1, 'must have at least one step')
-    .refine(isInTimeOrder, { message: 'steps must be in time order ("after" never decreasing)' }),
-  statusUpdateEvery: duration.nullable(),
-  postmortemDue: z.union([duration, z.enum(['optional', 'none'])]),
-});
+/** Loops beyond this are a misconfiguration, not a policy. */
+export const MAX_REPEAT = 10;
+
+const tierSchema = z
+  .strictObject({
+    description: z.string(),
+    aliases: z.array(z.string().min(1)),
+    ackTarget: duration,
+    ladder: z
+      .array(ladderStepSchema)
+      .min(1, 'must have at least one step')
+      .refine(isInTimeOrder, { message: 'steps must be in time order ("after" never decreasing)' }),
+    statusUpdateEvery: duration.nullable(),
+    postmortemDue: z.union([duration, z.enum(['optional', 'none'])]),
+    /**
+     * How many more times the whole ladder runs when nobody acknowledges (PagerDuty's num_loops).
+     * Repeated steps are "unless acknowledged". Default 0: the ladder runs once.
+     */
+    repeat: z
+      .number()
+      .int('must be a whole number of extra loops')
+      .min(0, 'must be 0 or more')
+      .max(MAX_REPEAT, `must be at most ${MAX_REPEAT} (each loop pages everyone on the ladder again)`)
+      .optional(),
+    /** The gap between the last step of one loop and the first step of the next. */
+    repeatAfter: duration.optional(),
+  })
+  .refine((tier) => !tier.repeat || tier.repeatAfter !== undefined, {
+    message: 'a tier that repeats its ladder needs "repeatAfter", the gap after the last step (such as "15m")',
+    path: ['repeatAfter'],
+  })
+  .refine((tier) => tier.repeatAfter === undefined || (tier.repeat ?? 0) > 0, {
+    message: '"repeatAfter" has no effect without "repeat" (the number of extra loops)',
+    path: ['repeatAfter'],
+  })
+  .refine((tier) => !tier.repeat || (parseDurationSeconds(tier.repeatAfter ?? '') ?? 0) > 0, {
+    message: '"repeatAfter" must be longer than 0, or every loop would page at the same instant',
+    path: ['repeatAfter'],
+  });
 export type TierPolicy = z.infer<typeof tierSchema>;
 
 function isInTimeOrder(steps: { after: string }[]): boolean {

@@ -5,7 +5,9 @@
  */
 import { type KlaxonConfig, responderById, type Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
+import { planReassign, planSeverityChange } from './ladder.js';
 import type { CoreDeps } from './ports.js';
+import { isRaise, replanLadder } from './replan.js';
 import { applyTransition, IncidentNotFoundError } from './responder-actions.js';
 
 export class UnknownResponderError extends Error {
@@ -96,6 +98,11 @@ export type UpdateResult = { incident: Incident; changed: boolean; reason?: stri
 const applyUpdate = (deps: CoreDeps, incidentId: string, decide: (incident: Incident, at: string) => UpdateDecision) =>
   applyTransition(deps, incidentId, decide, (entry, at) => `${entry.type}#${at}`);
 
+/**
+ * A severity change re-plans the ladder with the new tier's steps from the same start (see
+ * planSeverityChange): raised, what the new tier would have paged by now pages at once, once;
+ * lowered, nothing already past is paged again. Steps still ahead follow the new tier.
+ */
 export function changeSeverity(
   deps: CoreDeps,
   incidentId: string,
@@ -103,15 +110,38 @@ export function changeSeverity(
   by: string,
   reason?: string,
 ): Promise<UpdateResult> {
-  return applyUpdate(deps, incidentId, (incident, at) => decideSeverityChange(incident, severity, by, at, reason));
+  return replanLadder(deps, incidentId, 'severity-changed', by, (incident, plan, ladderNow) => {
+    const decision = decideSeverityChange(incident, severity, by, ladderNow.toISOString(), reason);
+    if (decision.kind !== 'apply') return decision;
+    const steps = planSeverityChange(deps.config.severityPolicy[severity], plan.openedAt, ladderNow, {
+      raised: isRaise(incident.severity, severity),
+      acknowledged: incident.status === 'acknowledged',
+    });
+    return {
+      kind: 'apply',
+      steps,
+      changes: decision.changes,
+      entry: { ...decision.entry, at: deps.clock.now().toISOString() },
+    };
+  });
 }
 
+/** Reassigning pages the new assignee at once (a step of its own), then the ladder goes on as planned. */
 export function reassignIncident(deps: CoreDeps, incidentId: string, to: string, by: string): Promise<UpdateResult> {
   if (!responderById(deps.config, to)) {
     const known = deps.config.responders.map((responder) => responder.id).join(', ');
     return Promise.reject(new UnknownResponderError(`No responder "${to}" in the config; responders are: ${known}`));
   }
-  return applyUpdate(deps, incidentId, (incident, at) => decideReassign(deps.config, incident, to, by, at));
+  return replanLadder(deps, incidentId, 'reassigned', by, (incident, plan, ladderNow) => {
+    const decision = decideReassign(deps.config, incident, to, by, deps.clock.now().toISOString());
+    if (decision.kind !== 'apply') return decision;
+    return {
+      kind: 'apply',
+      steps: planReassign(plan.steps, ladderNow, to),
+      changes: decision.changes,
+      entry: decision.entry,
+    };
+  });
 }
 
 export function markPostmortemDone(

@@ -4,6 +4,7 @@
  * responders racing cannot both win.
  */
 import type { Severity } from './config.js';
+import type { LadderPlan } from './ladder.js';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -41,6 +42,14 @@ export interface Incident {
   reopenedAfterResolutionAt?: string;
   /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
   assignee?: string;
+  /**
+   * How many times the ladder was re-planned (reopen, escalate now, severity change, reassign):
+   * run n walks as execution `<id>-r<n>`; absent on the first run. The conditional bump of this
+   * counter is what decides a re-plan.
+   */
+  ladderRun?: number;
+  /** The plan of run `ladderRun` (absent until the first re-plan): a retry or a restart starts exactly this. */
+  ladderPlan?: LadderPlan;
   /** When a ladder step after the first paged someone: the incident escalated (for reports). */
   escalatedAt?: string;
   postmortemDoneAt?: string;
@@ -65,6 +74,7 @@ export type TimelineType =
   | 'reopened'
   | 'severity-changed'
   | 'reassigned'
+  | 'ladder-replanned'
   | 'postmortem-done'
   | 'reminded';
 

@@ -16,7 +16,7 @@ import { alertPolicyFor } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { type IntakeRecordDeps, isInForce } from './intake-records.js';
-import { type EscalationInput, planLadder } from './ladder.js';
+import { currentRun, type EscalationInput, planLadder, runExecutionName } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
@@ -73,6 +73,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         status: 'open',
         reopenedAt: now,
         reopenCount: (incident.reopenCount ?? 0) + 1,
+        ladderRun: currentRun(incident) + 1,
         lastAlertAt: now,
         // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
         resolvedAt: undefined,
@@ -129,13 +130,10 @@ async function incidentForKey(deps: IntakeDeps, alert: Alert, key: string, now: 
   return claim.claimed ? candidateId : claim.incidentId;
 }
 
-/** A reopened incident runs a ladder of its own, named after the incident and its reopen count. */
-const runExecutionName = (incident: Incident) =>
-  incident.reopenCount ? `${incident.id}-r${incident.reopenCount}` : incident.id;
-
+/** No ladder yet, or the recorded one is of an earlier run (a reopen, or a re-plan cut short). */
 function needsEscalation(incident: Incident): boolean {
   if (!incident.executionArn) return true;
-  return incident.reopenCount !== undefined && !incident.executionArn.endsWith(`:${runExecutionName(incident)}`);
+  return !incident.executionArn.endsWith(`:${runExecutionName(incident.id, currentRun(incident))}`);
 }
 
 function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
@@ -218,20 +216,27 @@ export function escalationInputFor(
   incident: Incident,
   ladderStart = incident.openedAt,
 ): EscalationInput {
+  const run = currentRun(incident);
+  // A re-planned ladder (escalate now, severity change, reassign) is stored: start exactly that.
+  if (incident.ladderPlan?.run === run) {
+    const { incidentId, severity, openedAt, steps, executionName } = incident.ladderPlan;
+    return { incidentId, severity, openedAt, steps, executionName };
+  }
   const steps = planLadder(deps.config.severityPolicy[incident.severity], ladderStart);
-  if (!incident.reopenCount)
-    return { incidentId: incident.id, severity: incident.severity, openedAt: ladderStart, steps };
+  if (!run) return { incidentId: incident.id, severity: incident.severity, openedAt: ladderStart, steps };
   return {
     incidentId: incident.id,
     severity: incident.severity,
     openedAt: ladderStart,
-    steps: steps.map((step) => ({ ...step, run: incident.reopenCount })),
-    executionName: runExecutionName(incident),
+    steps: steps.map((step) => ({ ...step, run })),
+    executionName: runExecutionName(incident.id, run),
   };
 }
 
 async function startEscalation(deps: CoreDeps, incident: Incident, ladderStart: string): Promise<Incident> {
   const input = escalationInputFor(deps, incident, ladderStart);
+  // A re-plan cut short leaves the earlier run's ladder recorded (and maybe running): stop it.
+  if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Superseded by ${input.executionName}`);
   const { executionArn } = await deps.escalation.start(input);
   await deps.store.appendTimeline(incident.id, 'escalation-started', {
     at: deps.clock.now().toISOString(),

@@ -1,7 +1,11 @@
 /**
  * Plans an incident's escalation ladder: every step of the tier's policy with an absolute due
- * time, computed once when the incident opens. The state machine waits on these timestamps
- * (TimestampPath), so a retried or restarted execution never drifts from the plan.
+ * time. The state machine waits on these timestamps (TimestampPath), so a retried or restarted
+ * execution never drifts from the plan.
+ *
+ * A plan changes only by a re-plan (escalate now, a severity change, a reassignment, a reopen):
+ * the running execution is stopped and a new one walks the new plan. The pure functions here
+ * compute those new plans; lambdas/core/replan.ts applies them.
  */
 import type { Channel, Role, StepCondition, TierPolicy } from './config.js';
 import { parseDurationSeconds } from './duration.js';
@@ -10,37 +14,149 @@ export interface EscalationStep {
   index: number;
   /** ISO-8601 UTC: when this step is due. */
   dueAt: string;
-  /** Seconds after the incident opened, for messages and reports. */
+  /** Seconds after the ladder started, for messages and reports. */
   afterSeconds: number;
   notify: Role[];
   channels: Channel[];
   unless: StepCondition;
-  /** Set on the ladder of a reopened incident (1, 2, …): pages of an earlier run do not stand in for it. */
+  /** The ladder's run (1, 2, … after each re-plan): pages of an earlier run do not stand in for it. */
   run?: number;
+  /** 1, 2, …: this step belongs to a repeat of the ladder (the tier's `repeat`). */
+  loop?: number;
+  /** People paged by id besides the roles (the new assignee of a reassigned incident). */
+  responders?: string[];
+  /** Why this step pages now rather than when the policy said: `escalated`, `severity-raised`, `reassigned`. */
+  reason?: 'escalated' | 'severity-raised' | 'reassigned';
 }
 
 /** What a state machine execution is started with. */
 export interface EscalationInput {
   incidentId: string;
   severity: string;
+  /** When the ladder started (due times count from it; the local runtime's time scale compresses from it). */
   openedAt: string;
   steps: EscalationStep[];
-  /** Execution name when it is not the incident id (a reopened incident's new ladder). */
+  /** Execution name when it is not the incident id (a re-planned ladder: `<id>-r<run>`). */
   executionName?: string;
 }
 
+export type ReplanReason = 'escalated' | 'severity-changed' | 'reassigned';
+
+/** A re-planned ladder as stored on the incident: the execution's input and why it was planned. */
+export interface LadderPlan extends EscalationInput {
+  run: number;
+  reason: ReplanReason;
+  by: string;
+  at: string;
+}
+
+/** The incident's current ladder run; a reopened incident stored before runs were counted used reopenCount. */
+export const currentRun = (incident: { ladderRun?: number; reopenCount?: number }) =>
+  incident.ladderRun ?? incident.reopenCount ?? 0;
+
+/** Run 0 is named after the incident; run n (a reopen or any re-plan) `<id>-r<n>`. */
+export const runExecutionName = (incidentId: string, run: number) => (run ? `${incidentId}-r${run}` : incidentId);
+
+/**
+ * The tier's steps from `openedAt`, then `repeat` more loops when the tier asks for them: each
+ * loop starts `repeatAfter` after the previous loop's last step, keeps the spacing of the steps,
+ * and every repeated step is "unless acknowledged" (a loop pages again only while nobody has).
+ */
 export function planLadder(policy: TierPolicy, openedAt: string): EscalationStep[] {
   const start = Date.parse(openedAt);
   if (Number.isNaN(start)) throw new Error(`Cannot plan a ladder from an unreadable open time: ${openedAt}`);
-  return policy.ladder.map((step, index) => {
-    const afterSeconds = parseDurationSeconds(step.after) ?? 0;
-    return {
-      index,
-      dueAt: new Date(start + afterSeconds * 1000).toISOString(),
-      afterSeconds,
-      notify: [...step.notify],
-      channels: [...step.channels],
-      unless: step.unless,
-    };
-  });
+  const offsets = policy.ladder.map((step) => parseDurationSeconds(step.after) ?? 0);
+  const loopLength = Math.max(0, ...offsets) + (parseDurationSeconds(policy.repeatAfter ?? '0') ?? 0);
+  const steps: EscalationStep[] = [];
+  for (let loop = 0; loop <= (policy.repeat ?? 0); loop++) {
+    policy.ladder.forEach((step, i) => {
+      const afterSeconds = loop * loopLength + (offsets[i] ?? 0);
+      steps.push({
+        index: steps.length,
+        dueAt: new Date(start + afterSeconds * 1000).toISOString(),
+        afterSeconds,
+        notify: [...step.notify],
+        channels: [...step.channels],
+        unless: loop === 0 ? step.unless : 'acknowledged',
+        ...(loop > 0 ? { loop } : {}),
+      });
+    });
+  }
+  return steps;
+}
+
+const dueMs = (step: EscalationStep) => Date.parse(step.dueAt);
+
+/** Steps not yet due at `now` (on the ladder's clock): what is still ahead. */
+export function stepsAhead(steps: EscalationStep[], now: Date): EscalationStep[] {
+  return steps.filter((step) => dueMs(step) > now.getTime());
+}
+
+/**
+ * Escalate now (PagerDuty's "Escalate"): the next step not yet due is due now and pages even if
+ * someone acknowledged (a person asked for the next level: an "unless acknowledged" condition
+ * would swallow the request); only resolving stops it. Later steps keep their spacing and their
+ * own conditions. Undefined when no step is left.
+ */
+export function planEscalateNow(steps: EscalationStep[], now: Date): EscalationStep[] | undefined {
+  const ahead = stepsAhead(steps, now);
+  const [next] = ahead;
+  if (!next) return undefined;
+  const shift = now.getTime() - dueMs(next);
+  return ahead.map((step, i) => ({
+    ...step,
+    dueAt: new Date(dueMs(step) + shift).toISOString(),
+    afterSeconds: Math.max(0, step.afterSeconds + Math.round(shift / 1000)),
+    ...(i === 0 ? { unless: 'resolved' as const, reason: 'escalated' as const } : {}),
+  }));
+}
+
+/**
+ * A severity change re-plans with the new tier's ladder from the same start. Steps still ahead
+ * keep the new tier's due times. Steps the new tier would already have taken:
+ *  - raised (SEV3 → SEV1): one step, due now, pages everyone those steps would have paged by now
+ *    (roles and channels merged), once, not each step separately. Steps an acknowledgement has
+ *    made moot ("unless acknowledged" on an acknowledged incident) are left out.
+ *  - lowered or equal: dropped. A downgrade never re-pages for what already happened.
+ */
+export function planSeverityChange(
+  newPolicy: TierPolicy,
+  ladderStart: string,
+  now: Date,
+  options: { raised: boolean; acknowledged: boolean },
+): EscalationStep[] {
+  const steps = planLadder(newPolicy, ladderStart);
+  const ahead = stepsAhead(steps, now);
+  if (!options.raised) return ahead;
+  const missed = steps
+    .filter((step) => dueMs(step) <= now.getTime())
+    .filter((step) => !(options.acknowledged && step.unless === 'acknowledged'));
+  const last = missed.at(-1);
+  if (!last) return ahead;
+  const catchUp: EscalationStep = {
+    index: last.index,
+    dueAt: now.toISOString(),
+    afterSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(ladderStart)) / 1000)),
+    notify: [...new Set(missed.flatMap((step) => step.notify))],
+    channels: [...new Set(missed.flatMap((step) => step.channels))],
+    unless: missed.some((step) => step.unless === 'resolved') ? 'resolved' : 'acknowledged',
+    reason: 'severity-raised',
+  };
+  return [catchUp, ...ahead];
+}
+
+/** A reassignment: the new assignee is paged now, then the ladder goes on as planned. */
+export function planReassign(steps: EscalationStep[], now: Date, assignee: string): EscalationStep[] {
+  const page: EscalationStep = {
+    // Step 0 never counts as an escalation, and a re-planned ladder never holds step 0 (it is always due).
+    index: 0,
+    dueAt: now.toISOString(),
+    afterSeconds: 0,
+    notify: [],
+    responders: [assignee],
+    channels: ['sms', 'email'],
+    unless: 'resolved',
+    reason: 'reassigned',
+  };
+  return [page, ...stepsAhead(steps, now)];
 }

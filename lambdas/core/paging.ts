@@ -44,6 +44,18 @@ export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Dat
   return [...people.values()];
 }
 
+/** The step's roles resolved now, plus anyone it names by id (a reassigned incident's new assignee). */
+export function stepPeople(config: KlaxonConfig, step: EscalationStep, at: Date): Responder[] {
+  const people = new Map(whoFills(config, step.notify, at).map((responder) => [responder.id, responder]));
+  for (const id of step.responders ?? []) {
+    const responder = responderById(config, id);
+    if (responder) people.set(responder.id, responder);
+  }
+  return [...people.values()];
+}
+
+const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.join(', ') : 'assignee');
+
 const pageKey = (step: EscalationStep, responderId: string) =>
   `paged#${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
 
@@ -72,7 +84,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
 
   const paged: string[] = [];
   const failures: string[] = [];
-  for (const responder of whoFills(deps.config, step.notify, deps.clock.now())) {
+  for (const responder of stepPeople(deps.config, step, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
     const message = renderPage(incident, step, await renderContext(deps, incident, responder));
@@ -92,7 +104,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
       responder: responder.id,
       channels: step.channels,
       step: step.index,
-      message: `Paged ${responder.name} (${step.notify.join(', ')}) by ${step.channels.join(' and ')}`,
+      message: `Paged ${responder.name} (${whom(step)}) by ${step.channels.join(' and ')}`,
     });
     await deps.events.publish([
       lifecycleEvent('paged', incident, at, { responder: responder.id, channels: step.channels, step: step.index }),

@@ -69,6 +69,16 @@ export interface IncidentStore {
   incidentsOpenedBetween(from: string, to: string): AsyncIterable<Incident>;
   /** Records that a ladder step after the first paged someone; the first time stands. */
   markEscalated(incidentId: string, at: string): Promise<void>;
+  /**
+   * Applies `changes` (a new ladder run and plan, and what caused it) only while the incident is
+   * unresolved and its `ladderRun` is still `expectedRun` (undefined: never re-planned). Returns
+   * the updated incident, or undefined when someone else re-planned or resolved it first.
+   */
+  replan(
+    incidentId: string,
+    expectedRun: number | undefined,
+    changes: Partial<Incident>,
+  ): Promise<Incident | undefined>;
 }
 
 export interface EscalationRunner {
@@ -76,6 +86,12 @@ export interface EscalationRunner {
   start(input: EscalationInput): Promise<{ executionArn: string }>;
   /** Stops the ladder; stopping a finished or unknown execution is harmless. */
   stop(executionArn: string, reason: string): Promise<void>;
+  /**
+   * Where a ladder that started at `ladderStart` stands at `now`. The local runtime walks ladders
+   * faster (its time scale), so "which steps are behind us" must be asked in the ladder's time;
+   * on AWS (absent) it is `now`.
+   */
+  ladderTime?(ladderStart: string, now: Date): Date;
 }
 
 /** Starts a resolved incident's post-mortem reminders (lambdas/core/reminders.ts). */
@@ -84,14 +100,15 @@ export interface PostmortemReminderRunner {
   start(input: PostmortemReminderInput): Promise<{ executionArn: string }>;
 }
 
-/** Why a message goes to a responder: a ladder step's page, or a reminder. */
-export type MessagePurpose = 'page' | 'status-update-reminder' | 'postmortem-reminder';
+/** Why a message goes to a responder: a ladder step's page, a reminder, or an on-call handoff. */
+export type MessagePurpose = 'page' | 'status-update-reminder' | 'postmortem-reminder' | 'handoff';
 
 export interface PageDelivery {
   responder: Responder;
   /** @default 'page' */
   purpose?: MessagePurpose;
-  incidentId: string;
+  /** Absent on a message about no incident in particular (a handoff notification). */
+  incidentId?: string;
   subject: string;
   sms?: string;
   email?: string;

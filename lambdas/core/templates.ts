@@ -5,7 +5,7 @@
  * status-update reminder asks for, and the resolution (summary, root cause, resolution, duration,
  * post-mortem date) that a post-mortem reminder starts from.
  */
-import type { Channel, TierPolicy } from './config.js';
+import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
 import type { Incident } from './incident.js';
@@ -44,7 +44,8 @@ export function renderSubject(incident: Incident): string {
  * The acknowledgement hint is never cut; the summary gives way first, then the title.
  */
 export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string): string {
-  const escalation = step.index > 0 ? ' ESCALATED' : '';
+  const escalation =
+    step.reason === 'reassigned' ? ' ASSIGNED TO YOU' : step.index > 0 || step.reason ? ' ESCALATED' : '';
   const prefix = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} `);
   const ack = toGsm7(ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`);
   const forText = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(ack);
@@ -62,7 +63,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
   const updateEvery = context.tier.statusUpdateEvery;
   const detailLines = Object.entries(incident.details).map(([key, value]) => `  ${key}: ${value}`);
   const lines = [
-    `${drillTag(incident)}INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1})` : ''}`,
+    `${drillTag(incident)}${emailHeadline(step)}`,
     '',
     `Severity: ${incident.severity} (${context.tier.description})`,
     `Summary: ${incident.title}`,
@@ -81,6 +82,60 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
   ];
   return lines.join('\n');
+}
+
+function emailHeadline(step: EscalationStep): string {
+  const loop = step.loop ? `, repeat ${step.loop} of the ladder: nobody has acknowledged` : '';
+  switch (step.reason) {
+    case 'reassigned':
+      return 'INCIDENT ASSIGNED TO YOU';
+    case 'escalated':
+      return `INCIDENT ESCALATED BY HAND (escalation step ${step.index + 1})`;
+    case 'severity-raised':
+      return `INCIDENT SEVERITY RAISED (escalation step ${step.index + 1})`;
+    default:
+      return `INCIDENT DETECTED${step.index > 0 ? ` (escalation step ${step.index + 1}${loop})` : ''}`;
+  }
+}
+
+export interface HandoffContext {
+  responder: Responder;
+  role: Role;
+  /** ISO-8601 UTC, and the same in the rotation's time zone for people. */
+  until?: string;
+  untilLocal?: string;
+  /** The unresolved incidents they now hold, oldest first. */
+  incidents: Incident[];
+}
+
+/** The on-call handoff: email with the open incidents listed; SMS in one segment. */
+export function renderHandoff(context: HandoffContext): PageMessage {
+  const { role, incidents } = context;
+  const until = context.untilLocal ?? context.until;
+  const count = incidents.length === 1 ? '1 open incident' : `${incidents.length} open incidents`;
+  const smsText = toGsm7(
+    `Klaxon: you are now ${role} on call${until ? ` until ${until}` : ''}. ${count}${incidents.length > 0 ? ': klaxon list' : '.'}`,
+  );
+  const listed = incidents.map(
+    (incident) =>
+      `  ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.id}`,
+  );
+  const email = [
+    `Hello ${context.responder.name},`,
+    '',
+    `You are now on call as ${role}${until ? ` until ${until}${context.until && context.untilLocal ? ` (${context.until})` : ''}` : ''}.`,
+    'Pages for this role come to you from now on.',
+    '',
+    incidents.length > 0 ? `You now hold ${count}:` : 'There are no open incidents for you right now.',
+    ...listed,
+    '',
+    'See who is on call: klaxon oncall (or GET /v1/oncall).',
+  ].join('\n');
+  return {
+    subject: oneLine(`[Klaxon] You are now ${role} on call${incidents.length > 0 ? ` (${count})` : ''}`, 100),
+    sms: truncateGsm7(smsText, SMS_SEGMENT_SEPTETS),
+    email,
+  };
 }
 
 export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {

@@ -149,6 +149,9 @@ ${
     ? `<form method="post" action="${escapeHtml(action('acknowledge'))}">${who('ack-by')} <button class="primary" type="submit">Acknowledge</button></form>`
     : ''
 }
+<form method="post" action="${escapeHtml(action('escalate'))}">${who('escalate-by')}
+<label for="escalate-note">Why</label> <input id="escalate-note" name="note" maxlength="1024">
+<button type="submit">Escalate now</button></form>
 <form method="post" action="${escapeHtml(action('resolve'))}">${who('resolve-by')}
 <label for="resolve-note">Resolution note</label> <input id="resolve-note" name="note" maxlength="4096">
 <button type="submit">Resolve</button></form>

@@ -9,6 +9,7 @@ import { eventsV2Schema } from '../schemas/events-v2.js';
 import {
   acknowledgeBodySchema,
   drillBodySchema,
+  escalateBodySchema,
   listIncidentsQuerySchema,
   noteBodySchema,
   postmortemDoneBodySchema,
@@ -115,6 +116,13 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 200, description: 'The incident' },
     errors: INCIDENT_ERRORS,
   },
+  'POST /v1/incidents/{id}/escalate': {
+    summary:
+      'Escalate now: the next step of the ladder pages at once, even if acknowledged; later steps keep their spacing',
+    body: escalateBodySchema,
+    ok: { status: 200, description: 'The incident' },
+    errors: INCIDENT_ERRORS,
+  },
   'POST /v1/incidents/{id}/reassign': {
     summary: 'Hand an unresolved incident to another responder',
     body: reassignBodySchema,
@@ -177,6 +185,12 @@ export const OPERATIONS: Record<string, Operation> = {
     form: noteBodySchema,
     ok: { status: 303, description: 'Redirect to the incident page' },
     errors: [404],
+  },
+  'POST /incidents/{id}/escalate': {
+    summary: 'Web console form: escalate now (the next step pages at once), then back to the incident page',
+    form: escalateBodySchema,
+    ok: { status: 303, description: 'Redirect to the incident page' },
+    errors: [404, 409],
   },
 };
 

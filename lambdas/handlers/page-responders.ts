@@ -1,9 +1,11 @@
 /**
- * The page function: everything the state machines send to people. A ladder step's pages ("Page
- * the responders"), a status-update reminder and a post-mortem reminder, told apart by the payload.
+ * The page function: everything Klaxon sends to people. A ladder step's pages ("Page the
+ * responders"), a status-update reminder, a post-mortem reminder and an on-call handoff
+ * notification, told apart by the payload.
  */
 import middy from '@middy/core';
 import * as z from 'zod';
+import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
 import { type PageStepResult, pageStep } from '../core/paging.js';
 import {
   type PostmortemReminderResult,
@@ -12,18 +14,31 @@ import {
   remindStatusUpdate,
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
-import { pageFunctionRequestSchema } from '../schemas/page-request.js';
+import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
 import type { PagingHandlerDeps } from './deps.js';
 
 export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';
 }
 
-export type PageFunctionResult = PageStepResult | StatusUpdateReminderResult | PostmortemReminderResult;
+export type PageFunctionResult = PageStepResult | StatusUpdateReminderResult | PostmortemReminderResult | HandoffResult;
 
+/**
+ * Also the target of the handoff schedules (EventBridge Scheduler on AWS, timers locally): a
+ * `{"handoff": …}` payload notifies the incoming on-call person instead of paging a step. One
+ * function with the SNS and table access it already has, rather than another bundle.
+ */
 export const pageResponders =
   (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   async (event: unknown): Promise<PageFunctionResult> => {
+    if (typeof event === 'object' && event !== null && 'handoff' in event) {
+      if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
+      const request = handoffRequestSchema.safeParse(event);
+      if (!request.success) throw new InvalidPageRequestError(z.prettifyError(request.error));
+      const result = await notifyHandoff({ ...deps, handoffs: deps.handoffs }, request.data);
+      deps.logger.info(`Handoff notified ${result.notified.join(', ') || 'nobody'}`, { ...request.data, ...result });
+      return result;
+    }
     const parsed = pageFunctionRequestSchema.safeParse(event);
     if (!parsed.success) throw new InvalidPageRequestError(z.prettifyError(parsed.error));
     const request = parsed.data;

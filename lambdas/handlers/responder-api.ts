@@ -13,10 +13,12 @@ import {
   UnknownResponderError,
 } from '../core/incident-updates.js';
 import { renderPostmortem } from '../core/postmortem.js';
+import { escalateNow } from '../core/replan.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
 import { whoIsOnCall } from '../core/rotations.js';
 import {
   drillBodySchema,
+  escalateBodySchema,
   noteBodySchema,
   postmortemDoneBodySchema,
   postmortemQuerySchema,
@@ -51,6 +53,13 @@ const setSeverity: Route = async (deps, event) => {
   const result = await transitionOrExplain(() =>
     changeSeverity(deps, id, body.severity, actor(event, body.by), body.reason),
   );
+  return json(200, result.incident);
+};
+
+const escalate: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(escalateBodySchema, optionalBody(event), 'body');
+  const result = await transitionOrExplain(() => escalateNow(deps, id, actor(event, body.by), body.note));
   return json(200, result.incident);
 };
 
@@ -116,6 +125,7 @@ export const RESPONDER_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/notes': postNote,
   'POST /v1/incidents/{id}/severity': setSeverity,
   'POST /v1/incidents/{id}/reassign': reassign,
+  'POST /v1/incidents/{id}/escalate': escalate,
   'GET /v1/incidents/{id}/postmortem': postmortemDraft,
   'POST /v1/incidents/{id}/postmortem': postmortemDone,
   'GET /v1/oncall': onCall,

@@ -26,6 +26,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/incidents/{id}/notes', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/severity', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/reassign', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/escalate', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
@@ -37,6 +38,7 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/incidents/{id}/escalate', function: 'web-console', auth: 'iam' },
   // A responder's browser has no AWS credentials: the signed token in the path is the authentication.
   { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
   { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },

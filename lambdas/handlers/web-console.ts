@@ -6,13 +6,19 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { addNote } from '../core/incident-updates.js';
+import { escalateNow } from '../core/replan.js';
 import {
   acknowledgeIncident,
   IncidentNotFoundError,
   resolveIncident,
   TransitionRefusedError,
 } from '../core/responder-actions.js';
-import { acknowledgeBodySchema, noteBodySchema, resolveBodySchema } from '../schemas/incidents-api.js';
+import {
+  acknowledgeBodySchema,
+  escalateBodySchema,
+  noteBodySchema,
+  resolveBodySchema,
+} from '../schemas/incidents-api.js';
 import { homePage, incidentPage, type OutboxLine, page } from './console-pages.js';
 import type { HandlerDeps } from './deps.js';
 import { BadRequestError, type HttpEvent, type HttpResult, jsonErrors } from './http.js';
@@ -101,6 +107,10 @@ export const CONSOLE_ROUTES: Record<string, Page> = {
   'POST /incidents/{id}/resolve': formAction(async (deps, id, event) => {
     const form = parseForm(resolveBodySchema, event);
     return resolveIncident(deps, id, actor(event, form.by), { note: form.note || undefined, refuseIfResolved: true });
+  }),
+  'POST /incidents/{id}/escalate': formAction(async (deps, id, event) => {
+    const form = parseForm(escalateBodySchema, event);
+    return escalateNow(deps, id, actor(event, form.by), form.note || undefined);
   }),
   'POST /incidents/{id}/notes': formAction(async (deps, id, event) => {
     const form = parseForm(noteBodySchema, event);

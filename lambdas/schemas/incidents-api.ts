@@ -41,6 +41,10 @@ export const severityBodySchema = z.object({
   severity: z.enum(SEVERITIES),
   reason: text(1024).optional(),
 });
+export const escalateBodySchema = z.object({
+  by: actor.optional(),
+  note: text(1024).optional().describe('why, for the timeline and the Incident Escalated event'),
+});
 export const reassignBodySchema = z.object({
   by: actor.optional(),
   to: actor.describe('a responder id from the config'),

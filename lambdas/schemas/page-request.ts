@@ -6,17 +6,34 @@
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
 
+/**
+ * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's
+ * `<aws.scheduler.scheduled-time>`; the local timer's handoff instant).
+ */
+export const handoffRequestSchema = z.discriminatedUnion('handoff', [
+  z.object({ handoff: z.literal('rotation'), rotation: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
+  z.object({ handoff: z.literal('override'), override: z.number().int().min(0), at: z.iso.datetime({ offset: true }) }),
+]);
+
 export const pageRequestSchema = z.object({
   incidentId: z.string().min(1),
-  step: z.object({
-    index: z.number().int().min(0),
-    dueAt: z.string(),
-    afterSeconds: z.number().min(0),
-    notify: z.array(z.enum(ROLES)).min(1),
-    channels: z.array(z.enum(CHANNELS)).min(1),
-    unless: z.enum(STEP_CONDITIONS),
-    run: z.number().int().min(1).optional(),
-  }),
+  step: z
+    .object({
+      index: z.number().int().min(0),
+      dueAt: z.string(),
+      afterSeconds: z.number().min(0),
+      notify: z.array(z.enum(ROLES)),
+      channels: z.array(z.enum(CHANNELS)).min(1),
+      unless: z.enum(STEP_CONDITIONS),
+      run: z.number().int().min(1).optional(),
+      loop: z.number().int().min(1).optional(),
+      /** People by id (a reassigned incident's new assignee). */
+      responders: z.array(z.string().min(1)).min(1).optional(),
+      reason: z.enum(['escalated', 'severity-raised', 'reassigned']).optional(),
+    })
+    .refine((step) => step.notify.length > 0 || (step.responders?.length ?? 0) > 0, {
+      message: 'a step must page at least one role or responder',
+    }),
   /** Set by the state machine's fallback state, once the page task's retries ran out. */
   fallback: z.boolean().optional(),
   /** The last error of the page task, for the timeline. */

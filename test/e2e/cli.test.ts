@@ -76,6 +76,20 @@ describe('klaxon CLI', () => {
     expect(again.err).toContain('already resolved');
   });
 
+  it('escalates an incident now: the next step pages at once; exits 3 for an unknown one and 4 once resolved', async () => {
+    await klaxon('alert', '--severity', 'warning', '--summary', 'Queue backing up', '--dedup-key', 'cli-escalate');
+    const listed = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;
+    const id = listed.find((item) => item.title === 'Queue backing up')?.id ?? '';
+    const escalated = await klaxon('escalate', id, '--note', 'need more hands', '--by', 'primary-oncall');
+    expect(escalated).toMatchObject({ code: EXIT.ok, err: '' });
+    expect(escalated.out).toBe(`Incident ${id} escalated: primary paged now (ladder run 1)\n`);
+    const shown = await klaxon('show', id);
+    expect(shown.out).toMatch(/ladder-replanned +Escalated now by primary-oncall: need more hands/);
+    expect((await klaxon('escalate', 'NOPE')).code).toBe(EXIT.notFound);
+    await klaxon('resolve', id, '--note', 'drained');
+    expect((await klaxon('escalate', id)).code).toBe(EXIT.conflict);
+  });
+
   it('exits 3 for an unknown incident and 2 for a missing --note or a bad month', async () => {
     expect((await klaxon('show', 'NOPE')).code).toBe(EXIT.notFound);
     const missingNote = await klaxon('resolve', 'NOPE');

@@ -21,6 +21,37 @@ export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {
   return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
 }
 
+/** The default config plus a weekly rotation filling two roles, an unused one and an override. */
+export function withRotations(): KlaxonConfigInput {
+  const config = defaultConfig();
+  return {
+    ...config,
+    rotations: [
+      {
+        id: 'primary-weekly',
+        every: 'week',
+        handoffDay: 'monday',
+        handoffTime: '09:00',
+        timeZone: 'Europe/Berlin',
+        start: '2026-11-02',
+        members: ['primary-oncall', 'secondary-oncall'],
+      },
+      {
+        id: 'unused-daily',
+        every: 'day',
+        handoffTime: '18:30',
+        timeZone: 'America/New_York',
+        start: '2026-11-02',
+        members: ['eng-manager'],
+      },
+    ],
+    onCall: { primary: { rotation: 'primary-weekly' }, secondary: { rotation: 'primary-weekly', shift: 1 } },
+    overrides: [
+      { role: 'primary', responder: 'eng-manager', from: '2026-12-24T08:00:00+01:00', to: '2026-12-27T09:00:00+01:00' },
+    ],
+  };
+}
+
 export type CfnResource = { Type: string; Properties: Record<string, unknown>; [key: string]: unknown };
 
 export function logicalIdOf(stack: Stack, construct: IConstruct): string {

@@ -6,7 +6,7 @@ import { App, type Stack, Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildEmbeddingApp } from '../embedding/payments-platform.js';
-import { synthKlaxon } from './klaxon-template.js';
+import { synthKlaxon, withRotations } from './klaxon-template.js';
 
 /** `Rule on construct path` for every finding the pack leaves unacknowledged. */
 function unacknowledgedFindings(stack: Stack): string[] {
@@ -36,6 +36,10 @@ const embeddingApp = () => buildEmbeddingApp(new App({ context: { 'aws:cdk:bundl
 describe('cdk-nag, AwsSolutions pack', () => {
   it('finds nothing unacknowledged in the Klaxon stack', () => {
     expect(unacknowledgedFindings(synthKlaxon().stack)).toEqual([]);
+  });
+
+  it('finds nothing unacknowledged in a stack with rotations and overrides (the handoff schedules)', () => {
+    expect(unacknowledgedFindings(synthKlaxon(withRotations()).stack)).toEqual([]);
   });
 
   it('finds nothing unacknowledged in an app embedding Klaxon with a customer-managed key and tracing', () => {

@@ -49,13 +49,14 @@ describe('function permissions', () => {
     );
   });
 
-  it('incidents-api: incident items, start (drills) and stop escalations, publish lifecycle events', () => {
+  it('incidents-api: incident items, start (drills, re-plans) and stop escalations, publish lifecycle events', () => {
     const fn = klaxon.management.function;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
         ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
-        // POST /v1/drills opens an incident and starts its ladder.
+        // POST /v1/drills opens an incident and starts its ladder; escalate, severity and reassign
+        // re-plan it: stop the running execution, start the next run.
         ...allow(['states:StartExecution'], stateMachines),
         ...allow(['states:StopExecution'], executions),
         ...startPostmortemReminders,
@@ -81,12 +82,13 @@ describe('function permissions', () => {
     expect(topics).toHaveLength(4);
   });
 
-  it('web-console: incident items, stop (never start) escalations, start post-mortem reminders, publish lifecycle events', () => {
+  it('web-console: incident items, start (escalate now) and stop escalations, start post-mortem reminders, publish lifecycle events', () => {
     const fn = klaxon.management.consoleFunction;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
         ...ownLogGroup(fn),
         ...onTableQueryIndexes(WRITER_ITEM_ACTIONS),
+        ...allow(['states:StartExecution'], stateMachines),
         ...allow(['states:StopExecution'], executions),
         ...startPostmortemReminders,
         ...allow(['events:PutEvents'], bus),

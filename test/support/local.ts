@@ -73,6 +73,10 @@ export const pagesIn = (messages: OutboxMessage[]) =>
 export const remindersIn = (messages: OutboxMessage[], purpose: OutboxPage['purpose']) =>
   messages.filter((message): message is OutboxPage => message.service === 'sns' && message.purpose === purpose);
 
+/** On-call handoff notifications. */
+export const handoffsIn = (messages: OutboxMessage[]) =>
+  messages.filter((message): message is OutboxPage => message.service === 'sns' && message.purpose === 'handoff');
+
 export async function outbox(runtime: LocalRuntime): Promise<OutboxMessage[]> {
   return (await call<{ messages: OutboxMessage[] }>(runtime, 'GET', '/_local/outbox')).body.messages;
 }

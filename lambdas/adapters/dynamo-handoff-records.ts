@@ -1,0 +1,56 @@
+/**
+ * HandoffRecords on the single table: `HANDOFF#<key>` claimed by a conditional put, given back by
+ * an update (the page function may Put and Update items, never Delete). Kept 30 days (TTL).
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { HandoffRecords } from '../core/handoffs.js';
+import { handoffKey, TTL_ATTRIBUTE } from './table-layout.js';
+
+const KEEP_SECONDS = 30 * 86_400;
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string): HandoffRecords {
+  const doc = DynamoDBDocumentClient.from(client);
+  const TableName = tableName;
+  return {
+    async claimHandoff(key, at) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...handoffKey(key),
+              kind: 'handoff',
+              state: 'claimed',
+              claimedAt: at,
+              [TTL_ATTRIBUTE]: Math.floor(Date.parse(at) / 1000) + KEEP_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released',
+            ExpressionAttributeNames: { '#state': 'state' },
+            ExpressionAttributeValues: { ':released': 'released' },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async releaseHandoff(key) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: handoffKey(key),
+          UpdateExpression: 'SET #state = :released',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':released': 'released' },
+        }),
+      );
+    },
+  };
+}

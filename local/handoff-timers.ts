@@ -1,0 +1,87 @@
+/**
+ * The handoff schedules on this machine: what EventBridge Scheduler does on AWS (a cron per
+ * rotation, an `at()` per override), done with timers. With `--time-scale N` the time until each
+ * handoff passes N times faster, like the ladder's waits. Each timer calls the page function with
+ * the same payload the scheduler sends, so duplicates are absorbed the same way (once per handoff).
+ */
+import type { KlaxonConfig } from '../lambdas/core/config.js';
+import type { HandoffRequest } from '../lambdas/core/handoffs.js';
+import type { Clock } from '../lambdas/core/ports.js';
+import { rotationShift } from '../lambdas/core/rotations.js';
+import type { Logger } from '../lambdas/handlers/logger.js';
+
+/** setTimeout's ceiling (about 24.8 days): a later handoff re-arms on the way. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface HandoffTimers {
+  stop(): Promise<void>;
+}
+
+export function startHandoffTimers(options: {
+  config: KlaxonConfig;
+  clock: Clock;
+  timeScale: number;
+  notify: (request: HandoffRequest) => Promise<unknown>;
+  logger: Logger;
+}): HandoffTimers {
+  const { config, timeScale } = options;
+  const startReal = Date.now();
+  const startLogical = options.clock.now().getTime();
+  const timers = new Set<NodeJS.Timeout>();
+  const inFlight = new Set<Promise<unknown>>();
+  let stopped = false;
+
+  /** Real time at which the scaled clock reaches `logicalMs`. */
+  const realAt = (logicalMs: number) => startReal + (logicalMs - startLogical) / timeScale;
+
+  function at(logicalMs: number, fire: () => void): void {
+    if (stopped) return;
+    const delay = realAt(logicalMs) - Date.now();
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        if (delay > MAX_TIMER_MS) at(logicalMs, fire);
+        else fire();
+      },
+      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
+    );
+    timer.unref();
+    timers.add(timer);
+  }
+
+  function send(request: HandoffRequest): void {
+    if (stopped) return;
+    const work = options.notify(request).catch((error: unknown) => {
+      options.logger.error('Handoff notification failed', { ...request, error: String(error) });
+    });
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
+  }
+
+  function scheduleRotation(rotationId: string, afterMs: number): void {
+    const rotation = config.rotations.find((candidate) => candidate.id === rotationId);
+    if (!rotation) return;
+    const next = Date.parse(rotationShift(rotation, new Date(afterMs)).until);
+    if (Number.isNaN(next)) return;
+    at(next, () => {
+      send({ handoff: 'rotation', rotation: rotationId, at: new Date(next).toISOString() });
+      scheduleRotation(rotationId, next);
+    });
+  }
+
+  const used = new Set(Object.values(config.onCall).map((schedule) => schedule?.rotation));
+  for (const rotation of config.rotations) if (used.has(rotation.id)) scheduleRotation(rotation.id, startLogical);
+  config.overrides.forEach((override, index) => {
+    const from = Date.parse(override.from);
+    if (from > startLogical) at(from, () => send({ handoff: 'override', override: index, at: override.from }));
+  });
+
+  return {
+    async stop() {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

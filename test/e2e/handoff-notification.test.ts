@@ -1,0 +1,100 @@
+/**
+ * The incoming on-call person is told at the handoff: which role, until when, and the open
+ * incidents they now hold. The local runtime schedules each rotation's next handoff and each
+ * override's start with timers (time scaled), calling the page function with the payload
+ * EventBridge Scheduler sends on AWS; a duplicate invocation notifies nobody twice.
+ */
+import { parseConfig } from '../../lambdas/core/config.js';
+import type { OnCallNow } from '../../lambdas/core/rotations.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import {
+  call,
+  eventually,
+  handoffsIn,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+  testConfig,
+} from '../support/local.js';
+
+// 60x: the handoff four to five minutes ahead comes after four to five seconds.
+const TIME_SCALE = 60;
+
+describe('handoff notifications', () => {
+  let runtime: LocalRuntime;
+  const real = Date.now();
+  const handoff = new Date(Math.floor(real / 60_000) * 60_000 + 5 * 60_000);
+  const overrideFrom = new Date(Math.floor(real / 60_000) * 60_000 + 6 * 60_000);
+  const overrideTo = new Date(overrideFrom.getTime() + 3_600_000);
+
+  beforeAll(async () => {
+    const config = parseConfig({
+      ...testConfig(),
+      rotations: [
+        {
+          id: 'primary-daily',
+          every: 'day',
+          handoffTime: handoff.toISOString().slice(11, 16),
+          timeZone: 'UTC',
+          start: new Date(real - 2 * 86_400_000).toISOString().slice(0, 10),
+          members: ['primary-oncall', 'executive'],
+        },
+      ],
+      onCall: { primary: { rotation: 'primary-daily' } },
+      overrides: [
+        { role: 'secondary', responder: 'eng-manager', from: overrideFrom.toISOString(), to: overrideTo.toISOString() },
+      ],
+    });
+    runtime = await startTestRuntime({ timeScale: TIME_SCALE, config });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('notifies the incoming primary once, naming the role, the end of the shift and the open incidents', async () => {
+    const before = (await call<{ roles: OnCallNow[] }>(runtime, 'GET', '/v1/oncall')).body.roles.find(
+      (role) => role.role === 'primary',
+    );
+    const incoming = before?.next;
+    expect(new Set([before?.now, incoming])).toEqual(new Set(['primary-oncall', 'executive']));
+
+    const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
+      routing_key: LOCAL_ROUTING_KEY,
+      event_action: 'trigger',
+      payload: { summary: 'Nightly export failing', source: 'handoff-test', severity: 'warning' },
+    });
+    expect(reply.status).toBe(202);
+    const page = await eventually(async () => pagesIn(await outbox(runtime))[0], 'the first page');
+
+    const notice = await eventually(
+      async () => handoffsIn(await outbox(runtime)).find((message) => message.responder === incoming),
+      'the handoff notification',
+    );
+    expect(notice.subject).toBe('[Klaxon] You are now primary on call (1 open incident)');
+    expect(notice.sms).toMatch(/^Klaxon: you are now primary on call until .+\. 1 open incident: klaxon list$/);
+    expect(notice.email).toContain(`klaxon show ${page.incidentId}`);
+    expect(notice.email).toContain(new Date(handoff.getTime() + 86_400_000).toISOString());
+
+    // EventBridge Scheduler delivers at least once: the same payload again notifies nobody.
+    const again = await runtime.handoffs.notify({
+      handoff: 'rotation',
+      rotation: 'primary-daily',
+      at: handoff.toISOString(),
+    });
+    expect(again).toEqual({ notified: [], skipped: [`rotation#primary-daily#primary#${handoff.toISOString()}`] });
+    expect(handoffsIn(await outbox(runtime)).filter((message) => message.responder === incoming)).toHaveLength(1);
+  });
+
+  it('notifies the person an override puts on call, once', async () => {
+    const notice = await eventually(
+      async () => handoffsIn(await outbox(runtime)).find((message) => message.responder === 'eng-manager'),
+      'the override handoff notification',
+    );
+    expect(notice.subject).toBe('[Klaxon] You are now secondary on call');
+    expect(notice.email).toContain(overrideTo.toISOString());
+    const again = await runtime.handoffs.notify({ handoff: 'override', override: 0, at: overrideFrom.toISOString() });
+    expect(again).toMatchObject({ notified: [] });
+    expect(handoffsIn(await outbox(runtime)).filter((message) => message.responder === 'eng-manager')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * Changing a running ladder end to end on the local runtime: escalate now, a severity change,
+ * a reassignment and a repeating ladder, each walked by the real ASL with time scaled. Every
+ * re-plan stops the running execution and starts the next run (`<id>-r<n>`).
+ */
+import { parseConfig } from '../../lambdas/core/config.js';
+import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import type { OutboxEvent, OutboxPage } from '../../local/outbox.js';
+import type { LocalRuntime } from '../../local/runtime.js';
+import {
+  call,
+  eventually,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+  testConfig,
+} from '../support/local.js';
+
+/**
+ * The default SEV1 and SEV3 ladders, plus two tiers shaped for these scenarios: SEV2 with an hour
+ * before its second step (room to escalate by hand), SEV4 repeating once when nobody acknowledges.
+ */
+function replanConfig() {
+  const base = testConfig();
+  return parseConfig({
+    ...base,
+    severityPolicy: {
+      SEV2: {
+        ...base.severityPolicy.SEV2,
+        ladder: [
+          { after: '0', notify: ['primary'], channels: ['email'] },
+          { after: '1h', notify: ['primary', 'secondary'], channels: ['sms'], unless: 'acknowledged' },
+          { after: '90m', notify: ['engineering-manager'], channels: ['email'] },
+        ],
+      },
+      SEV4: {
+        ...base.severityPolicy.SEV4,
+        ladder: [
+          { after: '0', notify: ['primary'], channels: ['email'] },
+          { after: '10m', notify: ['secondary'], channels: ['email'] },
+        ],
+        repeat: 1,
+        repeatAfter: '10m',
+      },
+    },
+  });
+}
+
+async function trigger(runtime: LocalRuntime, summary: string, severity: string): Promise<Incident> {
+  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
+    routing_key: LOCAL_ROUTING_KEY,
+    event_action: 'trigger',
+    payload: { summary, source: 'replan-test', severity },
+  });
+  expect(reply.status).toBe(202);
+  return eventually(async () => {
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
+    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
+  }, `the incident for "${summary}"`);
+}
+
+const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
+  pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
+
+const waitForPages = (runtime: LocalRuntime, incidentId: string, count: number, what: string) =>
+  eventually(async () => {
+    const pages = await pagesFor(runtime, incidentId);
+    return pages.length >= count ? pages : undefined;
+  }, what);
+
+const executionsOf = (runtime: LocalRuntime, incidentId: string) =>
+  runtime.stepFunctions.list().filter((execution) => execution.input.incidentId === incidentId);
+
+const finished = (runtime: LocalRuntime, incidentId: string, name: string) =>
+  eventually(() => {
+    const execution = executionsOf(runtime, incidentId).find((candidate) => candidate.name === name);
+    return execution && execution.status !== 'RUNNING' ? execution : undefined;
+  }, `execution ${name} to finish`);
+
+describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () => {
+  const SCALE = 1800;
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: SCALE, config: replanConfig() });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('escalate now pages the next step at once, even though acknowledged, and the ladder goes on from there', async () => {
+    const opened = await trigger(runtime, 'Orders stuck in the queue', 'error');
+    expect(opened.severity).toBe('SEV2');
+    await waitForPages(runtime, opened.id, 1, 'the first page');
+    expect(
+      (await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
+    ).toBe(200);
+
+    const escalated = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/escalate`, {
+      by: 'primary-oncall',
+      note: 'need the database people',
+    });
+    expect(escalated.status).toBe(200);
+    expect(escalated.body).toMatchObject({ status: 'acknowledged', ladderRun: 1 });
+    // The next step (1h, "unless acknowledged") is due now and pages regardless; the 90m step keeps its 30m spacing.
+    const [next, after] = escalated.body.ladderPlan?.steps ?? [];
+    expect(next).toMatchObject({ index: 1, unless: 'resolved', reason: 'escalated', run: 1 });
+    expect(after).toMatchObject({ index: 2, unless: 'resolved', run: 1 });
+    expect(Date.parse(after?.dueAt ?? '') - Date.parse(next?.dueAt ?? '')).toBe(30 * 60_000);
+
+    const pages = await waitForPages(runtime, opened.id, 4, 'the escalated step and the one after it');
+    expect(pages.map((page) => page.responder)).toEqual([
+      'primary-oncall',
+      'primary-oncall',
+      'secondary-oncall',
+      'eng-manager',
+    ]);
+    expect(pages[1]?.sms).toContain('ESCALATED');
+
+    const first = executionsOf(runtime, opened.id).find((execution) => execution.name === opened.id);
+    expect(first?.status).toBe('ABORTED');
+    await finished(runtime, opened.id, `${opened.id}-r1`);
+
+    const shown: IncidentWithTimeline = await incident(runtime, opened.id);
+    const replanned = shown.timeline.filter((entry) => entry.type === 'ladder-replanned');
+    expect(replanned).toEqual([expect.objectContaining({ by: 'primary-oncall', reason: 'escalated', run: 1 })]);
+    expect(replanned[0]?.message).toContain('need the database people');
+    const manual = (await outbox(runtime)).filter(
+      (message): message is OutboxEvent =>
+        message.service === 'events' && message.detail.incident.id === opened.id && message.detail.manual === true,
+    );
+    expect(manual.map((message) => [message.detailType, message.detail.step, message.detail.by])).toEqual([
+      ['Incident Escalated', 1, 'primary-oncall'],
+    ]);
+  });
+
+  it('escalate answers 404 for an unknown incident and 409 once resolved', async () => {
+    expect((await call(runtime, 'POST', '/v1/incidents/NO-SUCH-INCIDENT/escalate', {})).status).toBe(404);
+    const opened = await trigger(runtime, 'A flaky health check', 'error');
+    expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { note: 'fixed' })).status).toBe(200);
+    const late = await call<{ message: string }>(runtime, 'POST', `/v1/incidents/${opened.id}/escalate`, {});
+    expect(late.status).toBe(409);
+    expect(late.body.message).toContain('is resolved');
+  });
+
+  it('a ladder with repeat=1 walks twice when nobody acknowledges', async () => {
+    const opened = await trigger(runtime, 'Typo on the status page', 'info');
+    expect(opened.severity).toBe('SEV4');
+    await finished(runtime, opened.id, opened.id);
+    const pages = await pagesFor(runtime, opened.id);
+    expect(pages.map((page) => page.responder)).toEqual([
+      'primary-oncall',
+      'secondary-oncall',
+      'primary-oncall',
+      'secondary-oncall',
+    ]);
+    expect(pages[2]?.email).toContain('repeat 1 of the ladder');
+  });
+
+  it('lowering the severity re-pages nobody for what already happened', async () => {
+    const opened = await trigger(runtime, 'Checkout slow in one region', 'critical');
+    await waitForPages(runtime, opened.id, 1, 'the first page');
+    const lowered = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/severity`, {
+      severity: 'SEV4',
+      by: 'primary-oncall',
+    });
+    expect(lowered.status).toBe(200);
+    // SEV4's own ladder from the open time: its first step is behind us, so only what is ahead remains.
+    expect(lowered.body.ladderPlan?.steps.every((step) => step.index > 0)).toBe(true);
+    await finished(runtime, opened.id, `${opened.id}-r1`);
+    const pages = await pagesFor(runtime, opened.id);
+    expect(pages[0]?.responder).toBe('primary-oncall');
+    expect(pages.slice(1).every((page) => page.subject.includes('[SEV4]'))).toBe(true);
+    expect(pages.filter((page) => page.subject.includes('[SEV1]'))).toHaveLength(1);
+  });
+
+  it('reassigning pages the new assignee at once', async () => {
+    const opened = await trigger(runtime, 'Search index lagging', 'warning');
+    await waitForPages(runtime, opened.id, 1, 'the first page');
+    const handed = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/reassign`, {
+      to: 'eng-manager',
+      by: 'primary-oncall',
+    });
+    expect(handed.status).toBe(200);
+    const pages = await waitForPages(runtime, opened.id, 2, 'the page to the new assignee');
+    expect(pages[1]).toMatchObject({ responder: 'eng-manager' });
+    expect(pages[1]?.sms).toContain('ASSIGNED TO YOU');
+    expect(pages[1]?.email).toContain('INCIDENT ASSIGNED TO YOU');
+    await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { note: 'done' });
+  });
+});
+
+describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
+  const SCALE = 300;
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: SCALE, config: replanConfig() });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('a repeating ladder stops repeating once acknowledged', async () => {
+    const opened = await trigger(runtime, 'Footer misaligned', 'info');
+    await waitForPages(runtime, opened.id, 1, 'the first page');
+    // Acknowledged within the first minute (well before the repeat at 20 minutes, 4 s here).
+    expect(
+      (await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
+    ).toBe(200);
+    const execution = await finished(runtime, opened.id, opened.id);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
+    const pages = await pagesFor(runtime, opened.id);
+    // The first loop's 10m step is "unless resolved" and still pages; the repeat pages nobody.
+    expect(pages.map((page) => page.responder)).toEqual(['primary-oncall', 'secondary-oncall']);
+  });
+
+  it('raising SEV3 to SEV1 at minute 40 pages at once, once, what SEV1 would have paged by now', async () => {
+    const opened = await trigger(runtime, 'Payments partially failing', 'warning');
+    expect(opened.severity).toBe('SEV3');
+    await waitForPages(runtime, opened.id, 1, 'the first page');
+    const fortyMinutesIn = Date.parse(opened.openedAt) + (40 * 60_000) / SCALE;
+    await eventually(() => Date.now() >= fortyMinutesIn || undefined, '40 scaled minutes after opening');
+
+    const raised = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/severity`, {
+      severity: 'SEV1',
+      by: 'primary-oncall',
+      reason: 'card payments affected',
+    });
+    expect(raised.status).toBe(200);
+    // SEV1's 0, 5m and 30m steps fold into one step due now; 1h and 2h stay where SEV1 puts them.
+    const [catchUp, ...ahead] = raised.body.ladderPlan?.steps ?? [];
+    expect(catchUp).toMatchObject({
+      index: 2,
+      notify: ['primary', 'secondary'],
+      channels: ['sms', 'email'],
+      reason: 'severity-raised',
+    });
+    expect(ahead.map((step) => [step.index, step.notify])).toEqual([
+      [3, ['engineering-manager']],
+      [4, ['executive']],
+    ]);
+    expect(ahead[0]?.dueAt).toBe(new Date(Date.parse(opened.openedAt) + 3_600_000).toISOString());
+
+    const pages = await waitForPages(runtime, opened.id, 3, 'the SEV1 catch-up pages');
+    expect(pages.map((page) => [page.responder, page.sms?.slice(0, 4) ?? null])).toEqual([
+      ['primary-oncall', null], // SEV3: email only
+      ['primary-oncall', 'SEV1'],
+      ['secondary-oncall', 'SEV1'],
+    ]);
+    expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { note: 'rolled back' })).status).toBe(
+      200,
+    );
+    expect((await pagesFor(runtime, opened.id)).length).toBe(3);
+  });
+});
