@@ -15,6 +15,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type KlaxonConfig, SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { IncidentWithTimeline } from '../lambdas/core/incident.js';
+import { ladderWalked } from '../local/local-step-functions.js';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
 import { triggerBody } from './intake.js';
 import { round, waitFor } from './stats.js';
@@ -204,11 +205,7 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
       await acknowledge();
     }
     // The ladder branch's end; SEV1 and SEV2 executions then keep reminding until resolved.
-    const terminal = ['Ladder finished', 'Incident resolved'];
-    await waitFor(
-      () => (execution.statesEntered.some((state) => terminal.includes(state)) ? true : undefined),
-      `the end of the ${severity} ladder`,
-    );
+    await waitFor(() => (ladderWalked(execution) ? true : undefined), `the end of the ${severity} ladder`);
     if (scenario === 'acknowledged_at_ack_target' && stepAtTarget < 0) await acknowledge();
     await post(runtime, `/v1/incidents/${incidentId}/resolve`, JSON.stringify({ by: 'primary-oncall' }));
     apiRequests += 1;

@@ -68,7 +68,11 @@ export class EscalationWorkflows extends Construct {
   /** `{"SEV1":"arn:…",…}`: the value of ESCALATION_STATE_MACHINES. */
   readonly stateMachineArnsJson: string;
 
-  constructor(scope: Construct, id: string, props: EscalationWorkflowsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: EscalationWorkflowsProps,
+  ) {
     super(scope, id);
     const { store, pageFunction } = props;
 
@@ -77,32 +81,75 @@ export class EscalationWorkflows extends Construct {
     });
 
     // Written out by hand and made immutable below, so no CDK helper can widen it later.
-    this.role = new iam.Role(this, 'Role', {
-      description: 'Klaxon escalation state machines: read an incident, invoke the page function, write logs',
-      // Only Step Functions acting for this account may assume it (confused-deputy guard).
+    this.role = this.stateMachineRole(
+      'Role',
+      'Klaxon escalation state machines: read an incident, invoke the page function, write logs',
+      [
+        new iam.PolicyStatement({
+          sid: 'ReadTheIncident',
+          actions: ['dynamodb:GetItem'],
+          resources: [store.table.tableArn],
+        }),
+        // A table under a customer-managed key: GetItem needs the key to decrypt the item.
+        ...(store.encryptionKey
+          ? [
+              new iam.PolicyStatement({
+                sid: 'DecryptTheIncident',
+                actions: ['kms:Decrypt'],
+                resources: [store.encryptionKey.keyArn],
+              }),
+            ]
+          : []),
+      ],
+    );
+
+    const definition = readAsl('escalation');
+    const stateMachines: Partial<Record<Severity, sfn.StateMachine>> = {};
+    for (const severity of SEVERITIES) {
+      const substitutions: EscalationSubstitutions = {
+        TableName: store.table.tableName,
+        PageFunctionArn: pageFunction.functionArn,
+        Severity: severity,
+      };
+      stateMachines[severity] = this.stateMachine(severity, definition, { ...substitutions }, this.role);
+    }
+    this.stateMachines = stateMachines as Record<Severity, sfn.StateMachine>;
+
+    this.postmortemRole = this.stateMachineRole(
+      'PostmortemRole',
+      'Klaxon post-mortem reminders: invoke the page function, write logs',
+      [],
+    );
+    const postmortemSubstitutions: PostmortemReminderSubstitutions = { PageFunctionArn: pageFunction.functionArn };
+    this.postmortemReminders = this.stateMachine(
+      'PostmortemReminders',
+      readAsl('postmortem-reminder'),
+      { ...postmortemSubstitutions },
+      this.postmortemRole,
+    );
+    this.stateMachineArnsJson = Stack.of(this).toJsonString(
+      Object.fromEntries(SEVERITIES.map((severity) => [severity, this.stateMachines[severity].stateMachineArn])),
+    );
+  }
+
+  /**
+   * A role only Step Functions acting for this account may assume (confused-deputy guard), with
+   * the statements every Klaxon state machine needs (invoke the page function, deliver logs,
+   * traces when on) after its own.
+   */
+  private stateMachineRole(id: string, description: string, ownStatements: iam.PolicyStatement[]): iam.Role {
+    const { pageFunction, tracing } = this.props;
+    const role = new iam.Role(this, id, {
+      description,
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
       inlinePolicies: {
-        Escalation: new iam.PolicyDocument({
+        StateMachine: new iam.PolicyDocument({
           statements: [
+            ...ownStatements,
             new iam.PolicyStatement({
-              sid: 'ReadTheIncident',
-              actions: ['dynamodb:GetItem'],
-              resources: [store.table.tableArn],
-            }),
-            // A table under a customer-managed key: GetItem needs the key to decrypt the item.
-            ...(store.encryptionKey
-              ? [
-                  new iam.PolicyStatement({
-                    sid: 'DecryptTheIncident',
-                    actions: ['kms:Decrypt'],
-                    resources: [store.encryptionKey.keyArn],
-                  }),
-                ]
-              : []),
-            new iam.PolicyStatement({
-              sid: 'PageTheResponders',
+              sid: 'InvokeThePageFunction',
               actions: ['lambda:InvokeFunction'],
               // `:*` covers a qualified ARN (version or alias) should the definition ever use one.
               resources: [pageFunction.functionArn, `${pageFunction.functionArn}:*`],
@@ -113,106 +160,53 @@ export class EscalationWorkflows extends Construct {
               resources: ['*'],
             }),
             // Written here because the role is immutable: CDK's own X-Ray grant would be dropped.
-            ...(props.tracing
+            ...(tracing
               ? [new iam.PolicyStatement({ sid: 'SendTraces', actions: [...XRAY_ACTIONS], resources: ['*'] })]
               : []),
           ],
         }),
       },
     });
-
-    Validations.of(this.role).acknowledge({
+    Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `Only for actions that take no resource ARN: CloudWatch Logs log delivery (${LOG_DELIVERY_ACTIONS.join(', ')})${props.tracing ? ` and X-Ray (${XRAY_ACTIONS.join(', ')})` : ''}; every other statement names its resource.`,
+      reason: `Only for actions that take no resource ARN: CloudWatch Logs log delivery (${LOG_DELIVERY_ACTIONS.join(', ')})${tracing ? ` and X-Ray (${XRAY_ACTIONS.join(', ')})` : ''}; every other statement names its resource.`,
     });
-    Validations.of(this.role).acknowledge({
+    Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(pageFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
       reason:
         'The page function and its qualified ARNs (versions, aliases) only: Step Functions may invoke it qualified.',
     });
+    return role;
+  }
 
-    const definition = readAsl('escalation');
-    const stateMachines: Partial<Record<Severity, sfn.StateMachine>> = {};
-    for (const severity of SEVERITIES) {
-      const substitutions: EscalationSubstitutions = {
-        TableName: store.table.tableName,
-        PageFunctionArn: pageFunction.functionArn,
-        Severity: severity,
-      };
-      const machine = new sfn.StateMachine(this, severity, {
-        stateMachineType: sfn.StateMachineType.STANDARD,
-        // fromString, not fromFile: fromFile uploads an S3 asset that template tests cannot read.
-        definitionBody: sfn.DefinitionBody.fromString(definition),
-        definitionSubstitutions: { ...substitutions },
-        role: this.role.withoutPolicyUpdates(),
-        // Execution data is incident ids and ladder steps (no secrets), and it is what debugging a ladder needs.
-        tracingEnabled: props.tracing ?? false,
-        logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
-      });
-      if (!props.tracing) {
-        Validations.of(machine).acknowledge({
-          id: 'AwsSolutions-SF2',
-          reason:
-            'X-Ray tracing is the Klaxon tracing prop, off by default for its cost; every execution is logged at level ALL with its data.',
-        });
-      }
-      stateMachines[severity] = machine;
-    }
-    this.stateMachines = stateMachines as Record<Severity, sfn.StateMachine>;
-
-    this.postmortemRole = new iam.Role(this, 'PostmortemRole', {
-      description: 'Klaxon post-mortem reminders: invoke the page function, write logs',
-      assumedBy: new iam.ServicePrincipal('states.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
-      }),
-      inlinePolicies: {
-        PostmortemReminders: new iam.PolicyDocument({
-          statements: [
-            new iam.PolicyStatement({
-              sid: 'RemindTheResponder',
-              actions: ['lambda:InvokeFunction'],
-              resources: [pageFunction.functionArn, `${pageFunction.functionArn}:*`],
-            }),
-            new iam.PolicyStatement({
-              sid: 'DeliverExecutionLogs',
-              actions: [...LOG_DELIVERY_ACTIONS],
-              resources: ['*'],
-            }),
-            ...(props.tracing
-              ? [new iam.PolicyStatement({ sid: 'SendTraces', actions: [...XRAY_ACTIONS], resources: ['*'] })]
-              : []),
-          ],
-        }),
-      },
-    });
-    Validations.of(this.postmortemRole).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `Only for actions that take no resource ARN: CloudWatch Logs log delivery (${LOG_DELIVERY_ACTIONS.join(', ')})${props.tracing ? ` and X-Ray (${XRAY_ACTIONS.join(', ')})` : ''}; the invoke names the page function.`,
-    });
-    Validations.of(this.postmortemRole).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(pageFunction.node.defaultChild as CfnElement)}.Arn>:*]`,
-      reason:
-        'The page function and its qualified ARNs (versions, aliases) only: Step Functions may invoke it qualified.',
-    });
-    const postmortemSubstitutions: PostmortemReminderSubstitutions = { PageFunctionArn: pageFunction.functionArn };
-    this.postmortemReminders = new sfn.StateMachine(this, 'PostmortemReminders', {
+  private stateMachine(
+    id: string,
+    definition: string,
+    substitutions: Record<string, string>,
+    role: iam.Role,
+  ): sfn.StateMachine {
+    const machine = new sfn.StateMachine(this, id, {
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(readAsl('postmortem-reminder')),
-      definitionSubstitutions: { ...postmortemSubstitutions },
-      role: this.postmortemRole.withoutPolicyUpdates(),
-      tracingEnabled: props.tracing ?? false,
-      logs: { destination: this.logGroup, level: props.logLevel ?? sfn.LogLevel.ALL, includeExecutionData: true },
+      // fromString, not fromFile: fromFile uploads an S3 asset that template tests cannot read.
+      definitionBody: sfn.DefinitionBody.fromString(definition),
+      definitionSubstitutions: substitutions,
+      role: role.withoutPolicyUpdates(),
+      // Execution data is incident ids and ladder steps (no secrets), and it is what debugging a ladder needs.
+      tracingEnabled: this.props.tracing ?? false,
+      logs: {
+        destination: this.logGroup,
+        level: this.props.logLevel ?? sfn.LogLevel.ALL,
+        includeExecutionData: true,
+      },
     });
-    if (!props.tracing) {
-      Validations.of(this.postmortemReminders).acknowledge({
+    if (!this.props.tracing) {
+      Validations.of(machine).acknowledge({
         id: 'AwsSolutions-SF2',
         reason:
           'X-Ray tracing is the Klaxon tracing prop, off by default for its cost; every execution is logged at level ALL with its data.',
       });
     }
-    this.stateMachineArnsJson = Stack.of(this).toJsonString(
-      Object.fromEntries(SEVERITIES.map((severity) => [severity, this.stateMachines[severity].stateMachineArn])),
-    );
+    return machine;
   }
 
   /** states:StartExecution on the tier state machines. */

@@ -66,6 +66,15 @@ export const localStateMachineArn = (severity: Severity) =>
 export const LOCAL_POSTMORTEM_STATE_MACHINE_ARN =
   'arn:aws:states:local:000000000000:stateMachine:klaxon-postmortem-reminder';
 
+/**
+ * The ladder branch's end states. A SEV1 or SEV2 execution goes on reminding (its other branch)
+ * until the incident resolves, so "the ladder is walked" is one of these entered, or the end.
+ */
+const LADDER_END_STATES = new Set(['Ladder finished', 'Incident resolved']);
+
+export const ladderWalked = (execution: LocalExecution): boolean =>
+  execution.status !== 'RUNNING' || execution.statesEntered.some((state) => LADDER_END_STATES.has(state));
+
 export class LocalStepFunctions implements EscalationRunner {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly aborters = new Map<string, () => void>();
@@ -158,7 +167,7 @@ export class LocalStepFunctions implements EscalationRunner {
 
   async stop(executionArn: string, reason: string): Promise<void> {
     const execution = this.executions.get(executionArn);
-    if (!execution || execution.status !== 'RUNNING') return;
+    if (execution?.status !== 'RUNNING') return;
     execution.status = 'ABORTED';
     execution.stopDate = new Date().toISOString();
     execution.error = reason;

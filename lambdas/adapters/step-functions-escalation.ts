@@ -25,17 +25,8 @@ export function stepFunctionsEscalation(
     async start(input: EscalationInput) {
       const stateMachineArn = stateMachines[input.severity as Severity];
       if (!stateMachineArn) throw new Error(`No escalation state machine for ${input.severity}`);
-      const name = executionNameFor(input.executionName ?? input.incidentId);
-      try {
-        const { executionArn } = await client.send(
-          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-        );
-        return { executionArn: executionArn ?? executionArnFor(stateMachineArn, name) };
-      } catch (error) {
-        // Same name = same incident: it was started already (a duplicate or a retried alert).
-        if (error instanceof ExecutionAlreadyExists) return { executionArn: executionArnFor(stateMachineArn, name) };
-        throw error;
-      }
+      // Same name = same incident and run: a duplicate or a retried alert finds it started already.
+      return startOnce(client, stateMachineArn, executionNameFor(input.executionName ?? input.incidentId), input);
     },
     async stop(executionArn, reason) {
       try {
@@ -51,17 +42,26 @@ export function stepFunctionsEscalation(
 export function stepFunctionsPostmortemReminders(client: SFNClient, stateMachineArn: string): PostmortemReminderRunner {
   return {
     async start(input: PostmortemReminderInput) {
-      const name = executionNameFor(input.executionName);
-      try {
-        const { executionArn } = await client.send(
-          new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
-        );
-        return { executionArn: executionArn ?? executionArnFor(stateMachineArn, name) };
-      } catch (error) {
-        // Same name = same incident and run: a retried resolution, already scheduled.
-        if (error instanceof ExecutionAlreadyExists) return { executionArn: executionArnFor(stateMachineArn, name) };
-        throw error;
-      }
+      // Same name = same incident and run: a retried resolution finds it scheduled already.
+      return startOnce(client, stateMachineArn, executionNameFor(input.executionName), input);
     },
   };
+}
+
+/** Starts the named execution, or finds it started: the name makes a second start harmless. */
+async function startOnce(
+  client: SFNClient,
+  stateMachineArn: string,
+  name: string,
+  input: unknown,
+): Promise<{ executionArn: string }> {
+  try {
+    const { executionArn } = await client.send(
+      new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }),
+    );
+    return { executionArn: executionArn ?? executionArnFor(stateMachineArn, name) };
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists) return { executionArn: executionArnFor(stateMachineArn, name) };
+    throw error;
+  }
 }
