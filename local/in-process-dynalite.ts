@@ -58,10 +58,20 @@ function pathWithQuery(request: WireRequest): string {
   return query.length > 0 ? `${request.path}?${query.join('&')}` : request.path;
 }
 
-export function inProcessRequestHandler(listener: RequestListener): RequestHandler {
+/**
+ * `isOpen`: false once dynalite is closed; a call then fails as a refused connection would,
+ * rather than reach a closed database (which dynalite reports by throwing outside any promise).
+ */
+export function inProcessRequestHandler(listener: RequestListener, isOpen: () => boolean): RequestHandler {
   return {
     handle: (request: WireRequest) =>
       new Promise((resolve, reject) => {
+        if (!isOpen()) {
+          reject(
+            Object.assign(new Error('connect ECONNREFUSED: the local dynalite is closed'), { code: 'ECONNREFUSED' }),
+          );
+          return;
+        }
         const headers = Object.fromEntries(
           Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), value]),
         );

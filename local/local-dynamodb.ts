@@ -33,13 +33,14 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
   // The same dynalite, reached in this process rather than through the port (other tools use the port).
   const [listener] = server.listeners('request') as RequestListener[];
   if (!listener) throw new Error('dynalite has no request listener');
+  let open = true;
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials,
     maxAttempts: 3,
-    requestHandler: inProcessRequestHandler(listener),
+    requestHandler: inProcessRequestHandler(listener, () => open),
     httpAuthSchemes: [localSigV4(credentials)],
   });
   const operationCounts = new Map<string, number>();
@@ -60,6 +61,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     faults,
     endpoint,
     close: async () => {
+      open = false;
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
