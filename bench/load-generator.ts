@@ -39,9 +39,10 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
       {
         url: plan.url,
         connections: plan.connections,
-        overallRate: plan.overallRate,
-        duration: plan.duration,
-        amount: plan.amount,
+        // autocannon refuses keys present with an undefined value.
+        ...(plan.overallRate === undefined ? {} : { overallRate: plan.overallRate }),
+        ...(plan.duration === undefined ? {} : { duration: plan.duration }),
+        ...(plan.amount === undefined ? {} : { amount: plan.amount }),
         requests: [
           {
             method: 'POST',

@@ -120,7 +120,7 @@ const results = {
   bundles: coldStart.bundles,
   bundle_heaviest_packages: coldStart.bundle_heaviest_packages,
   cold_start: coldStart.cold_start,
-  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, minified, platform node, target node24, @aws-sdk/* external, require banner, the validated default config compiled in); bytes = the bundle file; init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import the bundle, beside an empty handler bundled the same way; @aws-sdk/* is resolved from the project's node_modules (the Lambda runtime provides it on AWS).`,
+  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, minified, platform node, target node24, @aws-sdk/* external, require banner, the validated default config compiled in); bytes = the bundle file; init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import the bundle, beside an empty handler bundled the same way, and beside sdk_floor: a handler that only builds a DynamoDB client and its document client at init (the least any Klaxon function does; for reference, no target); @aws-sdk/* is resolved from the project's node_modules (the Lambda runtime provides it on AWS).`,
   cost: {
     ...cost,
     method:
