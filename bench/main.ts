@@ -4,7 +4,7 @@
  * Everything runs on loopback against the local runtime started in this process.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_CONFIG_FILE, loadConfigFile as loadStackConfig } from '../lib/config-file.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../local/runtime.js';
@@ -58,6 +58,8 @@ function step(name: string) {
 
 const config = loadConfigFile('klaxon.config.json');
 const benchStarted = performance.now();
+// The machine may be shared: its 1-minute load average before and after says how much.
+const loadBefore = loadavg()[0] ?? 0;
 
 let done = step(`cold start (${COLD_START_PROCESSES} fresh node processes per bundle)`);
 const coldStart = await measureColdStart(config);
@@ -92,7 +94,12 @@ const [headline] = intake.rates;
 if (!headline) throw new Error('No intake rate was measured');
 const results = {
   generated_at: new Date().toISOString(),
-  machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? 'unknown', node: process.version },
+  machine: {
+    cpus: availableParallelism(),
+    cpu_model: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    load_average_1m: { before: round(loadBefore), after: round(loadavg()[0] ?? 0) },
+  },
   bench_seconds: round((performance.now() - benchStarted) / 1000, 1),
   intake: {
     p50_ms: headline.p50_ms,

@@ -12,7 +12,7 @@ interface RateFigures {
 
 export interface BenchResults {
   generated_at: string;
-  machine: { cpus: number; cpu_model: string; node: string };
+  machine: { cpus: number; cpu_model: string; node: string; load_average_1m?: { before: number; after: number } };
   bench_seconds: number;
   intake: { rates: Record<string, RateFigures>; bare_put: { p50_ms: number; p99_ms: number } };
   first_page: { p50_ms: number; p99_ms: number };
@@ -150,7 +150,7 @@ export function toMarkdown(results: BenchResults): string {
       ...body.map((row) => `| ${row.join(' | ')} |`),
     ].join('\n');
   return `${[
-    `Measured ${results.generated_at} on ${results.machine.cpus} CPUs (${results.machine.cpu_model}), Node ${results.machine.node}; the whole bench took ${results.bench_seconds} s. Methods and every raw figure: \`bench/results/latest.json\`.`,
+    `Measured ${results.generated_at} on ${results.machine.cpus} CPUs (${results.machine.cpu_model}), Node ${results.machine.node}${results.machine.load_average_1m ? ` (1-minute load average ${results.machine.load_average_1m.before} before, ${results.machine.load_average_1m.after} after)` : ''}; the whole bench took ${results.bench_seconds} s. Methods and every raw figure: \`bench/results/latest.json\`.`,
     table(['figure', 'measured', 'target', ''], rows),
     'Cost per incident (us-east-1 on-demand prices, free tiers ignored, SMS delivery not included; prices, sources and assumptions in `latest.json` under `cost`):',
     table(['tier', 'scenario', 'per incident', '100 incidents/month', '10,000 incidents/month'], costRows),
