@@ -83,7 +83,7 @@ export function toMarkdown(results: BenchResults): string {
     rows.push([
       `Module init ${name} (empty handler: ${empty} ms)`,
       `${init} ms`,
-      `≤ ${empty + 50} ms`,
+      `≤ ${Number((empty + 50).toFixed(2))} ms`,
       check(init <= empty + 50),
     ]);
   }
