@@ -50,11 +50,23 @@ export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartR
   mkdirSync(outDir, { recursive: true });
   const emptyEntry = join(outDir, 'empty-handler.ts');
   writeFileSync(emptyEntry, 'export const handler = async () => ({});\n');
+  // The least any Klaxon function builds at init: a DynamoDB client and its document client.
+  const sdkFloorEntry = join(outDir, 'sdk-floor-handler.ts');
+  writeFileSync(
+    sdkFloorEntry,
+    [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+      'const doc = DynamoDBDocumentClient.from(new DynamoDBClient({}));',
+      'export const handler = async () => doc.config.region;',
+      '',
+    ].join('\n'),
+  );
 
   const entries = readdirSync('lambdas/entry')
     .filter((file) => file.endsWith('.ts'))
     .map((file) => ({ name: basename(file, '.ts'), path: join('lambdas/entry', file) }));
-  entries.push({ name: 'empty', path: emptyEntry });
+  entries.push({ name: 'empty', path: emptyEntry }, { name: 'sdk_floor', path: sdkFloorEntry });
 
   const bundles: Record<string, number> = {};
   const files: Record<string, string> = {};
@@ -69,7 +81,7 @@ export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartR
       metafile: true,
     });
     files[entry.name] = outfile;
-    if (entry.name === 'empty') continue;
+    if (entry.name === 'empty' || entry.name === 'sdk_floor') continue;
     bundles[entry.name] = statSync(outfile).size;
     const byPackage = new Map<string, number>();
     for (const output of Object.values(metafile.outputs)) {

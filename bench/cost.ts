@@ -12,9 +12,12 @@
  *  - never_acknowledged: the ladder runs to its end.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type KlaxonConfig, SEVERITIES, type Severity } from '../lambdas/core/config.js';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type KlaxonConfig, type KlaxonConfigInput, SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { IncidentWithTimeline } from '../lambdas/core/incident.js';
+import { KlaxonStack } from '../lib/klaxon-stack.js';
 import { ladderWalked } from '../local/local-step-functions.js';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
 import { triggerBody } from './intake.js';
@@ -63,11 +66,11 @@ export const ASSUMPTIONS = {
 };
 
 /**
- * What bills with no traffic. Everything Klaxon provisions is pay-per-request: an on-demand table
- * (storage only, nothing when empty), Lambda, Standard state machines, SNS topics, an EventBridge
- * bus and an HTTP API; no NAT gateway, no VPC, no provisioned capacity.
+ * What bills with no traffic, pay-per-use part: an on-demand table (storage only, nothing when
+ * empty), Lambda, Standard state machines, SNS topics, an EventBridge bus and an HTTP API; no NAT
+ * gateway, no VPC, no provisioned capacity. This is what the idle target ($0.00) refers to.
  */
-export const STANDING_CHARGES_USD_MONTH: Record<string, number> = {
+export const PAY_PER_USE_IDLE_USD_MONTH: Record<string, number> = {
   'DynamoDB on-demand table (empty)': 0,
   'Lambda functions': 0,
   'Step Functions Standard state machines': 0,
@@ -75,6 +78,64 @@ export const STANDING_CHARGES_USD_MONTH: Record<string, number> = {
   'EventBridge bus and rules': 0,
   'API Gateway HTTP API': 0,
 };
+
+/**
+ * Resources billed per month whatever the traffic, priced per resource the synthesized stack
+ * creates (list prices, free tiers not deducted, like every price here).
+ */
+export const MONTHLY_PRICES = {
+  'AWS::CloudWatch::Alarm': {
+    usd: 0.1,
+    what: 'CloudWatch alarm (standard resolution, one metric)',
+    source:
+      'https://aws.amazon.com/cloudwatch/pricing/ (Alarms, standard resolution: $0.10 per alarm metric per month)',
+  },
+  'AWS::CloudWatch::Dashboard': {
+    usd: 3,
+    what: 'CloudWatch dashboard',
+    source:
+      'https://aws.amazon.com/cloudwatch/pricing/ (Dashboards: $3.00 per dashboard per month; the always-free tier covers the first 3 dashboards of an account)',
+  },
+  'AWS::SecretsManager::Secret': {
+    usd: 0.4,
+    what: 'Secrets Manager secret (the ack-link signing key)',
+    source: 'https://aws.amazon.com/secrets-manager/pricing/ ($0.40 per secret per month)',
+  },
+  'AWS::KMS::Key': {
+    usd: 1,
+    what: 'KMS customer managed key',
+    source: 'https://aws.amazon.com/kms/pricing/ ($1.00 per customer managed key per month)',
+  },
+} as const;
+
+/** Counts the resources with a monthly price in the stack as `cdk synth` builds it (bundling skipped). */
+export function standingCharges(config: KlaxonConfigInput) {
+  const app = new App({ analyticsReporting: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new KlaxonStack(app, 'Klaxon', { config });
+  const resources = Object.values(
+    (
+      Template.fromStack(stack).toJSON() as {
+        Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
+      }
+    ).Resources,
+  );
+  const charges: Record<string, { count: number; usd_each: number; usd_month: number; what: string }> = {};
+  for (const [type, price] of Object.entries(MONTHLY_PRICES)) {
+    const ofType = resources.filter((resource) => resource.Type === type);
+    // An alarm on metric math bills one unit per metric it reads.
+    const units = ofType.reduce(
+      (sum, resource) => sum + (Array.isArray(resource.Properties?.Metrics) ? resource.Properties.Metrics.length : 1),
+      0,
+    );
+    if (units === 0) continue;
+    charges[type] = { count: units, usd_each: price.usd, usd_month: round(units * price.usd, 2), what: price.what };
+  }
+  const usd_month = round(
+    Object.values(charges).reduce((sum, charge) => sum + charge.usd_month, 0),
+    2,
+  );
+  return { usd_month, charges };
+}
 
 export interface Usage {
   state_transitions: number;
@@ -235,7 +296,9 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
   }
 }
 
-export async function costModel(config: KlaxonConfig) {
+/** `stackConfig`: the config file as written, which the stack compiles into the functions. */
+export async function costModel(config: KlaxonConfig, stackConfig: KlaxonConfigInput) {
+  const standing = standingCharges(stackConfig);
   const usage: Record<string, Record<string, Usage>> = {};
   const perIncident: Record<string, Record<string, number>> = {};
   const month100: Record<string, Record<string, number>> = {};
@@ -262,9 +325,11 @@ export async function costModel(config: KlaxonConfig) {
     per_incident_usd: perIncident,
     month_usd_at_100_incidents: month100,
     month_usd_at_10000_incidents: month10k,
-    idle_usd_month: Object.values(STANDING_CHARGES_USD_MONTH).reduce((sum, usd) => sum + usd, 0),
-    standing_charges_usd_month: STANDING_CHARGES_USD_MONTH,
-    prices: PRICES,
+    idle_usd_month: Object.values(PAY_PER_USE_IDLE_USD_MONTH).reduce((sum, usd) => sum + usd, 0),
+    idle_pay_per_use_usd_month: PAY_PER_USE_IDLE_USD_MONTH,
+    standing_usd_month: standing.usd_month,
+    standing_charges: standing.charges,
+    prices: { ...PRICES, monthly: MONTHLY_PRICES },
     assumptions: ASSUMPTIONS,
   };
 }

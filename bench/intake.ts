@@ -2,14 +2,16 @@
  * Intake on the local runtime. Latency of alert → incident stored → execution started is the
  * time to the 202: the handler answers only after the incident is written and its escalation
  * started. Beside it, a bare conditional PutItem on the same dynalite: the one write intake cannot
- * avoid. Then alert → first page: from the POST to the page's `at` in the outbox.
+ * avoid, timed both on the idle runtime and while the intake load is on (the same event loop, as
+ * busy as intake's own calls find it). Then alert → first page: from the POST to the page's `at`
+ * in the outbox.
  */
 import { performance } from 'node:perf_hooks';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import autocannon from 'autocannon';
 import { scopedDedupKey } from '../lambdas/core/alert.js';
 import type { OutboxPage } from '../local/outbox.js';
 import type { LocalRuntime } from '../local/runtime.js';
+import { generateLoad } from './load-generator.js';
 import { percentile, round, waitFor } from './stats.js';
 
 const ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
@@ -26,6 +28,12 @@ export const triggerBody = (dedupKey: string, severity = 'critical') =>
     payload: { summary: `Bench alert ${dedupKey}`, source: 'bench.local', severity },
   });
 
+export interface PutFigures {
+  samples: number;
+  p50_ms: number;
+  p99_ms: number;
+}
+
 export interface RateResult {
   rate: number;
   requests: number;
@@ -33,60 +41,77 @@ export interface RateResult {
   errors: number;
   p50_ms: number;
   p99_ms: number;
+  /** The bare conditional PutItem timed while this rate's load was on. */
+  bare_put_under_load: PutFigures;
 }
 
-/** `rate` alerts per second for INTAKE_SECONDS, each a new incident (a distinct dedup key). */
+/** The gap between two bare puts while the load is on: a light probe beside the alerts. */
+const PUT_PROBE_INTERVAL_MS = 10;
+
+/**
+ * `rate` alerts per second for INTAKE_SECONDS, each a new incident (a distinct dedup key), sent
+ * from a process of its own; meanwhile, in the runtime's process, a bare conditional PutItem
+ * every PUT_PROBE_INTERVAL_MS.
+ */
 export async function loadIntake(runtime: LocalRuntime, rate: number): Promise<RateResult> {
-  let sequence = 0;
-  const latencies: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: runtime.url,
-        connections: 20,
-        overallRate: rate,
-        duration: INTAKE_SECONDS,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/alerts/events',
-            headers: { 'content-type': 'application/json' },
-            setupRequest: (request) => ({ ...request, body: triggerBody(`bench/${rate}/${sequence++}`) }),
-          },
-        ],
-      },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
-    );
-    // autocannon's histogram keeps whole milliseconds; its per-response times are exact.
-    instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
-    });
-  });
+  // A few more bodies than requests, each its own dedup key.
+  const bodies = Array.from({ length: Math.ceil(rate * INTAKE_SECONDS * 1.2) }, (_, i) =>
+    triggerBody(`bench/${rate}/${i}`),
+  );
+  const { load, during } = await generateLoad(
+    {
+      url: runtime.url,
+      path: '/v1/alerts/events',
+      connections: 20,
+      overallRate: rate,
+      duration: INTAKE_SECONDS,
+      bodies,
+    },
+    async (loadOn) => {
+      const samples: number[] = [];
+      while (loadOn()) {
+        samples.push(await timedPut(runtime, `BENCH#${rate}#${samples.length}`));
+        await new Promise((resolve) => setTimeout(resolve, PUT_PROBE_INTERVAL_MS));
+      }
+      return putFigures(samples);
+    },
+  );
+  if (!during) throw new Error('The load generator never started');
   return {
     rate,
-    requests: result.requests.total,
-    non_2xx: result.non2xx,
-    errors: result.errors,
-    p50_ms: round(percentile(latencies, 50)),
-    p99_ms: round(percentile(latencies, 99)),
+    requests: load.requests,
+    non_2xx: load.non_2xx,
+    errors: load.errors,
+    p50_ms: round(percentile(load.latencies_ms, 50)),
+    p99_ms: round(percentile(load.latencies_ms, 99)),
+    bare_put_under_load: during,
   };
 }
 
-/** A conditional put of a small item, one at a time, through the same SDK client and dynalite. */
-export async function barePutLatency(runtime: LocalRuntime) {
+/** One conditional put of a small item through the runtime's own SDK client and dynalite. */
+async function timedPut(runtime: LocalRuntime, pk: string): Promise<number> {
+  const started = performance.now();
+  await runtime.dynamodb.client.send(
+    new PutItemCommand({
+      TableName: runtime.tableName,
+      Item: { pk: { S: pk }, sk: { S: 'PUT' }, at: { S: new Date().toISOString() } },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+  return performance.now() - started;
+}
+
+const putFigures = (samples: number[]): PutFigures => ({
+  samples: samples.length,
+  p50_ms: round(percentile(samples, 50), 3),
+  p99_ms: round(percentile(samples, 99), 3),
+});
+
+/** The bare put one at a time on the idle runtime (nothing else running). */
+export async function barePutLatency(runtime: LocalRuntime): Promise<PutFigures> {
   const samples: number[] = [];
-  for (let i = 0; i < PUT_SAMPLES; i++) {
-    const started = performance.now();
-    await runtime.dynamodb.client.send(
-      new PutItemCommand({
-        TableName: runtime.tableName,
-        Item: { pk: { S: `BENCH#${i}` }, sk: { S: 'PUT' }, at: { S: new Date().toISOString() } },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    samples.push(performance.now() - started);
-  }
-  return { samples: PUT_SAMPLES, p50_ms: round(percentile(samples, 50), 3), p99_ms: round(percentile(samples, 99), 3) };
+  for (let i = 0; i < PUT_SAMPLES; i++) samples.push(await timedPut(runtime, `BENCH#idle#${i}`));
+  return putFigures(samples);
 }
 
 /** One alert every 20 ms (50/s), each its own incident; then each first page's `at` minus its POST time. */

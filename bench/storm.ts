@@ -5,10 +5,9 @@
  * Expected: exactly one incident and one execution per alarm, none lost.
  */
 import { readFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
-import autocannon from 'autocannon';
 import type { Incident } from '../lambdas/core/incident.js';
 import type { LocalRuntime } from '../local/runtime.js';
+import { generateLoad } from './load-generator.js';
 import { round } from './stats.js';
 
 export const STORM_ALARMS = 200;
@@ -66,23 +65,13 @@ async function allIncidents(runtime: LocalRuntime): Promise<Incident[]> {
 }
 
 export async function alarmStorm(runtime: LocalRuntime) {
-  const bodies = stormBodies();
-  let next = 0;
-  const started = performance.now();
-  const result = await autocannon({
+  const { load } = await generateLoad({
     url: runtime.url,
+    path: '/_local/events',
     connections: 50,
     amount: STORM_DELIVERIES,
-    requests: [
-      {
-        method: 'POST',
-        path: '/_local/events',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
-      },
-    ],
+    bodies: stormBodies(),
   });
-  const seconds = (performance.now() - started) / 1000;
 
   const incidents = (await allIncidents(runtime)).filter((incident) => incident.title.startsWith(ALARM_PREFIX));
   const ids = new Set(incidents.map((incident) => incident.id));
@@ -90,13 +79,13 @@ export async function alarmStorm(runtime: LocalRuntime) {
   const alarmsWithIncident = new Set(incidents.map((incident) => incident.title));
   return {
     alarms: STORM_ALARMS,
-    deliveries: result.requests.total,
-    non_2xx: result.non2xx,
-    errors: result.errors,
+    deliveries: load.requests,
+    non_2xx: load.non_2xx,
+    errors: load.errors,
     incidents: incidents.length,
     executions: executions.length,
     lost: STORM_ALARMS - alarmsWithIncident.size,
     alerts_counted: incidents.reduce((sum, incident) => sum + incident.alertCount, 0),
-    seconds: round(seconds),
+    seconds: round(load.seconds),
   };
 }

@@ -2,7 +2,7 @@
  * The key that signs acknowledge links in pages: a secret Secrets Manager generates at deploy, so
  * its value is in neither the template nor any environment variable. Functions get its ARN and
  * secretsmanager:GetSecretValue on it, and read it once per cold start
- * (lambdas/adapters/secrets-manager-signing-key.ts).
+ * (lambdas/adapters/ack-key.ts).
  */
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

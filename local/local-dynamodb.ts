@@ -1,4 +1,5 @@
 /** dynalite in this process, in memory or on disk (`--data DIR`), with Klaxon's table created. */
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -9,6 +10,7 @@ import {
 import dynalite from 'dynalite';
 import { createTableInput } from '../lambdas/adapters/table-layout.js';
 import { DynamoDbFaults } from './dynamodb-faults.js';
+import { inProcessRequestHandler, localSigV4 } from './in-process-dynalite.js';
 
 export interface LocalDynamoDb {
   client: DynamoDBClient;
@@ -28,11 +30,18 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
+  // The same dynalite, reached in this process rather than through the port (other tools use the port).
+  const [listener] = server.listeners('request') as RequestListener[];
+  if (!listener) throw new Error('dynalite has no request listener');
+  let open = true;
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials,
     maxAttempts: 3,
+    requestHandler: inProcessRequestHandler(listener, () => open),
+    httpAuthSchemes: [localSigV4(credentials)],
   });
   const operationCounts = new Map<string, number>();
   client.middlewareStack.add(
@@ -52,6 +61,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     faults,
     endpoint,
     close: async () => {
+      open = false;
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -65,4 +75,11 @@ async function ensureTable(client: DynamoDBClient, tableName: string): Promise<v
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));
   }
+  // dynalite answers CreateTable with the table still CREATING and activates it on a later tick.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`Table ${tableName} did not become active`);
 }

@@ -1,25 +1,35 @@
 /**
- * Where the ack-link signing key comes from: Secrets Manager on AWS (read once per cold start),
- * and locally a random key kept in the data folder (so links survive a restart) or in memory.
+ * Where the ack-link signing key comes from: Secrets Manager on AWS, and locally a random key kept
+ * in the data folder (so links survive a restart) or in memory. The one adapter for the key: the
+ * functions that sign or verify links (page task, API) read it through here.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AckKeySource } from '../core/ports.js';
+import { ENV } from './environment.js';
 
+/** HMAC-SHA256 keys shorter than this are guessable; the stack's generated secret is longer. */
+const MIN_KEY_CHARACTERS = 32;
+
+/**
+ * The key in a Secrets Manager secret, read on first use and then cached for the life of the
+ * container: one GetSecretValue per cold start, not one per page. A failed read is not cached,
+ * so the next invocation tries again.
+ */
 export function secretsManagerAckKey(client: SecretsManagerClient, secretId: string): AckKeySource {
   let cached: Promise<Buffer> | undefined;
   const load = async () => {
     const secret = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
     const text = secret.SecretString;
-    if (!text || text.length < 32)
-      throw new Error(`Secret ${secretId} must hold a signing key of at least 32 characters`);
+    if (!text) throw new Error(`Secret ${secretId} has no string value to sign acknowledge links with`);
+    if (text.length < MIN_KEY_CHARACTERS)
+      throw new Error(`Secret ${secretId} must hold a signing key of at least ${MIN_KEY_CHARACTERS} characters`);
     return Buffer.from(text, 'utf8');
   };
   return {
     key() {
-      // A failed read is not cached: the next request tries again.
       cached ??= load().catch((error: unknown) => {
         cached = undefined;
         throw error;
@@ -27,6 +37,15 @@ export function secretsManagerAckKey(client: SecretsManagerClient, secretId: str
       return cached;
     },
   };
+}
+
+/**
+ * Ack links are on when the stack names the signing key's secret (ACK_SIGNING_SECRET_ARN, set
+ * with its grant); without it `/v1/ack/{token}` answers 503 and pages carry no link.
+ */
+export function awsAckKey(): AckKeySource | undefined {
+  const secretArn = process.env[ENV.ackSigningSecretArn];
+  return secretArn ? secretsManagerAckKey(new SecretsManagerClient({}), secretArn) : undefined;
 }
 
 export const LOCAL_ACK_KEY_FILE = 'ack-signing-key';

@@ -1,52 +1,29 @@
 /**
  * Builds the handlers' dependencies on AWS, once per cold start: the config compiled into the
- * bundle, SDK clients, the table, state machines, topics and bus named by environment variables.
+ * bundle, SDK clients, the table, state machines and bus named by environment variables. The
+ * page task's deps are in aws-paging-deps.ts: each bundle loads only the SDK clients it uses.
  */
 
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { type KlaxonConfig, parseConfig, type Severity } from '../core/config.js';
+import type { Severity } from '../core/config.js';
 import type { AckKeySource } from '../core/ports.js';
-import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../handlers/deps.js';
-import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
+import type { HandlerDeps, IntakeHandlerDeps } from '../handlers/deps.js';
+import { bundledConfig, logger, metrics } from './aws-runtime.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
-import { METRICS_NAMESPACE, withIncidentMetrics } from './incident-metrics.js';
-import { MaskingLogFormatter } from './masking-log-formatter.js';
-import { type SigningKeySource, secretsManagerSigningKey } from './secrets-manager-signing-key.js';
-import { snsPager } from './sns-pager.js';
+import { withIncidentMetrics } from './incident-metrics.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 import { stepFunctionsEscalation, stepFunctionsPostmortemReminders } from './step-functions-escalation.js';
 import { systemClock, ulidGenerator } from './system.js';
 
-export const logger = new Logger({ serviceName: 'klaxon', logFormatter: new MaskingLogFormatter() });
+export { logger, metrics };
 
-/** EMF metrics; the service dimension comes from POWERTOOLS_SERVICE_NAME, which the stack sets. */
-export const metrics = new Metrics({ namespace: METRICS_NAMESPACE });
-
-/**
- * The acknowledge-link signing key, read from Secrets Manager on first use and then kept for the
- * life of the container. Only the functions the stack gives ACK_SIGNING_SECRET_ARN may call it.
- */
-export function awsAckSigningKey(): SigningKeySource {
-  return secretsManagerSigningKey(new SecretsManagerClient({}), requireEnv(ENV.ackSigningSecretArn));
-}
-
-function bundledConfig(): KlaxonConfig {
-  // Replaced at bundle time by the validated config's JSON (see CONFIG_DEFINE in environment.ts).
-  const text = process.env.KLAXON_CONFIG;
-  if (!text) throw new Error('No Klaxon config was compiled into this bundle');
-  return parseConfig(JSON.parse(text), 'bundled config');
-}
-
-export function awsHandlerDeps(): HandlerDeps {
+/** `ackKey`: the ack-link key, for the functions that serve ack links (see awsAckKey). */
+export function awsHandlerDeps(ackKey?: AckKeySource): HandlerDeps {
   const config = bundledConfig();
   const stateMachines = JSON.parse(requireEnv(ENV.stateMachines)) as Partial<Record<Severity, string>>;
   const sfn = new SFNClient({});
@@ -59,21 +36,7 @@ export function awsHandlerDeps(): HandlerDeps {
     clock: systemClock,
     ids: ulidGenerator(),
     logger,
-    ackKey: ackKey(),
-  };
-}
-
-export function awsPagingDeps(): PagingHandlerDeps {
-  return {
-    config: bundledConfig(),
-    store: dynamoIncidentStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-    pager: snsPager(new SNSClient({}), requireEnv(ENV.responderTopicArnPrefix)),
-    events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
-    clock: systemClock,
-    apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
-    logger,
-    handoffs: dynamoHandoffRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-    ackKey: ackKey(),
+    ackKey,
   };
 }
 
@@ -92,15 +55,4 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
       confirmSubscription: httpsSubscriptionConfirmer,
     },
   };
-}
-
-/**
- * Ack links are on when the stack names the signing key's secret (read once per cold start,
- * through the same adapter the stack's secret is granted for).
- */
-function ackKey(): AckKeySource | undefined {
-  const secretArn = process.env[ENV.ackSigningSecretArn];
-  if (!secretArn) return undefined;
-  const source = secretsManagerSigningKey(new SecretsManagerClient({}), secretArn);
-  return { key: () => source.signingKey() };
 }

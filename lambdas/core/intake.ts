@@ -15,7 +15,7 @@ import { type Alert, scopedDedupKey } from './alert.js';
 import { alertPolicyFor } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
-import { type IntakeRecordDeps, isInForce } from './intake-records.js';
+import { type IntakeRecordDeps, isInForce, type MaintenanceWindow } from './intake-records.js';
 import { currentRun, type EscalationInput, planLadder, runExecutionName } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
@@ -51,17 +51,21 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const route = routeAlert(deps.config, alert);
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now().toISOString();
-    const incidentId = await incidentForKey(deps, alert, key, now);
+    const { incidentId, fresh } = await incidentForKey(deps, alert, key, now);
 
-    let incident = await deps.store.getIncident(incidentId);
+    // An id this call has just generated and claimed names no incident yet: nothing to read.
+    let incident = fresh ? undefined : await deps.store.getIncident(incidentId);
     let createdNow = false;
     let reopenedNow = false;
+    let maintenance: Promise<MaintenanceWindow | undefined> | undefined;
     if (!incident) {
+      // A new incident escalates unless its service is in maintenance: read that beside the write.
+      maintenance = background(deps.records?.getMaintenance(route.service));
       if (REOPENING_SOURCES.has(alert.source)) await deps.records?.pointLatest(key, incidentId);
       const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
       incident = written.incident;
       createdNow = written.created;
-      if (createdNow) await recordOpening(deps, incident, alert, route);
+      if (incident.service !== route.service) maintenance = undefined;
     } else if (incident.status === 'resolved') {
       if (!mayReopen(deps, alert, incident, now)) {
         // The key still points at a resolved incident: its resolution was cut short before the
@@ -85,7 +89,17 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
       reopenedNow = true;
     }
 
-    if (needsEscalation(incident)) incident = await escalateUnlessInMaintenance(deps, incident, alert);
+    // The 'opened' entry is written beside the escalation start (neither needs the other), and
+    // before the execution is recorded: until then a redelivery of the alert that opened the
+    // incident writes it again (once: it is keyed), which repairs a crash that cut it short.
+    const escalate = needsEscalation(incident);
+    const opening =
+      createdNow || (escalate && incident.firstDeliveryId === alert.deliveryId)
+        ? background(recordOpening(deps, incident, alert, route))
+        : undefined;
+    if (escalate)
+      incident = await escalateUnlessInMaintenance(deps, incident, alert, { maintenance, createdNow, opening });
+    await opening;
     if (createdNow) return { outcome: 'opened', incident };
     if (reopenedNow) return { outcome: 'reopened', incident };
     if (incident.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident };
@@ -115,19 +129,41 @@ function mayReopen(deps: IntakeDeps, alert: Alert, incident: Incident, now: stri
  * Which incident the alert belongs to: the one its dedup key points at; else, when the key is
  * free, the incident it last opened if that resolved within the reopen window (claimed for it,
  * so concurrent duplicates agree); else a new id. Claiming is a conditional put: one id wins.
+ * `fresh` says the id was generated and claimed by this call, so no incident has it yet.
+ *
+ * A source that never reopens claims a new id straight away: a new incident costs one write
+ * instead of a read and a write, and a repeat costs the refused write and the read.
  */
-async function incidentForKey(deps: IntakeDeps, alert: Alert, key: string, now: string): Promise<string> {
-  const holder = await deps.store.findByDedupKey(key);
-  if (holder) return holder;
+async function incidentForKey(
+  deps: IntakeDeps,
+  alert: Alert,
+  key: string,
+  now: string,
+): Promise<{ incidentId: string; fresh: boolean }> {
+  const reopens = REOPENING_SOURCES.has(alert.source) && deps.records !== undefined;
+  if (reopens) {
+    const holder = await deps.store.findByDedupKey(key);
+    if (holder) return { incidentId: holder, fresh: false };
+  }
   let candidateId: string | undefined;
-  if (REOPENING_SOURCES.has(alert.source) && deps.records) {
+  if (reopens && deps.records) {
     const latestId = await deps.records.latest(key);
     const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
     if (latest?.status === 'resolved' && mayReopen(deps, alert, latest, now)) candidateId = latest.id;
   }
+  const generated = candidateId === undefined;
   candidateId ??= deps.ids.next();
   const claim = await deps.store.claimDedupKey(key, candidateId, now);
-  return claim.claimed ? candidateId : claim.incidentId;
+  return claim.claimed ? { incidentId: candidateId, fresh: generated } : { incidentId: claim.incidentId, fresh: false };
+}
+
+/**
+ * Starts a read or write now and awaits it later; a rejection is still seen by whoever awaits
+ * it, and is not reported as unhandled if an earlier step failed first.
+ */
+function background<T>(work: Promise<T> | undefined): Promise<T> | undefined {
+  work?.catch(() => undefined);
+  return work;
 }
 
 /** No ladder yet, or the recorded one is of an earlier run (a reopen, or a re-plan cut short). */
@@ -178,7 +214,16 @@ async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert, r
  * the escalation is not started. The first alert for the incident after the window ends starts
  * it, with the ladder planned from that moment, so the held hours do not fire all at once.
  */
-async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident, alert: Alert): Promise<Incident> {
+async function escalateUnlessInMaintenance(
+  deps: IntakeDeps,
+  incident: Incident,
+  alert: Alert,
+  /**
+   * The service's window if already being read; `createdNow`: this call wrote the incident, so
+   * nothing held it; `opening`: the 'opened' entry under way, finished before the execution is recorded.
+   */
+  known: { maintenance?: Promise<MaintenanceWindow | undefined>; createdNow: boolean; opening?: Promise<unknown> },
+): Promise<Incident> {
   const now = deps.clock.now();
   if (incident.reopenCount && incident.reopenedAt) {
     // Written here rather than beside the reopening write, so a retry after a crash in between adds it.
@@ -197,7 +242,7 @@ async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident,
       }),
     ]);
   }
-  const window = deps.records ? await deps.records.getMaintenance(incident.service) : undefined;
+  const window = await (known.maintenance ?? deps.records?.getMaintenance(incident.service));
   if (isInForce(window, now)) {
     await deps.store.appendTimeline(incident.id, HELD_FOR_MAINTENANCE, {
       at: now.toISOString(),
@@ -206,9 +251,9 @@ async function escalateUnlessInMaintenance(deps: IntakeDeps, incident: Incident,
     });
     return incident;
   }
-  const held = await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE);
+  const held = !known.createdNow && (await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE));
   const ladderStart = held ? now.toISOString() : (incident.reopenedAt ?? incident.openedAt);
-  return startEscalation(deps, incident, ladderStart);
+  return startEscalation(deps, incident, ladderStart, known.opening);
 }
 
 export function escalationInputFor(
@@ -233,19 +278,28 @@ export function escalationInputFor(
   };
 }
 
-async function startEscalation(deps: CoreDeps, incident: Incident, ladderStart: string): Promise<Incident> {
+async function startEscalation(
+  deps: CoreDeps,
+  incident: Incident,
+  ladderStart: string,
+  opening?: Promise<unknown>,
+): Promise<Incident> {
   const input = escalationInputFor(deps, incident, ladderStart);
   // A re-plan cut short leaves the earlier run's ladder recorded (and maybe running): stop it.
   if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Superseded by ${input.executionName}`);
   const { executionArn } = await deps.escalation.start(input);
-  await deps.store.appendTimeline(incident.id, 'escalation-started', {
-    at: deps.clock.now().toISOString(),
-    type: 'escalation-started',
-    message: `Escalation started: ${input.steps.length} step(s) for ${incident.severity}`,
-    executionArn,
-  });
-  // Published before the ARN is recorded: a crash in between republishes on retry (at least once).
-  await deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]);
+  // All before the ARN is recorded, so a crash before it repeats them on retry: the entries are
+  // keyed (written once) and the event is published at least once.
+  await Promise.all([
+    opening,
+    deps.store.appendTimeline(incident.id, 'escalation-started', {
+      at: deps.clock.now().toISOString(),
+      type: 'escalation-started',
+      message: `Escalation started: ${input.steps.length} step(s) for ${incident.severity}`,
+      executionArn,
+    }),
+    deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]),
+  ]);
   await deps.store.setExecutionArn(incident.id, executionArn);
   return { ...incident, executionArn };
 }

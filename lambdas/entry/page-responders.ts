@@ -1,4 +1,4 @@
-import { awsPagingDeps, logger } from '../adapters/aws-deps.js';
+import { awsPagingDeps, logger } from '../adapters/aws-paging-deps.js';
 import { incidentIdOfPageRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makePageRespondersHandler } from '../handlers/page-responders.js';
 

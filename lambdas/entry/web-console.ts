@@ -1,5 +1,10 @@
+import { awsAckKey } from '../adapters/ack-key.js';
 import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
 import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeWebConsoleHandler } from '../handlers/web-console.js';
 
-export const handler = withIncidentCorrelation(logger, makeWebConsoleHandler(awsHandlerDeps()), incidentIdOfApiRequest);
+export const handler = withIncidentCorrelation(
+  logger,
+  makeWebConsoleHandler(awsHandlerDeps(awsAckKey())),
+  incidentIdOfApiRequest,
+);

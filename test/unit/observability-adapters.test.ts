@@ -8,6 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { secretsManagerAckKey } from '../../lambdas/adapters/ack-key.js';
 import {
   incidentIdOfApiRequest,
   incidentIdOfPageRequest,
@@ -15,7 +16,6 @@ import {
 } from '../../lambdas/adapters/incident-correlation.js';
 import { INCIDENT_METRICS, METRICS_NAMESPACE, withIncidentMetrics } from '../../lambdas/adapters/incident-metrics.js';
 import { MaskingLogFormatter, maskContactDetails } from '../../lambdas/adapters/masking-log-formatter.js';
-import { secretsManagerSigningKey } from '../../lambdas/adapters/secrets-manager-signing-key.js';
 import { type LifecycleEvent, lifecycleEvent } from '../../lambdas/core/lifecycle-events.js';
 import type { LifecyclePublisher } from '../../lambdas/core/ports.js';
 import { anIncident } from '../support/incidents.js';
@@ -160,9 +160,9 @@ describe('Secrets Manager signing key', () => {
 
   it('is read once, by ARN, and then served from memory', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'k'.repeat(64) });
-    const source = secretsManagerSigningKey(new SecretsManagerClient({}), arn);
-    const [first, second] = await Promise.all([source.signingKey(), source.signingKey()]);
-    const third = await source.signingKey();
+    const source = secretsManagerAckKey(new SecretsManagerClient({}), arn);
+    const [first, second] = await Promise.all([source.key(), source.key()]);
+    const third = await source.key();
     expect(first).toEqual(Buffer.from('k'.repeat(64)));
     expect(second).toBe(first);
     expect(third).toBe(first);
@@ -174,16 +174,14 @@ describe('Secrets Manager signing key', () => {
       .on(GetSecretValueCommand)
       .rejectsOnce(new Error('ThrottlingException'))
       .resolves({ SecretString: 'k'.repeat(64) });
-    const source = secretsManagerSigningKey(new SecretsManagerClient({}), arn);
-    await expect(source.signingKey()).rejects.toThrow('ThrottlingException');
-    await expect(source.signingKey()).resolves.toEqual(Buffer.from('k'.repeat(64)));
+    const source = secretsManagerAckKey(new SecretsManagerClient({}), arn);
+    await expect(source.key()).rejects.toThrow('ThrottlingException');
+    await expect(source.key()).resolves.toEqual(Buffer.from('k'.repeat(64)));
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it('refuses a secret without a string value', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretBinary: new Uint8Array([1, 2, 3]) });
-    await expect(secretsManagerSigningKey(new SecretsManagerClient({}), arn).signingKey()).rejects.toThrow(
-      'has no string value',
-    );
+    await expect(secretsManagerAckKey(new SecretsManagerClient({}), arn).key()).rejects.toThrow('has no string value');
   });
 });

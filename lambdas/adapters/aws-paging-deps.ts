@@ -1,0 +1,36 @@
+/**
+ * The page task's dependencies on AWS, once per cold start: SNS for the pages, EventBridge for
+ * lifecycle events, the table, and the ack-link key. Apart from aws-deps.ts so that this bundle
+ * does not load the Step Functions client, and the others do not load SNS.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { PagingHandlerDeps } from '../handlers/deps.js';
+import { awsAckKey } from './ack-key.js';
+import { bundledConfig, logger, metrics } from './aws-runtime.js';
+import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
+import { dynamoIncidentStore } from './dynamo-incident-store.js';
+import { ENV, requireEnv } from './environment.js';
+import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { withIncidentMetrics } from './incident-metrics.js';
+import { snsPager } from './sns-pager.js';
+import { systemClock } from './system.js';
+
+export { logger };
+
+export function awsPagingDeps(): PagingHandlerDeps {
+  const dynamodb = new DynamoDBClient({});
+  const tableName = requireEnv(ENV.tableName);
+  return {
+    config: bundledConfig(),
+    store: dynamoIncidentStore(dynamodb, tableName),
+    pager: snsPager(new SNSClient({}), requireEnv(ENV.responderTopicArnPrefix)),
+    events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
+    clock: systemClock,
+    apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
+    logger,
+    handoffs: dynamoHandoffRecords(dynamodb, tableName),
+    ackKey: awsAckKey(),
+  };
+}
