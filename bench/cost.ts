@@ -270,13 +270,27 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
     if (scenario === 'acknowledged_at_ack_target' && stepAtTarget < 0) await acknowledge();
     await post(runtime, `/v1/incidents/${incidentId}/resolve`, JSON.stringify({ by: 'primary-oncall' }));
     apiRequests += 1;
+    // The after-resolution execution: the notice to those paged, then (SEV1, SEV2) two post-mortem
+    // reminders days later, which this run does not wait for: each adds a Wait, a Task and a
+    // Choice or end (3 transitions), one invocation and one email, added below.
+    const afterResolution = await waitFor(() => {
+      const found = runtime.stepFunctions.list('postmortem-reminder')[0];
+      return found?.statesEntered.includes('Any post-mortem deadline?') ? found : undefined;
+    }, `the ${severity} resolution notice`);
+    const postmortemReminders = parseDurationSeconds(policy.postmortemDue) ? 2 : 0;
 
     const pages = runtime.outbox.pages();
-    const invoking = new Set(['Page the responders', 'Remind if a status update is due']);
-    const pageInvocations = execution.statesEntered.filter((state) => invoking.has(state)).length;
-    const lambdaInvocations = 1 + apiRequests + pageInvocations;
+    const invoking = new Set([
+      'Page the responders',
+      'Remind if a status update is due',
+      'Tell those paged it is resolved',
+    ]);
+    const pageInvocations = [...execution.statesEntered, ...afterResolution.statesEntered].filter((state) =>
+      invoking.has(state),
+    ).length;
+    const lambdaInvocations = 1 + apiRequests + pageInvocations + postmortemReminders;
     const usage: Usage = {
-      state_transitions: execution.stateTransitions,
+      state_transitions: execution.stateTransitions + afterResolution.stateTransitions + 3 * postmortemReminders,
       lambda_invocations: lambdaInvocations,
       lambda_gb_seconds: round(
         lambdaInvocations * (ASSUMPTIONS.lambdaMemoryMb / 1024) * (ASSUMPTIONS.lambdaBilledMsPerInvocation / 1000),
@@ -285,9 +299,9 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
       http_api_requests: 1 + apiRequests,
       dynamodb_read_units: capacity.read,
       dynamodb_write_units: capacity.write,
-      sns_publishes: pages.length,
+      sns_publishes: pages.length + postmortemReminders,
       sms_messages: pages.filter((page) => page.sms !== null).length,
-      email_messages: pages.filter((page) => page.email !== null).length,
+      email_messages: pages.filter((page) => page.email !== null).length + postmortemReminders,
       eventbridge_events: runtime.outbox.messages.filter((message) => message.service === 'events').length,
     };
     return usage;

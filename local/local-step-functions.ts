@@ -220,7 +220,11 @@ export class LocalStepFunctions implements EscalationRunner {
     if (scale === 1) return input;
     const resolved = Date.parse(input.resolvedAt);
     const scaled = (at: string) => new Date(resolved + (Date.parse(at) - resolved) / scale).toISOString();
-    return { ...input, remindAt: scaled(input.remindAt), dueAt: scaled(input.dueAt) };
+    return {
+      ...input,
+      ...(input.remindAt ? { remindAt: scaled(input.remindAt) } : {}),
+      ...(input.dueAt ? { dueAt: scaled(input.dueAt) } : {}),
+    };
   }
 
   /** Waits of a fixed number of seconds (the pause after a failed reminder) pass faster too. */

@@ -64,7 +64,7 @@ export async function resumePostmortemReminders(deps: Pick<CoreDeps, 'config' | 
     for (const incident of page.incidents) {
       if (incident.postmortemDoneAt) continue;
       const plan = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
-      if (!plan || Date.parse(plan.dueAt) < now.getTime()) continue;
+      if (!plan?.dueAt || Date.parse(plan.dueAt) < now.getTime()) continue;
       await deps.postmortems.start(plan);
       resumed += 1;
     }

@@ -76,7 +76,8 @@ export type TimelineType =
   | 'reassigned'
   | 'ladder-replanned'
   | 'postmortem-done'
-  | 'reminded';
+  | 'reminded'
+  | 'resolution-notice';
 
 export interface TimelineEntry {
   at: string;

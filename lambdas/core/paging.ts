@@ -56,8 +56,11 @@ export function stepPeople(config: KlaxonConfig, step: EscalationStep, at: Date)
 
 const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.join(', ') : 'assignee');
 
+/** Every page's timeline key starts so: who was paged is one prefix query away. */
+export const PAGED_KEY_PREFIX = 'paged#';
+
 const pageKey = (step: EscalationStep, responderId: string) =>
-  `paged#${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
+  `${PAGED_KEY_PREFIX}${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
 
 /**
  * The incident, or why the step no longer pages: the state machine checked before calling, but
@@ -230,7 +233,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     }
     let reached = false;
     for (const fallback of fallbacks) {
-      const key = `paged#${step.index}#${fallback.responder.id}#fallback-for#${responder.id}`;
+      const key = `${PAGED_KEY_PREFIX}${step.index}#${fallback.responder.id}#fallback-for#${responder.id}`;
       if (await deps.store.hasTimelineEntry(incidentId, key)) {
         reached = true;
         break;

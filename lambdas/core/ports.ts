@@ -100,8 +100,8 @@ export interface PostmortemReminderRunner {
   start(input: PostmortemReminderInput): Promise<{ executionArn: string }>;
 }
 
-/** Why a message goes to a responder: a ladder step's page, a reminder, or an on-call handoff. */
-export type MessagePurpose = 'page' | 'status-update-reminder' | 'postmortem-reminder' | 'handoff';
+/** Why a message goes to a responder: a ladder step's page, a reminder, an on-call handoff or a resolution notice. */
+export type MessagePurpose = 'page' | 'status-update-reminder' | 'postmortem-reminder' | 'handoff' | 'resolution';
 
 export interface PageDelivery {
   responder: Responder;

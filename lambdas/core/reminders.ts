@@ -161,16 +161,19 @@ export async function remindStatusUpdate(
 
 const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ apiBaseUrl: deps.apiBaseUrl, tier });
 
-/** What the post-mortem reminder state machine is started with (all times absolute, ISO-8601). */
+/**
+ * What the after-resolution state machine is started with (all times absolute, ISO-8601): the
+ * resolution notice to those paged, then the post-mortem reminders when the tier has a deadline.
+ */
 export interface PostmortemReminderInput {
   incidentId: string;
   /** The incident's reopen count when it resolved (0 for the first resolution): a reopen ends these reminders. */
   run: number;
   resolvedAt: string;
-  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. */
-  remindAt: string;
+  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. Absent: no post-mortem deadline. */
+  remindAt?: string;
   /** The deadline, when the last reminder goes out if it is still not done. */
-  dueAt: string;
+  dueAt?: string;
   /** Execution name: the incident id, plus the run when it was reopened. */
   executionName: string;
 }
@@ -178,22 +181,26 @@ export interface PostmortemReminderInput {
 const DAY_SECONDS = 86_400;
 
 /**
- * The post-mortem reminders a resolved incident gets, or undefined when its tier has no
- * post-mortem deadline ("optional", "none").
+ * What follows a resolution: the notice to those paged, and the post-mortem reminders when the
+ * tier has a post-mortem deadline (not "optional" or "none"). Undefined while it is not resolved.
  */
 export function planPostmortemReminders(tier: TierPolicy, incident: Incident): PostmortemReminderInput | undefined {
-  const dueSeconds = parseDurationSeconds(tier.postmortemDue);
-  if (!dueSeconds || !incident.resolvedAt) return undefined;
-  const resolved = Date.parse(incident.resolvedAt);
-  const before = Math.min(DAY_SECONDS, dueSeconds / 2);
+  if (!incident.resolvedAt) return undefined;
   const run = incident.reopenCount ?? 0;
-  return {
+  const plan: PostmortemReminderInput = {
     incidentId: incident.id,
     run,
     resolvedAt: incident.resolvedAt,
+    executionName: `${incident.id}-${run > 0 ? `r${run}-` : ''}postmortem`,
+  };
+  const dueSeconds = parseDurationSeconds(tier.postmortemDue);
+  if (!dueSeconds) return plan;
+  const resolved = Date.parse(incident.resolvedAt);
+  const before = Math.min(DAY_SECONDS, dueSeconds / 2);
+  return {
+    ...plan,
     remindAt: new Date(resolved + (dueSeconds - before) * 1000).toISOString(),
     dueAt: new Date(resolved + dueSeconds * 1000).toISOString(),
-    executionName: `${incident.id}-${run > 0 ? `r${run}-` : ''}postmortem`,
   };
 }
 

@@ -266,3 +266,60 @@ export function renderPostmortemReminder(
     ].join('\n'),
   };
 }
+
+export interface ResolutionNotice {
+  /** The channels the person was paged on: the notice reaches them the same way. */
+  channels: Channel[];
+  /** When the post-mortem is due, when the tier sets a deadline. */
+  postmortemDueAt?: string;
+}
+
+/**
+ * "It is over": the runbooks' resolution template, to everyone who was paged, so nobody keeps
+ * working (or stays awake for) an incident someone else resolved.
+ */
+export function renderResolutionNotice(
+  incident: Incident,
+  notice: ResolutionNotice,
+  context: RenderContext,
+): PageMessage {
+  const resolvedAt = incident.resolvedAt ?? incident.openedAt;
+  const lasted = formatDuration((Date.parse(resolvedAt) - Date.parse(incident.openedAt)) / 1000);
+  const by = incident.resolvedBy ? ` by ${incident.resolvedBy}` : '';
+  const postmortem = notice.postmortemDueAt
+    ? notice.postmortemDueAt
+    : context.tier.postmortemDue === 'optional'
+      ? `optional for ${incident.severity}`
+      : `not needed for ${incident.severity}`;
+  const sms = fitSms(
+    `${drillTag(incident)}${incident.severity} RESOLVED after ${lasted}${by.slice(0, 40)}: `,
+    incident.title,
+    ` (${incident.id})`,
+  );
+  const email = [
+    `${drillTag(incident)}INCIDENT RESOLVED`,
+    '',
+    `RESOLVED [${clock(resolvedAt)}]`,
+    '',
+    `Summary: ${incident.title}`,
+    `Service: ${incident.service}`,
+    'Root Cause: <in the post-mortem>',
+    `Resolution: resolved${by}`,
+    `Duration: ${lasted} (detected ${incident.openedAt}, resolved ${resolvedAt})`,
+    '',
+    `Post-mortem will be completed by: ${postmortem}`,
+    '',
+    `Timeline: klaxon show ${incident.id}`,
+    `  or GET ${incidentUrl(context.apiBaseUrl, incident)}`,
+    '',
+    'You get this because you were paged for this incident. Nothing more is needed from you unless it reopens.',
+  ].join('\n');
+  return {
+    subject: oneLine(
+      `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title} (incident ${incident.id})`,
+      100,
+    ),
+    sms: notice.channels.includes('sms') ? sms : undefined,
+    email: notice.channels.includes('email') ? email : undefined,
+  };
+}

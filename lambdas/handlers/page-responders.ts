@@ -1,7 +1,7 @@
 /**
  * The page function: everything Klaxon sends to people. A ladder step's pages ("Page the
- * responders"), a status-update reminder, a post-mortem reminder and an on-call handoff
- * notification, told apart by the payload.
+ * responders"), a status-update reminder, a resolution notice, a post-mortem reminder and an
+ * on-call handoff notification, told apart by the payload.
  */
 import middy from '@middy/core';
 import * as z from 'zod';
@@ -14,6 +14,7 @@ import {
   remindStatusUpdate,
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
+import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
 import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
 import type { PagingHandlerDeps } from './deps.js';
 
@@ -21,7 +22,12 @@ export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';
 }
 
-export type PageFunctionResult = PageStepResult | StatusUpdateReminderResult | PostmortemReminderResult | HandoffResult;
+export type PageFunctionResult =
+  | PageStepResult
+  | StatusUpdateReminderResult
+  | PostmortemReminderResult
+  | ResolutionNoticeResult
+  | HandoffResult;
 
 /**
  * Also the target of the handoff schedules (EventBridge Scheduler on AWS, timers locally): a
@@ -42,6 +48,14 @@ export const pageResponders =
     const parsed = pageFunctionRequestSchema.safeParse(event);
     if (!parsed.success) throw new InvalidPageRequestError(z.prettifyError(parsed.error));
     const request = parsed.data;
+    if ('notify' in request) {
+      const result = await noticeResolution(deps, request);
+      deps.logger.info(`Resolution notice: ${result.notified.join(', ') || result.skipped || 'nobody was paged'}`, {
+        incidentId: request.incidentId,
+        ...result,
+      });
+      return result;
+    }
     if ('remind' in request) {
       const result =
         request.remind === 'status-update'

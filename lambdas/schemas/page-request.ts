@@ -1,7 +1,7 @@
 /**
  * The payloads the state machines send the page function: a ladder step's pages ("Page the
- * responders"), a status-update reminder (escalation.asl.json) and a post-mortem reminder
- * (postmortem-reminder.asl.json).
+ * responders"), a status-update reminder (escalation.asl.json), and after a resolution the
+ * notice to those paged and the post-mortem reminders (postmortem-reminder.asl.json).
  */
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
@@ -53,7 +53,15 @@ export const postmortemReminderRequestSchema = z.object({
   dueAt: z.string(),
 });
 
+/** The after-resolution machine's first task: tell everyone paged that it is resolved. */
+export const resolutionNoticeRequestSchema = z.object({
+  notify: z.literal('resolution'),
+  incidentId: z.string().min(1),
+  run: z.number().int().min(0),
+});
+
 export const pageFunctionRequestSchema = z.union([
+  resolutionNoticeRequestSchema,
   statusUpdateReminderRequestSchema,
   postmortemReminderRequestSchema,
   pageRequestSchema,

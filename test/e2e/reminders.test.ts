@@ -2,7 +2,7 @@
  * Reminders end to end on the local runtime, the real ASL on aws-local-stepfunctions with time
  * scaled: status-update reminders fire at the tier's interval while the incident is unresolved,
  * a note pushes the next one back, and they stop at resolve; a resolved SEV1 gets its post-mortem
- * reminders unless the post-mortem was marked done.
+ * reminders unless the post-mortem was marked done; everyone paged hears it is resolved.
  */
 import { DEFAULT_SEVERITY_POLICY, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
@@ -19,11 +19,11 @@ import {
   testConfig,
 } from '../support/local.js';
 
-async function trigger(runtime: LocalRuntime, summary: string): Promise<Incident> {
+async function trigger(runtime: LocalRuntime, summary: string, severity = 'critical'): Promise<Incident> {
   const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
     routing_key: LOCAL_ROUTING_KEY,
     event_action: 'trigger',
-    payload: { summary, source: 'reminders-test', severity: 'critical' },
+    payload: { summary, source: 'reminders-test', severity },
   });
   expect(reply.status).toBe(202);
   return eventually(async () => {
@@ -209,4 +209,82 @@ describe('post-mortem reminders', () => {
     expect(await remindersFor(runtime, opened.id, 'postmortem-reminder')).toEqual([]);
     expect(await remindedEventsFor(runtime, opened.id)).toEqual([]);
   }, 60_000);
+});
+
+describe('resolution notice', () => {
+  // 1800x: SEV1's 5-minute step (primary and secondary) comes 167 ms after the first page.
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ timeScale: 1800 });
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const afterResolution = (incidentId: string) =>
+    eventually(() => {
+      const found = runtime.stepFunctions
+        .list('postmortem-reminder')
+        .find((execution) => execution.input.incidentId === incidentId);
+      return found && found.statesEntered.length >= 2 ? found : undefined;
+    }, 'the after-resolution execution to pass its notice');
+
+  it('everyone paged for a SEV1 hears it is resolved, once each, on the channels they were paged on', async () => {
+    const opened = await trigger(runtime, 'Checkout returns 500 for every card');
+    await eventually(async () => {
+      const pages = (await outbox(runtime)).filter(
+        (message): message is OutboxPage =>
+          message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
+      );
+      return new Set(pages.map((page) => page.responder)).has('secondary-oncall') || undefined;
+    }, 'the 5m step to page the secondary');
+    expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
+      200,
+    );
+
+    const notices = await eventually(async () => {
+      const sent = await remindersFor(runtime, opened.id, 'resolution');
+      return sent.length >= 2 ? sent : undefined;
+    }, 'a resolution notice to the primary and the secondary');
+    expect(notices.map((notice) => notice.responder).sort()).toEqual(['primary-oncall', 'secondary-oncall']);
+    for (const notice of notices) {
+      expect(notice.subject).toContain('[SEV1] RESOLVED');
+      expect(notice.sms).toContain('SEV1 RESOLVED');
+      expect(notice.email).toContain('Resolution: resolved by primary-oncall');
+      expect(notice.email).toContain('Post-mortem will be completed by: ');
+    }
+    const shown: IncidentWithTimeline = await incident(runtime, opened.id);
+    expect(shown.timeline.filter((entry) => entry.type === 'resolution-notice')).toHaveLength(2);
+  });
+
+  it('a SEV3 (post-mortem optional) paged by email hears by email, and has no reminders to wait for', async () => {
+    const opened = await trigger(runtime, 'One report export slow', 'warning');
+    expect(opened.severity).toBe('SEV3');
+    await eventually(
+      async () =>
+        (await outbox(runtime)).some(
+          (message) => message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
+        ) || undefined,
+      'the first page',
+    );
+    expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
+      200,
+    );
+    const [notice] = await eventually(async () => {
+      const sent = await remindersFor(runtime, opened.id, 'resolution');
+      return sent.length > 0 ? sent : undefined;
+    }, 'the resolution notice');
+    expect(notice).toMatchObject({ responder: 'primary-oncall', sms: null });
+    expect(notice?.email).toContain('Post-mortem will be completed by: optional for SEV3');
+    const execution = await afterResolution(opened.id);
+    await eventually(
+      () => (execution.status === 'SUCCEEDED' ? true : undefined),
+      'the after-resolution execution to end',
+    );
+    expect(execution.statesEntered).toEqual([
+      'Tell those paged it is resolved',
+      'Any post-mortem deadline?',
+      'Reminders over',
+    ]);
+  });
 });

@@ -131,10 +131,13 @@ describe('post-mortem reminders', () => {
     expect(plan?.executionName).toBe(`${anIncident().id}-r2-postmortem`);
   });
 
-  it('plans nothing for an optional or absent post-mortem', () => {
+  it('plans only the resolution notice for an optional or absent post-mortem, and nothing before resolving', () => {
     const resolved = anIncident({ status: 'resolved', resolvedAt });
-    expect(planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV3, resolved)).toBeUndefined();
-    expect(planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV4, resolved)).toBeUndefined();
+    for (const tier of [DEFAULT_SEVERITY_POLICY.SEV3, DEFAULT_SEVERITY_POLICY.SEV4]) {
+      const plan = planPostmortemReminders(tier, resolved);
+      expect(plan).toEqual({ incidentId: resolved.id, run: 0, resolvedAt, executionName: `${resolved.id}-postmortem` });
+    }
+    expect(planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV1, anIncident({ status: 'open' }))).toBeUndefined();
   });
 
   it.each([

@@ -3,10 +3,12 @@ import { parseConfig } from '../../lambdas/core/config.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from '../../lambdas/core/gsm7.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { planLadder } from '../../lambdas/core/ladder.js';
+import { resolutionRecipients } from '../../lambdas/core/resolution-notice.js';
 import {
   renderEmail,
   renderPage,
   renderPostmortemReminder,
+  renderResolutionNotice,
   renderSms,
   renderStatusUpdateReminder,
   renderSubject,
@@ -148,5 +150,44 @@ describe('GSM-7', () => {
     expect(toGsm7('“hi” — 🔥')).toBe('"hi" - ?');
     expect(truncateGsm7('abcdefghij', 8)).toBe('abcde...');
     expect(truncateGsm7('short', 8)).toBe('short');
+  });
+});
+
+describe('resolution notice', () => {
+  const resolved = (changes: Partial<Incident> = {}) =>
+    incident({ status: 'resolved', resolvedAt: '2026-11-20T11:02:02.000Z', resolvedBy: 'primary-oncall', ...changes });
+
+  it("fills the runbooks' resolution template and keeps the SMS to one segment however long the title", () => {
+    const title = `Orders API 5xx above 5% in us-east-1 ${'and more context '.repeat(20)}`;
+    const message = renderResolutionNotice(
+      resolved({ title }),
+      { channels: ['sms', 'email'], postmortemDueAt: '2026-11-22T11:02:02.000Z' },
+      context,
+    );
+    expect(gsm7Length(message.sms ?? '')).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
+    expect(message.sms).toMatch(/^SEV1 RESOLVED after 47m by primary-oncall: Orders API/);
+    expect(message.sms).toMatch(/\(01JD6Z3ZQ7W9Y2V8K4T5R6N3M1\)$/);
+    expect(message.email).toContain('RESOLVED [11:02 UTC]');
+    expect(message.email).toContain('Duration: 47m');
+    expect(message.email).toContain('Post-mortem will be completed by: 2026-11-22T11:02:02.000Z');
+  });
+
+  it('goes by email alone to someone paged by email alone, and says [DRILL] on a drill', () => {
+    const message = renderResolutionNotice(resolved({ drill: true }), { channels: ['email'] }, context);
+    expect(message.sms).toBeUndefined();
+    expect(message.subject).toMatch(/^\[DRILL\] \[SEV1\] RESOLVED: /);
+  });
+
+  it('reaches each person paged once, on every channel they were paged on', () => {
+    const recipients = resolutionRecipients([
+      { at: 'a', type: 'paged', responder: 'primary-oncall', channels: ['email'] },
+      { at: 'b', type: 'paged', responder: 'primary-oncall', channels: ['sms'] },
+      { at: 'c', type: 'paged', responder: 'secondary-oncall', channels: ['sms', 'email'] },
+      { at: 'd', type: 'paged', message: 'an entry without a responder is not a recipient' },
+    ]);
+    expect([...recipients]).toEqual([
+      ['primary-oncall', ['sms', 'email']],
+      ['secondary-oncall', ['sms', 'email']],
+    ]);
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The first thing after a resolution: everyone who was paged for the incident hears that it is
+ * over, by the channels they were paged on. Without it, the secondary paged at 02:30 keeps
+ * working an incident the primary resolved at 02:35.
+ */
+import { CHANNELS, type Channel, responderById } from './config.js';
+import type { Incident, TimelineEntry } from './incident.js';
+import { PAGED_KEY_PREFIX } from './paging.js';
+import type { PagingDeps } from './ports.js';
+import { planPostmortemReminders } from './reminders.js';
+import { renderResolutionNotice } from './templates.js';
+
+export interface ResolutionNoticeRequest {
+  incidentId: string;
+  /** The run (reopen count) that resolved: a reopened incident is not over, and gets no notice. */
+  run: number;
+}
+
+export interface ResolutionNoticeResult {
+  notified: string[];
+  skipped?: string;
+}
+
+/** Who was paged, and on which channels (a person paged twice hears once, on every channel used). */
+export function resolutionRecipients(paged: TimelineEntry[]): Map<string, Channel[]> {
+  const recipients = new Map<string, Set<Channel>>();
+  for (const entry of paged) {
+    if (typeof entry.responder !== 'string') continue;
+    const channels = recipients.get(entry.responder) ?? new Set<Channel>();
+    for (const channel of Array.isArray(entry.channels) ? entry.channels : []) {
+      if ((CHANNELS as readonly unknown[]).includes(channel)) channels.add(channel as Channel);
+    }
+    recipients.set(entry.responder, channels);
+  }
+  return new Map(
+    [...recipients].map(([responder, used]) => {
+      const channels = CHANNELS.filter((channel) => used.has(channel));
+      return [responder, channels.length > 0 ? channels : ['email']];
+    }),
+  );
+}
+
+const stillResolved = (incident: Incident, run: number) =>
+  incident.status === 'resolved' && (incident.reopenCount ?? 0) === run;
+
+/**
+ * Sends the notice to each person paged who has not had it for this run. Each is recorded on the
+ * timeline after their message goes out, so a retry reaches only those it did not reach.
+ */
+export async function noticeResolution(
+  deps: PagingDeps,
+  request: ResolutionNoticeRequest,
+): Promise<ResolutionNoticeResult> {
+  const incident = await deps.store.getIncident(request.incidentId);
+  if (!incident) throw new Error(`Incident ${request.incidentId} does not exist; nobody to tell it is resolved`);
+  if (!stillResolved(incident, request.run)) return { notified: [], skipped: 'incident reopened' };
+  const recipients = resolutionRecipients(await deps.store.timelineEntries(incident.id, PAGED_KEY_PREFIX));
+  const tier = deps.config.severityPolicy[incident.severity];
+  const postmortemDueAt = planPostmortemReminders(tier, incident)?.dueAt;
+  const notified: string[] = [];
+  for (const [responderId, channels] of recipients) {
+    const key = `resolution-notice#r${request.run}#${responderId}`;
+    const responder = responderById(deps.config, responderId);
+    if (!responder || (await deps.store.hasTimelineEntry(incident.id, key))) continue;
+    const message = renderResolutionNotice(
+      incident,
+      { channels, ...(postmortemDueAt ? { postmortemDueAt } : {}) },
+      { apiBaseUrl: deps.apiBaseUrl, tier },
+    );
+    await deps.pager.page({ responder, incidentId: incident.id, purpose: 'resolution', ...message });
+    await deps.store.appendTimeline(incident.id, key, {
+      at: deps.clock.now().toISOString(),
+      type: 'resolution-notice',
+      by: 'klaxon',
+      responder: responder.id,
+      channels,
+      message: `Told ${responder.name} the incident is resolved, by ${channels.join(' and ')}`,
+    });
+    notified.push(responder.id);
+  }
+  return { notified };
+}
