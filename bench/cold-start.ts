@@ -9,20 +9,28 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { ENV } from '../lambdas/adapters/environment.js';
 import { esbuildOptions } from '../lambdas/bundling-options.js';
 import type { KlaxonConfig } from '../lambdas/core/config.js';
 import { median, round } from './stats.js';
 
 export const COLD_START_PROCESSES = 20;
 
-/** What the entries read at load; the values only need to be well formed. */
-const LAMBDA_ENV = {
-  TABLE_NAME: 'klaxon-bench',
-  ESCALATION_STATE_MACHINES: JSON.stringify({
+/**
+ * Every variable the stack sets on a function, keyed by ENV so a new one cannot be left out here;
+ * the values only need to be well formed.
+ */
+const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & { AWS_REGION: string } = {
+  [ENV.tableName]: 'klaxon-bench',
+  [ENV.stateMachines]: JSON.stringify({
     SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-escalation-sev1',
   }),
-  EVENT_BUS_NAME: 'klaxon-bench',
-  RESPONDER_TOPIC_ARN_PREFIX: 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-',
+  [ENV.postmortemStateMachine]: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-postmortem-reminder',
+  [ENV.responderTopicArnPrefix]: 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-',
+  [ENV.eventBusName]: 'klaxon-bench',
+  [ENV.publicBaseUrl]: 'https://klaxon.example.com',
+  [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
+  [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
   AWS_REGION: 'us-east-1',
 };
 
