@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { ENV } from '../lambdas/adapters/environment.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
 import { klaxonBundling, REPO_ROOT } from '../lib/klaxon-function.js';
+import { LAMBDA_ENV } from './cold-start.js';
 
 const ENTRIES = ['intake', 'incidents-api', 'page-responders'] as const;
 const IMPORT_RUNS = 5;
@@ -32,14 +32,7 @@ function kb(bytes: number): string {
 
 /** Median milliseconds to import the bundle in a new Node process, with the env the stack sets. */
 function importMilliseconds(bundle: string): number {
-  const env = {
-    ...process.env,
-    [ENV.tableName]: 'klaxon-table',
-    [ENV.eventBusName]: 'klaxon-incidents',
-    [ENV.stateMachines]: '{}',
-    [ENV.responderTopicArnPrefix]: 'arn:aws:sns:us-east-1:123456789012:Klaxon-responder-',
-    AWS_REGION: 'us-east-1',
-  };
+  const env = { ...process.env, ...LAMBDA_ENV };
   const script = `const t = performance.now(); await import(${JSON.stringify(bundle)}); console.log(performance.now() - t);`;
   const times = Array.from({ length: IMPORT_RUNS }, () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });

@@ -20,7 +20,7 @@ export const COLD_START_PROCESSES = 20;
  * Every variable the stack sets on a function, keyed by ENV so a new one cannot be left out here;
  * the values only need to be well formed.
  */
-const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & { AWS_REGION: string } = {
+export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & { AWS_REGION: string } = {
   [ENV.tableName]: 'klaxon-bench',
   [ENV.stateMachines]: JSON.stringify({
     SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-escalation-sev1',

@@ -1,7 +1,8 @@
 /**
  * Builds the handlers' dependencies on AWS, once per cold start: the config compiled into the
  * bundle, SDK clients, the table, state machines and bus named by environment variables. The
- * page task's deps are in aws-paging-deps.ts: each bundle loads only the SDK clients it uses.
+ * page task's deps are in aws-paging-deps.ts and the intake's in aws-intake-deps.ts: each bundle
+ * loads only the clients and libraries it uses.
  */
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,14 +10,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Severity } from '../core/config.js';
 import type { AckKeySource } from '../core/ports.js';
-import type { HandlerDeps, IntakeHandlerDeps } from '../handlers/deps.js';
+import type { HandlerDeps } from '../handlers/deps.js';
 import { bundledConfig, logger, metrics } from './aws-runtime.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
-import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { withIncidentMetrics } from './incident-metrics.js';
-import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 import { stepFunctionsEscalation, stepFunctionsPostmortemReminders } from './step-functions-escalation.js';
 import { systemClock, ulidGenerator } from './system.js';
 
@@ -37,22 +36,5 @@ export function awsHandlerDeps(ackKey?: AckKeySource): HandlerDeps {
     ids: ulidGenerator(),
     logger,
     ackKey,
-  };
-}
-
-/** The intake function: the handlers' deps plus maintenance windows, notices and SNS signature checks. */
-export function awsIntakeDeps(): IntakeHandlerDeps {
-  const base = awsHandlerDeps();
-  // The stack's own alarm topic is known only at deploy time; the config may allow more topics.
-  const deployedTopics = (process.env[ENV.allowedSnsTopicArns] ?? '').split(',').filter(Boolean);
-  const snsTopicArns = [...new Set([...base.config.snsTopicArns, ...deployedTopics])];
-  return {
-    ...base,
-    config: { ...base.config, snsTopicArns },
-    records: dynamoIntakeRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
-    sns: {
-      verifier: snsSignatureVerifier(httpsCertificateFetcher),
-      confirmSubscription: httpsSubscriptionConfirmer,
-    },
   };
 }

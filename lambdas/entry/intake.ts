@@ -1,4 +1,4 @@
-import { awsIntakeDeps, logger } from '../adapters/aws-deps.js';
+import { awsIntakeDeps, logger } from '../adapters/aws-intake-deps.js';
 import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeIntakeHandler } from '../handlers/intake.js';
 

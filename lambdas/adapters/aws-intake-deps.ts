@@ -1,0 +1,30 @@
+/**
+ * The intake function's dependencies on AWS: the handlers' deps plus maintenance windows and the
+ * SNS signature checks. Apart from aws-deps.ts because the signature validator is CommonJS, which
+ * the bundler cannot drop from bundles that never verify a signature.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IntakeHandlerDeps } from '../handlers/deps.js';
+import { awsHandlerDeps, logger } from './aws-deps.js';
+import { dynamoIntakeRecords } from './dynamo-intake-records.js';
+import { ENV, requireEnv } from './environment.js';
+import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
+
+export { logger };
+
+/** The intake function: the handlers' deps plus maintenance windows, notices and SNS signature checks. */
+export function awsIntakeDeps(): IntakeHandlerDeps {
+  const base = awsHandlerDeps();
+  // The stack's own alarm topic is known only at deploy time; the config may allow more topics.
+  const deployedTopics = (process.env[ENV.allowedSnsTopicArns] ?? '').split(',').filter(Boolean);
+  const snsTopicArns = [...new Set([...base.config.snsTopicArns, ...deployedTopics])];
+  return {
+    ...base,
+    config: { ...base.config, snsTopicArns },
+    records: dynamoIntakeRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    sns: {
+      verifier: snsSignatureVerifier(httpsCertificateFetcher),
+      confirmSubscription: httpsSubscriptionConfirmer,
+    },
+  };
+}
