@@ -1,28 +1,10 @@
-/**
- * The escalation ladder end to end on the local runtime: the default severity policy walked by
- * the real ASL on aws-local-stepfunctions, with time scaled so hours pass in seconds.
- */
-import type { Incident } from '../../lambdas/core/incident.js';
 import { planLadder } from '../../lambdas/core/ladder.js';
 import type { OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import { call, eventually, incident, openIncident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
 // 1800x: the SEV1 ladder's 2-hour step comes after 4 s; the page task's 2 s retry pauses take about a millisecond.
 const TIME_SCALE = 1800;
-
-async function trigger(runtime: LocalRuntime, summary: string, severity: string): Promise<Incident> {
-  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
-    routing_key: LOCAL_ROUTING_KEY,
-    event_action: 'trigger',
-    payload: { summary, source: 'ladder-test', severity },
-  });
-  expect(reply.status).toBe(202);
-  return eventually(async () => {
-    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
-    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
-  }, `the incident for "${summary}"`);
-}
 
 const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
   pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
@@ -40,7 +22,7 @@ describe('the escalation ladder on the local runtime', () => {
   });
 
   it('an unacknowledged SEV1 walks the whole ladder to the executive, in order, never before each step is due', async () => {
-    const opened = await trigger(runtime, 'Checkout is down everywhere', 'critical');
+    const opened = await openIncident(runtime, 'Checkout is down everywhere', 'critical');
     expect(opened.severity).toBe('SEV1');
 
     const pages = await eventually(async () => {
@@ -86,7 +68,7 @@ describe('the escalation ladder on the local runtime', () => {
     });
     expect(failing.status).toBe(200);
     try {
-      const opened = await trigger(runtime, 'Payments failing for EU cards', 'critical');
+      const opened = await openIncident(runtime, 'Payments failing for EU cards', 'critical');
       // Nobody acknowledges: after the 5m step (where secondary's SMS fails) the ladder reaches the manager.
       const pages = await eventually(async () => {
         const sent = await pagesFor(runtime, opened.id);
@@ -113,7 +95,7 @@ describe('the escalation ladder on the local runtime', () => {
   it('a responder unreachable on every channel is replaced by the backup role, and the ladder goes on', async () => {
     await call(runtime, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: ['sms', 'email'] });
     try {
-      const opened = await trigger(runtime, 'Login page returns 503', 'critical');
+      const opened = await openIncident(runtime, 'Login page returns 503', 'critical');
       const pages = await eventually(async () => {
         const sent = await pagesFor(runtime, opened.id);
         return sent.some((page) => page.responder === 'eng-manager') ? sent : undefined;
@@ -155,7 +137,7 @@ describe('an acknowledged SEV2 on the local runtime', () => {
   });
 
   it('a SEV2 acknowledged at 10 minutes never pages by SMS', async () => {
-    const opened = await trigger(runtime, 'p99 latency above SLO', 'error');
+    const opened = await openIncident(runtime, 'p99 latency above SLO', 'error');
     expect(opened.severity).toBe('SEV2');
     const tenMinutesIn = Date.parse(opened.openedAt) + (10 * 60 * 1000) / SEV2_SCALE;
     await eventually(() => Date.now() >= tenMinutesIn || undefined, '10 scaled minutes after opening');

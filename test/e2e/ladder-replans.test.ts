@@ -12,7 +12,7 @@ import {
   call,
   eventually,
   incident,
-  LOCAL_ROUTING_KEY,
+  openIncident,
   outbox,
   pagesIn,
   startTestRuntime,
@@ -49,19 +49,6 @@ function replanConfig() {
   });
 }
 
-async function trigger(runtime: LocalRuntime, summary: string, severity: string): Promise<Incident> {
-  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
-    routing_key: LOCAL_ROUTING_KEY,
-    event_action: 'trigger',
-    payload: { summary, source: 'replan-test', severity },
-  });
-  expect(reply.status).toBe(202);
-  return eventually(async () => {
-    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
-    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
-  }, `the incident for "${summary}"`);
-}
-
 const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
   pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
 
@@ -92,7 +79,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   });
 
   it('escalate now pages the next step at once, even though acknowledged, and the ladder goes on from there', async () => {
-    const opened = await trigger(runtime, 'Orders stuck in the queue', 'error');
+    const opened = await openIncident(runtime, 'Orders stuck in the queue', 'error');
     expect(opened.severity).toBe('SEV2');
     await waitForPages(runtime, opened.id, 1, 'the first page');
     expect(
@@ -139,7 +126,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
 
   it('escalate answers 404 for an unknown incident and 409 once resolved', async () => {
     expect((await call(runtime, 'POST', '/v1/incidents/NO-SUCH-INCIDENT/escalate', {})).status).toBe(404);
-    const opened = await trigger(runtime, 'A flaky health check', 'error');
+    const opened = await openIncident(runtime, 'A flaky health check', 'error');
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { note: 'fixed' })).status).toBe(200);
     const late = await call<{ message: string }>(runtime, 'POST', `/v1/incidents/${opened.id}/escalate`, {});
     expect(late.status).toBe(409);
@@ -147,7 +134,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   });
 
   it('a ladder with repeat=1 walks twice when nobody acknowledges', async () => {
-    const opened = await trigger(runtime, 'Typo on the status page', 'info');
+    const opened = await openIncident(runtime, 'Typo on the status page', 'info');
     expect(opened.severity).toBe('SEV4');
     await finished(runtime, opened.id, opened.id);
     const pages = await pagesFor(runtime, opened.id);
@@ -161,7 +148,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   });
 
   it('lowering the severity re-pages nobody for what already happened', async () => {
-    const opened = await trigger(runtime, 'Checkout slow in one region', 'critical');
+    const opened = await openIncident(runtime, 'Checkout slow in one region', 'critical');
     await waitForPages(runtime, opened.id, 1, 'the first page');
     const lowered = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/severity`, {
       severity: 'SEV4',
@@ -185,7 +172,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   });
 
   it('reassigning pages the new assignee at once', async () => {
-    const opened = await trigger(runtime, 'Search index lagging', 'warning');
+    const opened = await openIncident(runtime, 'Search index lagging', 'warning');
     await waitForPages(runtime, opened.id, 1, 'the first page');
     const handed = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/reassign`, {
       to: 'eng-manager',
@@ -211,7 +198,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
   });
 
   it('a repeating ladder stops repeating once acknowledged', async () => {
-    const opened = await trigger(runtime, 'Footer misaligned', 'info');
+    const opened = await openIncident(runtime, 'Footer misaligned', 'info');
     await waitForPages(runtime, opened.id, 1, 'the first page');
     // Acknowledged within the first minute (well before the repeat at 20 minutes, 4 s here).
     expect(
@@ -226,7 +213,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
   });
 
   it('raising SEV3 to SEV1 at minute 40 pages at once, once, what SEV1 would have paged by now', async () => {
-    const opened = await trigger(runtime, 'Payments partially failing', 'warning');
+    const opened = await openIncident(runtime, 'Payments partially failing', 'warning');
     expect(opened.severity).toBe('SEV3');
     await waitForPages(runtime, opened.id, 1, 'the first page');
     const fortyMinutesIn = Date.parse(opened.openedAt) + (40 * 60_000) / SCALE;

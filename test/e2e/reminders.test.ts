@@ -12,25 +12,15 @@ import {
   call,
   eventually,
   incident,
-  LOCAL_ROUTING_KEY,
+  openIncident,
   outbox,
   remindersIn,
   startTestRuntime,
   testConfig,
 } from '../support/local.js';
 
-async function trigger(runtime: LocalRuntime, summary: string, severity = 'critical'): Promise<Incident> {
-  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
-    routing_key: LOCAL_ROUTING_KEY,
-    event_action: 'trigger',
-    payload: { summary, source: 'reminders-test', severity },
-  });
-  expect(reply.status).toBe(202);
-  return eventually(async () => {
-    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
-    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
-  }, `the incident for "${summary}"`);
-}
+const trigger = (runtime: LocalRuntime, summary: string, severity = 'critical') =>
+  openIncident(runtime, summary, severity);
 
 const remindersFor = async (runtime: LocalRuntime, incidentId: string, purpose: OutboxPage['purpose']) =>
   remindersIn(await outbox(runtime), purpose).filter((message) => message.incidentId === incidentId);

@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
-import type { IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
 import type { Clock } from '../../lambdas/core/ports.js';
 import type { OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
@@ -104,4 +104,21 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * Triggers an Events v2 alert (summary, severity) and returns the incident it opened, once it is
+ * listed as open.
+ */
+export async function openIncident(runtime: LocalRuntime, summary: string, severity: string): Promise<Incident> {
+  const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
+    routing_key: LOCAL_ROUTING_KEY,
+    event_action: 'trigger',
+    payload: { summary, source: 'klaxon-tests', severity },
+  });
+  expect(reply.status).toBe(202);
+  return eventually(async () => {
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open');
+    return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
+  }, `the incident for "${summary}"`);
 }
