@@ -11,6 +11,7 @@ import {
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
 import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
@@ -61,6 +62,25 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
   const getIncident = async (id: string): Promise<Incident | undefined> => {
     const { Item } = await doc.send(new GetCommand({ TableName, Key: incidentKey(id), ConsistentRead: true }));
     return Item ? strip<Incident>(Item) : undefined;
+  };
+
+  /** The incident as written, or undefined when the condition did not hold (someone moved it first). */
+  const updateIncidentIf = async (
+    id: string,
+    update: Pick<
+      UpdateCommandInput,
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<Incident | undefined> => {
+    try {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({ TableName, Key: incidentKey(id), ...update, ReturnValues: 'ALL_NEW' }),
+      );
+      return Attributes ? strip<Incident>(Attributes) : undefined;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
   };
 
   const findByDedupKey = async (scopedKey: string): Promise<string | undefined> => {
@@ -197,28 +217,17 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       from.forEach((status, i) => {
         values[`:from${i}`] = status;
       });
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: incidentKey(id),
-            UpdateExpression: [
-              sets.length > 0 ? `SET ${sets.join(', ')}` : '',
-              removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
-            ]
-              .filter(Boolean)
-              .join(' '),
-            ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return Attributes ? strip<Incident>(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      return updateIncidentIf(id, {
+        UpdateExpression: [
+          sets.length > 0 ? `SET ${sets.join(', ')}` : '',
+          removes.length > 0 ? `REMOVE ${removes.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join(' '),
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
     },
 
     appendTimeline,
@@ -351,23 +360,12 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         runCondition = '#run = :run';
         values[':run'] = expectedRun;
       }
-      try {
-        const { Attributes } = await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: incidentKey(id),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: `attribute_exists(pk) AND #status IN (:open, :acknowledged) AND ${runCondition}`,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return Attributes ? strip<Incident>(Attributes) : undefined;
-      } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
-      }
+      return updateIncidentIf(id, {
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `attribute_exists(pk) AND #status IN (:open, :acknowledged) AND ${runCondition}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      });
     },
   };
 }
