@@ -61,6 +61,20 @@ interface LocalMachine {
   machine: StateMachine;
 }
 
+/**
+ * Each distinct definition is validated once per process: asl-validator compiles its JSON schema
+ * on every call (125-300 ms a definition here), and each runtime builds five machines from the
+ * same few definitions.
+ */
+const validatedDefinitions = new Set<string>();
+
+function localStateMachine(definition: StateMachineDefinition): StateMachine {
+  const text = JSON.stringify(definition);
+  const machine = new StateMachine(definition, { validationOptions: { noValidate: validatedDefinitions.has(text) } });
+  validatedDefinitions.add(text);
+  return machine;
+}
+
 export const localStateMachineArn = (severity: Severity) =>
   `arn:aws:states:local:000000000000:stateMachine:klaxon-escalation-${severity.toLowerCase()}`;
 export const LOCAL_POSTMORTEM_STATE_MACHINE_ARN =
@@ -96,13 +110,13 @@ export class LocalStepFunctions implements EscalationRunner {
           PageFunctionArn: options.pageFunctionArn,
           Severity: severity,
         }) as unknown as StateMachineDefinition;
-        return [severity, { definition, machine: new StateMachine(definition) }];
+        return [severity, { definition, machine: localStateMachine(definition) }];
       }),
     ) as Record<Severity, LocalMachine>;
     const postmortem = loadPostmortemReminderDefinition({
       PageFunctionArn: options.pageFunctionArn,
     }) as unknown as StateMachineDefinition;
-    this.postmortemMachine = { definition: postmortem, machine: new StateMachine(postmortem) };
+    this.postmortemMachine = { definition: postmortem, machine: localStateMachine(postmortem) };
   }
 
   async start(input: EscalationInput): Promise<{ executionArn: string }> {
