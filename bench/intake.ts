@@ -114,6 +114,37 @@ export async function barePutLatency(runtime: LocalRuntime): Promise<PutFigures>
   return putFigures(samples);
 }
 
+const UNLOADED_ALERTS = 200;
+const UNLOADED_WARM_UP = 20;
+/** After each answer, time for the alert's first page task to finish before the next alert. */
+const UNLOADED_GAP_MS = 30;
+
+/**
+ * Intake with no queue: one alert at a time on the idle runtime, each a new incident, the next
+ * sent only after the previous one's first page has had time to go out. What intake costs with
+ * nothing waiting ahead of it: the floor under the loaded figures.
+ */
+export async function unloadedIntakeLatency(runtime: LocalRuntime) {
+  const samples: number[] = [];
+  for (let i = 0; i < UNLOADED_WARM_UP + UNLOADED_ALERTS; i++) {
+    const started = performance.now();
+    const response = await fetch(`${runtime.url}/v1/alerts/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: triggerBody(`bench/unloaded/${i}`),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 202) throw new Error(`Unloaded alert ${i} answered ${response.status}`);
+    if (i >= UNLOADED_WARM_UP) samples.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, UNLOADED_GAP_MS));
+  }
+  return {
+    alerts: samples.length,
+    p50_ms: round(percentile(samples, 50), 2),
+    p99_ms: round(percentile(samples, 99), 2),
+  };
+}
+
 /** One alert every 20 ms (50/s), each its own incident; then each first page's `at` minus its POST time. */
 export async function firstPageLatency(runtime: LocalRuntime) {
   const sentAt = new Map<string, number>();

@@ -14,7 +14,11 @@ export interface BenchResults {
   generated_at: string;
   machine: { cpus: number; cpu_model: string; node: string; load_average_1m?: { before: number; after: number } };
   bench_seconds: number;
-  intake: { rates: Record<string, RateFigures>; bare_put: { p50_ms: number; p99_ms: number } };
+  intake: {
+    rates: Record<string, RateFigures>;
+    bare_put: { p50_ms: number; p99_ms: number };
+    unloaded?: { p50_ms: number; p99_ms: number; ratio_to_idle_put_p50: number };
+  };
   first_page: { p50_ms: number; p99_ms: number };
   bundles: Record<string, number>;
   cold_start: Record<string, number>;
@@ -42,6 +46,15 @@ const usd = (value: number | undefined) => (value === undefined ? '' : `$${value
 
 export function toMarkdown(results: BenchResults): string {
   const rows: string[][] = [];
+  const unloaded = results.intake.unloaded;
+  if (unloaded) {
+    rows.push([
+      `Intake p50 / p99 one alert at a time, nothing queued (÷ idle bare PutItem p50 ${results.intake.bare_put.p50_ms} ms)`,
+      `${unloaded.p50_ms} / ${unloaded.p99_ms} ms (${unloaded.ratio_to_idle_put_p50}×)`,
+      '',
+      '',
+    ]);
+  }
   for (const [rate, figures] of Object.entries(results.intake.rates)) {
     rows.push([
       `Intake p50 / p99 at ${rate} alerts/s (alert → stored → execution started)`,
