@@ -59,8 +59,11 @@ const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.joi
 /** Every page's timeline key starts so: who was paged is one prefix query away. */
 export const PAGED_KEY_PREFIX = 'paged#';
 
+/** A re-planned run's steps reuse indexes: its keys carry the run, so an earlier run's entries do not count. */
+const runPrefix = (step: EscalationStep) => (step.run ? `r${step.run}#` : '');
+
 const pageKey = (step: EscalationStep, responderId: string) =>
-  `${PAGED_KEY_PREFIX}${step.run ? `r${step.run}#` : ''}${step.index}#${responderId}`;
+  `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#${responderId}`;
 
 /**
  * The incident, or why the step no longer pages: the state machine checked before calling, but
@@ -131,7 +134,7 @@ async function deliver(
   deps: PagingDeps,
   incident: Incident,
   step: EscalationStep,
-  target: { responder: Responder; roles: Role[]; channels: Channel[]; key: string; fallbackFor?: string },
+  target: { responder: Responder; as: string; channels: Channel[]; key: string; fallbackFor?: string },
   failures: string[],
 ): Promise<boolean> {
   const message = renderPage(
@@ -155,7 +158,7 @@ async function deliver(
     channels: target.channels,
     step: step.index,
     ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
-    message: `Paged ${target.responder.name} (${target.roles.join(', ')}) by ${target.channels.join(' and ')}${instead}`,
+    message: `Paged ${target.responder.name} (${target.as}) by ${target.channels.join(' and ')}${instead}`,
   });
   await deps.events.publish([
     lifecycleEvent('paged', incident, at, {
@@ -185,9 +188,11 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * After the page task's retries ran out: for each person of the step still not paged, record
  * the failure, then try email alone (when SMS was among the channels: SMS is the usual casualty
- * of a spending limit or an opted-out number), then the person filling the role's backup role.
- * Returns normally so the ladder goes on; throws only when nobody at all could be reached for
- * someone, which fails the task's own retries and then the execution (the self-monitoring alarm).
+ * of a spending limit or an opted-out number), then someone else: the person filling the role's
+ * backup role, or, for a person the step names by id (a reassigned incident's new assignee), the
+ * primary on call. Returns normally so the ladder goes on; throws only when nobody at all could be
+ * reached for someone, which fails the task's own retries and then the execution (the
+ * self-monitoring alarm).
  */
 export async function pageFallback(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
   const { incidentId, step } = request;
@@ -197,43 +202,51 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   const paged: string[] = [];
   const failed: string[] = [];
   const unreachable: string[] = [];
-  const alreadyPaged = new Set<string>();
   const at = deps.clock.now();
-  for (const responder of whoFills(deps.config, step.notify, at)) {
+  const alreadyPaged = new Set<string>();
+  for (const responder of stepPeople(deps.config, step, at)) {
     if (await deps.store.hasTimelineEntry(incidentId, pageKey(step, responder.id))) alreadyPaged.add(responder.id);
   }
+  const missed: { responder: Responder; as: string; backupRole: Role | undefined }[] = [];
   for (const role of step.notify) {
     const responder = responderById(deps.config, onCallFor(deps.config, role, at));
-    if (!responder || alreadyPaged.has(responder.id)) continue;
+    if (responder) missed.push({ responder, as: role, backupRole: BACKUP_ROLE[role] });
+  }
+  for (const id of step.responders ?? []) {
+    const responder = responderById(deps.config, id);
+    if (responder) missed.push({ responder, as: 'assignee', backupRole: 'primary' });
+  }
+
+  for (const { responder, as, backupRole } of missed) {
+    if (alreadyPaged.has(responder.id)) continue;
     alreadyPaged.add(responder.id);
     failed.push(responder.id);
-    await deps.store.appendTimeline(incidentId, `page-failed#${step.index}#${responder.id}`, {
+    await deps.store.appendTimeline(incidentId, `page-failed#${runPrefix(step)}${step.index}#${responder.id}`, {
       at: deps.clock.now().toISOString(),
       type: 'page-failed',
       by: 'klaxon',
       responder: responder.id,
       channels: step.channels,
       step: step.index,
-      message: `Could not page ${responder.name} (${role}) by ${step.channels.join(' and ')}${request.failure ? `: ${request.failure}` : ''}`,
+      message: `Could not page ${responder.name} (${as}) by ${step.channels.join(' and ')}${request.failure ? `: ${request.failure}` : ''}`,
     });
 
     const failures: string[] = [];
-    const fallbacks: { responder: Responder; roles: Role[]; channels: Channel[] }[] = [];
+    const fallbacks: { responder: Responder; as: string; channels: Channel[] }[] = [];
     if (step.channels.includes('sms') && step.channels.includes('email')) {
-      fallbacks.push({ responder, roles: [role], channels: ['email'] });
+      fallbacks.push({ responder, as, channels: ['email'] });
     }
-    const backupRole = BACKUP_ROLE[role];
     const backup = backupRole ? responderById(deps.config, onCallFor(deps.config, backupRole, at)) : undefined;
     if (backupRole && backup && backup.id !== responder.id) {
       fallbacks.push({
         responder: backup,
-        roles: [backupRole],
+        as: backupRole,
         channels: [...new Set<Channel>([...step.channels, 'email'])],
       });
     }
     let reached = false;
     for (const fallback of fallbacks) {
-      const key = `${PAGED_KEY_PREFIX}${step.index}#${fallback.responder.id}#fallback-for#${responder.id}`;
+      const key = `${pageKey(step, fallback.responder.id)}#fallback-for#${responder.id}`;
       if (await deps.store.hasTimelineEntry(incidentId, key)) {
         reached = true;
         break;

@@ -121,4 +121,45 @@ describe('paging a ladder step', () => {
     );
     failing.clear();
   });
+
+  it("after retries ran out for a reassigned incident's new assignee, records it and pages the primary on call instead", async () => {
+    const id = await open('P8');
+    failing.add('eng-manager');
+    const reassignStep: EscalationStep = {
+      ...step,
+      index: 0,
+      notify: [],
+      responders: ['eng-manager'],
+      unless: 'resolved',
+      reason: 'reassigned',
+      run: 1,
+    };
+    expect(
+      await pageStep(deps, { incidentId: id, step: reassignStep, fallback: true, failure: 'SNS throttled' }),
+    ).toEqual({ paged: ['primary-oncall'], failed: ['eng-manager'] });
+    const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(timeline.filter((entry) => entry.type === 'page-failed')).toEqual([
+      expect.objectContaining({ responder: 'eng-manager', message: expect.stringContaining('(assignee)') }),
+    ]);
+    expect(timeline.filter((entry) => entry.type === 'paged')).toEqual([
+      expect.objectContaining({ responder: 'primary-oncall', fallbackFor: 'eng-manager' }),
+    ]);
+    failing.clear();
+  });
+
+  it('a re-planned run falls back again for someone an earlier run already fell back for', async () => {
+    const id = await open('P9');
+    failing.add('primary-oncall');
+    const firstRun: EscalationStep = { ...step, index: 0, notify: ['primary'], unless: 'resolved' };
+    await pageStep(deps, { incidentId: id, step: firstRun, fallback: true });
+    // Reopened (run 1): primary's SMS and email fail again; the secondary must hear of it again.
+    expect(await pageStep(deps, { incidentId: id, step: { ...firstRun, run: 1 }, fallback: true })).toEqual({
+      paged: ['secondary-oncall'],
+      failed: ['primary-oncall'],
+    });
+    expect(pagedFor(id)).toEqual(['secondary-oncall', 'secondary-oncall']);
+    const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(timeline.filter((entry) => entry.type === 'page-failed')).toHaveLength(2);
+    failing.clear();
+  });
 });
