@@ -13,6 +13,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { CHANNEL_ATTRIBUTE } from '../lambdas/adapters/sns-message-attributes.js';
 import type { Channel, KlaxonConfigInput, Responder } from '../lambdas/core/config.js';
+import { PAGE_FUNCTION_TIMEOUT_SECONDS } from '../lambdas/core/handoffs.js';
 import type { IncidentEventBus } from './events.js';
 import type { IncidentStore } from './incident-store.js';
 import { KlaxonFunction } from './klaxon-function.js';
@@ -56,8 +57,9 @@ export class ResponderPaging extends Construct {
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
       serviceName: props.serviceName,
-      // A step may page several people, one Publish each, with retries inside the SDK.
-      timeout: Duration.seconds(30),
+      // A step may page several people, one Publish each, with retries inside the SDK. A handoff
+      // claim older than this timeout may be taken over by a retry (lambdas/core/handoffs.ts).
+      timeout: Duration.seconds(PAGE_FUNCTION_TIMEOUT_SECONDS),
     })
       .bindTable(props.store, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'])
       .bindEventBus(props.eventBus)

@@ -1,6 +1,7 @@
 /**
- * HandoffRecords on the single table: `HANDOFF#<key>` claimed by a conditional put, given back by
- * an update (the page function may Put and Update items, never Delete). Kept 30 days (TTL).
+ * HandoffRecords on the single table: `HANDOFF#<key>` claimed by a conditional put, given back or
+ * marked sent by an update (the page function may Put and Update items, never Delete). Kept 30
+ * days (TTL).
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -17,7 +18,7 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
   const doc = DynamoDBDocumentClient.from(client);
   const TableName = tableName;
   return {
-    async claimHandoff(key, at) {
+    async claimHandoff(key, at, staleBefore) {
       try {
         await doc.send(
           new PutCommand({
@@ -29,9 +30,10 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
               claimedAt: at,
               [TTL_ATTRIBUTE]: Math.floor(Date.parse(at) / 1000) + KEEP_SECONDS,
             },
-            ConditionExpression: 'attribute_not_exists(pk) OR #state = :released',
+            ConditionExpression:
+              'attribute_not_exists(pk) OR #state = :released OR (#state = :claimed AND claimedAt < :staleBefore)',
             ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':released': 'released' },
+            ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':staleBefore': staleBefore },
           }),
         );
         return true;
@@ -49,6 +51,18 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
           UpdateExpression: 'SET #state = :released',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: { ':released': 'released' },
+        }),
+      );
+    },
+
+    async markHandoffSent(key, at) {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: handoffKey(key),
+          UpdateExpression: 'SET #state = :sent, sentAt = :at',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
         }),
       );
     },

@@ -5,8 +5,9 @@
  * one `at()` per override: nothing polls), locally by timers; both call `notifyHandoff`.
  *
  * Idempotent per handoff: a conditional put of `HANDOFF#<source>#<role>#<at>` decides who sends,
- * so a duplicate invocation notifies once. A failed publish releases the claim and throws, so
- * the scheduler's retry sends it.
+ * so a duplicate invocation notifies once, and the record is marked sent after the publish. A
+ * failed publish releases the claim and throws, so the retry sends it; a claim left unsent past
+ * the page function's timeout (its invocation crashed or timed out) may be taken over by a retry.
  */
 import { DateTime } from 'luxon';
 import { type KlaxonConfig, ROLES, type Role, responderById } from './config.js';
@@ -21,11 +22,23 @@ export type HandoffRequest =
   | { handoff: 'override'; override: number; at: string };
 
 export interface HandoffRecords {
-  /** True when this call claimed the handoff (the first to ask); false when it was already claimed. */
-  claimHandoff(key: string, at: string): Promise<boolean>;
+  /**
+   * True when this call claimed the handoff: nobody had, the claim was given back, or it was made
+   * before `staleBefore` and never marked sent. False when it is sent or held by a live claim.
+   */
+  claimHandoff(key: string, at: string, staleBefore: string): Promise<boolean>;
   /** Gives a claim back after the notification could not be sent, so a retry sends it. */
   releaseHandoff(key: string): Promise<void>;
+  /** The notification went out: no retry claims it again. */
+  markHandoffSent(key: string, at: string): Promise<void>;
 }
+
+/**
+ * The page function's timeout (lib/paging.ts sets it from here). A handoff claim older than this
+ * belongs to an invocation that has ended, so one never marked sent was cut short before or
+ * during its publish.
+ */
+export const PAGE_FUNCTION_TIMEOUT_SECONDS = 30;
 
 export type HandoffDeps = Pick<PagingDeps, 'config' | 'store' | 'pager' | 'clock'> & { handoffs: HandoffRecords };
 
@@ -116,7 +129,9 @@ export async function notifyHandoff(deps: HandoffDeps, request: HandoffRequest):
   for (const handoff of handoffsAt(deps.config, request)) {
     const responder = responderById(deps.config, handoff.responder);
     if (!responder) continue;
-    if (!(await deps.handoffs.claimHandoff(handoff.key, deps.clock.now().toISOString()))) {
+    const now = deps.clock.now();
+    const staleBefore = new Date(now.getTime() - PAGE_FUNCTION_TIMEOUT_SECONDS * 1000).toISOString();
+    if (!(await deps.handoffs.claimHandoff(handoff.key, now.toISOString(), staleBefore))) {
       result.skipped.push(handoff.key);
       continue;
     }
@@ -134,6 +149,8 @@ export async function notifyHandoff(deps: HandoffDeps, request: HandoffRequest):
       await deps.handoffs.releaseHandoff(handoff.key);
       throw error;
     }
+    // A failure here leaves the claim unsent: a retry after the timeout sends it again (at least once).
+    await deps.handoffs.markHandoffSent(handoff.key, deps.clock.now().toISOString());
     result.notified.push(responder.id);
   }
   return result;
