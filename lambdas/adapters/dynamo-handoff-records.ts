@@ -17,6 +17,17 @@ const isConditionFailure = (error: unknown) =>
 export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string): HandoffRecords {
   const doc = DynamoDBDocumentClient.from(client);
   const TableName = tableName;
+  const setState = async (key: string, state: 'released' | 'sent', at: string) => {
+    await doc.send(
+      new UpdateCommand({
+        TableName,
+        Key: handoffKey(key),
+        UpdateExpression: 'SET #state = :state, stateAt = :at',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':state': state, ':at': at },
+      }),
+    );
+  };
   return {
     async claimHandoff(key, at, staleBefore) {
       try {
@@ -43,28 +54,7 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
       }
     },
 
-    async releaseHandoff(key) {
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: handoffKey(key),
-          UpdateExpression: 'SET #state = :released',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':released': 'released' },
-        }),
-      );
-    },
-
-    async markHandoffSent(key, at) {
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: handoffKey(key),
-          UpdateExpression: 'SET #state = :sent, sentAt = :at',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':at': at },
-        }),
-      );
-    },
+    releaseHandoff: (key, at) => setState(key, 'released', at),
+    markHandoffSent: (key, at) => setState(key, 'sent', at),
   };
 }

@@ -28,7 +28,7 @@ export interface HandoffRecords {
    */
   claimHandoff(key: string, at: string, staleBefore: string): Promise<boolean>;
   /** Gives a claim back after the notification could not be sent, so a retry sends it. */
-  releaseHandoff(key: string): Promise<void>;
+  releaseHandoff(key: string, at: string): Promise<void>;
   /** The notification went out: no retry claims it again. */
   markHandoffSent(key: string, at: string): Promise<void>;
 }
@@ -146,7 +146,7 @@ export async function notifyHandoff(deps: HandoffDeps, request: HandoffRequest):
         ...renderHandoff({ responder, role: handoff.role, until: handoff.until, untilLocal, incidents }),
       });
     } catch (error) {
-      await deps.handoffs.releaseHandoff(handoff.key);
+      await deps.handoffs.releaseHandoff(handoff.key, deps.clock.now().toISOString());
       throw error;
     }
     // A failure here leaves the claim unsent: a retry after the timeout sends it again (at least once).

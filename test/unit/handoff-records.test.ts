@@ -29,7 +29,7 @@ describe('handoff records', () => {
 
   it('gives a released claim to the retry', async () => {
     expect(await records.claimHandoff('rotation#b', CLAIMED_AT, LIVE)).toBe(true);
-    await records.releaseHandoff('rotation#b');
+    await records.releaseHandoff('rotation#b', '2026-11-23T09:00:01.000Z');
     expect(await records.claimHandoff('rotation#b', '2026-11-23T09:01:00.000Z', LIVE)).toBe(true);
   });
 
