@@ -5,6 +5,10 @@
  *   --data DIR       keep incidents on disk in DIR (default: in memory)
  *   --config FILE    the Klaxon config (default klaxon.config.json)
  *   --quiet          print only warnings and errors
+ *
+ * The script runs node with --disable-warning=TimeoutNegativeWarning: on a Wait whose timestamp
+ * has already passed (a ladder's first step is due at once), aws-local-stepfunctions sleeps for
+ * a negative time, which Node runs as 1 ms (as Step Functions does: no wait) but warns about.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lambdas/core/config.js';
