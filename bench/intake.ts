@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { scopedDedupKey } from '../lambdas/core/alert.js';
+import { integrationFor } from '../lambdas/handlers/receive-events-v2.js';
 import type { OutboxPage } from '../local/outbox.js';
 import type { LocalRuntime } from '../local/runtime.js';
 import { generateLoad } from './load-generator.js';
@@ -148,6 +149,8 @@ export async function unloadedIntakeLatency(runtime: LocalRuntime) {
 /** One alert every 20 ms (50/s), each its own incident; then each first page's `at` minus its POST time. */
 export async function firstPageLatency(runtime: LocalRuntime) {
   const sentAt = new Map<string, number>();
+  // Events v2 keys are scoped by the integration the routing key names.
+  const integration = integrationFor(runtime.config, ROUTING_KEY);
   for (let i = 0; i < FIRST_PAGE_ALERTS; i++) {
     const started = Date.now();
     const response = await fetch(`${runtime.url}/v1/alerts/events`, {
@@ -157,7 +160,7 @@ export async function firstPageLatency(runtime: LocalRuntime) {
     });
     if (response.status !== 202) throw new Error(`First-page alert ${i} answered ${response.status}`);
     const incidentId = await runtime.deps.store.findByDedupKey(
-      scopedDedupKey({ source: 'events-v2', dedupKey: `bench/first-page/${i}` }),
+      scopedDedupKey({ source: 'events-v2', dedupKey: `bench/first-page/${i}`, integration }),
     );
     if (incidentId) sentAt.set(incidentId, started);
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20 - (Date.now() - started))));

@@ -167,6 +167,7 @@ export function alertFromEventsV2(
       source: 'events-v2',
       action: request.event_action,
       dedupKey: request.dedup_key,
+      integration,
       deliveryId: `events-v2:${request.event_action}:${request.dedup_key}`,
       title: request.dedup_key,
       summary: `${request.event_action} from integration ${integration}`,
@@ -191,6 +192,7 @@ export function alertFromEventsV2(
     source: 'events-v2',
     action: 'trigger',
     dedupKey,
+    integration,
     deliveryId: `events-v2:${dedupKey}:${payload.timestamp ?? ''}:${payload.summary}`,
     title: payload.summary,
     summary: payload.summary,
@@ -230,6 +232,7 @@ export function alertFromAlertmanager(
     source: 'alertmanager',
     action: alert.status === 'firing' ? 'trigger' : 'resolve',
     dedupKey: alert.fingerprint,
+    integration,
     // Alertmanager repeats a firing alert every repeat_interval: that is the same alert, counted once.
     deliveryId: `alertmanager:${alert.fingerprint}:${alert.status}:${alert.startsAt ?? ''}`,
     title: name,

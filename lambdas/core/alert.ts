@@ -11,9 +11,15 @@ export interface Alert {
   action: AlertAction;
   /**
    * What identifies "the same problem" for this sender (alarm ARN, Events v2 dedup_key).
-   * Scoped by source before it is stored, so two senders cannot collide.
+   * Scoped by source, and by integration when there is one, before it is stored (scopedDedupKey),
+   * so two senders cannot collide.
    */
   dedupKey: string;
+  /**
+   * The name (from the config's integrationKeys) of the integration key an Events v2 or
+   * Alertmanager alert authenticated with. Absent for CloudWatch, whose alarm ARN is unique already.
+   */
+  integration?: string;
   /** Unchanged when the sender redelivers the same alert (SNS MessageId, EventBridge event id). */
   deliveryId: string;
   title: string;
@@ -42,5 +48,22 @@ export interface RoutingFacts {
   group?: string;
 }
 
-export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey'>): string =>
-  `${alert.source}:${alert.dedupKey}`;
+/**
+ * The key the store claims for an alert while its incident is open, and that finishResolution
+ * frees: built here only, from an alert or from the incident it opened (which keeps `integration`).
+ *
+ * Senders that authenticate with an integration key choose their own dedup keys, so two teams can
+ * both send "disk-full": as on PagerDuty, the key is scoped by integration as well as by source.
+ * The integration is URI-encoded (names may hold ':'), so no two (integration, key) pairs give the
+ * same string, and the `source@` prefix is never a bare source, so no such key equals a
+ * `source:key` one.
+ *
+ * Without an integration the key stays `source:key`: CloudWatch, and every incident stored before
+ * integrations were recorded on incidents. Those claimed `source:key`, so this is the very key their
+ * resolution must free; reading their `details.integration` instead would free a key they never
+ * held and leave theirs claimed by a resolved incident.
+ */
+export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey' | 'integration'>): string =>
+  alert.integration === undefined
+    ? `${alert.source}:${alert.dedupKey}`
+    : `${alert.source}@${encodeURIComponent(alert.integration)}:${alert.dedupKey}`;

@@ -181,6 +181,8 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     service: route.service,
     dedupKey: alert.dedupKey,
     source: alert.source,
+    // Kept so the incident's resolution frees the very key this alert claimed (scopedDedupKey).
+    integration: alert.integration,
     summary: alert.summary,
     openedAt: now,
     drill: alert.drill === true,

@@ -2,7 +2,16 @@
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventually,
+  FIXTURE_ROUTING_KEY,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 type Webhook = { alerts: Record<string, unknown>[]; status: string } & Record<string, unknown>;
 type Reply = {
@@ -74,6 +83,37 @@ describe('Alertmanager webhook intake', () => {
     expect(shown.timeline.find((entry) => entry.type === 'severity-defaulted')?.message).toBe(
       'The alert had unknown severity "page-someone" in the severity label; the default SEV3 applies',
     );
+  });
+
+  // Two Alertmanagers (two teams' integration keys) can send the same fingerprint: the same labels
+  // on different clusters. Each is its own problem, and one team's "resolved" is not the other's.
+  it("two integrations sending the same fingerprint get an incident each, and one's resolved leaves the other's open", async () => {
+    const webhook = (status: 'firing' | 'resolved', severity: string) => {
+      const body = fixture<Webhook>('alertmanager/firing.json');
+      body.status = status;
+      body.alerts = body.alerts.map((alert) => ({
+        ...alert,
+        status,
+        fingerprint: 'shared0000000001',
+        labels: { alertname: 'NodeDown', severity },
+      }));
+      return body;
+    };
+    const teamA = await post(webhook('firing', 'info'));
+    const teamB = await post(webhook('firing', 'critical'), FIXTURE_ROUTING_KEY);
+    expect([teamA.body.alerts[0]?.outcome, teamB.body.alerts[0]?.outcome]).toEqual(['opened', 'opened']);
+    const teamAId = teamA.body.alerts[0]?.incidentId ?? '';
+    const teamBId = teamB.body.alerts[0]?.incidentId ?? '';
+    expect(teamBId).not.toBe(teamAId);
+    expect((await incident(runtime, teamBId)).severity).toBe('SEV1');
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === teamBId),
+      "the page for team B's SEV1",
+    );
+
+    const resolved = await post(webhook('resolved', 'critical'), FIXTURE_ROUTING_KEY);
+    expect(resolved.body.alerts[0]).toMatchObject({ outcome: 'resolved', incidentId: teamBId });
+    expect((await incident(runtime, teamAId)).status).toBe('open');
   });
 
   it.each([

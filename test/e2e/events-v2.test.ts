@@ -4,7 +4,16 @@
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture, fixtureText } from '../support/fixtures.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventually,
+  FIXTURE_ROUTING_KEY,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 describe('Events API v2 intake', () => {
   let runtime: LocalRuntime;
@@ -63,6 +72,88 @@ describe('Events API v2 intake', () => {
     const disks = (await openIncidents()).filter((item) => item.title === 'Disk 95% on build-7');
     expect(disks).toHaveLength(2);
     expect(disks.every((item) => item.severity === 'SEV3')).toBe(true);
+  });
+
+  // PagerDuty scopes a dedup_key to the integration (service) that sent it: two teams that both
+  // chose "disk-full" are two problems, and neither team's events may touch the other's incident.
+  it("two integrations that use the same dedup_key get an incident each: the second team's critical alert opens and pages its own SEV1", async () => {
+    const teamA = await call(runtime, 'POST', '/v1/alerts/events', {
+      routing_key: LOCAL_ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: 'disk-full',
+      payload: { summary: 'Team A: disk 91% on build-agent-3', source: 'build-agent-3', severity: 'info' },
+    });
+    expect(teamA.status).toBe(202);
+    const teamB = await call(runtime, 'POST', '/v1/alerts/events', {
+      routing_key: FIXTURE_ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: 'disk-full',
+      payload: {
+        summary: 'Team B: disk 99% on payments-db-primary',
+        source: 'payments-db-primary',
+        severity: 'critical',
+      },
+    });
+    expect(teamB.status).toBe(202);
+
+    const open = (await openIncidents()).filter((item) => item.dedupKey === 'disk-full');
+    expect(open.map((item) => [item.title, item.severity]).sort()).toEqual([
+      ['Team A: disk 91% on build-agent-3', 'SEV4'],
+      ['Team B: disk 99% on payments-db-primary', 'SEV1'],
+    ]);
+    const sev1 = open.find((item) => item.severity === 'SEV1');
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === sev1?.id),
+      "the page for team B's SEV1",
+    );
+  });
+
+  it("an integration's acknowledge and resolve move only its own incident, never another integration's with the same dedup_key", async () => {
+    const event = (routingKey: string, action: string, summary?: string) => ({
+      routing_key: routingKey,
+      event_action: action,
+      dedup_key: 'shared/backup-failed',
+      ...(summary ? { payload: { summary, source: 'backup', severity: 'warning' } } : {}),
+    });
+    await call(
+      runtime,
+      'POST',
+      '/v1/alerts/events',
+      event(LOCAL_ROUTING_KEY, 'trigger', 'Team A: nightly backup failed'),
+    );
+    const teamA = (await openIncidents()).find((item) => item.dedupKey === 'shared/backup-failed');
+    expect(teamA?.title).toBe('Team A: nightly backup failed');
+    const teamAId = teamA?.id ?? '';
+
+    // Team B has no incident with this key: its acknowledge and resolve find nothing to act on.
+    expect((await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'acknowledge'))).status).toBe(
+      202,
+    );
+    expect((await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'resolve'))).status).toBe(202);
+    expect((await incident(runtime, teamAId)).status).toBe('open');
+
+    // Team B opens its own, acknowledges and resolves it; team A's stays open and keeps its alerts.
+    await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'trigger', 'Team B: backup failed'));
+    const teamB = (await openIncidents()).find((item) => item.title === 'Team B: backup failed');
+    expect(teamB?.id).not.toBe(teamAId);
+    const teamBId = teamB?.id ?? '';
+    await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'acknowledge'));
+    expect((await incident(runtime, teamBId)).status).toBe('acknowledged');
+    expect((await incident(runtime, teamAId)).status).toBe('open');
+    await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'resolve'));
+    expect((await incident(runtime, teamBId)).status).toBe('resolved');
+    expect(await incident(runtime, teamAId)).toMatchObject({ status: 'open', alertCount: 1 });
+
+    // Team A's repeat still joins team A's incident; its resolve closes it.
+    await call(
+      runtime,
+      'POST',
+      '/v1/alerts/events',
+      event(LOCAL_ROUTING_KEY, 'trigger', 'Team A: backup failed again'),
+    );
+    expect(await incident(runtime, teamAId)).toMatchObject({ status: 'open', alertCount: 2 });
+    await call(runtime, 'POST', '/v1/alerts/events', event(LOCAL_ROUTING_KEY, 'resolve'));
+    expect((await incident(runtime, teamAId)).status).toBe('resolved');
   });
 
   it.each([

@@ -3,9 +3,16 @@
  * SDK (a middleware inside its retry loop, not a mocked store), SNS throttling a page. The alert
  * sender must see a 5xx, nothing may be left half-done, and its retry must complete the work.
  */
-import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, eventually, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventsV2DedupKey,
+  eventually,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 const trigger = (dedupKey: string) => ({
   routing_key: LOCAL_ROUTING_KEY,
@@ -37,13 +44,11 @@ describe('injected faults', () => {
     const first = await call(runtime, 'POST', '/v1/alerts/events', trigger(key));
     expect(first.status).toBe(503);
     expect(runtime.dynamodb.faults.pending).toBe(0);
-    expect(await runtime.deps.store.findByDedupKey(scopedDedupKey({ source: 'events-v2', dedupKey: key }))).toBe(
-      undefined,
-    );
+    expect(await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, key))).toBe(undefined);
 
     const retry = await call(runtime, 'POST', '/v1/alerts/events', trigger(key));
     expect(retry.status).toBe(202);
-    const incidentId = await runtime.deps.store.findByDedupKey(scopedDedupKey({ source: 'events-v2', dedupKey: key }));
+    const incidentId = await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, key));
     expect(incidentId).toEqual(expect.any(String));
     expect(executionsFor(incidentId ?? '')).toHaveLength(1);
     await eventually(
@@ -59,7 +64,7 @@ describe('injected faults', () => {
 
     const first = await call(runtime, 'POST', '/v1/alerts/events', trigger(key));
     expect(first.status).toBe(503);
-    const claimedId = await runtime.deps.store.findByDedupKey(scopedDedupKey({ source: 'events-v2', dedupKey: key }));
+    const claimedId = await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, key));
     expect(claimedId).toEqual(expect.any(String));
     expect(await runtime.deps.store.getIncident(claimedId ?? '')).toBe(undefined);
     expect(executionsFor(claimedId ?? '')).toHaveLength(0);
@@ -84,9 +89,7 @@ describe('injected faults', () => {
     runtime.outbox.throttleNextPublishes(2);
     const reply = await call(runtime, 'POST', '/v1/alerts/events', trigger('faults/sns-throttled'));
     expect(reply.status).toBe(202);
-    const incidentId = await runtime.deps.store.findByDedupKey(
-      scopedDedupKey({ source: 'events-v2', dedupKey: 'faults/sns-throttled' }),
-    );
+    const incidentId = await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, 'faults/sns-throttled'));
 
     // SEV1: step 0 pages primary; step 1 (5 min, 0.5 s at this time scale) pages primary and secondary.
     const secondary = await eventually(

@@ -6,9 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, testConfig } from '../support/local.js';
+import {
+  call,
+  eventsV2DedupKey,
+  eventually,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  testConfig,
+} from '../support/local.js';
 
 describe('restart with --data mid-incident', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'klaxon-restart-'));
@@ -30,10 +38,7 @@ describe('restart with --data mid-incident', () => {
       payload: { summary: 'Restart drill', source: 'drill.local', severity: 'critical' },
     });
     expect(reply.status).toBe(202);
-    const id =
-      (await before.deps.store.findByDedupKey(
-        scopedDedupKey({ source: 'events-v2', dedupKey: 'restart/mid-incident' }),
-      )) ?? '';
+    const id = (await before.deps.store.findByDedupKey(eventsV2DedupKey(before, 'restart/mid-incident'))) ?? '';
     await eventually(
       async () => pagesIn(await outbox(before)).find((page) => page.incidentId === id),
       'the first step paging primary-oncall',

@@ -1,9 +1,11 @@
 /** Starting the local runtime in-process, and talking to it as a client would. */
 
 import { createHash } from 'node:crypto';
+import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
 import type { Clock } from '../../lambdas/core/ports.js';
+import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
 import type { OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
 
@@ -24,6 +26,13 @@ export function testConfig(): KlaxonConfig {
     ],
     snsTopicArns: [...base.snsTopicArns, FIXTURE_TOPIC_ARN],
   });
+}
+
+/** The key the store holds while an Events v2 dedup_key sent with `routingKey` has an open incident. */
+export function eventsV2DedupKey(runtime: LocalRuntime, dedupKey: string, routingKey = LOCAL_ROUTING_KEY): string {
+  const integration = integrationFor(runtime.config, routingKey);
+  if (!integration) throw new Error('The test config has no integration with this routing key');
+  return scopedDedupKey({ source: 'events-v2', dedupKey, integration });
 }
 
 export async function startTestRuntime(

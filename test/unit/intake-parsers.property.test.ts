@@ -8,6 +8,7 @@ import {
   SignatureRejectedError,
   snsSignatureVerifier,
 } from '../../lambdas/adapters/sns-signature.js';
+import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import {
   alarmChangeFromEvent,
   alarmChangeFromSns,
@@ -232,6 +233,51 @@ describe('Alertmanager and Events v2 parsers', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('scoped dedup keys', () => {
+  const source = fc.constantFrom('events-v2' as const, 'alertmanager' as const);
+  // Names like the local default's "local-dev (key: …)" hold ':', the separator: the keys must still not meet.
+  const text = fc.string({ unit: fc.constantFrom('a', ':', '@', '%', ' ') });
+
+  it('two different (source, integration, dedup key) give two different keys', () => {
+    fc.assert(
+      fc.property(source, text, text, source, text, text, (s1, i1, k1, s2, i2, k2) => {
+        fc.pre(s1 !== s2 || i1 !== i2 || k1 !== k2);
+        expect(scopedDedupKey({ source: s1, integration: i1, dedupKey: k1 })).not.toBe(
+          scopedDedupKey({ source: s2, integration: i2, dedupKey: k2 }),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('an integration-scoped key never equals the source:key of an incident stored before integrations were recorded', () => {
+    fc.assert(
+      fc.property(source, text, text, source, text, (s1, integration, k1, s2, k2) => {
+        expect(scopedDedupKey({ source: s1, integration, dedupKey: k1 })).not.toBe(
+          scopedDedupKey({ source: s2, dedupKey: k2 }),
+        );
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('keeps source:key where there is no integration (CloudWatch, and incidents stored before)', () => {
+    expect(scopedDedupKey({ source: 'cloudwatch', dedupKey: 'arn:aws:cloudwatch:us-east-1:1:alarm:a' })).toBe(
+      'cloudwatch:arn:aws:cloudwatch:us-east-1:1:alarm:a',
+    );
+    expect(scopedDedupKey({ source: 'events-v2', dedupKey: 'disk-full' })).toBe('events-v2:disk-full');
+  });
+
+  it('is carried by both integration-key parsers, so the incident can keep it', () => {
+    const request = eventsV2Schema.parse(fixture('events-v2/trigger.json'));
+    expect(alertFromEventsV2(request, 'team-b', 'generated', '2026-11-20T10:00:00.000Z').integration).toBe('team-b');
+    const webhook = alertmanagerWebhookSchema.parse(fixture('alertmanager/firing.json'));
+    const [entry] = webhook.alerts;
+    if (!entry) throw new Error('the fixture has an alert');
+    expect(alertFromAlertmanager(webhook, entry, 'team-b', '2026-11-20T10:00:00.000Z').integration).toBe('team-b');
   });
 });
 
