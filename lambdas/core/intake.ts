@@ -307,8 +307,7 @@ async function startEscalation(
 }
 
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
-  const key = scopedDedupKey(alert);
-  const incidentId = await deps.store.findByDedupKey(key);
+  const incidentId = (await deps.store.findByDedupKey(scopedDedupKey(alert))) ?? (await legacyIncidentFor(deps, alert));
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
   if (alert.action === 'acknowledge') {
     try {
@@ -327,4 +326,19 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
     refuseIfResolved: false,
   });
   return { outcome: result.changed ? 'resolved' : 'unchanged', incident: result.incident };
+}
+
+/**
+ * An incident opened before dedup keys were scoped by integration holds the older `source:key`
+ * (it has no `integration`): its sender's acknowledge or resolve must still reach it, or it stays
+ * open until a person closes it. Only such an incident, and only one that this very integration
+ * opened (its details name it), so another team's resolve never closes it. Looked up only when
+ * the scoped key finds nothing, so events for newer incidents pay nothing for it.
+ */
+async function legacyIncidentFor(deps: CoreDeps, alert: Alert): Promise<string | undefined> {
+  if (alert.integration === undefined) return undefined;
+  const legacyId = await deps.store.findByDedupKey(scopedDedupKey({ source: alert.source, dedupKey: alert.dedupKey }));
+  const legacy = legacyId ? await deps.store.getIncident(legacyId) : undefined;
+  if (!legacy || legacy.integration !== undefined || legacy.details.integration !== alert.integration) return undefined;
+  return legacy.id;
 }
