@@ -6,10 +6,11 @@
  *   INCIDENT#<id>       INCIDENT           the incident (gsi1pk = STATUS#<status>, gsi1sk = <openedAt>#<id>;
  *                                          gsi2pk = OPENED#<yyyy-mm>, gsi2sk = <openedAt>#<id>)
  *   INCIDENT#<id>       TIMELINE#<key>     one timeline entry; <key> makes retried writes idempotent
- *   DEDUP#<source:key>  DEDUP              which incident an alert's dedup key points at while it is open
+ *   DEDUP#<scoped key>  DEDUP              which incident an alert's dedup key points at while it is open
+ *                                          (scopedDedupKey: source:key, or source@integration:key)
  *   MAINTENANCE#<svc>   MAINTENANCE        the service's maintenance window (one per service)
  *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
- *   LATEST#<source:key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
+ *   LATEST#<scoped key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
