@@ -45,9 +45,14 @@ const seeOther = (location: string): HttpResult => ({
   body: '',
 });
 
+/**
+ * The posted fields, blank ones left out: a browser posts every input, so an optional field left
+ * empty arrives as `note=`, which the schemas (shared with the JSON API) would refuse as too
+ * short. Left out before validation, it means "not given", as it does in JSON.
+ */
 function formFields(event: HttpEvent): Record<string, string> {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  return Object.fromEntries(new URLSearchParams(raw));
+  return Object.fromEntries([...new URLSearchParams(raw)].filter(([, value]) => value.trim() !== ''));
 }
 
 function parseForm<T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> {
@@ -106,11 +111,11 @@ export const CONSOLE_ROUTES: Record<string, Page> = {
   }),
   'POST /incidents/{id}/resolve': formAction(async (deps, id, event) => {
     const form = parseForm(resolveBodySchema, event);
-    return resolveIncident(deps, id, actor(event, form.by), { note: form.note || undefined, refuseIfResolved: true });
+    return resolveIncident(deps, id, actor(event, form.by), { note: form.note, refuseIfResolved: true });
   }),
   'POST /incidents/{id}/escalate': formAction(async (deps, id, event) => {
     const form = parseForm(escalateBodySchema, event);
-    return escalateNow(deps, id, actor(event, form.by), form.note || undefined);
+    return escalateNow(deps, id, actor(event, form.by), form.note);
   }),
   'POST /incidents/{id}/notes': formAction(async (deps, id, event) => {
     const form = parseForm(noteBodySchema, event);

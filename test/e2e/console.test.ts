@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, LOCAL_ROUTING_KEY, startTestRuntime } from '../support/local.js';
+import { call, incident, LOCAL_ROUTING_KEY, openIncident, startTestRuntime } from '../support/local.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH_FLAGS = [
@@ -79,6 +79,17 @@ describe('web console', () => {
     await tab.getByRole('heading', { name: 'On call' }).waitFor();
     expect(await tab.locator('script').count()).toBe(0);
     await tab.screenshot({ path: 'test-artifacts/console-home.png', fullPage: true });
+  });
+
+  it('escalates now with the optional "Why" left empty', async () => {
+    const { id } = await openIncident(runtime, 'Checkout error rate above 5%', 'critical');
+    const tab = await browser.newPage();
+    await tab.goto(`${runtime.url}/incidents/${id}`);
+    await expect(tab.getByRole('textbox', { name: 'Why' }).inputValue()).resolves.toBe('');
+    await tab.getByRole('button', { name: 'Escalate now' }).click();
+    await tab.getByRole('cell', { name: /^Escalated now by primary-oncall\./ }).waitFor();
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    await expect(incident(runtime, id)).resolves.toMatchObject({ ladderRun: 1 });
   });
 
   it('explains a refused action on the page instead of failing silently', async () => {
