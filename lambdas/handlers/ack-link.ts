@@ -7,7 +7,7 @@
 import { verifyAckToken } from '../core/ack-tokens.js';
 import { acknowledgeIncident, IncidentNotFoundError, TransitionRefusedError } from '../core/responder-actions.js';
 import type { HandlerDeps } from './deps.js';
-import type { HttpEvent, HttpResult } from './http.js';
+import { type HttpEvent, type HttpResult, MalformedPathError, pathParameter } from './http.js';
 
 type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
 
@@ -46,7 +46,13 @@ async function check(deps: HandlerDeps, event: HttpEvent): Promise<Checked> {
   if (!deps.ackKey) {
     return { ok: false, result: page(503, 'Ack links are not set up', ['Acknowledge with the CLI or the console.']) };
   }
-  const token = decodeURIComponent(event.pathParameters?.token ?? '');
+  let token: string;
+  try {
+    token = pathParameter(event, 'token');
+  } catch (error) {
+    if (!(error instanceof MalformedPathError)) throw error;
+    return { ok: false, result: page(400, 'This link is not valid', [error.message]) };
+  }
   const verdict = verifyAckToken(await deps.ackKey.key(), token, deps.clock.now(), deps.config);
   if (!verdict.valid) {
     const title = verdict.reason === 'expired' ? 'This link has expired' : 'This link is not valid';

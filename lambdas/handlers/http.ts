@@ -62,6 +62,27 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/** A path parameter that does not percent-decode: the link or the caller's encoding is broken. */
+export class MalformedPathError extends BadRequestError {
+  override name = 'MalformedPathError';
+}
+
+/**
+ * A path parameter, percent-decoded. A broken escape (`%E0`) throws URIError, which the error
+ * handler would answer with a 503 "retry it": retrying the same broken path cannot help, so it
+ * is a 400 that says what is wrong. Routes that answer a person with HTML catch it to say so in a page.
+ */
+export function pathParameter(event: HttpEvent, name: string): string {
+  const raw = event.pathParameters?.[name] ?? '';
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new MalformedPathError(
+      `The {${name}} in the path has broken percent-encoding (a "%" not followed by a valid UTF-8 escape); check the link, or encode the value again`,
+    );
+  }
+}
+
 export function json(statusCode: number, body: unknown): HttpResult {
   return {
     statusCode,

@@ -22,6 +22,7 @@ import {
   json,
   jsonErrors,
   NotFoundError,
+  pathParameter,
   readJsonBody,
 } from './http.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
@@ -35,9 +36,8 @@ export function validate<T extends z.ZodType>(schema: T, value: unknown, what: s
 }
 
 export function incidentId(event: HttpEvent): string {
-  const id = event.pathParameters?.id;
-  if (!id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
-  return decodeURIComponent(id);
+  if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
+  return pathParameter(event, 'id');
 }
 
 /** An optional JSON body: empty means "no options". */

@@ -15,6 +15,7 @@ import {
   json,
   jsonErrors,
   NotFoundError,
+  pathParameter,
   readJsonBody,
 } from './http.js';
 
@@ -22,7 +23,7 @@ import {
 const MAX_WINDOW_DAYS = 31;
 
 function serviceName(event: HttpEvent): string {
-  const name = decodeURIComponent(event.pathParameters?.name ?? '');
+  const name = pathParameter(event, 'name');
   if (!SERVICE_NAME.test(name)) {
     throw new BadRequestError('The service name must be letters, digits, ".", "_" or "-" (at most 128)');
   }

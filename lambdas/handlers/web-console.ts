@@ -19,9 +19,16 @@ import {
   noteBodySchema,
   resolveBodySchema,
 } from '../schemas/incidents-api.js';
-import { homePage, incidentPage, type OutboxLine, page } from './console-pages.js';
+import { escapeHtml, homePage, incidentPage, type OutboxLine, page } from './console-pages.js';
 import type { HandlerDeps } from './deps.js';
-import { BadRequestError, type HttpEvent, type HttpResult, jsonErrors } from './http.js';
+import {
+  BadRequestError,
+  type HttpEvent,
+  type HttpResult,
+  jsonErrors,
+  MalformedPathError,
+  pathParameter,
+} from './http.js';
 import { actor } from './incidents-api.js';
 
 export interface ConsoleOptions {
@@ -84,7 +91,7 @@ async function showIncident(deps: HandlerDeps, id: string, status = 200, error?:
   return html(status, incidentPage(deps.config, incident, error));
 }
 
-const pathId = (event: HttpEvent) => decodeURIComponent(event.pathParameters?.id ?? '');
+const pathId = (event: HttpEvent) => pathParameter(event, 'id');
 
 /** Runs a form action, then shows the incident again: redirected on success, with the reason on refusal. */
 function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
@@ -128,7 +135,13 @@ export const webConsole =
   async (event: HttpEvent): Promise<HttpResult> => {
     const route = CONSOLE_ROUTES[event.routeKey];
     if (!route) return html(404, page('Not found', '<h1>Not found</h1>'));
-    return route(deps, event, options);
+    try {
+      return await route(deps, event, options);
+    } catch (error) {
+      // A mangled link is answered in the page the person is looking at, not as JSON.
+      if (!(error instanceof MalformedPathError)) throw error;
+      return html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(error.message)}</p>`));
+    }
   };
 
 export const makeWebConsoleHandler = (deps: HandlerDeps, options: ConsoleOptions = {}) =>

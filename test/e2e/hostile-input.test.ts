@@ -4,6 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import type { Incident } from '../../lambdas/core/incident.js';
+import { HTTP_ROUTES } from '../../lambdas/handlers/routes.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixturePath, fixtureText } from '../support/fixtures.js';
 import {
@@ -143,6 +144,23 @@ describe('hostile input on the alert routes', () => {
       expect(reply.body.message).toContain('UTF-8');
     });
   });
+
+  it.each(
+    HTTP_ROUTES.filter((route) => route.path.includes('{')).map((route) => [route.method, route.path, route] as const),
+  )(
+    'answers %s %s with broken percent-encoding in the path with a 400 saying so, not a 503 "retry"',
+    async (method, path, route) => {
+      // A person reads the ack link's and the console's answers in a browser; the rest are JSON.
+      const html = route.path.startsWith('/v1/ack/') || route.function === 'web-console';
+      const response = await fetch(`${runtime.url}${path.replace(/\{\w+\}/, '%E0')}`, { method });
+      const text = await response.text();
+      expect({ status: response.status, html: response.headers.get('content-type')?.includes('text/html') }).toEqual({
+        status: 400,
+        html,
+      });
+      expect(text).toContain('percent-encoding');
+    },
+  );
 
   it('stayed up, created nothing and polluted no prototype', async () => {
     expect(await openIncidents()).toHaveLength(openBefore);
