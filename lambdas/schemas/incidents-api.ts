@@ -10,15 +10,26 @@ const instant = (what: string) =>
     .transform((text) => new Date(text).toISOString())
     .describe(what);
 
-export const listIncidentsQuerySchema = z.object({
-  status: z.enum(INCIDENT_STATUSES).default('open'),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-  severity: z.enum(SEVERITIES).optional(),
-  service: z.string().min(1).max(256).optional(),
-  from: instant('opened at or after (ISO-8601)').optional(),
-  to: instant('opened before (ISO-8601)').optional(),
-});
+/**
+ * An empty or backwards range is a mistake in the request; left to DynamoDB, a BETWEEN with
+ * reversed bounds is a ValidationException, answered as a 503 "retry it". The listing and the
+ * report refuse it first, with the same message.
+ */
+const fromBeforeTo = (range: { from?: string; to?: string }) =>
+  range.from === undefined || range.to === undefined || range.from < range.to;
+const FROM_BEFORE_TO = { message: '"from" must be before "to"', path: ['to'] };
+
+export const listIncidentsQuerySchema = z
+  .object({
+    status: z.enum(INCIDENT_STATUSES).default('open'),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(2048).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    service: z.string().min(1).max(256).optional(),
+    from: instant('opened at or after (ISO-8601)').optional(),
+    to: instant('opened before (ISO-8601)').optional(),
+  })
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 
 const actor = z.string().trim().min(1).max(128);
 
@@ -59,7 +70,7 @@ export const reportQuerySchema = z
     to: instant('opened before (ISO-8601)'),
     format: z.enum(['json', 'markdown']).default('json'),
   })
-  .refine((range) => range.from < range.to, { message: '"from" must be before "to"', path: ['to'] });
+  .refine(fromBeforeTo, FROM_BEFORE_TO);
 export const postmortemQuerySchema = z.object({ format: z.enum(['markdown', 'json']).default('markdown') });
 export const drillBodySchema = z.object({
   by: actor.optional(),

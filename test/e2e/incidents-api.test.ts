@@ -61,6 +61,16 @@ describe('incident API', () => {
     expect((await call(runtime, 'GET', '/v1/incidents?status=sleeping')).status).toBe(400);
   });
 
+  it('answers 400 for a listing whose "from" is not before its "to"', async () => {
+    const reply = await call<{ message: string }>(
+      runtime,
+      'GET',
+      '/v1/incidents?status=open&from=2027-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    );
+    expect(reply.status).toBe(400);
+    expect(reply.body.message).toContain('"from" must be before "to"');
+  });
+
   it('answers 409 when resolving a resolved incident or acknowledging it, and lists it as resolved', async () => {
     const id = ids[1] ?? '';
     const resolved = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/resolve`, {
