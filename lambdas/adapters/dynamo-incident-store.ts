@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
 import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
-import { listFilterExpression, monthsBetween } from './incident-queries.js';
+import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
   dedupKey,
   incidentKey,
@@ -38,20 +38,8 @@ const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
-export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
-  return key ? Buffer.from(JSON.stringify(key), 'utf8').toString('base64url') : undefined;
-}
-
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof key === 'object' && key !== null && !Array.isArray(key)) return key as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw new InvalidCursorError('The cursor is not one this API issued; start again without it');
-}
+/** DynamoDB refuses a start key that does not fit the query (another partition, outside the range). */
+const isValidationError = (error: unknown) => error instanceof Error && error.name === 'ValidationException';
 
 export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): IncidentStore {
   const doc = DynamoDBDocumentClient.from(client, {
@@ -294,22 +282,31 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     async listByStatus(status, { limit, cursor, ...filter }): Promise<IncidentPage> {
       const narrowed = listFilterExpression(filter);
-      const page = await doc.send(
-        new QueryCommand({
-          TableName,
-          IndexName: STATUS_INDEX.name,
-          KeyConditionExpression: `#pk = :pk${narrowed.keyCondition}`,
-          FilterExpression: narrowed.filter,
-          ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey, ...narrowed.names },
-          ExpressionAttributeValues: { ':pk': statusIndexKeys(status, '', '').gsi1pk, ...narrowed.values },
-          ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: decodeCursor(cursor),
-        }),
-      );
+      const startKey = decodeListCursor(status, filter, cursor);
+      const page = await doc
+        .send(
+          new QueryCommand({
+            TableName,
+            IndexName: STATUS_INDEX.name,
+            KeyConditionExpression: `#pk = :pk${narrowed.keyCondition}`,
+            FilterExpression: narrowed.filter,
+            ExpressionAttributeNames: { '#pk': STATUS_INDEX.partitionKey, ...narrowed.names },
+            ExpressionAttributeValues: { ':pk': statusIndexKeys(status, '', '').gsi1pk, ...narrowed.values },
+            ScanIndexForward: false,
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        )
+        .catch((error: unknown) => {
+          // A backstop for a cursor whose key was altered to fit the query's shape but not its keys.
+          if (startKey && isValidationError(error)) {
+            throw new InvalidCursorError('The cursor does not fit this query; start again without it');
+          }
+          throw error;
+        });
       return {
         incidents: (page.Items ?? []).map((item) => strip<Incident>(item)),
-        next: encodeCursor(page.LastEvaluatedKey),
+        next: encodeListCursor(status, filter, page.LastEvaluatedKey),
       };
     },
 

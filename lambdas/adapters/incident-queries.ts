@@ -1,8 +1,9 @@
 /**
  * Pieces of the incident queries that are plain data: the filter a status listing adds to its
- * index query, and the opened-month partitions a time range covers.
+ * index query, the cursor that continues it, and the opened-month partitions a time range covers.
  */
-import type { IncidentListFilter } from '../core/ports.js';
+import type { IncidentStatus } from '../core/incident.js';
+import { type IncidentListFilter, InvalidCursorError } from '../core/ports.js';
 
 export interface NarrowedQuery {
   /** Appended to the key condition: a range on the index sort key "<openedAt>#<id>". */
@@ -37,6 +38,72 @@ export function listFilterExpression(filter: IncidentListFilter): NarrowedQuery 
     filters.push('#service = :service');
   }
   return { keyCondition, filter: filters.length > 0 ? filters.join(' AND ') : undefined, names, values };
+}
+
+/**
+ * A listing's cursor carries the query it continues beside DynamoDB's LastEvaluatedKey. A key
+ * sent with another status or range is refused by DynamoDB (ValidationException, which would be a
+ * 503 "retry it") and with another severity or service silently skips items; binding the cursor
+ * to its query answers both with a 400 the caller can act on.
+ */
+interface ListCursor {
+  q: (string | null)[];
+  k: Record<string, unknown>;
+}
+
+const listingOf = (status: IncidentStatus, filter: IncidentListFilter) => [
+  status,
+  filter.severity ?? null,
+  filter.service ?? null,
+  filter.from ?? null,
+  filter.to ?? null,
+];
+
+export function encodeListCursor(
+  status: IncidentStatus,
+  filter: IncidentListFilter,
+  key: Record<string, unknown> | undefined,
+): string | undefined {
+  if (!key) return undefined;
+  const cursor: ListCursor = { q: listingOf(status, filter), k: key };
+  return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
+}
+
+/** The ExclusiveStartKey to continue this listing from, or InvalidCursorError. */
+export function decodeListCursor(
+  status: IncidentStatus,
+  filter: IncidentListFilter,
+  cursor: string | undefined,
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
+  }
+  if (!isListCursor(decoded)) {
+    throw new InvalidCursorError('The cursor is not one this API issued; start again without it');
+  }
+  if (JSON.stringify(decoded.q) !== JSON.stringify(listingOf(status, filter))) {
+    throw new InvalidCursorError(
+      'This cursor belongs to another query (another status, filter or time range); start again without it, or repeat the query it came from',
+    );
+  }
+  return decoded.k;
+}
+
+function isListCursor(value: unknown): value is ListCursor {
+  if (typeof value !== 'object' || value === null) return false;
+  const { q, k } = value as Partial<ListCursor>;
+  return (
+    Array.isArray(q) &&
+    q.every((part) => part === null || typeof part === 'string') &&
+    typeof k === 'object' &&
+    k !== null &&
+    !Array.isArray(k) &&
+    Object.values(k).every((part) => typeof part === 'string')
+  );
 }
 
 /** "2026-10-15T…" to "2026-12-01T…" → ["2026-10", "2026-11"] (the end is exclusive). */

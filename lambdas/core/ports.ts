@@ -21,7 +21,7 @@ export interface IncidentPage {
   next?: string;
 }
 
-/** A list cursor that this API did not issue (or that was altered). */
+/** A list cursor that this API did not issue, that was altered, or that belongs to another query. */
 export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }

@@ -83,7 +83,8 @@ export const OPERATIONS: Record<string, Operation> = {
     errors: [409, 410],
   },
   'GET /v1/incidents': {
-    summary: 'List incidents by status, newest first, optionally by severity, service and time opened',
+    summary:
+      'List incidents by status, newest first, optionally by severity, service and time opened; a cursor continues only the query it came from (400 otherwise)',
     query: listIncidentsQuerySchema,
     ok: { status: 200, description: '{"incidents":[…],"next":cursor or null}' },
   },

@@ -61,6 +61,42 @@ describe('incident API', () => {
     expect((await call(runtime, 'GET', '/v1/incidents?status=sleeping')).status).toBe(400);
   });
 
+  it('answers 400 "start again without it" for a cursor from another listing: another status, another range, or not a key', async () => {
+    type Page = { incidents: Incident[]; next: string | null; message?: string };
+    const first = await call<Page>(runtime, 'GET', '/v1/incidents?status=open&limit=1');
+    const cursor = encodeURIComponent(first.body.next ?? '');
+    expect(cursor).not.toBe('');
+    for (const query of [
+      `status=acknowledged&cursor=${cursor}`,
+      `status=open&from=2099-01-01T00:00:00Z&cursor=${cursor}`,
+      `status=open&severity=SEV1&cursor=${cursor}`,
+      `status=open&cursor=${Buffer.from('{"a":1}').toString('base64url')}`,
+    ]) {
+      const reply = await call<Page>(runtime, 'GET', `/v1/incidents?${query}`);
+      expect({ query, status: reply.status, message: reply.body.message }).toEqual({
+        query,
+        status: 400,
+        message: expect.stringContaining('start again without it'),
+      });
+    }
+
+    // A cursor still pages through the listing it came from, filters and all.
+    const filtered = 'status=open&from=2000-01-01T00:00:00Z&limit=3';
+    const page1 = await call<Page>(runtime, 'GET', `/v1/incidents?${filtered}`);
+    const page2 = await call<Page>(
+      runtime,
+      'GET',
+      `/v1/incidents?${filtered}&cursor=${encodeURIComponent(page1.body.next ?? '')}`,
+    );
+    expect([...page1.body.incidents, ...page2.body.incidents].map((item) => item.title)).toEqual([
+      'Problem 4',
+      'Problem 3',
+      'Problem 2',
+      'Problem 1',
+      'Problem 0',
+    ]);
+  });
+
   it('answers 400 for a listing whose "from" is not before its "to"', async () => {
     const reply = await call<{ message: string }>(
       runtime,

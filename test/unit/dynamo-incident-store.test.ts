@@ -1,7 +1,8 @@
 /** The store's conditional writes against dynalite, under the races intake and responders create. */
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import { encodeListCursor } from '../../lambdas/adapters/incident-queries.js';
 import type { Incident } from '../../lambdas/core/incident.js';
-import type { IncidentStore } from '../../lambdas/core/ports.js';
+import { type IncidentStore, InvalidCursorError } from '../../lambdas/core/ports.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { anIncident } from '../support/incidents.js';
 
@@ -53,6 +54,26 @@ describe('DynamoDB incident store', () => {
     const listed = await store.listByStatus('acknowledged', { limit: 10 });
     expect(listed.incidents.map((item) => item.id)).toContain('T1');
     expect((await store.listByStatus('open', { limit: 100 })).incidents.map((item) => item.id)).not.toContain('T1');
+  });
+
+  it('takes a cursor only for the listing it came from, and a key altered to fit the query as invalid, not a storage failure', async () => {
+    await store.createIncident(incident('C1'));
+    await store.createIncident(incident('C2'));
+    const first = await store.listByStatus('open', { limit: 1 });
+    await expect(store.listByStatus('open', { limit: 1, cursor: first.next })).resolves.toBeDefined();
+    await expect(store.listByStatus('resolved', { limit: 1, cursor: first.next })).rejects.toThrow(
+      'belongs to another query',
+    );
+    await expect(store.listByStatus('open', { limit: 1, cursor: first.next, service: 'orders' })).rejects.toThrow(
+      InvalidCursorError,
+    );
+    // The query it names is this one, but the key is another status's: DynamoDB's refusal is the cursor's fault.
+    const forged = encodeListCursor(
+      'open',
+      {},
+      { pk: 'INCIDENT#C1', sk: 'INCIDENT', gsi1pk: 'STATUS#resolved', gsi1sk: 'x' },
+    );
+    await expect(store.listByStatus('open', { limit: 1, cursor: forged })).rejects.toThrow(InvalidCursorError);
   });
 
   it('clears the fields a transition sets to undefined: a reopened incident is no longer resolved', async () => {
