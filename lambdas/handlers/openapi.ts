@@ -11,6 +11,7 @@ import {
   drillBodySchema,
   escalateBodySchema,
   listIncidentsQuerySchema,
+  MAX_REPORT_MONTHS,
   noteBodySchema,
   postmortemDoneBodySchema,
   postmortemQuerySchema,
@@ -152,7 +153,7 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 201, description: 'The drill incident' },
   },
   'GET /v1/reports': {
-    summary: 'Incidents per severity, MTTA and MTTR (median, p90), escalation rate, top sources; drills left out',
+    summary: `Incidents per severity, MTTA and MTTR (median, p90), escalation rate, top sources; drills left out. At most ${MAX_REPORT_MONTHS} months from "from" to "to" (400 beyond)`,
     query: reportQuerySchema,
     ok: { status: 200, description: 'The report as JSON, or Markdown with format=markdown', markdown: true },
   },

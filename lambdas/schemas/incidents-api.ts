@@ -64,13 +64,30 @@ export const postmortemDoneBodySchema = z.object({
   by: actor.optional(),
   url: z.url().max(2048).optional().describe('where the finished post-mortem lives'),
 });
+/**
+ * The longest range a report covers. The report reads one index partition per month, one after
+ * the other, and must answer within API Gateway's 30 s: two years (25 partitions at most) is
+ * quick and covers a year-on-year comparison; the CLI and the runbooks ask for one month.
+ */
+export const MAX_REPORT_MONTHS = 24;
+
+const withinReportLimit = (range: { from: string; to: string }) => {
+  const limit = new Date(range.from);
+  limit.setUTCMonth(limit.getUTCMonth() + MAX_REPORT_MONTHS);
+  return Date.parse(range.to) <= limit.getTime();
+};
+
 export const reportQuerySchema = z
   .object({
     from: instant('opened at or after (ISO-8601)'),
-    to: instant('opened before (ISO-8601)'),
+    to: instant(`opened before (ISO-8601); at most ${MAX_REPORT_MONTHS} months after "from"`),
     format: z.enum(['json', 'markdown']).default('json'),
   })
-  .refine(fromBeforeTo, FROM_BEFORE_TO);
+  .refine(fromBeforeTo, FROM_BEFORE_TO)
+  .refine(withinReportLimit, {
+    message: `a report covers at most ${MAX_REPORT_MONTHS} months; ask for a shorter range (or one report per period)`,
+    path: ['to'],
+  });
 export const postmortemQuerySchema = z.object({ format: z.enum(['markdown', 'json']).default('markdown') });
 export const drillBodySchema = z.object({
   by: actor.optional(),
