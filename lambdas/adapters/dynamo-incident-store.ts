@@ -234,14 +234,14 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       );
     },
 
-    async setExecutionArn(incidentId, executionArn) {
+    async setExecutionArn(incidentId, executionArn, ladderStartedAt) {
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: incidentKey(incidentId),
-          UpdateExpression: 'SET executionArn = :arn',
+          UpdateExpression: 'SET executionArn = :arn, ladderStartedAt = :start',
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':arn': executionArn },
+          ExpressionAttributeValues: { ':arn': executionArn, ':start': ladderStartedAt },
         }),
       );
     },

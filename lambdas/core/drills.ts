@@ -53,6 +53,6 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
     executionArn,
   });
   await deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]);
-  await deps.store.setExecutionArn(id, executionArn);
-  return { ...incident, executionArn };
+  await deps.store.setExecutionArn(id, executionArn, input.openedAt);
+  return { ...incident, executionArn, ladderStartedAt: input.openedAt };
 }

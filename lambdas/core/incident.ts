@@ -39,6 +39,12 @@ export interface Incident {
   /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
   details: Record<string, string>;
   executionArn?: string;
+  /**
+   * When the ladder `executionArn` walks started (its due times count from it), written in the
+   * same update as the ARN. Usually openedAt or reopenedAt, but a ladder held for maintenance
+   * starts when the window ends, and only this records that: re-plans and a restart need it.
+   */
+  ladderStartedAt?: string;
   /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
   firstDeliveryId?: string;
   /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */

@@ -16,7 +16,7 @@ import { alertPolicyFor } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { type IntakeRecordDeps, isInForce, type MaintenanceWindow } from './intake-records.js';
-import { currentRun, type EscalationInput, planLadder, runExecutionName } from './ladder.js';
+import { currentRun, type EscalationInput, ladderStartOf, planLadder, runExecutionName } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
@@ -261,7 +261,7 @@ async function escalateUnlessInMaintenance(
 export function escalationInputFor(
   deps: Pick<CoreDeps, 'config'>,
   incident: Incident,
-  ladderStart = incident.openedAt,
+  ladderStart = ladderStartOf(incident),
 ): EscalationInput {
   const run = currentRun(incident);
   // A re-planned ladder (escalate now, severity change, reassign) is stored: start exactly that.
@@ -302,8 +302,9 @@ async function startEscalation(
     }),
     deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]),
   ]);
-  await deps.store.setExecutionArn(incident.id, executionArn);
-  return { ...incident, executionArn };
+  // The start goes with the ARN: re-plans and a restart plan from it (a held ladder's is not openedAt).
+  await deps.store.setExecutionArn(incident.id, executionArn, input.openedAt);
+  return { ...incident, executionArn, ladderStartedAt: input.openedAt };
 }
 
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {

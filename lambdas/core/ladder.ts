@@ -57,6 +57,30 @@ export const currentRun = (incident: { ladderRun?: number; reopenCount?: number 
 /** Run 0 is named after the incident; run n (a reopen or any re-plan) `<id>-r<n>`. */
 export const runExecutionName = (incidentId: string, run: number) => (run ? `${incidentId}-r${run}` : incidentId);
 
+/** What an incident records about where its current ladder started (see Incident.ladderStartedAt). */
+export interface LadderStartRecord {
+  id: string;
+  openedAt: string;
+  reopenedAt?: string;
+  executionArn?: string;
+  ladderStartedAt?: string;
+  ladderRun?: number;
+  reopenCount?: number;
+}
+
+/**
+ * When the incident's current ladder run started: the start recorded with its execution. A start
+ * recorded with an earlier run's execution (a reopen whose ladder is not started yet) is not this
+ * run's. Without one, the start intake would plan: reopenedAt, else openedAt. That fallback also
+ * covers incidents stored before starts were recorded, which is right for all of them except a
+ * ladder that was held for maintenance: nothing stored says when that one started.
+ */
+export function ladderStartOf(incident: LadderStartRecord): string {
+  const execution = `:${runExecutionName(incident.id, currentRun(incident))}`;
+  if (incident.ladderStartedAt && incident.executionArn?.endsWith(execution)) return incident.ladderStartedAt;
+  return incident.reopenedAt ?? incident.openedAt;
+}
+
 /**
  * The tier's steps from `openedAt`, then `repeat` more loops when the tier asks for them: each
  * loop starts `repeatAfter` after the previous loop's last step, keeps the spacing of the steps,

@@ -57,7 +57,11 @@ export interface IncidentStore {
   appendTimeline(incidentId: string, key: string, entry: TimelineEntry): Promise<boolean>;
   /** Counts a repeated alert once per `deliveryId`. */
   recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
-  setExecutionArn(incidentId: string, executionArn: string): Promise<void>;
+  /**
+   * Records the execution walking the incident's ladder and when that ladder started, in one
+   * write: a crash cannot leave one without the other.
+   */
+  setExecutionArn(incidentId: string, executionArn: string, ladderStartedAt: string): Promise<void>;
   hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;
   /** The timeline entries whose key starts with `keyPrefix` (e.g. every note), in key order. */
   timelineEntries(incidentId: string, keyPrefix: string): Promise<TimelineEntry[]>;

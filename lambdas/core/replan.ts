@@ -49,9 +49,9 @@ export interface ReplanResult {
   plan?: LadderPlan;
 }
 
-/** The plan the incident's ladder is walking now (stored after a re-plan, else the tier's from the start). */
+/** The plan the incident's ladder is walking now (stored after a re-plan, else the tier's from when the ladder started). */
 export function currentPlan(deps: Pick<CoreDeps, 'config'>, incident: Incident): EscalationInput {
-  return escalationInputFor(deps, incident, incident.reopenedAt ?? incident.openedAt);
+  return escalationInputFor(deps, incident);
 }
 
 /**
@@ -146,8 +146,8 @@ async function startPlan(deps: CoreDeps, incident: Incident, plan: LadderPlan): 
   }
   const { incidentId, severity, openedAt, steps, executionName } = plan;
   const { executionArn } = await deps.escalation.start({ incidentId, severity, openedAt, steps, executionName });
-  await deps.store.setExecutionArn(incident.id, executionArn);
-  return { ...incident, executionArn };
+  await deps.store.setExecutionArn(incident.id, executionArn, openedAt);
+  return { ...incident, executionArn, ladderStartedAt: openedAt };
 }
 
 const summarise = (steps: EscalationStep[]) =>

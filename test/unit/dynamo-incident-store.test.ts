@@ -108,6 +108,15 @@ describe('DynamoDB incident store', () => {
     expect(await store.timelineEntries('TP1', 'reminded#')).toEqual([]);
   });
 
+  it('records when a ladder started in the same write as its execution', async () => {
+    await store.createIncident(incident('L1'));
+    await store.setExecutionArn('L1', 'arn:aws:states:local:000000000000:execution:x:L1', '2026-11-20T13:01:00.000Z');
+    expect(await store.getIncident('L1')).toMatchObject({
+      executionArn: 'arn:aws:states:local:000000000000:execution:x:L1',
+      ladderStartedAt: '2026-11-20T13:01:00.000Z',
+    });
+  });
+
   it('writes a timeline entry once per key, and counts a repeated alert once per delivery', async () => {
     await store.createIncident(incident('R1'));
     expect(

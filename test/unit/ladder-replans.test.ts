@@ -1,11 +1,24 @@
+import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
+import { ulidGenerator } from '../../lambdas/adapters/system.js';
+import type { Alert } from '../../lambdas/core/alert.js';
 import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, type TierPolicy } from '../../lambdas/core/config.js';
+import { changeSeverity } from '../../lambdas/core/incident-updates.js';
+import { type IntakeDeps, receiveAlert } from '../../lambdas/core/intake.js';
 import {
+  type EscalationInput,
+  ladderStartOf,
   planEscalateNow,
   planLadder,
   planReassign,
   planSeverityChange,
   runExecutionName,
 } from '../../lambdas/core/ladder.js';
+import { escalateNow } from '../../lambdas/core/replan.js';
+import { resolveIncident } from '../../lambdas/core/responder-actions.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+import { resumeEscalations } from '../../local/resume-escalations.js';
+import { anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const openedAt = '2026-11-20T10:00:00.000Z';
@@ -122,5 +135,170 @@ describe('runs', () => {
       [0, iso(5), [], ['eng-manager'], 'reassigned'],
       [1, iso(60), ['primary'], undefined, undefined],
     ]);
+  });
+});
+
+describe('where a ladder stands', () => {
+  const arn = (name: string) => `arn:aws:states:local:000000000000:execution:klaxon-escalation-sev1:${name}`;
+
+  it('starts from the start recorded with the execution of the current run (a ladder held for maintenance)', () => {
+    const held = anIncident({ id: 'I1', executionArn: arn('I1'), ladderStartedAt: iso(181), openedAt: iso(0) });
+    expect(ladderStartOf(held)).toBe(iso(181));
+  });
+
+  it('does not take the start of an earlier run for a reopened ladder not started yet', () => {
+    const reopened = anIncident({
+      id: 'I1',
+      openedAt: iso(0),
+      executionArn: arn('I1'),
+      ladderStartedAt: iso(0),
+      reopenedAt: iso(180),
+      reopenCount: 1,
+      ladderRun: 1,
+    });
+    expect(ladderStartOf(reopened)).toBe(iso(180));
+  });
+
+  it('falls back to the reopening, else the opening, for an incident stored before starts were recorded', () => {
+    expect(ladderStartOf(anIncident({ id: 'I1', openedAt: iso(0), executionArn: arn('I1') }))).toBe(iso(0));
+    expect(
+      ladderStartOf(
+        anIncident({ id: 'I1', openedAt: iso(0), reopenedAt: iso(90), ladderRun: 1, executionArn: arn('I1-r1') }),
+      ),
+    ).toBe(iso(90));
+  });
+});
+
+/**
+ * A ladder held for maintenance starts when the window ends, and a reopened one when the alarm
+ * came back: re-plans and a `--data` restart go on from that start, not from `openedAt`.
+ */
+describe('re-planning a ladder that did not start when the incident opened', () => {
+  const TABLE = 'ladder-start';
+  const T0 = Date.parse('2026-11-20T02:00:00.000Z');
+  const min = (m: number) => new Date(T0 + m * 60_000);
+  let dynamo: LocalDynamoDb;
+  let deps: IntakeDeps;
+  let now = min(0);
+  const started: EscalationInput[] = [];
+
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: TABLE });
+    deps = {
+      config: testConfig(),
+      store: dynamoIncidentStore(dynamo.client, TABLE),
+      records: dynamoIntakeRecords(dynamo.client, TABLE),
+      escalation: {
+        start: async (input) => {
+          started.push(input);
+          return {
+            executionArn: `arn:aws:states:local:000000000000:execution:klaxon-escalation-${input.severity.toLowerCase()}:${input.executionName ?? input.incidentId}`,
+          };
+        },
+        stop: async () => undefined,
+      },
+      postmortems: { start: async () => ({ executionArn: 'x' }) },
+      events: { publish: async () => undefined },
+      clock: { now: () => now },
+      ids: ulidGenerator(),
+    };
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  const alert = (dedupKey: string, deliveryId: string, severityText: string): Alert => ({
+    source: 'events-v2',
+    action: 'trigger',
+    dedupKey,
+    deliveryId,
+    title: 'payments down',
+    summary: 'payments down',
+    severityText,
+    service: 'payments',
+    occurredAt: now.toISOString(),
+    details: {},
+    actor: 'test',
+  });
+
+  /** Opens an incident at 02:00 during a maintenance window until 05:00; the next alert, at 05:01, starts its ladder. */
+  async function heldIncident(dedupKey: string, severityText: string) {
+    now = min(0);
+    await deps.records?.putMaintenance({
+      service: 'payments',
+      startsAt: min(-1).toISOString(),
+      endsAt: min(180).toISOString(),
+      by: 'ops',
+    });
+    const held = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-1`, severityText));
+    if (!('incident' in held)) throw new Error('no incident');
+    expect(held.incident.executionArn).toBeUndefined();
+    now = min(181);
+    started.length = 0;
+    const after = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-2`, severityText));
+    if (!('incident' in after)) throw new Error('no incident');
+    // Intake planned the ladder from the end of the hold: step 0 due now (minute 181).
+    expect(started[0]?.steps[0]?.dueAt).toBe(min(181).toISOString());
+    expect(await deps.store.getIncident(after.incident.id)).toMatchObject({ ladderStartedAt: min(181).toISOString() });
+    started.length = 0;
+    return after.incident.id;
+  }
+
+  it('escalate now, a minute after a ladder held for maintenance started, pages its next step', async () => {
+    const id = await heldIncident('held/escalate', 'critical');
+    now = min(182);
+    const result = await escalateNow(deps, id, 'priya');
+    // The running ladder (started at minute 181) has its 5m step (primary + secondary) next.
+    expect(result.plan?.steps[0]).toMatchObject({ index: 1, notify: ['primary', 'secondary'] });
+  });
+
+  it('raising a held SEV3 to SEV1 a minute after its ladder started pages the primary, not the manager and executive at once', async () => {
+    const id = await heldIncident('held/raise', 'warning');
+    now = min(182);
+    const result = await changeSeverity(deps, id, 'SEV1', 'priya');
+    // By the held ladder's clock one minute has passed: SEV1 would have paged the primary only.
+    expect(result.incident.ladderPlan?.steps[0]?.notify).toEqual(['primary']);
+  });
+
+  it('a restart (--data) resumes a held ladder on the due times it started with', async () => {
+    const id = await heldIncident('held/restart', 'critical');
+    now = min(182);
+    await resumeEscalations(deps);
+    const resumed = started.find((input) => input.incidentId === id);
+    // Intake's plan: step 1 (primary + secondary) due at minute 186, the executive at minute 301.
+    expect(resumed?.steps.map((step) => step.dueAt)).toEqual(
+      [181, 186, 211, 241, 301].map((m) => min(m).toISOString()),
+    );
+  });
+
+  it('a restart (--data) resumes a reopened incident from its reopening, not from when it first opened', async () => {
+    now = min(0);
+    const cw = (deliveryId: string): Alert => ({
+      ...alert('arn:aws:cloudwatch:us-east-1:1:alarm:orders-5xx', deliveryId, 'critical'),
+      source: 'cloudwatch',
+      service: 'orders',
+    });
+    const opened = await receiveAlert(deps, cw('cw-1'));
+    if (!('incident' in opened)) throw new Error('no incident');
+    const id = opened.incident.id;
+    now = min(170);
+    await resolveIncident(deps, id, 'priya', { refuseIfResolved: true });
+    now = min(180);
+    started.length = 0;
+    const reopened = await receiveAlert(deps, cw('cw-2'));
+    expect(reopened.outcome).toBe('reopened');
+    // Intake planned run 1 from the reopening (minute 180).
+    expect(started[0]?.steps.map((step) => step.dueAt)).toEqual(
+      [180, 185, 210, 240, 300].map((m) => min(m).toISOString()),
+    );
+    now = min(181);
+    started.length = 0;
+    await resumeEscalations(deps);
+    const resumed = started.find((input) => input.incidentId === id);
+    expect(resumed?.executionName).toBe(`${id}-r1`);
+    // From openedAt (minute 0) every step of run 1 would be due: the executive paged at minute 181.
+    expect(resumed?.steps.map((step) => step.dueAt)).toEqual(
+      [180, 185, 210, 240, 300].map((m) => min(m).toISOString()),
+    );
   });
 });
