@@ -1,17 +1,25 @@
 /**
  * The local Step Functions keep their executions in memory, so a runtime restarted with `--data`
  * finds its incidents on disk but no ladder walking them. On start, every open or acknowledged
- * incident whose escalation had started gets its ladder re-planned from the stored incident: the
- * same absolute due times (from `openedAt`), so steps still ahead wait as planned, and steps that
- * fell due while the runtime was down run at once. Those already paged are not paged again: the
- * page task skips every responder whose page for that step is in the timeline, and the state
- * machine re-reads the incident, so a step an acknowledgement made moot is skipped as before. The
- * status-update reminders are a branch of the same execution, so they resume with it (counting from
- * the last note or reminder on the timeline); the post-mortem reminders of resolved incidents are
+ * incident whose escalation had started gets its ladder re-planned from the stored incident, with
+ * the same absolute due times (from when that ladder started, recorded with its execution), and
+ * only from where it stands: the steps still ahead, which wait as planned, and the latest step
+ * already due if nobody was paged for it (it fell due while the runtime was down), which runs at
+ * once. Steps before that are not replayed: the page task resolves roles to people now, so a
+ * replayed step would page whoever is on call today (after a handoff, once per past step), and its
+ * per-person keys do not tell that a step was taken by a fallback. Why only the latest due step,
+ * rather than every step missed while down: that is where the ladder stands, and paging every
+ * missed level at once is the burst a restart must not cause. The state machine re-reads the
+ * incident, so a step an acknowledgement made moot is skipped as before. The status-update
+ * reminders are a branch of the same execution, so they resume with it (counting from the last
+ * note or reminder on the timeline); the post-mortem reminders of resolved incidents are
  * restarted by resumePostmortemReminders.
  */
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
+import type { Incident } from '../lambdas/core/incident.js';
 import { escalationInputFor } from '../lambdas/core/intake.js';
+import { type EscalationInput, latestDueStep, planResume } from '../lambdas/core/ladder.js';
+import { stepPagesPrefix } from '../lambdas/core/paging.js';
 import type { CoreDeps } from '../lambdas/core/ports.js';
 import { planPostmortemReminders } from '../lambdas/core/reminders.js';
 
@@ -26,13 +34,13 @@ export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' 
       for (const incident of page.incidents) {
         // No execution recorded: intake did not finish, and the sender's retry will start it.
         if (!incident.executionArn) continue;
-        const input = escalationInputFor(deps, incident);
+        const input = await resumedInput(deps, incident);
         const { executionArn } = await deps.escalation.start(input);
         const at = deps.clock.now().toISOString();
         await deps.store.appendTimeline(incident.id, `escalation-resumed#${at}`, {
           at,
           type: 'escalation-resumed',
-          message: `Escalation re-planned after the local runtime restarted: ${input.steps.length} step(s), those already paged are not repeated`,
+          message: `Escalation re-planned after the local runtime restarted: ${input.steps.length} step(s) left, steps already taken are not repeated`,
           executionArn,
         });
         resumed += 1;
@@ -41,6 +49,20 @@ export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' 
     } while (cursor);
   }
   return resumed;
+}
+
+/** The incident's current plan, cut to where its ladder stands now (see planResume). */
+async function resumedInput(
+  deps: Pick<CoreDeps, 'config' | 'store' | 'escalation' | 'clock'>,
+  incident: Incident,
+): Promise<EscalationInput> {
+  const input = escalationInputFor(deps, incident);
+  const now = deps.clock.now();
+  // Due times are on the ladder's clock (the local time scale counts from the ladder's start).
+  const ladderNow = deps.escalation.ladderTime?.(input.openedAt, now) ?? now;
+  const latest = latestDueStep(input.steps, ladderNow);
+  const taken = latest ? (await deps.store.timelineEntries(incident.id, stepPagesPrefix(latest))).length > 0 : true;
+  return { ...input, steps: planResume(input.steps, ladderNow, taken) };
 }
 
 /**

@@ -117,6 +117,25 @@ export function stepsAhead(steps: EscalationStep[], now: Date): EscalationStep[]
 }
 
 /**
+ * A ladder started again mid-walk (the local runtime restarted with `--data`: its executions
+ * were in memory): the steps not yet due, preceded by the latest step already due when nobody
+ * was paged for it (`latestDueTaken` false: it fell due while the runtime was down). Earlier
+ * steps are not replayed: they were taken, or were passed while it was down, and replaying them
+ * would page, at once, whoever fills their roles now (a new on-call person once per past step,
+ * a person already reached by a fallback again).
+ */
+export function planResume(steps: EscalationStep[], now: Date, latestDueTaken: boolean): EscalationStep[] {
+  const latestDue = latestDueStep(steps, now);
+  const ahead = stepsAhead(steps, now);
+  return latestDue && !latestDueTaken ? [latestDue, ...ahead] : ahead;
+}
+
+/** The last step due at `now` (on the ladder's clock): where the ladder stands. */
+export function latestDueStep(steps: EscalationStep[], now: Date): EscalationStep | undefined {
+  return steps.filter((step) => dueMs(step) <= now.getTime()).at(-1);
+}
+
+/**
  * Escalate now (PagerDuty's "Escalate"): the next step not yet due is due now and pages even if
  * someone acknowledged (a person asked for the next level: an "unless acknowledged" condition
  * would swallow the request); only resolving stops it. Later steps keep their spacing and their

@@ -62,8 +62,10 @@ export const PAGED_KEY_PREFIX = 'paged#';
 /** A re-planned run's steps reuse indexes: its keys carry the run, so an earlier run's entries do not count. */
 const runPrefix = (step: EscalationStep) => (step.run ? `r${step.run}#` : '');
 
-const pageKey = (step: EscalationStep, responderId: string) =>
-  `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#${responderId}`;
+/** The keys of every page for this step of this run, by its own channels or a fallback: whether the step was taken. */
+export const stepPagesPrefix = (step: EscalationStep) => `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`;
+
+const pageKey = (step: EscalationStep, responderId: string) => `${stepPagesPrefix(step)}${responderId}`;
 
 /**
  * The incident, or why the step no longer pages: the state machine checked before calling, but

@@ -1,11 +1,13 @@
 /**
  * A local runtime restarted with `--data` in the middle of an incident: the incident and its
  * timeline come back from disk, and the ladder is re-planned from the stored incident, so the
- * next step still pages and no step pages anyone twice.
+ * next step still pages and no step taken before the restart is taken again (the page task
+ * resolves roles to people at the time, so a replayed step would page whoever is on call now).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import {
   call,
@@ -13,23 +15,36 @@ import {
   eventually,
   incident,
   LOCAL_ROUTING_KEY,
+  openIncident,
   outbox,
   pagesIn,
   testConfig,
 } from '../support/local.js';
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe('restart with --data mid-incident', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'klaxon-restart-'));
-  // SEV1's second step is due 5 minutes after open: 2.5 seconds at this scale.
-  const start = () => startLocalRuntime({ port: 0, timeScale: 120, dataDir, config: testConfig(), verbose: false });
+  const dirs: string[] = [];
+  const newDataDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'klaxon-restart-'));
+    dirs.push(dir);
+    return dir;
+  };
+  // SEV1 at 120x: step 1 (5m) is due 2.5 s after open, step 2 (30m) 15 s after.
+  const start = (dataDir: string, config: KlaxonConfig = testConfig()) =>
+    startLocalRuntime({ port: 0, timeScale: 120, dataDir, config, verbose: false });
   let runtime: LocalRuntime | undefined;
-  afterAll(async () => {
+  afterEach(async () => {
     await runtime?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    runtime = undefined;
+  });
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps the incident and its timeline and re-plans the ladder, which pages the next step and repeats none', async () => {
-    const before = await start();
+    const dataDir = newDataDir();
+    const before = await start(dataDir);
     runtime = before;
     const reply = await call(before, 'POST', '/v1/alerts/events', {
       routing_key: LOCAL_ROUTING_KEY,
@@ -46,7 +61,7 @@ describe('restart with --data mid-incident', () => {
     const stored = await incident(before, id);
     await before.stop();
 
-    const after = await start();
+    const after = await start(dataDir);
     runtime = after;
     const reloaded = await incident(after, id);
     expect(reloaded).toMatchObject({ id, status: 'open', severity: 'SEV1', openedAt: stored.openedAt });
@@ -69,4 +84,71 @@ describe('restart with --data mid-incident', () => {
     expect(after.dynamodb.operationCounts.get('QueryCommand')).toBeGreaterThan(0);
     expect(after.dynamodb.operationCounts.get('ScanCommand') ?? 0).toBe(0);
   });
+
+  it('does not page again a primary the first step reached by the email fallback, who has acknowledged', async () => {
+    const dataDir = newDataDir();
+    const before = await start(dataDir);
+    runtime = before;
+    expect(
+      (await call(before, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: ['sms'] })).status,
+    ).toBe(200);
+    const opened = await openIncident(before, 'SMS spending limit reached', 'critical');
+    const timeline = await eventually(async () => {
+      const entries = (await incident(before, opened.id)).timeline;
+      return entries.some((entry) => entry.type === 'paged' && entry.fallbackFor === 'primary-oncall')
+        ? entries
+        : undefined;
+    }, 'the email fallback to primary-oncall');
+    expect(
+      timeline.filter((entry) => entry.type === 'paged').map((entry) => [entry.step, entry.responder, entry.channels]),
+    ).toEqual([[0, 'primary-oncall', ['email']]]);
+    // The primary got the email and acknowledges: step 1 (unless acknowledged) is moot.
+    expect(
+      (await call(before, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
+    ).toBe(200);
+    await before.stop();
+
+    // The SMS limit is lifted meanwhile (a new runtime); it restarts well before step 2 (secondary, 15 s).
+    const after = await start(dataDir);
+    runtime = after;
+    await pause(2_000);
+    const pages = pagesIn(await outbox(after)).filter((page) => page.incidentId === opened.id);
+    expect(pages.map((page) => page.responder)).toEqual([]);
+  }, 30_000);
+
+  it('does not page the person who took over on-call while it was down once per step already taken', async () => {
+    const dataDir = newDataDir();
+    const before = await start(dataDir);
+    runtime = before;
+    const opened = await openIncident(before, 'Checkout down', 'critical');
+    await eventually(async () => {
+      const entries = (await incident(before, opened.id)).timeline;
+      return (
+        entries.some((entry) => entry.type === 'paged' && entry.step === 1 && entry.responder === 'secondary-oncall') ||
+        undefined
+      );
+    }, 'step 1 paging the primary and the secondary');
+    await before.stop();
+
+    // A handoff while the runtime was down: eng-manager covers the primary role from now on.
+    const base = testConfig();
+    const handedOff = parseConfig({
+      ...base,
+      severityPolicy: {},
+      overrides: [
+        {
+          role: 'primary',
+          responder: 'eng-manager',
+          from: new Date(Date.now() - 1_000).toISOString(),
+          to: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      ],
+    });
+    const after = await start(dataDir, handedOff);
+    runtime = after;
+    await pause(2_000);
+    // Steps 0 and 1 were taken before the restart; step 2 (the secondary) is 15 s away.
+    const pages = pagesIn(await outbox(after)).filter((page) => page.incidentId === opened.id);
+    expect(pages.map((page) => page.responder)).toEqual([]);
+  }, 30_000);
 });

@@ -11,6 +11,7 @@ import {
   planEscalateNow,
   planLadder,
   planReassign,
+  planResume,
   planSeverityChange,
   runExecutionName,
 } from '../../lambdas/core/ladder.js';
@@ -166,6 +167,20 @@ describe('where a ladder stands', () => {
         anIncident({ id: 'I1', openedAt: iso(0), reopenedAt: iso(90), ladderRun: 1, executionArn: arn('I1-r1') }),
       ),
     ).toBe(iso(90));
+  });
+
+  const sev1 = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt);
+
+  it('after a restart, replays no step already taken: only the steps ahead are left', () => {
+    expect(planResume(sev1, at(40), true).map((step) => step.index)).toEqual([3, 4]);
+  });
+
+  it('after a restart, takes once the latest step that fell due while it was down, and none before it', () => {
+    const steps = planResume(sev1, at(70), false);
+    expect(steps.map((step) => [step.index, step.dueAt])).toEqual([
+      [3, iso(60)],
+      [4, iso(120)],
+    ]);
   });
 });
 
