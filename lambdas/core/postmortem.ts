@@ -10,12 +10,16 @@ import type { IncidentWithTimeline, TimelineEntry } from './incident.js';
 const TIMELINE_ROWS = new Set([
   'opened',
   'severity-defaulted',
+  'maintenance',
   'paged',
+  'page-failed',
   'acknowledged',
   'note',
   'severity-changed',
   'reassigned',
+  'ladder-replanned',
   'resolved',
+  'reopened',
   'postmortem-done',
 ]);
 

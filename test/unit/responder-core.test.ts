@@ -119,6 +119,27 @@ describe('post-mortem draft and console escaping', () => {
     expect(markdown).toContain('- **Post-mortem due**: 2026-11-22 11:15:00 UTC (48h after resolution)');
   });
 
+  it('shows what a reviewer of a flapping incident needs: the failed page, the resolution, the reopen and the re-plan', () => {
+    const markdown = renderPostmortem(config, {
+      ...anIncident({ status: 'resolved', resolvedAt: '2026-11-20T11:15:00.000Z' }),
+      timeline: [
+        { at: '2026-11-20T10:15:00.000Z', type: 'opened', message: 'Opened by cloudwatch: x' },
+        { at: '2026-11-20T10:15:05.000Z', type: 'page-failed', message: 'Could not page Priya by sms and email' },
+        { at: '2026-11-20T10:30:00.000Z', type: 'resolved', message: 'Resolved by alarm' },
+        { at: '2026-11-20T10:32:00.000Z', type: 'reopened', message: 'Reopened: the alert came back' },
+        { at: '2026-11-20T10:40:00.000Z', type: 'ladder-replanned', message: 'Escalated now by sam' },
+      ],
+    });
+    for (const row of [
+      'Could not page Priya',
+      'Resolved by alarm',
+      'Reopened: the alert came back',
+      'Escalated now by sam',
+    ]) {
+      expect(markdown).toContain(row);
+    }
+  });
+
   it('escapes every character HTML gives meaning to', () => {
     expect(escapeHtml(`<script>alert('x')</script> & "y"`)).toBe(
       '&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;y&quot;',
