@@ -368,8 +368,9 @@ function formatPath(path: PropertyKey[]): string {
 
 /**
  * Who stands in when a role's person cannot be reached at all (every channel failed): the next
- * role up the ladder. The executive has no backup; a page that fails there fails the execution,
- * which raises the self-monitoring alarm.
+ * role up the ladder, and on up the chain past anyone the step already paged or who cannot be
+ * reached either. The executive has no backup; when the chain runs out the page function fails,
+ * which raises the self-monitoring alarm, and the ladder goes on.
  */
 export const BACKUP_ROLE: Record<Role, Role | undefined> = {
   primary: 'secondary',

@@ -78,6 +78,7 @@ export type TimelineType =
   | 'escalation-resumed'
   | 'paged'
   | 'page-failed'
+  | 'unreachable'
   | 'ack-link-used'
   | 'acknowledged'
   | 'resolved'

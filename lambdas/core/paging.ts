@@ -190,11 +190,16 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 /**
  * After the page task's retries ran out: for each person of the step still not paged, record
  * the failure, then try email alone (when SMS was among the channels: SMS is the usual casualty
- * of a spending limit or an opted-out number), then someone else: the person filling the role's
- * backup role, or, for a person the step names by id (a reassigned incident's new assignee), the
- * primary on call. Returns normally so the ladder goes on; throws only when nobody at all could be
- * reached for someone, which fails the task's own retries and then the execution (the
- * self-monitoring alarm).
+ * of a spending limit or an opted-out number), then someone else up the backup chain (primary →
+ * secondary → engineering manager → executive; a person the step names by id, a reassigned
+ * incident's new assignee, starts at the primary on call). The chain skips anyone this step has
+ * already paged, for themselves or in someone's place: their phone already rang for this step,
+ * and paging them again would leave the person missed without a stand-in.
+ *
+ * Returns normally so the ladder goes on. When nobody at all could be reached for someone, it
+ * records that on the timeline and throws: the page function's error alarm pages the operators,
+ * and the state machine catches the error after its retries and goes on with the ladder, whose
+ * later steps and status-update reminders may still reach people.
  */
 export async function pageFallback(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
   const { incidentId, step } = request;
@@ -205,10 +210,14 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   const failed: string[] = [];
   const unreachable: string[] = [];
   const at = deps.clock.now();
-  const alreadyPaged = new Set<string>();
-  for (const responder of stepPeople(deps.config, step, at)) {
-    if (await deps.store.hasTimelineEntry(incidentId, pageKey(step, responder.id))) alreadyPaged.add(responder.id);
-  }
+  // Everyone this step's pages reached, in their own right or in someone's place (a retried
+  // fallback reads the same set, so it makes the same choices).
+  const stepPages = await deps.store.timelineEntries(incidentId, `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`);
+  const reachedByStep = new Set(
+    stepPages.map((entry) => entry.responder).filter((id): id is string => typeof id === 'string'),
+  );
+  // Whoever failed a full page in this call is not tried again in someone else's place.
+  const failedInThisCall = new Set<string>();
   const missed: { responder: Responder; as: string; backupRole: Role | undefined }[] = [];
   for (const role of step.notify) {
     const responder = responderById(deps.config, onCallFor(deps.config, role, at));
@@ -219,9 +228,11 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     if (responder) missed.push({ responder, as: 'assignee', backupRole: 'primary' });
   }
 
+  const handled = new Set<string>();
   for (const { responder, as, backupRole } of missed) {
-    if (alreadyPaged.has(responder.id)) continue;
-    alreadyPaged.add(responder.id);
+    if (handled.has(responder.id)) continue;
+    handled.add(responder.id);
+    if (reachedByStep.has(responder.id)) continue;
     failed.push(responder.id);
     await deps.store.appendTimeline(incidentId, `page-failed#${runPrefix(step)}${step.index}#${responder.id}`, {
       at: deps.clock.now().toISOString(),
@@ -238,28 +249,40 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     if (step.channels.includes('sms') && step.channels.includes('email')) {
       fallbacks.push({ responder, as, channels: ['email'] });
     }
-    const backup = backupRole ? responderById(deps.config, onCallFor(deps.config, backupRole, at)) : undefined;
-    if (backupRole && backup && backup.id !== responder.id) {
-      fallbacks.push({
-        responder: backup,
-        as: backupRole,
-        channels: [...new Set<Channel>([...step.channels, 'email'])],
-      });
+    const seen = new Set<string>([responder.id]);
+    for (let role = backupRole; role; role = BACKUP_ROLE[role]) {
+      const backup = responderById(deps.config, onCallFor(deps.config, role, at));
+      // One person can fill several roles: try them once, as the lowest of those roles.
+      if (!backup || seen.has(backup.id)) continue;
+      seen.add(backup.id);
+      fallbacks.push({ responder: backup, as: role, channels: [...new Set<Channel>([...step.channels, 'email'])] });
     }
-    let reached = false;
-    for (const fallback of fallbacks) {
+
+    // A retried fallback that already reached someone in this person's place is done with them.
+    let reached = stepPages.some((entry) => entry.fallbackFor === responder.id);
+    for (const fallback of reached ? [] : fallbacks) {
       const key = `${pageKey(step, fallback.responder.id)}#fallback-for#${responder.id}`;
-      if (await deps.store.hasTimelineEntry(incidentId, key)) {
-        reached = true;
-        break;
-      }
+      const backup = fallback.responder.id !== responder.id;
+      if (backup && (reachedByStep.has(fallback.responder.id) || failedInThisCall.has(fallback.responder.id))) continue;
       if (await deliver(deps, incident, step, { ...fallback, key, fallbackFor: responder.id }, failures)) {
         paged.push(fallback.responder.id);
+        reachedByStep.add(fallback.responder.id);
         reached = true;
         break;
       }
+      if (backup) failedInThisCall.add(fallback.responder.id);
     }
-    if (!reached) unreachable.push(`${responder.id} (${failures.join('; ') || 'no fallback configured'})`);
+    if (!reached) {
+      await deps.store.appendTimeline(incidentId, `unreachable#${runPrefix(step)}${step.index}#${responder.id}`, {
+        at: deps.clock.now().toISOString(),
+        type: 'unreachable',
+        by: 'klaxon',
+        responder: responder.id,
+        step: step.index,
+        message: `Nobody could be reached in place of ${responder.name} (${as}): ${failures.join('; ') || 'nobody else to try'}. The ladder goes on; the page function's error alarm tells the operators.`,
+      });
+      unreachable.push(`${responder.id} (${failures.join('; ') || 'no fallback configured'})`);
+    }
   }
   if (unreachable.length > 0) {
     throw new PageDeliveryError(`Nobody could be reached in place of ${unreachable.join(', ')}`);

@@ -118,6 +118,71 @@ describe('the escalation ladder on the local runtime', () => {
     }
   });
 
+  it('when the primary and the secondary are both unreachable, the engineering manager stands in from the first step, and the ladder still reaches the executive', async () => {
+    const unreachable = ['primary-oncall', 'secondary-oncall'];
+    for (const responder of unreachable) {
+      await call(runtime, 'POST', '/_local/sns/failures', { responder, channels: ['sms', 'email'] });
+    }
+    try {
+      const opened = await openIncident(runtime, 'Region outage takes out both on-call phones', 'critical');
+      const timeline = await eventually(async () => {
+        const entries = (await incident(runtime, opened.id)).timeline;
+        if (entries.some((entry) => entry.type === 'paged' && entry.step === 4)) return entries;
+        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
+        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
+        return undefined;
+      }, 'the 2h step');
+      const paged = timeline.filter((entry) => entry.type === 'paged');
+      expect(paged.filter((entry) => entry.step === 0)).toEqual([
+        expect.objectContaining({ responder: 'eng-manager', fallbackFor: 'primary-oncall' }),
+      ]);
+      expect(paged.filter((entry) => entry.step === 3)).toEqual([
+        expect.objectContaining({ responder: 'eng-manager', step: 3 }),
+      ]);
+      expect(paged.filter((entry) => entry.step === 4)).toEqual([
+        expect.objectContaining({ responder: 'executive', step: 4 }),
+      ]);
+      expect(paged.some((entry) => unreachable.includes(String(entry.responder)))).toBe(false);
+      expect(executionOf(runtime, opened.id)?.status).not.toBe('FAILED');
+    } finally {
+      for (const responder of unreachable) {
+        await call(runtime, 'POST', '/_local/sns/failures', { responder, channels: [] });
+      }
+    }
+  });
+
+  it('an executive nobody can reach is shown on the timeline, and the status-update reminders go on after it', async () => {
+    await call(runtime, 'POST', '/_local/sns/failures', { responder: 'executive', channels: ['sms', 'email'] });
+    try {
+      const opened = await openIncident(runtime, 'Datacenter power loss, executive phone off', 'critical');
+      const gaveUp = await eventually(async () => {
+        const entries = (await incident(runtime, opened.id)).timeline;
+        const found = entries.find((entry) => entry.type === 'unreachable' && entry.responder === 'executive');
+        if (found) return found;
+        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
+        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
+        return undefined;
+      }, 'the executive step to give up');
+      expect(gaveUp).toMatchObject({ step: 4, message: expect.stringContaining('Nobody could be reached') });
+      // The fallback failed (the page function's error alarm reports it), and the execution went on.
+      const reminder = await eventually(async () => {
+        const entries = (await incident(runtime, opened.id)).timeline;
+        const later = entries.find((entry) => entry.type === 'reminded' && entry.at > gaveUp.at);
+        if (later) return later;
+        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
+        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
+        return undefined;
+      }, 'a status-update reminder after the executive step');
+      expect(reminder).toMatchObject({ responder: 'primary-oncall' });
+      expect(executionOf(runtime, opened.id)?.status).toBe('RUNNING');
+      expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
+        200,
+      );
+    } finally {
+      await call(runtime, 'POST', '/_local/sns/failures', { responder: 'executive', channels: [] });
+    }
+  });
+
   it('refuses a failure injection it cannot read, and says what to send', async () => {
     const reply = await call<{ message: string }>(runtime, 'POST', '/_local/sns/failures', { responder: 7 });
     expect(reply.status).toBe(400);

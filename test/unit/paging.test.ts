@@ -44,6 +44,8 @@ describe('paging a ladder step', () => {
       apiBaseUrl: 'http://localhost:3000',
     };
   });
+  // A test that fails half-way must not leave its unreachable people to the next ones.
+  afterEach(() => failing.clear());
   afterAll(async () => {
     await dynamo.close();
   });
@@ -119,6 +121,48 @@ describe('paging a ladder step', () => {
     await expect(pageStep(deps, { incidentId: id, step: executiveStep, fallback: true })).rejects.toThrow(
       'Nobody could be reached in place of executive',
     );
+    // Before the error (which the state machine catches, and the error alarm reports): the console says so.
+    const after = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(after.filter((entry) => entry.type === 'unreachable')).toEqual([
+      expect.objectContaining({
+        responder: 'executive',
+        step: 4,
+        message: expect.stringContaining('The ladder goes on'),
+      }),
+    ]);
+    failing.clear();
+  });
+
+  it('when the primary cannot be reached at a step that already paged the secondary, the engineering manager is paged instead, and the secondary only once', async () => {
+    const id = await open('P10');
+    failing.add('primary-oncall');
+    // The page task pages the secondary and fails for the primary, through all its retries.
+    await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
+    await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
+    expect(await pageStep(deps, { incidentId: id, step, fallback: true, failure: 'SNS throttled' })).toEqual({
+      paged: ['eng-manager'],
+      failed: ['primary-oncall'],
+    });
+    // A retried fallback pages nobody twice.
+    await pageStep(deps, { incidentId: id, step, fallback: true });
+    expect(pagedFor(id)).toEqual(['secondary-oncall', 'eng-manager']);
+    const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
+    expect(timeline.filter((entry) => entry.type === 'paged' && entry.fallbackFor)).toEqual([
+      expect.objectContaining({ responder: 'eng-manager', fallbackFor: 'primary-oncall', step: 1 }),
+    ]);
+    failing.clear();
+  });
+
+  it('when the primary and the secondary are both unreachable, each gets a stand-in further up the chain, never the same one twice', async () => {
+    const id = await open('P11');
+    failing.add('primary-oncall');
+    failing.add('secondary-oncall');
+    await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
+    expect(await pageStep(deps, { incidentId: id, step, fallback: true })).toEqual({
+      paged: ['eng-manager', 'executive'],
+      failed: ['primary-oncall', 'secondary-oncall'],
+    });
+    expect(pagedFor(id)).toEqual(['eng-manager', 'executive']);
     failing.clear();
   });
 
