@@ -52,6 +52,8 @@ export interface Incident {
   reopenCount?: number;
   /** The resolution the last reopen undid (resolvedAt is cleared on reopen). */
   reopenedAfterResolutionAt?: string;
+  /** The ladder run the last reopen started: pages of earlier runs belong to an earlier resolution. */
+  reopenedRun?: number;
   /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
   assignee?: string;
   /**

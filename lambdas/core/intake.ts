@@ -78,6 +78,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         reopenedAt: now,
         reopenCount: (incident.reopenCount ?? 0) + 1,
         ladderRun: currentRun(incident) + 1,
+        reopenedRun: currentRun(incident) + 1,
         lastAlertAt: now,
         // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
         resolvedAt: undefined,

@@ -60,12 +60,15 @@ const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.joi
 export const PAGED_KEY_PREFIX = 'paged#';
 
 /** A re-planned run's steps reuse indexes: its keys carry the run, so an earlier run's entries do not count. */
-const runPrefix = (step: EscalationStep) => (step.run ? `r${step.run}#` : '');
+const runPrefix = (step: Pick<EscalationStep, 'run'>) => (step.run ? `r${step.run}#` : '');
 
 /** The keys of every page for this step of this run, by its own channels or a fallback: whether the step was taken. */
 export const stepPagesPrefix = (step: EscalationStep) => `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`;
 
 const pageKey = (step: EscalationStep, responderId: string) => `${stepPagesPrefix(step)}${responderId}`;
+
+/** The key prefix of run `run`'s pages; run 0's keys carry no run, so its prefix is every run's. */
+export const runPagesKeyPrefix = (run: number) => `${PAGED_KEY_PREFIX}${runPrefix({ run })}`;
 
 /**
  * The incident, or why the step no longer pages: the state machine checked before calling, but

@@ -1,11 +1,12 @@
 /**
- * The first thing after a resolution: everyone who was paged for the incident hears that it is
- * over, by the channels they were paged on. Without it, the secondary paged at 02:30 keeps
- * working an incident the primary resolved at 02:35.
+ * The first thing after a resolution: everyone who was paged for the incident since it last
+ * (re)opened hears that it is over, by the channels they were paged on. Without it, the secondary
+ * paged at 02:30 keeps working an incident the primary resolved at 02:35.
  */
 import { CHANNELS, type Channel, responderById } from './config.js';
 import type { Incident, TimelineEntry } from './incident.js';
-import { PAGED_KEY_PREFIX } from './paging.js';
+import { currentRun } from './ladder.js';
+import { PAGED_KEY_PREFIX, runPagesKeyPrefix } from './paging.js';
 import type { PagingDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
 import { renderResolutionNotice } from './templates.js';
@@ -44,6 +45,22 @@ const stillResolved = (incident: Incident, run: number) =>
   incident.status === 'resolved' && (incident.reopenCount ?? 0) === run;
 
 /**
+ * The pages since the incident last (re)opened: every ladder run from the reopen's on (a re-plan
+ * starts a run too, and whoever an earlier run of this opening paged is still on it). Those paged
+ * before the reopen were told when it resolved then. An incident reopened before `reopenedRun`
+ * was stored counts its current run alone.
+ */
+export async function pagesSinceOpening(deps: Pick<PagingDeps, 'store'>, incident: Incident): Promise<TimelineEntry[]> {
+  if (!incident.reopenCount) return deps.store.timelineEntries(incident.id, PAGED_KEY_PREFIX);
+  const last = currentRun(incident);
+  const runs: number[] = [];
+  // A reopen is never run 0, whose key prefix would match every run.
+  for (let run = Math.max(1, Math.min(incident.reopenedRun ?? last, last)); run <= last; run++) runs.push(run);
+  const pages = await Promise.all(runs.map((run) => deps.store.timelineEntries(incident.id, runPagesKeyPrefix(run))));
+  return pages.flat();
+}
+
+/**
  * Sends the notice to each person paged who has not had it for this run. Each is recorded on the
  * timeline after their message goes out, so a retry reaches only those it did not reach.
  */
@@ -54,7 +71,7 @@ export async function noticeResolution(
   const incident = await deps.store.getIncident(request.incidentId);
   if (!incident) throw new Error(`Incident ${request.incidentId} does not exist; nobody to tell it is resolved`);
   if (!stillResolved(incident, request.run)) return { notified: [], skipped: 'incident reopened' };
-  const recipients = resolutionRecipients(await deps.store.timelineEntries(incident.id, PAGED_KEY_PREFIX));
+  const recipients = resolutionRecipients(await pagesSinceOpening(deps, incident));
   const tier = deps.config.severityPolicy[incident.severity];
   const postmortemDueAt = planPostmortemReminders(tier, incident)?.dueAt;
   const notified: string[] = [];

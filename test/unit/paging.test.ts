@@ -5,6 +5,7 @@ import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationStep } from '../../lambdas/core/ladder.js';
 import { PageDeliveryError, pageStep } from '../../lambdas/core/paging.js';
 import type { Pager, PagingDeps } from '../../lambdas/core/ports.js';
+import { noticeResolution } from '../../lambdas/core/resolution-notice.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { Outbox } from '../../local/outbox.js';
 import { anIncident } from '../support/incidents.js';
@@ -189,6 +190,64 @@ describe('paging a ladder step', () => {
       expect.objectContaining({ responder: 'primary-oncall', fallbackFor: 'eng-manager' }),
     ]);
     failing.clear();
+  });
+
+  describe('the resolution notice of a reopened incident', () => {
+    const at = '2026-11-20T10:20:00.000Z';
+    const paged = (id: string, key: string, responder: string, step: number) =>
+      deps.store.appendTimeline(id, key, {
+        at,
+        type: 'paged',
+        by: 'klaxon',
+        responder,
+        channels: ['sms', 'email'],
+        step,
+        message: 'Paged',
+      });
+    const toldBefore = (id: string, run: number, responder: string) =>
+      deps.store.appendTimeline(id, `resolution-notice#r${run}#${responder}`, {
+        at,
+        type: 'resolution-notice',
+        by: 'klaxon',
+        responder,
+        channels: ['sms', 'email'],
+        message: 'Told',
+      });
+
+    it('tells only those paged since the reopen, not the executive paged (and told) before it', async () => {
+      const id = await open('R1', { status: 'resolved', reopenCount: 1, ladderRun: 1, resolvedAt: at });
+      // Run 0 went all the way to the executive, and its resolution told everyone.
+      await paged(id, 'paged#0#primary-oncall', 'primary-oncall', 0);
+      await paged(id, 'paged#4#executive', 'executive', 4);
+      await toldBefore(id, 0, 'primary-oncall');
+      await toldBefore(id, 0, 'executive');
+      // Run 1 (the reopen) paged the primary only, who resolved it again.
+      await paged(id, 'paged#r1#0#primary-oncall', 'primary-oncall', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 1 })).notified).toEqual(['primary-oncall']);
+    });
+
+    it('tells whoever was paged in any run since the reopen, when an "escalate now" re-planned it after the reopen', async () => {
+      const id = await open('R2', { status: 'resolved', reopenCount: 1, reopenedRun: 1, ladderRun: 2, resolvedAt: at });
+      await paged(id, 'paged#4#executive', 'executive', 4);
+      await toldBefore(id, 0, 'executive');
+      // Run 1 (the reopen) paged the primary; run 2 (escalated by hand) the secondary.
+      await paged(id, 'paged#r1#0#primary-oncall', 'primary-oncall', 0);
+      await paged(id, 'paged#r2#0#secondary-oncall', 'secondary-oncall', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 1 })).notified.sort()).toEqual([
+        'primary-oncall',
+        'secondary-oncall',
+      ]);
+    });
+
+    it('tells everyone paged by every run of an incident never reopened', async () => {
+      const id = await open('R3', { status: 'resolved', ladderRun: 1, resolvedAt: at });
+      await paged(id, 'paged#0#primary-oncall', 'primary-oncall', 0);
+      await paged(id, 'paged#r1#0#eng-manager', 'eng-manager', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 0 })).notified.sort()).toEqual([
+        'eng-manager',
+        'primary-oncall',
+      ]);
+    });
   });
 
   it('a re-planned run falls back again for someone an earlier run already fell back for', async () => {
