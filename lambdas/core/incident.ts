@@ -52,6 +52,8 @@ export interface Incident {
   reopenCount?: number;
   /** The resolution the last reopen undid (resolvedAt is cleared on reopen). */
   reopenedAfterResolutionAt?: string;
+  /** The acknowledgement the last reopen cleared: the new run is unacknowledged until someone answers it. */
+  reopenedAfterAcknowledgement?: { at: string; by?: string };
   /** The ladder run the last reopen started: pages of earlier runs belong to an earlier resolution. */
   reopenedRun?: number;
   /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
@@ -111,6 +113,13 @@ export type TransitionDecision =
   | { kind: 'apply'; from: IncidentStatus[]; changes: Partial<Incident>; entry: TimelineEntry }
   | { kind: 'unchanged'; reason: string }
   | { kind: 'refused'; reason: string };
+
+/**
+ * An acknowledgement older than the last reopen belongs to an earlier run: a reopen clears it, but
+ * an incident stored before reopens did still carries it.
+ */
+export const acknowledgedBeforeReopen = (incident: Incident): boolean =>
+  Boolean(incident.acknowledgedAt && incident.reopenedAt && incident.acknowledgedAt < incident.reopenedAt);
 
 /** Acknowledging twice is harmless (the first acknowledgement stands); a resolved incident cannot be acknowledged. */
 export function decideAcknowledge(incident: Incident, by: string, at: string): TransitionDecision {

@@ -84,6 +84,13 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         resolvedAt: undefined,
         resolvedBy: undefined,
         reopenedAfterResolutionAt: incident.resolvedAt,
+        // Nor acknowledged: nobody has answered the new run's pages yet, and the status-update
+        // reminders must go to the primary now, not to who had it before (named in the reopen entry).
+        acknowledgedAt: undefined,
+        acknowledgedBy: undefined,
+        reopenedAfterAcknowledgement: incident.acknowledgedAt
+          ? { at: incident.acknowledgedAt, ...(incident.acknowledgedBy ? { by: incident.acknowledgedBy } : {}) }
+          : undefined,
       });
       if (!reopened) continue; // someone else moved it first: look again
       incident = reopened;
@@ -231,17 +238,26 @@ async function escalateUnlessInMaintenance(
   if (incident.reopenCount && incident.reopenedAt) {
     // Written here rather than beside the reopening write, so a retry after a crash in between adds it.
     const window = alertPolicyFor(deps.config, incident.severity).reopenWindow;
+    const acknowledged = incident.reopenedAfterAcknowledgement;
+    const previousAcknowledgement = acknowledged
+      ? {
+          previousAcknowledgedAt: acknowledged.at,
+          ...(acknowledged.by ? { previousAcknowledgedBy: acknowledged.by } : {}),
+        }
+      : {};
     await deps.store.appendTimeline(incident.id, `reopened#${incident.reopenCount}`, {
       at: incident.reopenedAt,
       type: 'reopened',
       by: `alarm:${alert.source}`,
-      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.reopenedAfterResolutionAt ?? 'its last resolution'}`,
+      ...previousAcknowledgement,
+      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.reopenedAfterResolutionAt ?? 'its last resolution'}${acknowledged ? `; it had been acknowledged by ${acknowledged.by ?? 'someone'} at ${acknowledged.at}, and waits for a new acknowledgement` : ''}`,
     });
     // Beside its timeline entry and on every retry: delivered at least once, like the others.
     await deps.events.publish([
       lifecycleEvent('reopened', incident, incident.reopenedAt, {
         reopenCount: incident.reopenCount,
         ...(incident.reopenedAfterResolutionAt ? { previousResolvedAt: incident.reopenedAfterResolutionAt } : {}),
+        ...previousAcknowledgement,
       }),
     ]);
   }

@@ -11,7 +11,7 @@
 import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
 import { responderById } from './config.js';
 import { parseDurationSeconds } from './duration.js';
-import type { Incident } from './incident.js';
+import { acknowledgedBeforeReopen, type Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { whoFills } from './paging.js';
 import type { PagingDeps } from './ports.js';
@@ -70,11 +70,12 @@ export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpda
 }
 
 /**
- * Who is reminded: the person the incident was handed to, else whoever acknowledged it (when that
- * is a responder in the config), else the person in the primary role now.
+ * Who is reminded: the person the incident was handed to, else whoever acknowledged it since it
+ * last (re)opened (when that is a responder in the config), else the person in the primary role now.
  */
 export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, also?: string): Responder | undefined {
-  for (const id of [incident.assignee, incident.acknowledgedBy, also]) {
+  const acknowledgedBy = acknowledgedBeforeReopen(incident) ? undefined : incident.acknowledgedBy;
+  for (const id of [incident.assignee, acknowledgedBy, also]) {
     const responder = id ? responderById(config, id) : undefined;
     if (responder) return responder;
   }

@@ -1,12 +1,14 @@
 /**
  * The runbooks' monthly incident report: incidents per severity, time to acknowledge (MTTA) and
  * to resolve (MTTR) per severity as median and p90, the escalation rate and the top alert
- * sources. Drills are left out (and counted, so a reader knows they were). Pure: it folds the
- * incidents it is given, which the store reads from the opened-month index.
+ * sources. For a reopened incident MTTA times its last run, from the reopen to its
+ * acknowledgement, and MTTR the whole incident, from the first opening to the last resolution.
+ * Drills are left out (and counted, so a reader knows they were). Pure: it folds the incidents it
+ * is given, which the store reads from the opened-month index.
  */
 import { SEVERITIES, type Severity } from './config.js';
 import { formatDuration } from './duration.js';
-import type { Incident } from './incident.js';
+import { acknowledgedBeforeReopen, type Incident } from './incident.js';
 
 export interface DurationFigures {
   /** How many incidents the figure is computed from. */
@@ -90,7 +92,11 @@ export function buildReport(incidents: Iterable<Incident>, range: { from: string
     if (!figures) continue;
     figures.incidents++;
     if (incident.escalatedAt) figures.escalated++;
-    if (incident.acknowledgedAt) figures.tta.push(secondsBetween(incident.openedAt, incident.acknowledgedAt));
+    // A reopen clears the acknowledgement, so a reopened incident's is its last run's: timed from
+    // the reopen, not across the hours it lay resolved. Reopened and never answered: not counted.
+    if (incident.acknowledgedAt && !acknowledgedBeforeReopen(incident)) {
+      figures.tta.push(secondsBetween(incident.reopenedAt ?? incident.openedAt, incident.acknowledgedAt));
+    }
     if (incident.resolvedAt) figures.ttr.push(secondsBetween(incident.openedAt, incident.resolvedAt));
     const key = `${incident.source}\u0000${incident.service}`;
     const source = sources.get(key) ?? { source: incident.source, service: incident.service, incidents: 0 };

@@ -44,6 +44,8 @@ describe('flapping alarms and the reopen window', () => {
   it('reopens the incident when the alarm is back within the window, and pages again on a new ladder', async () => {
     const opened = await send('api-flap', 'ALARM', 'severity=SEV1 api flapping');
     await eventually(async () => (await pagesFor(opened.incidentId)).length === 1 || undefined, 'the first page');
+    const ack = await call(runtime, 'POST', `/v1/incidents/${opened.incidentId}/acknowledge`, { by: 'primary-oncall' });
+    expect(ack.status).toBe(200);
     expect((await send('api-flap', 'OK', 'severity=SEV1 api flapping')).outcome).toBe('resolved');
 
     const again = await send('api-flap', 'ALARM', 'severity=SEV1 api flapping');
@@ -53,6 +55,9 @@ describe('flapping alarms and the reopen window', () => {
     // No longer resolved: the resolution it had is cleared (and named in the reopen entry).
     expect(reopened).not.toHaveProperty('resolvedAt');
     expect(reopened).not.toHaveProperty('resolvedBy');
+    // Nor acknowledged: the new run waits for someone to answer it, and the console shows it open.
+    expect(reopened).not.toHaveProperty('acknowledgedAt');
+    expect(reopened).not.toHaveProperty('acknowledgedBy');
     const reopenedEvent = await eventually(
       async () =>
         (await outbox(runtime)).find(
@@ -63,11 +68,22 @@ describe('flapping alarms and the reopen window', () => {
         ),
       'the Incident Reopened event',
     );
-    expect(reopenedEvent).toMatchObject({ detail: { kind: 'reopened', reopenCount: 1, incident: { status: 'open' } } });
+    expect(reopenedEvent).toMatchObject({
+      detail: {
+        kind: 'reopened',
+        reopenCount: 1,
+        previousAcknowledgedBy: 'primary-oncall',
+        incident: { status: 'open' },
+      },
+    });
     expect(reopened.executionArn).toMatch(new RegExp(`:${opened.incidentId}-r1$`));
     expect(reopened.timeline.find((entry) => entry.type === 'reopened')?.message).toContain(
       'came back within the 30m reopen window',
     );
+    expect(reopened.timeline.find((entry) => entry.type === 'reopened')).toMatchObject({
+      previousAcknowledgedBy: 'primary-oncall',
+      message: expect.stringContaining('it had been acknowledged by primary-oncall'),
+    });
     expect(runtime.stepFunctions.get(reopened.executionArn ?? '')?.status).toBe('RUNNING');
     await eventually(async () => (await pagesFor(opened.incidentId)).length === 2 || undefined, 'the page on reopen');
 

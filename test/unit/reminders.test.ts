@@ -100,6 +100,23 @@ describe('who is reminded, and how', () => {
     expect(whoToRemind(config, anIncident(), now)?.id).toBe('primary-oncall');
   });
 
+  it("after a reopen, reminds whoever has it now (the primary), not the previous run's acknowledger", () => {
+    // Acknowledged and resolved by the secondary, reopened 20 minutes ago; stored before reopens cleared it.
+    const reopened = anIncident({
+      openedAt: iso(-135),
+      acknowledgedAt: iso(-130),
+      acknowledgedBy: 'secondary-oncall',
+      reopenedAt: iso(-15),
+      reopenCount: 1,
+      ladderRun: 1,
+    });
+    expect(whoToRemind(config, reopened, at(5))?.id).toBe('primary-oncall');
+    // Acknowledged again since the reopen: that person.
+    expect(
+      whoToRemind(config, { ...reopened, acknowledgedAt: iso(-10), acknowledgedBy: 'eng-manager' }, at(5))?.id,
+    ).toBe('eng-manager');
+  });
+
   it('reminds the way the tier first pages: SMS and email for SEV1, email for SEV2', () => {
     expect(statusReminderChannels(DEFAULT_SEVERITY_POLICY.SEV1)).toEqual(['sms', 'email']);
     expect(statusReminderChannels(DEFAULT_SEVERITY_POLICY.SEV2)).toEqual(['email']);

@@ -86,6 +86,25 @@ describe('report arithmetic', () => {
       timeToResolve: { count: 1, medianSeconds: 3600, p90Seconds: 3600 },
     });
   });
+
+  it("times a reopened incident's acknowledgement from the reopen, and leaves out one acknowledged only before it", () => {
+    const reopened = {
+      openedAt: '2026-11-02T00:00:00.000Z',
+      reopenedAt: '2026-11-02T06:00:00.000Z',
+      reopenCount: 1,
+      resolvedAt: '2026-11-02T07:00:00.000Z',
+    };
+    const incidents: Incident[] = [
+      anIncident({ id: 'a', ...reopened, acknowledgedAt: '2026-11-02T06:03:00.000Z' }),
+      // Stored before reopens cleared the acknowledgement: the one it carries is the first run's.
+      anIncident({ id: 'b', ...reopened, acknowledgedAt: '2026-11-02T00:01:00.000Z' }),
+    ];
+    const report = buildReport(incidents, { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
+    expect(report.bySeverity[0]).toMatchObject({
+      timeToAcknowledge: { count: 1, medianSeconds: 180 },
+      timeToResolve: { count: 2, medianSeconds: 7 * 3600 },
+    });
+  });
 });
 
 describe('listing filters', () => {
