@@ -6,9 +6,13 @@
  */
 import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { executionArnFor, executionNameFor } from '../lambdas/adapters/step-functions-escalation.js';
+import {
+  escalationExecutionName,
+  executionArnFor,
+  executionNameFor,
+} from '../lambdas/adapters/step-functions-escalation.js';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
-import type { EscalationInput } from '../lambdas/core/ladder.js';
+import type { EscalationIdentity, EscalationInput } from '../lambdas/core/ladder.js';
 import type { EscalationRunner, PostmortemReminderRunner } from '../lambdas/core/ports.js';
 import type { PostmortemReminderInput } from '../lambdas/core/reminders.js';
 import { allStates, loadEscalationDefinition, loadPostmortemReminderDefinition } from '../lib/asl.js';
@@ -123,8 +127,18 @@ export class LocalStepFunctions implements EscalationRunner {
     const severity = input.severity as Severity;
     const entry = this.machines[severity];
     if (!entry) throw new Error(`No escalation state machine for ${input.severity}`);
-    const name = executionNameFor(input.executionName ?? input.incidentId);
+    const name = escalationExecutionName(input);
     return this.run('escalation', entry, localStateMachineArn(severity), name, input, this.scaleInput(input));
+  }
+
+  /** Found by name, as Step Functions would: an unknown severity or name is a harmless no-op. */
+  async stopRun(execution: EscalationIdentity, reason: string): Promise<void> {
+    if (!SEVERITIES.includes(execution.severity as Severity)) return;
+    const arn = executionArnFor(
+      localStateMachineArn(execution.severity as Severity),
+      escalationExecutionName(execution),
+    );
+    await this.stop(arn, reason);
   }
 
   private startPostmortemReminders(input: PostmortemReminderInput): Promise<{ executionArn: string }> {

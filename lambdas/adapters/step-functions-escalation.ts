@@ -7,7 +7,7 @@ import {
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Severity } from '../core/config.js';
-import type { EscalationInput } from '../core/ladder.js';
+import type { EscalationIdentity, EscalationInput } from '../core/ladder.js';
 import type { EscalationRunner, PostmortemReminderRunner } from '../core/ports.js';
 import type { PostmortemReminderInput } from '../core/reminders.js';
 
@@ -16,6 +16,10 @@ export const executionNameFor = (incidentId: string) => incidentId.replace(/[^A-
 
 export const executionArnFor = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+
+/** The name `start` gives an escalation: its run's name, else the incident id. */
+export const escalationExecutionName = (execution: EscalationIdentity) =>
+  executionNameFor(execution.executionName ?? execution.incidentId);
 
 export function stepFunctionsEscalation(
   client: SFNClient,
@@ -26,16 +30,25 @@ export function stepFunctionsEscalation(
       const stateMachineArn = stateMachines[input.severity as Severity];
       if (!stateMachineArn) throw new Error(`No escalation state machine for ${input.severity}`);
       // Same name = same incident and run: a duplicate or a retried alert finds it started already.
-      return startOnce(client, stateMachineArn, executionNameFor(input.executionName ?? input.incidentId), input);
+      return startOnce(client, stateMachineArn, escalationExecutionName(input), input);
     },
-    async stop(executionArn, reason) {
-      try {
-        await client.send(new StopExecutionCommand({ executionArn, cause: reason.slice(0, 32_768) }));
-      } catch (error) {
-        if (!(error instanceof ExecutionDoesNotExist)) throw error;
-      }
+    stop: (executionArn, reason) => stopOnce(client, executionArn, reason),
+    async stopRun(execution, reason) {
+      const stateMachineArn = stateMachines[execution.severity as Severity];
+      // `start` refuses a severity without a state machine: nothing of it can be running.
+      if (!stateMachineArn) return;
+      await stopOnce(client, executionArnFor(stateMachineArn, escalationExecutionName(execution)), reason);
     },
   };
+}
+
+/** Stopping an execution that never started (or a crash before it did) is harmless. */
+async function stopOnce(client: SFNClient, executionArn: string, reason: string): Promise<void> {
+  try {
+    await client.send(new StopExecutionCommand({ executionArn, cause: reason.slice(0, 32_768) }));
+  } catch (error) {
+    if (!(error instanceof ExecutionDoesNotExist)) throw error;
+  }
 }
 
 /** PostmortemReminderRunner on the post-mortem reminder state machine. */

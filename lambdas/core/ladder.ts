@@ -81,6 +81,25 @@ export function ladderStartOf(incident: LadderStartRecord): string {
   return incident.reopenedAt ?? incident.openedAt;
 }
 
+/** Which execution an escalation is: the state machine of its severity, and its name. */
+export type EscalationIdentity = Pick<EscalationInput, 'incidentId' | 'severity' | 'executionName'>;
+
+/**
+ * The execution of the incident's current run, whether or not its ARN was recorded: a re-planned
+ * run walks the stored plan's severity, any other the incident's.
+ */
+export function currentRunExecution(incident: {
+  id: string;
+  severity: string;
+  ladderRun?: number;
+  reopenCount?: number;
+  ladderPlan?: LadderPlan;
+}): EscalationIdentity {
+  const run = currentRun(incident);
+  const severity = incident.ladderPlan?.run === run ? incident.ladderPlan.severity : incident.severity;
+  return { incidentId: incident.id, severity, executionName: runExecutionName(incident.id, run) };
+}
+
 /**
  * The tier's steps from `openedAt`, then `repeat` more loops when the tier asks for them: each
  * loop starts `repeatAfter` after the previous loop's last step, keeps the spacing of the steps,

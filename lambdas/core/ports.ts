@@ -5,7 +5,7 @@
  */
 import type { KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
-import type { EscalationInput } from './ladder.js';
+import type { EscalationIdentity, EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
 import type { PostmortemReminderInput } from './reminders.js';
 
@@ -90,6 +90,12 @@ export interface EscalationRunner {
   start(input: EscalationInput): Promise<{ executionArn: string }>;
   /** Stops the ladder; stopping a finished or unknown execution is harmless. */
   stop(executionArn: string, reason: string): Promise<void>;
+  /**
+   * Stops the execution `start` names for this incident and run (state machine of its severity,
+   * deterministic name), for when its ARN may never have been recorded. Stopping one that was
+   * never started, or has finished, is harmless.
+   */
+  stopRun(execution: EscalationIdentity, reason: string): Promise<void>;
   /**
    * Where a ladder that started at `ladderStart` stands at `now`. The local runtime walks ladders
    * faster (its time scale), so "which steps are behind us" must be asked in the ladder's time;

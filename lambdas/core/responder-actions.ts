@@ -7,6 +7,7 @@
 import { scopedDedupKey } from './alert.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { decideAcknowledge, decideResolve } from './incident.js';
+import { currentRunExecution } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -87,7 +88,15 @@ export async function resolveIncident(
 }
 
 export async function finishResolution(deps: CoreDeps, incident: Incident): Promise<void> {
-  if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Incident ${incident.id} resolved`);
+  const reason = `Incident ${incident.id} resolved`;
+  // The ladder is started before its ARN is recorded, so a crash in between leaves a ladder no
+  // ARN names: stop the current run by its deterministic name. A recorded ARN of another run (a
+  // re-plan cut short) is stopped too.
+  const current = currentRunExecution(incident);
+  if (incident.executionArn && !incident.executionArn.endsWith(`:${current.executionName}`)) {
+    await deps.escalation.stop(incident.executionArn, reason);
+  }
+  await deps.escalation.stopRun(current, reason);
   await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id);
   // Idempotent: the execution is named after the incident and its run.
   const postmortem = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);

@@ -3,6 +3,9 @@
  * transactions, so every use case must finish what an interrupted attempt started.
  */
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
+import { alertFromAlarmEvent } from '../../lambdas/core/alert-sources.js';
+import { receiveAlert } from '../../lambdas/core/intake.js';
+import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import { call, eventually, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
@@ -65,5 +68,45 @@ describe('crash between writes', () => {
     );
     expect(again.body.results[0]?.result.outcome).toBe('opened');
     expect(again.body.results[0]?.result.incidentId).not.toBe(firstId);
+  });
+
+  it('an OK after a crash that left the ladder unrecorded stops that ladder, so a reopen walks only its own', async () => {
+    const name = 'unrecorded-ladder';
+    const alarm = (state: 'ALARM' | 'OK', id: string) => {
+      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
+      event.id = id;
+      event.detail.alarmName = name;
+      event.detail.state.value = state;
+      event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+      const alert = alertFromAlarmEvent(runtime.config, event);
+      if (!alert) throw new Error(`no alert from ${state}`);
+      return alert;
+    };
+    const deps = runtime.intakeDeps;
+    // The first ALARM starts the ladder, then dies before recording its ARN (the sender gets a 5xx).
+    const crashing: typeof deps.store = {
+      ...deps.store,
+      setExecutionArn: async () => {
+        throw new Error('injected: crash before the execution ARN is recorded');
+      },
+    };
+    await expect(receiveAlert({ ...deps, store: crashing }, alarm('ALARM', 'unrecorded-a1'))).rejects.toThrow(
+      'injected',
+    );
+    const id = (await deps.store.findByDedupKey(scopedDedupKey(alarm('ALARM', 'any')))) ?? '';
+    const running = () =>
+      runtime.stepFunctions
+        .list()
+        .filter((execution) => execution.input.incidentId === id && execution.status === 'RUNNING')
+        .map((execution) => execution.name);
+    expect(running()).toEqual([id]);
+
+    // The alarm is back to OK before the ALARM is retried: resolving stops the unrecorded ladder.
+    expect((await receiveAlert(deps, alarm('OK', 'unrecorded-o1'))).outcome).toBe('resolved');
+    expect(running()).toEqual([]);
+
+    // It flaps back: the reopened incident walks one ladder, its own (run 1), not two.
+    expect((await receiveAlert(deps, alarm('ALARM', 'unrecorded-a2'))).outcome).toBe('reopened');
+    expect(running()).toEqual([`${id}-r1`]);
   });
 });

@@ -120,4 +120,20 @@ describe('Step Functions escalation', () => {
       stepFunctionsEscalation(new SFNClient({}), machines).stop('arn:exec:1', 'resolved'),
     ).resolves.toBeUndefined();
   });
+
+  it('stops a run by the name it was started with, whether or not its ARN was recorded', async () => {
+    sfn
+      .on(StopExecutionCommand)
+      .resolvesOnce({})
+      .rejects(new ExecutionDoesNotExist({ message: 'never started', $metadata: {} }));
+    const escalation = stepFunctionsEscalation(new SFNClient({}), machines);
+    await escalation.stopRun({ incidentId: '01ABC', severity: 'SEV1', executionName: '01ABC-r2' }, 'resolved');
+    await expect(
+      escalation.stopRun({ incidentId: '01ABC', severity: 'SEV1', executionName: '01ABC-r3' }, 'resolved'),
+    ).resolves.toBeUndefined();
+    expect(sfn.commandCalls(StopExecutionCommand).map((call) => call.args[0].input.executionArn)).toEqual([
+      'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC-r2',
+      'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC-r3',
+    ]);
+  });
 });
