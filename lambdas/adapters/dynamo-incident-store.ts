@@ -26,6 +26,9 @@ import {
   timelineKey,
 } from './table-layout.js';
 
+/** A dedup record no reopen has held (`heldForRun` absent), or one held for run `:run` at most. */
+const HELD_FOR_RUN_AT_MOST = '(attribute_not_exists(#run) OR #run <= :run)';
+
 const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind', 'entryKey'] as const;
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -116,19 +119,39 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     findByDedupKey,
 
-    async releaseDedupKey(scopedKey, incidentId) {
+    async releaseDedupKey(scopedKey, incidentId, run) {
       try {
         await doc.send(
           new DeleteCommand({
             TableName,
             Key: dedupKey(scopedKey),
-            ConditionExpression: 'incidentId = :incidentId',
-            ExpressionAttributeValues: { ':incidentId': incidentId },
+            ConditionExpression: `incidentId = :incidentId AND ${HELD_FOR_RUN_AT_MOST}`,
+            ExpressionAttributeNames: { '#run': 'heldForRun' },
+            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run },
           }),
         );
       } catch (error) {
-        // Already freed, or already pointing at a newer incident: nothing of ours to release.
+        // Already freed, pointing at a newer incident, or held by a reopen: nothing of ours to release.
         if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async holdDedupKeyForRun(scopedKey, incidentId, run) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: dedupKey(scopedKey),
+            UpdateExpression: 'SET #run = :run',
+            ConditionExpression: `incidentId = :incidentId AND ${HELD_FOR_RUN_AT_MOST}`,
+            ExpressionAttributeNames: { '#run': 'heldForRun' },
+            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
       }
     },
 

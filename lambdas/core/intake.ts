@@ -69,16 +69,23 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     } else if (incident.status === 'resolved') {
       if (!mayReopen(deps, alert, incident, now)) {
         // The key still points at a resolved incident: its resolution was cut short before the
-        // key was freed. Free it and claim again, so this alert opens a new incident.
-        await deps.store.releaseDedupKey(key, incident.id);
+        // key was freed (or a reopen died after holding it for the next run). Free it and claim
+        // again, so this alert opens a new incident.
+        await deps.store.releaseDedupKey(key, incident.id, currentRun(incident) + 1);
         continue;
       }
+      const run = currentRun(incident) + 1;
+      // Held for the new run before the reopen is written, and a resolution frees the key only for
+      // its own run or later: whichever of a resolution's release and this reopen comes second
+      // sees the other (one conditional write each, no transaction), so a reopened incident never
+      // loses its key. Refused: the key was freed or taken meanwhile; look again.
+      if (!(await deps.store.holdDedupKeyForRun(key, incident.id, run))) continue;
       const reopened = await deps.store.transition(incident.id, ['resolved'], {
         status: 'open',
         reopenedAt: now,
         reopenCount: (incident.reopenCount ?? 0) + 1,
-        ladderRun: currentRun(incident) + 1,
-        reopenedRun: currentRun(incident) + 1,
+        ladderRun: run,
+        reopenedRun: run,
         lastAlertAt: now,
         // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
         resolvedAt: undefined,

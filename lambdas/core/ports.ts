@@ -41,8 +41,17 @@ export interface IncidentStore {
   claimDedupKey(dedupKey: string, incidentId: string, at: string): Promise<DedupClaim>;
   /** Which incident a dedup key points at now, if any. */
   findByDedupKey(dedupKey: string): Promise<string | undefined>;
-  /** Frees the dedup key, but only while it still points at `incidentId`. */
-  releaseDedupKey(dedupKey: string, incidentId: string): Promise<void>;
+  /**
+   * Frees the dedup key, but only while it still points at `incidentId` and no reopen has held
+   * it for a run after `run` (the run being resolved): see holdDedupKeyForRun.
+   */
+  releaseDedupKey(dedupKey: string, incidentId: string, run: number): Promise<void>;
+  /**
+   * Marks the key, while it points at `incidentId`, as held for run `run` of it (a reopen's), so
+   * the release of an earlier run's resolution leaves it alone. False when the key no longer
+   * points at `incidentId` or a later run holds it. Holding it again for the same run is harmless.
+   */
+  holdDedupKeyForRun(dedupKey: string, incidentId: string, run: number): Promise<boolean>;
   /** Writes the incident unless one with its id exists; returns the stored one and whether this call wrote it. */
   createIncident(incident: Incident): Promise<{ incident: Incident; created: boolean }>;
   getIncident(id: string): Promise<Incident | undefined>;

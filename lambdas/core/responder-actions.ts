@@ -7,7 +7,7 @@
 import { scopedDedupKey } from './alert.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { decideAcknowledge, decideResolve } from './incident.js';
-import { currentRunExecution } from './ladder.js';
+import { currentRun, currentRunExecution } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -97,7 +97,10 @@ export async function finishResolution(deps: CoreDeps, incident: Incident): Prom
     await deps.escalation.stop(incident.executionArn, reason);
   }
   await deps.escalation.stopRun(current, reason);
-  await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id);
+  // Only if no reopen has held the key for a later run since this one was resolved: an alarm back
+  // in ALARM between the status write and this release reopens this very incident, which must
+  // keep its key (else its next alert opens and pages a second incident).
+  await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id, currentRun(incident));
   // Idempotent: the execution is named after the incident and its run.
   const postmortem = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
   if (postmortem) await deps.postmortems.start(postmortem);

@@ -2,8 +2,13 @@
  * Flapping alarms: an alarm back in ALARM within its tier's reopen window reopens the resolved
  * incident (on the timeline, with a ladder of its own) instead of opening a new one.
  */
+import { scopedDedupKey } from '../../lambdas/core/alert.js';
+import { alertFromAlarmEvent } from '../../lambdas/core/alert-sources.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
+import { receiveAlert } from '../../lambdas/core/intake.js';
+import { resolveIncident } from '../../lambdas/core/responder-actions.js';
+import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import { call, eventually, incident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
@@ -92,6 +97,47 @@ describe('flapping alarms and the reopen window', () => {
       [1, 2, 3, 4, 5].map(() => send('api-flap', 'ALARM', 'severity=SEV1 api flapping')),
     );
     expect(new Set(repeats.map((result) => result.incidentId))).toEqual(new Set([opened.incidentId]));
+  });
+
+  it('an alarm back in ALARM while its OK is still being resolved reopens the one incident, and its next alert joins it', async () => {
+    const name = 'race-resolve-reopen';
+    const arn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
+    const alarm = (state: 'ALARM' | 'OK') => {
+      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
+      event.id = `flap-${++delivery}`;
+      event.detail.alarmName = name;
+      event.detail.state.value = state;
+      event.detail.state.timestamp = new Date().toISOString();
+      event.resources = [arn];
+      const alert = alertFromAlarmEvent(runtime.config, event);
+      if (!alert) throw new Error(`no alert from ${state}`);
+      return alert;
+    };
+    const deps = runtime.intakeDeps;
+    const opened = await receiveAlert(deps, alarm('ALARM'));
+    expect(opened.outcome).toBe('opened');
+    const id = 'incident' in opened ? opened.incident.id : '';
+
+    // The OK's resolution is written; the next ALARM arrives before it frees the dedup key.
+    let reopened: Awaited<ReturnType<typeof receiveAlert>> | undefined;
+    const racingStore: typeof deps.store = {
+      ...deps.store,
+      releaseDedupKey: async (...args) => {
+        reopened = await receiveAlert(deps, alarm('ALARM'));
+        return deps.store.releaseDedupKey(...args);
+      },
+    };
+    await resolveIncident({ ...deps, store: racingStore }, id, `alarm:${name}`, { refuseIfResolved: false });
+    expect(reopened?.outcome).toBe('reopened');
+    expect((await incident(runtime, id)).status).toBe('open');
+
+    // The reopened incident keeps its dedup key, so the alarm's next notification joins it
+    // instead of opening (and paging for) a second incident.
+    expect(await deps.store.findByDedupKey(scopedDedupKey({ source: 'cloudwatch', dedupKey: arn }))).toBe(id);
+    const next = await receiveAlert(deps, alarm('ALARM'));
+    expect(next).toMatchObject({ outcome: 'deduplicated', incident: { id } });
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100');
+    expect(open.body.incidents.filter((item) => item.dedupKey === arn).map((item) => item.id)).toEqual([id]);
   });
 
   it('opens a new incident once the window has passed', async () => {

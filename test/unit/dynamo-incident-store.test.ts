@@ -32,10 +32,24 @@ describe('DynamoDB incident store', () => {
 
   it('frees a dedup key only for the incident it points at', async () => {
     await store.claimDedupKey('events-v2:release', 'mine', 'now');
-    await store.releaseDedupKey('events-v2:release', 'someone-else');
+    await store.releaseDedupKey('events-v2:release', 'someone-else', 0);
     expect(await store.findByDedupKey('events-v2:release')).toBe('mine');
-    await store.releaseDedupKey('events-v2:release', 'mine');
+    await store.releaseDedupKey('events-v2:release', 'mine', 0);
     expect(await store.findByDedupKey('events-v2:release')).toBeUndefined();
+  });
+
+  it("keeps a dedup key a reopen holds for a later run from the release of an earlier run's resolution", async () => {
+    await store.claimDedupKey('cloudwatch:held', 'flapper', 'now');
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'someone-else', 1)).toBe(false);
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 1)).toBe(true);
+    // A retried reopen holds it again; a stale one for an earlier run does not take it back.
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 1)).toBe(true);
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 0)).toBe(false);
+    await store.releaseDedupKey('cloudwatch:held', 'flapper', 0);
+    expect(await store.findByDedupKey('cloudwatch:held')).toBe('flapper');
+    await store.releaseDedupKey('cloudwatch:held', 'flapper', 1);
+    expect(await store.findByDedupKey('cloudwatch:held')).toBeUndefined();
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 2)).toBe(false);
   });
 
   it('keeps the first write of an incident and says the second did not write', async () => {
