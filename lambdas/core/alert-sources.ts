@@ -60,6 +60,8 @@ export function alertFromAlarmStateChange(config: KlaxonConfig, change: AlarmSta
     severityText: reading.matched,
     severitySource: 'the alarm description',
     occurredAt: change.occurredAt,
+    // CloudWatch's own time: the state change's, else the event's or the SNS message's.
+    senderTime: change.occurredAt,
     details,
     actor: `alarm:${change.alarmName}`,
     facts: { alarmName: change.alarmName, namespaces: change.namespaces, description: change.description },
@@ -200,6 +202,7 @@ export function alertFromEventsV2(
     severitySource: 'payload.severity',
     service: payload.group ?? payload.component,
     occurredAt: payload.timestamp ?? receivedAt,
+    ...(payload.timestamp ? { senderTime: payload.timestamp } : {}),
     details,
     actor: `integration:${integration}`,
     facts: { component: payload.component, group: payload.group },
@@ -241,6 +244,9 @@ export function alertFromAlertmanager(
     severitySource: 'the severity label',
     service: labels.service,
     occurredAt: startsAt ? new Date(startsAt).toISOString() : receivedAt,
+    // A resolved alert carries the startsAt of the firing it ends: equal to the trigger's, older
+    // when it ends an earlier firing.
+    ...(startsAt ? { senderTime: new Date(startsAt).toISOString() } : {}),
     details,
     actor: `integration:${integration}`,
     facts: { alarmName: name, labels },

@@ -30,6 +30,13 @@ export interface Alert {
   severitySource?: string;
   service?: string;
   occurredAt: string;
+  /**
+   * The time the sender put on the alert (CloudWatch's state change time, Alertmanager's
+   * startsAt, an Events v2 payload.timestamp); absent when it gave none and `occurredAt` is when
+   * we received it. Only a sender's own times order its alerts: a queue may redeliver an old one
+   * after a newer one, and our receive times say nothing about which came first.
+   */
+  senderTime?: string;
   details: Record<string, string>;
   /** Who acts, for acknowledge/resolve actions sent by an integration. */
   actor: string;

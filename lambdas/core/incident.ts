@@ -47,6 +47,11 @@ export interface Incident {
   ladderStartedAt?: string;
   /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
   firstDeliveryId?: string;
+  /**
+   * The sender's time on the alert that opened or last reopened it (absent when the sender gave
+   * none): a sender's acknowledge or resolve timed before it belongs to an earlier run.
+   */
+  triggerSenderTime?: string;
   /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */
   reopenedAt?: string;
   reopenCount?: number;

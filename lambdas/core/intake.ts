@@ -87,6 +87,8 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         ladderRun: run,
         reopenedRun: run,
         lastAlertAt: now,
+        // The run's trigger time is now this alert's (removed when it has none).
+        triggerSenderTime: alert.senderTime,
         // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
         resolvedAt: undefined,
         resolvedBy: undefined,
@@ -205,6 +207,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
     firstDeliveryId: alert.deliveryId,
+    ...(alert.senderTime ? { triggerSenderTime: alert.senderTime } : {}),
   };
 }
 
@@ -331,9 +334,29 @@ async function startEscalation(
   return { ...incident, executionArn, ladderStartedAt: input.openedAt };
 }
 
+/**
+ * A sender's acknowledge or resolve timed before the alert that opened or last reopened the
+ * incident belongs to an earlier run: SNS redelivers a failed OK for hours, EventBridge and SNS
+ * deliver the same change twice, and the older OK must not end the run a newer ALARM started (nor
+ * stop its ladder). Only the sender's own times are compared; an alert without one (an Events v2
+ * acknowledge or resolve never has one) acts on the open incident, as on PagerDuty.
+ */
+export function predatesCurrentRun(alert: Pick<Alert, 'senderTime'>, incident: Incident): boolean {
+  if (!alert.senderTime || !incident.triggerSenderTime) return false;
+  const sent = Date.parse(alert.senderTime);
+  const triggered = Date.parse(incident.triggerSenderTime);
+  // Equal times are the same state change (its EventBridge and SNS copies): not older. An
+  // unreadable time compares false, so the alert acts as it did before times were compared.
+  return sent < triggered;
+}
+
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
   const incidentId = (await deps.store.findByDedupKey(scopedDedupKey(alert))) ?? (await legacyIncidentFor(deps, alert));
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
+  if (alert.senderTime) {
+    const incident = await deps.store.getIncident(incidentId);
+    if (incident && predatesCurrentRun(alert, incident)) return ignoreStale(deps, alert, incident);
+  }
   if (alert.action === 'acknowledge') {
     try {
       const result = await acknowledgeIncident(deps, incidentId, alert.actor);
@@ -366,4 +389,17 @@ async function legacyIncidentFor(deps: CoreDeps, alert: Alert): Promise<string |
   const legacy = legacyId ? await deps.store.getIncident(legacyId) : undefined;
   if (!legacy || legacy.integration !== undefined || legacy.details.integration !== alert.integration) return undefined;
   return legacy.id;
+}
+
+/** Noted on the timeline (once per delivery), otherwise ignored; the sender is told it was taken. */
+async function ignoreStale(deps: CoreDeps, alert: Alert, incident: Incident): Promise<IntakeOutcome> {
+  const run = incident.reopenCount ? 'last reopened' : 'opened';
+  await deps.store.appendTimeline(incident.id, `alert-ignored#${alert.deliveryId}`, {
+    at: deps.clock.now().toISOString(),
+    type: 'alert',
+    by: alert.actor,
+    message: `Ignored ${alert.action === 'resolve' ? 'a resolve' : 'an acknowledge'} from ${alert.source} sent at ${alert.senderTime}: older than the alert at ${incident.triggerSenderTime} that ${run} this incident`,
+    deliveryId: alert.deliveryId,
+  });
+  return { outcome: 'unchanged', incident };
 }

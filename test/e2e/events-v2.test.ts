@@ -30,6 +30,18 @@ describe('Events API v2 intake', () => {
   const openIncidents = async () =>
     (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100')).body.incidents;
 
+  it("resolves by dedup key whatever time the trigger's sender put on it (its clock may run ahead)", async () => {
+    const trigger = fixture<{ dedup_key: string; payload: { timestamp?: string } }>('events-v2/trigger.json');
+    trigger.dedup_key = 'clock-ahead/resolve';
+    trigger.payload.timestamp = new Date(Date.now() + 3600_000).toISOString();
+    expect((await call(runtime, 'POST', '/v1/alerts/events', trigger)).status).toBe(202);
+    const id = (await openIncidents()).find((item) => item.dedupKey === 'clock-ahead/resolve')?.id ?? '';
+
+    const resolve = { ...fixture<Record<string, string>>('events-v2/resolve.json'), dedup_key: 'clock-ahead/resolve' };
+    expect((await call(runtime, 'POST', '/v1/alerts/events', resolve)).status).toBe(202);
+    expect((await incident(runtime, id)).status).toBe('resolved');
+  });
+
   it('answers a trigger with 202 and the dedup key, pages at once, and moves the incident on acknowledge and resolve', async () => {
     const triggered = await call(runtime, 'POST', '/v1/alerts/events', fixture('events-v2/trigger.json'));
     expect(triggered).toEqual({

@@ -35,10 +35,15 @@ describe('SNS delivery after a crash between writes', () => {
     await runtime.stop();
   });
 
-  const envelopeFor = (name: string): SnsEnvelope => {
+  /** A state change of alarm `name`; without `state` the fixture's ALARM at the fixture's time. */
+  const envelopeFor = (name: string, state?: 'ALARM' | 'OK'): SnsEnvelope => {
     const alarm = JSON.parse(fixtureText('cloudwatch/metric-alarm.json')) as Record<string, unknown>;
     alarm.AlarmName = name;
     alarm.AlarmArn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
+    if (state) {
+      alarm.NewStateValue = state;
+      alarm.StateChangeTime = new Date().toISOString();
+    }
     return runtime.sns.notification({ TopicArn: FIXTURE_TOPIC_ARN, Message: JSON.stringify(alarm) });
   };
   const deliver = async (envelope: SnsEnvelope) => {
@@ -47,7 +52,10 @@ describe('SNS delivery after a crash between writes', () => {
       headers: { 'content-type': 'text/plain; charset=UTF-8' },
       body: JSON.stringify(envelope),
     });
-    return { status: response.status, body: (await response.json()) as { incidentId?: string; message: string } };
+    return {
+      status: response.status,
+      body: (await response.json()) as { incidentId?: string; outcome?: string; message: string },
+    };
   };
   const executionsFor = (id: string) =>
     runtime.stepFunctions.list().filter((execution) => execution.input.incidentId === id);
@@ -79,5 +87,30 @@ describe('SNS delivery after a crash between writes', () => {
       async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === repaired.id),
       'the page for the repaired incident',
     );
+  });
+
+  it('an SNS retry of an OK that failed after resolving does not resolve the incident its next ALARM reopened', async () => {
+    const name = `stale-ok-${Math.random().toString(36).slice(2, 8)}`;
+    const alarm = await deliver(envelopeFor(name, 'ALARM'));
+    expect(alarm.body.outcome).toBe('opened');
+    const id = alarm.body.incidentId ?? '';
+
+    // The OK's resolution is written, then freeing the dedup key fails: SNS will redeliver this OK.
+    const ok = envelopeFor(name, 'OK');
+    failNext = (command) => command === 'DeleteItemCommand';
+    expect((await deliver(ok)).status).toBe(503);
+    expect((await incident(runtime, id)).status).toBe('resolved');
+
+    // The alarm is back in ALARM (a later state change): the incident reopens with a ladder of its own.
+    const again = await deliver(envelopeFor(name, 'ALARM'));
+    expect(again.body).toMatchObject({ outcome: 'reopened', incidentId: id });
+
+    // SNS's retry of the older OK is acknowledged to SNS, noted on the timeline, and pages on.
+    const redelivered = await deliver(ok);
+    expect(redelivered.status).toBe(200);
+    const stored = await incident(runtime, id);
+    expect(stored.status).toBe('open');
+    expect(runtime.stepFunctions.get(stored.executionArn ?? '')?.status).toBe('RUNNING');
+    expect(stored.timeline.find((entry) => entry.message?.startsWith('Ignored a resolve'))).toBeDefined();
   });
 });

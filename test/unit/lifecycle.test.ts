@@ -1,4 +1,5 @@
 import { decideAcknowledge, decideResolve, type Incident } from '../../lambdas/core/incident.js';
+import { predatesCurrentRun } from '../../lambdas/core/intake.js';
 import { anIncident } from '../support/incidents.js';
 
 const incident = (changes: Partial<Incident> = {}) => anIncident({ id: '01TEST', ...changes });
@@ -36,5 +37,20 @@ describe('lifecycle', () => {
   it('refuses to resolve twice, saying when and by whom it was resolved', () => {
     const decision = decideResolve(incident({ status: 'resolved', resolvedAt: at, resolvedBy: 'sam' }), 'priya', at);
     expect(decision).toEqual({ kind: 'refused', reason: `incident 01TEST was already resolved at ${at} by sam` });
+  });
+});
+
+describe("a sender's acknowledge or resolve against the run its trigger started", () => {
+  const triggered = '2026-11-20T10:15:01.987Z';
+  it.each([
+    ['older than the trigger', '2026-11-20T10:14:00.000Z', triggered, true],
+    ['the same state change', triggered, triggered, false],
+    ['newer than the trigger', '2026-11-20T10:16:00.000Z', triggered, false],
+    ['without a sender time (an Events v2 resolve)', undefined, triggered, false],
+    ['for a trigger that had no sender time', '2026-11-20T10:14:00.000Z', undefined, false],
+    ['with an unreadable time', 'yesterday', triggered, false],
+  ])('%s: ignored = %s', (_, senderTime, triggerSenderTime, ignored) => {
+    const stored = incident(triggerSenderTime ? { triggerSenderTime } : {});
+    expect(predatesCurrentRun(senderTime ? { senderTime } : {}, stored)).toBe(ignored);
   });
 });
