@@ -8,7 +8,9 @@
  *  2. whoever finds the key claimed but the incident missing (its creator crashed, or is still
  *     writing) writes it with put-if-absent: the first writer's incident stands;
  *  3. the escalation is started by anyone who sees no execution recorded; the execution name is
- *     the incident id, so a second start is harmless.
+ *     the incident id, so a second start is harmless;
+ *  4. a reopen holds the dedup key for its new run before it is written, and a resolution frees
+ *     the key only if no later run holds it, so a reopen racing a resolution keeps its key.
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
