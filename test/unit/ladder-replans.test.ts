@@ -211,6 +211,7 @@ describe('re-planning a ladder that did not start when the incident opened', () 
           };
         },
         stop: async () => undefined,
+        stopRun: async () => undefined,
       },
       postmortems: { start: async () => ({ executionArn: 'x' }) },
       events: { publish: async () => undefined },
