@@ -109,12 +109,14 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     }
 
     // The 'opened' entry is written beside the escalation start (neither needs the other), and
-    // before the execution is recorded: until then a redelivery of the alert that opened the
-    // incident writes it again (once: it is keyed), which repairs a crash that cut it short.
+    // before the execution is recorded: until then any delivery for the incident writes it again
+    // (once: it is keyed), which repairs a crash that cut it short. Any delivery, not only the
+    // opener's redelivery: another delivery of the same alarm (its EventBridge and SNS copies) may
+    // record the execution first, and after that nothing would write the entry the opener lost.
     const escalate = needsEscalation(incident);
     const opening =
-      createdNow || (escalate && incident.firstDeliveryId === alert.deliveryId)
-        ? background(recordOpening(deps, incident, alert, route))
+      escalate && currentRun(incident) === 0
+        ? background(recordOpening(deps, incident, incident.firstDeliveryId === alert.deliveryId ? route : undefined))
         : undefined;
     if (escalate)
       incident = await escalateUnlessInMaintenance(deps, incident, alert, { maintenance, createdNow, opening });
@@ -213,20 +215,25 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
   };
 }
 
-async function recordOpening(deps: CoreDeps, incident: Incident, alert: Alert, route: RouteDecision): Promise<void> {
+/**
+ * Written from the stored incident, not from the alert at hand, so a repair by another delivery
+ * says what the opener would have said. The route is not stored on the incident: only the
+ * opener's own routing decision (`openerRoute`) names the rule and a defaulted severity.
+ */
+async function recordOpening(deps: CoreDeps, incident: Incident, openerRoute?: RouteDecision): Promise<void> {
   await deps.store.appendTimeline(incident.id, 'opened', {
     at: incident.openedAt,
     type: 'opened',
-    by: `alarm:${alert.source}`,
-    message: `Opened by ${alert.source}: ${alert.summary}`,
-    deliveryId: alert.deliveryId,
-    ...(route.rule ? { route: route.rule } : {}),
+    by: `alarm:${incident.source}`,
+    message: `Opened by ${incident.source}: ${incident.summary}`,
+    ...(incident.firstDeliveryId ? { deliveryId: incident.firstDeliveryId } : {}),
+    ...(openerRoute?.rule ? { route: openerRoute.rule } : {}),
   });
-  if (route.severityNote) {
+  if (openerRoute?.severityNote) {
     await deps.store.appendTimeline(incident.id, 'severity-defaulted', {
       at: incident.openedAt,
       type: 'severity-defaulted',
-      message: route.severityNote,
+      message: openerRoute.severityNote,
     });
   }
 }

@@ -109,4 +109,40 @@ describe('crash between writes', () => {
     expect((await receiveAlert(deps, alarm('ALARM', 'unrecorded-a2'))).outcome).toBe('reopened');
     expect(running()).toEqual([`${id}-r1`]);
   });
+
+  it("the incident's 'opened' entry is written even when another delivery of the alarm starts the ladder before the opener's retry", async () => {
+    const name = 'lost-opened-entry';
+    const alarm = (id: string) => {
+      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
+      event.id = id;
+      event.detail.alarmName = name;
+      event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+      const alert = alertFromAlarmEvent(runtime.config, event);
+      if (!alert) throw new Error('no alert');
+      return alert;
+    };
+    const deps = runtime.intakeDeps;
+    // The first delivery writes the incident, then its 'opened' entry write fails (a 5xx to the sender).
+    const failing: typeof deps.store = {
+      ...deps.store,
+      appendTimeline: async (...args) => {
+        if (args[1] === 'opened') throw new Error('injected: DynamoDB unavailable');
+        return deps.store.appendTimeline(...args);
+      },
+    };
+    const first = alarm('opened-eb-first');
+    await expect(receiveAlert({ ...deps, store: failing }, first)).rejects.toThrow('injected');
+
+    // The same alarm's other delivery (its SNS copy) comes first and records the ladder...
+    const other = await receiveAlert(deps, alarm('opened-sns-copy'));
+    const id = 'incident' in other ? other.incident.id : '';
+    // ...then the first delivery's retry.
+    await receiveAlert(deps, first);
+
+    const stored = await incident(runtime, id);
+    expect(stored.executionArn).toBeDefined();
+    expect(stored.timeline.filter((entry) => entry.type === 'opened')).toEqual([
+      expect.objectContaining({ deliveryId: first.deliveryId, by: 'alarm:cloudwatch', at: stored.openedAt }),
+    ]);
+  });
 });
