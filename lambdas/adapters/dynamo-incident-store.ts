@@ -29,7 +29,24 @@ import {
 /** A dedup record no reopen has held (`heldForRun` absent), or one held for run `:run` at most. */
 const HELD_FOR_RUN_AT_MOST = '(attribute_not_exists(#run) OR #run <= :run)';
 
-const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'kind', 'entryKey'] as const;
+/**
+ * The delivery ids of the latest repeat alerts counted on an incident, oldest first (see
+ * recordRepeatAlert): kept from this many, trimmed back to it once it holds half as many again.
+ */
+const COUNTED_DELIVERIES = 'countedDeliveries';
+const COUNTED_DELIVERIES_KEPT = 32;
+
+const INTERNAL_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'kind',
+  'entryKey',
+  COUNTED_DELIVERIES,
+] as const;
 
 function strip<T>(item: Record<string, unknown>): T {
   const copy = { ...item };
@@ -92,6 +109,40 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
+    }
+  };
+
+  const hasTimelineEntry = async (incidentId: string, key: string): Promise<boolean> => {
+    const { Item } = await doc.send(
+      new GetCommand({
+        TableName,
+        Key: timelineKey(incidentId, key),
+        ConsistentRead: true,
+        ProjectionExpression: 'pk',
+      }),
+    );
+    return Item !== undefined;
+  };
+
+  /**
+   * Drops the oldest ids, down to COUNTED_DELIVERIES_KEPT, if the list is still `length` long: of
+   * repeats racing to trim, one does and the rest leave it (their appends made it longer).
+   */
+  const trimCountedDeliveries = async (incidentId: string, length: number): Promise<void> => {
+    const oldest = Array.from({ length: length - COUNTED_DELIVERIES_KEPT }, (_, i) => `#counted[${i}]`);
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: incidentKey(incidentId),
+          UpdateExpression: `REMOVE ${oldest.join(', ')}`,
+          ConditionExpression: 'size(#counted) = :length',
+          ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES },
+          ExpressionAttributeValues: { ':length': length },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
     }
   };
 
@@ -244,17 +295,45 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     appendTimeline,
 
     async recordRepeatAlert(incidentId, deliveryId, entry) {
-      const added = await appendTimeline(incidentId, `alert#${deliveryId}`, entry);
-      if (!added) return; // a redelivery of an alert we already counted
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: incidentKey(incidentId),
-          UpdateExpression: 'ADD alertCount :one SET lastAlertAt = :at',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':one': 1, ':at': entry.at },
-        }),
-      );
+      // Count first, then the entry: the entry says the delivery is done, so a retry that finds it
+      // has nothing left to do, and one that does not may still find the count made. The count
+      // update is guarded by the incident's own list of recently counted delivery ids (no
+      // transaction can tie it to the entry): one conditional write, refused for a delivery
+      // already counted. The entry written second, rather than first as it was, is what lets the
+      // list stay short: it only has to remember a delivery until its entry exists, not forever.
+      // Counting twice would take a crash between the two writes and then more than
+      // COUNTED_DELIVERIES_KEPT other repeats counted before the sender's retry.
+      const key = `alert#${deliveryId}`;
+      if (await hasTimelineEntry(incidentId, key)) return; // a redelivery of an alert already counted
+      let counted: unknown[] | undefined;
+      try {
+        const { Attributes } = await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: incidentKey(incidentId),
+            UpdateExpression:
+              'ADD alertCount :one SET lastAlertAt = :at, #counted = list_append(if_not_exists(#counted, :none), :delivery)',
+            ConditionExpression: 'attribute_exists(pk) AND NOT contains(#counted, :id)',
+            ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':at': entry.at,
+              ':none': [],
+              ':delivery': [deliveryId],
+              ':id': deliveryId,
+            },
+            ReturnValues: 'UPDATED_NEW',
+          }),
+        );
+        counted = Attributes?.[COUNTED_DELIVERIES] as unknown[] | undefined;
+      } catch (error) {
+        // Refused: an earlier attempt of this delivery counted it and died before its entry.
+        if (!isConditionFailure(error)) throw error;
+      }
+      await appendTimeline(incidentId, key, entry);
+      if (counted && counted.length > COUNTED_DELIVERIES_KEPT * 1.5) {
+        await trimCountedDeliveries(incidentId, counted.length);
+      }
     },
 
     async setExecutionArn(incidentId, executionArn, ladderStartedAt) {
@@ -269,17 +348,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       );
     },
 
-    async hasTimelineEntry(incidentId, key) {
-      const { Item } = await doc.send(
-        new GetCommand({
-          TableName,
-          Key: timelineKey(incidentId, key),
-          ConsistentRead: true,
-          ProjectionExpression: 'pk',
-        }),
-      );
-      return Item !== undefined;
-    },
+    hasTimelineEntry,
 
     async timelineEntries(incidentId, keyPrefix) {
       const entries: TimelineEntry[] = [];

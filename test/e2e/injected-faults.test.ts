@@ -111,4 +111,19 @@ describe('injected faults', () => {
     const timeline = (await runtime.deps.store.getIncidentWithTimeline(incidentId ?? ''))?.timeline ?? [];
     expect(timeline.filter((entry) => entry.type === 'paged' && entry.step === 0)).toHaveLength(1);
   });
+
+  it("a repeat alert whose count update fails is counted by the sender's retry, once", async () => {
+    const key = 'faults/repeat-count';
+    const repeat = (summary: string) => ({ ...trigger(key), payload: { ...trigger(key).payload, summary } });
+    expect((await call(runtime, 'POST', '/v1/alerts/events', repeat('first'))).status).toBe(202);
+    // Every attempt of the repeat's count update fails: the sender gets a 5xx and retries.
+    runtime.dynamodb.faults.inject({ operation: 'UpdateItem', kind: 'internal-error', attempts: 3 });
+    expect((await call(runtime, 'POST', '/v1/alerts/events', repeat('second'))).status).toBe(503);
+    expect((await call(runtime, 'POST', '/v1/alerts/events', repeat('second'))).status).toBe(202);
+
+    const incidentId = await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, key));
+    const stored = await runtime.deps.store.getIncidentWithTimeline(incidentId ?? '');
+    expect(stored?.alertCount).toBe(2);
+    expect(stored?.timeline.filter((entry) => entry.type === 'alert')).toHaveLength(1);
+  });
 });

@@ -1,6 +1,8 @@
 /** The store's conditional writes against dynalite, under the races intake and responders create. */
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
 import { encodeListCursor } from '../../lambdas/adapters/incident-queries.js';
+import { incidentKey } from '../../lambdas/adapters/table-layout.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { type IncidentStore, InvalidCursorError } from '../../lambdas/core/ports.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
@@ -148,5 +150,31 @@ describe('DynamoDB incident store', () => {
     expect(shown?.timeline.map((entry) => entry.message)).toEqual(['a', 'again', 'again']);
     expect(await store.hasTimelineEntry('R1', 'note#1')).toBe(true);
     expect(await store.hasTimelineEntry('R1', 'note#2')).toBe(false);
+  });
+
+  it("counts a repeat once when a crash cut it short after its count and before its entry, however the sender's retry comes", async () => {
+    await store.createIncident(incident('R2'));
+    const repeat = { at: '2026-11-20T10:07:00.000Z', type: 'alert' as const, message: 'again' };
+    // The count is written, then every attempt of the entry write fails: the sender retries.
+    dynamo.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3 });
+    await expect(store.recordRepeatAlert('R2', 'crashed', repeat)).rejects.toThrow();
+    dynamo.faults.clear();
+    // Other repeats are counted before the retry, enough to trim the list of counted deliveries.
+    for (let i = 0; i < 20; i++) await store.recordRepeatAlert('R2', `other-${i}`, repeat);
+    await store.recordRepeatAlert('R2', 'crashed', repeat);
+    await store.recordRepeatAlert('R2', 'crashed', repeat);
+    // Long after, a redelivery of a delivery counted early (its id trimmed away) is still not counted.
+    for (let i = 20; i < 60; i++) await store.recordRepeatAlert('R2', `other-${i}`, repeat);
+    await store.recordRepeatAlert('R2', 'other-0', repeat);
+
+    const shown = await store.getIncidentWithTimeline('R2');
+    expect(shown?.alertCount).toBe(1 + 1 + 60);
+    expect(shown?.timeline).toHaveLength(61);
+    expect(shown).not.toHaveProperty('countedDeliveries');
+    // The ids it keeps to tell a counted delivery stay few, however many repeats come.
+    const { Item } = await DynamoDBDocumentClient.from(dynamo.client).send(
+      new GetCommand({ TableName: 'store-test', Key: incidentKey('R2') }),
+    );
+    expect((Item?.countedDeliveries as unknown[] | undefined)?.length).toBeLessThanOrEqual(48);
   });
 });
