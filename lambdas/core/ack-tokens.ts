@@ -1,16 +1,23 @@
 /**
- * Signed acknowledge links: `<base>/v1/ack/<token>`. A token names one incident and one
+ * Signed acknowledge links: `<base>/v1/ack/<token>`. A token names one incident run and one
  * responder, expires, and is HMAC-signed with a key only Klaxon holds. It must fit in an SMS
  * beside the alert (one 160-septet segment), so it is binary and compact, not JSON:
  *
- *   kind (1 byte: 1 = ULID incident id as 16 bytes, 2 = other id as length + UTF-8)
- *   incident id · responder (first 3 bytes of SHA-256 of the responder id)
+ *   kind (1 byte: 3 = ULID incident id as 16 bytes, 4 = other id as length + UTF-8)
+ *   incident id · run (unsigned LEB128: one byte below 128)
+ *   responder (first 3 bytes of SHA-256 of the responder id)
  *   expiry (3 bytes: minutes after 2026-01-01T00:00Z, good for 31 years)
  *   signature (first 8 bytes of HMAC-SHA256 over all of the above)
  *
- * base64url of that is 42 characters for a ULID id. 64 signature bits are plenty here: a guess
- * must be checked online, one request at a time, and the token dies after one use or 24 hours.
- * Single use is recorded by the caller with a conditional write keyed by `tokenUseKey`.
+ * base64url of that is 43 characters for a ULID id below run 128. 64 signature bits are plenty
+ * here: a guess must be checked online, one request at a time, and the token dies after one use
+ * or 24 hours. Single use is recorded by the caller with a conditional write keyed by
+ * `tokenUseKey`, which is why the run is in the token: without it a reopened incident paged in
+ * the minute of its first page got the very link already used on the first run, refused as used.
+ *
+ * Kinds 1 and 2 are the same without the run, as signed before runs were in the token: still
+ * verified (they read as no run) so the links in pages already sent keep working until they
+ * expire, 24 hours after the change; after that no such token is valid and they could go.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KlaxonConfig, Responder } from './config.js';
@@ -26,6 +33,8 @@ const DOMAIN = 'klaxon-ack-link-v1';
 
 export interface AckClaims {
   incidentId: string;
+  /** The ladder run whose page carried the link; absent on a token signed before runs were in it. */
+  run?: number;
   responderId: string;
   expiresAt: Date;
 }
@@ -38,12 +47,16 @@ function responderTag(responderId: string): Buffer {
   return createHash('sha256').update(responderId).digest().subarray(0, RESPONDER_BYTES);
 }
 
+/** Kinds with the run after the id (3, 4) and without it (1, 2: tokens signed before runs). */
+const ULID_KIND = { withRun: 3, legacy: 1 };
+const TEXT_KIND = { withRun: 4, legacy: 2 };
+
 function encodeIncidentId(id: string): Buffer {
   if (ULID.test(id)) {
     let value = 0n;
     for (const char of id) value = (value << 5n) | BigInt(CROCKFORD.indexOf(char));
     const bytes = Buffer.alloc(17);
-    bytes[0] = 1;
+    bytes[0] = ULID_KIND.withRun;
     for (let i = 16; i >= 1; i--) {
       bytes[i] = Number(value & 0xffn);
       value >>= 8n;
@@ -52,12 +65,13 @@ function encodeIncidentId(id: string): Buffer {
   }
   const text = Buffer.from(id, 'utf8');
   if (text.length > 255) throw new Error(`Incident id too long for an ack link: ${id}`);
-  return Buffer.concat([Buffer.from([2, text.length]), text]);
+  return Buffer.concat([Buffer.from([TEXT_KIND.withRun, text.length]), text]);
 }
 
-/** Returns the id and how many bytes it took, or undefined when the bytes make no id. */
-function decodeIncidentId(bytes: Buffer): { id: string; length: number } | undefined {
-  if (bytes[0] === 1 && bytes.length >= 17) {
+/** Returns the id, whether a run follows it, and how many bytes it took; undefined when the bytes make no id. */
+function decodeIncidentId(bytes: Buffer): { id: string; hasRun: boolean; length: number } | undefined {
+  const kind = bytes[0];
+  if ((kind === ULID_KIND.withRun || kind === ULID_KIND.legacy) && bytes.length >= 17) {
     let value = 0n;
     for (let i = 1; i <= 16; i++) value = (value << 8n) | BigInt(bytes[i] ?? 0);
     let id = '';
@@ -65,11 +79,39 @@ function decodeIncidentId(bytes: Buffer): { id: string; length: number } | undef
       id = (CROCKFORD[Number(value & 31n)] ?? '0') + id;
       value >>= 5n;
     }
-    return { id, length: 17 };
+    return { id, hasRun: kind === ULID_KIND.withRun, length: 17 };
   }
   const length = bytes[1];
-  if (bytes[0] === 2 && length !== undefined && bytes.length >= 2 + length) {
-    return { id: bytes.subarray(2, 2 + length).toString('utf8'), length: 2 + length };
+  if ((kind === TEXT_KIND.withRun || kind === TEXT_KIND.legacy) && length !== undefined && bytes.length >= 2 + length) {
+    return {
+      id: bytes.subarray(2, 2 + length).toString('utf8'),
+      hasRun: kind === TEXT_KIND.withRun,
+      length: 2 + length,
+    };
+  }
+  return undefined;
+}
+
+function encodeRun(run: number): Buffer {
+  if (!Number.isSafeInteger(run) || run < 0) throw new Error(`Not a ladder run: ${run}`);
+  const bytes: number[] = [];
+  let rest = run;
+  do {
+    const low = rest % 128;
+    rest = Math.floor(rest / 128);
+    bytes.push(rest > 0 ? low | 0x80 : low);
+  } while (rest > 0);
+  return Buffer.from(bytes);
+}
+
+/** The run and its byte count; undefined when it does not end, or is spelled longer than encodeRun spells it. */
+function decodeRun(bytes: Buffer): { run: number; length: number } | undefined {
+  let run = 0;
+  // Seven bytes hold any safe integer's worth of runs, far past any incident's.
+  for (let i = 0; i < Math.min(bytes.length, 7); i++) {
+    const byte = bytes[i] ?? 0;
+    run += (byte & 0x7f) * 128 ** i;
+    if (byte < 0x80) return byte === 0 && i > 0 ? undefined : { run, length: i + 1 };
   }
   return undefined;
 }
@@ -77,11 +119,20 @@ function decodeIncidentId(bytes: Buffer): { id: string; length: number } | undef
 const sign = (key: Buffer, payload: Buffer) =>
   createHmac('sha256', key).update(DOMAIN).update(payload).digest().subarray(0, SIGNATURE_BYTES);
 
-export function signAckToken(key: Buffer, claims: { incidentId: string; responderId: string }, now: Date): string {
+export function signAckToken(
+  key: Buffer,
+  claims: { incidentId: string; run: number; responderId: string },
+  now: Date,
+): string {
   const expiryMinutes = Math.ceil((now.getTime() + ACK_TOKEN_TTL_SECONDS * 1000 - EPOCH_MS) / 60_000);
   const expiry = Buffer.alloc(EXPIRY_BYTES);
   expiry.writeUIntBE(Math.max(0, Math.min(expiryMinutes, 2 ** 24 - 1)), 0, EXPIRY_BYTES);
-  const payload = Buffer.concat([encodeIncidentId(claims.incidentId), responderTag(claims.responderId), expiry]);
+  const payload = Buffer.concat([
+    encodeIncidentId(claims.incidentId),
+    encodeRun(claims.run),
+    responderTag(claims.responderId),
+    expiry,
+  ]);
   return Buffer.concat([payload, sign(key, payload)]).toString('base64url');
 }
 
@@ -99,14 +150,17 @@ export function verifyAckToken(key: Buffer, token: string, now: Date, config: Kl
   if (!timingSafeEqual(signature, sign(key, payload))) {
     return forged('This link was not signed by Klaxon (forged or altered); nothing was acknowledged.');
   }
+  const damaged = forged('This link is damaged; nothing was acknowledged.');
   const incident = decodeIncidentId(payload);
-  if (!incident || payload.length !== incident.length + RESPONDER_BYTES + EXPIRY_BYTES) {
-    return forged('This link is damaged; nothing was acknowledged.');
-  }
-  const tag = payload.subarray(incident.length, incident.length + RESPONDER_BYTES);
+  if (!incident) return damaged;
+  const run = incident.hasRun ? decodeRun(payload.subarray(incident.length)) : undefined;
+  if (incident.hasRun && !run) return damaged;
+  const at = incident.length + (run?.length ?? 0);
+  if (payload.length !== at + RESPONDER_BYTES + EXPIRY_BYTES) return damaged;
+  const tag = payload.subarray(at, at + RESPONDER_BYTES);
   const responder: Responder | undefined = config.responders.find((r) => responderTag(r.id).equals(tag));
   if (!responder) return forged('This link names a responder Klaxon no longer knows; nothing was acknowledged.');
-  const expiresAt = new Date(EPOCH_MS + payload.readUIntBE(incident.length + RESPONDER_BYTES, EXPIRY_BYTES) * 60_000);
+  const expiresAt = new Date(EPOCH_MS + payload.readUIntBE(at + RESPONDER_BYTES, EXPIRY_BYTES) * 60_000);
   if (now.getTime() >= expiresAt.getTime()) {
     return {
       valid: false,
@@ -116,7 +170,7 @@ export function verifyAckToken(key: Buffer, token: string, now: Date, config: Kl
   }
   return {
     valid: true,
-    claims: { incidentId: incident.id, responderId: responder.id, expiresAt },
+    claims: { incidentId: incident.id, ...(run ? { run: run.run } : {}), responderId: responder.id, expiresAt },
     useKey: `ack-link#${signature.toString('base64url')}`,
   };
 }

@@ -98,7 +98,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   for (const responder of stepPeople(deps.config, step, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
-    const message = renderPage(incident, step, await renderContext(deps, incident, responder));
+    const message = renderPage(incident, step, await renderContext(deps, incident, step, responder));
     try {
       await deps.pager.page({ responder, incidentId, ...message });
     } catch (error) {
@@ -145,7 +145,7 @@ async function deliver(
   const message = renderPage(
     incident,
     { ...step, channels: target.channels },
-    await renderContext(deps, incident, target.responder),
+    await renderContext(deps, incident, step, target.responder),
   );
   try {
     await deps.pager.page({ responder: target.responder, incidentId: incident.id, ...message });
@@ -176,13 +176,21 @@ async function deliver(
   return true;
 }
 
-/** Each person's message carries their own signed ack link. */
-async function renderContext(deps: PagingDeps, incident: Incident, responder: Responder): Promise<RenderContext> {
+/**
+ * Each person's message carries their own signed ack link, of the step's run: a reopened
+ * incident's page must not carry the link its first run's page did, already used.
+ */
+async function renderContext(
+  deps: PagingDeps,
+  incident: Incident,
+  step: Pick<EscalationStep, 'run'>,
+  responder: Responder,
+): Promise<RenderContext> {
   const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
   if (!deps.ackKey) return context;
   const token = signAckToken(
     await deps.ackKey.key(),
-    { incidentId: incident.id, responderId: responder.id },
+    { incidentId: incident.id, run: step.run ?? 0, responderId: responder.id },
     deps.clock.now(),
   );
   return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };

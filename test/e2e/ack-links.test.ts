@@ -6,6 +6,7 @@ import type { Incident } from '../../lambdas/core/incident.js';
 import type { HttpEvent } from '../../lambdas/handlers/http.js';
 import { incidentsApi } from '../../lambdas/handlers/incidents-api.js';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { fixture } from '../support/fixtures.js';
 import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
 async function openWithPage(runtime: LocalRuntime, summary: string): Promise<{ id: string; link: string }> {
@@ -20,7 +21,7 @@ async function openWithPage(runtime: LocalRuntime, summary: string): Promise<{ i
     `the page for "${summary}"`,
   );
   const link = page.sms?.match(/Ack: (\S+)$/)?.[1] ?? '';
-  expect(link).toMatch(new RegExp(`^${runtime.url}/v1/ack/[A-Za-z0-9_-]{42}$`));
+  expect(link).toMatch(new RegExp(`^${runtime.url}/v1/ack/[A-Za-z0-9_-]{43}$`));
   expect(page.email).toContain(link);
   return { id: page.incidentId, link };
 }
@@ -101,4 +102,56 @@ describe('signed acknowledge links', () => {
     expect(answer.status).toBe(409);
     expect((await incident(runtime, id)).status).toBe('resolved');
   });
+
+  it('the page of a reopened incident carries a fresh link that acknowledges it, even in the minute of the first page', async () => {
+    // Both pages within one minute, as in a fast flap: a link that differed only by expiry minute would repeat.
+    const second = new Date().getUTCSeconds();
+    if (second > 45) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+    let delivery = 0;
+    const alarm = async (state: 'ALARM' | 'OK') => {
+      const event = fixture<{
+        id: string;
+        resources: string[];
+        detail: { alarmName: string; state: { value: string }; configuration: { description?: string } };
+      }>('eventbridge/alarm-state-change.json');
+      event.id = `ack-link-flap-${++delivery}`;
+      event.detail.alarmName = 'ack-link-flap';
+      event.detail.state.value = state;
+      event.detail.configuration.description = 'severity=SEV1 ack link flapping';
+      event.resources = ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:ack-link-flap'];
+      const reply = await call<{ results: { result: { outcome: string; incidentId: string } }[] }>(
+        runtime,
+        'POST',
+        '/_local/events',
+        event,
+      );
+      return reply.body.results[0]?.result ?? { outcome: '', incidentId: '' };
+    };
+    const linkIn = async (id: string, nth: number) => {
+      const pages = await eventually(async () => {
+        const found = pagesIn(await outbox(runtime)).filter(
+          (page) => page.incidentId === id && page.responder === 'primary-oncall',
+        );
+        return found.length >= nth ? found : undefined;
+      }, `page ${nth} to the primary`);
+      return pages[nth - 1]?.sms?.match(/Ack: (\S+)$/)?.[1] ?? '';
+    };
+
+    const { incidentId: id } = await alarm('ALARM');
+    const firstLink = await linkIn(id, 1);
+    expect((await fetchPage(firstLink, 'POST')).status).toBe(200);
+    expect((await alarm('OK')).outcome).toBe('resolved');
+    expect((await alarm('ALARM')).outcome).toBe('reopened');
+
+    const secondLink = await linkIn(id, 2);
+    expect(secondLink).not.toBe(firstLink);
+    const used = await fetchPage(secondLink, 'POST');
+    expect({ status: used.status, title: used.html.match(/<h1>.*<\/h1>/)?.[0] }).toEqual({
+      status: 200,
+      title: '<h1>Acknowledged</h1>',
+    });
+    expect(await incident(runtime, id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'primary-oncall' });
+    // The first link stays used.
+    expect((await fetchPage(firstLink, 'POST')).status).toBe(410);
+  }, 90_000);
 });
