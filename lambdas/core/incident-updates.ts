@@ -96,7 +96,7 @@ export type UpdateResult = { incident: Incident; changed: boolean; reason?: stri
 
 /** A severity can change twice: each change is its own timeline entry, keyed by type and time. */
 const applyUpdate = (deps: CoreDeps, incidentId: string, decide: (incident: Incident, at: string) => UpdateDecision) =>
-  applyTransition(deps, incidentId, decide, (entry, at) => `${entry.type}#${at}`);
+  applyTransition(deps, incidentId, decide, { timelineKey: (entry, at) => `${entry.type}#${at}` });
 
 /**
  * A severity change re-plans the ladder with the new tier's steps from the same start (see

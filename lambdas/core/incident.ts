@@ -134,7 +134,7 @@ export function decideAcknowledge(incident: Incident, by: string, at: string): T
         kind: 'apply',
         from: ['open'],
         changes: { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
-        entry: { at, type: 'acknowledged', by, message: `Acknowledged by ${by}` },
+        entry: acknowledgedEntry(by, at),
       };
     case 'acknowledged':
       return { kind: 'unchanged', reason: `already acknowledged by ${incident.acknowledgedBy ?? 'someone'}` };
@@ -151,17 +151,35 @@ export function decideResolve(incident: Incident, by: string, at: string, note?:
       reason: `incident ${incident.id} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
     };
   }
-  const duration = Math.max(0, Date.parse(at) - Date.parse(incident.openedAt));
   return {
     kind: 'apply',
     from: ['open', 'acknowledged'],
     changes: { status: 'resolved', resolvedAt: at, resolvedBy: by },
-    entry: {
-      at,
-      type: 'resolved',
-      by,
-      message: note ? `Resolved by ${by}: ${note}` : `Resolved by ${by}`,
-      durationSeconds: Math.round(duration / 1000),
-    },
+    entry: resolvedEntry(incident, by, at, note),
+  };
+}
+
+/** The timeline entry of an acknowledgement (also rebuilt by a retry that finishes one cut short). */
+export const acknowledgedEntry = (by: string, at: string): TimelineEntry => ({
+  at,
+  type: 'acknowledged',
+  by,
+  message: `Acknowledged by ${by}`,
+});
+
+/** The timeline entry of a resolution (also rebuilt by a retry that finishes one cut short). */
+export function resolvedEntry(
+  incident: Pick<Incident, 'openedAt'>,
+  by: string,
+  at: string,
+  note?: string,
+): TimelineEntry {
+  const duration = Math.max(0, Date.parse(at) - Date.parse(incident.openedAt));
+  return {
+    at,
+    type: 'resolved',
+    by,
+    message: note ? `Resolved by ${by}: ${note}` : `Resolved by ${by}`,
+    durationSeconds: Math.round(duration / 1000),
   };
 }

@@ -18,7 +18,14 @@ import { alertPolicyFor } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { type IntakeRecordDeps, isInForce, type MaintenanceWindow } from './intake-records.js';
-import { currentRun, type EscalationInput, ladderStartOf, planLadder, runExecutionName } from './ladder.js';
+import {
+  currentRun,
+  type EscalationInput,
+  ladderStartOf,
+  planLadder,
+  runExecutionName,
+  runTimelineKey,
+} from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
@@ -35,7 +42,7 @@ const MAX_CLAIM_ATTEMPTS = 5;
 /** Without `records` (maintenance windows) every service is taken as out of maintenance. */
 export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
 
-/** The timeline key of the entry that says an incident was held for maintenance (written once). */
+/** The timeline key of the entry that says an incident's run 0 was held for maintenance (runTimelineKey for later runs). */
 export const HELD_FOR_MAINTENANCE = 'held-for-maintenance';
 
 export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
@@ -281,15 +288,17 @@ async function escalateUnlessInMaintenance(
     ]);
   }
   const window = await (known.maintenance ?? deps.records?.getMaintenance(incident.service));
+  // Per run: a reopen inside a window is held (and recorded) again; one outside it is not late.
+  const heldKey = runTimelineKey(HELD_FOR_MAINTENANCE, currentRun(incident));
   if (isInForce(window, now)) {
-    await deps.store.appendTimeline(incident.id, HELD_FOR_MAINTENANCE, {
+    await deps.store.appendTimeline(incident.id, heldKey, {
       at: now.toISOString(),
       type: 'maintenance',
       message: `Service ${incident.service} is in maintenance until ${window.endsAt}${window.reason ? ` (${window.reason})` : ''}: recorded, nobody paged`,
     });
     return incident;
   }
-  const held = !known.createdNow && (await deps.store.hasTimelineEntry(incident.id, HELD_FOR_MAINTENANCE));
+  const held = !known.createdNow && (await deps.store.hasTimelineEntry(incident.id, heldKey));
   const ladderStart = held ? now.toISOString() : (incident.reopenedAt ?? incident.openedAt);
   return startEscalation(deps, incident, ladderStart, known.opening);
 }
@@ -326,17 +335,20 @@ async function startEscalation(
   // A re-plan cut short leaves the earlier run's ladder recorded (and maybe running): stop it.
   if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Superseded by ${input.executionName}`);
   const { executionArn } = await deps.escalation.start(input);
+  const run = currentRun(incident);
   // All before the ARN is recorded, so a crash before it repeats them on retry: the entries are
-  // keyed (written once) and the event is published at least once.
+  // keyed (written once per run) and the event is published at least once. Incident Opened only
+  // with run 0's ladder (a new incident, or a held one whose window has ended): a reopen has
+  // published Incident Reopened, and a re-plan cut short is no new incident either.
   await Promise.all([
     opening,
-    deps.store.appendTimeline(incident.id, 'escalation-started', {
+    deps.store.appendTimeline(incident.id, runTimelineKey('escalation-started', run), {
       at: deps.clock.now().toISOString(),
       type: 'escalation-started',
       message: `Escalation started: ${input.steps.length} step(s) for ${incident.severity}`,
       executionArn,
     }),
-    deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]),
+    run === 0 ? deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]) : undefined,
   ]);
   // The start goes with the ARN: re-plans and a restart plan from it (a held ladder's is not openedAt).
   await deps.store.setExecutionArn(incident.id, executionArn, input.openedAt);

@@ -54,6 +54,19 @@ export interface LadderPlan extends EscalationInput {
 export const currentRun = (incident: { ladderRun?: number; reopenCount?: number }) =>
   incident.ladderRun ?? incident.reopenCount ?? 0;
 
+/**
+ * The run whose acknowledgement and resolution the incident's status is: the one its last reopen
+ * started (0 until it reopens). Not currentRun: a re-plan (escalate now, severity change,
+ * reassign) starts a run of an acknowledged incident without asking for a new acknowledgement,
+ * and the acknowledgement must keep one key however many re-plans follow it. A reopen stored
+ * before reopenedRun was recorded falls back to currentRun, which is right unless it was re-planned.
+ */
+export const reopenRun = (incident: { ladderRun?: number; reopenCount?: number; reopenedRun?: number }) =>
+  incident.reopenCount ? (incident.reopenedRun ?? currentRun(incident)) : 0;
+
+/** The timeline key of an entry written once per run: the bare name for run 0, as before runs existed. */
+export const runTimelineKey = (name: string, run: number) => (run ? `${name}#r${run}` : name);
+
 /** Run 0 is named after the incident; run n (a reopen or any re-plan) `<id>-r<n>`. */
 export const runExecutionName = (incidentId: string, run: number) => (run ? `${incidentId}-r${run}` : incidentId);
 

@@ -6,8 +6,8 @@
 
 import { scopedDedupKey } from './alert.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
-import { decideAcknowledge, decideResolve } from './incident.js';
-import { currentRun, currentRunExecution } from './ladder.js';
+import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
+import { currentRun, currentRunExecution, reopenRun, runTimelineKey } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -24,19 +24,32 @@ export type ActionResult = { incident: Incident; changed: boolean; reason?: stri
 
 type Decide = (incident: Incident, at: string) => TransitionDecision;
 
+/** The key that makes a transition's timeline entry idempotent; `incident` is as the decision saw it. */
+type TimelineKey = (entry: TimelineEntry, at: string, incident: Incident) => string;
+
+/**
+ * Once per run: a reopened incident is acknowledged and resolved again, and those entries must
+ * not be taken for duplicates of the first run's (run 0 keeps the bare type it always had).
+ */
+const oncePerRun: TimelineKey = (entry, _at, incident) => runTimelineKey(entry.type, reopenRun(incident));
+
 const MAX_ATTEMPTS = 5;
 
 /**
  * Reads, decides, writes conditionally; on a lost race, reads again and decides again.
- * `timelineKey` makes the entry's write idempotent: by type for once-only transitions
- * (acknowledged, resolved), by type and time for updates that can happen again.
+ * `timelineKey` makes the entry's write idempotent: once per run for acknowledged and resolved,
+ * by type and time for updates that can happen again. `followUp` (events, stopping the ladder)
+ * runs between the status write and the entry, so the entry marks the transition complete: a
+ * crash before it leaves it missing, and a retry finds the status written but the entry absent
+ * and finishes the follow-up (finishInterrupted).
  */
 export async function applyTransition(
   deps: CoreDeps,
   incidentId: string,
   decide: Decide,
-  timelineKey: (entry: TimelineEntry, at: string) => string = (entry) => entry.type,
+  options: { timelineKey?: TimelineKey; followUp?: (updated: Incident) => Promise<void> } = {},
 ): Promise<ActionResult> {
+  const timelineKey = options.timelineKey ?? oncePerRun;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
@@ -46,24 +59,54 @@ export async function applyTransition(
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
     const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
     if (!updated) continue;
-    await deps.store.appendTimeline(incidentId, timelineKey(decision.entry, at), decision.entry);
+    await options.followUp?.(updated);
+    await deps.store.appendTimeline(incidentId, timelineKey(decision.entry, at, incident), decision.entry);
     return { incident: updated, changed: true };
   }
   throw new Error(`Incident ${incidentId} kept changing under us; try again`);
 }
 
+/**
+ * The status is already what was asked: either a genuine duplicate (this run's entry is there),
+ * or a retry after a crash between the status write and its entry. Then the follow-up is done
+ * now and the entry written after it; true says this call finished the transition.
+ */
+async function finishInterrupted(
+  deps: CoreDeps,
+  incident: Incident,
+  entry: TimelineEntry,
+  followUp: (incident: Incident) => Promise<void>,
+): Promise<boolean> {
+  const key = oncePerRun(entry, entry.at, incident);
+  if (await deps.store.hasTimelineEntry(incident.id, key)) return false;
+  await followUp(incident);
+  await deps.store.appendTimeline(incident.id, key, entry);
+  return true;
+}
+
 export async function acknowledgeIncident(deps: CoreDeps, incidentId: string, by: string): Promise<ActionResult> {
-  const result = await applyTransition(deps, incidentId, (incident, at) => decideAcknowledge(incident, by, at));
-  if (result.changed) {
-    await deps.events.publish([lifecycleEvent('acknowledged', result.incident, result.incident.acknowledgedAt ?? '')]);
-  }
+  const publish = (incident: Incident) =>
+    deps.events.publish([lifecycleEvent('acknowledged', incident, incident.acknowledgedAt ?? '')]);
+  const result = await applyTransition(deps, incidentId, (incident, at) => decideAcknowledge(incident, by, at), {
+    followUp: publish,
+  });
+  const { incident } = result;
+  if (result.changed || incident.status !== 'acknowledged') return result;
+  // The entry names who did acknowledge, whoever retries.
+  const entry = acknowledgedEntry(
+    incident.acknowledgedBy ?? by,
+    incident.acknowledgedAt ?? deps.clock.now().toISOString(),
+  );
+  if (await finishInterrupted(deps, incident, entry, publish)) return { incident, changed: true };
   return result;
 }
 
 /**
  * Resolves, then makes sure the ladder is stopped, the dedup key freed and the post-mortem
- * reminders started. Those also run when the incident was already resolved, so a retry after a
- * crash completes them.
+ * reminders started, and publishes the event; the timeline entry is written last. A retry that
+ * finds the incident resolved without this run's entry (a crash cut the resolution short)
+ * finishes all of it and answers as the resolution it completed. An alert's resolve
+ * (`refuseIfResolved: false`) also finishes the resolution of an incident already resolved.
  */
 export async function resolveIncident(
   deps: CoreDeps,
@@ -71,20 +114,32 @@ export async function resolveIncident(
   by: string,
   options: { note?: string; refuseIfResolved: boolean },
 ): Promise<ActionResult> {
-  let result: ActionResult;
+  const followUp = async (incident: Incident) => {
+    await finishResolution(deps, incident);
+    await deps.events.publish([lifecycleEvent('resolved', incident, incident.resolvedAt ?? '')]);
+  };
   try {
-    result = await applyTransition(deps, incidentId, (incident, at) => decideResolve(incident, by, at, options.note));
+    return await applyTransition(deps, incidentId, (incident, at) => decideResolve(incident, by, at, options.note), {
+      followUp,
+    });
   } catch (error) {
-    if (!(error instanceof TransitionRefusedError) || options.refuseIfResolved) throw error;
+    if (!(error instanceof TransitionRefusedError)) throw error;
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw error;
-    result = { incident, changed: false, reason: error.message };
+    // Reopened since the refusal: a new run, which this resolve must not stop.
+    const resolved = incident.status === 'resolved';
+    if (resolved) {
+      const resolvedBy = incident.resolvedBy ?? by;
+      // The note is the retried request's own only when it is the same person's.
+      const note = resolvedBy === by ? options.note : undefined;
+      const entry = resolvedEntry(incident, resolvedBy, incident.resolvedAt ?? deps.clock.now().toISOString(), note);
+      if (await finishInterrupted(deps, incident, entry, followUp)) return { incident, changed: true };
+    }
+    if (options.refuseIfResolved) throw error;
+    // Idempotent, and repairs an incident resolved before its entry was written last.
+    if (resolved) await finishResolution(deps, incident);
+    return { incident, changed: false, reason: error.message };
   }
-  await finishResolution(deps, result.incident);
-  if (result.changed) {
-    await deps.events.publish([lifecycleEvent('resolved', result.incident, result.incident.resolvedAt ?? '')]);
-  }
-  return result;
 }
 
 export async function finishResolution(deps: CoreDeps, incident: Incident): Promise<void> {

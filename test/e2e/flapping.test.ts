@@ -140,6 +140,51 @@ describe('flapping alarms and the reopen window', () => {
     expect(open.body.incidents.filter((item) => item.dedupKey === arn).map((item) => item.id)).toEqual([id]);
   });
 
+  it('a reopened incident shows its second acknowledgement and second resolution on the timeline and in the post-mortem draft', async () => {
+    const description = 'severity=SEV1 checkout flapping';
+    const { incidentId: id } = await send('checkout-flap', 'ALARM', description);
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/acknowledge`, { by: 'primary-oncall' })).status).toBe(200);
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(200);
+    expect((await send('checkout-flap', 'ALARM', description)).outcome).toBe('reopened');
+
+    const ack = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/acknowledge`, { by: 'secondary-oncall' });
+    expect(ack.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'secondary-oncall' });
+    const resolved = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/resolve`, {
+      by: 'secondary-oncall',
+      note: 'rolled back for good',
+    });
+    expect(resolved.body).toMatchObject({ status: 'resolved', resolvedBy: 'secondary-oncall' });
+
+    const messages = (await incident(runtime, id)).timeline.map((entry) => entry.message);
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        'Acknowledged by primary-oncall',
+        'Resolved by primary-oncall',
+        'Acknowledged by secondary-oncall',
+        'Resolved by secondary-oncall: rolled back for good',
+      ]),
+    );
+    const draft = await call<string>(runtime, 'GET', `/v1/incidents/${id}/postmortem`);
+    expect(draft.body).toContain('Resolved by secondary-oncall: rolled back for good');
+  });
+
+  it('a reopen publishes Incident Reopened and no second Incident Opened, and its ladder start is on the timeline', async () => {
+    const description = 'severity=SEV1 search flapping';
+    const { incidentId: id } = await send('search-flap', 'ALARM', description);
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(200);
+    expect((await send('search-flap', 'ALARM', description)).outcome).toBe('reopened');
+
+    const eventsFor = async (detailType: string) =>
+      (await outbox(runtime)).filter(
+        (message) =>
+          message.service === 'events' && message.detailType === detailType && message.detail.incident.id === id,
+      );
+    await eventually(async () => (await eventsFor('Incident Reopened')).length === 1 || undefined, 'the reopen event');
+    expect((await eventsFor('Incident Opened')).length).toBe(1);
+    const started = (await incident(runtime, id)).timeline.filter((entry) => entry.type === 'escalation-started');
+    expect(started.map((entry) => String(entry.executionArn).split(':').pop())).toEqual([id, `${id}-r1`]);
+  });
+
   it('opens a new incident once the window has passed', async () => {
     const first = await send('disk-flap', 'ALARM', 'severity=SEV3 disk');
     await send('disk-flap', 'OK', 'severity=SEV3 disk');
