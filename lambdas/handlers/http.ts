@@ -93,7 +93,9 @@ export function json(statusCode: number, body: unknown): HttpResult {
 
 /**
  * Any error becomes a JSON answer: HttpErrors say what was wrong with the request; anything else
- * is a 5xx, which tells an alert sender to retry (nothing was acknowledged, nothing is lost).
+ * is a 5xx, which tells the caller to retry. It must not claim nothing happened: the failure can
+ * come after a write (an acknowledgement stored, its timeline entry not), and the retry is what
+ * finishes such a request, without doing any of it twice.
  */
 export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent, HttpResult> {
   return {
@@ -107,7 +109,7 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
       options.logger.error('Request failed', { error, routeKey: request.event.routeKey });
       request.response = json(503, {
         message:
-          'Klaxon could not complete the request (storage or a downstream service failed). Nothing was acknowledged; retry it.',
+          'Klaxon could not complete the request (storage or a downstream service failed); part of it may have been done. Retry it: the retry finishes it and does nothing twice.',
       });
     },
   };

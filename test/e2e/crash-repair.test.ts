@@ -4,19 +4,112 @@
  */
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { alertFromAlarmEvent } from '../../lambdas/core/alert-sources.js';
+import type { Incident } from '../../lambdas/core/incident.js';
 import { receiveAlert } from '../../lambdas/core/intake.js';
 import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
+import type { OutboxEvent } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
-import { call, eventually, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventsV2DedupKey,
+  eventually,
+  incident,
+  openIncident,
+  outbox,
+  pagesIn,
+  remindersIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 describe('crash between writes', () => {
   let runtime: LocalRuntime;
   beforeAll(async () => {
     runtime = await startTestRuntime();
   });
+  afterEach(() => {
+    runtime.dynamodb.faults.clear();
+  });
   afterAll(async () => {
     await runtime.stop();
+  });
+
+  const eventsFor = async (id: string, detailType: string) =>
+    (await outbox(runtime)).filter(
+      (message): message is OutboxEvent =>
+        message.service === 'events' && message.detailType === detailType && message.detail.incident.id === id,
+    );
+  /** Opened and its first page recorded, so nothing else writes to the table while the test acts. */
+  const quietIncident = async (summary: string): Promise<Incident> => {
+    const opened = await openIncident(runtime, summary, 'warning');
+    await eventually(
+      async () => (await incident(runtime, opened.id)).timeline.some((entry) => entry.type === 'paged') || undefined,
+      'the first page on the timeline',
+    );
+    return opened;
+  };
+
+  it('an acknowledgement whose timeline write failed is not denied by the 5xx, and its retry records it and its event once', async () => {
+    const { id } = await quietIncident('ack write fails after the status');
+    // The status write succeeds; the next PutItem (the timeline entry) fails all its SDK attempts.
+    runtime.dynamodb.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3 });
+    const first = await call<{ message: string }>(runtime, 'POST', `/v1/incidents/${id}/acknowledge`, {
+      by: 'primary-oncall',
+    });
+    expect(first.status).toBe(503);
+    expect(first.body.message).not.toContain('Nothing was acknowledged');
+    expect((await incident(runtime, id)).status).toBe('acknowledged');
+
+    const retry = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/acknowledge`, { by: 'primary-oncall' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'primary-oncall' });
+    const again = await call(runtime, 'POST', `/v1/incidents/${id}/acknowledge`, { by: 'primary-oncall' });
+    expect(again.status).toBe(200);
+    const repaired = await incident(runtime, id);
+    // Published at least once (the first attempt's copy may have gone out): every copy is the one acknowledgement.
+    const events = await eventsFor(id, 'Incident Acknowledged');
+    expect({
+      timelineEntries: repaired.timeline.filter((entry) => entry.type === 'acknowledged').length,
+      published: events.length > 0,
+      acknowledgedAt: new Set(events.map((event) => event.detail.at)),
+    }).toEqual({ timelineEntries: 1, published: true, acknowledgedAt: new Set([repaired.acknowledgedAt]) });
+  });
+
+  it('a resolve retried after its timeline write failed finishes the resolution: entry, event, freed dedup key, notice', async () => {
+    const { id, dedupKey } = await quietIncident('resolve write fails after the status');
+    // The status write succeeds; freeing the dedup key (the first DeleteItem after it) fails all its SDK attempts.
+    runtime.dynamodb.faults.inject({ operation: 'DeleteItem', kind: 'internal-error', attempts: 3 });
+    const first = await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall', note: 'fixed' });
+    expect(first.status).toBe(503);
+    expect((await incident(runtime, id)).status).toBe('resolved');
+
+    // The responder (or the CLI) retries, as the 503 told them to.
+    const retry = await call<Incident>(runtime, 'POST', `/v1/incidents/${id}/resolve`, {
+      by: 'primary-oncall',
+      note: 'fixed',
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ status: 'resolved', resolvedBy: 'primary-oncall' });
+    await eventually(
+      async () =>
+        remindersIn(await outbox(runtime), 'resolution').some((message) => message.incidentId === id) || undefined,
+      'the resolution notice',
+    );
+    // Resolved for good now: a further resolve is refused as before.
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(409);
+    const shown = await incident(runtime, id);
+    expect({
+      timeline: shown.timeline.filter((entry) => entry.type === 'resolved').map((entry) => entry.message),
+      resolvedAt: new Set((await eventsFor(id, 'Incident Resolved')).map((event) => event.detail.at)),
+      dedupKeyHeld: (await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, dedupKey))) !== undefined,
+      resolutionNotices: remindersIn(await outbox(runtime), 'resolution').filter((message) => message.incidentId === id)
+        .length,
+    }).toEqual({
+      timeline: ['Resolved by primary-oncall: fixed'],
+      resolvedAt: new Set([shown.resolvedAt]),
+      dedupKeyHeld: false,
+      resolutionNotices: 1,
+    });
   });
 
   it('a retry after a crash between the dedup claim and the incident write opens that incident and pages', async () => {
