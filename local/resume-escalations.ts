@@ -18,8 +18,8 @@
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident } from '../lambdas/core/incident.js';
 import { escalationInputFor } from '../lambdas/core/intake.js';
-import { type EscalationInput, latestDueStep, planResume } from '../lambdas/core/ladder.js';
-import { stepPagesPrefix } from '../lambdas/core/paging.js';
+import { type EscalationInput, planResume } from '../lambdas/core/ladder.js';
+import { owedStep } from '../lambdas/core/paging.js';
 import type { CoreDeps } from '../lambdas/core/ports.js';
 import { planPostmortemReminders } from '../lambdas/core/reminders.js';
 
@@ -60,9 +60,8 @@ async function resumedInput(
   const now = deps.clock.now();
   // Due times are on the ladder's clock (the local time scale counts from the ladder's start).
   const ladderNow = deps.escalation.ladderTime?.(input.openedAt, now) ?? now;
-  const latest = latestDueStep(input.steps, ladderNow);
-  const taken = latest ? (await deps.store.timelineEntries(incident.id, stepPagesPrefix(latest))).length > 0 : true;
-  return { ...input, steps: planResume(input.steps, ladderNow, taken) };
+  const owed = await owedStep(deps.store, incident, input.steps, ladderNow);
+  return { ...input, steps: planResume(input.steps, ladderNow, !owed) };
 }
 
 /**

@@ -110,16 +110,20 @@ export function changeSeverity(
   by: string,
   reason?: string,
 ): Promise<UpdateResult> {
-  return replanLadder(deps, incidentId, 'severity-changed', by, (incident, plan, ladderNow) => {
+  return replanLadder(deps, incidentId, 'severity-changed', by, (incident, plan, ladderNow, owed) => {
     const decision = decideSeverityChange(incident, severity, by, ladderNow.toISOString(), reason);
     if (decision.kind !== 'apply') return decision;
+    const raised = isRaise(incident.severity, severity);
     const steps = planSeverityChange(deps.config.severityPolicy[severity], plan.openedAt, ladderNow, {
-      raised: isRaise(incident.severity, severity),
+      raised,
       acknowledged: incident.status === 'acknowledged',
+      owed,
     });
     return {
       kind: 'apply',
       steps,
+      // Raised, the owed step's people are in the catch-up, a step of the new run.
+      carriesOwed: !raised && owed !== undefined,
       changes: decision.changes,
       entry: { ...decision.entry, at: deps.clock.now().toISOString() },
     };
@@ -132,12 +136,13 @@ export function reassignIncident(deps: CoreDeps, incidentId: string, to: string,
     const known = deps.config.responders.map((responder) => responder.id).join(', ');
     return Promise.reject(new UnknownResponderError(`No responder "${to}" in the config; responders are: ${known}`));
   }
-  return replanLadder(deps, incidentId, 'reassigned', by, (incident, plan, ladderNow) => {
+  return replanLadder(deps, incidentId, 'reassigned', by, (incident, plan, ladderNow, owed) => {
     const decision = decideReassign(deps.config, incident, to, by, deps.clock.now().toISOString());
     if (decision.kind !== 'apply') return decision;
     return {
       kind: 'apply',
-      steps: planReassign(plan.steps, ladderNow, to),
+      steps: planReassign(plan.steps, ladderNow, to, owed),
+      carriesOwed: owed !== undefined,
       changes: decision.changes,
       entry: decision.entry,
     };

@@ -151,7 +151,8 @@ export function stepsAhead(steps: EscalationStep[], now: Date): EscalationStep[]
 /**
  * A ladder started again mid-walk (the local runtime restarted with `--data`: its executions
  * were in memory): the steps not yet due, preceded by the latest step already due when nobody
- * was paged for it (`latestDueTaken` false: it fell due while the runtime was down). Earlier
+ * was paged for it (`latestDueTaken` false: it fell due while the runtime was down; see
+ * owedStep, which re-plans use too: the step their stopped execution had not paged yet). Earlier
  * steps are not replayed: they were taken, or were passed while it was down, and replaying them
  * would page, at once, whoever fills their roles now (a new on-call person once per past step,
  * a person already reached by a fallback again).
@@ -172,9 +173,17 @@ export function latestDueStep(steps: EscalationStep[], now: Date): EscalationSte
  * someone acknowledged (a person asked for the next level: an "unless acknowledged" condition
  * would swallow the request); only resolving stops it. Later steps keep their spacing and their
  * own conditions. Undefined when no step is left.
+ *
+ * `owed` (see owedStep) is a step already due that nobody was paged for yet: it is the next
+ * level, so it is the one that pages now, and nothing ahead moves (it was due already).
  */
-export function planEscalateNow(steps: EscalationStep[], now: Date): EscalationStep[] | undefined {
+export function planEscalateNow(
+  steps: EscalationStep[],
+  now: Date,
+  owed?: EscalationStep,
+): EscalationStep[] | undefined {
   const ahead = stepsAhead(steps, now);
+  if (owed) return [{ ...owed, unless: 'resolved', reason: 'escalated' }, ...ahead];
   const [next] = ahead;
   if (!next) return undefined;
   const shift = now.getTime() - dueMs(next);
@@ -193,26 +202,31 @@ export function planEscalateNow(steps: EscalationStep[], now: Date): EscalationS
  *    (roles and channels merged), once, not each step separately. Steps an acknowledgement has
  *    made moot ("unless acknowledged" on an acknowledged incident) are left out.
  *  - lowered or equal: dropped. A downgrade never re-pages for what already happened.
+ * `owed` (see owedStep), the old ladder's step that fell due but was not paged yet, has not
+ * happened: lowered, it stays first, as it was; raised, its people join the catch-up.
  */
 export function planSeverityChange(
   newPolicy: TierPolicy,
   ladderStart: string,
   now: Date,
-  options: { raised: boolean; acknowledged: boolean },
+  options: { raised: boolean; acknowledged: boolean; owed?: EscalationStep },
 ): EscalationStep[] {
   const steps = planLadder(newPolicy, ladderStart);
   const ahead = stepsAhead(steps, now);
-  if (!options.raised) return ahead;
-  const missed = steps
+  if (!options.raised) return options.owed ? [options.owed, ...ahead] : ahead;
+  const due = steps
     .filter((step) => dueMs(step) <= now.getTime())
     .filter((step) => !(options.acknowledged && step.unless === 'acknowledged'));
-  const last = missed.at(-1);
+  const last = due.at(-1) ?? options.owed;
   if (!last) return ahead;
+  const missed = options.owed ? [...due, options.owed] : due;
+  const responders = [...new Set(missed.flatMap((step) => step.responders ?? []))];
   const catchUp: EscalationStep = {
     index: last.index,
     dueAt: now.toISOString(),
     afterSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(ladderStart)) / 1000)),
     notify: [...new Set(missed.flatMap((step) => step.notify))],
+    ...(responders.length ? { responders } : {}),
     channels: [...new Set(missed.flatMap((step) => step.channels))],
     unless: missed.some((step) => step.unless === 'resolved') ? 'resolved' : 'acknowledged',
     reason: 'severity-raised',
@@ -220,8 +234,16 @@ export function planSeverityChange(
   return [catchUp, ...ahead];
 }
 
-/** A reassignment: the new assignee is paged now, then the ladder goes on as planned. */
-export function planReassign(steps: EscalationStep[], now: Date, assignee: string): EscalationStep[] {
+/**
+ * A reassignment: the new assignee is paged now, then the ladder goes on as planned, from the
+ * step that fell due but was not paged yet (`owed`, see owedStep) if there is one.
+ */
+export function planReassign(
+  steps: EscalationStep[],
+  now: Date,
+  assignee: string,
+  owed?: EscalationStep,
+): EscalationStep[] {
   const page: EscalationStep = {
     // Step 0 never counts as an escalation, and a re-planned ladder never holds step 0 (it is always due).
     index: 0,
@@ -233,5 +255,5 @@ export function planReassign(steps: EscalationStep[], now: Date, assignee: strin
     unless: 'resolved',
     reason: 'reassigned',
   };
-  return [page, ...stepsAhead(steps, now)];
+  return [...(owed ? [owed] : []), page, ...stepsAhead(steps, now)];
 }

@@ -8,9 +8,9 @@ import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
 import { BACKUP_ROLE, responderById } from './config.js';
 import type { Incident } from './incident.js';
-import type { EscalationStep } from './ladder.js';
+import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
-import type { PagingDeps } from './ports.js';
+import type { IncidentStore, PagingDeps } from './ports.js';
 import { onCallFor } from './rotations.js';
 import { type RenderContext, renderPage } from './templates.js';
 
@@ -66,6 +66,27 @@ const runPrefix = (step: Pick<EscalationStep, 'run'>) => (step.run ? `r${step.ru
 export const stepPagesPrefix = (step: EscalationStep) => `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`;
 
 const pageKey = (step: EscalationStep, responderId: string) => `${stepPagesPrefix(step)}${responderId}`;
+
+/**
+ * The step a ladder owes when its execution is replaced (a re-plan stops it; a `--data` restart
+ * lost it): the latest step due at `now`, when nobody was paged for it in its run. The execution
+ * pages a step seconds after it falls due (Wait, Choice, GetItem, the page task; more on a cold
+ * start or a retry), so a replacement in that window must take the step over or nobody pages it.
+ * Not owed when an acknowledgement or resolve made it moot (the page task would skip it too).
+ * One rule for restarts and re-plans; see planResume for why earlier due steps are not owed.
+ */
+export async function owedStep(
+  store: Pick<IncidentStore, 'timelineEntries'>,
+  incident: Pick<Incident, 'id' | 'status'>,
+  steps: EscalationStep[],
+  now: Date,
+): Promise<EscalationStep | undefined> {
+  const latest = latestDueStep(steps, now);
+  if (!latest || incident.status === 'resolved') return undefined;
+  if (incident.status === 'acknowledged' && latest.unless === 'acknowledged') return undefined;
+  const pages = await store.timelineEntries(incident.id, stepPagesPrefix(latest));
+  return pages.length > 0 ? undefined : latest;
+}
 
 /** The key prefix of run `run`'s pages; run 0's keys carry no run, so its prefix is every run's. */
 export const runPagesKeyPrefix = (run: number) => `${PAGED_KEY_PREFIX}${runPrefix({ run })}`;

@@ -24,6 +24,7 @@ import {
   runExecutionName,
 } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { owedStep } from './paging.js';
 import type { CoreDeps } from './ports.js';
 import { IncidentNotFoundError, TransitionRefusedError } from './responder-actions.js';
 
@@ -38,6 +39,11 @@ export type ReplanDecision =
       /** An entry of the change itself (severity-changed, reassigned), beside the re-plan's own. */
       entry?: TimelineEntry;
       note?: string;
+      /**
+       * steps[0] is the owed step (see owedStep) carried over: it keeps its run, so its pages are
+       * keyed as the stopped execution's would be (one it sent while being stopped is not sent twice).
+       */
+      carriesOwed?: boolean;
     }
   | { kind: 'unchanged'; reason: string }
   | { kind: 'refused'; reason: string };
@@ -64,7 +70,7 @@ export async function replanLadder(
   incidentId: string,
   reason: ReplanReason,
   by: string,
-  decide: (incident: Incident, plan: EscalationInput, ladderNow: Date) => ReplanDecision,
+  decide: (incident: Incident, plan: EscalationInput, ladderNow: Date, owed?: EscalationStep) => ReplanDecision,
 ): Promise<ReplanResult> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
@@ -80,7 +86,8 @@ export async function replanLadder(
     const plan = currentPlan(deps, incident);
     const now = deps.clock.now();
     const ladderNow = deps.escalation.ladderTime?.(plan.openedAt, now) ?? now;
-    const decision = decide(incident, plan, ladderNow);
+    const owed = await owedStep(deps.store, incident, plan.steps, ladderNow);
+    const decision = decide(incident, plan, ladderNow, owed);
     if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
 
@@ -90,7 +97,7 @@ export async function replanLadder(
       incidentId: incident.id,
       severity: (decision.changes?.severity ?? incident.severity) as string,
       openedAt: plan.openedAt,
-      steps: decision.steps.map((step) => ({ ...step, run })),
+      steps: decision.steps.map((step, i) => (i === 0 && decision.carriesOwed ? step : { ...step, run })),
       executionName: runExecutionName(incident.id, run),
       run,
       reason,
@@ -188,18 +195,18 @@ function replanMessage(
 
 /** `POST /v1/incidents/{id}/escalate`: the next step pages now (see planEscalateNow). */
 export function escalateNow(deps: CoreDeps, incidentId: string, by: string, note?: string): Promise<ReplanResult> {
-  return replanLadder(deps, incidentId, 'escalated', by, (incident, plan, ladderNow) => {
+  return replanLadder(deps, incidentId, 'escalated', by, (incident, plan, ladderNow, owed) => {
     if (incident.status === 'resolved') {
       return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nobody left to escalate to` };
     }
-    const steps = planEscalateNow(plan.steps, ladderNow);
+    const steps = planEscalateNow(plan.steps, ladderNow, owed);
     if (!steps) {
       return {
         kind: 'refused',
         reason: `incident ${incident.id} has no escalation step left; reassign it to page someone by name`,
       };
     }
-    return { kind: 'apply', steps, note };
+    return { kind: 'apply', steps, note, carriesOwed: owed !== undefined };
   });
 }
 

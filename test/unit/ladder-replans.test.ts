@@ -3,7 +3,7 @@ import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-record
 import { ulidGenerator } from '../../lambdas/adapters/system.js';
 import type { Alert } from '../../lambdas/core/alert.js';
 import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, type TierPolicy } from '../../lambdas/core/config.js';
-import { changeSeverity } from '../../lambdas/core/incident-updates.js';
+import { changeSeverity, reassignIncident } from '../../lambdas/core/incident-updates.js';
 import { type IntakeDeps, receiveAlert } from '../../lambdas/core/intake.js';
 import {
   type EscalationInput,
@@ -16,7 +16,7 @@ import {
   runExecutionName,
 } from '../../lambdas/core/ladder.js';
 import { escalateNow } from '../../lambdas/core/replan.js';
-import { resolveIncident } from '../../lambdas/core/responder-actions.js';
+import { acknowledgeIncident, resolveIncident } from '../../lambdas/core/responder-actions.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { resumeEscalations } from '../../local/resume-escalations.js';
 import { anIncident } from '../support/incidents.js';
@@ -114,6 +114,19 @@ describe('a severity change re-plans from the same start', () => {
     });
     // SEV2 by minute 20: 0 → primary email (unless resolved), 15m → primary SMS (unless acknowledged: moot).
     expect(steps[0]).toMatchObject({ index: 0, notify: ['primary'], channels: ['email'], unless: 'resolved' });
+  });
+
+  it("raised, folds the old ladder's due step nobody was paged for yet into the catch-up", () => {
+    // A reassignment's page (SEV3's step 0 ladder plus the assignee) fell due and was not paged yet.
+    const [step0] = planLadder(DEFAULT_SEVERITY_POLICY.SEV3, openedAt);
+    if (!step0) throw new Error('SEV3 has a step 0');
+    const owed = { ...step0, responders: ['eng-manager'] };
+    const steps = planSeverityChange(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, at(1), {
+      raised: true,
+      acknowledged: false,
+      owed,
+    });
+    expect(steps[0]).toMatchObject({ index: 0, notify: ['primary'], responders: ['eng-manager'], dueAt: iso(1) });
   });
 
   it('lowered, drops every step already behind: nobody is paged again', () => {
@@ -223,6 +236,9 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     await dynamo.close();
   });
 
+  const recordPage = (id: string, key: string) =>
+    deps.store.appendTimeline(id, key, { at: now.toISOString(), type: 'paged', message: 'paged' });
+
   const alert = (dedupKey: string, deliveryId: string, severityText: string): Alert => ({
     source: 'events-v2',
     action: 'trigger',
@@ -263,6 +279,8 @@ describe('re-planning a ladder that did not start when the incident opened', () 
   it('escalate now, a minute after a ladder held for maintenance started, pages its next step', async () => {
     const id = await heldIncident('held/escalate', 'critical');
     now = min(182);
+    // Step 0 was paged when the ladder started (this stand-in port pages nobody).
+    await recordPage(id, 'paged#0#primary-oncall');
     const result = await escalateNow(deps, id, 'priya');
     // The running ladder (started at minute 181) has its 5m step (primary + secondary) next.
     expect(result.plan?.steps[0]).toMatchObject({ index: 1, notify: ['primary', 'secondary'] });
@@ -316,5 +334,104 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     expect(resumed?.steps.map((step) => step.dueAt)).toEqual(
       [180, 185, 210, 240, 300].map((m) => min(m).toISOString()),
     );
+  });
+  /**
+   * A step falls due moments before a re-plan, and the running execution has not paged it yet
+   * (Wait, Choice, GetItem, then the page task: seconds, more on a cold start). The re-plan stops
+   * that execution, so the new plan must still hold the step, or nobody is paged for it.
+   */
+  describe('a step that fell due just before a re-plan and was not paged yet', () => {
+    const justAfterStep1 = () => new Date(min(0).getTime() + 5 * 60_000 + 1000);
+
+    /** A SEV1 opened at 02:00 whose step 0 was paged; now is 02:05:01, step 1 (5m) due, paged or not. */
+    async function sev1(dedupKey: string, step1Paged: boolean) {
+      now = min(0);
+      const opened = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-1`, 'critical'));
+      if (!('incident' in opened)) throw new Error('no incident');
+      const id = opened.incident.id;
+      await recordPage(id, 'paged#0#primary-oncall');
+      now = justAfterStep1();
+      if (step1Paged) await recordPage(id, 'paged#1#secondary-oncall');
+      started.length = 0;
+      return id;
+    }
+
+    const planned = (steps: EscalationInput['steps'] | undefined) =>
+      (steps ?? []).map((step) => [step.index, step.notify.join('+') || step.responders?.join('+'), step.run]);
+
+    it('reassigning keeps step 1, due now, in its own run (its pages keyed as the old execution would have)', async () => {
+      const id = await sev1('owed/reassign', false);
+      const result = await reassignIncident(deps, id, 'eng-manager', 'priya');
+      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      expect(result.changed).toBe(true);
+      expect(planned(steps)).toEqual([
+        [1, 'primary+secondary', undefined],
+        [0, 'eng-manager', 1],
+        [2, 'secondary', 1],
+        [3, 'engineering-manager', 1],
+        [4, 'executive', 1],
+      ]);
+      expect(Date.parse(steps?.[0]?.dueAt ?? '')).toBeLessThanOrEqual(now.getTime());
+      expect(steps?.[0]?.unless).toBe('acknowledged');
+    });
+
+    it('reassigning does not repeat step 1 once its page is recorded', async () => {
+      const id = await sev1('owed/reassign-paged', true);
+      await reassignIncident(deps, id, 'eng-manager', 'priya');
+      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      expect(planned(steps).map(([index]) => index)).toEqual([0, 2, 3, 4]);
+    });
+
+    it("lowering the severity keeps step 1, due now, before the new tier's steps ahead", async () => {
+      const id = await sev1('owed/lower', false);
+      await changeSeverity(deps, id, 'SEV2', 'priya');
+      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      expect(planned(steps)).toEqual([
+        [1, 'primary+secondary', undefined],
+        [1, 'primary', 1],
+        [2, 'primary', 1],
+        [3, 'secondary', 1],
+        [4, 'engineering-manager', 1],
+      ]);
+      expect(Date.parse(steps?.[0]?.dueAt ?? '')).toBeLessThanOrEqual(now.getTime());
+    });
+
+    it('lowering the severity does not repeat step 1 once its page is recorded', async () => {
+      const id = await sev1('owed/lower-paged', true);
+      await changeSeverity(deps, id, 'SEV2', 'priya');
+      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      expect(planned(steps).map(([index, , run]) => [index, run])).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+      ]);
+    });
+
+    it('lowering an acknowledged incident leaves out a due step the acknowledgement made moot', async () => {
+      const id = await sev1('owed/lower-acked', false);
+      await acknowledgeIncident(deps, id, 'priya');
+      await changeSeverity(deps, id, 'SEV2', 'priya');
+      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      expect(planned(steps).map(([index]) => index)).toEqual([1, 2, 3, 4]);
+      expect(steps?.every((step) => step.run === 1)).toBe(true);
+    });
+
+    it('escalate now pages step 1 (the next level nobody was paged for), not step 2, and moves nothing later', async () => {
+      const id = await sev1('owed/escalate', false);
+      const result = await escalateNow(deps, id, 'priya');
+      expect(result.plan?.steps.map((step) => [step.index, step.dueAt, step.unless, step.reason])).toEqual([
+        [1, min(5).toISOString(), 'resolved', 'escalated'],
+        [2, min(30).toISOString(), 'resolved', undefined],
+        [3, min(60).toISOString(), 'resolved', undefined],
+        [4, min(120).toISOString(), 'resolved', undefined],
+      ]);
+    });
+
+    it("escalate now pages step 2 once step 1's page is recorded", async () => {
+      const id = await sev1('owed/escalate-paged', true);
+      const result = await escalateNow(deps, id, 'priya');
+      expect(result.plan?.steps[0]).toMatchObject({ index: 2, reason: 'escalated', dueAt: now.toISOString() });
+    });
   });
 });
