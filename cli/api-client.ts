@@ -54,6 +54,20 @@ export function regionFromHost(host: string): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)?.[1];
 }
 
+/**
+ * The URL of an API path under the base URL. `new URL('/v1/incidents', base)` would replace the
+ * base's path, and a deployed API is often reached through one: a stage
+ * (`https://abc.execute-api.us-east-1.amazonaws.com/prod`) or a custom domain's base-path mapping.
+ * Dropping it sends the request to the host root, whose 404 reads as "no such incident".
+ */
+export function apiUrl(baseUrl: string | URL, path: string): URL {
+  const url = new URL(baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  url.search = '';
+  url.hash = '';
+  return url;
+}
+
 export interface ClientOptions {
   baseUrl: string;
   /** Sign with SigV4; by default every API that is not on this machine is signed. */
@@ -91,7 +105,7 @@ export function apiClient(options: ClientOptions) {
       path: string,
       options: { query?: Record<string, string | undefined>; body?: unknown; signed?: boolean } = {},
     ): Promise<ApiResponse> {
-      const url = new URL(path, base);
+      const url = apiUrl(base, path);
       for (const [name, value] of Object.entries(options.query ?? {})) {
         if (value !== undefined) url.searchParams.set(name, value);
       }
@@ -117,7 +131,7 @@ export function apiClient(options: ClientOptions) {
       } catch (error) {
         const cause = (error as { cause?: { code?: string } }).cause?.code;
         throw new ApiUnreachableError(
-          `Cannot reach Klaxon at ${base.origin}${cause ? ` (${cause})` : ''}. Is it running (npm start)? Or give --api URL.`,
+          `Cannot reach Klaxon at ${base.origin}${base.pathname.replace(/\/+$/, '')}${cause ? ` (${cause})` : ''}. Is it running (npm start)? Or give --api URL.`,
         );
       }
       const contentType = response.headers.get('content-type') ?? '';

@@ -59,6 +59,42 @@ function expectOk(response: ApiResponse): unknown {
   throw new ApiFailure(exitCodeFor(response.status), `${response.status}: ${message}`);
 }
 
+/**
+ * How many incidents `klaxon list` shows at most by default. An on-call engineer reads `list` as
+ * "everything that matches" (as PagerDuty's and GoAlert's CLIs do), so the CLI follows the API's
+ * `next` cursor rather than stopping at one page: the severity and service filters apply after
+ * the page limit, so one page can hold a few matches, or none, while more follow. The cap only
+ * keeps a runaway listing (thousands of resolved incidents) from flooding a terminal, and hitting
+ * it is said on stderr.
+ */
+export const LIST_CAP = 1000;
+/** The API's largest page. */
+const LIST_PAGE = 100;
+
+/**
+ * Every incident of the listing, page after page, up to `limit`; `next` is the API's cursor when
+ * the limit stopped the listing with the API still offering more (a full last page gets a cursor
+ * even when nothing follows, so "more may match"), else null.
+ */
+async function listAll(
+  api: ApiClient,
+  filter: { status: string; severity?: string; service?: string },
+  limit: number,
+): Promise<{ incidents: Incident[]; next: string | null }> {
+  const incidents: Incident[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = expectOk(
+      await api.request('GET', '/v1/incidents', {
+        query: { ...filter, limit: String(Math.min(LIST_PAGE, limit - incidents.length)), cursor },
+      }),
+    ) as { incidents: Incident[]; next: string | null };
+    incidents.push(...page.incidents);
+    cursor = page.next ?? undefined;
+  } while (cursor !== undefined && incidents.length < limit);
+  return { incidents, next: cursor ?? null };
+}
+
 interface GlobalOptions {
   api: string;
   json: boolean;
@@ -121,21 +157,30 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('list')
-    .description('List incidents, newest first')
+    .description('List every incident that matches, newest first')
     .addOption(
       new Option('--status <status>', 'which incidents').choices(['open', 'acknowledged', 'resolved']).default('open'),
     )
     .addOption(new Option('--severity <severity>', 'only this severity').choices([...SEVERITIES]))
     .option('--service <name>', 'only this service')
-    .option('--limit <n>', 'at most this many', '50')
+    .option('--limit <n>', 'stop after this many (a note on stderr says when more may match)', String(LIST_CAP))
     .action(async (flags: { status: string; severity?: string; service?: string; limit: string }) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1) {
+        throw new ApiFailure(EXIT.usage, `--limit must be a whole number of at least 1, not "${flags.limit}"`);
+      }
       const { api, options } = client();
-      const body = expectOk(
-        await api.request('GET', '/v1/incidents', {
-          query: { status: flags.status, severity: flags.severity, service: flags.service, limit: flags.limit },
-        }),
-      ) as { incidents: Incident[]; next: string | null };
+      const body = await listAll(
+        api,
+        { status: flags.status, severity: flags.severity, service: flags.service },
+        limit,
+      );
       print(options, body, () => incidentTable(body.incidents, flags.status));
+      if (body.next !== null) {
+        io.err(
+          `klaxon: stopped at --limit ${limit}; more ${flags.status} incidents may match. Narrow with --severity or --service, or raise --limit.\n`,
+        );
+      }
     });
 
   program

@@ -4,18 +4,55 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { apiUrl } from '../../cli/api-client.js';
 import { EXIT, runCli } from '../../cli/program.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { eventually, startTestRuntime } from '../support/local.js';
+import { eventually, openManyIncidents, startTestRuntime } from '../support/local.js';
 
 interface Run {
   code: number;
   out: string;
   err: string;
 }
+
+/** A stand-in HTTP server for the tests that need to see or shape exactly what the CLI sends. */
+async function stubServer(
+  answer: (url: URL, request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ url: string; close: () => void }> {
+  const server = createServer((request, response) =>
+    answer(new URL(request.url ?? '/', 'http://stub'), request, response),
+  );
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
+}
+
+describe('the API URL under a base path', () => {
+  it.each([
+    [
+      'https://abc.execute-api.us-east-1.amazonaws.com/prod',
+      'https://abc.execute-api.us-east-1.amazonaws.com/prod/v1/incidents',
+    ],
+    [
+      'https://abc.execute-api.us-east-1.amazonaws.com/prod/',
+      'https://abc.execute-api.us-east-1.amazonaws.com/prod/v1/incidents',
+    ],
+    ['https://klaxon.example.com/ops/klaxon//', 'https://klaxon.example.com/ops/klaxon/v1/incidents'],
+    ['http://localhost:3000', 'http://localhost:3000/v1/incidents'],
+    ['http://localhost:3000/', 'http://localhost:3000/v1/incidents'],
+  ])('%s keeps its path', (base, expected) => {
+    expect(apiUrl(base, '/v1/incidents').toString()).toBe(expected);
+  });
+});
 
 describe('klaxon CLI', () => {
   let runtime: LocalRuntime;
@@ -166,6 +203,114 @@ describe('klaxon CLI', () => {
     expect(seen[1]?.headers.authorization).toBeUndefined();
     // the alert went to the Events v2 route with the local routing key
     expect(seen[1]?.url).toBe('/v1/alerts/events');
+  });
+
+  it('reaches an API served under a base path (a stage or a custom domain mapping) through that path', async () => {
+    // Like API Gateway's stage: only /prod/... reaches the API; anything else is the host's 404.
+    const target = new URL(runtime.url);
+    const stage = await stubServer((url, request, response) => {
+      if (!url.pathname.startsWith('/prod/')) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end('{"message":"Not Found"}');
+        return;
+      }
+      const forwarded = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: target.port,
+          method: request.method,
+          path: `${url.pathname.slice('/prod'.length)}${url.search}`,
+          headers: request.headers,
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    const io = { out: () => undefined, err: () => undefined, env: {} };
+    try {
+      for (const base of [`${stage.url}/prod`, `${stage.url}/prod/`]) {
+        let out = '';
+        const code = await runCli(['--api', base, '--json', 'list', '--status', 'resolved'], {
+          ...io,
+          out: (text) => {
+            out += text;
+          },
+        });
+        expect(code).toBe(EXIT.ok);
+        expect(JSON.parse(out)).toHaveProperty('incidents');
+      }
+      let err = '';
+      const missing = await runCli(['--api', `${stage.url}/prod`, 'show', 'NOPE'], {
+        ...io,
+        err: (text) => {
+          err += text;
+        },
+      });
+      // Klaxon's own 404, not the host root's.
+      expect(missing).toBe(EXIT.notFound);
+      expect(err).toContain('No incident with id NOPE');
+    } finally {
+      stage.close();
+    }
+  });
+
+  it('lists every matching incident, following the API cursor past the first page', async () => {
+    await openManyIncidents(runtime, 120, { severity: 'info', service: 'bulk', prefix: 'cli-bulk' });
+    const listed = json<{ incidents: Incident[]; next: string | null }>(
+      await klaxon('--json', 'list', '--severity', 'SEV4', '--service', 'bulk'),
+    );
+    expect(listed.incidents).toHaveLength(120);
+    expect(new Set(listed.incidents.map((item) => item.id)).size).toBe(120);
+    expect(listed.next).toBeNull();
+    const human = await klaxon('list', '--severity', 'SEV4');
+    expect(human.out.trim().split('\n')).toHaveLength(121); // the header and every incident
+    expect(human.err).toBe('');
+  });
+
+  it('stops at --limit and says on stderr that more may match', async () => {
+    const seen: URLSearchParams[] = [];
+    const pages = await stubServer((url, _request, response) => {
+      seen.push(url.searchParams);
+      const page = Number(url.searchParams.get('cursor') ?? '0');
+      const incidents = Array.from({ length: Number(url.searchParams.get('limit')) }, (_, index) => ({
+        id: `I${page}-${index}`,
+        title: 'stub',
+        severity: 'SEV2',
+        status: 'open',
+        service: 'stub',
+        openedAt: '2026-11-01T00:00:00.000Z',
+      }));
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ incidents, next: String(page + 1) }));
+    });
+    let out = '';
+    let err = '';
+    try {
+      const code = await runCli(['--api', pages.url, 'list', '--service', 'stub', '--limit', '150'], {
+        out: (text) => {
+          out += text;
+        },
+        err: (text) => {
+          err += text;
+        },
+        env: {},
+      });
+      expect(code).toBe(EXIT.ok);
+    } finally {
+      pages.close();
+    }
+    expect(seen.map((query) => [query.get('limit'), query.get('cursor'), query.get('service')])).toEqual([
+      ['100', null, 'stub'],
+      ['50', '1', 'stub'],
+    ]);
+    expect(out.trim().split('\n')).toHaveLength(151);
+    expect(err).toBe(
+      'klaxon: stopped at --limit 150; more open incidents may match. Narrow with --severity or --service, or raise --limit.\n',
+    );
+    expect((await klaxon('list', '--limit', '0')).code).toBe(EXIT.usage);
   });
 
   it('tells the user how to start Klaxon when nothing listens', async () => {

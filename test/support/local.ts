@@ -131,3 +131,29 @@ export async function openIncident(runtime: LocalRuntime, summary: string, sever
     return open.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
   }, `the incident for "${summary}"`);
 }
+
+/**
+ * Opens `count` incidents of one severity and service through the Events v2 route, a few at a
+ * time: enough of them to fill more than one page of a listing.
+ */
+export async function openManyIncidents(
+  runtime: LocalRuntime,
+  count: number,
+  { severity, service, prefix }: { severity: string; service: string; prefix: string },
+): Promise<void> {
+  const CONCURRENCY = 10;
+  for (let start = 0; start < count; start += CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(CONCURRENCY, count - start) }, (_, offset) => start + offset);
+    const replies = await Promise.all(
+      batch.map((index) =>
+        call(runtime, 'POST', '/v1/alerts/events', {
+          routing_key: LOCAL_ROUTING_KEY,
+          event_action: 'trigger',
+          dedup_key: `${prefix}-${index}`,
+          payload: { summary: `${prefix} ${index}`, source: 'bulk-test', severity, group: service },
+        }),
+      ),
+    );
+    expect(replies.map((reply) => reply.status)).toEqual(batch.map(() => 202));
+  }
+}
