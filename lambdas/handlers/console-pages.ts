@@ -112,18 +112,59 @@ export function outboxSection(messages: OutboxLine[]): string {
 ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
 }
 
-export function homePage(config: KlaxonConfig, unresolved: Incident[], outbox?: OutboxLine[]): string {
-  const table = unresolved.length
-    ? `<table><caption class="visually-hidden">Unresolved incidents, newest first</caption>
+/** A status with more unresolved incidents than the page shows, and the API cursor to the rest. */
+export interface MorePage {
+  status: 'open' | 'acknowledged';
+  cursor: string;
+}
+
+/**
+ * The link to a status's next page. Relative (query only), so it stays under whatever base path
+ * the console is served from.
+ */
+function morePageLink(more: MorePage, text: string): string {
+  const href = `?${new URLSearchParams({ status: more.status, cursor: more.cursor })}`;
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+function unresolvedTable(incidents: Incident[], caption: string): string {
+  return `<table><caption class="visually-hidden">${escapeHtml(caption)}</caption>
 <thead><tr><th scope="col">Severity</th><th scope="col">Incident</th><th scope="col">Status</th><th scope="col">Service</th><th scope="col">Opened</th></tr></thead>
-<tbody>${incidentRows(unresolved)}</tbody></table>`
+<tbody>${incidentRows(incidents)}</tbody></table>`;
+}
+
+export function homePage(
+  config: KlaxonConfig,
+  unresolved: Incident[],
+  outbox?: OutboxLine[],
+  more: MorePage[] = [],
+): string {
+  const table = unresolved.length
+    ? unresolvedTable(unresolved, 'Unresolved incidents, newest first')
     : '<p>No open incidents.</p>';
+  // Said before the table too: a responder scanning a long list must know it is not all of them.
+  const notice = more.length
+    ? `<div class="alert" role="status" data-testid="more"><p>Not every unresolved incident is shown here: only the newest ${more.map((item) => item.status).join(' and ')} ones.</p>
+<ul>${more.map((item) => `<li>${morePageLink(item, `Next page of ${item.status} incidents`)}</li>`).join('')}</ul></div>`
+    : '';
   return page(
     'Incidents',
     `<h1>Open incidents</h1>
+${notice}
 ${table}
 ${onCallSection(config)}
 ${outbox ? outboxSection(outbox) : ''}`,
+  );
+}
+
+/** One further page of a status's incidents, reached from the home page's next-page link. */
+export function continuationPage(status: MorePage['status'], incidents: Incident[], next: string | undefined): string {
+  const label = status === 'open' ? 'Open' : 'Acknowledged';
+  return page(
+    `${label} incidents, continued`,
+    `<h1>${label} incidents, continued</h1>
+${incidents.length ? unresolvedTable(incidents, `${label} incidents, newest first`) : `<p>No more ${status} incidents.</p>`}
+<p>${next ? morePageLink({ status, cursor: next }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
   );
 }
 

@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { addNote } from '../core/incident-updates.js';
+import { InvalidCursorError } from '../core/ports.js';
 import { escalateNow } from '../core/replan.js';
 import {
   acknowledgeIncident,
@@ -19,7 +20,15 @@ import {
   noteBodySchema,
   resolveBodySchema,
 } from '../schemas/incidents-api.js';
-import { escapeHtml, homePage, incidentPage, type OutboxLine, page } from './console-pages.js';
+import {
+  continuationPage,
+  escapeHtml,
+  homePage,
+  incidentPage,
+  type MorePage,
+  type OutboxLine,
+  page,
+} from './console-pages.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -74,15 +83,37 @@ function parseForm<T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T>
 
 type Page = (deps: HandlerDeps, event: HttpEvent, options: ConsoleOptions) => Promise<HttpResult>;
 
-const home: Page = async (deps, _event, options) => {
-  const [open, acknowledged] = await Promise.all([
-    deps.store.listByStatus('open', { limit: 100 }),
-    deps.store.listByStatus('acknowledged', { limit: 100 }),
-  ]);
-  const unresolved = [...open.incidents, ...acknowledged.incidents].sort((a, b) =>
-    b.openedAt.localeCompare(a.openedAt),
-  );
-  return html(200, homePage(deps.config, unresolved, options.outbox?.()));
+/** The statuses the home page lists; each is read a page at a time with its own API cursor. */
+const UNRESOLVED = ['open', 'acknowledged'] as const;
+const CONSOLE_PAGE = 100;
+
+/**
+ * `/` shows the first page of open and of acknowledged incidents together; where either status
+ * has more, a link carries its cursor to `/?status=…&cursor=…`, which shows that status's next
+ * page alone (two cursors cannot advance one merged, date-sorted list without skipping rows).
+ */
+const home: Page = async (deps, event, options) => {
+  const query = event.queryStringParameters ?? {};
+  if (query.cursor !== undefined) {
+    const status = UNRESOLVED.find((name) => name === query.status);
+    if (!status) {
+      return html(400, page('Not a valid link', '<h1>Not a valid link</h1><p>A next-page link names its status.</p>'));
+    }
+    try {
+      const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
+      return html(200, continuationPage(status, next.incidents, next.next));
+    } catch (error) {
+      if (!(error instanceof InvalidCursorError)) throw error;
+      return html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(error.message)}</p>`));
+    }
+  }
+  const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
+  const unresolved = pages.flatMap((listed) => listed.incidents).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
+  const more = UNRESOLVED.flatMap((status, index) => {
+    const cursor = pages[index]?.next;
+    return cursor ? [{ status, cursor } satisfies MorePage] : [];
+  });
+  return html(200, homePage(deps.config, unresolved, options.outbox?.(), more));
 };
 
 async function showIncident(deps: HandlerDeps, id: string, status = 200, error?: string): Promise<HttpResult> {

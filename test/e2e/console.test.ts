@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, incident, LOCAL_ROUTING_KEY, openIncident, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  incident,
+  LOCAL_ROUTING_KEY,
+  openIncident,
+  openManyIncidents,
+  startTestRuntime,
+} from '../support/local.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const LAUNCH_FLAGS = [
@@ -105,4 +112,32 @@ describe('web console', () => {
     await tab.getByRole('button', { name: 'Resolve' }).click(); // the page still offers it; the incident moved on
     await expect(tab.getByRole('alert').textContent()).resolves.toContain('already resolved');
   });
+
+  it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {
+    const crowded = await startTestRuntime();
+    try {
+      await openManyIncidents(crowded, 105, { severity: 'info', service: 'crowded', prefix: 'console-crowd' });
+      const tab = await browser.newPage();
+      await tab.goto(crowded.url);
+      await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
+      const shown = await tab.locator('table').first().locator('tbody a').allTextContents();
+      expect(shown).toHaveLength(100);
+      await expect(tab.getByTestId('more').textContent()).resolves.toContain('Not every unresolved incident is shown');
+      expect(await tab.getByRole('link', { name: 'Next page of acknowledged incidents' }).count()).toBe(0);
+
+      await tab.getByRole('link', { name: 'Next page of open incidents' }).click();
+      await tab.getByRole('heading', { name: 'Open incidents, continued' }).waitFor();
+      const rest = await tab.locator('table').first().locator('tbody a').allTextContents();
+      expect(rest).toHaveLength(5);
+      await tab.getByText('That is the last of the open incidents.').waitFor();
+      // Together the two pages hold every open incident, once each.
+      expect(new Set([...shown, ...rest]).size).toBe(105);
+
+      const forged = await fetch(`${crowded.url}/?status=open&cursor=not-a-cursor`);
+      expect(forged.status).toBe(400);
+      await expect(forged.text()).resolves.toContain('not one this API issued');
+    } finally {
+      await crowded.stop();
+    }
+  }, 60_000);
 });
