@@ -257,7 +257,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       return { ...strip<Incident>(incidentItem), timeline };
     },
 
-    async transition(id, from: IncidentStatus[], changes) {
+    async transition(id, from: IncidentStatus[], changes, expected) {
       const names: Record<string, string> = { '#status': 'status' };
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
@@ -279,6 +279,17 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       from.forEach((status, i) => {
         values[`:from${i}`] = status;
       });
+      const conditions = [`attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`];
+      if (expected) {
+        // Never reopened: the attribute is absent on incidents stored before reopens counted.
+        names['#reopenCount'] = 'reopenCount';
+        values[':reopenCount'] = expected.reopenCount;
+        conditions.push(
+          expected.reopenCount === 0
+            ? '(attribute_not_exists(#reopenCount) OR #reopenCount = :reopenCount)'
+            : '#reopenCount = :reopenCount',
+        );
+      }
       return updateIncidentIf(id, {
         UpdateExpression: [
           sets.length > 0 ? `SET ${sets.join(', ')}` : '',
@@ -286,7 +297,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         ]
           .filter(Boolean)
           .join(' '),
-        ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ConditionExpression: conditions.join(' AND '),
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       });

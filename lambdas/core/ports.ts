@@ -57,11 +57,17 @@ export interface IncidentStore {
   getIncident(id: string): Promise<Incident | undefined>;
   getIncidentWithTimeline(id: string): Promise<IncidentWithTimeline | undefined>;
   /**
-   * Applies `changes` only while the status is one of `from`; returns the updated incident, or
-   * undefined when the condition failed (someone else moved it first). A field given as
-   * `undefined` is removed.
+   * Applies `changes` only while the status is one of `from` and, given `reopenCount`, the
+   * incident has been reopened exactly that often (the run the caller decided on); returns the
+   * updated incident, or undefined when the condition failed (someone else moved it first). A
+   * field given as `undefined` is removed.
    */
-  transition(id: string, from: IncidentStatus[], changes: Partial<Incident>): Promise<Incident | undefined>;
+  transition(
+    id: string,
+    from: IncidentStatus[],
+    changes: Partial<Incident>,
+    expected?: { reopenCount: number },
+  ): Promise<Incident | undefined>;
   /** Adds a timeline entry; `key` makes the write idempotent (a retried write adds nothing). */
   appendTimeline(incidentId: string, key: string, entry: TimelineEntry): Promise<boolean>;
   /** Counts a repeated alert once per `deliveryId`. */

@@ -57,7 +57,11 @@ export async function applyTransition(
     const decision = decide(incident, at);
     if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
-    const updated = await deps.store.transition(incidentId, decision.from, decision.changes);
+    // Decided on this run: a reopen landing before the write makes it a decision about an earlier
+    // run (a stale resolve must not end the new one), so the write is refused and decided again.
+    const updated = await deps.store.transition(incidentId, decision.from, decision.changes, {
+      reopenCount: incident.reopenCount ?? 0,
+    });
     if (!updated) continue;
     await options.followUp?.(updated);
     await deps.store.appendTimeline(incidentId, timelineKey(decision.entry, at, incident), decision.entry);
