@@ -28,7 +28,7 @@ import {
 } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
-import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
+import { acknowledgeIncident, IGNORED, resolveIncident, TransitionRefusedError } from './responder-actions.js';
 import { type RouteDecision, routeAlert } from './routing.js';
 
 export type IntakeOutcome =
@@ -374,13 +374,11 @@ export function predatesCurrentRun(alert: Pick<Alert, 'senderTime'>, incident: I
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
   const incidentId = (await deps.store.findByDedupKey(scopedDedupKey(alert))) ?? (await legacyIncidentFor(deps, alert));
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
-  if (alert.senderTime) {
-    const incident = await deps.store.getIncident(incidentId);
-    if (incident && predatesCurrentRun(alert, incident)) return ignoreStale(deps, alert, incident);
-  }
+  const ignoreIf = (incident: Incident) => predatesCurrentRun(alert, incident);
   if (alert.action === 'acknowledge') {
     try {
-      const result = await acknowledgeIncident(deps, incidentId, alert.actor);
+      const result = await acknowledgeIncident(deps, incidentId, alert.actor, { ignoreIf });
+      if (result.reason === IGNORED) return ignoreStale(deps, alert, result.incident);
       return { outcome: result.changed ? 'acknowledged' : 'unchanged', incident: result.incident };
     } catch (error) {
       // A sender acknowledging what is already resolved has nothing left to do.
@@ -393,7 +391,9 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
   const result = await resolveIncident(deps, incidentId, alert.actor, {
     note: alert.summary,
     refuseIfResolved: false,
+    ignoreIf,
   });
+  if (result.reason === IGNORED) return ignoreStale(deps, alert, result.incident);
   return { outcome: result.changed ? 'resolved' : 'unchanged', incident: result.incident };
 }
 

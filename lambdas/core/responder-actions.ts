@@ -88,14 +88,32 @@ async function finishInterrupted(
   return true;
 }
 
-export async function acknowledgeIncident(deps: CoreDeps, incidentId: string, by: string): Promise<ActionResult> {
+/**
+ * The reason an action is left undone because `ignoreIf` held for the incident as read: decided on
+ * the same read the write is conditioned on, so a reopen in between cannot slip past it.
+ */
+export const IGNORED = 'ignored';
+
+/** `ignoreIf`: an alert sender's action that belongs to an earlier run (see predatesCurrentRun). */
+type ActionOptions = { ignoreIf?: (incident: Incident) => boolean };
+
+const unlessIgnored =
+  (options: ActionOptions, decide: Decide): Decide =>
+  (incident, at) =>
+    options.ignoreIf?.(incident) ? { kind: 'unchanged', reason: IGNORED } : decide(incident, at);
+
+export async function acknowledgeIncident(
+  deps: CoreDeps,
+  incidentId: string,
+  by: string,
+  options: ActionOptions = {},
+): Promise<ActionResult> {
   const publish = (incident: Incident) =>
     deps.events.publish([lifecycleEvent('acknowledged', incident, incident.acknowledgedAt ?? '')]);
-  const result = await applyTransition(deps, incidentId, (incident, at) => decideAcknowledge(incident, by, at), {
-    followUp: publish,
-  });
+  const decide = unlessIgnored(options, (incident, at) => decideAcknowledge(incident, by, at));
+  const result = await applyTransition(deps, incidentId, decide, { followUp: publish });
   const { incident } = result;
-  if (result.changed || incident.status !== 'acknowledged') return result;
+  if (result.changed || result.reason === IGNORED || incident.status !== 'acknowledged') return result;
   // The entry names who did acknowledge, whoever retries.
   const entry = acknowledgedEntry(
     incident.acknowledgedBy ?? by,
@@ -116,16 +134,15 @@ export async function resolveIncident(
   deps: CoreDeps,
   incidentId: string,
   by: string,
-  options: { note?: string; refuseIfResolved: boolean },
+  options: { note?: string; refuseIfResolved: boolean } & ActionOptions,
 ): Promise<ActionResult> {
   const followUp = async (incident: Incident) => {
     await finishResolution(deps, incident);
     await deps.events.publish([lifecycleEvent('resolved', incident, incident.resolvedAt ?? '')]);
   };
+  const decide = unlessIgnored(options, (incident, at) => decideResolve(incident, by, at, options.note));
   try {
-    return await applyTransition(deps, incidentId, (incident, at) => decideResolve(incident, by, at, options.note), {
-      followUp,
-    });
+    return await applyTransition(deps, incidentId, decide, { followUp });
   } catch (error) {
     if (!(error instanceof TransitionRefusedError)) throw error;
     const incident = await deps.store.getIncident(incidentId);

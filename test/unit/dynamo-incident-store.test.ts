@@ -72,6 +72,22 @@ describe('DynamoDB incident store', () => {
     expect((await store.listByStatus('open', { limit: 100 })).incidents.map((item) => item.id)).not.toContain('T1');
   });
 
+  it('applies a transition only to the run it was decided on: a reopen in between refuses it', async () => {
+    await store.createIncident(incident('RUN1'));
+    // Never reopened (no reopenCount stored) counts as run 0.
+    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 1 })).toBeUndefined();
+    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 0 })).toMatchObject({
+      status: 'resolved',
+    });
+    await store.transition('RUN1', ['resolved'], { status: 'open', reopenCount: 1 }, { reopenCount: 0 });
+    // A resolve decided while the incident was in run 0 lands on nothing.
+    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 0 })).toBeUndefined();
+    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 1 })).toMatchObject({
+      status: 'resolved',
+      reopenCount: 1,
+    });
+  });
+
   it('takes a cursor only for the listing it came from, and a key altered to fit the query as invalid, not a storage failure', async () => {
     await store.createIncident(incident('C1'));
     await store.createIncident(incident('C2'));
