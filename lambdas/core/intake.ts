@@ -23,8 +23,10 @@ import {
   type EscalationInput,
   ladderStartOf,
   planLadder,
+  recordsCurrentRun,
   runExecutionName,
   runTimelineKey,
+  unrecordedLadderStart,
 } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
@@ -195,10 +197,7 @@ function background<T>(work: Promise<T> | undefined): Promise<T> | undefined {
 }
 
 /** No ladder yet, or the recorded one is of an earlier run (a reopen, or a re-plan cut short). */
-function needsEscalation(incident: Incident): boolean {
-  if (!incident.executionArn) return true;
-  return !incident.executionArn.endsWith(`:${runExecutionName(incident.id, currentRun(incident))}`);
-}
+const needsEscalation = (incident: Incident): boolean => !recordsCurrentRun(incident);
 
 function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
   return {
@@ -299,7 +298,7 @@ async function escalateUnlessInMaintenance(
     return incident;
   }
   const held = !known.createdNow && (await deps.store.hasTimelineEntry(incident.id, heldKey));
-  const ladderStart = held ? now.toISOString() : (incident.reopenedAt ?? incident.openedAt);
+  const ladderStart = held ? now.toISOString() : unrecordedLadderStart(incident);
   return startEscalation(deps, incident, ladderStart, known.opening);
 }
 

@@ -89,9 +89,24 @@ export interface LadderStartRecord {
  * ladder that was held for maintenance: nothing stored says when that one started.
  */
 export function ladderStartOf(incident: LadderStartRecord): string {
-  const execution = `:${runExecutionName(incident.id, currentRun(incident))}`;
-  if (incident.ladderStartedAt && incident.executionArn?.endsWith(execution)) return incident.ladderStartedAt;
-  return incident.reopenedAt ?? incident.openedAt;
+  if (incident.ladderStartedAt && recordsCurrentRun(incident)) return incident.ladderStartedAt;
+  return unrecordedLadderStart(incident);
+}
+
+/** Where a run's ladder starts when nothing held it for maintenance: its reopening, else the opening. */
+export const unrecordedLadderStart = (incident: Pick<LadderStartRecord, 'openedAt' | 'reopenedAt'>): string =>
+  incident.reopenedAt ?? incident.openedAt;
+
+/**
+ * The recorded execution is the current run's: the name it ends with is the one the run's ladder
+ * is started under (runExecutionName). False with none recorded, or one of an earlier run (a
+ * reopen, or a re-plan cut short before its ARN was recorded).
+ */
+export function recordsCurrentRun(
+  incident: Pick<LadderStartRecord, 'id' | 'executionArn' | 'ladderRun' | 'reopenCount'>,
+  executionName = runExecutionName(incident.id, currentRun(incident)),
+): boolean {
+  return incident.executionArn?.endsWith(`:${executionName}`) ?? false;
 }
 
 /** Which execution an escalation is: the state machine of its severity, and its name. */

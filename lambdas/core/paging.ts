@@ -82,8 +82,7 @@ export async function owedStep(
   now: Date,
 ): Promise<EscalationStep | undefined> {
   const latest = latestDueStep(steps, now);
-  if (!latest || incident.status === 'resolved') return undefined;
-  if (incident.status === 'acknowledged' && latest.unless === 'acknowledged') return undefined;
+  if (!latest || whyStepIsMoot(incident, latest)) return undefined;
   const pages = await store.timelineEntries(incident.id, stepPagesPrefix(latest));
   return pages.length > 0 ? undefined : latest;
 }
@@ -101,11 +100,15 @@ async function incidentToPage(
 ): Promise<Incident | PageStepResult> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
-  if (incident.status === 'resolved') return { paged: [], skipped: 'incident resolved' };
-  if (step.unless === 'acknowledged' && incident.status === 'acknowledged') {
-    return { paged: [], skipped: 'incident acknowledged' };
-  }
-  return incident;
+  const moot = whyStepIsMoot(incident, step);
+  return moot ? { paged: [], skipped: moot } : incident;
+}
+
+/** Why a step no longer needs its pages: a resolution ends every step, an acknowledgement 'unless acknowledged' ones. */
+function whyStepIsMoot(incident: Pick<Incident, 'status'>, step: Pick<EscalationStep, 'unless'>): string | undefined {
+  if (incident.status === 'resolved') return 'incident resolved';
+  if (step.unless === 'acknowledged' && incident.status === 'acknowledged') return 'incident acknowledged';
+  return undefined;
 }
 
 export async function pageStep(deps: PagingDeps, request: PageStepRequest): Promise<PageStepResult> {
@@ -244,7 +247,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   const at = deps.clock.now();
   // Everyone this step's pages reached, in their own right or in someone's place (a retried
   // fallback reads the same set, so it makes the same choices).
-  const stepPages = await deps.store.timelineEntries(incidentId, `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`);
+  const stepPages = await deps.store.timelineEntries(incidentId, stepPagesPrefix(step));
   const reachedByStep = new Set(
     stepPages.map((entry) => entry.responder).filter((id): id is string => typeof id === 'string'),
   );

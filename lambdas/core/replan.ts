@@ -21,6 +21,7 @@ import {
   type LadderPlan,
   planEscalateNow,
   type ReplanReason,
+  recordsCurrentRun,
   runExecutionName,
 } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
@@ -55,11 +56,6 @@ export interface ReplanResult {
   plan?: LadderPlan;
 }
 
-/** The plan the incident's ladder is walking now (stored after a re-plan, else the tier's from when the ladder started). */
-export function currentPlan(deps: Pick<CoreDeps, 'config'>, incident: Incident): EscalationInput {
-  return escalationInputFor(deps, incident);
-}
-
 /**
  * Reads, decides with the current plan and the ladder's "now", writes the new run conditionally
  * (only while unresolved), then starts it. `decide` refuses a resolved incident with its own
@@ -83,7 +79,8 @@ export async function replanLadder(
       if (pending.reason === reason && pending.by === by) return { incident, changed: true, plan: pending };
       continue;
     }
-    const plan = currentPlan(deps, incident);
+    // The plan the ladder is walking now: stored after a re-plan, else the tier's from its start.
+    const plan = escalationInputFor(deps, incident);
     const now = deps.clock.now();
     const ladderNow = deps.escalation.ladderTime?.(plan.openedAt, now) ?? now;
     const owed = await owedStep(deps.store, incident, plan.steps, ladderNow);
@@ -143,7 +140,7 @@ export async function replanLadder(
 function pendingPlan(incident: Incident): LadderPlan | undefined {
   const plan = incident.ladderPlan;
   if (!plan || plan.run !== currentRun(incident)) return undefined;
-  if (incident.executionArn?.endsWith(`:${plan.executionName}`)) return undefined;
+  if (recordsCurrentRun(incident, plan.executionName)) return undefined;
   return plan;
 }
 

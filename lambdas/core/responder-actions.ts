@@ -7,7 +7,7 @@
 import { scopedDedupKey } from './alert.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
-import { currentRun, currentRunExecution, reopenRun, runTimelineKey } from './ladder.js';
+import { currentRun, currentRunExecution, recordsCurrentRun, reopenRun, runTimelineKey } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -169,7 +169,7 @@ export async function finishResolution(deps: CoreDeps, incident: Incident): Prom
   // ARN names: stop the current run by its deterministic name. A recorded ARN of another run (a
   // re-plan cut short) is stopped too.
   const current = currentRunExecution(incident);
-  if (incident.executionArn && !incident.executionArn.endsWith(`:${current.executionName}`)) {
+  if (incident.executionArn && !recordsCurrentRun(incident, current.executionName)) {
     await deps.escalation.stop(incident.executionArn, reason);
   }
   await deps.escalation.stopRun(current, reason);

@@ -55,6 +55,9 @@ const SECURITY_HEADERS = {
 };
 
 const html = (statusCode: number, body: string): HttpResult => ({ statusCode, headers: SECURITY_HEADERS, body });
+/** A console link (a next-page or incident link) that cannot be followed; `why` is shown escaped. */
+const notAValidLink = (why: string): HttpResult =>
+  html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(why)}</p>`));
 const seeOther = (location: string): HttpResult => ({
   statusCode: 303,
   headers: { location, 'cache-control': 'no-store' },
@@ -97,14 +100,14 @@ const home: Page = async (deps, event, options) => {
   if (query.cursor !== undefined) {
     const status = UNRESOLVED.find((name) => name === query.status);
     if (!status) {
-      return html(400, page('Not a valid link', '<h1>Not a valid link</h1><p>A next-page link names its status.</p>'));
+      return notAValidLink('A next-page link names its status.');
     }
     try {
       const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
       return html(200, continuationPage(status, next.incidents, next.next));
     } catch (error) {
       if (!(error instanceof InvalidCursorError)) throw error;
-      return html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(error.message)}</p>`));
+      return notAValidLink(error.message);
     }
   }
   const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
@@ -171,7 +174,7 @@ export const webConsole =
     } catch (error) {
       // A mangled link is answered in the page the person is looking at, not as JSON.
       if (!(error instanceof MalformedPathError)) throw error;
-      return html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(error.message)}</p>`));
+      return notAValidLink(error.message);
     }
   };
 
