@@ -117,16 +117,25 @@ export async function barePutLatency(runtime: LocalRuntime): Promise<PutFigures>
 
 const UNLOADED_ALERTS = 200;
 const UNLOADED_WARM_UP = 20;
-/** After each answer, time for the alert's first page task to finish before the next alert. */
-const UNLOADED_GAP_MS = 30;
+/** After the previous alert's ladder waits, for what its page task left behind (events, logs). */
+export const UNLOADED_SETTLE_MS = 10;
+
+const WAIT_STATE = 'Wait until the step is due';
+/** The ladder's wait, or the status-update reminders' (the two branches interleave). */
+const WAIT_STATES = new Set([WAIT_STATE, 'Wait for the next reminder']);
+/** The execution's first page task is done: it waits for a later step (or the next reminder). */
+export const waitingForALaterStep = (states: string[]) =>
+  WAIT_STATES.has(states.at(-1) ?? '') && states.filter((state) => state === WAIT_STATE).length > 1;
 
 /**
  * Intake with no queue: one alert at a time on the idle runtime, each a new incident, the next
- * sent only after the previous one's first page has had time to go out. What intake costs with
- * nothing waiting ahead of it: the floor under the loaded figures.
+ * sent only once the previous one's first page task has finished. What intake costs with nothing
+ * waiting ahead of it: the floor under the loaded figures.
  */
 export async function unloadedIntakeLatency(runtime: LocalRuntime) {
   const samples: number[] = [];
+  // Events v2 keys are scoped by the integration the routing key names.
+  const integration = integrationFor(runtime.config, ROUTING_KEY);
   for (let i = 0; i < UNLOADED_WARM_UP + UNLOADED_ALERTS; i++) {
     const started = performance.now();
     const response = await fetch(`${runtime.url}/v1/alerts/events`, {
@@ -137,7 +146,20 @@ export async function unloadedIntakeLatency(runtime: LocalRuntime) {
     await response.arrayBuffer();
     if (response.status !== 202) throw new Error(`Unloaded alert ${i} answered ${response.status}`);
     if (i >= UNLOADED_WARM_UP) samples.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, UNLOADED_GAP_MS));
+    const dedupKey = scopedDedupKey({ source: 'events-v2', dedupKey: `bench/unloaded/${i}`, integration });
+    const incidentId = await runtime.deps.store.findByDedupKey(dedupKey);
+    await waitFor(
+      () =>
+        runtime.stepFunctions
+          .list()
+          .some(
+            (execution) => execution.input.incidentId === incidentId && waitingForALaterStep(execution.statesEntered),
+          )
+          ? true
+          : undefined,
+      `alert ${i}'s first page task`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, UNLOADED_SETTLE_MS));
   }
   return {
     alerts: samples.length,

@@ -16,7 +16,9 @@ import {
   INTAKE_RATES,
   INTAKE_SECONDS,
   loadIntake,
+  UNLOADED_SETTLE_MS,
   unloadedIntakeLatency,
+  waitingForALaterStep,
 } from './intake.js';
 import { LIST_INCIDENTS, listAtScale } from './list.js';
 import { toMarkdown } from './report.js';
@@ -40,12 +42,6 @@ async function withRuntime<T>(work: (runtime: LocalRuntime) => Promise<T>): Prom
  * Waits until every ladder is waiting for a later step (or over): stopping the runtime while a
  * page task is still writing would close dynalite under it.
  */
-const WAIT_STATE = 'Wait until the step is due';
-/** The ladder's wait, or the status-update reminders' (the two branches interleave). */
-const WAIT_STATES = new Set([WAIT_STATE, 'Wait for the next reminder']);
-const waitingForALaterStep = (states: string[]) =>
-  WAIT_STATES.has(states.at(-1) ?? '') && states.filter((state) => state === WAIT_STATE).length > 1;
-
 async function settled(runtime: LocalRuntime): Promise<void> {
   await waitFor(
     () =>
@@ -129,7 +125,7 @@ const results = {
     ),
     bare_put: intake.barePut,
     unloaded: { ...intake.unloaded, ratio_to_idle_put_p50: round(intake.unloaded.p50_ms / intake.barePut.p50_ms) },
-    unloaded_method: `${intake.unloaded.alerts} alerts one at a time on the idle runtime (after warm-up), each a new SEV1 incident, the next sent 30 ms after the previous answer so that its first page task has finished; latency = time to the 202 from a fetch in the bench's process; ratio_to_idle_put_p50 = that p50 / bare_put p50. No queue ahead of any call: the least the loaded ratio could reach with intake as designed.`,
+    unloaded_method: `${intake.unloaded.alerts} alerts one at a time on the idle runtime (after warm-up), each a new SEV1 incident, the next sent once the previous one's ladder waits for its second step (its first page task has finished) and ${UNLOADED_SETTLE_MS} ms more; latency = time to the 202 from a fetch in the bench's process; ratio_to_idle_put_p50 = that p50 / bare_put p50. No queue ahead of any call: the least the loaded ratio could reach with intake as designed.`,
     method: `autocannon in a separate process (so that the load generator's own work is not on the event loop it times), ${INTAKE_SECONDS} s at each fixed overall rate over 20 connections, each alert a new SEV1 incident (Events v2 trigger with its own dedup key) against the local runtime started in the bench's process; latency = time to the 202, which intake sends only after the incident is stored and its execution started (non-2xx excluded and counted). Bare put = conditional PutItem (attribute_not_exists) of a small item through the runtime's own SDK client to the same dynalite, in the same run: rates.<rate>.bare_put_under_load is one put every 10 ms while that rate's load is on (the event loop as busy as intake's own calls find it), bare_put is ${intake.barePut.samples} sequential puts on the idle runtime before any load. ratio_to_put_p50 = intake p50 / bare put p50 under the same load (the target's ratio); ratio_to_idle_put_p50 = intake p50 / idle bare put p50, kept for comparison with runs before the method changed. The runtime's DynamoDB client reaches dynalite in-process (local/in-process-dynalite.ts), for intake and the bare put alike.`,
   },
   first_page: {
