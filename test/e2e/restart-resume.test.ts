@@ -21,8 +21,6 @@ import {
   testConfig,
 } from '../support/local.js';
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('restart with --data mid-incident', () => {
   const dirs: string[] = [];
   const newDataDir = () => {
@@ -33,6 +31,22 @@ describe('restart with --data mid-incident', () => {
   // SEV1 at 120x: step 1 (5m) is due 2.5 s after open, step 2 (30m) 15 s after.
   const start = (dataDir: string, config: KlaxonConfig = testConfig()) =>
     startLocalRuntime({ port: 0, timeScale: 120, dataDir, config, verbose: false });
+  /** The step indexes of the incident's running (re-planned) ladder, and their conditions. */
+  const resumedPlan = (runtime: LocalRuntime, incidentId: string) =>
+    runtime.stepFunctions
+      .list()
+      .find((execution) => execution.input.incidentId === incidentId && execution.status === 'RUNNING')
+      ?.input.steps.map((step) => ({ index: step.index, unless: step.unless }));
+  /** Waits for the step 2 page (secondary-oncall, 15 s after open), then lists every page since the restart. */
+  const pagesAfterStep2 = async (runtime: LocalRuntime, incidentId: string) => {
+    await eventually(async () => {
+      const entries = (await incident(runtime, incidentId)).timeline;
+      return entries.some((entry) => entry.type === 'paged' && entry.step === 2) || undefined;
+    }, 'step 2 paging secondary-oncall after the restart');
+    return pagesIn(await outbox(runtime))
+      .filter((page) => page.incidentId === incidentId)
+      .map((page) => page.responder);
+  };
   let runtime: LocalRuntime | undefined;
   afterEach(async () => {
     await runtime?.stop();
@@ -109,12 +123,18 @@ describe('restart with --data mid-incident', () => {
     await before.stop();
 
     // The SMS limit is lifted meanwhile (a new runtime); it restarts well before step 2 (secondary, 15 s).
+    // start() returns once the ladder is re-planned: step 0 is not in it, and step 1, if it is not
+    // past yet, only pages unless acknowledged (which the incident is).
     const after = await start(dataDir);
     runtime = after;
-    await pause(2_000);
-    const pages = pagesIn(await outbox(after)).filter((page) => page.incidentId === opened.id);
-    expect(pages.map((page) => page.responder)).toEqual([]);
-  }, 30_000);
+    const plan = resumedPlan(after, opened.id);
+    expect(plan?.map((step) => step.index)).toEqual(expect.arrayContaining([2, 3, 4]));
+    expect(plan?.filter((step) => step.index < 2)).toEqual(
+      plan?.some((step) => step.index === 1) ? [{ index: 1, unless: 'acknowledged' }] : [],
+    );
+    // The first page after the restart is step 2's, to the secondary: the primary is not paged again.
+    expect(await pagesAfterStep2(after, opened.id)).toEqual(['secondary-oncall']);
+  }, 60_000);
 
   it('does not page the person who took over on-call while it was down once per step already taken', async () => {
     const dataDir = newDataDir();
@@ -146,9 +166,10 @@ describe('restart with --data mid-incident', () => {
     });
     const after = await start(dataDir, handedOff);
     runtime = after;
-    await pause(2_000);
-    // Steps 0 and 1 were taken before the restart; step 2 (the secondary) is 15 s away.
-    const pages = pagesIn(await outbox(after)).filter((page) => page.incidentId === opened.id);
-    expect(pages.map((page) => page.responder)).toEqual([]);
-  }, 30_000);
+    // Steps 0 and 1 were taken before the restart: the re-planned ladder (in place once start()
+    // returns) holds only the steps ahead, from step 2 (the secondary, 15 s after open).
+    expect(resumedPlan(after, opened.id)?.map((step) => step.index)).toEqual([2, 3, 4]);
+    // Step 2 pages the secondary, and eng-manager (primary now) was paged for no step already taken.
+    expect(await pagesAfterStep2(after, opened.id)).toEqual(['secondary-oncall']);
+  }, 60_000);
 });
