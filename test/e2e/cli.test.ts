@@ -265,7 +265,7 @@ describe('klaxon CLI', () => {
     expect(listed.incidents).toHaveLength(120);
     expect(new Set(listed.incidents.map((item) => item.id)).size).toBe(120);
     expect(listed.next).toBeNull();
-    const human = await klaxon('list', '--severity', 'SEV4');
+    const human = await klaxon('list', '--severity', 'SEV4', '--service', 'bulk');
     expect(human.out.trim().split('\n')).toHaveLength(121); // the header and every incident
     expect(human.err).toBe('');
   });
