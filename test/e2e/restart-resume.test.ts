@@ -32,11 +32,14 @@ describe('restart with --data mid-incident', () => {
   const start = (dataDir: string, config: KlaxonConfig = testConfig()) =>
     startLocalRuntime({ port: 0, timeScale: 120, dataDir, config, verbose: false });
   /** The step indexes of the incident's running (re-planned) ladder, and their conditions. */
-  const resumedPlan = (runtime: LocalRuntime, incidentId: string) =>
-    runtime.stepFunctions
+  const resumedPlan = (runtime: LocalRuntime, incidentId: string) => {
+    const input = runtime.stepFunctions
       .list()
-      .find((execution) => execution.input.incidentId === incidentId && execution.status === 'RUNNING')
-      ?.input.steps.map((step) => ({ index: step.index, unless: step.unless }));
+      .find((execution) => execution.input.incidentId === incidentId && execution.status === 'RUNNING')?.input;
+    return input && 'steps' in input
+      ? input.steps.map((step) => ({ index: step.index, unless: step.unless }))
+      : undefined;
+  };
   /** Waits for the step 2 page (secondary-oncall, 15 s after open), then lists every page since the restart. */
   const pagesAfterStep2 = async (runtime: LocalRuntime, incidentId: string) => {
     await eventually(async () => {
