@@ -6,7 +6,7 @@ import type { Incident } from '../../lambdas/core/incident.js';
 import type { HttpEvent } from '../../lambdas/handlers/http.js';
 import { incidentsApi } from '../../lambdas/handlers/incidents-api.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture } from '../support/fixtures.js';
+import { alarmStateChange } from '../support/fixtures.js';
 import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
 async function openWithPage(runtime: LocalRuntime, summary: string): Promise<{ id: string; link: string }> {
@@ -108,16 +108,12 @@ describe('signed acknowledge links', () => {
   it('the page of a reopened incident carries a fresh link that acknowledges it', async () => {
     let delivery = 0;
     const alarm = async (state: 'ALARM' | 'OK') => {
-      const event = fixture<{
-        id: string;
-        resources: string[];
-        detail: { alarmName: string; state: { value: string }; configuration: { description?: string } };
-      }>('eventbridge/alarm-state-change.json');
-      event.id = `ack-link-flap-${++delivery}`;
-      event.detail.alarmName = 'ack-link-flap';
-      event.detail.state.value = state;
-      event.detail.configuration.description = 'severity=SEV1 ack link flapping';
-      event.resources = ['arn:aws:cloudwatch:us-east-1:123456789012:alarm:ack-link-flap'];
+      const event = alarmStateChange({
+        name: 'ack-link-flap',
+        state,
+        id: `ack-link-flap-${++delivery}`,
+        description: 'severity=SEV1 ack link flapping',
+      });
       const reply = await call<{ results: { result: { outcome: string; incidentId: string } }[] }>(
         runtime,
         'POST',

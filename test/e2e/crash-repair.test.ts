@@ -6,10 +6,9 @@ import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { alertFromAlarmEvent } from '../../lambdas/core/alert-sources.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { receiveAlert } from '../../lambdas/core/intake.js';
-import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import type { OutboxEvent } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture } from '../support/fixtures.js';
+import { alarmStateChange, fixture } from '../support/fixtures.js';
 import {
   call,
   eventsV2DedupKey,
@@ -166,12 +165,7 @@ describe('crash between writes', () => {
   it('an OK after a crash that left the ladder unrecorded stops that ladder, so a reopen walks only its own', async () => {
     const name = 'unrecorded-ladder';
     const alarm = (state: 'ALARM' | 'OK', id: string) => {
-      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
-      event.id = id;
-      event.detail.alarmName = name;
-      event.detail.state.value = state;
-      event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
-      const alert = alertFromAlarmEvent(runtime.config, event);
+      const alert = alertFromAlarmEvent(runtime.config, alarmStateChange({ name, state, id }));
       if (!alert) throw new Error(`no alert from ${state}`);
       return alert;
     };
@@ -206,11 +200,7 @@ describe('crash between writes', () => {
   it("the incident's 'opened' entry is written even when another delivery of the alarm starts the ladder before the opener's retry", async () => {
     const name = 'lost-opened-entry';
     const alarm = (id: string) => {
-      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
-      event.id = id;
-      event.detail.alarmName = name;
-      event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
-      const alert = alertFromAlarmEvent(runtime.config, event);
+      const alert = alertFromAlarmEvent(runtime.config, alarmStateChange({ name, state: 'ALARM', id }));
       if (!alert) throw new Error('no alert');
       return alert;
     };

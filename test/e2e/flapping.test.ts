@@ -8,16 +8,10 @@ import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { receiveAlert } from '../../lambdas/core/intake.js';
 import { resolveIncident } from '../../lambdas/core/responder-actions.js';
-import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture } from '../support/fixtures.js';
+import { alarmStateChange } from '../support/fixtures.js';
 import { call, eventually, incident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
 
-type AlarmEvent = {
-  id: string;
-  resources: string[];
-  detail: { alarmName: string; state: { value: string }; configuration: { description?: string } };
-};
 type RuleReply = { results: { result: { outcome: string; incidentId: string } }[] };
 
 describe('flapping alarms and the reopen window', () => {
@@ -34,12 +28,7 @@ describe('flapping alarms and the reopen window', () => {
 
   let delivery = 0;
   const send = async (name: string, state: 'ALARM' | 'OK', description: string) => {
-    const event = fixture<AlarmEvent>('eventbridge/alarm-state-change.json');
-    event.id = `flap-${++delivery}`;
-    event.detail.alarmName = name;
-    event.detail.state.value = state;
-    event.detail.configuration.description = description;
-    event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+    const event = alarmStateChange({ name, state, id: `flap-${++delivery}`, description });
     const reply = await call<RuleReply>(runtime, 'POST', '/_local/events', event);
     expect(reply.status).toBe(200);
     return reply.body.results[0]?.result ?? { outcome: '', incidentId: '' };
@@ -103,12 +92,8 @@ describe('flapping alarms and the reopen window', () => {
     const name = 'race-resolve-reopen';
     const arn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
     const alarm = (state: 'ALARM' | 'OK') => {
-      const event = fixture<CloudWatchAlarmEvent>('eventbridge/alarm-state-change.json');
-      event.id = `flap-${++delivery}`;
-      event.detail.alarmName = name;
-      event.detail.state.value = state;
+      const event = alarmStateChange({ name, state, id: `flap-${++delivery}` });
       event.detail.state.timestamp = new Date().toISOString();
-      event.resources = [arn];
       const alert = alertFromAlarmEvent(runtime.config, event);
       if (!alert) throw new Error(`no alert from ${state}`);
       return alert;

@@ -4,8 +4,9 @@
  */
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
+import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture, fixtureText } from '../support/fixtures.js';
+import { alarmStateChange, fixture, fixtureText } from '../support/fixtures.js';
 import {
   call,
   eventually,
@@ -18,11 +19,6 @@ import {
   testConfig,
 } from '../support/local.js';
 
-type AlarmEvent = {
-  id: string;
-  resources: string[];
-  detail: { alarmName: string; configuration: { description?: string | null } };
-};
 type RuleReply = { results: { result: { outcome: string; incidentId: string } }[] };
 
 describe('routing rules and maintenance windows', () => {
@@ -51,15 +47,9 @@ describe('routing rules and maintenance windows', () => {
     await runtime.stop();
   });
 
-  const alarm = (name: string, description: string | null, id = `${name}-1`): AlarmEvent => {
-    const event = fixture<AlarmEvent>('eventbridge/alarm-state-change.json');
-    event.id = id;
-    event.detail.alarmName = name;
-    event.detail.configuration.description = description;
-    event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
-    return event;
-  };
-  const fire = async (event: AlarmEvent) => {
+  const alarm = (name: string, description: string | null, id = `${name}-1`) =>
+    alarmStateChange({ name, state: 'ALARM', id, description });
+  const fire = async (event: CloudWatchAlarmEvent) => {
     const reply = await call<RuleReply>(runtime, 'POST', '/_local/events', event);
     expect(reply.status).toBe(200);
     return incident(runtime, reply.body.results[0]?.result.incidentId ?? '');
