@@ -6,11 +6,11 @@ import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { alertFromAlarmEvent } from '../../lambdas/core/alert-sources.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { receiveAlert } from '../../lambdas/core/intake.js';
-import type { OutboxEvent } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange, fixture } from '../support/fixtures.js';
 import {
   call,
+  eventsIn,
   eventsV2DedupKey,
   eventually,
   incident,
@@ -33,11 +33,8 @@ describe('crash between writes', () => {
     await runtime.stop();
   });
 
-  const eventsFor = async (id: string, detailType: string) =>
-    (await outbox(runtime)).filter(
-      (message): message is OutboxEvent =>
-        message.service === 'events' && message.detailType === detailType && message.detail.incident.id === id,
-    );
+  const eventsFor = async (incidentId: string, detailType: string) =>
+    eventsIn(await outbox(runtime), { detailType, incidentId });
   /** Opened and its first page recorded, so nothing else writes to the table while the test acts. */
   const quietIncident = async (summary: string): Promise<Incident> => {
     const opened = await openIncident(runtime, summary, 'warning');

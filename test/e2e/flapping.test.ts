@@ -10,7 +10,16 @@ import { receiveAlert } from '../../lambdas/core/intake.js';
 import { resolveIncident } from '../../lambdas/core/responder-actions.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange } from '../support/fixtures.js';
-import { call, eventually, incident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
+import {
+  call,
+  eventsIn,
+  eventually,
+  incident,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+  testConfig,
+} from '../support/local.js';
 
 type RuleReply = { results: { result: { outcome: string; incidentId: string } }[] };
 
@@ -159,11 +168,7 @@ describe('flapping alarms and the reopen window', () => {
     expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(200);
     expect((await send('search-flap', 'ALARM', description)).outcome).toBe('reopened');
 
-    const eventsFor = async (detailType: string) =>
-      (await outbox(runtime)).filter(
-        (message) =>
-          message.service === 'events' && message.detailType === detailType && message.detail.incident.id === id,
-      );
+    const eventsFor = async (detailType: string) => eventsIn(await outbox(runtime), { detailType, incidentId: id });
     await eventually(async () => (await eventsFor('Incident Reopened')).length === 1 || undefined, 'the reopen event');
     expect((await eventsFor('Incident Opened')).length).toBe(1);
     const started = (await incident(runtime, id)).timeline.filter((entry) => entry.type === 'escalation-started');

@@ -6,7 +6,7 @@ import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
 import type { Clock } from '../../lambdas/core/ports.js';
 import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
-import type { OutboxMessage, OutboxPage } from '../../local/outbox.js';
+import type { OutboxEvent, OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
 
 /** The key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
@@ -77,6 +77,15 @@ export async function call<T = Record<string, unknown>>(
 /** The ladder's pages (reminders, also published to the responder's topic, left out). */
 export const pagesIn = (messages: OutboxMessage[]) =>
   messages.filter((message): message is OutboxPage => message.service === 'sns' && message.purpose === 'page');
+
+/** The lifecycle events published about one incident, of one detail type if given. */
+export const eventsIn = (messages: OutboxMessage[], filter: { detailType?: string; incidentId: string }) =>
+  messages.filter(
+    (message): message is OutboxEvent =>
+      message.service === 'events' &&
+      (filter.detailType === undefined || message.detailType === filter.detailType) &&
+      message.detail.incident.id === filter.incidentId,
+  );
 
 /** Status-update and post-mortem reminders. */
 export const remindersIn = (messages: OutboxMessage[], purpose: OutboxPage['purpose']) =>
