@@ -4,7 +4,6 @@
  * override's start with timers (time scaled), calling the page function with the payload
  * EventBridge Scheduler sends on AWS; a duplicate invocation notifies nobody twice.
  */
-import { parseConfig } from '../../lambdas/core/config.js';
 import type { OnCallNow } from '../../lambdas/core/rotations.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
@@ -15,7 +14,7 @@ import {
   outbox,
   pagesIn,
   startTestRuntime,
-  testConfig,
+  withDailyPrimaryRotation,
 } from '../support/local.js';
 
 // 60x: the handoff four to five minutes ahead comes after four to five seconds.
@@ -29,23 +28,9 @@ describe('handoff notifications', () => {
   const overrideTo = new Date(overrideFrom.getTime() + 3_600_000);
 
   beforeAll(async () => {
-    const config = parseConfig({
-      ...testConfig(),
-      rotations: [
-        {
-          id: 'primary-daily',
-          every: 'day',
-          handoffTime: handoff.toISOString().slice(11, 16),
-          timeZone: 'UTC',
-          start: new Date(real - 2 * 86_400_000).toISOString().slice(0, 10),
-          members: ['primary-oncall', 'executive'],
-        },
-      ],
-      onCall: { primary: { rotation: 'primary-daily' } },
-      overrides: [
-        { role: 'secondary', responder: 'eng-manager', from: overrideFrom.toISOString(), to: overrideTo.toISOString() },
-      ],
-    });
+    const config = withDailyPrimaryRotation(handoff, real, [
+      { role: 'secondary', responder: 'eng-manager', from: overrideFrom.toISOString(), to: overrideTo.toISOString() },
+    ]);
     runtime = await startTestRuntime({ timeScale: TIME_SCALE, config });
   });
   afterAll(async () => {

@@ -3,7 +3,6 @@
  * open pages the new primary at the next step. The runtime's clock is moved across the handoff
  * after the first page (the ladder's waits run on real, scaled time).
  */
-import { parseConfig } from '../../lambdas/core/config.js';
 import type { OnCallNow } from '../../lambdas/core/rotations.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
@@ -13,7 +12,7 @@ import {
   outbox,
   pagesIn,
   startTestRuntime,
-  testConfig,
+  withDailyPrimaryRotation,
 } from '../support/local.js';
 
 // 300x: the SEV1 ladder's 5-minute step comes a second after the first page.
@@ -25,24 +24,9 @@ describe('a rotation handoff during an open incident', () => {
   const real = Date.now();
   // A daily UTC handoff two to three minutes from now: real time cannot reach it during the test.
   const handoff = new Date(Math.floor(real / 60_000) * 60_000 + 2 * 60_000);
-  const handoffTime = handoff.toISOString().slice(11, 16);
-  const twoDaysAgo = new Date(real - 2 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    const config = parseConfig({
-      ...testConfig(),
-      rotations: [
-        {
-          id: 'primary-daily',
-          every: 'day',
-          handoffTime,
-          timeZone: 'UTC',
-          start: twoDaysAgo,
-          members: ['primary-oncall', 'executive'],
-        },
-      ],
-      onCall: { primary: { rotation: 'primary-daily' } },
-    });
+    const config = withDailyPrimaryRotation(handoff, real);
     runtime = await startTestRuntime({
       timeScale: TIME_SCALE,
       config,

@@ -28,6 +28,32 @@ export function testConfig(): KlaxonConfig {
   });
 }
 
+/**
+ * The test config with primary filled by a daily UTC rotation (primary-oncall, then executive)
+ * that hands over at `handoff`'s minute and started two days before `now`; `overrides` replace the config's when given.
+ */
+export function withDailyPrimaryRotation(
+  handoff: Date,
+  now: number,
+  overrides?: KlaxonConfig['overrides'],
+): KlaxonConfig {
+  return parseConfig({
+    ...testConfig(),
+    rotations: [
+      {
+        id: 'primary-daily',
+        every: 'day',
+        handoffTime: handoff.toISOString().slice(11, 16),
+        timeZone: 'UTC',
+        start: new Date(now - 2 * 86_400_000).toISOString().slice(0, 10),
+        members: ['primary-oncall', 'executive'],
+      },
+    ],
+    onCall: { primary: { rotation: 'primary-daily' } },
+    ...(overrides ? { overrides } : {}),
+  });
+}
+
 /** The key the store holds while an Events v2 dedup_key sent with `routingKey` has an open incident. */
 export function eventsV2DedupKey(runtime: LocalRuntime, dedupKey: string, routingKey = LOCAL_ROUTING_KEY): string {
   const integration = integrationFor(runtime.config, routingKey);
