@@ -10,6 +10,7 @@ import {
 import dynalite from 'dynalite';
 import { createTableInput } from '../lambdas/adapters/table-layout.js';
 import { DynamoDbFaults } from './dynamodb-faults.js';
+import { enforceKeySizes } from './dynamodb-key-limits.js';
 import { inProcessRequestHandler, localSigV4 } from './in-process-dynalite.js';
 
 export interface LocalDynamoDb {
@@ -52,6 +53,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     },
     { step: 'initialize', name: 'countOperations' },
   );
+  enforceKeySizes(client);
   await ensureTable(client, options.tableName);
   const faults = new DynamoDbFaults();
   faults.install(client);

@@ -17,6 +17,7 @@ import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } fr
 import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
 import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
+  boundedKey,
   dedupKey,
   incidentKey,
   OPENED_INDEX,
@@ -35,6 +36,8 @@ const HELD_FOR_RUN_AT_MOST = '(attribute_not_exists(#run) OR #run <= :run)';
  */
 const COUNTED_DELIVERIES = 'countedDeliveries';
 const COUNTED_DELIVERIES_KEPT = 32;
+/** Each kept id is bounded (delivery ids can hold a sender's summary), so the list stays small beside the incident. */
+const COUNTED_ID_BYTES = 256;
 
 const INTERNAL_ATTRIBUTES = [
   'pk',
@@ -316,6 +319,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       // COUNTED_DELIVERIES_KEPT other repeats counted before the sender's retry.
       const key = `alert#${deliveryId}`;
       if (await hasTimelineEntry(incidentId, key)) return; // a redelivery of an alert already counted
+      const countedId = boundedKey(deliveryId, COUNTED_ID_BYTES);
       let counted: unknown[] | undefined;
       try {
         const { Attributes } = await doc.send(
@@ -330,8 +334,8 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
               ':one': 1,
               ':at': entry.at,
               ':none': [],
-              ':delivery': [deliveryId],
-              ':id': deliveryId,
+              ':delivery': [countedId],
+              ':id': countedId,
             },
             ReturnValues: 'UPDATED_NEW',
           }),

@@ -12,7 +12,15 @@
  *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
  *   LATEST#<scoped key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
+ *   DELIVERY#<id>       DELIVERY           a sender's delivery processed (it never acts again), kept 7 days
+ *
+ * Every key below goes through boundedPartitionKey / boundedSortKey: senders choose much of what
+ * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
+ * 2,048 bytes or a sort key over 1,024 with a ValidationException, which would answer 5xx to every
+ * retry of that alert.
  */
+import { createHash } from 'node:crypto';
+
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
 /** Incidents by the month they opened, oldest first: reports read a time range from it. */
@@ -21,22 +29,60 @@ export const OPENED_INDEX = { name: 'byOpenedMonth', partitionKey: 'gsi2pk', sor
 export const GLOBAL_INDEXES = [STATUS_INDEX, OPENED_INDEX] as const;
 export const TTL_ATTRIBUTE = 'expiresAt';
 
-export const incidentKey = (id: string) => ({ pk: `INCIDENT#${id}`, sk: 'INCIDENT' });
-export const timelineKey = (id: string, entryKey: string) => ({ pk: `INCIDENT#${id}`, sk: `TIMELINE#${entryKey}` });
-export const dedupKey = (scopedKey: string) => ({ pk: `DEDUP#${scopedKey}`, sk: 'DEDUP' });
-export const maintenanceKey = (service: string) => ({ pk: `MAINTENANCE#${service}`, sk: 'MAINTENANCE' });
-export const handoffKey = (key: string) => ({ pk: `HANDOFF#${key}`, sk: 'HANDOFF' });
-export const latestKey = (scopedKey: string) => ({ pk: `LATEST#${scopedKey}`, sk: 'LATEST' });
-export const noticeKey = (kind: string, at: string, id: string) => ({ pk: `NOTICE#${kind}`, sk: `${at}#${id}` });
+/** DynamoDB's size limits of one key attribute, in UTF-8 bytes (tables and global secondary indexes alike). */
+export const KEY_BYTES = { partitionKey: 2048, sortKey: 1024 } as const;
+
+const HASHED = '~sha256:';
+const DIGEST_BYTES = HASHED.length + 64;
+
+/**
+ * `text` itself when it fits `maxBytes`; otherwise as much of its start as fits, then `~sha256:`
+ * and the SHA-256 of the whole text. Short keys stay readable in the console; long ones keep
+ * their prefix, so `begins_with` queries on a short prefix still find them. A text that already
+ * holds the marker is hashed too, so no sender can write the bounded form of another's key.
+ */
+export function boundedKey(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes && !text.includes(HASHED)) return text;
+  const digest = createHash('sha256').update(text, 'utf8').digest('hex');
+  let prefix = '';
+  let bytes = 0;
+  // By code point, so a character is never cut in half.
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > maxBytes - DIGEST_BYTES) break;
+    prefix += char;
+    bytes += size;
+  }
+  return `${prefix}${HASHED}${digest}`;
+}
+
+const pk = (text: string) => boundedKey(text, KEY_BYTES.partitionKey);
+const sk = (text: string) => boundedKey(text, KEY_BYTES.sortKey);
+
+// Incident ids are generated (ULIDs), so the ASL's own `INCIDENT#<id>` equals incidentKey's.
+export const incidentKey = (id: string) => ({ pk: pk(`INCIDENT#${id}`), sk: 'INCIDENT' });
+export const timelineKey = (id: string, entryKey: string) => ({
+  pk: pk(`INCIDENT#${id}`),
+  sk: sk(`TIMELINE#${entryKey}`),
+});
+export const dedupKey = (scopedKey: string) => ({ pk: pk(`DEDUP#${scopedKey}`), sk: 'DEDUP' });
+export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${service}`), sk: 'MAINTENANCE' });
+export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
+export const latestKey = (scopedKey: string) => ({ pk: pk(`LATEST#${scopedKey}`), sk: 'LATEST' });
+export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
+export const noticeKey = (kind: string, at: string, id: string) => ({
+  pk: pk(`NOTICE#${kind}`),
+  sk: sk(`${at}#${id}`),
+});
 export const statusIndexKeys = (status: string, openedAt: string, id: string) => ({
-  gsi1pk: `STATUS#${status}`,
-  gsi1sk: `${openedAt}#${id}`,
+  gsi1pk: pk(`STATUS#${status}`),
+  gsi1sk: sk(`${openedAt}#${id}`),
 });
 
 export const openedMonth = (openedAt: string) => openedAt.slice(0, 7);
 export const openedIndexKeys = (openedAt: string, id: string) => ({
-  gsi2pk: `OPENED#${openedMonth(openedAt)}`,
-  gsi2sk: `${openedAt}#${id}`,
+  gsi2pk: pk(`OPENED#${openedMonth(openedAt)}`),
+  gsi2sk: sk(`${openedAt}#${id}`),
 });
 
 /** The table definition as CreateTable takes it (the local runtime and tests create it with this). */

@@ -239,6 +239,25 @@ describe('Events API v2 intake', () => {
     expect(await openIncidents()).toHaveLength(before);
   });
 
+  it('counts a repeat whose 1,024-character summary is 2 KB of UTF-8, and lists it on the timeline', async () => {
+    const trigger = (summary: string, timestamp: string) => ({
+      routing_key: LOCAL_ROUTING_KEY,
+      event_action: 'trigger',
+      dedup_key: `long-summary/${'k'.repeat(200)}`,
+      payload: { summary, source: 'build-7', severity: 'warning', timestamp },
+    });
+    expect(
+      (await call(runtime, 'POST', '/v1/alerts/events', trigger('Queue stuck', '2026-12-05T10:00:00Z'))).status,
+    ).toBe(202);
+    const long = 'é'.repeat(1024);
+    const repeat = await call(runtime, 'POST', '/v1/alerts/events', trigger(long, '2026-12-05T10:05:00Z'));
+    expect(repeat.status).toBe(202);
+    const opened = (await openIncidents()).find((item) => item.dedupKey.startsWith('long-summary/'));
+    const stored = await incident(runtime, opened?.id ?? '');
+    expect(stored.alertCount).toBe(2);
+    expect(stored.timeline.find((entry) => entry.message === `Alert repeated: ${long}`)).toBeDefined();
+  });
+
   it('refuses a body that is not JSON by content type with 415', async () => {
     const reply = await call<{ message: string }>(runtime, 'POST', '/v1/alerts/events', 'routing_key=x', {
       'content-type': 'application/x-www-form-urlencoded',
