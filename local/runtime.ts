@@ -165,7 +165,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     logger,
     ackKey,
   };
-  const sns = new LocalSns(await localSigningIdentity(options.dataDir));
+  const sns = new LocalSns(await localSigningIdentity(options.dataDir), options.clock ?? systemClock);
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),

@@ -13,7 +13,10 @@ import {
   type CertificateFetcher,
   SignatureRejectedError,
   type SubscriptionConfirmer,
+  snsHostOf,
 } from '../lambdas/adapters/sns-signature.js';
+import { systemClock } from '../lambdas/adapters/system.js';
+import type { Clock } from '../lambdas/core/ports.js';
 
 export interface LocalSigningIdentity {
   privateKey: string;
@@ -58,18 +61,34 @@ const SIGNED_FIELDS: Record<string, readonly string[]> = {
 export type SnsEnvelope = Record<string, string>;
 
 export class LocalSns {
-  /** Looks like SNS's own certificate URL; only this runtime's fetcher resolves it. */
-  readonly certificateUrl: string;
+  /** Looks like the path of SNS's own certificates; only this runtime's fetcher resolves it. */
+  private readonly certificatePath: string;
   readonly confirmedSubscriptions: string[] = [];
 
-  constructor(private readonly identity: LocalSigningIdentity) {
+  /** `clock`: the runtime's, so the Timestamp of what it publishes agrees with intake's window check. */
+  constructor(
+    private readonly identity: LocalSigningIdentity,
+    private readonly clock: Clock = systemClock,
+  ) {
     const digest = createHash('sha256').update(identity.certificate).digest('hex').slice(0, 32);
-    this.certificateUrl = `https://sns.local.amazonaws.com/SimpleNotificationService-${digest}.pem`;
+    this.certificatePath = `/SimpleNotificationService-${digest}.pem`;
+  }
+
+  /**
+   * Where SNS would put the certificate for a topic's messages: on the SNS host of the topic's
+   * region (`sns.local.amazonaws.com` for the local config's `arn:aws:sns:local:…` topic).
+   */
+  certificateUrlFor(topicArn: string): string {
+    return `https://${snsHostOf(topicArn) ?? 'sns.local.amazonaws.com'}${this.certificatePath}`;
   }
 
   /** Signs an envelope as SNS does; `version` 1 is SHA1withRSA, 2 is SHA256withRSA. */
   sign(envelope: SnsEnvelope, version: '1' | '2' = '2'): SnsEnvelope {
-    const unsigned: SnsEnvelope = { ...envelope, SignatureVersion: version, SigningCertURL: this.certificateUrl };
+    const unsigned: SnsEnvelope = {
+      ...envelope,
+      SignatureVersion: version,
+      SigningCertURL: this.certificateUrlFor(envelope.TopicArn ?? ''),
+    };
     delete unsigned.Signature;
     const fields = SIGNED_FIELDS[unsigned.Type ?? ''] ?? [];
     const text = fields
@@ -88,8 +107,8 @@ export class LocalSns {
       MessageId: randomUUID(),
       TopicArn: input.TopicArn,
       Message: input.Message,
-      Timestamp: new Date().toISOString(),
-      UnsubscribeURL: `https://sns.local.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${input.TopicArn}:local`,
+      Timestamp: this.clock.now().toISOString(),
+      UnsubscribeURL: `https://${snsHostOf(input.TopicArn) ?? 'sns.local.amazonaws.com'}/?Action=Unsubscribe&SubscriptionArn=${input.TopicArn}:local`,
     };
     if (input.Subject !== undefined) envelope.Subject = input.Subject;
     return this.sign(envelope);
@@ -106,15 +125,18 @@ export class LocalSns {
         type === 'SubscriptionConfirmation'
           ? `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
           : `You have chosen to deactivate subscription ${topicArn}:local.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`,
-      SubscribeURL: `https://sns.local.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
-      Timestamp: new Date().toISOString(),
+      SubscribeURL: `https://${snsHostOf(topicArn) ?? 'sns.local.amazonaws.com'}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
+      Timestamp: this.clock.now().toISOString(),
     });
   }
 
-  /** Knows one certificate: its own. Anything else is refused, as an unknown signer must be. */
+  /**
+   * Knows one certificate: its own, on whichever SNS host the verifier's checks let through.
+   * Anything else is refused, as an unknown signer must be.
+   */
   certificateFetcher(): CertificateFetcher {
     return async (url) => {
-      if (url.href !== this.certificateUrl) {
+      if (url.pathname !== this.certificatePath) {
         throw new SignatureRejectedError(`${url.href} is not a certificate the local runtime trusts`);
       }
       return this.identity.certificate;

@@ -1,9 +1,10 @@
 /**
  * Verifies that an SNS message was signed by SNS (signature versions 1 and 2) with
- * sns-payload-validator. The signing certificate comes only from an https URL on
- * `sns.<region>.amazonaws.com` (or `.amazonaws.com.cn`); that check is ours and runs before any
- * certificate is fetched, whatever fetcher is injected. On AWS the fetcher downloads the
- * SigningCertURL; the local runtime injects one that knows only its own certificate.
+ * sns-payload-validator, after every check that needs no network (checkSnsEnvelope): an allowed
+ * topic, a signing certificate URL on exactly the SNS host of the topic's region, a Timestamp
+ * inside the delivery window. Only then is a certificate fetched, so a stranger's body never makes
+ * intake reach out, nor answer 5xx. On AWS the fetcher downloads the SigningCertURL; the local
+ * runtime injects one that knows only its own certificate.
  */
 import Validator from 'sns-payload-validator';
 
@@ -20,28 +21,104 @@ export class CertificateUnavailableError extends Error {
   override name = 'CertificateUnavailableError';
 }
 
-const SNS_HOST = /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+/**
+ * The domain of SNS's endpoints per partition. sns-payload-validator accepts only
+ * `amazonaws.com` and `amazonaws.com.cn` hosts, so the isolated partitions are not listed.
+ */
+const PARTITION_DOMAINS: Record<string, string> = {
+  aws: 'amazonaws.com',
+  'aws-cn': 'amazonaws.com.cn',
+  'aws-us-gov': 'amazonaws.com',
+};
+const TOPIC_ARN = /^arn:([a-z-]+):sns:([a-z0-9-]+):\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const CERT_PATH = /^\/SimpleNotificationService-[A-Za-z0-9]{32}\.pem$/;
 
-export function checkSigningCertUrl(text: string): URL {
+/**
+ * The one host that signs and confirms a topic's messages, `sns.<region>.<partition domain>`;
+ * undefined for an ARN of no partition SNS signs from. Any other host, however SNS-like
+ * (`sns.s3-accelerate.amazonaws.com` is an S3 bucket named sns), is someone else's.
+ */
+export function snsHostOf(topicArn: string): string | undefined {
+  const [, partition = '', region = ''] = TOPIC_ARN.exec(topicArn) ?? [];
+  const domain = PARTITION_DOMAINS[partition];
+  return domain ? `sns.${region}.${domain}` : undefined;
+}
+
+function snsUrl(field: 'SigningCertURL' | 'SubscribeURL', text: string, topicArn: string): URL {
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new SignatureRejectedError(`SigningCertURL "${text}" is not a URL`);
+    throw new SignatureRejectedError(`${field} "${text}" is not a URL`);
   }
   if (url.protocol !== 'https:') {
-    throw new SignatureRejectedError(`SigningCertURL must use https, not ${url.protocol.replace(':', '')}`);
+    throw new SignatureRejectedError(`${field} must use https, not ${url.protocol.replace(':', '')}`);
   }
-  if (!SNS_HOST.test(url.hostname) || url.port !== '' || url.username !== '' || url.password !== '') {
+  const host = snsHostOf(topicArn);
+  if (url.hostname !== host || url.port !== '' || url.username !== '' || url.password !== '') {
     throw new SignatureRejectedError(
-      `SigningCertURL host ${url.host} is not an SNS host (sns.<region>.amazonaws.com); the message is refused`,
+      `${field} host ${url.host} is not an SNS host: topic ${topicArn} is signed only by ${host ?? 'sns.<region>.amazonaws.com'}; the message is refused`,
     );
   }
+  return url;
+}
+
+export function checkSigningCertUrl(text: string, topicArn: string): URL {
+  const url = snsUrl('SigningCertURL', text, topicArn);
   if (!CERT_PATH.test(url.pathname) || url.search !== '' || url.hash !== '') {
     throw new SignatureRejectedError(`SigningCertURL path ${url.pathname} is not an SNS signing certificate`);
   }
   return url;
+}
+
+export const checkSubscribeUrl = (text: string, topicArn: string): URL => snsUrl('SubscribeURL', text, topicArn);
+
+/**
+ * How far an SNS message's Timestamp (its publish time, unchanged on every retry) may lie from
+ * now. SNS retries an HTTPS delivery for at most 3,600 s in all (a hard limit of its delivery
+ * policies), so an older message is no retry but a replay; 15 minutes more allow for the first
+ * attempt's own delay and for clock skew, which is also all the future allows.
+ */
+export const SNS_TIMESTAMP_WINDOW = { pastSeconds: 3_600 + 15 * 60, futureSeconds: 5 * 60 } as const;
+
+export function checkSnsTimestamp(timestamp: string, now: Date): void {
+  const at = Date.parse(timestamp);
+  if (Number.isNaN(at)) throw new SignatureRejectedError(`Timestamp "${timestamp}" is not a time`);
+  const age = (now.getTime() - at) / 1000;
+  if (age > SNS_TIMESTAMP_WINDOW.pastSeconds) {
+    throw new SignatureRejectedError(
+      `The message was published at ${timestamp}, more than ${SNS_TIMESTAMP_WINDOW.pastSeconds / 60} minutes ago: SNS stops retrying after an hour, so this is a replay and is refused`,
+    );
+  }
+  if (-age > SNS_TIMESTAMP_WINDOW.futureSeconds) {
+    throw new SignatureRejectedError(
+      `The message says it was published at ${timestamp}, more than ${SNS_TIMESTAMP_WINDOW.futureSeconds / 60} minutes from now (${now.toISOString()}); check the clocks. It is refused`,
+    );
+  }
+}
+
+export interface SnsEnvelopeFields {
+  Type: string;
+  TopicArn: string;
+  Timestamp: string;
+  SigningCertURL: string;
+  SubscribeURL?: string;
+}
+
+/**
+ * Everything about an SNS message that can be checked without the network, cheapest first;
+ * throws SignatureRejectedError (403) naming what is wrong. The message type and
+ * SignatureVersion are the schema's (400).
+ */
+export function checkSnsEnvelope(message: SnsEnvelopeFields, allowedTopics: readonly string[], now: Date): void {
+  if (!allowedTopics.includes(message.TopicArn)) {
+    throw new SignatureRejectedError(
+      `Topic ${message.TopicArn} is not allowed: add it to snsTopicArns in the Klaxon config to accept its alarms`,
+    );
+  }
+  checkSigningCertUrl(message.SigningCertURL, message.TopicArn);
+  if (message.SubscribeURL !== undefined) checkSubscribeUrl(message.SubscribeURL, message.TopicArn);
+  checkSnsTimestamp(message.Timestamp, now);
 }
 
 export interface SnsSignatureVerifier {
@@ -61,7 +138,8 @@ export function snsSignatureVerifier(fetchCertificate: CertificateFetcher): SnsS
   if (!cache) throw new Error('sns-payload-validator no longer keeps a certificate cache; review this adapter');
   return {
     async verify(message) {
-      const url = checkSigningCertUrl(String(message.SigningCertURL ?? ''));
+      // Again here, whatever the caller checked: this is what decides which URL is fetched.
+      const url = checkSigningCertUrl(String(message.SigningCertURL ?? ''), String(message.TopicArn ?? ''));
       if (!cache.get(url.href)) {
         const pem = await fetchCertificate(url);
         if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
@@ -95,19 +173,6 @@ export const httpsCertificateFetcher: CertificateFetcher = async (url) => {
 
 /** Confirms an SNS subscription by visiting its SubscribeURL (after the same host and https checks). */
 export type SubscriptionConfirmer = (subscribeUrl: URL) => Promise<void>;
-
-export function checkSubscribeUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new SignatureRejectedError(`SubscribeURL "${text}" is not a URL`);
-  }
-  if (url.protocol !== 'https:' || !SNS_HOST.test(url.hostname) || url.port !== '') {
-    throw new SignatureRejectedError(`SubscribeURL ${url.origin} is not https on an SNS host`);
-  }
-  return url;
-}
 
 export const httpsSubscriptionConfirmer: SubscriptionConfirmer = async (url) => {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000), redirect: 'error' });

@@ -1,6 +1,8 @@
 /**
  * POST /v1/alerts/cloudwatch: CloudWatch alarms through an SNS HTTPS subscription.
- * validate the envelope → verify SNS's signature → check the topic is allowed → act by type:
+ * validate the envelope → check what needs no network (topic allowed, certificate and subscribe
+ * URLs on the topic's SNS host, Timestamp in its window) → fetch the certificate and verify SNS's
+ * signature → act by type:
  * a Notification is an alarm state change, a SubscriptionConfirmation is confirmed, an
  * UnsubscribeConfirmation is logged as an error and recorded (someone cut the pager off).
  */
@@ -8,6 +10,7 @@ import middy from '@middy/core';
 import type * as z from 'zod';
 import {
   CertificateUnavailableError,
+  checkSnsEnvelope,
   checkSubscribeUrl,
   SignatureRejectedError,
   type SnsSignatureVerifier,
@@ -37,18 +40,19 @@ export interface SnsIntakeDeps {
 const describeIssues = (error: z.ZodError) =>
   error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; ');
 
+/**
+ * Nothing is fetched for a body that fails a check made without the network: a stranger's body
+ * gets 403, never a 503 (which SNS would retry and which trips the operators' 5xx alarm). A
+ * certificate that passed every check and cannot be fetched now is a 503: SNS retries.
+ */
 async function verified(deps: IntakeHandlerDeps, message: SnsMessage): Promise<void> {
   try {
+    checkSnsEnvelope(message, deps.config.snsTopicArns, deps.clock.now());
     await deps.sns.verifier.verify(message);
   } catch (error) {
     if (error instanceof SignatureRejectedError) throw new ForbiddenError(error.message);
     if (error instanceof CertificateUnavailableError) throw new HttpError(503, `${error.message}; retry later`);
     throw error;
-  }
-  if (!deps.config.snsTopicArns.includes(message.TopicArn)) {
-    throw new ForbiddenError(
-      `Topic ${message.TopicArn} is not allowed: add it to snsTopicArns in the Klaxon config to accept its alarms`,
-    );
   }
 }
 
@@ -61,13 +65,8 @@ export const receiveSnsAlarm =
     await verified(deps, message);
 
     if (message.Type === 'SubscriptionConfirmation') {
-      let url: URL;
-      try {
-        url = checkSubscribeUrl(message.SubscribeURL);
-      } catch (error) {
-        throw new ForbiddenError((error as Error).message);
-      }
-      await deps.sns.confirmSubscription(url);
+      // Checked before the signature; parsed again here for the URL to visit.
+      await deps.sns.confirmSubscription(checkSubscribeUrl(message.SubscribeURL, message.TopicArn));
       deps.logger.info('SNS subscription confirmed', { topicArn: message.TopicArn });
       return json(200, { status: 'confirmed', topicArn: message.TopicArn });
     }

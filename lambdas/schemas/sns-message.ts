@@ -8,7 +8,7 @@ const common = {
   MessageId: z.string().min(1).max(100),
   TopicArn: z.string().min(1).max(1024),
   Message: z.string().max(256 * 1024),
-  Timestamp: z.string().min(1),
+  Timestamp: z.iso.datetime({ message: 'must be an ISO 8601 time in UTC, as SNS writes it' }),
   SignatureVersion: z.enum(['1', '2'], { message: "must be '1' or '2'" }),
   Signature: z.string().min(1),
   SigningCertURL: z.string().min(1).max(2048),

@@ -2,7 +2,15 @@
  * CloudWatch alarms through a signed SNS HTTPS subscription, on the local runtime: the SNS
  * stand-in signs with the local certificate and delivers to /v1/alerts/cloudwatch as SNS would.
  */
+import type { Context } from 'aws-lambda';
+import {
+  type CertificateFetcher,
+  CertificateUnavailableError,
+  snsSignatureVerifier,
+} from '../../lambdas/adapters/sns-signature.js';
 import type { Incident } from '../../lambdas/core/incident.js';
+import type { HttpEvent, HttpResult } from '../../lambdas/handlers/http.js';
+import { makeReceiveSnsAlarmHandler } from '../../lambdas/handlers/receive-sns-alarm.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import type { SnsEnvelope } from '../../local/sns-stand-in.js';
 import { fixture, fixtureText } from '../support/fixtures.js';
@@ -37,6 +45,17 @@ describe('CloudWatch alarms through signed SNS', () => {
     );
 
   const signed = (name: string) => publish(fixtureText(name));
+  const now = () => new Date().toISOString();
+
+  /** A state change of alarm `name` published now (StateChangeTime now, so an OK ends the ALARM before it). */
+  const stateChange = (name: string, state: 'ALARM' | 'OK') => {
+    const alarm = fixture<Record<string, unknown>>('cloudwatch/metric-alarm.json');
+    alarm.AlarmName = name;
+    alarm.AlarmArn = `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`;
+    alarm.NewStateValue = state;
+    alarm.StateChangeTime = now();
+    return JSON.stringify(alarm);
+  };
 
   it('opens a SEV1 incident from a metric alarm, with the region code from AlarmArn, and pages', async () => {
     const { delivery } = await signed('cloudwatch/metric-alarm.json');
@@ -130,7 +149,8 @@ describe('CloudWatch alarms through signed SNS', () => {
   });
 
   it('accepts the shared SNS fixture once signed (version 1 and 2), and refuses it unsigned', async () => {
-    const notification = fixture<SnsEnvelope>('cloudwatch/sns-notification.json');
+    // Published now: an SNS message older than its delivery window is refused whoever signed it.
+    const notification = { ...fixture<SnsEnvelope>('cloudwatch/sns-notification.json'), Timestamp: now() };
     const unsigned = await deliver(notification);
     expect(unsigned.status).toBe(403);
     expect(unsigned.body.message).toContain('not a certificate the local runtime trusts');
@@ -140,6 +160,99 @@ describe('CloudWatch alarms through signed SNS', () => {
     const v1 = await deliver(runtime.sns.sign({ ...notification, MessageId: 'sig-v1-delivery' }, '1'));
     expect(v1.status).toBe(200);
     expect(v1.body.incidentId).toBe(v2.body.incidentId);
+  });
+
+  it('refuses a signed message published outside the delivery window with 403, saying why', async () => {
+    const before = runtime.stepFunctions.list('all').length;
+    const { message } = await publish(stateChange('stale-message', 'ALARM'));
+    const old = runtime.sns.sign({
+      ...message,
+      MessageId: 'stale',
+      Timestamp: new Date(Date.now() - 2 * 3_600_000).toISOString(),
+    });
+    const reply = await deliver(old);
+    expect(reply.status).toBe(403);
+    expect(reply.body.message).toContain('this is a replay');
+    const ahead = runtime.sns.sign({
+      ...message,
+      MessageId: 'ahead',
+      Timestamp: new Date(Date.now() + 600_000).toISOString(),
+    });
+    expect((await deliver(ahead)).body.message).toContain('check the clocks');
+    expect(runtime.stepFunctions.list('all')).toHaveLength(before + 1);
+  });
+
+  describe('checks everything it can before fetching a certificate', () => {
+    // The certificate host cannot be reached: each fetch would answer 503, which SNS retries and
+    // which trips the operators' 5xx alarm. Only a message that passed every other check may.
+    const fetched: string[] = [];
+    const unreachable: CertificateFetcher = async (url) => {
+      fetched.push(url.href);
+      throw new CertificateUnavailableError(`Could not fetch ${url.href}: connect ETIMEDOUT`);
+    };
+    let handler: (event: HttpEvent, context: Context) => Promise<HttpResult>;
+    beforeAll(() => {
+      const deps = runtime.intakeDeps;
+      handler = makeReceiveSnsAlarmHandler({
+        ...deps,
+        sns: { ...deps.sns, verifier: snsSignatureVerifier(unreachable) },
+      });
+    });
+    const post = async (envelope: SnsEnvelope) => {
+      const event = {
+        routeKey: 'POST /v1/alerts/cloudwatch',
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: JSON.stringify(envelope),
+        isBase64Encoded: false,
+      } as unknown as HttpEvent;
+      const result = await handler(event, {} as Context);
+      return { status: result.statusCode, message: (JSON.parse(result.body ?? '{}') as { message: string }).message };
+    };
+    const cert = 'SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+    const sent = () =>
+      runtime.sns.notification({ TopicArn: FIXTURE_TOPIC_ARN, Message: stateChange('fetch-check', 'ALARM') });
+
+    it.each([
+      [
+        'a topic not allowed',
+        () => runtime.sns.notification({ TopicArn: 'arn:aws:sns:us-east-1:999999999999:strangers', Message: '{}' }),
+        403,
+        'is not allowed',
+      ],
+      [
+        'a certificate on an S3 bucket host',
+        () => ({ ...sent(), SigningCertURL: `https://sns.s3-accelerate.amazonaws.com/${cert}` }),
+        403,
+        'not an SNS host',
+      ],
+      [
+        "a certificate on another region's SNS host",
+        () => ({ ...sent(), SigningCertURL: `https://sns.eu-west-1.amazonaws.com/${cert}` }),
+        403,
+        'not an SNS host',
+      ],
+      [
+        'a Timestamp two hours old',
+        () => ({ ...sent(), Timestamp: new Date(Date.now() - 7_200_000).toISOString() }),
+        403,
+        'this is a replay',
+      ],
+      ['an unreadable Timestamp', () => ({ ...sent(), Timestamp: 'yesterday' }), 400, 'Timestamp'],
+      ['an unknown SignatureVersion', () => ({ ...sent(), SignatureVersion: '3' }), 400, 'SignatureVersion'],
+      ['an unknown message type', () => ({ ...sent(), Type: 'Surprise' }), 400, 'Type'],
+    ])('%s gets a 4xx and nothing is fetched', async (_, envelope, status, says) => {
+      const reply = await post(envelope());
+      expect(reply).toMatchObject({ status });
+      expect(reply.message).toContain(says);
+      expect(fetched).toEqual([]);
+    });
+
+    it('fetches only for a message that passed every check, and answers 503 when the certificate cannot be had', async () => {
+      const reply = await post(sent());
+      expect(reply.status).toBe(503);
+      expect(reply.message).toContain('retry later');
+      expect(fetched).toEqual([runtime.sns.certificateUrlFor(FIXTURE_TOPIC_ARN)]);
+    });
   });
 
   describe('refuses with 403 what SNS did not sign', () => {
@@ -188,7 +301,7 @@ describe('CloudWatch alarms through signed SNS', () => {
     const refused = await call<Delivery>(runtime, 'POST', '/_local/sns/subscribe', { TopicArn: other });
     expect(refused.body.delivery.status).toBe(403);
     const shared = await deliver(
-      runtime.sns.sign(fixture<SnsEnvelope>('cloudwatch/sns-subscription-confirmation.json')),
+      runtime.sns.sign({ ...fixture<SnsEnvelope>('cloudwatch/sns-subscription-confirmation.json'), Timestamp: now() }),
     );
     expect(shared.status).toBe(200);
     const confirmed = await call<{ confirmed: string[] }>(runtime, 'GET', '/_local/sns/subscriptions');

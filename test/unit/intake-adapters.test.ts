@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
 import {
   CertificateUnavailableError,
+  checkSigningCertUrl,
+  checkSnsEnvelope,
+  checkSubscribeUrl,
   httpsCertificateFetcher,
   httpsSubscriptionConfirmer,
   SignatureRejectedError,
@@ -82,7 +85,7 @@ describe('SNS signature verifier', () => {
     const message = () => sns.notification({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'hello' });
     await verifier.verify(message());
     await verifier.verify(message());
-    expect(fetched).toEqual([sns.certificateUrl]);
+    expect(fetched).toEqual([sns.certificateUrlFor('arn:aws:sns:us-east-1:123456789012:t')]);
 
     const foreign = {
       ...message(),
@@ -106,10 +109,83 @@ describe('SNS signature verifier', () => {
       expect((await localSigningIdentity(dataDir)).certificate).toBe((await localSigningIdentity(dataDir)).certificate);
       const verifier = snsSignatureVerifier(sns.certificateFetcher());
       const signedByOther = other.notification({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'hello' });
-      const pretending = { ...signedByOther, SigningCertURL: sns.certificateUrl };
+      const pretending = { ...signedByOther, SigningCertURL: sns.certificateUrlFor(signedByOther.TopicArn ?? '') };
       await expect(verifier.verify(pretending)).rejects.toThrow('Invalid Signature');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SNS hosts and envelopes, checked before any fetch', () => {
+  const cert = 'SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+  const topics = {
+    aws: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+    cn: 'arn:aws-cn:sns:cn-north-1:123456789012:alarms',
+    gov: 'arn:aws-us-gov:sns:us-gov-west-1:123456789012:alarms',
+  };
+
+  it.each([
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com/${cert}`, true],
+    [topics.cn, `https://sns.cn-north-1.amazonaws.com.cn/${cert}`, true],
+    [topics.gov, `https://sns.us-gov-west-1.amazonaws.com/${cert}`, true],
+    // An S3 bucket named "sns" (and its accelerate, website or dualstack hosts) is anyone's.
+    [topics.aws, `https://sns.s3-accelerate.amazonaws.com/${cert}`, false],
+    [topics.aws, `https://sns.s3.amazonaws.com/${cert}`, false],
+    [topics.aws, `https://sns.s3-website-eu-west-1.amazonaws.com/${cert}`, false],
+    [topics.aws, `https://sns.execute-api.amazonaws.com/${cert}`, false],
+    // Another region's SNS host, or the other partition's domain, is not the topic's.
+    [topics.aws, `https://sns.us-east-1.amazonaws.com/${cert}`, false],
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com.cn/${cert}`, false],
+    [topics.cn, `https://sns.cn-north-1.amazonaws.com/${cert}`, false],
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com.evil.example/${cert}`, false],
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com:8443/${cert}`, false],
+    [topics.aws, `https://user@sns.eu-west-1.amazonaws.com/${cert}`, false],
+    [topics.aws, `http://sns.eu-west-1.amazonaws.com/${cert}`, false],
+    [topics.aws, 'https://sns.eu-west-1.amazonaws.com/certificate.pem', false],
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com/${cert}?x=1`, false],
+    [topics.aws, `https://sns.eu-west-1.amazonaws.com/${cert.replace('.pem', '.txt')}`, false],
+    // A partition SNS does not sign from with these hosts.
+    ['arn:aws-iso:sns:us-iso-east-1:123456789012:alarms', `https://sns.us-iso-east-1.amazonaws.com/${cert}`, false],
+  ])('topic %s: SigningCertURL %s accepted: %s', (topic, url, accepted) => {
+    const check = () => checkSigningCertUrl(url, topic);
+    if (accepted) expect(check().href).toBe(url);
+    else expect(check).toThrow(SignatureRejectedError);
+  });
+
+  it("accepts a SubscribeURL only on the topic's SNS host", () => {
+    const confirm = 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=t';
+    expect(checkSubscribeUrl(confirm, topics.aws).hostname).toBe('sns.eu-west-1.amazonaws.com');
+    expect(() => checkSubscribeUrl(confirm.replace('sns.eu-west-1', 'sns.s3-accelerate'), topics.aws)).toThrow(
+      'is not an SNS host',
+    );
+  });
+
+  const now = new Date('2026-12-05T12:00:00.000Z');
+  const envelope = (changes: Record<string, string> = {}) => ({
+    Type: 'Notification',
+    TopicArn: topics.aws,
+    Timestamp: '2026-12-05T11:59:58.000Z',
+    SigningCertURL: `https://sns.eu-west-1.amazonaws.com/${cert}`,
+    ...changes,
+  });
+
+  it.each([
+    ['a topic not allowed', { TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other' }, 'is not allowed'],
+    [
+      'a certificate on an S3 host',
+      { SigningCertURL: `https://sns.s3-accelerate.amazonaws.com/${cert}` },
+      'not an SNS host',
+    ],
+    ['a message published 76 minutes ago', { Timestamp: '2026-12-05T10:44:00.000Z' }, 'this is a replay'],
+    ['a message from 6 minutes in the future', { Timestamp: '2026-12-05T12:06:00.000Z' }, 'check the clocks'],
+  ])('refuses %s', (_, changes, says) => {
+    expect(() => checkSnsEnvelope(envelope(changes), [topics.aws], now)).toThrow(says);
+  });
+
+  it('accepts an allowed topic signed from its own host, published up to 75 minutes ago or 5 minutes ahead', () => {
+    for (const Timestamp of ['2026-12-05T10:45:00.000Z', '2026-12-05T12:05:00.000Z']) {
+      expect(() => checkSnsEnvelope(envelope({ Timestamp }), [topics.aws], now)).not.toThrow();
     }
   });
 });
