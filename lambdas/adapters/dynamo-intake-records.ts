@@ -1,8 +1,14 @@
 /** IntakeRecordStore on the single DynamoDB table (dynalite locally): Get, Put and Query only. */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { IntakeRecordStore, MaintenanceWindow, SenderNotice } from '../core/intake-records.js';
-import { latestKey, maintenanceKey, noticeKey } from './table-layout.js';
+import {
+  type IntakeRecordStore,
+  type MaintenanceWindow,
+  PROCESSED_DELIVERY_KEPT_SECONDS,
+  type ProcessedDelivery,
+  type SenderNotice,
+} from '../core/intake-records.js';
+import { deliveryKey, latestKey, maintenanceKey, noticeKey, TTL_ATTRIBUTE } from './table-layout.js';
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -50,6 +56,35 @@ export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): 
     async latest(scopedKey) {
       const { Item } = await doc.send(new GetCommand({ TableName, Key: latestKey(scopedKey), ConsistentRead: true }));
       return Item?.incidentId as string | undefined;
+    },
+
+    async recordProcessedDelivery(delivery) {
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: {
+              ...delivery,
+              ...deliveryKey(delivery.deliveryId),
+              kind: 'delivery',
+              [TTL_ATTRIBUTE]: Math.floor(Date.parse(delivery.at) / 1000) + PROCESSED_DELIVERY_KEPT_SECONDS,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (error) {
+        // Two copies of one delivery finished together: the first record stands.
+        if (!isConditionFailure(error)) throw error;
+      }
+    },
+
+    async processedDelivery(deliveryId) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName, Key: deliveryKey(deliveryId), ConsistentRead: true }),
+      );
+      if (!Item) return undefined;
+      const { at, outcome, incidentId } = Item as ProcessedDelivery;
+      return { deliveryId: Item.deliveryId as string, at, outcome, ...(incidentId ? { incidentId } : {}) };
     },
 
     async listNotices(kind, limit) {

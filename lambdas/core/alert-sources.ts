@@ -55,6 +55,7 @@ export function alertFromAlarmStateChange(config: KlaxonConfig, change: AlarmSta
     action: change.state === 'OK' ? 'resolve' : 'trigger',
     dedupKey: change.alarmArn,
     deliveryId: change.deliveryId,
+    identifiedDelivery: true,
     title: change.alarmName,
     summary: change.reason || `${change.alarmName} is in ${change.state}`,
     severityText: reading.matched,

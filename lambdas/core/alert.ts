@@ -22,6 +22,12 @@ export interface Alert {
   integration?: string;
   /** Unchanged when the sender redelivers the same alert (SNS MessageId, EventBridge event id). */
   deliveryId: string;
+  /**
+   * The sender names this very delivery (SNS MessageId, EventBridge event id) and sends it again
+   * only to retry it: once processed, it never acts again (see receiveAlert). Absent where the
+   * sender gives no such identity (Events v2, Alertmanager): every POST of theirs is an event.
+   */
+  identifiedDelivery?: boolean;
   title: string;
   summary: string;
   /** The severity text as sent (`SEV1`, `critical`, …); parsed against the config's aliases. */

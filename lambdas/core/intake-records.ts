@@ -22,6 +22,21 @@ export interface SenderNotice {
   topicArn?: string;
 }
 
+/** A delivery that was processed to the end: a replay of it (same deliveryId) does nothing. */
+export interface ProcessedDelivery {
+  deliveryId: string;
+  at: string;
+  outcome: string;
+  incidentId?: string;
+}
+
+/**
+ * How long a processed delivery is remembered (DynamoDB's TTL removes it later; local keeps it):
+ * well beyond SNS's Timestamp window (75 minutes, older messages are refused before this is read)
+ * and EventBridge's 24 hours of retries.
+ */
+export const PROCESSED_DELIVERY_KEPT_SECONDS = 7 * 86_400;
+
 export interface IntakeRecordStore {
   /** Sets the service's window (one per service: a new one replaces it). */
   putMaintenance(window: MaintenanceWindow): Promise<void>;
@@ -33,6 +48,9 @@ export interface IntakeRecordStore {
   /** Remembers the latest incident a dedup key opened (it outlives the dedup record, for reopening). */
   pointLatest(scopedDedupKey: string, incidentId: string): Promise<void>;
   latest(scopedDedupKey: string): Promise<string | undefined>;
+  /** Remembers a delivery processed to the end (the first record stands). */
+  recordProcessedDelivery(delivery: ProcessedDelivery): Promise<void>;
+  processedDelivery(deliveryId: string): Promise<ProcessedDelivery | undefined>;
 }
 
 export interface IntakeRecordDeps {

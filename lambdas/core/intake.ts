@@ -12,6 +12,11 @@
  *  4. a reopen holds the dedup key for its new run before it is written, and a resolution frees
  *     the key only if no later run holds it, so a reopen racing a resolution keeps its key.
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
+ *
+ * A delivery the sender identifies (alert.identifiedDelivery) is recorded as processed once it
+ * has been carried out to the end, and never acts again: a signed SNS message replayed after its
+ * incident resolved must not reopen it and page again. Recorded last, so a retry of a delivery
+ * cut short by a crash is not refused and finishes the job.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
 import { alertPolicyFor } from './config.js';
@@ -37,7 +42,10 @@ export type IntakeOutcome =
   | { outcome: 'opened' | 'reopened'; incident: Incident }
   | { outcome: 'deduplicated'; incident: Incident }
   | { outcome: 'acknowledged' | 'resolved' | 'unchanged'; incident: Incident }
-  | { outcome: 'no-open-incident'; dedupKey: string };
+  | { outcome: 'no-open-incident'; dedupKey: string }
+  /** This very delivery was processed before: nothing was done (with the incident it acted on, if any). */
+  | { outcome: 'already-processed'; incident: Incident }
+  | { outcome: 'already-processed'; dedupKey: string };
 
 const MAX_CLAIM_ATTEMPTS = 5;
 
@@ -48,6 +56,25 @@ export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
 export const HELD_FOR_MAINTENANCE = 'held-for-maintenance';
 
 export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
+  const records = alert.identifiedDelivery ? deps.records : undefined;
+  const processed = await records?.processedDelivery(alert.deliveryId);
+  if (processed) {
+    const incident = processed.incidentId ? await deps.store.getIncident(processed.incidentId) : undefined;
+    return incident
+      ? { outcome: 'already-processed', incident }
+      : { outcome: 'already-processed', dedupKey: alert.dedupKey };
+  }
+  const result = await act(deps, alert);
+  await records?.recordProcessedDelivery({
+    deliveryId: alert.deliveryId,
+    at: deps.clock.now().toISOString(),
+    outcome: result.outcome,
+    ...('incident' in result ? { incidentId: result.incident.id } : {}),
+  });
+  return result;
+}
+
+function act(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   switch (alert.action) {
     case 'trigger':
       return trigger(deps, alert);

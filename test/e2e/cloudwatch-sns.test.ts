@@ -56,6 +56,10 @@ describe('CloudWatch alarms through signed SNS', () => {
     alarm.StateChangeTime = now();
     return JSON.stringify(alarm);
   };
+  const laddersFor = (id: string) =>
+    runtime.stepFunctions
+      .list('all')
+      .filter((execution) => execution.kind === 'escalation' && execution.input.incidentId === id);
 
   it('opens a SEV1 incident from a metric alarm, with the region code from AlarmArn, and pages', async () => {
     const { delivery } = await signed('cloudwatch/metric-alarm.json');
@@ -160,6 +164,58 @@ describe('CloudWatch alarms through signed SNS', () => {
     const v1 = await deliver(runtime.sns.sign({ ...notification, MessageId: 'sig-v1-delivery' }, '1'));
     expect(v1.status).toBe(200);
     expect(v1.body.incidentId).toBe(v2.body.incidentId);
+  });
+
+  it('never acts on a replay of a signed message it processed: the ALARM again after the OK reopens nothing and pages nobody', async () => {
+    const alarm = await publish(stateChange('replayed-alarm', 'ALARM'));
+    expect(alarm.delivery.body.outcome).toBe('opened');
+    const id = alarm.delivery.body.incidentId ?? '';
+    await eventually(async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === id), 'the page');
+    expect((await publish(stateChange('replayed-alarm', 'OK'))).delivery.body.outcome).toBe('resolved');
+    const pages = pagesIn(await outbox(runtime)).filter((page) => page.incidentId === id).length;
+
+    // Within the reopen window, where a new ALARM would reopen the incident.
+    const replay = await deliver(alarm.message);
+    expect(replay.status).toBe(200);
+    expect(replay.body).toMatchObject({ outcome: 'already-processed', incidentId: id });
+    const after = await incident(runtime, id);
+    expect(after.status).toBe('resolved');
+    expect(after.reopenCount).toBeUndefined();
+    expect(laddersFor(id)).toHaveLength(1);
+    expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === id)).toHaveLength(pages);
+
+    // A new ALARM of the same alarm (another MessageId) still reopens it.
+    expect((await publish(stateChange('replayed-alarm', 'ALARM'))).delivery.body).toMatchObject({
+      outcome: 'reopened',
+      incidentId: id,
+    });
+  });
+
+  it('never acts on a replay of an EventBridge event it processed', async () => {
+    const event = fixture<{
+      id: string;
+      resources: string[];
+      detail: { alarmName: string; state: { value: string; timestamp: string } };
+    }>('eventbridge/alarm-state-change.json');
+    const name = `eventbridge-replay-${Date.now()}`;
+    event.id = `replayed-${name}`;
+    event.resources = [`arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`];
+    event.detail.alarmName = name;
+    event.detail.state.timestamp = now();
+    const send = (body: unknown) =>
+      call<{ results: { result: { outcome: string; incidentId?: string } }[] }>(
+        runtime,
+        'POST',
+        '/_local/events',
+        body,
+      );
+    const opened = (await send(event)).body.results[0]?.result;
+    expect(opened?.outcome).toBe('opened');
+    const id = opened?.incidentId ?? '';
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(200);
+    expect((await send(event)).body.results[0]?.result.outcome).toBe('already-processed');
+    expect((await incident(runtime, id)).status).toBe('resolved');
+    expect(laddersFor(id)).toHaveLength(1);
   });
 
   it('refuses a signed message published outside the delivery window with 403, saying why', async () => {

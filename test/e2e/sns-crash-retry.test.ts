@@ -1,6 +1,8 @@
 /**
  * A storage failure in the middle of an SNS delivery answers 5xx; SNS's retry of the very same
  * message (same MessageId, same signature) then completes the work: one incident, one execution.
+ * A delivery is recorded as processed only at the end, so the retry of one cut short is never
+ * taken for a replay.
  */
 
 import type { LocalRuntime } from '../../local/runtime.js';
@@ -69,6 +71,10 @@ describe('SNS delivery after a crash between writes', () => {
       'after the escalation started, before its ARN is recorded',
       (command: string, input: Input['input']) =>
         command === 'UpdateItemCommand' && input?.UpdateExpression?.startsWith('SET executionArn = :arn') === true,
+    ],
+    [
+      'after all the work, before the delivery is recorded as processed',
+      (command: string, input: Input['input']) => command === 'PutItemCommand' && input?.Item?.kind === 'delivery',
     ],
   ])('a crash %s is repaired by the retry', async (_, matches) => {
     const envelope = envelopeFor(`crash-${Math.random().toString(36).slice(2, 8)}`);

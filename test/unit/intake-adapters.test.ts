@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
 import {
   CertificateUnavailableError,
@@ -15,6 +16,7 @@ import {
   SignatureRejectedError,
   snsSignatureVerifier,
 } from '../../lambdas/adapters/sns-signature.js';
+import { deliveryKey, TTL_ATTRIBUTE } from '../../lambdas/adapters/table-layout.js';
 import type { IntakeRecordStore } from '../../lambdas/core/intake-records.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { LocalSns, localSigningIdentity } from '../../local/sns-stand-in.js';
@@ -56,6 +58,18 @@ describe('DynamoDB intake records', () => {
     expect(await records.recordNotice(notice('a', '2026-11-20T10:00:00.000Z'))).toBe(false);
     expect(await records.recordNotice(notice('b', '2026-11-20T11:00:00.000Z'))).toBe(true);
     expect((await records.listNotices('sns-unsubscribed', 10)).map((item) => item.id)).toEqual(['b', 'a']);
+  });
+
+  it('remembers a processed delivery, the first record standing, with a TTL past the replay window', async () => {
+    expect(await records.processedDelivery('sns:m-1')).toBeUndefined();
+    const first = { deliveryId: 'sns:m-1', at: '2026-11-20T10:00:00.000Z', outcome: 'opened', incidentId: 'I1' };
+    await records.recordProcessedDelivery(first);
+    await records.recordProcessedDelivery({ ...first, at: '2026-11-20T10:00:01.000Z', outcome: 'deduplicated' });
+    expect(await records.processedDelivery('sns:m-1')).toEqual(first);
+    const { Item } = await DynamoDBDocumentClient.from(dynamo.client).send(
+      new GetCommand({ TableName: 'records-test', Key: deliveryKey('sns:m-1') }),
+    );
+    expect(Item?.[TTL_ATTRIBUTE]).toBe(Date.parse(first.at) / 1000 + 7 * 86_400);
   });
 
   it('remembers the latest incident of a dedup key', async () => {
