@@ -60,6 +60,9 @@ const SIGNED_FIELDS: Record<string, readonly string[]> = {
 
 export type SnsEnvelope = Record<string, string>;
 
+/** SNS's host for the topic's region (`sns.local.amazonaws.com` for the local config's `arn:aws:sns:local:…` topic). */
+const hostFor = (topicArn: string) => snsHostOf(topicArn) ?? 'sns.local.amazonaws.com';
+
 export class LocalSns {
   /** Looks like the path of SNS's own certificates; only this runtime's fetcher resolves it. */
   private readonly certificatePath: string;
@@ -74,12 +77,9 @@ export class LocalSns {
     this.certificatePath = `/SimpleNotificationService-${digest}.pem`;
   }
 
-  /**
-   * Where SNS would put the certificate for a topic's messages: on the SNS host of the topic's
-   * region (`sns.local.amazonaws.com` for the local config's `arn:aws:sns:local:…` topic).
-   */
+  /** Where SNS would put the certificate for a topic's messages: on the SNS host of the topic's region. */
   certificateUrlFor(topicArn: string): string {
-    return `https://${snsHostOf(topicArn) ?? 'sns.local.amazonaws.com'}${this.certificatePath}`;
+    return `https://${hostFor(topicArn)}${this.certificatePath}`;
   }
 
   /** Signs an envelope as SNS does; `version` 1 is SHA1withRSA, 2 is SHA256withRSA. */
@@ -108,7 +108,7 @@ export class LocalSns {
       TopicArn: input.TopicArn,
       Message: input.Message,
       Timestamp: this.clock.now().toISOString(),
-      UnsubscribeURL: `https://${snsHostOf(input.TopicArn) ?? 'sns.local.amazonaws.com'}/?Action=Unsubscribe&SubscriptionArn=${input.TopicArn}:local`,
+      UnsubscribeURL: `https://${hostFor(input.TopicArn)}/?Action=Unsubscribe&SubscriptionArn=${input.TopicArn}:local`,
     };
     if (input.Subject !== undefined) envelope.Subject = input.Subject;
     return this.sign(envelope);
@@ -125,7 +125,7 @@ export class LocalSns {
         type === 'SubscriptionConfirmation'
           ? `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`
           : `You have chosen to deactivate subscription ${topicArn}:local.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`,
-      SubscribeURL: `https://${snsHostOf(topicArn) ?? 'sns.local.amazonaws.com'}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
+      SubscribeURL: `https://${hostFor(topicArn)}/?Action=ConfirmSubscription&TopicArn=${topicArn}&Token=${token}`,
       Timestamp: this.clock.now().toISOString(),
     });
   }

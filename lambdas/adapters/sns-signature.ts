@@ -56,9 +56,10 @@ function snsUrl(field: 'SigningCertURL' | 'SubscribeURL', text: string, topicArn
   }
   const host = snsHostOf(topicArn);
   if (url.hostname !== host || url.port !== '' || url.username !== '' || url.password !== '') {
-    throw new SignatureRejectedError(
-      `${field} host ${url.host} is not an SNS host: topic ${topicArn} is signed only by ${host ?? 'sns.<region>.amazonaws.com'}; the message is refused`,
-    );
+    const signer = host
+      ? `topic ${topicArn} is signed only by ${host}`
+      : `topic ${topicArn} is of no partition whose SNS hosts Klaxon knows (aws, aws-cn, aws-us-gov)`;
+    throw new SignatureRejectedError(`${field} host ${url.host} is not an SNS host: ${signer}; the message is refused`);
   }
   return url;
 }
