@@ -59,7 +59,7 @@ export function renderSubject(incident: Incident): string {
 }
 
 /** Below this, an SMS's text is unreadable: a long ack link takes another segment instead. */
-const MIN_TEXT_SEPTETS = 30;
+const MIN_TEXT_SEPTETS = 20;
 /** However long the title, the page SMS keeps this much of the summary (the why) when it has room. */
 const MIN_SUMMARY_SEPTETS = 40;
 
