@@ -5,7 +5,16 @@
 import { pagePublishInput, SNS_PUBLISH_MAX_BYTES, snsPublishBytes } from '../../lambdas/adapters/sns-publish.js';
 import { responderById } from '../../lambdas/core/config.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventually,
+  FIXTURE_TOPIC_ARN,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 describe('large alerts', () => {
   let runtime: LocalRuntime;
@@ -58,5 +67,24 @@ describe('large alerts', () => {
     expect(page.email).toMatch(/\d+ values? truncated to fit this email\. See the incident: klaxon show /);
     const stored = await incident(runtime, page.incidentId);
     expect(stored.timeline.some((entry) => entry.type === 'paged' && entry.responder === 'primary-oncall')).toBe(true);
+  });
+
+  it('the SNS and EventBridge stand-ins refuse what SNS and EventBridge would: 300 KB', async () => {
+    const published = await call(runtime, 'POST', '/_local/sns/publish', {
+      TopicArn: FIXTURE_TOPIC_ARN,
+      Message: 'm'.repeat(300_000),
+    });
+    expect(published).toEqual({
+      status: 400,
+      body: { code: 'InvalidParameter', message: 'Invalid parameter: Message too long' },
+    });
+    const event = {
+      'detail-type': 'CloudWatch Alarm State Change',
+      source: 'aws.cloudwatch',
+      detail: { x: 'e'.repeat(300_000) },
+    };
+    const put = await call<{ code: string }>(runtime, 'POST', '/_local/events', event);
+    expect(put.status).toBe(400);
+    expect(put.body.code).toBe('ValidationException');
   });
 });
