@@ -38,7 +38,7 @@ export type OutboxMessage = OutboxPage | OutboxEvent;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
 
-/** The local bus's name in the entries the outbox measures, as the stack's bus would be named. */
+/** The bus named in the entries the outbox measures (a name does not count toward an entry's size). */
 const LOCAL_EVENT_BUS = 'klaxon';
 
 /** Thrown by the outbox pager for a delivery a drill or test asked to fail, as SNS would throw. */

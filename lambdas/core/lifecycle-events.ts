@@ -39,7 +39,7 @@ export function lifecycleEvent(
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
   const { id, severity, status, service, dedupKey, openedAt, drill } = incident;
-  // The sender's title is the one unbounded field: cut, an event stays far below EventBridge's 256 KB.
+  // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
   const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
     detailType: LIFECYCLE_DETAIL_TYPES[kind],
