@@ -37,14 +37,20 @@ export function senderLines(text: string, max: number): string[] {
   return cut.split(LINE_BREAK).map((line) => clean(line).trimEnd());
 }
 
-/**
- * An email subject as SNS takes it: printable ASCII (accents dropped, anything else '?'), one
- * line, under 100 characters.
- */
-export function subjectLine(text: string): string {
-  const ascii = oneLine(text, 400)
+const ascii = (text: string) =>
+  text
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/[^\x20-\x7e]/g, '?');
-  return ascii.length > 99 ? `${ascii.slice(0, 96).trimEnd()}...` : ascii;
+
+/**
+ * An email subject as SNS takes it: printable ASCII (accents dropped, anything else '?'), one
+ * line, under 100 characters. `tail` (Klaxon's, such as the incident id) is kept whole; `text`
+ * gives way.
+ */
+export function subjectLine(text: string, tail = ''): string {
+  const end = ascii(tail);
+  const head = ascii(oneLine(text, 400));
+  const room = 99 - end.length;
+  return `${head.length > room ? `${head.slice(0, room - 3).trimEnd()}...` : head}${end}`;
 }

@@ -55,7 +55,7 @@ const title = (incident: Incident) => oneLine(incident.title, MESSAGE_LIMITS.tit
 const service = (incident: Incident) => oneLine(incident.service, MESSAGE_LIMITS.serviceChars);
 
 export function renderSubject(incident: Incident): string {
-  return subjectLine(`${drillTag(incident)}[${incident.severity}] ${incident.title} (incident ${incident.id})`);
+  return subjectLine(`${drillTag(incident)}[${incident.severity}] ${incident.title}`, ` (incident ${incident.id})`);
 }
 
 /** Below this, an SMS's text is unreadable: a long ack link takes another segment instead. */
@@ -290,7 +290,8 @@ export function renderStatusUpdateReminder(
   const quiet = formatDuration((Date.parse(reminder.now) - Date.parse(reminder.lastUpdateAt)) / 1000);
   const notesUrl = incidentUrl(context.apiBaseUrl, incident, '/notes');
   const subject = subjectLine(
-    `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title} (incident ${incident.id})`,
+    `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title}`,
+    ` (incident ${incident.id})`,
   );
   const sms = fitSms(
     `${drillTag(incident)}${incident.severity} UPDATE DUE (${quiet} quiet) `,
@@ -425,7 +426,8 @@ export function renderResolutionNotice(
   ].join('\n');
   return {
     subject: subjectLine(
-      `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title} (incident ${incident.id})`,
+      `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title}`,
+      ` (incident ${incident.id})`,
     ),
     sms: notice.channels.includes('sms') ? sms : undefined,
     email: notice.channels.includes('email') ? email : undefined,

@@ -94,6 +94,14 @@ describe('page messages', () => {
     expect(sms).toMatch(/^SEV1 [^:]+(: 5xx above 5% for 5 minutes)? Ack: klaxon ack /);
   });
 
+  it('keeps the incident id in a subject under 100 ASCII characters, however long the title', () => {
+    const subject = renderSubject(incident({ title: `Überlast im Rechenzentrum ${'sehr '.repeat(40)}` }));
+    expect(subject).toMatch(
+      /^\[SEV1\] Uberlast im Rechenzentrum sehr .*\.\.\. \(incident 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1\)$/,
+    );
+    expect(subject.length).toBeLessThan(100);
+  });
+
   it('keeps the subject on one line', () => {
     expect(renderSubject(incident({ title: 'evil\r\nBcc: everyone@example.com' }))).not.toMatch(/[\r\n]/);
   });
