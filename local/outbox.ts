@@ -2,6 +2,13 @@
  * Where the local runtime sends what would go to SNS or EventBridge on AWS: kept in order for
  * `GET /_local/outbox` and printed to the terminal.
  */
+import { InvalidParameterException } from '@aws-sdk/client-sns';
+import {
+  lifecycleEntries,
+  PUT_EVENTS_MAX_BYTES,
+  putEventsEntryBytes,
+} from '../lambdas/adapters/eventbridge-publisher.js';
+import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
 import type { LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
@@ -30,6 +37,9 @@ export interface OutboxEvent {
 export type OutboxMessage = OutboxPage | OutboxEvent;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
+
+/** The bus named in the entries the outbox measures (a name does not count toward an entry's size). */
+const LOCAL_EVENT_BUS = 'klaxon';
 
 /** Thrown by the outbox pager for a delivery a drill or test asked to fail, as SNS would throw. */
 export class LocalPublishError extends Error {
@@ -72,10 +82,18 @@ export class Outbox {
             `Publish to ${delivery.responder.id} by ${refused.join('+')} failed (local failure injection)`,
           );
         }
+        const topicArn = `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`;
+        // What SNS refuses is refused here too, in SNS's words, so nothing passes locally that fails on AWS.
+        const publish = pagePublishInput(delivery, topicArn);
+        const refusal = snsRefusal(publish);
+        if (refusal) {
+          this.print(`PAGE REFUSED -> ${delivery.responder.id}: ${refusal} (${snsPublishBytes(publish)} bytes)`);
+          throw new InvalidParameterException({ message: refusal, $metadata: { httpStatusCode: 400 } });
+        }
         const message: OutboxPage = {
           at: new Date().toISOString(),
           service: 'sns',
-          topicArn: `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`,
+          topicArn,
           responder: delivery.responder.id,
           incidentId: delivery.incidentId ?? '',
           purpose: delivery.purpose ?? 'page',
@@ -94,6 +112,16 @@ export class Outbox {
   publisher(): LifecyclePublisher {
     return {
       publish: async (events) => {
+        const bytes = lifecycleEntries(events, LOCAL_EVENT_BUS).reduce(
+          (total, entry) => total + putEventsEntryBytes(entry),
+          0,
+        );
+        if (bytes > PUT_EVENTS_MAX_BYTES) {
+          this.print(`EVENTS REFUSED: ${bytes} bytes`);
+          throw Object.assign(new Error('Total size of the entries in the request is over the limit.'), {
+            name: 'ValidationException',
+          });
+        }
         for (const event of events) {
           this.messages.push({
             at: new Date().toISOString(),

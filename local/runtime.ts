@@ -11,6 +11,8 @@ import { localAckKey } from '../lambdas/adapters/ack-key.js';
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
+import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
+import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
@@ -222,8 +224,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     }
     if (request.method === 'POST' && path === '/_local/events') {
       let event: unknown;
+      const body = await readBody(request);
+      if (body.byteLength > PUT_EVENTS_MAX_BYTES) {
+        return sendJson(response, 400, {
+          code: 'ValidationException',
+          message: `An event of ${body.byteLength} bytes is over EventBridge's limit of ${PUT_EVENTS_MAX_BYTES}`,
+        });
+      }
       try {
-        event = JSON.parse((await readBody(request)).toString('utf8'));
+        event = JSON.parse(body.toString('utf8'));
       } catch (error) {
         return sendJson(response, 400, { message: `Body is not a JSON event: ${(error as Error).message}` });
       }
@@ -264,6 +273,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       if (input.Subject !== undefined && typeof input.Subject !== 'string') {
         return sendJson(response, 400, { message: 'Subject must be a string' });
       }
+      const refusal = snsRefusal({ TopicArn: input.TopicArn, Message: input.Message, Subject: input.Subject });
+      if (refusal) return sendJson(response, 400, { code: 'InvalidParameter', message: refusal });
       envelope = sns.notification({ TopicArn: input.TopicArn, Message: input.Message, Subject: input.Subject });
     } else if (path === '/_local/sns/subscribe' || path === '/_local/sns/unsubscribe') {
       const type = path.endsWith('/subscribe') ? 'SubscriptionConfirmation' : 'UnsubscribeConfirmation';

@@ -24,6 +24,25 @@ const LOOKALIKES: Record<string, string> = {
 };
 
 export const SMS_SEGMENT_SEPTETS = 160;
+/** Each part of a concatenated SMS gives 7 septets to the header that joins the parts. */
+const CONCATENATED_SEGMENT_SEPTETS = 153;
+/** An SMS longer than this costs more than it helps: a page spans at most 3 segments. */
+export const SMS_MAX_SEGMENTS = 3;
+
+/** The septets that `segments` segments carry. */
+export const smsCapacity = (segments: number) =>
+  segments <= 1 ? SMS_SEGMENT_SEPTETS : CONCATENATED_SEGMENT_SEPTETS * segments;
+
+/**
+ * The segments a carrier bills for `text`: GSM-7 when every character is in it, otherwise UCS-2
+ * (70 UTF-16 units in one segment, 67 per part of a longer one).
+ */
+export function smsSegments(text: string): number {
+  const septets = gsm7Length(text);
+  if (Number.isFinite(septets))
+    return septets <= SMS_SEGMENT_SEPTETS ? 1 : Math.ceil(septets / CONCATENATED_SEGMENT_SEPTETS);
+  return text.length <= 70 ? 1 : Math.ceil(text.length / 67);
+}
 
 export function gsm7Length(text: string): number {
   let septets = 0;
@@ -49,6 +68,7 @@ export function toGsm7(text: string): string {
 export function truncateGsm7(text: string, limit: number): string {
   if (gsm7Length(text) <= limit) return text;
   const ellipsis = '...';
+  if (limit < ellipsis.length) return '';
   let out = '';
   let used = 0;
   for (const char of text) {

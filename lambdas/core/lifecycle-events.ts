@@ -3,9 +3,12 @@
  * subscribe to these. `version` lets consumers accept the shape they know.
  */
 import type { Incident } from './incident.js';
+import { cutText } from './sender-text.js';
 
 export const LIFECYCLE_EVENT_SOURCE = 'klaxon';
 export const LIFECYCLE_EVENT_VERSION = '1';
+/** The incident has the whole title; an event names it. */
+export const LIFECYCLE_TITLE_CHARS = 1_000;
 
 export const LIFECYCLE_DETAIL_TYPES = {
   opened: 'Incident Opened',
@@ -35,7 +38,9 @@ export function lifecycleEvent(
   at: string,
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
-  const { id, title, severity, status, service, dedupKey, openedAt, drill } = incident;
+  const { id, severity, status, service, dedupKey, openedAt, drill } = incident;
+  // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
+  const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
     detailType: LIFECYCLE_DETAIL_TYPES[kind],
     detail: {

@@ -7,13 +7,15 @@
  */
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
-import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
+import { gsm7Length, SMS_MAX_SEGMENTS, SMS_SEGMENT_SEPTETS, smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
 import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
+import { oneLine, senderLines, subjectLine } from './sender-text.js';
 
 export interface PageMessage {
+  /** Printable ASCII, one line, under 100 characters (what SNS accepts as an email subject). */
   subject: string;
-  /** One GSM-7 segment, or undefined when the step does not page by SMS. */
+  /** GSM-7 text of at most SMS_MAX_SEGMENTS segments, or undefined when the step does not page by SMS. */
   sms?: string;
   /** Plain-text email body, or undefined when the step does not page by email. */
   email?: string;
@@ -27,52 +29,165 @@ export interface RenderContext {
   ackLink?: string;
 }
 
+/**
+ * Bounds on what a sender's text may take of a message, whatever the alert holds. The SNS publish
+ * carries the email twice (as the email body and as the default body) and must stay under 256 KB;
+ * with these bounds the worst cases of test/unit/message-limits.test.ts make a 37 KB email and a
+ * 75 KB publish. The incident keeps everything; the email says what it left out.
+ */
+export const MESSAGE_LIMITS = {
+  titleChars: 1_000,
+  summaryChars: 4_000,
+  serviceChars: 200,
+  detailKeyChars: 100,
+  detailValueChars: 2_000,
+  detailsShown: 100,
+  detailsBlockChars: 20_000,
+  handoffIncidentsListed: 50,
+} as const;
+
 const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
 
-/** Email subjects are single-line; strip control characters a hostile alarm name could carry. */
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\p{Cc}+/gu, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
+const incidentUrl = (apiBaseUrl: string, incident: Incident, suffix = '') =>
+  `${apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}${suffix}`;
+
+const title = (incident: Incident) => oneLine(incident.title, MESSAGE_LIMITS.titleChars);
+const service = (incident: Incident) => oneLine(incident.service, MESSAGE_LIMITS.serviceChars);
 
 export function renderSubject(incident: Incident): string {
-  return oneLine(`${drillTag(incident)}[${incident.severity}] ${incident.title} (incident ${incident.id})`, 100);
+  return subjectLine(`${drillTag(incident)}[${incident.severity}] ${incident.title}`, ` (incident ${incident.id})`);
+}
+
+/** Below this, an SMS's text is unreadable: a long ack link takes another segment instead. */
+const MIN_TEXT_SEPTETS = 20;
+/** However long the title, the page SMS keeps this much of the summary (the why) when it has room. */
+const MIN_SUMMARY_SEPTETS = 40;
+
+/**
+ * An SMS: a head (what happened) and a tail (what to do) that are never cut, and the sender's
+ * text between them, cut to what is left. One segment when that leaves the text
+ * MIN_TEXT_SEPTETS; more, up to SMS_MAX_SEGMENTS, when a long ack link would not.
+ */
+function fitSms(head: string, tail: string, text: (room: number) => string): string {
+  const prefix = toGsm7(head);
+  const end = toGsm7(tail);
+  const fixed = gsm7Length(prefix) + gsm7Length(end);
+  let segments = 1;
+  while (segments < SMS_MAX_SEGMENTS && fixed + MIN_TEXT_SEPTETS > smsCapacity(segments)) segments += 1;
+  const room = Math.max(0, smsCapacity(segments) - fixed);
+  return `${prefix}${truncateGsm7(text(room), room)}${end}`;
+}
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/\S*/giu;
+
+/**
+ * A sender's text as an SMS carries it: one line of GSM-7, with its links and any "Ack:" of its
+ * own defused, so that the ack link Klaxon puts last is the only link and the only "Ack:".
+ */
+function smsText(text: string): string {
+  return toGsm7(
+    oneLine(text, 400)
+      .replace(URL_IN_TEXT, '[link]')
+      .replace(/\back\s*:/giu, 'ack'),
+  );
+}
+
+/** The title and the summary, said once when one repeats the other (Events v2 sends one text for both). */
+function titleAndSummary(incident: Incident): { title: string; summary?: string } {
+  const said = (text: string) => oneLine(text, 400).toLowerCase();
+  const [t, s] = [said(incident.title), said(incident.summary)];
+  if (s === '' || t.includes(s)) return { title: incident.title };
+  if (s.includes(t)) return { title: incident.summary };
+  return { title: incident.title, summary: incident.summary };
 }
 
 /**
- * The SMS: severity, title, summary, then how to acknowledge, within one 160-septet segment.
- * The acknowledgement hint is never cut; the summary gives way first, then the title.
+ * The page SMS: severity, title, summary, then how to acknowledge. The acknowledgement is never
+ * cut; the summary gives way first, then the title.
  */
 export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string): string {
   const escalation =
     step.reason === 'reassigned' ? ' ASSIGNED TO YOU' : step.index > 0 || step.reason ? ' ESCALATED' : '';
-  const prefix = toGsm7(`${drillTag(incident)}${incident.severity}${escalation} `);
-  const ack = toGsm7(ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`);
-  const forText = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(ack);
-  const title = truncateGsm7(toGsm7(oneLine(incident.title, 400)), Math.max(10, forText - MIN_SUMMARY_SEPTETS - 2));
-  const room = forText - gsm7Length(title) - 2;
-  const summary = truncateGsm7(toGsm7(oneLine(incident.summary, 400)), Math.max(0, room));
-  return truncateGsm7(`${prefix}${title}: ${summary}`, SMS_SEGMENT_SEPTETS - gsm7Length(ack)) + ack;
+  const said = titleAndSummary(incident);
+  return fitSms(
+    `${drillTag(incident)}${incident.severity}${escalation} `,
+    ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`,
+    (room) => {
+      const head = smsText(said.title);
+      if (said.summary === undefined) return head;
+      // The title keeps at least half the room: on a short budget, what broke matters more than why.
+      const cutTitle = truncateGsm7(head, Math.max(Math.ceil(room / 2), room - MIN_SUMMARY_SEPTETS - 2));
+      return `${cutTitle}: ${truncateGsm7(smsText(said.summary), Math.max(0, room - gsm7Length(cutTitle) - 2))}`;
+    },
+  );
 }
 
-/** However long the title, the SMS keeps this much of the summary (the why). */
-const MIN_SUMMARY_SEPTETS = 40;
+/** Starts the part of an email that is the sender's: no line the sender wrote can look like it. */
+export const SENDER_FENCE = '---- The alert as its sender wrote it (each line of theirs starts with "> ") ----';
 
+/** A labelled value of the sender's, quoted: continuation lines indented under the label. */
+function quoted(label: string, text: string, max: number, indent = ''): string[] {
+  const [first = '', ...rest] = senderLines(text, max);
+  return [`> ${indent}${label}: ${first}`, ...rest.map((line) => `> ${indent}  ${line}`)];
+}
+
+/**
+ * Everything the sender wrote, bounded: each detail value, the number of details and the block
+ * as a whole. What is left out is counted, and the incident holds it all.
+ */
+function alertAsSent(incident: Incident, apiBaseUrl: string): string[] {
+  const said = titleAndSummary(incident);
+  const lines = [SENDER_FENCE, `> Summary: ${title(incident)}`];
+  // The email says the summary unless the title already does (the SMS also drops the title when the summary holds it).
+  if (said.summary !== undefined || said.title !== incident.title) {
+    lines.push(...quoted('Reason', incident.summary, MESSAGE_LIMITS.summaryChars));
+  }
+  lines.push(`> Service: ${service(incident)}`);
+  const details = Object.entries(incident.details);
+  const detailLines: string[] = [];
+  let room: number = MESSAGE_LIMITS.detailsBlockChars;
+  let shown = 0;
+  let cutShort = 0;
+  for (const [key, value] of details) {
+    if (shown === MESSAGE_LIMITS.detailsShown) break;
+    const entry = quoted(oneLine(key, MESSAGE_LIMITS.detailKeyChars), value, MESSAGE_LIMITS.detailValueChars, '  ');
+    const size = entry.reduce((total, line) => total + line.length + 1, 0);
+    if (size > room) break;
+    room -= size;
+    detailLines.push(...entry);
+    shown += 1;
+    if (value.trim().length > MESSAGE_LIMITS.detailValueChars) cutShort += 1;
+  }
+  if (details.length > 0) lines.push('> Details:', ...detailLines);
+  const left = details.length - shown;
+  const missing = [
+    ...(left > 0 ? [`${left} more detail${left === 1 ? '' : 's'} not shown`] : []),
+    ...(cutShort > 0 ? [`${cutShort} value${cutShort === 1 ? '' : 's'} truncated`] : []),
+  ];
+  if (missing.length > 0) {
+    lines.push(
+      '',
+      `... ${missing.join(', ')} to fit this email. See the incident: klaxon show ${incident.id} (or GET ${incidentUrl(apiBaseUrl, incident)}).`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The page email. Klaxon's part (the facts it decided, how to acknowledge) comes first; the
+ * sender's text comes last, after a fence, each of its lines quoted: a sender cannot write a
+ * line that reads as Klaxon's.
+ */
 export function renderEmail(incident: Incident, step: EscalationStep, context: RenderContext): string {
-  const ackUrl = `${context.apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}/acknowledge`;
+  const ackUrl = incidentUrl(context.apiBaseUrl, incident, '/acknowledge');
   const updateEvery = context.tier.statusUpdateEvery;
-  const detailLines = Object.entries(incident.details).map(([key, value]) => `  ${key}: ${value}`);
   const lines = [
     `${drillTag(incident)}${emailHeadline(step)}`,
     '',
     `Severity: ${incident.severity} (${context.tier.description})`,
-    `Summary: ${incident.title}`,
-    `Reason: ${incident.summary}`,
-    `Service: ${incident.service}`,
-    `Detected: ${incident.openedAt}`,
     `Incident: ${incident.id}`,
+    `Detected: ${incident.openedAt}`,
     `Status: ${incident.status === 'open' ? 'Investigating' : incident.status}`,
-    ...(detailLines.length > 0 ? ['', 'Details:', ...detailLines] : []),
     '',
     'To acknowledge (stops the escalation to the next person):',
     ...(context.ackLink ? [`  open ${context.ackLink} (link valid 24 h, for you only)`] : []),
@@ -80,6 +195,8 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `  or POST ${ackUrl} (signed with your AWS credentials when Klaxon runs on AWS)`,
     '',
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
+    '',
+    ...alertAsSent(incident, context.apiBaseUrl),
   ];
   return lines.join('\n');
 }
@@ -108,18 +225,21 @@ export interface HandoffContext {
   incidents: Incident[];
 }
 
-/** The on-call handoff: email with the open incidents listed; SMS in one segment. */
+/** The on-call handoff: email with the open incidents listed (the oldest, up to a bound); SMS in one segment. */
 export function renderHandoff(context: HandoffContext): PageMessage {
   const { role, incidents } = context;
   const until = context.untilLocal ?? context.until;
   const count = incidents.length === 1 ? '1 open incident' : `${incidents.length} open incidents`;
-  const smsText = toGsm7(
+  const sms = toGsm7(
     `Klaxon: you are now ${role} on call${until ? ` until ${until}` : ''}. ${count}${incidents.length > 0 ? ': klaxon list' : '.'}`,
   );
-  const listed = incidents.map(
-    (incident) =>
-      `  ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.id}`,
-  );
+  const unlisted = incidents.length - MESSAGE_LIMITS.handoffIncidentsListed;
+  const listed = incidents
+    .slice(0, MESSAGE_LIMITS.handoffIncidentsListed)
+    .map(
+      (incident) =>
+        `  ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.id}`,
+    );
   const email = [
     `Hello ${context.responder.name},`,
     '',
@@ -128,12 +248,13 @@ export function renderHandoff(context: HandoffContext): PageMessage {
     '',
     incidents.length > 0 ? `You now hold ${count}:` : 'There are no open incidents for you right now.',
     ...listed,
+    ...(unlisted > 0 ? [`  ... and ${unlisted} more: klaxon list`] : []),
     '',
     'See who is on call: klaxon oncall (or GET /v1/oncall).',
   ].join('\n');
   return {
-    subject: oneLine(`[Klaxon] You are now ${role} on call${incidents.length > 0 ? ` (${count})` : ''}`, 100),
-    sms: truncateGsm7(smsText, SMS_SEGMENT_SEPTETS),
+    subject: subjectLine(`[Klaxon] You are now ${role} on call${incidents.length > 0 ? ` (${count})` : ''}`),
+    sms: truncateGsm7(sms, SMS_SEGMENT_SEPTETS),
     email,
   };
 }
@@ -148,17 +269,6 @@ export function renderPage(incident: Incident, step: EscalationStep, context: Re
 
 /** HH:MM (UTC), as the runbooks' update and resolution headings have it. */
 const clock = (at: string) => `${at.slice(11, 16)} UTC`;
-
-const incidentUrl = (apiBaseUrl: string, incident: Incident, suffix = '') =>
-  `${apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}${suffix}`;
-
-/** An SMS of one segment: a fixed tail (what to do) is never cut; the title gives way. */
-function fitSms(head: string, title: string, tail: string): string {
-  const prefix = toGsm7(head);
-  const end = toGsm7(tail);
-  const room = SMS_SEGMENT_SEPTETS - gsm7Length(prefix) - gsm7Length(end);
-  return `${prefix}${truncateGsm7(toGsm7(oneLine(title, 400)), Math.max(0, room))}${end}`;
-}
 
 export interface StatusUpdateReminder {
   /** When the last status update (or acknowledgement, or reminder) was: what the reminder counts from. */
@@ -179,14 +289,14 @@ export function renderStatusUpdateReminder(
   const every = context.tier.statusUpdateEvery ?? 'regularly';
   const quiet = formatDuration((Date.parse(reminder.now) - Date.parse(reminder.lastUpdateAt)) / 1000);
   const notesUrl = incidentUrl(context.apiBaseUrl, incident, '/notes');
-  const subject = oneLine(
-    `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title} (incident ${incident.id})`,
-    100,
+  const subject = subjectLine(
+    `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title}`,
+    ` (incident ${incident.id})`,
   );
   const sms = fitSms(
     `${drillTag(incident)}${incident.severity} UPDATE DUE (${quiet} quiet) `,
-    incident.title,
     ` Post: klaxon note ${incident.id} "..."`,
+    () => smsText(incident.title),
   );
   const email = [
     `${drillTag(incident)}STATUS UPDATE DUE`,
@@ -194,8 +304,8 @@ export function renderStatusUpdateReminder(
     `${incident.severity} incident ${incident.id} is ${incident.status === 'open' ? 'still unacknowledged' : incident.status}, and nothing has been posted for ${quiet}.`,
     `The ${incident.severity} policy asks for a status update every ${every} until it is resolved.`,
     '',
-    `Summary: ${incident.title}`,
-    `Service: ${incident.service}`,
+    `Summary: ${title(incident)}`,
+    `Service: ${service(incident)}`,
     `Detected: ${incident.openedAt}`,
     `Last update: ${reminder.lastUpdateAt}`,
     '',
@@ -244,7 +354,7 @@ export function renderPostmortemReminder(
   const lasted = formatDuration((Date.parse(resolvedAt) - Date.parse(incident.openedAt)) / 1000);
   const postmortemUrl = incidentUrl(context.apiBaseUrl, incident, '/postmortem');
   return {
-    subject: oneLine(`${drillTag(incident)}[${incident.severity}] Post-mortem ${when}: ${incident.title}`, 100),
+    subject: subjectLine(`${drillTag(incident)}[${incident.severity}] Post-mortem ${when}: ${incident.title}`),
     email: [
       `${drillTag(incident)}POST-MORTEM ${reminder.stage === 'due' ? 'DUE NOW' : 'REMINDER'}`,
       '',
@@ -252,9 +362,9 @@ export function renderPostmortemReminder(
       '',
       `RESOLVED [${clock(resolvedAt)}]`,
       '',
-      `Summary: ${incident.title}`,
+      `Summary: ${title(incident)}`,
       `Root Cause: <Why it happened>`,
-      `Resolution: ${incident.resolvedBy ? `resolved by ${incident.resolvedBy}` : '<How we fixed it>'}`,
+      `Resolution: ${incident.resolvedBy ? `resolved by ${oneLine(incident.resolvedBy, 200)}` : '<How we fixed it>'}`,
       `Duration: ${lasted}`,
       '',
       `Post-mortem will be completed by: ${reminder.dueAt}`,
@@ -285,7 +395,7 @@ export function renderResolutionNotice(
 ): PageMessage {
   const resolvedAt = incident.resolvedAt ?? incident.openedAt;
   const lasted = formatDuration((Date.parse(resolvedAt) - Date.parse(incident.openedAt)) / 1000);
-  const by = incident.resolvedBy ? ` by ${incident.resolvedBy}` : '';
+  const by = incident.resolvedBy ? ` by ${oneLine(incident.resolvedBy, 200)}` : '';
   const postmortem = notice.postmortemDueAt
     ? notice.postmortemDueAt
     : context.tier.postmortemDue === 'optional'
@@ -293,16 +403,16 @@ export function renderResolutionNotice(
       : `not needed for ${incident.severity}`;
   const sms = fitSms(
     `${drillTag(incident)}${incident.severity} RESOLVED after ${lasted}${by.slice(0, 40)}: `,
-    incident.title,
     ` (${incident.id})`,
+    () => smsText(incident.title),
   );
   const email = [
     `${drillTag(incident)}INCIDENT RESOLVED`,
     '',
     `RESOLVED [${clock(resolvedAt)}]`,
     '',
-    `Summary: ${incident.title}`,
-    `Service: ${incident.service}`,
+    `Summary: ${title(incident)}`,
+    `Service: ${service(incident)}`,
     'Root Cause: <in the post-mortem>',
     `Resolution: resolved${by}`,
     `Duration: ${lasted} (detected ${incident.openedAt}, resolved ${resolvedAt})`,
@@ -315,9 +425,9 @@ export function renderResolutionNotice(
     'You get this because you were paged for this incident. Nothing more is needed from you unless it reopens.',
   ].join('\n');
   return {
-    subject: oneLine(
-      `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title} (incident ${incident.id})`,
-      100,
+    subject: subjectLine(
+      `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title}`,
+      ` (incident ${incident.id})`,
     ),
     sms: notice.channels.includes('sms') ? sms : undefined,
     email: notice.channels.includes('email') ? email : undefined,

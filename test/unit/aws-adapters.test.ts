@@ -13,7 +13,8 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher.js';
-import { snsPager, snsSubject } from '../../lambdas/adapters/sns-pager.js';
+import { snsPager } from '../../lambdas/adapters/sns-pager.js';
+import { snsSubject } from '../../lambdas/adapters/sns-publish.js';
 import { stepFunctionsEscalation } from '../../lambdas/adapters/step-functions-escalation.js';
 import { lifecycleEvent } from '../../lambdas/core/lifecycle-events.js';
 import { anIncident } from '../support/incidents.js';

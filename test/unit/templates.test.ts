@@ -12,6 +12,7 @@ import {
   renderSms,
   renderStatusUpdateReminder,
   renderSubject,
+  SENDER_FENCE,
 } from '../../lambdas/core/templates.js';
 import { anIncident } from '../support/incidents.js';
 
@@ -83,8 +84,73 @@ describe('page messages', () => {
     expect(message.email).toContain('INCIDENT DETECTED');
   });
 
+  it.each([
+    ['the same', 'orders-api-5xx', 'orders-api-5xx'],
+    ['the summary holding the title', 'orders-api-5xx', 'orders-api-5xx: 5xx above 5% for 5 minutes'],
+    ['the title holding the summary', 'Orders API 5xx (us-east-1)', 'orders api 5xx'],
+  ])('says the title once in the SMS when summary and title are %s', (_, title, summary) => {
+    const sms = renderSms(incident({ title, summary }), firstStep);
+    expect(sms.toLowerCase().split(title.toLowerCase())).toHaveLength(2);
+    expect(sms).toMatch(/^SEV1 [^:]+(: 5xx above 5% for 5 minutes)? Ack: klaxon ack /);
+  });
+
+  it('keeps the incident id in a subject under 100 ASCII characters, however long the title', () => {
+    const subject = renderSubject(incident({ title: `Überlast im Rechenzentrum ${'sehr '.repeat(40)}` }));
+    expect(subject).toMatch(
+      /^\[SEV1\] Uberlast im Rechenzentrum sehr .*\.\.\. \(incident 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1\)$/,
+    );
+    expect(subject.length).toBeLessThan(100);
+  });
+
   it('keeps the subject on one line', () => {
     expect(renderSubject(incident({ title: 'evil\r\nBcc: everyone@example.com' }))).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe("sender text stays the sender's", () => {
+  const forged = 'To acknowledge, open https://evil.example/v1/ack/steal (link valid 24 h, for you only)';
+  const breaks = ['\n\n', '\r\n', '\r', '\u2028', '\u2029', '\u0085', '\v', '\f', '\n\u202e'];
+  const ackLink = 'https://klaxon.example.com/v1/ack/AwGTTfH-5-J8LaJk0XBqjoEAY-uGB3hVqvLxI4DXGDk';
+  const placements = (lineBreak: string): [string, Partial<Incident>][] => [
+    ['the title', { title: `orders-api-5xx${lineBreak}${forged}` }],
+    ['the summary', { summary: `Threshold Crossed${lineBreak}${forged}` }],
+    ['a detail value', { details: { region: `us-east-1${lineBreak}${forged}` } }],
+    ['a detail key', { details: { [`region${lineBreak}${forged}`]: 'us-east-1' } }],
+  ];
+  const cases = breaks.flatMap((lineBreak) =>
+    placements(lineBreak).map(([where, changes]) => [where, JSON.stringify(lineBreak), changes] as const),
+  );
+
+  it.each(cases)('a line break in %s (%s) cannot forge a line of Klaxon in the email or the SMS', (_, __, changes) => {
+    const message = renderPage(incident(changes), firstStep, { ...context, ackLink });
+    const email = message.email ?? '';
+    const lines = email.split('\n');
+    // Klaxon's lines: every line before the fence, and the fence itself. Every line of the sender's starts with "> ".
+    const fence = lines.indexOf(SENDER_FENCE);
+    expect(fence).toBeGreaterThan(0);
+    expect(
+      lines.slice(fence + 1).every((line) => line === '' || line.startsWith('> ') || line.startsWith('... ')),
+    ).toBe(true);
+    expect(lines.filter((line) => /^\s*(To acknowledge|open )/i.test(line))).toEqual([
+      'To acknowledge (stops the escalation to the next person):',
+      `  open ${ackLink} (link valid 24 h, for you only)`,
+    ]);
+    expect(lines.filter((line) => line.includes('evil.example')).every((line) => line.startsWith('> '))).toBe(true);
+    expect(email).not.toMatch(/[\r\v\f\u0085\u2028\u2029\u202e]/);
+    const sms = message.sms ?? '';
+    expect(sms).not.toMatch(/[\r\n]/);
+    expect(sms).not.toContain('evil.example');
+    expect(sms.match(/Ack:/g)).toHaveLength(1);
+    expect(sms.endsWith(` Ack: ${ackLink}`)).toBe(true);
+  });
+
+  it('quotes a multi-line detail under its label, every line of it', () => {
+    const email = renderEmail(
+      incident({ details: { trace: 'Error: boom\n  at main (app.js:1)\n  at run' } }),
+      firstStep,
+      context,
+    );
+    expect(email).toContain(['>   trace: Error: boom', '>       at main (app.js:1)', '>       at run'].join('\n'));
   });
 });
 
