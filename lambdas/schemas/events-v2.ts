@@ -5,6 +5,7 @@
 import * as z from 'zod';
 
 export const EVENTS_V2_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type EventsV2Severity = (typeof EVENTS_V2_SEVERITIES)[number];
 
 const link = z.object({ href: z.string().min(1), text: z.string().optional() });
 const image = z.object({ src: z.string().min(1), href: z.string().optional(), alt: z.string().optional() });
