@@ -11,6 +11,12 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
 
+/**
+ * Every id an incident can have: a ULID from the id generator, or the id a drill's starter chose
+ * (so that a retry returns the same drill).
+ */
+export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 export interface Incident {
   id: string;
   title: string;

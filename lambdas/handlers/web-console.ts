@@ -36,6 +36,7 @@ import {
   type HttpResult,
   jsonErrors,
   MalformedPathError,
+  NotFoundError,
   pathParameter,
 } from './http.js';
 import { actor } from './incidents-api.js';
@@ -172,7 +173,11 @@ export const webConsole =
     try {
       return await route(deps, event, options);
     } catch (error) {
-      // A mangled link is answered in the page the person is looking at, not as JSON.
+      // A mangled link, or one to an id no incident can have, is answered in the page the person
+      // is looking at, not as JSON.
+      if (error instanceof NotFoundError) {
+        return html(404, page('Not found', `<h1>Not found</h1><p>${escapeHtml(error.message)}</p>`));
+      }
       if (!(error instanceof MalformedPathError)) throw error;
       return notAValidLink(error.message);
     }
