@@ -12,6 +12,7 @@
  *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
  *   LATEST#<scoped key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
+ *   CHANGES#<service>   <at>#<id>          a change event of the service (read newest first), kept 90 days
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
@@ -27,6 +28,7 @@ export const dedupKey = (scopedKey: string) => ({ pk: `DEDUP#${scopedKey}`, sk: 
 export const maintenanceKey = (service: string) => ({ pk: `MAINTENANCE#${service}`, sk: 'MAINTENANCE' });
 export const handoffKey = (key: string) => ({ pk: `HANDOFF#${key}`, sk: 'HANDOFF' });
 export const latestKey = (scopedKey: string) => ({ pk: `LATEST#${scopedKey}`, sk: 'LATEST' });
+export const changeKey = (service: string, at: string, id: string) => ({ pk: `CHANGES#${service}`, sk: `${at}#${id}` });
 export const noticeKey = (kind: string, at: string, id: string) => ({ pk: `NOTICE#${kind}`, sk: `${at}#${id}` });
 export const statusIndexKeys = (status: string, openedAt: string, id: string) => ({
   gsi1pk: `STATUS#${status}`,

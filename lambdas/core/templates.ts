@@ -8,7 +8,7 @@
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
-import type { Incident } from './incident.js';
+import type { Incident, SenderContext } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 
 export interface PageMessage {
@@ -73,6 +73,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `Incident: ${incident.id}`,
     `Status: ${incident.status === 'open' ? 'Investigating' : incident.status}`,
     ...(detailLines.length > 0 ? ['', 'Details:', ...detailLines] : []),
+    ...senderLines(incident.context),
     '',
     'To acknowledge (stops the escalation to the next person):',
     ...(context.ackLink ? [`  open ${context.ackLink} (link valid 24 h, for you only)`] : []),
@@ -82,6 +83,22 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
   ];
   return lines.join('\n');
+}
+
+/** The sending tool and the links it attached, one line each (sender text cannot start a line of ours). */
+function senderLines(context: SenderContext | undefined): string[] {
+  if (!context) return [];
+  const client = [context.client, context.clientUrl].filter(Boolean).join(' ');
+  const lines = [
+    ...(client ? [`  sent by: ${oneLine(client, 2400)}`] : []),
+    ...(context.links ?? []).map(
+      (link) => `  link: ${oneLine(link.text ? `${link.text} ${link.href}` : link.href, 2400)}`,
+    ),
+    ...(context.images ?? []).map(
+      (image) => `  image: ${oneLine(image.alt ? `${image.alt} ${image.src}` : image.src, 2400)}`,
+    ),
+  ];
+  return lines.length > 0 ? ['', 'From the sender:', ...lines] : [];
 }
 
 function emailHeadline(step: EscalationStep): string {

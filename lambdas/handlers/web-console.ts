@@ -3,8 +3,10 @@
  * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  */
+
 import middy from '@middy/core';
 import type * as z from 'zod';
+import { recentChangesFor } from '../core/change-events.js';
 import { addNote } from '../core/incident-updates.js';
 import { InvalidCursorError } from '../core/ports.js';
 import { escalateNow } from '../core/replan.js';
@@ -123,7 +125,8 @@ const home: Page = async (deps, event, options) => {
 async function showIncident(deps: HandlerDeps, id: string, status = 200, error?: string): Promise<HttpResult> {
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) return html(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
-  return html(status, incidentPage(deps.config, incident, error));
+  const changes = await recentChangesFor(deps.changes, incident, deps.clock.now());
+  return html(status, incidentPage(deps.config, incident, error, changes));
 }
 
 const pathId = (event: HttpEvent) => pathParameter(event, 'id');
