@@ -11,6 +11,8 @@ export type EventsV2Severity = (typeof EVENTS_V2_SEVERITIES)[number];
 const link = z.object({ href: z.string().min(1), text: z.string().optional() });
 const image = z.object({ src: z.string().min(1), href: z.string().optional(), alt: z.string().optional() });
 
+const missingOr = (input: unknown) => (input === undefined ? 'is missing' : 'must be an object');
+
 /** A required text field: absent and blank say the same thing, in PagerDuty's own words. */
 const requiredText = (max: number) =>
   z
@@ -43,7 +45,7 @@ const payload = z.object(
     class: z.string().max(255).optional(),
     custom_details: z.record(z.string(), z.unknown()).optional(),
   },
-  { error: 'is missing; a trigger carries its summary, source and severity in payload' },
+  { error: (issue) => `${missingOr(issue.input)}; a trigger carries its summary, source and severity in payload` },
 );
 
 const dedupKey = z.string().trim().min(1, 'is blank').max(255, 'must be at most 255 characters');
@@ -86,7 +88,7 @@ export const changeEventSchema = z.object({
       timestamp: timestamp.optional(),
       custom_details: z.record(z.string(), z.unknown()).optional(),
     },
-    { error: 'is missing; a change event carries its summary in payload' },
+    { error: (issue) => `${missingOr(issue.input)}; a change event carries its summary in payload` },
   ),
   links: z.array(link).optional(),
 });
