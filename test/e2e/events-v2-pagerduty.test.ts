@@ -228,6 +228,19 @@ describe("PagerDuty's Events API, as PagerDuty accepts it", () => {
     expect(page).not.toContain('Flag flipped long ago');
   });
 
+  it('answers a change event 503 when its write fails, and the retry stores it once', async () => {
+    const at = new Date(Date.now() - 600_000).toISOString();
+    const event = { routing_key: FIXTURE_ROUTING_KEY, payload: { summary: 'Rolled out config 7', timestamp: at } };
+    runtime.dynamodb.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3 });
+    expect((await call(runtime, 'POST', '/v2/change/enqueue', event)).status).toBe(503);
+    expect(runtime.dynamodb.faults.pending).toBe(0);
+    expect(await runtime.deps.changes.changesBetween('checkout', at, at, 10)).toEqual([]);
+
+    expect((await call(runtime, 'POST', '/v2/change/enqueue', event)).status).toBe(202);
+    const stored = await runtime.deps.changes.changesBetween('checkout', at, at, 10);
+    expect(stored.map((item) => item.summary)).toEqual(['Rolled out config 7']);
+  });
+
   it.each([
     [
       'no summary',
