@@ -2,10 +2,12 @@
  * `klaxon`: the responders' command line. Human-readable output by default, `--json` for scripts,
  * and exit codes a script can branch on (EXIT below).
  */
-import { Command, CommanderError, Option } from 'commander';
-import { SEVERITIES } from '../lambdas/core/config.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_SEVERITY_POLICY, SEVERITIES } from '../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
 import { monthRange } from '../lambdas/core/reports.js';
+import { EVENTS_V2_SEVERITY_FOR, resolveSeverityIn } from '../lambdas/core/severity.js';
+import type { EventsV2Severity } from '../lambdas/schemas/events-v2.js';
 import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient } from './api-client.js';
 import { incidentDetail, incidentTable, onCallTable } from './format.js';
 
@@ -39,6 +41,19 @@ class ApiFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * `--severity` of `klaxon alert`: a tier or one of its default aliases, sent as the Events v2
+ * severity that stands for the tier (the route takes only PagerDuty's four).
+ */
+export function eventsV2SeverityFromFlag(text: string): EventsV2Severity {
+  const tier = resolveSeverityIn(DEFAULT_SEVERITY_POLICY, text);
+  if (!tier) {
+    const accepted = SEVERITIES.map((name) => `${name} (${DEFAULT_SEVERITY_POLICY[name].aliases.join(', ')})`);
+    throw new InvalidArgumentError(`"${text}" is not a severity; use one of ${accepted.join('; ')}`);
+  }
+  return EVENTS_V2_SEVERITY_FOR[tier];
 }
 
 function exitCodeFor(status: number): number {
@@ -130,7 +145,11 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('alert')
     .description('Fire a test alert through the Events API v2 route')
-    .addOption(new Option('-s, --severity <severity>', 'SEV1…SEV4 or an alias').default('SEV3'))
+    .addOption(
+      new Option('-s, --severity <severity>', 'SEV1…SEV4 or an alias (critical, P0, major, …)')
+        .argParser(eventsV2SeverityFromFlag)
+        .default(EVENTS_V2_SEVERITY_FOR.SEV3, 'SEV3'),
+    )
     .option('--summary <text>', 'what is wrong', 'Test alert from the klaxon CLI')
     .option('--service <name>', 'the service it concerns', 'klaxon-cli')
     .option('--dedup-key <key>', 'alerts with the same key join one incident (default: a new key each time)')

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { localAckKey } from '../lambdas/adapters/ack-key.js';
+import { dynamoChangeEvents } from '../lambdas/adapters/dynamo-change-events.js';
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
@@ -159,6 +160,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const deps: HandlerDeps = {
     config,
     store,
+    changes: dynamoChangeEvents(dynamo.client, TABLE_NAME),
     escalation: stepFunctions,
     postmortems: stepFunctions.postmortems,
     events: outbox.publisher(),

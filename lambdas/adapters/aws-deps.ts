@@ -12,6 +12,7 @@ import type { Severity } from '../core/config.js';
 import type { AckKeySource } from '../core/ports.js';
 import type { HandlerDeps } from '../handlers/deps.js';
 import { bundledConfig, logger, metrics } from './aws-runtime.js';
+import { dynamoChangeEvents } from './dynamo-change-events.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
@@ -26,9 +27,11 @@ export function awsHandlerDeps(ackKey?: AckKeySource): HandlerDeps {
   const config = bundledConfig();
   const stateMachines = JSON.parse(requireEnv(ENV.stateMachines)) as Partial<Record<Severity, string>>;
   const sfn = new SFNClient({});
+  const dynamodb = new DynamoDBClient({});
   return {
     config,
-    store: dynamoIncidentStore(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    store: dynamoIncidentStore(dynamodb, requireEnv(ENV.tableName)),
+    changes: dynamoChangeEvents(dynamodb, requireEnv(ENV.tableName)),
     escalation: stepFunctionsEscalation(sfn, stateMachines),
     postmortems: stepFunctionsPostmortemReminders(sfn, requireEnv(ENV.postmortemStateMachine)),
     events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),

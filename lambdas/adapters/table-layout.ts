@@ -13,6 +13,7 @@
  *   LATEST#<scoped key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  *   DELIVERY#<id>       DELIVERY           a sender's delivery processed (it never acts again), kept 7 days
+ *   CHANGES#<service>   <at>#<id>          a change event of the service (read newest first), kept 90 days
  *
  * Every key below goes through boundedPartitionKey / boundedSortKey: senders choose much of what
  * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
@@ -70,6 +71,10 @@ export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${serv
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
 export const latestKey = (scopedKey: string) => ({ pk: pk(`LATEST#${scopedKey}`), sk: 'LATEST' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
+export const changeKey = (service: string, at: string, id: string) => ({
+  pk: pk(`CHANGES#${service}`),
+  sk: sk(`${at}#${id}`),
+});
 export const noticeKey = (kind: string, at: string, id: string) => ({
   pk: pk(`NOTICE#${kind}`),
   sk: sk(`${at}#${id}`),

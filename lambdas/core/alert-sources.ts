@@ -7,8 +7,10 @@ import { ALARM_ARN, type CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-al
 import type { EventsV2Request } from '../schemas/events-v2.js';
 import type { Alert } from './alert.js';
 import { alertPolicyFor, type KlaxonConfig } from './config.js';
+import type { SenderContext } from './incident.js';
 import { routeAlert } from './routing.js';
 import { severityFromDescription } from './severity.js';
+import { parseSenderTimestamp } from './timestamps.js';
 
 /**
  * A CloudWatch alarm's state change, whichever way it came (EventBridge's camelCase event or
@@ -148,11 +150,91 @@ export function alertFromAlarmEvent(config: KlaxonConfig, event: CloudWatchAlarm
   return alertFromAlarmStateChange(config, alarmChangeFromEvent(event));
 }
 
-/** CloudWatch writes "2026-11-20T10:15:01.987+0000"; make it ISO 8601 that Date can read everywhere. */
+/** CloudWatch writes "2026-11-20T10:15:01.987+0000": the same forms Events v2 senders use. */
 function normalizeTimestamp(text: string | undefined): string | undefined {
-  if (!text) return undefined;
-  const parsed = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
-  return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+  return text ? parseSenderTimestamp(text) : undefined;
+}
+
+/** How much of a sender's free-form details an incident keeps (the body may be 512 KB; an item 400 KB). */
+export const DETAIL_LIMITS = { entries: 100, keyChars: 128, valueChars: 2048, totalChars: 32 * 1024 } as const;
+
+/**
+ * Free-form details as strings, bounded by DETAIL_LIMITS: long values are cut, and once the
+ * budget is spent the rest are left out, with an entry that says how many.
+ */
+export function boundedDetails(
+  details: Record<string, unknown>,
+  totalChars: number = DETAIL_LIMITS.totalChars,
+): Record<string, string> {
+  const kept: Record<string, string> = {};
+  const entries = Object.entries(details);
+  let used = 0;
+  let left = 0;
+  for (const [key, value] of entries) {
+    const text = cut(
+      typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value)),
+      DETAIL_LIMITS.valueChars,
+    );
+    const name = cut(key, DETAIL_LIMITS.keyChars);
+    if (Object.keys(kept).length >= DETAIL_LIMITS.entries || used + name.length + text.length > totalChars) {
+      left++;
+      continue;
+    }
+    kept[name] = text;
+    used += name.length + text.length;
+  }
+  if (left > 0) kept['details left out'] = `${left} more (Klaxon keeps ${Math.round(totalChars / 1024)} KB of details)`;
+  return kept;
+}
+
+const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** A few links and images are context; hundreds would crowd out the incident (and its item). */
+export const CONTEXT_LIMITS = { links: 10, images: 5, urlChars: 2048, labelChars: 256 } as const;
+
+/** A URL a responder may open: http(s) only (a `javascript:` link in the console would run), bounded. */
+function webUrl(text: string | undefined): string | undefined {
+  if (!text || text.length > CONTEXT_LIMITS.urlChars) return undefined;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'https:' || url.protocol === 'http:' ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const label = (text: string | undefined) => (text ? cut(text, CONTEXT_LIMITS.labelChars) : undefined);
+
+/**
+ * The links, images and sending tool an Events v2 trigger or change event names, bounded by
+ * CONTEXT_LIMITS; a link or image without a usable URL is left out. Undefined when nothing is left.
+ */
+export function senderContext(request: {
+  client?: string;
+  client_url?: string;
+  links?: { href: string; text?: string }[];
+  images?: { src: string; href?: string; alt?: string }[];
+}): SenderContext | undefined {
+  const links = (request.links ?? []).flatMap((link) => {
+    const href = webUrl(link.href);
+    const text = label(link.text);
+    return href ? [{ href, ...(text ? { text } : {}) }] : [];
+  });
+  const images = (request.images ?? []).flatMap((image) => {
+    const src = webUrl(image.src);
+    const href = webUrl(image.href);
+    const alt = label(image.alt);
+    return src ? [{ src, ...(href ? { href } : {}), ...(alt ? { alt } : {}) }] : [];
+  });
+  const client = label(request.client);
+  const clientUrl = webUrl(request.client_url);
+  const context: SenderContext = {
+    ...(client ? { client } : {}),
+    ...(clientUrl ? { clientUrl } : {}),
+    ...(links.length > 0 ? { links: links.slice(0, CONTEXT_LIMITS.links) } : {}),
+    ...(images.length > 0 ? { images: images.slice(0, CONTEXT_LIMITS.images) } : {}),
+  };
+  return Object.keys(context).length > 0 ? context : undefined;
 }
 
 /**
@@ -180,16 +262,15 @@ export function alertFromEventsV2(
     };
   }
   const { payload } = request;
-  const details: Record<string, string> = { integration, source: payload.source };
+  const details: Record<string, string> = {
+    integration,
+    source: payload.source,
+    ...boundedDetails(payload.custom_details ?? {}),
+  };
   if (payload.component) details.component = payload.component;
   if (payload.group) details.group = payload.group;
   if (payload.class) details.class = payload.class;
-  for (const [key, value] of Object.entries(payload.custom_details ?? {})) {
-    details[key] = typeof value === 'string' ? value : JSON.stringify(value);
-  }
-  for (const [i, link] of (request.links ?? []).entries()) {
-    details[`link${i + 1}`] = link.text ? `${link.text}: ${link.href}` : link.href;
-  }
+  const context = senderContext(request);
   const dedupKey = request.dedup_key ?? generatedKey;
   return {
     source: 'events-v2',
@@ -205,6 +286,7 @@ export function alertFromEventsV2(
     occurredAt: payload.timestamp ?? receivedAt,
     ...(payload.timestamp ? { senderTime: payload.timestamp } : {}),
     details,
+    ...(context ? { context } : {}),
     actor: `integration:${integration}`,
     facts: { component: payload.component, group: payload.group },
   };

@@ -2,7 +2,7 @@
  * An alert as the core sees it, whatever sent it. Each intake path (CloudWatch through
  * EventBridge or SNS, Events API v2, Alertmanager) turns its payload into this.
  */
-import type { AlertSource } from './incident.js';
+import type { AlertSource, SenderContext } from './incident.js';
 
 export type AlertAction = 'trigger' | 'acknowledge' | 'resolve';
 
@@ -44,6 +44,8 @@ export interface Alert {
    */
   senderTime?: string;
   details: Record<string, string>;
+  /** Links, images and the sending tool, kept on the incident the alert opens. */
+  context?: SenderContext;
   /** Who acts, for acknowledge/resolve actions sent by an integration. */
   actor: string;
   /** A fire drill (POST /v1/drills): every message says [DRILL] and reports leave it out. */

@@ -5,6 +5,7 @@
  * runbooks Klaxon was created from (see DESIGN.md); a config file overrides them tier by tier.
  */
 import * as z from 'zod';
+import { SERVICE_NAME } from '../schemas/maintenance.js';
 import { parseDurationSeconds } from './duration.js';
 
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
@@ -157,6 +158,8 @@ const integrationKeySchema = z.strictObject({
   name: z.string().min(1),
   /** Klaxon never stores an integration key itself, only its SHA-256 (hex). */
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
+  /** The service its change events belong to (default: defaultService). */
+  service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
 });
 
 /** What an alarm in INSUFFICIENT_DATA does: nothing (the default), or open an incident like ALARM. */

@@ -11,6 +11,23 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
 
+/**
+ * Every id an incident can have: a ULID from the id generator, or the id a drill's starter chose
+ * (so that a retry returns the same drill).
+ */
+export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Links, images and the sending tool an Events v2 trigger names, kept as sent but bounded
+ * (senderContext): only http(s) URLs, a few of each, so the incident item stays small.
+ */
+export interface SenderContext {
+  client?: string;
+  clientUrl?: string;
+  links?: { href: string; text?: string }[];
+  images?: { src: string; href?: string; alt?: string }[];
+}
+
 export interface Incident {
   id: string;
   title: string;
@@ -36,8 +53,10 @@ export interface Incident {
   /** How many alerts (the first included) have arrived for this incident. */
   alertCount: number;
   lastAlertAt: string;
-  /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
+  /** Source-specific context shown in emails and the console: region, metric, runbook. */
   details: Record<string, string>;
+  /** What an Events v2 sender attached for responders (links, images, its own name and URL). */
+  context?: SenderContext;
   executionArn?: string;
   /**
    * When the ladder `executionArn` walks started (its due times count from it), written in the

@@ -243,6 +243,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
+    ...(alert.context ? { context: alert.context } : {}),
     firstDeliveryId: alert.deliveryId,
     ...(alert.senderTime ? { triggerSenderTime: alert.senderTime } : {}),
   };

@@ -8,7 +8,7 @@
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_MAX_SEGMENTS, SMS_SEGMENT_SEPTETS, smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
-import type { Incident } from './incident.js';
+import type { Incident, SenderContext } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { oneLine, senderLines, subjectLine } from './sender-text.js';
 
@@ -159,6 +159,7 @@ function alertAsSent(incident: Incident, apiBaseUrl: string): string[] {
     if (value.trim().length > MESSAGE_LIMITS.detailValueChars) cutShort += 1;
   }
   if (details.length > 0) lines.push('> Details:', ...detailLines);
+  lines.push(...senderContextLines(incident.context));
   const left = details.length - shown;
   const missing = [
     ...(left > 0 ? [`${left} more detail${left === 1 ? '' : 's'} not shown`] : []),
@@ -199,6 +200,21 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     ...alertAsSent(incident, context.apiBaseUrl),
   ];
   return lines.join('\n');
+}
+
+/** The sending tool and the links it attached, quoted like the rest of the sender's text. */
+function senderContextLines(context: SenderContext | undefined): string[] {
+  if (!context) return [];
+  const client = [context.client, context.clientUrl].filter(Boolean).join(' ');
+  return [
+    ...(client ? [`> Sent by: ${oneLine(client, 2400)}`] : []),
+    ...(context.links ?? []).map(
+      (link) => `> Link: ${oneLine(link.text ? `${link.text} ${link.href}` : link.href, 2400)}`,
+    ),
+    ...(context.images ?? []).map(
+      (image) => `> Image: ${oneLine(image.alt ? `${image.alt} ${image.src}` : image.src, 2400)}`,
+    ),
+  ];
 }
 
 function emailHeadline(step: EscalationStep): string {

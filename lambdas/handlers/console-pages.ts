@@ -3,9 +3,10 @@
  * Everything that comes from an alert is escaped (an alarm name can carry <script>), and the
  * answer's Content-Security-Policy forbids scripts anyway.
  */
+import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Severity } from '../core/config.js';
 import { ROLES, responderById } from '../core/config.js';
-import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+import type { Incident, IncidentWithTimeline, SenderContext } from '../core/incident.js';
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -177,7 +178,52 @@ function responderOptions(config: KlaxonConfig, selected: string | undefined): s
     .join('');
 }
 
-export function incidentPage(config: KlaxonConfig, incident: IncidentWithTimeline, error?: string): string {
+/** A sender's URL (http(s) only, see senderContext) as a link that takes no referrer along. */
+const outLink = (href: string, text: string) =>
+  `<a href="${escapeHtml(href)}" rel="noopener noreferrer">${escapeHtml(text)}</a>`;
+
+/**
+ * What the sender attached: its links, its images (as links: the page loads nothing from other
+ * sites) and the tool that sent it.
+ */
+function senderContextRows(context: SenderContext | undefined): string {
+  if (!context) return '';
+  const client = context.client ?? context.clientUrl;
+  const rows = [
+    client
+      ? `<dt>Sent by</dt><dd>${context.clientUrl ? outLink(context.clientUrl, client) : escapeHtml(client)}</dd>`
+      : '',
+    ...(context.links ?? []).map((link) => `<dt>Link</dt><dd>${outLink(link.href, link.text ?? link.href)}</dd>`),
+    ...(context.images ?? []).map(
+      (image) =>
+        `<dt>Image</dt><dd>${outLink(image.src, image.alt ?? image.src)}${image.href ? ` (${outLink(image.href, 'opens')})` : ''}</dd>`,
+    ),
+  ];
+  return rows.join('\n');
+}
+
+function recentChangesSection(changes: readonly ChangeEvent[]): string {
+  const rows = changes
+    .map(
+      (change) =>
+        `<tr><td>${escapeHtml(when(change.at))}</td><td>${escapeHtml(change.summary)}</td><td>${escapeHtml(change.source ?? '')}</td><td>${(change.links ?? []).map((link) => outLink(link.href, link.text ?? link.href)).join(' ')}</td></tr>`,
+    )
+    .join('\n');
+  return `<section aria-labelledby="changes"><h2 id="changes">Recent changes</h2>
+${
+  changes.length > 0
+    ? `<table><thead><tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">Source</th><th scope="col">Links</th></tr></thead>
+<tbody>${rows}</tbody></table>`
+    : '<p>No change events for this service in the hours before it opened.</p>'
+}</section>`;
+}
+
+export function incidentPage(
+  config: KlaxonConfig,
+  incident: IncidentWithTimeline,
+  error?: string,
+  recentChanges: readonly ChangeEvent[] = [],
+): string {
   const action = (verb: string) => `${incidentPath(incident.id)}/${verb}`;
   const who = (id: string) => `<label for="${id}">As</label>
 <select id="${id}" name="by">${responderOptions(config, config.roles.primary)}</select>`;
@@ -219,8 +265,10 @@ ${incident.acknowledgedAt ? `<dt>Acknowledged</dt><dd>${escapeHtml(when(incident
 ${incident.resolvedAt ? `<dt>Resolved</dt><dd>${escapeHtml(when(incident.resolvedAt))} by ${escapeHtml(incident.resolvedBy)}</dd>` : ''}
 <dt>Incident id</dt><dd>${escapeHtml(incident.id)}</dd>
 ${details}
+${senderContextRows(incident.context)}
 </dl>
 ${actions}
+${recentChangesSection(recentChanges)}
 <section aria-labelledby="notes"><h2 id="notes">Status update</h2>
 <form method="post" action="${escapeHtml(action('notes'))}">${who('note-by')}
 <label for="note-message">Update</label> <input id="note-message" name="message" required maxlength="4096">

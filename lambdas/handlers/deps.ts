@@ -1,3 +1,4 @@
+import type { ChangeEventStore } from '../core/change-events.js';
 import type { HandoffRecords } from '../core/handoffs.js';
 import type { IntakeRecordDeps } from '../core/intake-records.js';
 import type { AckKeySource, CoreDeps, PagingDeps } from '../core/ports.js';
@@ -5,8 +6,11 @@ import type { Logger } from './logger.js';
 import type { SnsIntakeDeps } from './receive-sns-alarm.js';
 
 /** What every handler is built from: the core's ports plus a logger. Tests pass local ones. */
-/** `ackKey` verifies ack links; without it `/v1/ack/{token}` answers 503. */
-export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource };
+/**
+ * `ackKey` verifies ack links; without it `/v1/ack/{token}` answers 503. `changes`: the services'
+ * change events, written by intake and shown on incidents.
+ */
+export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource; changes: ChangeEventStore };
 /** `handoffs` records handoff notifications sent (the page function is also the handoff schedules' target). */
 export type PagingHandlerDeps = PagingDeps & { logger: Logger; handoffs?: HandoffRecords };
 

@@ -4,6 +4,8 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { INCIDENT_ID } from '../core/incident.js';
+import { SERVICE_NAME } from '../schemas/maintenance.js';
 import type { Logger } from './logger.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -68,19 +70,61 @@ export class MalformedPathError extends BadRequestError {
 }
 
 /**
- * A path parameter, percent-decoded. A broken escape (`%E0`) throws URIError, which the error
- * handler would answer with a 503 "retry it": retrying the same broken path cannot help, so it
- * is a 400 that says what is wrong. Routes that answer a person with HTML catch it to say so in a page.
+ * What each path parameter of the route table (routes.ts) can be, checked before the value
+ * reaches a store key (DynamoDB refuses keys over 2 KB with an error that would read as a 503).
+ * A value no incident can have is a 404 (there is no such incident); a value no link or service
+ * name can have is a 400 (the link or the name is wrong).
  */
-export function pathParameter(event: HttpEvent, name: string): string {
+const PATH_PARAMETERS = {
+  id: (value: string) => {
+    if (!INCIDENT_ID.test(value)) {
+      throw new NotFoundError(
+        `No incident with id ${shown(value)}: incident ids are ULIDs (26 letters and digits, such as 01JD3Z7Q8T5VY8R7XWQ9M2B4KC) or drill ids (at most 64 letters, digits, "-" and "_")`,
+      );
+    }
+  },
+  name: (value: string) => {
+    if (!SERVICE_NAME.test(value)) {
+      throw new MalformedPathError(
+        `The service name must be letters, digits, ".", "_" or "-" (at most 128), not ${shown(value)}`,
+      );
+    }
+  },
+  token: (value: string) => {
+    if (!ACK_TOKEN.test(value)) {
+      throw new MalformedPathError(
+        'This link is damaged: an acknowledge link ends in its token (letters, digits, "-" and "_"). Copy the whole link from the page message, or acknowledge with the CLI or the console.',
+      );
+    }
+  },
+} satisfies Record<string, (value: string) => void>;
+export type PathParameterName = keyof typeof PATH_PARAMETERS;
+export const PATH_PARAMETER_NAMES = Object.keys(PATH_PARAMETERS) as PathParameterName[];
+
+/** Signed tokens are under 600 characters even for the longest drill id; base64url only. */
+const ACK_TOKEN = /^[A-Za-z0-9_-]{1,1024}$/;
+
+/** A caller's value, quoted in an answer, cut short: a 3,000-character id does not come back whole. */
+const shown = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+
+/**
+ * A path parameter, percent-decoded and checked against what it can be (PATH_PARAMETERS). A
+ * broken escape (`%E0`) throws URIError, which the error handler would answer with a 503 "retry
+ * it": retrying the same broken path cannot help, so it is a 400 that says what is wrong. Routes
+ * that answer a person with HTML catch these errors to say so in a page.
+ */
+export function pathParameter(event: HttpEvent, name: PathParameterName): string {
   const raw = event.pathParameters?.[name] ?? '';
+  let value: string;
   try {
-    return decodeURIComponent(raw);
+    value = decodeURIComponent(raw);
   } catch {
     throw new MalformedPathError(
       `The {${name}} in the path has broken percent-encoding (a "%" not followed by a valid UTF-8 escape); check the link, or encode the value again`,
     );
   }
+  PATH_PARAMETERS[name](value);
+  return value;
 }
 
 export function json(statusCode: number, body: unknown): HttpResult {
@@ -118,7 +162,12 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
 /** API Gateway caps payloads at 10 MB; alerts are small, so anything this large is a mistake or an attack. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean } = {}): unknown {
+/**
+ * `maxBytes`: a route whose senders are promised more (PagerDuty's Events API takes 512 KB)
+ * raises the MAX_BODY_BYTES default.
+ */
+export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean; maxBytes?: number } = {}): unknown {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const contentType = headerValue(event, 'content-type');
   const isJson = (type: string) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
   // SNS posts its JSON envelope as text/plain.
@@ -129,8 +178,8 @@ export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolea
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  if (bytes.length > maxBytes) {
+    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${maxBytes} bytes`);
   }
   let text: string;
   try {

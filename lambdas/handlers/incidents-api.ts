@@ -2,8 +2,10 @@
  * The responders' API: list, show (with timeline), acknowledge, resolve.
  * validate → identify who acts → call the core → shape the answer.
  */
+
 import middy from '@middy/core';
 import * as z from 'zod';
+import { recentChangesFor } from '../core/change-events.js';
 import { InvalidCursorError } from '../core/ports.js';
 import {
   acknowledgeIncident,
@@ -86,7 +88,8 @@ const getIncident: Route = async (deps, event) => {
   const id = incidentId(event);
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) throw new NotFoundError(`No incident with id ${id}`);
-  return json(200, incident);
+  const recentChanges = await recentChangesFor(deps.changes, incident, deps.clock.now());
+  return json(200, { ...incident, recentChanges });
 };
 
 const acknowledge: Route = async (deps, event) => {

@@ -7,6 +7,7 @@ import type { HttpEvent, HttpResult } from './http.js';
 import { json } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
 import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
+import { makeReceiveChangeEventHandler } from './receive-change-events.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
 import { makeReceiveSnsAlarmHandler } from './receive-sns-alarm.js';
 import { makeServiceMaintenanceHandler } from './service-maintenance.js';
@@ -22,6 +23,7 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
     {
       'POST /v1/alerts/events': eventsV2,
       'POST /v2/enqueue': eventsV2,
+      'POST /v2/change/enqueue': makeReceiveChangeEventHandler(deps),
       'POST /v1/alerts/cloudwatch': makeReceiveSnsAlarmHandler(deps),
       'POST /v1/alerts/alertmanager': makeReceiveAlertmanagerHandler(deps),
       'POST /v1/services/{name}/maintenance': maintenance,

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
-import { eventsV2Schema } from '../schemas/events-v2.js';
+import { changeEventSchema, eventsV2Schema } from '../schemas/events-v2.js';
 import {
   acknowledgeBodySchema,
   drillBodySchema,
@@ -51,6 +51,13 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 202, description: '{"status":"success","message":"Event processed","dedup_key":…}' },
     errors: [403, 413, 415],
   },
+  'POST /v2/change/enqueue': {
+    summary:
+      "Receive a PagerDuty change event (a deploy, a config push): stored for 90 days and shown on the routing key's service's incidents as recent changes; never pages",
+    body: changeEventSchema,
+    ok: { status: 202, description: '{"status":"success","message":"Change event processed"}' },
+    errors: [403, 413, 415],
+  },
   'POST /v1/alerts/cloudwatch': {
     summary: 'Receive a CloudWatch alarm through an SNS HTTPS subscription (signed; allowed topics only)',
     body: snsMessageSchema,
@@ -90,8 +97,12 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: { status: 200, description: '{"incidents":[…],"next":cursor or null}' },
   },
   'GET /v1/incidents/{id}': {
-    summary: 'One incident with its timeline',
-    ok: { status: 200, description: 'The incident with its timeline' },
+    summary: "One incident with its timeline and its service's recent changes",
+    ok: {
+      status: 200,
+      description:
+        'The incident with its timeline, its sender context (links, images, client) and `recentChanges`: change events of its service from 6 h before it opened until it resolved, newest first',
+    },
     errors: [404],
   },
   'POST /v1/incidents/{id}/acknowledge': {

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
+import type * as z from 'zod';
 import { alertFromEventsV2 } from '../core/alert-sources.js';
 import type { KlaxonConfig } from '../core/config.js';
 import { receiveAlert } from '../core/intake.js';
@@ -19,17 +20,21 @@ export function integrationFor(config: KlaxonConfig, routingKey: string): string
   return config.integrationKeys.find((key) => key.sha256 === hash)?.name;
 }
 
-function parseEvent(event: HttpEvent) {
+/** PagerDuty's payload limit for the Events API (both alert and change events). */
+export const EVENTS_V2_MAX_BYTES = 512 * 1024;
+
+/** The body, validated by `schema`; refusals in the Events API's own shape (status, message, errors). */
+export function parseEventsV2<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
   let body: unknown;
   try {
-    body = readJsonBody(event);
+    body = readJsonBody(event, { maxBytes: EVENTS_V2_MAX_BYTES });
   } catch (error) {
     if (error instanceof HttpError) {
       throw new HttpError(error.statusCode, error.message, { ...INVALID, errors: [error.message] });
     }
     throw error;
   }
-  const parsed = eventsV2Schema.safeParse(body);
+  const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const errors = parsed.error.issues.map((issue) => `'${issue.path.join('.') || 'body'}' ${issue.message}`);
     throw new HttpError(400, `Event object is invalid: ${errors.join('; ')}`, { ...INVALID, errors });
@@ -37,20 +42,26 @@ function parseEvent(event: HttpEvent) {
   return parsed.data;
 }
 
+/** The integration a routing key belongs to, or a 403 in the Events API's shape. */
+export function integrationOrRefuse(config: KlaxonConfig, routingKey: string): string {
+  const integration = integrationFor(config, routingKey);
+  if (!integration) {
+    throw new ForbiddenError(
+      'Unknown routing_key: no Klaxon integration has this key. Check the integration key you were given.',
+      {
+        ...INVALID,
+        errors: ['routing_key is not a known integration key'],
+      },
+    );
+  }
+  return integration;
+}
+
 export const receiveEventsV2 =
   (deps: HandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const request = parseEvent(event);
-    const integration = integrationFor(deps.config, request.routing_key);
-    if (!integration) {
-      throw new ForbiddenError(
-        'Unknown routing_key: no Klaxon integration has this key. Check the integration key you were given.',
-        {
-          ...INVALID,
-          errors: ['routing_key is not a known integration key'],
-        },
-      );
-    }
+    const request = parseEventsV2(event, eventsV2Schema);
+    const integration = integrationOrRefuse(deps.config, request.routing_key);
     const receivedAt = deps.clock.now().toISOString();
     const alert = alertFromEventsV2(request, integration, deps.ids.next(), receivedAt);
     const result = await receiveAlert(deps, alert);

@@ -15,6 +15,7 @@ export interface HttpRoute {
 export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/alerts/events', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v2/enqueue', function: 'intake', auth: 'sender' },
+  { method: 'POST', path: '/v2/change/enqueue', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v1/alerts/cloudwatch', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v1/alerts/alertmanager', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v1/services/{name}/maintenance', function: 'intake', auth: 'iam' },

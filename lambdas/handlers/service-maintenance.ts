@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import * as z from 'zod';
 import type { MaintenanceWindow } from '../core/intake-records.js';
-import { maintenanceBodySchema, SERVICE_NAME } from '../schemas/maintenance.js';
+import { maintenanceBodySchema } from '../schemas/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -22,13 +22,7 @@ import {
 /** A window longer than this is more likely a typo (a year for a day) than a plan. */
 const MAX_WINDOW_DAYS = 31;
 
-function serviceName(event: HttpEvent): string {
-  const name = pathParameter(event, 'name');
-  if (!SERVICE_NAME.test(name)) {
-    throw new BadRequestError('The service name must be letters, digits, ".", "_" or "-" (at most 128)');
-  }
-  return name;
-}
+const serviceName = (event: HttpEvent): string => pathParameter(event, 'name');
 
 export const serviceMaintenance =
   (deps: IntakeHandlerDeps) =>

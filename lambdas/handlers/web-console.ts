@@ -3,8 +3,10 @@
  * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  */
+
 import middy from '@middy/core';
 import type * as z from 'zod';
+import { recentChangesFor } from '../core/change-events.js';
 import { addNote } from '../core/incident-updates.js';
 import { InvalidCursorError } from '../core/ports.js';
 import { escalateNow } from '../core/replan.js';
@@ -36,6 +38,7 @@ import {
   type HttpResult,
   jsonErrors,
   MalformedPathError,
+  NotFoundError,
   pathParameter,
 } from './http.js';
 import { actor } from './incidents-api.js';
@@ -122,7 +125,8 @@ const home: Page = async (deps, event, options) => {
 async function showIncident(deps: HandlerDeps, id: string, status = 200, error?: string): Promise<HttpResult> {
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) return html(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
-  return html(status, incidentPage(deps.config, incident, error));
+  const changes = await recentChangesFor(deps.changes, incident, deps.clock.now());
+  return html(status, incidentPage(deps.config, incident, error, changes));
 }
 
 const pathId = (event: HttpEvent) => pathParameter(event, 'id');
@@ -172,7 +176,11 @@ export const webConsole =
     try {
       return await route(deps, event, options);
     } catch (error) {
-      // A mangled link is answered in the page the person is looking at, not as JSON.
+      // A mangled link, or one to an id no incident can have, is answered in the page the person
+      // is looking at, not as JSON.
+      if (error instanceof NotFoundError) {
+        return html(404, page('Not found', `<h1>Not found</h1><p>${escapeHtml(error.message)}</p>`));
+      }
       if (!(error instanceof MalformedPathError)) throw error;
       return notAValidLink(error.message);
     }

@@ -1,7 +1,7 @@
 /** Query and body schemas of the incident management API (DESIGN.md, "HTTP API contract"). */
 import * as z from 'zod';
 import { SEVERITIES } from '../core/config.js';
-import { INCIDENT_STATUSES } from '../core/incident.js';
+import { INCIDENT_ID, INCIDENT_STATUSES } from '../core/incident.js';
 
 /** Any ISO-8601 instant, compared with stored times in their canonical form (…T00:00:00.000Z). */
 const instant = (what: string) =>
@@ -43,7 +43,7 @@ export const noteBodySchema = z.object({
   message: text(4096).describe('the status update'),
   noteId: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .regex(INCIDENT_ID, 'must be 1 to 64 letters, digits, "-" or "_"')
     .optional()
     .describe('sent again on a retry, the note is not posted twice'),
 });
@@ -95,7 +95,7 @@ export const drillBodySchema = z.object({
   title: text(256).default('Fire drill'),
   id: z
     .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .regex(INCIDENT_ID, 'must be 1 to 64 letters, digits, "-" or "_"')
     .optional()
     .describe('sent again on a retry, the same drill is returned'),
 });

@@ -91,6 +91,33 @@ describe('klaxon CLI', () => {
     expect(scripted.incidents.map((item) => item.title)).toEqual(['CLI says checkout is down']);
   });
 
+  it.each([
+    ['SEV2', 'SEV2'],
+    ['sev-1', 'SEV1'],
+    ['P0', 'SEV1'],
+    ['major', 'SEV2'],
+    ['minor', 'SEV3'],
+    ['SEV4', 'SEV4'],
+  ])('an alert sent with --severity %s opens a %s incident', async (flag, tier) => {
+    const dedupKey = `cli-tier-${flag}`;
+    const sent = await klaxon('alert', '--severity', flag, '--summary', `Tier ${flag}`, '--dedup-key', dedupKey);
+    expect(sent).toMatchObject({ code: EXIT.ok, err: '' });
+    const listed = json<{ incidents: Incident[] }>(await klaxon('--json', 'list'));
+    expect(listed.incidents.find((incident) => incident.title === `Tier ${flag}`)?.severity).toBe(tier);
+  });
+
+  it('an alert without --severity is a SEV3; an unknown severity is refused with the accepted ones', async () => {
+    expect(await klaxon('alert', '--summary', 'No tier given', '--dedup-key', 'cli-no-tier')).toMatchObject({
+      code: EXIT.ok,
+    });
+    const listed = json<{ incidents: Incident[] }>(await klaxon('--json', 'list'));
+    expect(listed.incidents.find((incident) => incident.title === 'No tier given')?.severity).toBe('SEV3');
+
+    const refused = await klaxon('alert', '--severity', 'SEV9', '--summary', 'Never sent');
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.err).toContain('"SEV9" is not a severity; use one of SEV1 (critical, P0, sev1); SEV2 (error');
+  });
+
   it('shows, acknowledges, notes and resolves an incident, then exits 4 on resolving it again', async () => {
     await klaxon('alert', '--severity', 'warning', '--summary', 'Disk filling', '--dedup-key', 'cli-disk');
     const [incident] = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;

@@ -60,6 +60,8 @@ const EXPECTED: Record<string, Record<string, [number, string]>> = {
   },
 };
 const ROUTES = Object.keys(EXPECTED);
+/** PagerDuty's Events API takes 512 KB; the other alert routes 256 KB. */
+const BODY_LIMIT_KB: Record<string, number> = { '/v1/alerts/events': 512 };
 
 describe('hostile input on the alert routes', () => {
   let runtime: LocalRuntime;
@@ -102,8 +104,8 @@ describe('hostile input on the alert routes', () => {
 
     it.each([
       [
-        'a body over 256 KB',
-        () => JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+        `a body over its limit (${BODY_LIMIT_KB[route] ?? 256} KB)`,
+        () => JSON.stringify({ padding: 'x'.repeat(((BODY_LIMIT_KB[route] ?? 256) + 1) * 1024) }),
         'application/json',
         413,
         'limit',
@@ -159,6 +161,49 @@ describe('hostile input on the alert routes', () => {
         html,
       });
       expect(text).toContain('percent-encoding');
+    },
+  );
+
+  /** What a path parameter that no real one could be gets, by parameter: the status and words of its answer. */
+  const IMPOSSIBLE_PARAMETER: Record<string, [number, string]> = {
+    id: [404, 'incident ids are'],
+    name: [400, 'service name must be'],
+    token: [400, 'link'],
+  };
+
+  it('knows what every path parameter of the route table gets when it is impossible', () => {
+    const names = HTTP_ROUTES.flatMap((route) => [...route.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]));
+    expect([...new Set(names)].sort()).toEqual(Object.keys(IMPOSSIBLE_PARAMETER).sort());
+  });
+
+  it.each(
+    HTTP_ROUTES.filter((route) => route.path.includes('{')).flatMap((route) =>
+      [
+        ['3,000 characters', 'A'.repeat(3000)],
+        ['a space and a slash', 'a%20b%2Fc'],
+      ].map(([what, value]) => [route.method, route.path, what, value, route] as const),
+    ),
+  )(
+    'answers %s %s with %s in the path with a 4xx that says why, never a 503',
+    async (method, path, _, value, route) => {
+      const name = /\{(\w+)\}/.exec(path)?.[1] ?? '';
+      const [status, mentions] = IMPOSSIBLE_PARAMETER[name] ?? [0, ''];
+      const html = route.path.startsWith('/v1/ack/') || route.function === 'web-console';
+      const reads = runtime.dynamodb.operationCounts.get('GetItemCommand') ?? 0;
+      const response = await fetch(`${runtime.url}${path.replace(/\{\w+\}/, value ?? '')}`, {
+        method,
+        headers: method === 'POST' && !html ? { 'content-type': 'application/json' } : {},
+        body: method === 'POST' ? (html ? 'by=primary-oncall' : '{"by":"primary-oncall"}') : undefined,
+      });
+      const text = await response.text();
+      expect({ status: response.status, html: response.headers.get('content-type')?.includes('text/html') }).toEqual({
+        status,
+        html,
+      });
+      expect(text).toContain(mentions);
+      expect(text.length).toBeLessThan(2000);
+      // Refused before the store: not even a read of a key no item can have.
+      expect(runtime.dynamodb.operationCounts.get('GetItemCommand') ?? 0).toBe(reads);
     },
   );
 
