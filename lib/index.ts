@@ -7,7 +7,7 @@ export { ConfigError } from '../lambdas/core/config.js';
 export { AckSigningKey } from './ack-signing.js';
 export { AlarmTopic, CLOUDWATCH_ALERT_PATH } from './alarm-topic.js';
 export { AlertIntake } from './alert-intake.js';
-export { DEFAULT_CONFIG_FILE, type LoadedConfig, loadConfigFile } from './config-file.js';
+export { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, type LoadedConfig, loadConfigFile } from './config-file.js';
 export { EscalationWorkflows } from './escalation.js';
 export { IncidentEventBus } from './events.js';
 export { type HealthSubscribers, KlaxonHealth } from './health.js';
