@@ -11,7 +11,7 @@ export { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, type LoadedConfig, loadConfigF
 export { EscalationWorkflows } from './escalation.js';
 export { IncidentEventBus } from './events.js';
 export { type HealthSubscribers, KlaxonHealth } from './health.js';
-export { KlaxonHttpApi } from './http-api.js';
+export { DEFAULT_ROUTE_THROTTLES, KlaxonHttpApi } from './http-api.js';
 export { IncidentManagement } from './incident-management.js';
 export { IncidentStore } from './incident-store.js';
 export { Klaxon, type KlaxonProps, KlaxonPropsError } from './klaxon.js';

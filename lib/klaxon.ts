@@ -21,7 +21,7 @@ import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
 import { HandoffSchedules } from './handoffs.js';
 import { type HealthSubscribers, KlaxonHealth } from './health.js';
-import { KlaxonHttpApi } from './http-api.js';
+import { KlaxonHttpApi, type KlaxonHttpApiProps } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
 import { ResponderPaging } from './paging.js';
@@ -57,6 +57,12 @@ export interface KlaxonProps {
    * @default nobody (synth warns)
    */
   readonly healthSubscribers?: HealthSubscribers;
+  /**
+   * Requests per second for each route group of the HTTP API (alert intake, ack links, console,
+   * management); groups left out keep their default.
+   * @default DEFAULT_ROUTE_THROTTLES (lib/http-api.ts)
+   */
+  readonly apiThrottles?: KlaxonHttpApiProps['throttles'];
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -158,6 +164,7 @@ export class Klaxon extends Construct {
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
+      throttles: props.apiThrottles,
       handlers: {
         intake: this.intake.function,
         'incidents-api': this.management.function,
