@@ -62,3 +62,10 @@ export function routeGroup(route: Pick<HttpRoute, 'function' | 'auth'>): RouteGr
   if (route.auth === 'sender') return route.function === 'intake' ? 'alert-intake' : 'ack-links';
   return route.function === 'web-console' ? 'console' : 'management';
 }
+
+const GROUP_BY_ROUTE_KEY: ReadonlyMap<string, RouteGroup> = new Map(
+  HTTP_ROUTES.map((route) => [routeKey(route), routeGroup(route)]),
+);
+
+/** The group of an API Gateway `routeKey` (`POST /v2/enqueue`); undefined for a key not in the table. */
+export const groupOfRouteKey = (key: string): RouteGroup | undefined => GROUP_BY_ROUTE_KEY.get(key);
