@@ -121,7 +121,7 @@ export class KlaxonHttpApi extends Construct {
         authorizer: authorizers[route.auth],
       });
       // CloudFormation refuses settings for a route key that does not exist yet.
-      if (added) stage.addDependency(added.node.defaultChild as apigwv2.CfnRoute);
+      if (added) stage.addResourceDependency(added.node.defaultChild as apigwv2.CfnRoute);
       if (added && route.auth === 'sender') {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
