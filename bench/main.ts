@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { newIntegrationKey } from '../lambdas/core/integration-keys.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile as loadStackConfig } from '../lib/config-file.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../local/runtime.js';
 import { COLD_START_PROCESSES, measureColdStart } from './cold-start.js';
@@ -93,7 +94,9 @@ const list = await withRuntime(listAtScale);
 done();
 
 done = step('cost model (one incident per tier and scenario)');
-const cost = await costModel(config, loadStackConfig(DEFAULT_CONFIG_FILE).raw);
+// The stack as deployed: the local roster with a fresh key (synth refuses the public local key).
+const deployed = { ...loadStackConfig(DEFAULT_CONFIG_FILE).raw, integrationKeys: [newIntegrationKey('bench').entry] };
+const cost = await costModel(config, deployed);
 done();
 
 const [headline] = intake.rates;

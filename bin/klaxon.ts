@@ -1,7 +1,9 @@
 /**
  * The CDK app. Reads the Klaxon config from, in order: the CDK context `config`
- * (`cdk synth -c config=path`), $KLAXON_CONFIG_FILE, ./klaxon.config.json. An invalid config
- * stops synth with the problem and the field, and nothing else.
+ * (`cdk synth -c config=path`), $KLAXON_CONFIG_FILE, ./klaxon.deploy.json (written by
+ * `npx klaxon init`). Never ./klaxon.config.json: that is the local config, whose integration key
+ * is public, and the Klaxon construct refuses it anyway. An invalid config stops synth with the
+ * problem and the field, and nothing else.
  *
  * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
  * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`).
@@ -10,15 +12,17 @@
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
  * telemetry (`cli-telemetry: false`) and version reporting.
  */
+
+import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambdas/core/config.js';
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
+import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
 import { KlaxonPropsError } from '../lib/klaxon.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
 
 const app = new App();
 // `||`, not `??`: an empty value (`KLAXON_CONFIG_FILE= npm run synth`) means "not set".
-const configFile: string = app.node.tryGetContext('config') || process.env.KLAXON_CONFIG_FILE || DEFAULT_CONFIG_FILE;
+const configFile: string = app.node.tryGetContext('config') || process.env.KLAXON_CONFIG_FILE || DEPLOY_CONFIG_FILE;
 const stackName: string = app.node.tryGetContext('stackName') ?? 'Klaxon';
 const listContext = (key: string): string[] =>
   String(app.node.tryGetContext(key) ?? '')
@@ -27,6 +31,11 @@ const listContext = (key: string): string[] =>
     .filter((item) => item.length > 0);
 
 try {
+  if (configFile === DEPLOY_CONFIG_FILE && !existsSync(configFile)) {
+    throw new ConfigError(
+      `No ${DEPLOY_CONFIG_FILE} to deploy. Write one with \`npx klaxon init\` (it copies the roster of ${DEFAULT_CONFIG_FILE}, which \`npm start\` uses, with fresh integration keys shown once), edit its responders, then deploy; or name another config with -c config=path.`,
+    );
+  }
   const { raw } = loadConfigFile(configFile);
   new KlaxonStack(app, stackName, {
     config: raw,

@@ -49,6 +49,9 @@ export class ApiUnreachableError extends Error {
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
+/** An API on this machine: the local runtime, which needs no signature and takes the local key. */
+export const isLoopback = (baseUrl: string | URL): boolean => LOOPBACK.has(new URL(baseUrl).hostname);
+
 /** `abc123.execute-api.eu-west-1.amazonaws.com` → eu-west-1. */
 export function regionFromHost(host: string): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)?.[1];
@@ -79,7 +82,7 @@ export interface ClientOptions {
 export function apiClient(options: ClientOptions) {
   const base = new URL(options.baseUrl);
   const env = options.env ?? process.env;
-  const sign = options.sign ?? !LOOPBACK.has(base.hostname);
+  const sign = options.sign ?? !isLoopback(base);
   const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? regionFromHost(base.hostname);
   let signer: SignatureV4 | undefined;
 

@@ -2,13 +2,16 @@
  * `klaxon`: the responders' command line. Human-readable output by default, `--json` for scripts,
  * and exit codes a script can branch on (EXIT below).
  */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_SEVERITY_POLICY, SEVERITIES } from '../lambdas/core/config.js';
+import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, SEVERITIES } from '../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
+import { LOCAL_ROUTING_KEY, newIntegrationKey } from '../lambdas/core/integration-keys.js';
 import { monthRange } from '../lambdas/core/reports.js';
 import { EVENTS_V2_SEVERITY_FOR, resolveSeverityIn } from '../lambdas/core/severity.js';
 import type { EventsV2Severity } from '../lambdas/schemas/events-v2.js';
-import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient } from './api-client.js';
+import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE } from '../lib/config-file.js';
+import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient, isLoopback } from './api-client.js';
 import { incidentDetail, incidentTable, onCallTable } from './format.js';
 
 export const EXIT = {
@@ -26,7 +29,6 @@ export const EXIT = {
 } as const;
 
 export const DEFAULT_API = 'http://localhost:3000';
-export const LOCAL_ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
 
 export interface CliIo {
   out(text: string): void;
@@ -154,16 +156,27 @@ export function buildProgram(io: CliIo): Command {
     .option('--service <name>', 'the service it concerns', 'klaxon-cli')
     .option('--dedup-key <key>', 'alerts with the same key join one incident (default: a new key each time)')
     .addOption(
-      new Option('--routing-key <key>', 'integration key').env('KLAXON_ROUTING_KEY').default(LOCAL_ROUTING_KEY),
+      new Option(
+        '--routing-key <key>',
+        'integration key (default: the local key, for an API on this machine only)',
+      ).env('KLAXON_ROUTING_KEY'),
     )
     .action(
-      async (flags: { severity: string; summary: string; service: string; dedupKey?: string; routingKey: string }) => {
+      async (flags: { severity: string; summary: string; service: string; dedupKey?: string; routingKey?: string }) => {
         const { api, options } = client();
+        // The local key is public: a deployed Klaxon refuses it, and guessing it would page nobody.
+        const routingKey = flags.routingKey ?? (isLoopback(options.api) ? LOCAL_ROUTING_KEY : undefined);
+        if (routingKey === undefined) {
+          throw new ApiFailure(
+            EXIT.usage,
+            `${options.api} is not on this machine: give one of its integration keys with --routing-key or KLAXON_ROUTING_KEY (the local key works only with npm start)`,
+          );
+        }
         const body = expectOk(
           await api.request('POST', '/v1/alerts/events', {
             signed: false,
             body: {
-              routing_key: flags.routingKey,
+              routing_key: routingKey,
               event_action: 'trigger',
               dedup_key: flags.dedupKey ?? `klaxon-cli/${Date.now()}`,
               payload: { summary: flags.summary, source: 'klaxon-cli', severity: flags.severity, group: flags.service },
@@ -325,6 +338,66 @@ export function buildProgram(io: CliIo): Command {
       io.out(options.json ? `${JSON.stringify(body, null, 2)}\n` : String(body));
     });
 
+  const keys = program.command('keys').description('Integration keys for alert senders');
+  keys
+    .command('new')
+    .description('Make a fresh integration key: shown once; put the printed entry in integrationKeys of your config')
+    .requiredOption('--name <name>', 'the sender it is for (scopes its dedup keys), e.g. prometheus')
+    .action((flags: { name: string }) => {
+      const { key, entry } = newIntegrationKey(flags.name);
+      print(program.opts<GlobalOptions>(), { key, entry }, () =>
+        [
+          `New integration key for "${flags.name}" (shown this once; Klaxon keeps only its SHA-256):`,
+          `  ${key}`,
+          'Give it to the sender (routing_key, or "Authorization: Bearer <key>" for Alertmanager), and add this entry',
+          `to integrationKeys in your deploy config (${DEPLOY_CONFIG_FILE}), then deploy:`,
+          `  ${JSON.stringify(entry)}`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('init')
+    .description(
+      `Write a config to deploy: the roster of ${DEFAULT_CONFIG_FILE} with fresh integration keys, shown once`,
+    )
+    .option('--from <file>', 'the config whose roster, roles and policy to copy', DEFAULT_CONFIG_FILE)
+    .option('--out <file>', 'the config to write (never overwritten)', DEPLOY_CONFIG_FILE)
+    .option('--key <name...>', 'one fresh integration key per sender name', ['alerts'])
+    .action((flags: { from: string; out: string; key: string[] }) => {
+      if (existsSync(flags.out)) {
+        throw new ApiFailure(EXIT.usage, `${flags.out} exists; add keys to it with: klaxon keys new --name <sender>`);
+      }
+      let template: Record<string, unknown>;
+      try {
+        template = JSON.parse(readFileSync(flags.from, 'utf8')) as Record<string, unknown>;
+        parseConfig(template, `config file ${flags.from}`);
+      } catch (error) {
+        throw new ApiFailure(EXIT.usage, `Cannot use ${flags.from} as a template: ${(error as Error).message}`);
+      }
+      const fresh = flags.key.map((name) => newIntegrationKey(name));
+      const config = {
+        ...template,
+        integrationKeys: fresh.map(({ entry }) => entry),
+        // The local runtime's topics mean nothing on AWS; the stack allows its own alarm topic.
+        snsTopicArns: ((template.snsTopicArns ?? []) as string[]).filter(
+          (arn) => !arn.startsWith('arn:aws:sns:local:'),
+        ),
+      };
+      parseConfig(config, `config for ${flags.out}`);
+      writeFileSync(flags.out, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+      print(
+        program.opts<GlobalOptions>(),
+        { file: flags.out, keys: fresh.map(({ key, entry }) => ({ name: entry.name, key })) },
+        () =>
+          [
+            `Wrote ${flags.out}. Integration keys (shown this once; the file keeps only their SHA-256):`,
+            ...fresh.map(({ key, entry }) => `  ${entry.name}: ${key}`),
+            `Edit its responders and roles, then: npx cdk deploy${flags.out === DEPLOY_CONFIG_FILE ? '' : ` -c config=${flags.out}`}`,
+          ].join('\n'),
+      );
+    });
+
   return program;
 }
 
@@ -343,6 +416,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (error instanceof ApiFailure) {
       io.err(`klaxon: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof ConfigError) {
+      io.err(`klaxon: ${error.message}\n`);
+      return EXIT.usage;
     }
     if (error instanceof ApiUnreachableError) {
       io.err(`klaxon: ${error.message}\n`);

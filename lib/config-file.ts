@@ -2,7 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type KlaxonConfig, type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
 
+/** The local config `npm start` uses: its integration key is public, so it is never deployed. */
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
+/** The config `cdk deploy` uses unless told otherwise; `npx klaxon init` writes it with fresh keys. */
+export const DEPLOY_CONFIG_FILE = 'klaxon.deploy.json';
 
 export interface LoadedConfig {
   /** The file's JSON as written: what the functions get compiled in. */

@@ -12,7 +12,12 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { INCIDENT_METRICS, METRICS_NAMESPACE, SEVERITY_DIMENSION } from '../lambdas/adapters/incident-metrics.js';
+import {
+  ALERTS_REFUSED,
+  INCIDENT_METRICS,
+  METRICS_NAMESPACE,
+  SEVERITY_DIMENSION,
+} from '../lambdas/adapters/incident-metrics.js';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
 
 export interface HealthSubscribers {
@@ -95,6 +100,17 @@ export class KlaxonHealth extends Construct {
       alarmOn(`${name}-Throttles`, fn.metricThrottles(sum), `the ${name} function was throttled`);
     }
     alarmOn('Api-5xx', watched.api.metricServerError(sum), 'the HTTP API answered with a 5xx');
+    // A refused alert opened no incident, and a sender refused once is usually refused every time.
+    alarmOn(
+      'Api-AlertsRefused',
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: ALERTS_REFUSED,
+        dimensionsMap: { service: props.serviceName },
+        ...sum,
+      }),
+      'an alert sender got a 4xx, so its alert opened no incident; the AlertsRefused metric by route and integration, and the intake log ("Alert refused"), say which sender and why',
+    );
     for (const [name, topic] of Object.entries(watched.topics)) {
       alarmOn(
         `${name}-DeliveryFailed`,

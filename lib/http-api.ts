@@ -11,7 +11,27 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, HTTP_ROUTES, type HttpRoute } from '../lambdas/handlers/routes.js';
+import {
+  type FunctionName,
+  HTTP_ROUTES,
+  type HttpRoute,
+  type RouteGroup,
+  routeGroup,
+  routeKey,
+} from '../lambdas/handlers/routes.js';
+
+/**
+ * Requests per second (steady, and burst) for each route of a group: API Gateway keeps a bucket
+ * per route, so a flood on one route throttles that route alone. Alert intake gets the most room
+ * (an alarm storm must get through, and senders retry a 429); the routes people use get what a
+ * few people and the CLI's paging need, which also bounds what a stranger can make Lambda spend.
+ */
+export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<RouteGroup, apigwv2.ThrottleSettings>> = {
+  'alert-intake': { rateLimit: 100, burstLimit: 200 },
+  'ack-links': { rateLimit: 10, burstLimit: 20 },
+  console: { rateLimit: 20, burstLimit: 40 },
+  management: { rateLimit: 25, burstLimit: 50 },
+};
 
 export interface KlaxonHttpApiProps {
   /** The API's name in the API Gateway console. */
@@ -19,10 +39,13 @@ export interface KlaxonHttpApiProps {
   /** The function that serves each `function` named in HTTP_ROUTES. */
   readonly handlers: Record<FunctionName, lambda.IFunction>;
   /**
-   * Stage-wide throttling: a runaway alert sender must not exhaust the account's Lambda concurrency.
-   * @default { rateLimit: 50, burstLimit: 100 }
+   * Throttling per route group (see ROUTE_GROUPS): each route of a group gets these limits, so
+   * an unauthenticated flood on one route cannot starve alert senders, ack links and the CLI
+   * together, and a runaway sender cannot exhaust the account's Lambda concurrency. Groups left
+   * out keep their default.
+   * @default DEFAULT_ROUTE_THROTTLES
    */
-  readonly throttle?: apigwv2.ThrottleSettings;
+  readonly throttles?: Partial<Record<RouteGroup, apigwv2.ThrottleSettings>>;
   /** @default logs.RetentionDays.THREE_MONTHS */
   readonly accessLogRetention?: logs.RetentionDays;
 }
@@ -60,10 +83,12 @@ export class KlaxonHttpApi extends Construct {
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
+    const throttles = { ...DEFAULT_ROUTE_THROTTLES, ...props.throttles };
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      // Every route has its group's settings below; this only covers a route that had none.
+      throttle: leastOf(Object.values(throttles)),
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogs),
         format: ACCESS_LOG_FORMAT,
@@ -84,13 +109,19 @@ export class KlaxonHttpApi extends Construct {
       iam: new HttpIamAuthorizer(),
       sender: new apigwv2.HttpNoneAuthorizer(),
     };
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage;
+    const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
     for (const route of HTTP_ROUTES) {
+      const { rateLimit, burstLimit } = throttles[routeGroup(route)];
+      routeSettings[routeKey(route)] = { ThrottlingRateLimit: rateLimit, ThrottlingBurstLimit: burstLimit };
       const [added] = this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration: integrationFor(route.function),
         authorizer: authorizers[route.auth],
       });
+      // CloudFormation refuses settings for a route key that does not exist yet.
+      if (added) stage.addResourceDependency(added.node.defaultChild as apigwv2.CfnRoute);
       if (added && route.auth === 'sender') {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -99,10 +130,18 @@ export class KlaxonHttpApi extends Construct {
         });
       }
     }
+    // A JSON map in CloudFormation, passed through as written: hence the PascalCase keys.
+    stage.routeSettings = routeSettings;
   }
 
   /** `https://<id>.execute-api.<region>.amazonaws.com`, no trailing slash: the base of every route. */
   get baseUrl(): string {
     return this.api.apiEndpoint;
   }
+}
+
+/** The lowest rate and burst of the groups' settings. */
+function leastOf(settings: readonly apigwv2.ThrottleSettings[]): apigwv2.ThrottleSettings {
+  const least = (values: (number | undefined)[]) => Math.min(...values.filter((v) => v !== undefined));
+  return { rateLimit: least(settings.map((s) => s.rateLimit)), burstLimit: least(settings.map((s) => s.burstLimit)) };
 }

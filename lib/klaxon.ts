@@ -12,7 +12,8 @@ import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
-import { type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
+import { type KlaxonConfig, type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
+import { publicKeysIn } from '../lambdas/core/integration-keys.js';
 import { AckSigningKey } from './ack-signing.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { AlertIntake } from './alert-intake.js';
@@ -20,7 +21,7 @@ import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
 import { HandoffSchedules } from './handoffs.js';
 import { type HealthSubscribers, KlaxonHealth } from './health.js';
-import { KlaxonHttpApi } from './http-api.js';
+import { KlaxonHttpApi, type KlaxonHttpApiProps } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
 import { ResponderPaging } from './paging.js';
@@ -56,6 +57,12 @@ export interface KlaxonProps {
    * @default nobody (synth warns)
    */
   readonly healthSubscribers?: HealthSubscribers;
+  /**
+   * Requests per second for each route group of the HTTP API (alert intake, ack links, console,
+   * management); groups left out keep their default.
+   * @default DEFAULT_ROUTE_THROTTLES (lib/http-api.ts)
+   */
+  readonly apiThrottles?: KlaxonHttpApiProps['throttles'];
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -66,6 +73,23 @@ export class KlaxonPropsError extends Error {
 const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** How to replace a public key; synth's refusal and the README say the same. */
+export const MAKE_A_REAL_KEY =
+  'Make a real key with `npx klaxon keys new --name <sender>` (it shows the key once and prints the integrationKeys entry with its SHA-256), or write a deploy config with fresh keys with `npx klaxon init`.';
+
+/**
+ * A deployed Klaxon is reachable by anyone: a key printed in the README or the repository would
+ * let anyone open SEV1s, page the whole ladder or resolve real incidents.
+ */
+function refusePublicKeys(config: KlaxonConfig): void {
+  const found = publicKeysIn(config.integrationKeys);
+  if (found.length === 0) return;
+  const which = found.map((key) => `integrationKeys[${key.index}] "${key.name}" is ${key.publishedAs}`).join('; ');
+  throw new KlaxonPropsError(
+    `Klaxon will not deploy a key anyone can read: ${which}. Anyone who has read it could page your responders. ${MAKE_A_REAL_KEY}`,
+  );
+}
 
 function validateProps(props: KlaxonProps, namePrefix: string): void {
   // A token (e.g. Aws.STACK_NAME) is only known at deploy; CloudFormation will check it then.
@@ -109,6 +133,7 @@ export class Klaxon extends Construct {
     const bundledConfig = props.config;
     const namePrefix = props.namePrefix ?? Stack.of(this).stackName;
     validateProps(props, namePrefix);
+    refusePublicKeys(config);
     const tracing = props.tracing ?? false;
     const functionOptions = { bundledConfig, tracing, serviceName: namePrefix };
 
@@ -139,6 +164,7 @@ export class Klaxon extends Construct {
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
+      throttles: props.apiThrottles,
       handlers: {
         intake: this.intake.function,
         'incidents-api': this.management.function,

@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../lambdas/core/config.js';
+import { LOCAL_ROUTING_KEY } from '../lambdas/core/integration-keys.js';
 import { DEFAULT_CONFIG_FILE, startLocalRuntime } from './runtime.js';
 
 function positiveNumber(text: string, flag: string): number {
@@ -48,9 +49,8 @@ try {
     config: values.config,
     verbose: !values.quiet,
   });
-  const key = 'klaxonlocaldevroutingkey00000001';
   const example = JSON.stringify({
-    routing_key: key,
+    routing_key: LOCAL_ROUTING_KEY,
     event_action: 'trigger',
     dedup_key: 'checkout/error-rate',
     payload: { summary: 'Checkout error rate above 5%', source: 'checkout.prod', severity: 'critical' },

@@ -5,9 +5,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
-import { awsHandlerDeps, logger } from './aws-deps.js';
+import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
+import { refusalCounter } from './incident-metrics.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 
 export { logger };
@@ -26,5 +27,6 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
       verifier: snsSignatureVerifier(httpsCertificateFetcher),
       confirmSubscription: httpsSubscriptionConfirmer,
     },
+    countRefusal: refusalCounter(metrics),
   };
 }

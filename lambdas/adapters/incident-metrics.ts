@@ -55,3 +55,25 @@ export function withIncidentMetrics(inner: LifecyclePublisher, metrics: MetricsS
     },
   };
 }
+
+/** Requests an alert route answered with a 4xx: each is an alert that became no incident. */
+export const ALERTS_REFUSED = 'AlertsRefused';
+/** What tells the senders apart: the route key, and the integration (or an allowed SNS topic, or "unknown"). */
+export const REFUSAL_DIMENSIONS = { route: 'route', integration: 'integration' } as const;
+
+/**
+ * Counts one refused alert twice over, as two EMF documents: by `service` alone, the series the
+ * operators' alarm watches (an alarm reads one exact set of dimensions), and by route and
+ * integration, to find which sender is misconfigured. Both values stay few: routes come from the
+ * route table, integrations from the config.
+ */
+export function refusalCounter(metrics: MetricsSink): (refusal: { route: string; integration: string }) => void {
+  return ({ route, integration }) => {
+    metrics.addMetric(ALERTS_REFUSED, 'Count', 1);
+    metrics.publishStoredMetrics();
+    metrics.addDimension(REFUSAL_DIMENSIONS.route, route);
+    metrics.addDimension(REFUSAL_DIMENSIONS.integration, integration);
+    metrics.addMetric(ALERTS_REFUSED, 'Count', 1);
+    metrics.publishStoredMetrics();
+  };
+}

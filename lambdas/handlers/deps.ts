@@ -4,6 +4,7 @@ import type { IntakeRecordDeps } from '../core/intake-records.js';
 import type { AckKeySource, CoreDeps, PagingDeps } from '../core/ports.js';
 import type { Logger } from './logger.js';
 import type { SnsIntakeDeps } from './receive-sns-alarm.js';
+import type { RefusalCounter } from './refused-alerts.js';
 
 /** What every handler is built from: the core's ports plus a logger. Tests pass local ones. */
 /**
@@ -14,5 +15,9 @@ export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource; ch
 /** `handoffs` records handoff notifications sent (the page function is also the handoff schedules' target). */
 export type PagingHandlerDeps = PagingDeps & { logger: Logger; handoffs?: HandoffRecords };
 
-/** The intake function also reads maintenance windows, records sender notices and checks SNS signatures. */
-export type IntakeHandlerDeps = HandlerDeps & IntakeRecordDeps & { sns: SnsIntakeDeps };
+/**
+ * The intake function also reads maintenance windows, records sender notices and checks SNS
+ * signatures. `countRefusal` counts alerts refused with a 4xx as a CloudWatch metric; the local
+ * runtime has none (no CloudWatch), and its log prints each refusal.
+ */
+export type IntakeHandlerDeps = HandlerDeps & IntakeRecordDeps & { sns: SnsIntakeDeps; countRefusal?: RefusalCounter };

@@ -7,6 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { INCIDENT_ID } from '../core/incident.js';
 import { SERVICE_NAME } from '../schemas/maintenance.js';
 import type { Logger } from './logger.js';
+import { groupOfRouteKey } from './routes.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -147,6 +148,15 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
       const error = request.error;
       if (error instanceof HttpError) {
         if (error.statusCode >= 500) options.logger.error(error.message, { error });
+        // A person's typo or a stale link: worth a line, not an alarm. Alert routes log their
+        // refusals as warnings, with the sender, and count them (refused-alerts.ts).
+        else if (groupOfRouteKey(request.event.routeKey) !== 'alert-intake') {
+          options.logger.info('Request refused', {
+            status: error.statusCode,
+            route: request.event.routeKey,
+            reason: error.message.slice(0, 500),
+          });
+        }
         request.response = json(error.statusCode, { ...error.fields, message: error.message });
         return;
       }
@@ -233,4 +243,10 @@ export function headerValue(event: HttpEvent, name: string): string | undefined 
     if (key.toLowerCase() === wanted) return value;
   }
   return undefined;
+}
+
+/** The token of an `Authorization: Bearer <token>` header (Alertmanager's way of sending a key). */
+export function bearerToken(event: HttpEvent): string | undefined {
+  const header = headerValue(event, 'authorization');
+  return header ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined;
 }

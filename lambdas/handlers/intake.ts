@@ -10,6 +10,7 @@ import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
 import { makeReceiveChangeEventHandler } from './receive-change-events.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
 import { makeReceiveSnsAlarmHandler } from './receive-sns-alarm.js';
+import { noteRefusal } from './refused-alerts.js';
 import { makeServiceMaintenanceHandler } from './service-maintenance.js';
 
 const isHttpEvent = (event: unknown): event is HttpEvent =>
@@ -32,6 +33,9 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   return async (event: unknown, context: Parameters<typeof alarmEvents>[1]): Promise<HttpResult | AlarmEventResult> => {
     if (!isHttpEvent(event)) return alarmEvents(event, context);
     const route = byRoute[event.routeKey];
-    return route ? route(event, context) : json(404, { message: `No intake route ${event.routeKey}` });
+    if (!route) return json(404, { message: `No intake route ${event.routeKey}` });
+    const result = await route(event, context);
+    noteRefusal(deps, event, result);
+    return result;
   };
 }

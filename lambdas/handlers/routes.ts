@@ -46,3 +46,27 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
 ];
 
 export const routeKey = (route: Pick<HttpRoute, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+/**
+ * Routes grouped by who calls them, each group throttled on its own (lib/http-api.ts), so a flood
+ * on one (anyone can post junk to an alert route or an ack link) cannot starve the others.
+ */
+export const ROUTE_GROUPS = ['alert-intake', 'ack-links', 'console', 'management'] as const;
+export type RouteGroup = (typeof ROUTE_GROUPS)[number];
+
+/**
+ * A route's group, from what the route table already says (its function and its callers), so a
+ * new route lands in its group with nothing else to edit: an alert sender's route on intake is
+ * alert intake; any other unauthenticated route carries its own token (ack links).
+ */
+export function routeGroup(route: Pick<HttpRoute, 'function' | 'auth'>): RouteGroup {
+  if (route.auth === 'sender') return route.function === 'intake' ? 'alert-intake' : 'ack-links';
+  return route.function === 'web-console' ? 'console' : 'management';
+}
+
+const GROUP_BY_ROUTE_KEY: ReadonlyMap<string, RouteGroup> = new Map(
+  HTTP_ROUTES.map((route) => [routeKey(route), routeGroup(route)]),
+);
+
+/** The group of an API Gateway `routeKey` (`POST /v2/enqueue`); undefined for a key not in the table. */
+export const groupOfRouteKey = (key: string): RouteGroup | undefined => GROUP_BY_ROUTE_KEY.get(key);

@@ -232,6 +232,17 @@ describe('klaxon CLI', () => {
     expect(seen[1]?.url).toBe('/v1/alerts/events');
   });
 
+  it('never sends the public local key to an API that is not on this machine', async () => {
+    const errors: string[] = [];
+    const io = { out: () => undefined, err: (text: string) => errors.push(text), env: {} };
+    const deployed = 'https://abc123.execute-api.eu-west-1.amazonaws.com';
+    // Refused before any request: the host does not resolve here, so reaching it would exit 1.
+    expect(await runCli(['--api', deployed, 'alert', '--severity', 'SEV1'], io)).toBe(EXIT.usage);
+    expect(errors.join('')).toContain(
+      `${deployed} is not on this machine: give one of its integration keys with --routing-key or KLAXON_ROUTING_KEY`,
+    );
+  });
+
   it('reaches an API served under a base path (a stage or a custom domain mapping) through that path', async () => {
     // Like API Gateway's stage: only /prod/... reaches the API; anything else is the host's 404.
     const target = new URL(runtime.url);

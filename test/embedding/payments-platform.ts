@@ -16,8 +16,13 @@ export function buildEmbeddingApp(app: App): { stack: Stack; klaxon: Klaxon; key
     removalPolicy: RemovalPolicy.RETAIN,
   });
   const { raw } = loadConfigFile(new URL('../../klaxon.config.json', import.meta.url).pathname);
+  // The local config's key is public and synth refuses it; a team deploys its own (klaxon keys new).
+  // This is the SHA-256 of random bytes that were thrown away: no key matches it.
+  const integrationKeys = [
+    { name: 'payments', sha256: 'ae8cc630a9d18f6ce701bc630fa011fc41e3901bcde3fb242ce6660ad53ba94a' },
+  ];
   const klaxon = new Klaxon(stack, 'Pager', {
-    config: raw,
+    config: { ...raw, integrationKeys },
     namePrefix: 'payments-oncall',
     encryptionKey: key,
     tracing: true,

@@ -1,14 +1,26 @@
-/** An invalid config must stop synth with the field and the problem, and only that. */
+/**
+ * An invalid config must stop synth with the field and the problem, and only that; so must a
+ * config that carries a key anyone can read.
+ */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
+import { EXIT, runCli } from '../../cli/program.js';
 import { ConfigError, type KlaxonConfigInput } from '../../lambdas/core/config.js';
+import {
+  FIXTURE_ROUTING_KEY,
+  integrationKeyHash,
+  LOCAL_ROUTING_KEY,
+  PUBLIC_KEY_HASHES,
+} from '../../lambdas/core/integration-keys.js';
 import { loadConfigFile } from '../../lib/config-file.js';
-import { Klaxon } from '../../lib/klaxon.js';
+import { Klaxon, KlaxonPropsError } from '../../lib/klaxon.js';
 import { REPO_ROOT } from '../../lib/klaxon-function.js';
-import { defaultConfig } from './klaxon-template.js';
+import { DEPLOY_KEY_ENTRY, defaultConfig, localConfig } from './klaxon-template.js';
 
 const workDir = mkdtempSync(join(tmpdir(), 'klaxon-infra-'));
 const badPhone = (): KlaxonConfigInput => {
@@ -21,25 +33,83 @@ const writeConfig = (name: string, content: unknown) => {
   return path;
 };
 
-/** Runs bin/klaxon.ts the way `cdk synth` does (the CLI passes context in CDK_CONTEXT_JSON). */
-function runApp(env: Record<string, string>) {
+const NO_BUNDLING = JSON.stringify({ 'aws:cdk:bundling-stacks': [] });
+
+/**
+ * Runs bin/klaxon.ts the way `cdk synth` does (the CLI passes context in CDK_CONTEXT_JSON), in
+ * `cwd` (default: the repository), where a config file named without a path is looked for.
+ */
+function runApp(env: Record<string, string>, cwd = REPO_ROOT) {
   const outdir = mkdtempSync(join(workDir, 'out-'));
   const { KLAXON_CONFIG_FILE: _ignored, CDK_CONTEXT_JSON: _alsoIgnored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/klaxon.ts'], {
-    cwd: REPO_ROOT,
+  const tsx = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const result = spawnSync(process.execPath, ['--import', tsx, join(REPO_ROOT, 'bin', 'klaxon.ts')], {
+    cwd,
     encoding: 'utf8',
     env: { ...inherited, CDK_OUTDIR: outdir, ...env },
   });
   return { ...result, outdir };
 }
 
+const synthesized = (result: ReturnType<typeof runApp>) =>
+  JSON.parse(readFileSync(join(result.outdir, 'Klaxon.template.json'), 'utf8')) as { Resources: object };
+
 describe('the CDK app and its config file', () => {
-  it('synthesizes the stack from klaxon.config.json', () => {
-    const result = runApp({ CDK_CONTEXT_JSON: JSON.stringify({ 'aws:cdk:bundling-stacks': [] }) });
+  it('synthesizes the stack from the config file $KLAXON_CONFIG_FILE names', () => {
+    const result = runApp({
+      KLAXON_CONFIG_FILE: writeConfig('deploy.json', defaultConfig()),
+      CDK_CONTEXT_JSON: NO_BUNDLING,
+    });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    const template = JSON.parse(readFileSync(join(result.outdir, 'Klaxon.template.json'), 'utf8'));
-    expect(Object.keys(template.Resources).length).toBeGreaterThan(0);
+    expect(Object.keys(synthesized(result).Resources).length).toBeGreaterThan(0);
+  });
+
+  it('refuses to synthesize klaxon.config.json, whose key the README prints, and says how to make a real one', () => {
+    const result = runApp({ KLAXON_CONFIG_FILE: join(REPO_ROOT, 'klaxon.config.json'), CDK_CONTEXT_JSON: NO_BUNDLING });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`integrationKeys[0] "local-dev (key: ${LOCAL_ROUTING_KEY})" is the local key`);
+    expect(result.stderr).toContain('Make a real key with `npx klaxon keys new --name <sender>`');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('deploys klaxon.deploy.json when no config is named, and says how to write it when there is none', () => {
+    const empty = mkdtempSync(join(workDir, 'no-deploy-config-'));
+    const result = runApp({ CDK_CONTEXT_JSON: NO_BUNDLING }, empty);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('No klaxon.deploy.json to deploy. Write one with `npx klaxon init`');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('synthesizes the klaxon.deploy.json that `klaxon init` writes, whose fresh keys are shown once', async () => {
+    const project = mkdtempSync(join(workDir, 'init-'));
+    const printed: string[] = [];
+    const io = { out: (text: string) => printed.push(text), err: () => undefined, env: {} };
+    const init = [
+      'init',
+      '--from',
+      join(REPO_ROOT, 'klaxon.config.json'),
+      '--out',
+      join(project, 'klaxon.deploy.json'),
+      '--key',
+      'prometheus',
+      'cloudwatch',
+    ];
+    expect(await runCli(['--json', ...init], io)).toBe(EXIT.ok);
+    const shown = JSON.parse(printed.join('')) as { keys: { name: string; key: string }[] };
+    const written = JSON.parse(readFileSync(join(project, 'klaxon.deploy.json'), 'utf8')) as KlaxonConfigInput;
+    expect(written.integrationKeys).toEqual(
+      shown.keys.map(({ name, key }) => ({ name, sha256: createHash('sha256').update(key).digest('hex') })),
+    );
+    expect(shown.keys.map(({ name }) => name)).toEqual(['prometheus', 'cloudwatch']);
+    expect(JSON.stringify(written)).not.toContain(shown.keys[0]?.key);
+    // Never over a config someone already edited.
+    expect(await runCli(init, io)).toBe(EXIT.usage);
+
+    const result = runApp({ CDK_CONTEXT_JSON: NO_BUNDLING }, project);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(Object.keys(synthesized(result).Resources).length).toBeGreaterThan(0);
   });
 
   it('fails with the bad field and no stack trace when $KLAXON_CONFIG_FILE names an invalid config', () => {
@@ -68,6 +138,34 @@ describe('the CDK app and its config file', () => {
     expect(() => loadConfigFile(writeConfig('broken.json', '{"responders": ['))).toThrow(
       /Klaxon config file .*broken\.json is not valid JSON/,
     );
+  });
+
+  it.each([
+    ['the local key', LOCAL_ROUTING_KEY],
+    ['the test fixtures’ key', FIXTURE_ROUTING_KEY],
+  ])('refuses %s in an embedding app too, saying how to make a real one', (_what, key) => {
+    const build = () => {
+      const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Embedding');
+      const integrationKeys = [
+        { ...DEPLOY_KEY_ENTRY },
+        { name: 'copied', sha256: createHash('sha256').update(key).digest('hex') },
+      ];
+      return new Klaxon(stack, 'Klaxon', { config: { ...defaultConfig(), integrationKeys } });
+    };
+    expect(build).toThrow(KlaxonPropsError);
+    expect(build).toThrow(`integrationKeys[1] "copied" is ${PUBLIC_KEY_HASHES.get(integrationKeyHash(key))}`);
+    expect(build).toThrow('`npx klaxon keys new --name <sender>`');
+  });
+
+  it('builds with a key `klaxon keys new` made', async () => {
+    const printed: string[] = [];
+    const io = { out: (text: string) => printed.push(text), err: () => undefined, env: {} };
+    expect(await runCli(['--json', 'keys', 'new', '--name', 'prometheus'], io)).toBe(EXIT.ok);
+    const made = JSON.parse(printed.join('')) as { key: string; entry: { name: string; sha256: string } };
+    expect(made.entry).toEqual({ name: 'prometheus', sha256: createHash('sha256').update(made.key).digest('hex') });
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Fresh');
+    const klaxon = new Klaxon(stack, 'Klaxon', { config: { ...localConfig(), integrationKeys: [made.entry] } });
+    expect(klaxon.intake.function).toBeDefined();
   });
 
   it('is validated by the Klaxon construct too, for apps that embed it', () => {

@@ -1,7 +1,7 @@
 /** Klaxon watching itself: alarms to its own health topic, and a dashboard. */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { INCIDENT_METRICS, METRICS_NAMESPACE } from '../../lambdas/adapters/incident-metrics.js';
+import { ALERTS_REFUSED, INCIDENT_METRICS, METRICS_NAMESPACE } from '../../lambdas/adapters/incident-metrics.js';
 import { SEVERITIES } from '../../lambdas/core/config.js';
 import { KlaxonStack } from '../../lib/klaxon-stack.js';
 import { defaultConfig, logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
@@ -47,6 +47,29 @@ describe('Klaxon’s own alarms', () => {
     expect(watched).toContain(`AWS/ApiGateway/5xx ApiId=<${idOf(klaxon.httpApi.api)}>`);
   });
 
+  it('watch the alerts refused with a 4xx, by the series intake counts them in, next to the 5xx alarm', () => {
+    const refused = alarms.filter((alarm) => alarm.MetricName === ALERTS_REFUSED);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      MetricName: 'AlertsRefused',
+      // The stack name is the service name the functions' metrics carry (POWERTOOLS_SERVICE_NAME).
+      Dimensions: [{ Name: 'service', Value: 'Klaxon' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(((refused[0]?.AlarmActions ?? []) as unknown[]).map(render)).toEqual([`<${healthTopicId}>`]);
+    expect(String(refused[0]?.AlarmDescription)).toContain('an alert sender got a 4xx');
+    const intakeEnv = resourceOf(template, idOf(klaxon.intake.function)).Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(intakeEnv.Variables.POWERTOOLS_SERVICE_NAME).toBe('Klaxon');
+  });
+
   it('watch failed deliveries (SMS, email) on every responder topic, and HTTPS deliveries from the alarm topic', () => {
     for (const topic of [...klaxon.paging.topics.values(), klaxon.alarmTopic.topic]) {
       expect(watched).toContain(`AWS/SNS/NumberOfNotificationsFailed TopicName=<${idOf(topic)}.TopicName>`);
@@ -61,7 +84,7 @@ describe('Klaxon’s own alarms', () => {
 
   it('are exactly those, each firing on a single occurrence and quiet when there is no data', () => {
     const responderTopics = klaxon.paging.topics.size;
-    expect(alarms).toHaveLength((SEVERITIES.length + 1) * 2 + 4 * 2 + 1 + (responderTopics + 1) + 1);
+    expect(alarms).toHaveLength((SEVERITIES.length + 1) * 2 + 4 * 2 + 2 + (responderTopics + 1) + 1);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Threshold: 1,

@@ -1,4 +1,8 @@
-import { HTTP_ROUTES } from '../../lambdas/handlers/routes.js';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { HTTP_ROUTES, ROUTE_GROUPS, routeGroup, routeKey } from '../../lambdas/handlers/routes.js';
+import { KlaxonHttpApi } from '../../lib/http-api.js';
 import { logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
 
 const { stack, klaxon, template } = synthKlaxon();
@@ -61,7 +65,8 @@ describe('the HTTP API', () => {
     expect(stage).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
+      // The least of the groups' limits, for a route that has no settings of its own (none has).
+      DefaultRouteSettings: { ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
     });
     const accessLogs = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
     expect(render(accessLogs.DestinationArn)).toBe(`<${idOf(klaxon.httpApi.accessLogs)}.Arn>`);
@@ -73,5 +78,72 @@ describe('the HTTP API', () => {
     expect(render(template.findOutputs('ApiUrl').ApiUrl?.Value)).toBe(
       `https://<${idOf(klaxon.httpApi.api)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/`,
     );
+  });
+});
+
+describe('throttling per route group', () => {
+  const stageOf = (t: Template) => onlyStage(t).Properties;
+  const onlyStage = (t: Template) => {
+    const stages = resourcesOfType(t, 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    return (stages[0] as (typeof stages)[number])[1];
+  };
+  const limits = (rate: number, burst: number) => ({ ThrottlingRateLimit: rate, ThrottlingBurstLimit: burst });
+
+  it('gives every route a group, and a route added to the table lands in its group by who calls it', () => {
+    expect(HTTP_ROUTES.filter((route) => !ROUTE_GROUPS.includes(routeGroup(route)))).toEqual([]);
+    for (const group of ROUTE_GROUPS) expect(HTTP_ROUTES.some((route) => routeGroup(route) === group)).toBe(true);
+    // Events v2 change events, as the route table would list them.
+    expect(routeGroup({ function: 'intake', auth: 'sender' })).toBe('alert-intake');
+  });
+
+  it('throttles each route on its own with its group’s limits, so a flood on one cannot starve the others', () => {
+    const settings = stageOf(template).RouteSettings as Record<string, unknown>;
+    const routeKeys = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey);
+    expect(Object.keys(settings).sort()).toEqual([...routeKeys].sort());
+    const byGroup = {
+      'alert-intake': limits(100, 200),
+      'ack-links': limits(10, 20),
+      console: limits(20, 40),
+      management: limits(25, 50),
+    };
+    expect(settings).toEqual(
+      Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), byGroup[routeGroup(route)]])),
+    );
+    expect(settings).toMatchObject({
+      'POST /v1/alerts/events': limits(100, 200),
+      'POST /v2/enqueue': limits(100, 200),
+      'POST /v1/alerts/cloudwatch': limits(100, 200),
+      'POST /v1/alerts/alertmanager': limits(100, 200),
+      'GET /v1/ack/{token}': limits(10, 20),
+      'POST /v1/ack/{token}': limits(10, 20),
+      'GET /': limits(20, 40),
+      'POST /incidents/{id}/acknowledge': limits(20, 40),
+      'GET /v1/incidents': limits(25, 50),
+      'POST /v1/services/{name}/maintenance': limits(25, 50),
+    });
+  });
+
+  it('creates the stage after the routes its settings name (CloudFormation refuses unknown route keys)', () => {
+    const routeIds = resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([id]) => id);
+    expect(onlyStage(template).DependsOn).toEqual(expect.arrayContaining(routeIds));
+  });
+
+  it('takes other limits per group as a construct prop, the other groups keeping theirs', () => {
+    const stack = new Stack(new App(), 'Throttles');
+    const fn = (name: string) =>
+      lambda.Function.fromFunctionArn(stack, name, `arn:aws:lambda:us-east-1:123456789012:function:${name}`);
+    new KlaxonHttpApi(stack, 'Api', {
+      apiName: 'throttles',
+      handlers: { intake: fn('intake'), 'incidents-api': fn('api'), 'web-console': fn('console') },
+      throttles: { 'alert-intake': { rateLimit: 500, burstLimit: 1000 }, 'ack-links': { rateLimit: 2, burstLimit: 4 } },
+    });
+    const stage = stageOf(Template.fromStack(stack));
+    expect(stage.RouteSettings).toMatchObject({
+      'POST /v2/enqueue': limits(500, 1000),
+      'GET /v1/ack/{token}': limits(2, 4),
+      'GET /v1/incidents': limits(25, 50),
+    });
+    expect(stage.DefaultRouteSettings).toEqual(limits(2, 4));
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Test helpers for the infrastructure tests: the Klaxon stack built from the default
- * klaxon.config.json with esbuild bundling skipped, and a readable rendering of CloudFormation
+ * Test helpers for the infrastructure tests: the Klaxon stack built from the roster of
+ * klaxon.config.json with a deployable integration key and esbuild bundling skipped, and a readable rendering of CloudFormation
  * intrinsics so assertions can state exact ARNs and permissions.
  */
 import { join } from 'node:path';
@@ -12,7 +12,20 @@ import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config-file.js';
 import { REPO_ROOT } from '../../lib/klaxon-function.js';
 import { KlaxonStack } from '../../lib/klaxon-stack.js';
 
-export const defaultConfig = (): KlaxonConfigInput => loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).raw;
+/** The local config as `npm start` uses it, with the public local key: synth refuses it. */
+export const localConfig = (): KlaxonConfigInput => loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).raw;
+
+/** A deployable key entry: the SHA-256 of 32 random bytes that were thrown away, so no key matches it. */
+export const DEPLOY_KEY_ENTRY = {
+  name: 'infra-test',
+  sha256: '864ac8a7590a80f7db416c7d17883ea7ae2d1e21a31678217240a2bc5e0ab5ef',
+} as const;
+
+/** The local config's roster and policy with a deployable key in place of the local one. */
+export const defaultConfig = (): KlaxonConfigInput => ({
+  ...localConfig(),
+  integrationKeys: [{ ...DEPLOY_KEY_ENTRY }],
+});
 
 /** The stack as `cdk synth` builds it, minus bundling (an empty bundling-stacks list skips esbuild). */
 export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {

@@ -4,14 +4,14 @@ import { createHash } from 'node:crypto';
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import { FIXTURE_ROUTING_KEY, LOCAL_ROUTING_KEY } from '../../lambdas/core/integration-keys.js';
 import type { Clock } from '../../lambdas/core/ports.js';
 import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
 import type { OutboxEvent, OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
 
-/** The key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
-export const FIXTURE_ROUTING_KEY = 'R0UT1NGKEY0000000000000000000001';
-export const LOCAL_ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
+/** FIXTURE_ROUTING_KEY is the key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
+export { FIXTURE_ROUTING_KEY, LOCAL_ROUTING_KEY };
 /** The topic of the shared CloudWatch-through-SNS fixtures; the test config allows it. */
 export const FIXTURE_TOPIC_ARN = 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms';
 
