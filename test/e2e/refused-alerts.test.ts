@@ -176,7 +176,7 @@ describe('alerts refused with a 4xx', () => {
     [
       'a body over the size limit',
       () =>
-        request('POST /v1/alerts/events', JSON.stringify({ routing_key: LOCAL_ROUTING_KEY, pad: 'x'.repeat(300_000) })),
+        request('POST /v1/alerts/events', JSON.stringify({ routing_key: LOCAL_ROUTING_KEY, pad: 'x'.repeat(600_000) })),
       413,
       'unknown',
     ],
