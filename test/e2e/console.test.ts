@@ -1,13 +1,15 @@
 /**
- * The web console in a real browser (Debian's chromium, driven by playwright-core): open it,
- * acknowledge an incident by clicking, see the timeline change. The screenshot is kept in
- * test-artifacts/ for a person to look at.
+ * The web console in a real browser (the Chromium an npm package ships, see
+ * test/support/browser.ts, driven by playwright-core): open it, acknowledge an incident by
+ * clicking, see the timeline change. The screenshot is kept in test-artifacts/ for a person to
+ * look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { launchChromium } from '../support/browser.js';
 import {
   call,
   incident,
@@ -17,17 +19,6 @@ import {
   startTestRuntime,
 } from '../support/local.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const HOSTILE_TITLE = 'orders <script>window.pwned=1</script> & "5xx"';
 
 describe('web console', () => {
@@ -38,12 +29,7 @@ describe('web console', () => {
   beforeAll(async () => {
     runtime = await startTestRuntime();
     profile = mkdtempSync(join(tmpdir(), 'klaxon-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: LAUNCH_FLAGS,
-      viewport: { width: 1100, height: 900 },
-    });
+    browser = await launchChromium(profile, { viewport: { width: 1100, height: 900 } });
     for (const [key, severity, summary] of [
       ['console-1', 'critical', HOSTILE_TITLE],
       ['console-2', 'warning', 'Search latency above 800 ms'],
