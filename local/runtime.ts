@@ -38,6 +38,7 @@ import {
 import { startHandoffTimers } from './handoff-timers.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
+import { refuseUnlessLoopback } from './loopback-only.js';
 import { Outbox } from './outbox.js';
 import { resumeEscalations, resumePostmortemReminders } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
@@ -302,6 +303,8 @@ async function wireLocalRuntime(
 
   startup.open(async (request: IncomingMessage, response: ServerResponse) => {
     try {
+      const refused = refuseUnlessLoopback(request, port);
+      if (refused) return sendJson(response, 403, { message: refused });
       const requestUrl = new URL(request.url ?? '/', url);
       if (requestUrl.pathname.startsWith('/_local/')) return await handleLocal(request, response, requestUrl.pathname);
       const matched = matchRoute(request.method ?? 'GET', requestUrl.pathname);

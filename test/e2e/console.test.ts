@@ -5,6 +5,8 @@
  * look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
@@ -97,6 +99,26 @@ describe('web console', () => {
     await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'secondary-oncall' });
     await tab.getByRole('button', { name: 'Resolve' }).click(); // the page still offers it; the incident moved on
     await expect(tab.getByRole('alert').textContent()).resolves.toContain('already resolved');
+  });
+
+  it("does nothing when another site's page posts a console form", async () => {
+    const { id } = await openIncident(runtime, 'Target of a cross-site form', 'critical');
+    const elsewhere = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        `<form method="post" action="${runtime.url}/incidents/${id}/acknowledge"><input type="hidden" name="by" value="primary-oncall"><button>Claim your prize</button></form>`,
+      );
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`);
+      await tab.getByRole('button', { name: 'Claim your prize' }).click();
+      await tab.getByText(/a page from http:\/\/127\.0\.0\.1:\d+ sent this request/).waitFor();
+      await expect(incident(runtime, id)).resolves.toMatchObject({ status: 'open' });
+    } finally {
+      elsewhere.close();
+    }
   });
 
   it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {
