@@ -217,7 +217,6 @@ async function wireLocalRuntime(
   const handoffTimers = startHandoffTimers({
     config,
     clock: options.clock ?? systemClock,
-    timeScale: options.timeScale ?? 1,
     notify: handoffs.notify,
     logger,
   });
