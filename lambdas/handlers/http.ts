@@ -120,11 +120,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean } = {}): unknown {
   const contentType = headerValue(event, 'content-type');
-  const isJson = isJsonContentType;
   // SNS posts its JSON envelope as text/plain.
   const isText = (type: string) => options.alsoTextPlain === true && /^text\/plain\b/i.test(type.trim());
   // Required, not assumed: a body with no type (or a form's) is what another site's page can send.
-  if (!contentType || (!isJson(contentType) && !isText(contentType))) {
+  if (!contentType || (!isJsonContentType(contentType) && !isText(contentType))) {
     const wanted = options.alsoTextPlain ? 'application/json or text/plain' : 'application/json';
     throw new UnsupportedMediaTypeError(
       contentType
