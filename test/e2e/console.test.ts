@@ -14,10 +14,13 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { launchChromium } from '../support/browser.js';
 import {
   call,
+  eventually,
   incident,
   LOCAL_ROUTING_KEY,
   openIncident,
   openManyIncidents,
+  outbox,
+  pagesIn,
   startTestRuntime,
 } from '../support/local.js';
 
@@ -119,6 +122,20 @@ describe('web console', () => {
     } finally {
       elsewhere.close();
     }
+  });
+
+  it("acknowledges from the page's ack link: the confirm page's button posts from this origin", async () => {
+    const { id } = await openIncident(runtime, 'Ack link in the browser', 'critical');
+    const page = await eventually(
+      async () => pagesIn(await outbox(runtime)).find((message) => message.incidentId === id),
+      'the page with its ack link',
+    );
+    const link = page.sms?.match(/Ack: (\S+)$/)?.[1] ?? '';
+    const tab = await browser.newPage();
+    await tab.goto(link);
+    await tab.getByRole('button', { name: 'Acknowledge' }).click();
+    await tab.getByRole('heading', { name: 'Acknowledged' }).waitFor();
+    await expect(incident(runtime, id)).resolves.toMatchObject({ status: 'acknowledged' });
   });
 
   it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {
