@@ -78,6 +78,9 @@ export function toApiGatewayEvent(
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
+  // As API Gateway does: cookies leave the headers for `cookies`, one entry per cookie.
+  const cookies = headers.cookie?.split(/;\s*/).filter((cookie) => cookie !== '');
+  delete headers.cookie;
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
   // API Gateway passes text bodies as they are and base64-encodes the rest; invalid UTF-8 counts as binary.
@@ -90,6 +93,7 @@ export function toApiGatewayEvent(
     routeKey: key,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
+    cookies,
     headers,
     queryStringParameters: Object.keys(query).length > 0 ? query : undefined,
     pathParameters: Object.keys(matched.pathParameters).length > 0 ? matched.pathParameters : undefined,
@@ -132,9 +136,10 @@ export function writeLambdaResult(response: ServerResponse, result: unknown): vo
       : { statusCode: 200, body: JSON.stringify(result), headers: { 'content-type': 'application/json' } }
   ) as APIGatewayProxyStructuredResultV2;
   const body = structured.body ?? '';
-  const headers = Object.fromEntries(
+  const headers: Record<string, string | string[]> = Object.fromEntries(
     Object.entries(structured.headers ?? {}).map(([name, value]) => [name, String(value)]),
   );
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
   response.writeHead(structured.statusCode ?? 200, headers);
   response.end(structured.isBase64Encoded ? Buffer.from(body, 'base64') : body);
 }

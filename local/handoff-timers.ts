@@ -1,7 +1,9 @@
 /**
  * The handoff schedules on this machine: what EventBridge Scheduler does on AWS (a cron per
- * rotation, an `at()` per override), done with timers. With `--time-scale N` the time until each
- * handoff passes N times faster, like the ladder's waits. Each timer calls the page function with
+ * rotation, an `at()` per override), done with timers. Each fires when the runtime's clock reaches
+ * the handoff, whatever `--time-scale` says: the time scale speeds up ladders, not the calendar,
+ * so rotations (pages, `GET /v1/oncall`) switch at the real time, and the notice must come then,
+ * not while the outgoing person is still the one paged. Each timer calls the page function with
  * the same payload the scheduler sends, so duplicates are absorbed the same way (once per handoff).
  */
 import type { KlaxonConfig } from '../lambdas/core/config.js';
@@ -20,23 +22,18 @@ export interface HandoffTimers {
 export function startHandoffTimers(options: {
   config: KlaxonConfig;
   clock: Clock;
-  timeScale: number;
   notify: (request: HandoffRequest) => Promise<unknown>;
   logger: Logger;
 }): HandoffTimers {
-  const { config, timeScale } = options;
-  const startReal = Date.now();
+  const { config } = options;
   const startLogical = options.clock.now().getTime();
   const timers = new Set<NodeJS.Timeout>();
   const inFlight = new Set<Promise<unknown>>();
   let stopped = false;
 
-  /** Real time at which the scaled clock reaches `logicalMs`. */
-  const realAt = (logicalMs: number) => startReal + (logicalMs - startLogical) / timeScale;
-
   function at(logicalMs: number, fire: () => void): void {
     if (stopped) return;
-    const delay = realAt(logicalMs) - Date.now();
+    const delay = logicalMs - options.clock.now().getTime();
     const timer = setTimeout(
       () => {
         timers.delete(timer);

@@ -41,9 +41,11 @@ import {
 import { startHandoffTimers } from './handoff-timers.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
+import { refuseUnlessLoopback } from './loopback-only.js';
 import { Outbox } from './outbox.js';
 import { resumeEscalations, resumePostmortemReminders } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
+import { type StartupGate, startupGate } from './startup-gate.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
 const TABLE_NAME = 'klaxon-local';
@@ -65,6 +67,10 @@ export interface LocalRuntimeOptions {
   clock?: Clock;
   /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
   failDeliveries?: { responder: string; channels: Channel[] }[];
+  /** How long a request that arrives during start-up waits for the runtime before a 503 (default 10 s). */
+  startupWaitMs?: number;
+  /** Called once the port is open, before the runtime is ready: tests send requests from here. */
+  afterListen?: (url: string) => Promise<void> | void;
 }
 
 export interface LocalRuntime {
@@ -110,6 +116,30 @@ function consoleLogger(verbose: boolean): Logger {
 }
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+  const server: Server = createServer();
+  const startup = startupGate(options.startupWaitMs);
+  server.on('request', startup.serve);
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    return await wireLocalRuntime(options, server, startup, undo);
+  } catch (error) {
+    // Requests that came in while starting are answered, then the port and the store are closed.
+    startup.fail(error);
+    await new Promise<void>((resolveClose) => {
+      server.close(() => resolveClose());
+      server.closeIdleConnections();
+    });
+    for (const step of undo.reverse()) await step();
+    throw error;
+  }
+}
+
+async function wireLocalRuntime(
+  options: LocalRuntimeOptions,
+  server: Server,
+  startup: StartupGate,
+  undo: (() => Promise<void>)[],
+): Promise<LocalRuntime> {
   const verbose = options.verbose ?? true;
   const config =
     typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
@@ -117,20 +147,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
   for (const failure of options.failDeliveries ?? []) outbox.failDeliveries(failure.responder, failure.channels);
 
-  let dynamo: LocalDynamoDb | undefined;
-  const server: Server = createServer();
-  try {
-    dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
-    await new Promise<void>((resolveListen, reject) => {
-      server.once('error', reject);
-      server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
-    });
-  } catch (error) {
-    await dynamo?.close();
-    throw error;
-  }
+  const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
+  undo.push(() => dynamo.close());
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
+  });
   const { port } = server.address() as AddressInfo;
   const url = `http://localhost:${port}`;
+  await options.afterListen?.(url);
 
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
   const ackKey = localAckKey(options.dataDir);
@@ -157,6 +182,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       execution.status !== 'RUNNING' &&
       logger.info(`Escalation ${execution.name} ${execution.status.toLowerCase()}`, { error: execution.error }),
   });
+  undo.push(() => stepFunctions.shutdown());
   const deps: HandlerDeps = {
     config,
     store,
@@ -195,7 +221,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const handoffTimers = startHandoffTimers({
     config,
     clock: options.clock ?? systemClock,
-    timeScale: options.timeScale ?? 1,
     notify: handoffs.notify,
     logger,
   });
@@ -288,8 +313,10 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     return sendJson(response, 200, { messageId: envelope.MessageId, message: envelope, delivery });
   }
 
-  server.on('request', async (request: IncomingMessage, response: ServerResponse) => {
+  startup.open(async (request: IncomingMessage, response: ServerResponse) => {
     try {
+      const refused = refuseUnlessLoopback(request, port);
+      if (refused) return sendJson(response, 403, { message: refused });
       const requestUrl = new URL(request.url ?? '/', url);
       if (requestUrl.pathname.startsWith('/_local/')) return await handleLocal(request, response, requestUrl.pathname);
       const matched = matchRoute(request.method ?? 'GET', requestUrl.pathname);

@@ -124,7 +124,7 @@ export const DEFAULT_SEVERITY_POLICY: Record<Severity, TierPolicy> = {
       // 1 hour"). But this step pages the primary, who, once they acknowledged, is the person
       // working it: an SMS to them adds nothing. Unresolved SEV2s still escalate to the secondary
       // at 2h and the manager at 4h ("if unable to resolve SEV-2 in 2 hours, escalate to
-      // secondary"). So a SEV2 acknowledged in time never rings a phone.
+      // secondary"). So a SEV2 acknowledged in time rings no phone for 2 hours; unresolved, it does.
       step('1h', ['primary'], ['sms'], 'acknowledged'),
       step('2h', ['secondary'], BOTH),
       step('4h', ['engineering-manager'], BOTH),

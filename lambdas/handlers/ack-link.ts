@@ -31,8 +31,9 @@ function page(statusCode: number, title: string, paragraphs: string[], form?: st
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      // The token is in the URL: never hand it to another site.
-      'referrer-policy': 'no-referrer',
+      // The token is in the URL: never hand it to another site. Same-origin (not no-referrer),
+      // so the confirm button's POST carries this origin, which the local runtime checks.
+      'referrer-policy': 'same-origin',
     },
     body,
   };

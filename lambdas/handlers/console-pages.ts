@@ -218,14 +218,20 @@ ${
 }</section>`;
 }
 
+/** The name of the hidden field that carries the form token (see web-console.ts). */
+export const FORM_TOKEN_FIELD = 'formToken';
+
+/** `formToken` goes into every form: a post without it (from another site's page) is refused. */
 export function incidentPage(
   config: KlaxonConfig,
   incident: IncidentWithTimeline,
+  formToken: string,
   error?: string,
   recentChanges: readonly ChangeEvent[] = [],
 ): string {
   const action = (verb: string) => `${incidentPath(incident.id)}/${verb}`;
-  const who = (id: string) => `<label for="${id}">As</label>
+  const who = (id: string) => `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(formToken)}">
+<label for="${id}">As</label>
 <select id="${id}" name="by">${responderOptions(config, config.roles.primary)}</select>`;
   const actions =
     incident.status === 'resolved'

@@ -179,12 +179,16 @@ export const MAX_BODY_BYTES = 256 * 1024;
 export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean; maxBytes?: number } = {}): unknown {
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const contentType = headerValue(event, 'content-type');
-  const isJson = (type: string) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
   // SNS posts its JSON envelope as text/plain.
   const isText = (type: string) => options.alsoTextPlain === true && /^text\/plain\b/i.test(type.trim());
-  if (contentType && !isJson(contentType) && !isText(contentType)) {
+  // Required, not assumed: a body with no type (or a form's) is what another site's page can send.
+  if (!contentType || (!isJsonContentType(contentType) && !isText(contentType))) {
     const wanted = options.alsoTextPlain ? 'application/json or text/plain' : 'application/json';
-    throw new UnsupportedMediaTypeError(`Content-Type must be ${wanted}, not "${contentType}"`);
+    throw new UnsupportedMediaTypeError(
+      contentType
+        ? `Content-Type must be ${wanted}, not "${contentType}"`
+        : `Content-Type is missing; send the body as ${wanted} (header "content-type: application/json")`,
+    );
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
@@ -235,6 +239,11 @@ export function refuseHostileShape(value: unknown): void {
       pending.push({ node: child, depth: depth + 1, path: `${path}.${key}` });
     }
   }
+}
+
+/** `application/json` or a `+json` type, with or without parameters. */
+export function isJsonContentType(type: string): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
 }
 
 export function headerValue(event: HttpEvent, name: string): string | undefined {

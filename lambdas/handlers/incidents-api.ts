@@ -21,11 +21,14 @@ import {
   ConflictError,
   type HttpEvent,
   type HttpResult,
+  headerValue,
+  isJsonContentType,
   json,
   jsonErrors,
   NotFoundError,
   pathParameter,
   readJsonBody,
+  UnsupportedMediaTypeError,
 } from './http.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
 
@@ -42,9 +45,17 @@ export function incidentId(event: HttpEvent): string {
   return pathParameter(event, 'id');
 }
 
-/** An optional JSON body: empty means "no options". */
+/**
+ * An optional JSON body: empty means "no options". An empty body typed as something else (a form
+ * with no fields, which another site's page can post) is refused like a non-JSON body.
+ */
 export function optionalBody(event: HttpEvent): unknown {
-  return event.body ? readJsonBody(event) : {};
+  if (event.body) return readJsonBody(event);
+  const contentType = headerValue(event, 'content-type');
+  if (contentType && !isJsonContentType(contentType)) {
+    throw new UnsupportedMediaTypeError(`Content-Type must be application/json, not "${contentType}"`);
+  }
+  return {};
 }
 
 /**

@@ -2,8 +2,13 @@
  * The web console: open incidents, an incident page with its timeline and buttons, who is on
  * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
+ *
+ * Forms carry a token (double submit): the incident page sets it as a cookie and puts the same
+ * value in each form, and a post acts only when the two match. Another site's page can make the
+ * browser post a form here, but can neither read the token nor set the cookie. A double submit
+ * needs no key, so it works alike on this machine and on AWS.
  */
-
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
@@ -25,6 +30,7 @@ import {
 import {
   continuationPage,
   escapeHtml,
+  FORM_TOKEN_FIELD,
   homePage,
   incidentPage,
   type MorePage,
@@ -36,6 +42,7 @@ import {
   BadRequestError,
   type HttpEvent,
   type HttpResult,
+  headerValue,
   jsonErrors,
   MalformedPathError,
   NotFoundError,
@@ -54,7 +61,9 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it a browser sends "Origin: null" on the forms' posts, as any other
+  // site's page can; same-origin keeps this origin on them and still tells other sites nothing.
+  'referrer-policy': 'same-origin',
 };
 
 const html = (statusCode: number, body: string): HttpResult => ({ statusCode, headers: SECURITY_HEADERS, body });
@@ -75,6 +84,34 @@ const seeOther = (location: string): HttpResult => ({
 function formFields(event: HttpEvent): Record<string, string> {
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
   return Object.fromEntries([...new URLSearchParams(raw)].filter(([, value]) => value.trim() !== ''));
+}
+
+const FORM_COOKIE = 'klaxon-form';
+const FORM_TOKEN = /^[\w-]{43}$/;
+
+/** The browser's form token from its cookie (API Gateway payload 2.0 passes cookies in `cookies`). */
+function cookieToken(event: HttpEvent): string | undefined {
+  const prefix = `${FORM_COOKIE}=`;
+  const value = event.cookies?.find((cookie) => cookie.startsWith(prefix))?.slice(prefix.length);
+  return value && FORM_TOKEN.test(value) ? value : undefined;
+}
+
+/** The token for the page's forms: the browser's own, or a new one set as its cookie. */
+function formToken(event: HttpEvent): { token: string; setCookie?: string } {
+  const existing = cookieToken(event);
+  if (existing) return { token: existing };
+  const token = randomBytes(32).toString('base64url');
+  const secure = headerValue(event, 'x-forwarded-proto') === 'https' ? '; Secure' : '';
+  return { token, setCookie: `${FORM_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${secure}` };
+}
+
+function postedFromOurPage(event: HttpEvent): boolean {
+  const cookie = cookieToken(event);
+  const posted = new URLSearchParams(
+    event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+  ).get(FORM_TOKEN_FIELD);
+  if (!cookie || !posted || posted.length !== cookie.length) return false;
+  return timingSafeEqual(Buffer.from(posted), Buffer.from(cookie));
 }
 
 function parseForm<T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> {
@@ -122,11 +159,19 @@ const home: Page = async (deps, event, options) => {
   return html(200, homePage(deps.config, unresolved, options.outbox?.(), more));
 };
 
-async function showIncident(deps: HandlerDeps, id: string, status = 200, error?: string): Promise<HttpResult> {
+async function showIncident(
+  deps: HandlerDeps,
+  event: HttpEvent,
+  id: string,
+  status = 200,
+  error?: string,
+): Promise<HttpResult> {
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) return html(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
   const changes = await recentChangesFor(deps.changes, incident, deps.clock.now());
-  return html(status, incidentPage(deps.config, incident, error, changes));
+  const { token, setCookie } = formToken(event);
+  const result = html(status, incidentPage(deps.config, incident, token, error, changes));
+  return setCookie ? { ...result, cookies: [setCookie] } : result;
 }
 
 const pathId = (event: HttpEvent) => pathParameter(event, 'id');
@@ -135,12 +180,22 @@ const pathId = (event: HttpEvent) => pathParameter(event, 'id');
 function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
   return async (deps, event) => {
     const id = pathId(event);
+    if (!postedFromOurPage(event)) {
+      return showIncident(
+        deps,
+        event,
+        id,
+        403,
+        'Not done: this form did not come from this incident page (its form token is missing or out of date). Use the buttons below.',
+      );
+    }
     try {
       await act(deps, id, event);
     } catch (error) {
-      if (error instanceof TransitionRefusedError) return showIncident(deps, id, 409, `Not done: ${error.message}`);
-      if (error instanceof BadRequestError) return showIncident(deps, id, 400, `Not done: ${error.message}`);
-      if (error instanceof IncidentNotFoundError) return showIncident(deps, id, 404);
+      if (error instanceof TransitionRefusedError)
+        return showIncident(deps, event, id, 409, `Not done: ${error.message}`);
+      if (error instanceof BadRequestError) return showIncident(deps, event, id, 400, `Not done: ${error.message}`);
+      if (error instanceof IncidentNotFoundError) return showIncident(deps, event, id, 404);
       throw error;
     }
     return seeOther(`/incidents/${encodeURIComponent(id)}`);
@@ -149,7 +204,7 @@ function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Pr
 
 export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
-  'GET /incidents/{id}': (deps, event) => showIncident(deps, pathId(event)),
+  'GET /incidents/{id}': (deps, event) => showIncident(deps, event, pathId(event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);
     return acknowledgeIncident(deps, id, actor(event, form.by));

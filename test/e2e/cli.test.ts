@@ -258,7 +258,8 @@ describe('klaxon CLI', () => {
           port: target.port,
           method: request.method,
           path: `${url.pathname.slice('/prod'.length)}${url.search}`,
-          headers: request.headers,
+          // As API Gateway calls its integration: addressed to the backend's own host.
+          headers: { ...request.headers, host: target.host },
         },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);

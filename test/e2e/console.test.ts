@@ -1,33 +1,29 @@
 /**
- * The web console in a real browser (Debian's chromium, driven by playwright-core): open it,
- * acknowledge an incident by clicking, see the timeline change. The screenshot is kept in
- * test-artifacts/ for a person to look at.
+ * The web console in a real browser (the Chromium an npm package ships, see
+ * test/support/browser.ts, driven by playwright-core): open it, acknowledge an incident by
+ * clicking, see the timeline change. The screenshot is kept in test-artifacts/ for a person to
+ * look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime.js';
+import { launchChromium } from '../support/browser.js';
 import {
   call,
+  eventually,
   incident,
   LOCAL_ROUTING_KEY,
   openIncident,
   openManyIncidents,
+  outbox,
+  pagesIn,
   startTestRuntime,
 } from '../support/local.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const HOSTILE_TITLE = 'orders <script>window.pwned=1</script> & "5xx"';
 
 describe('web console', () => {
@@ -38,12 +34,7 @@ describe('web console', () => {
   beforeAll(async () => {
     runtime = await startTestRuntime();
     profile = mkdtempSync(join(tmpdir(), 'klaxon-chromium-'));
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: LAUNCH_FLAGS,
-      viewport: { width: 1100, height: 900 },
-    });
+    browser = await launchChromium(profile, { viewport: { width: 1100, height: 900 } });
     for (const [key, severity, summary] of [
       ['console-1', 'critical', HOSTILE_TITLE],
       ['console-2', 'warning', 'Search latency above 800 ms'],
@@ -111,6 +102,40 @@ describe('web console', () => {
     await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'secondary-oncall' });
     await tab.getByRole('button', { name: 'Resolve' }).click(); // the page still offers it; the incident moved on
     await expect(tab.getByRole('alert').textContent()).resolves.toContain('already resolved');
+  });
+
+  it("does nothing when another site's page posts a console form", async () => {
+    const { id } = await openIncident(runtime, 'Target of a cross-site form', 'critical');
+    const elsewhere = createServer((_, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(
+        `<form method="post" action="${runtime.url}/incidents/${id}/acknowledge"><input type="hidden" name="by" value="primary-oncall"><button>Claim your prize</button></form>`,
+      );
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(`http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`);
+      await tab.getByRole('button', { name: 'Claim your prize' }).click();
+      await tab.getByText(/a page from http:\/\/127\.0\.0\.1:\d+ sent this request/).waitFor();
+      await expect(incident(runtime, id)).resolves.toMatchObject({ status: 'open' });
+    } finally {
+      elsewhere.close();
+    }
+  });
+
+  it("acknowledges from the page's ack link: the confirm page's button posts from this origin", async () => {
+    const { id } = await openIncident(runtime, 'Ack link in the browser', 'critical');
+    const page = await eventually(
+      async () => pagesIn(await outbox(runtime)).find((message) => message.incidentId === id),
+      'the page with its ack link',
+    );
+    const link = page.sms?.match(/Ack: (\S+)$/)?.[1] ?? '';
+    const tab = await browser.newPage();
+    await tab.goto(link);
+    await tab.getByRole('button', { name: 'Acknowledge' }).click();
+    await tab.getByRole('heading', { name: 'Acknowledged' }).waitFor();
+    await expect(incident(runtime, id)).resolves.toMatchObject({ status: 'acknowledged' });
   });
 
   it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {

@@ -23,6 +23,16 @@ describe('ladder planning', () => {
     expect(second).toMatchObject({ afterSeconds: 900, channels: ['sms'], unless: 'acknowledged' });
   });
 
+  it('rings the phones of a SEV2 acknowledged in time only while it stays unresolved: the secondary at 2 h, the manager at 4 h', () => {
+    const ringsAfterAcknowledgement = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt)
+      .filter((step) => step.channels.includes('sms') && step.unless === 'resolved')
+      .map((step) => [step.afterSeconds, step.notify.join('+')]);
+    expect(ringsAfterAcknowledgement).toEqual([
+      [7200, 'secondary'],
+      [14_400, 'engineering-manager'],
+    ]);
+  });
+
   it('refuses an unreadable open time', () => {
     expect(() => planLadder(DEFAULT_SEVERITY_POLICY.SEV4, 'yesterday')).toThrow('unreadable open time');
   });
