@@ -8,11 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { localAckKey } from '../lambdas/adapters/ack-key.js';
+import { dynamoAlertInbox } from '../lambdas/adapters/dynamo-alert-inbox.js';
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
+import { inboxEvent } from '../lambdas/core/alert-inbox.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
@@ -24,6 +26,7 @@ import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.j
 import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
+import { LocalAsyncInvoker } from './async-invoker.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -75,6 +78,8 @@ export interface LocalRuntime {
   intakeDeps: IntakeHandlerDeps;
   /** The SNS stand-in: signs and delivers as SNS would. */
   sns: LocalSns;
+  /** The intake function's asynchronous invocations (its alert inbox), as Lambda would queue and retry them. */
+  intakeAsync: LocalAsyncInvoker;
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
@@ -166,9 +171,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     ackKey,
   };
   const sns = new LocalSns(await localSigningIdentity(options.dataDir));
+  // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
+  const intakeAsync = new LocalAsyncInvoker(
+    'klaxon-intake',
+    (event) => intake(event, lambdaContext('klaxon-intake')),
+    logger,
+  );
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
+    inbox: dynamoAlertInbox(dynamo.client, TABLE_NAME),
+    inboxDispatcher: { dispatch: (ref) => intakeAsync.invoke(inboxEvent(ref)) },
     sns: {
       verifier: snsSignatureVerifier(sns.certificateFetcher()),
       confirmSubscription: sns.subscriptionConfirmer(),
@@ -307,11 +320,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     deps,
     intakeDeps,
     sns,
+    intakeAsync,
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,
     async stop() {
       await handoffTimers.stop();
+      await intakeAsync.stop();
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

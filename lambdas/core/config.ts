@@ -174,26 +174,39 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = { reopenWindow: '30m', insuffic
  * A routing rule: every condition it names must hold (patterns use `*` as a wildcard and ignore
  * case); the first matching rule gives the alert its service and severity.
  */
-const routeRuleSchema = z.strictObject({
-  name: z.string().min(1),
-  match: z
-    .strictObject({
-      source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
-      alarmName: z.string().min(1).optional(),
-      namespace: z.string().min(1).optional(),
-      /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
-      descriptionTag: z.string().min(1).optional(),
-      labels: z.record(z.string(), z.string()).optional(),
-      component: z.string().min(1).optional(),
-      group: z.string().min(1).optional(),
-    })
-    .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
-  service: z.string().min(1),
-  /** Forces this severity whatever the alert says. */
-  severity: z.enum(SEVERITIES).optional(),
-  /** Applies when the alert names no severity, or one Klaxon does not know. */
-  defaultSeverity: z.enum(SEVERITIES).optional(),
-});
+const routeRuleSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    match: z
+      .strictObject({
+        source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
+        alarmName: z.string().min(1).optional(),
+        namespace: z.string().min(1).optional(),
+        /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
+        descriptionTag: z.string().min(1).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        component: z.string().min(1).optional(),
+        group: z.string().min(1).optional(),
+      })
+      .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
+    service: z.string().min(1),
+    /** Forces this severity whatever the alert says. */
+    severity: z.enum(SEVERITIES).optional(),
+    /** Applies when the alert names no severity, or one Klaxon does not know. */
+    defaultSeverity: z.enum(SEVERITIES).optional(),
+    /**
+     * Alertmanager groups this rule matches (on the group's common labels): one incident per group
+     * (the default) or one per alert.
+     */
+    alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
+  })
+  .refine(
+    (rule) => rule.alertmanagerIncidents === undefined || [undefined, 'alertmanager'].includes(rule.match.source),
+    {
+      message: '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
+      path: ['alertmanagerIncidents'],
+    },
+  );
 export type RouteRule = z.infer<typeof routeRuleSchema>;
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;

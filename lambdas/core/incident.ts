@@ -3,6 +3,7 @@
  * decisions; the store applies them with a condition on the status they started from, so two
  * responders racing cannot both win.
  */
+import type { AlertGroup } from './alert.js';
 import type { Severity } from './config.js';
 import type { LadderPlan } from './ladder.js';
 
@@ -38,6 +39,8 @@ export interface Incident {
   lastAlertAt: string;
   /** Source-specific context shown in emails and the console: region, metric, runbook, links. */
   details: Record<string, string>;
+  /** An Alertmanager group's incident: the group as its latest notification showed it. */
+  alertGroup?: AlertGroup;
   executionArn?: string;
   /**
    * When the ladder `executionArn` walks started (its due times count from it), written in the

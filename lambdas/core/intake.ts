@@ -216,6 +216,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     alertCount: 1,
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
+    ...(alert.group ? { alertGroup: alert.group } : {}),
     firstDeliveryId: alert.deliveryId,
     ...(alert.senderTime ? { triggerSenderTime: alert.senderTime } : {}),
   };

@@ -5,6 +5,7 @@
  * status-update reminder asks for, and the resolution (summary, root cause, resolution, duration,
  * post-mortem date) that a post-mortem reminder starts from.
  */
+import { alertGroupLines } from './alert.js';
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from './gsm7.js';
@@ -72,6 +73,7 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `Detected: ${incident.openedAt}`,
     `Incident: ${incident.id}`,
     `Status: ${incident.status === 'open' ? 'Investigating' : incident.status}`,
+    ...(incident.alertGroup ? ['', ...alertGroupLines(incident.alertGroup)] : []),
     ...(detailLines.length > 0 ? ['', 'Details:', ...detailLines] : []),
     '',
     'To acknowledge (stops the escalation to the next person):',

@@ -1,3 +1,4 @@
+import type { AlertInboxDeps } from '../core/alert-inbox.js';
 import type { HandoffRecords } from '../core/handoffs.js';
 import type { IntakeRecordDeps } from '../core/intake-records.js';
 import type { AckKeySource, CoreDeps, PagingDeps } from '../core/ports.js';
@@ -10,5 +11,8 @@ export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource };
 /** `handoffs` records handoff notifications sent (the page function is also the handoff schedules' target). */
 export type PagingHandlerDeps = PagingDeps & { logger: Logger; handoffs?: HandoffRecords };
 
-/** The intake function also reads maintenance windows, records sender notices and checks SNS signatures. */
-export type IntakeHandlerDeps = HandlerDeps & IntakeRecordDeps & { sns: SnsIntakeDeps };
+/**
+ * The intake function also reads maintenance windows, records sender notices, checks SNS
+ * signatures, and keeps alerts in its inbox until they are received.
+ */
+export type IntakeHandlerDeps = HandlerDeps & IntakeRecordDeps & AlertInboxDeps & { sns: SnsIntakeDeps };

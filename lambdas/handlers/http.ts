@@ -118,7 +118,12 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
 /** API Gateway caps payloads at 10 MB; alerts are small, so anything this large is a mistake or an attack. */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean } = {}): unknown {
+/**
+ * `maxBytes` raises (or lowers) the limit for a route whose senders legitimately send more (an
+ * Alertmanager group); it stays under what API Gateway hands a synchronous Lambda invoke (6 MB).
+ */
+export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean; maxBytes?: number } = {}): unknown {
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const contentType = headerValue(event, 'content-type');
   const isJson = (type: string) => /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
   // SNS posts its JSON envelope as text/plain.
@@ -129,8 +134,8 @@ export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolea
   }
   const raw = event.body ?? '';
   const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');
-  if (bytes.length > MAX_BODY_BYTES) {
-    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${MAX_BODY_BYTES} bytes`);
+  if (bytes.length > maxBytes) {
+    throw new PayloadTooLargeError(`Body is ${bytes.length} bytes; the limit is ${maxBytes} bytes`);
   }
   let text: string;
   try {
