@@ -229,8 +229,8 @@ describe('Alertmanager webhook intake', () => {
   });
 
   it('under a per-alert route, stores the alerts and answers at once, then opens one incident per alert, losing none', async () => {
-    // Two chunks (200 alerts each at most); 5,000 take minutes locally (see bench/alertmanager-notifications.ts).
-    const count = 210;
+    // Two chunks (100 alerts each at most); 5,000 take minutes locally (see bench/alertmanager-notifications.ts).
+    const count = 150;
     const notification = fleetNotification(count, 'firing', 'FleetPerNode');
     const reply = await post(notification);
     expect(reply.status).toBe(202);
