@@ -9,7 +9,7 @@ import { awsHandlerDeps, logger } from './aws-deps.js';
 import { dynamoAlertInbox } from './dynamo-alert-inbox.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
-import { defaultLambdaClient, lambdaInboxDispatcher } from './lambda-inbox-dispatcher.js';
+import { lambdaInboxDispatcher } from './lambda-inbox-dispatcher.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 
 export { logger };
@@ -27,7 +27,7 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
     records: dynamoIntakeRecords(dynamodb, requireEnv(ENV.tableName)),
     inbox: dynamoAlertInbox(dynamodb, requireEnv(ENV.tableName)),
     // The function receives its own inbox: Lambda sets its name in every function's environment.
-    inboxDispatcher: lambdaInboxDispatcher(defaultLambdaClient(), requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
+    inboxDispatcher: lambdaInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
     sns: {
       verifier: snsSignatureVerifier(httpsCertificateFetcher),
       confirmSubscription: httpsSubscriptionConfirmer,
