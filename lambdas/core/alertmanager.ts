@@ -143,12 +143,16 @@ export function alertFromAlertmanagerGroup(
   const routing = groupFacts(webhook);
   const firingAlerts = webhook.alerts.filter((alert) => alert.status === 'firing');
   const title = groupTitle(webhook, group.firing);
-  const oneSummary =
-    webhook.alerts.length === 1 && webhook.alerts[0] ? alertSummary(webhook.alerts[0], annotations) : undefined;
+  // What a person reads first (the SMS keeps it): the group's own summary, else its first alert's
+  // with how many others there are; the counts themselves follow the group on the incident.
+  const [lead] = firingAlerts.length > 0 ? firingAlerts : webhook.alerts;
+  const leadSummary = lead ? alertSummary(lead, annotations) : undefined;
+  const others = group.firing + group.resolved - 1;
   const summary =
     annotations.summary ??
-    oneSummary ??
-    `${group.firing} firing, ${group.resolved} resolved in Alertmanager group ${Object.values(group.groupLabels).join(' ') || group.groupKey}`;
+    (leadSummary
+      ? `${leadSummary}${others > 0 ? ` (and ${others} more)` : ''}`
+      : `${group.firing} firing, ${group.resolved} resolved in Alertmanager group ${Object.values(group.groupLabels).join(' ') || group.groupKey}`);
   const details: Record<string, string> = { integration, groupKey: group.groupKey };
   for (const [label, value] of Object.entries(routing.facts.labels)) details[`label.${label}`] = value;
   if (annotations.description) details.description = clip(annotations.description, MAX_TEXT);

@@ -114,6 +114,20 @@ describe('an Alertmanager group as one incident', () => {
     expect(Buffer.byteLength(JSON.stringify(one))).toBeLessThan(INBOX_CHUNK_LIMITS.maxBytes);
   });
 
+  it("sums the group up by its first firing alert's summary and how many more there are", () => {
+    const alert = alertFromAlertmanagerGroup(config, notification(1000), 'local-dev', AT);
+    expect(alert.summary).toBe('Node node-0:9100 is down (and 999 more)');
+  });
+
+  it('tells, under a per-alert route, that Alertmanager left alerts out, on each incident it opens', () => {
+    const webhook = notification(2, { truncatedAlerts: 3 });
+    const [first] = webhook.alerts;
+    if (!first) throw new Error('alerts');
+    expect(alertFromAlertmanager(webhook, first, 'local-dev', AT).details.truncatedAlerts).toBe(
+      "3 more alert(s) of this group were not sent (Alertmanager's max_alerts): no incident for them",
+    );
+  });
+
   it('reads the group in lines a person can scan: counts, the first alerts, and how many more', () => {
     const webhook = notification(12, { truncatedAlerts: 3 });
     const lines = alertGroupLines(alertFromAlertmanagerGroup(config, webhook, 'local-dev', AT).group);
