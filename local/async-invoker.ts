@@ -13,6 +13,11 @@ export class LocalAsyncInvoker {
   /** Events whose every attempt failed, oldest first (what the dead-letter queue would hold). */
   readonly failed: unknown[] = [];
 
+  /** Events queued and not yet started: a stop drops them (their work must be findable again). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   constructor(
     private readonly name: string,
     private readonly target: (event: unknown) => Promise<unknown>,

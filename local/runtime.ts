@@ -198,6 +198,11 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
   const postmortems = await resumePostmortemReminders(deps);
   if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
+  // Lambda's queue of async invocations is durable; this one lives in memory, so the inbox chunks
+  // a `--data` runtime had not received when it stopped are dispatched again now.
+  const inboxChunks = await intakeDeps.inbox.pending();
+  for (const ref of inboxChunks) await intakeAsync.invoke(inboxEvent(ref));
+  if (inboxChunks.length > 0) logger.info(`Resumed ${inboxChunks.length} alert inbox chunk(s) from the stored data`);
   const handoffs = {
     notify: (request: HandoffRequest) => pageResponders(request, lambdaContext('klaxon-page-responders')),
   };

@@ -14,6 +14,7 @@
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  *   INBOX#<id>#<n>      INBOX              chunk n of alerts stored before they are received (core/alert-inbox.ts),
  *                                          deleted once received; one partition per chunk spreads a large delivery
+ *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
  */
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 export const STATUS_INDEX = { name: 'byStatus', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' } as const;
@@ -29,6 +30,7 @@ export const dedupKey = (scopedKey: string) => ({ pk: `DEDUP#${scopedKey}`, sk: 
 export const maintenanceKey = (service: string) => ({ pk: `MAINTENANCE#${service}`, sk: 'MAINTENANCE' });
 export const handoffKey = (key: string) => ({ pk: `HANDOFF#${key}`, sk: 'HANDOFF' });
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: `INBOX#${inbox}#${chunk}`, sk: 'INBOX' });
+export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: `${inbox}#${chunk}` });
 export const latestKey = (scopedKey: string) => ({ pk: `LATEST#${scopedKey}`, sk: 'LATEST' });
 export const noticeKey = (kind: string, at: string, id: string) => ({ pk: `NOTICE#${kind}`, sk: `${at}#${id}` });
 export const statusIndexKeys = (status: string, openedAt: string, id: string) => ({

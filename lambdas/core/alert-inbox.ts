@@ -40,7 +40,13 @@ export interface AlertInboxStore {
   /** Writes the chunk (the same delivery's chunk again is the same content: overwritten). */
   put(chunk: InboxChunk): Promise<void>;
   get(ref: InboxChunkRef): Promise<InboxChunk | undefined>;
+  /** Deletes the chunk and its entry in `pending` (either may be gone already). */
   delete(ref: InboxChunkRef): Promise<void>;
+  /**
+   * Every chunk stored and not yet deleted, from a list kept beside them (a Query, never a Scan):
+   * the local runtime dispatches them again at start, since its queue of invocations is in memory.
+   */
+  pending(): Promise<InboxChunkRef[]>;
 }
 
 /** Has a stored chunk received later, with retries, and makes a failure after the last retry loud. */
@@ -115,7 +121,11 @@ export interface DrainResult {
  */
 export async function drainInboxChunk(deps: IntakeDeps & AlertInboxDeps, ref: InboxChunkRef): Promise<DrainResult> {
   const chunk = await deps.inbox.get(ref);
-  if (!chunk) return { received: 0, opened: 0 };
+  if (!chunk) {
+    // Received already; a crash may have left its entry in the pending list.
+    await deps.inbox.delete(ref);
+    return { received: 0, opened: 0 };
+  }
   let next = 0;
   let opened = 0;
   const failures: unknown[] = [];

@@ -4,10 +4,13 @@
  * test/fixtures/alertmanager/real-*.json were sent by Debian's prometheus-alertmanager 0.25.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AlertGroup } from '../../lambdas/core/alert.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
-import type { LocalRuntime } from '../../local/runtime.js';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import {
   call,
@@ -310,5 +313,64 @@ describe('Alertmanager webhook intake', () => {
     const reply = await post({ ...real('real-group-firing').body, ...change });
     expect(reply.status).toBe(400);
     expect(reply.body.message).toContain(mentions);
+  });
+});
+
+describe('Alertmanager per-alert inbox across a restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'klaxon-inbox-'));
+  const config = parseConfig({
+    ...testConfig(),
+    routes: [
+      {
+        name: 'fleet, one incident per node',
+        match: { source: 'alertmanager', labels: { alertname: 'Restarted*' } },
+        service: 'fleet',
+        alertmanagerIncidents: 'per-alert',
+      },
+    ],
+  });
+  const start = () => startLocalRuntime({ port: 0, dataDir, config, verbose: false });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('a stored chunk the runtime had not received when it stopped is received after a restart with the same data', async () => {
+    const before = await start();
+    const count = 201;
+    const reply = await call<Reply>(
+      before,
+      'POST',
+      '/v1/alerts/alertmanager',
+      fleetNotification(count, 'firing', 'RestartedFleet'),
+      {
+        authorization: `Bearer ${LOCAL_ROUTING_KEY}`,
+      },
+    );
+    expect(reply.body).toMatchObject({ alerts: count, chunks: 3 });
+    // Two chunks are received at a time: the third waits in memory, and the stop drops it.
+    expect(before.intakeAsync.queued).toBe(1);
+    await before.stop();
+
+    const after = await start();
+    try {
+      await eventually(
+        async () => {
+          for (let chunk = 0; chunk < 3; chunk++) {
+            if (await after.intakeDeps.inbox.get({ inbox: reply.body.inbox, chunk })) return undefined;
+          }
+          return true;
+        },
+        'every chunk received after the restart',
+        60_000,
+      );
+      let open = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await after.deps.store.listByStatus('open', { limit: 100, cursor, service: 'fleet' });
+        open += page.incidents.filter((item) => item.title === 'RestartedFleet').length;
+        cursor = page.next;
+      } while (cursor);
+      expect(open).toBe(count);
+    } finally {
+      await after.stop();
+    }
   });
 });
