@@ -19,6 +19,7 @@ export const SHOWN_GROUP_ALERTS = 10;
 const MAX_LABEL_VALUE = 1024;
 const MAX_TEXT = 1024;
 const MAX_TITLE = 256;
+const MEMBER_LABELS = 16;
 
 export type AlertmanagerIncidents = 'per-group' | 'per-alert';
 
@@ -106,7 +107,8 @@ export function alertGroupOf(webhook: AlertmanagerWebhook, receivedAt: string): 
     return {
       status: alert.status,
       fingerprint: alert.fingerprint,
-      labels: boundedLabels(own, 256),
+      // A few short labels per listed alert, so the list stays small however the alerts differ.
+      labels: boundedLabels(Object.fromEntries(Object.entries(own).slice(0, MEMBER_LABELS)), 128),
       ...(summary ? { summary: clip(summary, 256) } : {}),
       ...(alert.startsAt ? { startsAt: alert.startsAt } : {}),
     };
@@ -154,7 +156,7 @@ export function alertFromAlertmanagerGroup(
       ? `${leadSummary}${others > 0 ? ` (and ${others} more)` : ''}`
       : `${group.firing} firing, ${group.resolved} resolved in Alertmanager group ${Object.values(group.groupLabels).join(' ') || group.groupKey}`);
   const details: Record<string, string> = { integration, groupKey: group.groupKey };
-  for (const [label, value] of Object.entries(routing.facts.labels)) details[`label.${label}`] = value;
+  for (const [label, value] of Object.entries(group.commonLabels)) details[`label.${label}`] = value;
   if (annotations.description) details.description = clip(annotations.description, MAX_TEXT);
   const runbook = annotations.runbook_url ?? annotations.runbook;
   if (runbook) details.runbook = clip(runbook, MAX_TEXT);
