@@ -174,40 +174,35 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = { reopenWindow: '30m', insuffic
  * A routing rule: every condition it names must hold (patterns use `*` as a wildcard and ignore
  * case); the first matching rule gives the alert its service and severity.
  */
-const routeRuleSchema = z
-  .strictObject({
-    name: z.string().min(1),
-    match: z
-      .strictObject({
-        source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
-        alarmName: z.string().min(1).optional(),
-        namespace: z.string().min(1).optional(),
-        /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
-        descriptionTag: z.string().min(1).optional(),
-        labels: z.record(z.string(), z.string()).optional(),
-        component: z.string().min(1).optional(),
-        group: z.string().min(1).optional(),
-      })
-      .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
-    service: z.string().min(1),
-    /** Forces this severity whatever the alert says. */
-    severity: z.enum(SEVERITIES).optional(),
-    /** Applies when the alert names no severity, or one Klaxon does not know. */
-    defaultSeverity: z.enum(SEVERITIES).optional(),
-    /**
-     * Alertmanager groups this rule matches (on the group's common labels): one incident per group
-     * (the default) or one per alert.
-     */
-    alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
-  })
-  .refine(
-    (rule) => rule.alertmanagerIncidents === undefined || [undefined, 'alertmanager'].includes(rule.match.source),
-    {
-      message: '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
-      path: ['alertmanagerIncidents'],
-    },
-  );
+const routeRuleSchema = z.strictObject({
+  name: z.string().min(1),
+  match: z
+    .strictObject({
+      source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
+      alarmName: z.string().min(1).optional(),
+      namespace: z.string().min(1).optional(),
+      /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
+      descriptionTag: z.string().min(1).optional(),
+      labels: z.record(z.string(), z.string()).optional(),
+      component: z.string().min(1).optional(),
+      group: z.string().min(1).optional(),
+    })
+    .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
+  service: z.string().min(1),
+  /** Forces this severity whatever the alert says. */
+  severity: z.enum(SEVERITIES).optional(),
+  /** Applies when the alert names no severity, or one Klaxon does not know. */
+  defaultSeverity: z.enum(SEVERITIES).optional(),
+  /**
+   * Alertmanager groups this rule matches (on the group's common labels): one incident per group
+   * (the default) or one per alert.
+   */
+  alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
+});
 export type RouteRule = z.infer<typeof routeRuleSchema>;
+
+const onlyAlertmanagerChooses = (rule: RouteRule) =>
+  rule.alertmanagerIncidents === undefined || [undefined, 'alertmanager'].includes(rule.match.source);
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"');
@@ -273,7 +268,15 @@ const configSchema = z
       )
       .default([]),
     /** Ordered: the first rule that matches wins; no match means defaultService and defaultSeverity. */
-    routes: z.array(routeRuleSchema).default([]),
+    routes: z
+      .array(
+        routeRuleSchema.refine(onlyAlertmanagerChooses, {
+          message:
+            '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
+          path: ['alertmanagerIncidents'],
+        }),
+      )
+      .default([]),
     /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
     alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema).default({}),
     /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
