@@ -20,7 +20,10 @@ export const COLD_START_PROCESSES = 20;
  * Every variable the stack sets on a function, keyed by ENV so a new one cannot be left out here;
  * the values only need to be well formed.
  */
-export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & { AWS_REGION: string } = {
+export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
+  AWS_REGION: string;
+  AWS_LAMBDA_FUNCTION_NAME: string;
+} = {
   [ENV.tableName]: 'klaxon-bench',
   [ENV.stateMachines]: JSON.stringify({
     SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-escalation-sev1',
@@ -31,7 +34,9 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & { AWS_
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
+  // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',
 };
 
 // Imports the bundle and prints how long that took, in a process that has loaded nothing else.

@@ -5,6 +5,7 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -38,7 +39,10 @@ export interface AlertIntakeProps {
 export class AlertIntake extends Construct {
   readonly function: KlaxonFunction;
   readonly alarmRule: events.Rule;
-  /** Alarm events that never reached intake, or that intake failed on after every retry. */
+  /**
+   * Alarm events that never reached intake, or that intake failed on after every retry, and alert
+   * inbox chunks whose fan-out failed after every retry (their alerts stay stored until redriven).
+   */
   readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AlertIntakeProps) {
@@ -57,7 +61,7 @@ export class AlertIntake extends Construct {
 
     this.function = new KlaxonFunction(this, 'Function', {
       entry: 'lambdas/entry/intake.ts',
-      description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2) into incidents',
+      description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2, Alertmanager) into incidents',
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
       serviceName: props.serviceName,
@@ -80,6 +84,19 @@ export class AlertIntake extends Construct {
       retryAttempts: 2,
       maxEventAge,
       onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+    });
+
+    // Per-alert Alertmanager deliveries are received chunk by chunk by asynchronous invocations of
+    // this very function (lambdas/core/alert-inbox.ts): the settings above retry a failed chunk and
+    // dead-letter it, alarmed, so a failed fan-out is never silent. A policy of its own: the role's
+    // default policy, which the function depends on, cannot name the function's ARN (a cycle).
+    const role = this.function.role;
+    if (!role) throw new Error('The intake function has no role to grant its own invocation to');
+    new iam.Policy(this, 'InvokeOwnInbox', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+      ],
     });
 
     this.alarmRule = new events.Rule(this, 'AlarmStateChangeRule', {

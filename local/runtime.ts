@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { localAckKey } from '../lambdas/adapters/ack-key.js';
+import { dynamoAlertInbox } from '../lambdas/adapters/dynamo-alert-inbox.js';
 import { dynamoChangeEvents } from '../lambdas/adapters/dynamo-change-events.js';
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
@@ -16,6 +17,7 @@ import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.
 import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
+import { inboxEvent } from '../lambdas/core/alert-inbox.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
@@ -27,6 +29,7 @@ import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.j
 import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
+import { LocalAsyncInvoker } from './async-invoker.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -84,6 +87,8 @@ export interface LocalRuntime {
   intakeDeps: IntakeHandlerDeps;
   /** The SNS stand-in: signs and delivers as SNS would. */
   sns: LocalSns;
+  /** The intake function's asynchronous invocations (its alert inbox), as Lambda would queue and retry them. */
+  intakeAsync: LocalAsyncInvoker;
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
@@ -196,9 +201,17 @@ async function wireLocalRuntime(
     ackKey,
   };
   const sns = new LocalSns(await localSigningIdentity(options.dataDir), options.clock ?? systemClock);
+  // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
+  const intakeAsync = new LocalAsyncInvoker(
+    'klaxon-intake',
+    (event) => intake(event, lambdaContext('klaxon-intake')),
+    logger,
+  );
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
+    inbox: dynamoAlertInbox(dynamo.client, TABLE_NAME),
+    inboxDispatcher: { dispatch: (ref) => intakeAsync.invoke(inboxEvent(ref)) },
     sns: {
       verifier: snsSignatureVerifier(sns.certificateFetcher()),
       confirmSubscription: sns.subscriptionConfirmer(),
@@ -215,6 +228,11 @@ async function wireLocalRuntime(
   if (resumed > 0) logger.info(`Resumed the escalation of ${resumed} incident(s) from the stored data`);
   const postmortems = await resumePostmortemReminders(deps);
   if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
+  // Lambda's queue of async invocations is durable; this one lives in memory, so the inbox chunks
+  // a `--data` runtime had not received when it stopped are dispatched again now.
+  const inboxChunks = await intakeDeps.inbox.pending();
+  for (const ref of inboxChunks) await intakeAsync.invoke(inboxEvent(ref));
+  if (inboxChunks.length > 0) logger.info(`Resumed ${inboxChunks.length} alert inbox chunk(s) from the stored data`);
   const handoffs = {
     notify: (request: HandoffRequest) => pageResponders(request, lambdaContext('klaxon-page-responders')),
   };
@@ -347,11 +365,13 @@ async function wireLocalRuntime(
     deps,
     intakeDeps,
     sns,
+    intakeAsync,
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,
     async stop() {
       await handoffTimers.stop();
+      await intakeAsync.stop();
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {
         server.close(() => resolveClose());

@@ -6,9 +6,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
 import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
+import { dynamoAlertInbox } from './dynamo-alert-inbox.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { refusalCounter } from './incident-metrics.js';
+import { lambdaInboxDispatcher } from './lambda-inbox-dispatcher.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 
 export { logger };
@@ -19,10 +21,14 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
   // The stack's own alarm topic is known only at deploy time; the config may allow more topics.
   const deployedTopics = (process.env[ENV.allowedSnsTopicArns] ?? '').split(',').filter(Boolean);
   const snsTopicArns = [...new Set([...base.config.snsTopicArns, ...deployedTopics])];
+  const dynamodb = new DynamoDBClient({});
   return {
     ...base,
     config: { ...base.config, snsTopicArns },
-    records: dynamoIntakeRecords(new DynamoDBClient({}), requireEnv(ENV.tableName)),
+    records: dynamoIntakeRecords(dynamodb, requireEnv(ENV.tableName)),
+    inbox: dynamoAlertInbox(dynamodb, requireEnv(ENV.tableName)),
+    // The function receives its own inbox: Lambda sets its name in every function's environment.
+    inboxDispatcher: lambdaInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
     sns: {
       verifier: snsSignatureVerifier(httpsCertificateFetcher),
       confirmSubscription: httpsSubscriptionConfirmer,

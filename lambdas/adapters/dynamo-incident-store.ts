@@ -308,6 +308,17 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     appendTimeline,
 
+    recordAlertGroup(incidentId, group, title) {
+      // ISO-8601 times of one format compare as strings: a retry of an older notification that
+      // arrives after a newer one leaves the newer counts in place.
+      return updateIncidentIf(incidentId, {
+        UpdateExpression: 'SET #group = :group, #title = :title',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#group) OR #group.#at <= :at)',
+        ExpressionAttributeNames: { '#group': 'alertGroup', '#title': 'title', '#at': 'receivedAt' },
+        ExpressionAttributeValues: { ':group': group, ':title': title, ':at': group.receivedAt },
+      });
+    },
+
     async recordRepeatAlert(incidentId, deliveryId, entry) {
       // Count first, then the entry: the entry says the delivery is done, so a retry that finds it
       // has nothing left to do, and one that does not may still find the count made. The count

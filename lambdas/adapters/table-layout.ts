@@ -14,8 +14,11 @@
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  *   DELIVERY#<id>       DELIVERY           a sender's delivery processed (it never acts again), kept 7 days
  *   CHANGES#<service>   <at>#<id>          a change event of the service (read newest first), kept 90 days
+ *   INBOX#<id>#<n>      INBOX              chunk n of alerts stored before they are received (core/alert-inbox.ts),
+ *                                          deleted once received; one partition per chunk spreads a large delivery
+ *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
  *
- * Every key below goes through boundedPartitionKey / boundedSortKey: senders choose much of what
+ * Every key below goes through boundedKey (pk and sk below): senders choose much of what
  * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
  * 2,048 bytes or a sort key over 1,024 with a ValidationException, which would answer 5xx to every
  * retry of that alert.
@@ -69,6 +72,8 @@ export const timelineKey = (id: string, entryKey: string) => ({
 export const dedupKey = (scopedKey: string) => ({ pk: pk(`DEDUP#${scopedKey}`), sk: 'DEDUP' });
 export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${service}`), sk: 'MAINTENANCE' });
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
+export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
+export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });
 export const latestKey = (scopedKey: string) => ({ pk: pk(`LATEST#${scopedKey}`), sk: 'LATEST' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
 export const changeKey = (service: string, at: string, id: string) => ({

@@ -1,7 +1,6 @@
 /**
  * Turns each sender's payload (already validated by its schema) into the core's Alert.
  */
-import type { AlertmanagerAlert, AlertmanagerWebhook } from '../schemas/alertmanager.js';
 import type { CloudWatchAlarmEvent } from '../schemas/cloudwatch-alarm-event.js';
 import { ALARM_ARN, type CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
 import type { EventsV2Request } from '../schemas/events-v2.js';
@@ -289,49 +288,5 @@ export function alertFromEventsV2(
     ...(context ? { context } : {}),
     actor: `integration:${integration}`,
     facts: { component: payload.component, group: payload.group },
-  };
-}
-
-/**
- * One alert of an Alertmanager notification: its fingerprint identifies the problem (one
- * incident per fingerprint), `firing` triggers and `resolved` resolves; severity comes from the
- * `severity` label, read through the config's aliases.
- */
-export function alertFromAlertmanager(
-  webhook: AlertmanagerWebhook,
-  alert: AlertmanagerAlert,
-  integration: string,
-  receivedAt: string,
-): Alert {
-  const labels = { ...(webhook.commonLabels ?? {}), ...alert.labels };
-  const annotations = { ...(webhook.commonAnnotations ?? {}), ...alert.annotations };
-  const name = labels.alertname ?? alert.fingerprint;
-  const summary = annotations.summary ?? annotations.description ?? name;
-  const details: Record<string, string> = { integration, fingerprint: alert.fingerprint };
-  for (const [label, value] of Object.entries(labels)) details[`label.${label}`] = value;
-  if (annotations.description) details.description = annotations.description;
-  const runbook = annotations.runbook_url ?? annotations.runbook;
-  if (runbook) details.runbook = runbook;
-  if (alert.generatorURL) details.source = alert.generatorURL;
-  const startsAt = alert.startsAt && !Number.isNaN(Date.parse(alert.startsAt)) ? alert.startsAt : undefined;
-  return {
-    source: 'alertmanager',
-    action: alert.status === 'firing' ? 'trigger' : 'resolve',
-    dedupKey: alert.fingerprint,
-    integration,
-    // Alertmanager repeats a firing alert every repeat_interval: that is the same alert, counted once.
-    deliveryId: `alertmanager:${alert.fingerprint}:${alert.status}:${alert.startsAt ?? ''}`,
-    title: name,
-    summary,
-    severityText: labels.severity,
-    severitySource: 'the severity label',
-    service: labels.service,
-    occurredAt: startsAt ? new Date(startsAt).toISOString() : receivedAt,
-    // A resolved alert carries the startsAt of the firing it ends: equal to the trigger's, older
-    // when it ends an earlier firing.
-    ...(startsAt ? { senderTime: new Date(startsAt).toISOString() } : {}),
-    details,
-    actor: `integration:${integration}`,
-    facts: { alarmName: name, labels },
   };
 }

@@ -52,6 +52,41 @@ export interface Alert {
   drill?: boolean;
   /** What routing rules can match on (see lambdas/core/routing.ts). */
   facts?: RoutingFacts;
+  /** An Alertmanager group notification: the group as this notification shows it (lambdas/core/alertmanager.ts). */
+  group?: AlertGroup;
+}
+
+/** One alert of an Alertmanager group, as the incident lists it. */
+export interface AlertGroupMember {
+  status: 'firing' | 'resolved';
+  fingerprint: string;
+  /** The labels that tell it apart from the group's common labels. */
+  labels: Record<string, string>;
+  summary?: string;
+  startsAt?: string;
+}
+
+/**
+ * An Alertmanager group as its latest notification showed it: bounded whatever the group's size
+ * (the incident is one DynamoDB item), with every alert counted even when not listed.
+ */
+export interface AlertGroup {
+  groupKey: string;
+  status: 'firing' | 'resolved';
+  /** Firing alerts, including those Alertmanager left out of the notification while the group fires. */
+  firing: number;
+  resolved: number;
+  /** How many alerts Alertmanager left out of the notification (the receiver's max_alerts). */
+  truncatedAlerts: number;
+  externalURL?: string;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  /** The first alerts, firing before resolved. */
+  alerts: AlertGroupMember[];
+  /** How many alerts of the group `alerts` leaves out ("and K more"), the truncated ones included. */
+  moreAlerts: number;
+  /** When Klaxon received the notification: an older one never overwrites a newer one. */
+  receivedAt: string;
 }
 
 export interface RoutingFacts {
@@ -82,3 +117,21 @@ export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey' | 'integ
   alert.integration === undefined
     ? `${alert.source}:${alert.dedupKey}`
     : `${alert.source}@${encodeURIComponent(alert.integration)}:${alert.dedupKey}`;
+
+/** The group in a few lines of plain text, for the page email and the console: counts first, then its first alerts. */
+export function alertGroupLines(group: AlertGroup): string[] {
+  const leftOut =
+    group.truncatedAlerts > 0 ? ` (${group.truncatedAlerts} of them not sent by Alertmanager: max_alerts)` : '';
+  const counts =
+    group.status === 'firing'
+      ? `${group.firing} firing${leftOut}, ${group.resolved} resolved`
+      : `${group.firing} firing, ${group.resolved} resolved${leftOut}`;
+  return [
+    `Alertmanager group: ${counts}`,
+    ...group.alerts.map((alert) => {
+      const labels = Object.entries(alert.labels).map(([name, value]) => `${name}=${value}`);
+      return `  ${alert.status} ${labels.join(' ')}${alert.summary ? `: ${alert.summary}` : ''}`;
+    }),
+    ...(group.moreAlerts > 0 ? [`  and ${group.moreAlerts} more`] : []),
+  ];
+}

@@ -196,8 +196,16 @@ const routeRuleSchema = z.strictObject({
   severity: z.enum(SEVERITIES).optional(),
   /** Applies when the alert names no severity, or one Klaxon does not know. */
   defaultSeverity: z.enum(SEVERITIES).optional(),
+  /**
+   * Alertmanager groups this rule matches (on the group's common labels): one incident per group
+   * (the default) or one per alert.
+   */
+  alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
 });
 export type RouteRule = z.infer<typeof routeRuleSchema>;
+
+const onlyAlertmanagerChooses = (rule: RouteRule) =>
+  rule.alertmanagerIncidents === undefined || [undefined, 'alertmanager'].includes(rule.match.source);
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"');
@@ -263,7 +271,15 @@ const configSchema = z
       )
       .default([]),
     /** Ordered: the first rule that matches wins; no match means defaultService and defaultSeverity. */
-    routes: z.array(routeRuleSchema).default([]),
+    routes: z
+      .array(
+        routeRuleSchema.refine(onlyAlertmanagerChooses, {
+          message:
+            '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
+          path: ['alertmanagerIncidents'],
+        }),
+      )
+      .default([]),
     /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
     alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema).default({}),
     /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */

@@ -3,6 +3,7 @@
  * decisions; the store applies them with a condition on the status they started from, so two
  * responders racing cannot both win.
  */
+import type { AlertGroup } from './alert.js';
 import type { Severity } from './config.js';
 import type { LadderPlan } from './ladder.js';
 
@@ -57,6 +58,8 @@ export interface Incident {
   details: Record<string, string>;
   /** What an Events v2 sender attached for responders (links, images, its own name and URL). */
   context?: SenderContext;
+  /** An Alertmanager group's incident: the group as its latest notification showed it. */
+  alertGroup?: AlertGroup;
   executionArn?: string;
   /**
    * When the ladder `executionArn` walks started (its due times count from it), written in the

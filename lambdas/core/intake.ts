@@ -244,6 +244,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     lastAlertAt: now,
     details: { ...alert.details, alertTime: alert.occurredAt },
     ...(alert.context ? { context: alert.context } : {}),
+    ...(alert.group ? { alertGroup: alert.group } : {}),
     firstDeliveryId: alert.deliveryId,
     ...(alert.senderTime ? { triggerSenderTime: alert.senderTime } : {}),
   };

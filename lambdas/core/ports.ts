@@ -3,6 +3,7 @@
  * Functions, SNS, EventBridge) and the local runtime (dynalite, aws-local-stepfunctions, the
  * outbox); the core never imports an SDK.
  */
+import type { AlertGroup } from './alert.js';
 import type { KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
@@ -70,6 +71,12 @@ export interface IncidentStore {
   ): Promise<Incident | undefined>;
   /** Adds a timeline entry; `key` makes the write idempotent (a retried write adds nothing). */
   appendTimeline(incidentId: string, key: string, entry: TimelineEntry): Promise<boolean>;
+  /**
+   * Records an Alertmanager group's latest notification on its incident (and the title that
+   * counts it), unless a notification received later is recorded already. Returns the updated
+   * incident, or undefined when it was older or the incident is gone.
+   */
+  recordAlertGroup(incidentId: string, group: AlertGroup, title: string): Promise<Incident | undefined>;
   /** Counts a repeated alert once per `deliveryId`. */
   recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
   /**

@@ -74,11 +74,15 @@ export function ruleMatches(rule: RouteRule, alert: Pick<Alert, 'source' | 'fact
   );
 }
 
+/** The first rule that matches, or undefined for the default route. */
+export const matchingRule = (config: KlaxonConfig, alert: Pick<Alert, 'source' | 'facts'>): RouteRule | undefined =>
+  config.routes.find((candidate) => ruleMatches(candidate, alert));
+
 export function routeAlert(
   config: KlaxonConfig,
   alert: Pick<Alert, 'source' | 'facts' | 'service' | 'severityText' | 'severitySource'>,
 ): RouteDecision {
-  const rule = config.routes.find((candidate) => ruleMatches(candidate, alert));
+  const rule = matchingRule(config, alert);
   const service = rule?.service ?? alert.service ?? config.defaultService;
   if (rule?.severity) return { service, severity: rule.severity, rule: rule.name };
   const named = resolveSeverity(config, alert.severityText);

@@ -5,6 +5,7 @@
  * status-update reminder asks for, and the resolution (summary, root cause, resolution, duration,
  * post-mortem date) that a post-mortem reminder starts from.
  */
+import { alertGroupLines } from './alert.js';
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_MAX_SEGMENTS, SMS_SEGMENT_SEPTETS, smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
@@ -160,6 +161,15 @@ function alertAsSent(incident: Incident, apiBaseUrl: string): string[] {
   }
   if (details.length > 0) lines.push('> Details:', ...detailLines);
   lines.push(...senderContextLines(incident.context));
+  if (incident.alertGroup) {
+    // Klaxon's counts, but the sender's labels and summaries: quoted like the rest of its text.
+    lines.push(
+      ...alertGroupLines(incident.alertGroup).map((line) => {
+        const indent = line.startsWith('  ') ? '  ' : '';
+        return `> ${indent}${oneLine(line, MESSAGE_LIMITS.detailValueChars)}`;
+      }),
+    );
+  }
   const left = details.length - shown;
   const missing = [
     ...(left > 0 ? [`${left} more detail${left === 1 ? '' : 's'} not shown`] : []),

@@ -3,6 +3,7 @@
  * Everything that comes from an alert is escaped (an alarm name can carry <script>), and the
  * answer's Content-Security-Policy forbids scripts anyway.
  */
+import { alertGroupLines } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Severity } from '../core/config.js';
 import { ROLES, responderById } from '../core/config.js';
@@ -270,6 +271,7 @@ ${
 ${incident.acknowledgedAt ? `<dt>Acknowledged</dt><dd>${escapeHtml(when(incident.acknowledgedAt))} by ${escapeHtml(incident.acknowledgedBy)}</dd>` : ''}
 ${incident.resolvedAt ? `<dt>Resolved</dt><dd>${escapeHtml(when(incident.resolvedAt))} by ${escapeHtml(incident.resolvedBy)}</dd>` : ''}
 <dt>Incident id</dt><dd>${escapeHtml(incident.id)}</dd>
+${incident.alertGroup ? `<dt>Alertmanager group</dt><dd data-testid="alert-group"><pre>${escapeHtml(alertGroupLines(incident.alertGroup).join('\n'))}</pre></dd>` : ''}
 ${details}
 ${senderContextRows(incident.context)}
 </dl>

@@ -1,3 +1,4 @@
+import type { AlertInboxDeps } from '../core/alert-inbox.js';
 import type { ChangeEventStore } from '../core/change-events.js';
 import type { HandoffRecords } from '../core/handoffs.js';
 import type { IntakeRecordDeps } from '../core/intake-records.js';
@@ -16,8 +17,11 @@ export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource; ch
 export type PagingHandlerDeps = PagingDeps & { logger: Logger; handoffs?: HandoffRecords };
 
 /**
- * The intake function also reads maintenance windows, records sender notices and checks SNS
- * signatures. `countRefusal` counts alerts refused with a 4xx as a CloudWatch metric; the local
- * runtime has none (no CloudWatch), and its log prints each refusal.
+ * The intake function also reads maintenance windows, records sender notices, checks SNS
+ * signatures, and keeps alerts in its inbox until they are received. `countRefusal` counts alerts
+ * refused with a 4xx as a CloudWatch metric; the local runtime has none (no CloudWatch), and its
+ * log prints each refusal.
  */
-export type IntakeHandlerDeps = HandlerDeps & IntakeRecordDeps & { sns: SnsIntakeDeps; countRefusal?: RefusalCounter };
+export type IntakeHandlerDeps = HandlerDeps &
+  IntakeRecordDeps &
+  AlertInboxDeps & { sns: SnsIntakeDeps; countRefusal?: RefusalCounter };

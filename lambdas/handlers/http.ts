@@ -173,8 +173,9 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
 export const MAX_BODY_BYTES = 256 * 1024;
 
 /**
- * `maxBytes`: a route whose senders are promised more (PagerDuty's Events API takes 512 KB)
- * raises the MAX_BODY_BYTES default.
+ * `maxBytes` raises the MAX_BODY_BYTES default for a route whose senders legitimately send more
+ * (PagerDuty's Events API takes 512 KB, an Alertmanager group several MB); it stays under what
+ * API Gateway hands a synchronous Lambda invoke (6 MB).
  */
 export function readJsonBody(event: HttpEvent, options: { alsoTextPlain?: boolean; maxBytes?: number } = {}): unknown {
   const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;

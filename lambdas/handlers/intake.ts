@@ -1,11 +1,13 @@
 /**
- * The intake function's entry: EventBridge alarm events and the alert HTTP routes share one
- * function (one cold start, one set of grants); each shape goes to its own handler.
+ * The intake function's entry: EventBridge alarm events, the alert HTTP routes and its own alert
+ * inbox share one function (one cold start, one set of grants); each shape goes to its own handler.
  */
+import { type DrainResult, isInboxEvent } from '../core/alert-inbox.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import type { HttpEvent, HttpResult } from './http.js';
 import { json } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
+import { makeReceiveAlertInboxHandler } from './receive-alert-inbox.js';
 import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
 import { makeReceiveChangeEventHandler } from './receive-change-events.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
@@ -20,6 +22,7 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   const alarmEvents = makeReceiveAlarmEventHandler(deps);
   const eventsV2 = makeReceiveEventsV2Handler(deps);
   const maintenance = makeServiceMaintenanceHandler(deps);
+  const inbox = makeReceiveAlertInboxHandler(deps);
   const byRoute: Record<string, (event: HttpEvent, context: Parameters<typeof alarmEvents>[1]) => Promise<HttpResult>> =
     {
       'POST /v1/alerts/events': eventsV2,
@@ -30,7 +33,11 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
       'POST /v1/services/{name}/maintenance': maintenance,
       'GET /v1/services/{name}/maintenance': maintenance,
     };
-  return async (event: unknown, context: Parameters<typeof alarmEvents>[1]): Promise<HttpResult | AlarmEventResult> => {
+  return async (
+    event: unknown,
+    context: Parameters<typeof alarmEvents>[1],
+  ): Promise<HttpResult | AlarmEventResult | DrainResult> => {
+    if (isInboxEvent(event)) return inbox(event, context);
     if (!isHttpEvent(event)) return alarmEvents(event, context);
     const route = byRoute[event.routeKey];
     if (!route) return json(404, { message: `No intake route ${event.routeKey}` });

@@ -1,10 +1,19 @@
 /**
  * POST /v1/alerts/alertmanager: Prometheus Alertmanager's webhook (version 4), authenticated by
- * an integration key as a bearer token. One incident per alert fingerprint; `resolved` resolves.
+ * an integration key as a bearer token. One incident per Alertmanager group by default, received
+ * before the answer; under a route that asks for one incident per alert, the alerts are stored in
+ * the inbox first and received in the background (5,000 incidents cannot be written within
+ * Alertmanager's webhook timeout).
  */
 import middy from '@middy/core';
-import { alertFromAlertmanager } from '../core/alert-sources.js';
-import { receiveAlert } from '../core/intake.js';
+import { storeInInbox } from '../core/alert-inbox.js';
+import {
+  alertFromAlertmanager,
+  alertFromAlertmanagerGroup,
+  alertmanagerIncidentsFor,
+  digest,
+  receiveAlertmanagerGroup,
+} from '../core/alertmanager.js';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -19,6 +28,13 @@ import {
   UnauthorizedError,
 } from './http.js';
 import { integrationFor } from './receive-events-v2.js';
+
+/**
+ * Alertmanager sends a whole group in one POST (5,000 alerts are about 3 MB). API Gateway hands
+ * Lambda at most 6 MB (6,291,456 bytes) of event for a synchronous invoke, headers and request
+ * context included: this leaves them room.
+ */
+export const ALERTMANAGER_MAX_BODY_BYTES = 6_000_000;
 
 function integrationOf(deps: IntakeHandlerDeps, event: HttpEvent): string {
   const header = headerValue(event, 'authorization');
@@ -37,27 +53,42 @@ export const receiveAlertmanager =
   (deps: IntakeHandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const integration = integrationOf(deps, event);
-    const parsed = alertmanagerWebhookSchema.safeParse(readJsonBody(event));
+    const parsed = alertmanagerWebhookSchema.safeParse(readJsonBody(event, { maxBytes: ALERTMANAGER_MAX_BODY_BYTES }));
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`);
+      const errors = parsed.error.issues
+        .slice(0, 20)
+        .map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`);
       throw new BadRequestError(`Not an Alertmanager webhook (version 4): ${errors.join('; ')}`, { errors });
     }
     const webhook = parsed.data;
     const receivedAt = deps.clock.now().toISOString();
-    const results = [];
-    // One at a time: alerts of one group often share a fingerprint only by accident, never by design,
-    // and sequential writes keep the 5xx-then-retry story simple (a retry redoes only what is missing).
-    for (const entry of webhook.alerts) {
-      const alert = alertFromAlertmanager(webhook, entry, integration, receivedAt);
-      const result = await receiveAlert(deps, alert);
-      results.push({
-        fingerprint: entry.fingerprint,
-        outcome: result.outcome,
-        incidentId: 'incident' in result ? result.incident.id : null,
+    const { truncatedAlerts } = webhook;
+    if (alertmanagerIncidentsFor(deps.config, webhook) === 'per-group') {
+      const alert = alertFromAlertmanagerGroup(deps.config, webhook, integration, receivedAt);
+      const result = await receiveAlertmanagerGroup(deps, alert);
+      const incidentId = 'incident' in result ? result.incident.id : null;
+      const { firing, resolved } = alert.group;
+      deps.logger.info(`Alertmanager group ${webhook.status} → ${result.outcome}`, {
+        integration,
+        incidentId,
+        firing,
+        resolved,
+        truncatedAlerts,
       });
+      return json(200, { status: 'success', outcome: result.outcome, incidentId, firing, resolved, truncatedAlerts });
     }
-    deps.logger.info(`Alertmanager ${webhook.status}: ${results.length} alert(s)`, { integration });
-    return json(200, { status: 'success', alerts: results });
+    const alerts = webhook.alerts.map((entry) => alertFromAlertmanager(webhook, entry, integration, receivedAt));
+    // Named by the delivery's content: Alertmanager's retry of this notification rewrites the same chunks.
+    const inbox = digest(integration, ...alerts.map((alert) => alert.deliveryId));
+    const chunks = await storeInInbox(deps, inbox, alerts);
+    const log = truncatedAlerts > 0 ? deps.logger.warn : deps.logger.info;
+    log(`Alertmanager ${webhook.status}: ${alerts.length} alert(s) stored for one incident each`, {
+      integration,
+      inbox,
+      chunks: chunks.length,
+      truncatedAlerts,
+    });
+    return json(202, { status: 'accepted', alerts: alerts.length, inbox, chunks: chunks.length, truncatedAlerts });
   };
 
 export const makeReceiveAlertmanagerHandler = (deps: IntakeHandlerDeps) =>

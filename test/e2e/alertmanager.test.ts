@@ -1,6 +1,16 @@
-/** Prometheus Alertmanager's webhook (version 4), authenticated by a bearer integration key. */
+/**
+ * Prometheus Alertmanager's webhook (version 4), authenticated by a bearer integration key: one
+ * incident per Alertmanager group, as its peers do. The real notifications under
+ * test/fixtures/alertmanager/real-*.json were sent by Debian's prometheus-alertmanager 0.25.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AlertGroup } from '../../lambdas/core/alert.js';
+import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
-import type { LocalRuntime } from '../../local/runtime.js';
+import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import {
   call,
@@ -11,109 +21,275 @@ import {
   outbox,
   pagesIn,
   startTestRuntime,
+  testConfig,
 } from '../support/local.js';
 
-type Webhook = { alerts: Record<string, unknown>[]; status: string } & Record<string, unknown>;
+type WebhookAlert = { status: string; labels: Record<string, string>; fingerprint: string } & Record<string, unknown>;
+type Webhook = { alerts: WebhookAlert[]; status: string; groupKey: string; truncatedAlerts: number } & Record<
+  string,
+  unknown
+>;
 type Reply = {
   status: string;
-  alerts: { fingerprint: string; outcome: string; incidentId: string }[];
+  outcome: string;
+  incidentId: string;
+  firing: number;
+  resolved: number;
+  truncatedAlerts: number;
+  alerts: number;
+  inbox: string;
+  chunks: number;
   message: string;
 };
+type Captured = { sender: string; headers: Record<string, string>; body: Webhook };
+
+/** A notification Alertmanager really sent, with the headers it sent it with. */
+const real = (name: string) => fixture<Captured>(`alertmanager/${name}.json`);
+
+/** A group of `count` alerts built from the real NodeDown notification, as Alertmanager would send it. */
+function fleetNotification(count: number, status: 'firing' | 'resolved', groupName = 'NodeDown'): Webhook {
+  const { body } = real(status === 'firing' ? 'real-group-firing' : 'real-group-resolved');
+  const [template] = body.alerts;
+  if (!template) throw new Error('the fixture has alerts');
+  return {
+    ...body,
+    groupKey: body.groupKey.replace('NodeDown', groupName),
+    groupLabels: { alertname: groupName },
+    commonLabels: { alertname: groupName, job: 'node' },
+    alerts: Array.from({ length: count }, (_, i) => ({
+      ...template,
+      status,
+      labels: {
+        ...template.labels,
+        alertname: groupName,
+        instance: `node-${i}:9100`,
+        severity: i === count - 1 ? 'critical' : 'warning',
+      },
+      annotations: { summary: `Node node-${i}:9100 is down`, runbook_url: 'https://runbooks.example.com/NodeDown' },
+      // Alertmanager's fingerprint is a hash of the alert's labels: 16 hex digits.
+      fingerprint: createHash('sha256').update(`${groupName}/${i}`).digest('hex').slice(0, 16),
+    })),
+  };
+}
 
 describe('Alertmanager webhook intake', () => {
   let runtime: LocalRuntime;
   beforeAll(async () => {
-    runtime = await startTestRuntime();
+    runtime = await startTestRuntime({
+      config: parseConfig({
+        ...testConfig(),
+        routes: [
+          {
+            name: 'fleet, one incident per node',
+            match: { source: 'alertmanager', labels: { alertname: 'FleetPerNode*' } },
+            service: 'fleet',
+            alertmanagerIncidents: 'per-alert',
+          },
+        ],
+      }),
+    });
   });
+  afterEach(() => runtime.dynamodb.faults.clear());
   afterAll(async () => {
     await runtime.stop();
   });
 
-  const post = (body: unknown, token: string | null = LOCAL_ROUTING_KEY) =>
-    call<Reply>(runtime, 'POST', '/v1/alerts/alertmanager', body, token ? { authorization: `Bearer ${token}` } : {});
-  const openIncidents = async () =>
-    (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100')).body.incidents;
-
-  it('opens one incident per fingerprint with the severity label through the aliases, and resolves it', async () => {
-    const firing = await post(fixture('alertmanager/firing.json'));
-    expect(firing.status).toBe(200);
-    expect(firing.body.alerts).toEqual([
-      { fingerprint: 'c6a3f1d9e2b4a5f7', outcome: 'opened', incidentId: expect.any(String) },
-    ]);
-    const id = firing.body.alerts[0]?.incidentId ?? '';
-    const opened = await incident(runtime, id);
-    expect(opened).toMatchObject({
-      title: 'HighErrorRate',
-      severity: 'SEV1',
-      service: 'api',
-      source: 'alertmanager',
-      summary: 'High error rate detected',
+  const post = (body: unknown, token: string | null = LOCAL_ROUTING_KEY, headers: Record<string, string> = {}) =>
+    call<Reply>(runtime, 'POST', '/v1/alerts/alertmanager', body, {
+      ...headers,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
     });
-    expect(opened.details).toMatchObject({ 'label.instance': 'api-1:8080', fingerprint: 'c6a3f1d9e2b4a5f7' });
-    await eventually(async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === id), 'the page');
+  const openIncidents = async (service?: string) => {
+    const found: Incident[] = [];
+    let cursor: string | undefined;
+    do {
+      const query = `status=open&limit=100${service ? `&service=${service}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page = await call<{ incidents: Incident[]; next?: string }>(runtime, 'GET', `/v1/incidents?${query}`);
+      found.push(...page.body.incidents);
+      cursor = page.body.next;
+    } while (cursor);
+    return found;
+  };
+  /** Every chunk of a per-alert delivery received and deleted: what the inbox promises before it forgets them. */
+  const inboxReceived = (reply: Pick<Reply, 'inbox' | 'chunks'>) =>
+    eventually(
+      async () => {
+        for (let chunk = 0; chunk < reply.chunks; chunk++) {
+          if (await runtime.intakeDeps.inbox.get({ inbox: reply.inbox, chunk })) return undefined;
+        }
+        return true;
+      },
+      `the ${reply.chunks} chunk(s) of inbox ${reply.inbox} received`,
+      60_000,
+    );
+  const groupOf = async (id: string) => (await incident(runtime, id)).alertGroup as AlertGroup;
 
-    // Alertmanager repeats a firing group every repeat_interval: same incident, counted once.
-    const repeat = await post(fixture('alertmanager/firing.json'));
-    expect(repeat.body.alerts[0]).toMatchObject({ outcome: 'deduplicated', incidentId: id });
+  it("opens one incident for a real Alertmanager group, at its most severe alert's severity, and the group's resolved notification resolves it", async () => {
+    const firing = real('real-group-firing');
+    const opened = await post(firing.body, LOCAL_ROUTING_KEY, { 'user-agent': firing.sender });
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ outcome: 'opened', firing: 2, resolved: 0, truncatedAlerts: 0 });
+    const id = opened.body.incidentId;
+    const shown = await incident(runtime, id);
+    // One critical and one warning node: the group is as severe as its worst alert.
+    expect(shown).toMatchObject({ title: '[FIRING:2] NodeDown (node)', severity: 'SEV1', source: 'alertmanager' });
+    expect(shown.alertGroup).toMatchObject({
+      groupKey: firing.body.groupKey,
+      status: 'firing',
+      firing: 2,
+      resolved: 0,
+      truncatedAlerts: 0,
+      externalURL: firing.body.externalURL,
+      groupLabels: { alertname: 'NodeDown' },
+      moreAlerts: 0,
+    });
+    expect(shown.alertGroup?.alerts.map((alert) => alert.labels.instance)).toEqual(['node-1:9100', 'node-2:9100']);
+    const page = await eventually(
+      async () => pagesIn(await outbox(runtime)).find((message) => message.incidentId === id && message.email),
+      'the page',
+    );
+    expect(page.email).toContain('Alertmanager group: 2 firing, 0 resolved');
+    expect(page.email).toContain('node-1:9100');
+
+    // Alertmanager repeats an unchanged group every repeat_interval: the same incident, counted once.
+    const repeat = await post(firing.body);
+    expect(repeat.body).toMatchObject({ outcome: 'deduplicated', incidentId: id });
     expect((await incident(runtime, id)).alertCount).toBe(1);
 
-    const resolved = await post(fixture('alertmanager/resolved.json'));
-    expect(resolved.body.alerts[0]).toMatchObject({ outcome: 'resolved', incidentId: id });
+    const resolved = await post(real('real-group-resolved').body);
+    expect(resolved.body).toMatchObject({ outcome: 'resolved', incidentId: id, firing: 0, resolved: 2 });
     expect(await incident(runtime, id)).toMatchObject({
       status: 'resolved',
+      title: '[RESOLVED] NodeDown (node)',
       resolvedBy: 'integration:local-dev (key: klaxonlocaldevroutingkey00000001)',
+      alertGroup: { status: 'resolved', firing: 0, resolved: 2 },
     });
   });
 
-  it('opens a separate incident for each fingerprint of one group, and defaults an unknown severity', async () => {
-    const webhook = fixture<Webhook>('alertmanager/firing.json');
-    const [first] = webhook.alerts;
-    webhook.commonLabels = { alertname: 'DiskFull' };
-    webhook.alerts = ['aaaa0001', 'aaaa0002', 'aaaa0003'].map((fingerprint) => ({
-      ...first,
-      fingerprint,
-      labels: { alertname: 'DiskFull', severity: 'page-someone', instance: fingerprint },
-    }));
-    const reply = await post(webhook);
-    expect(reply.body.alerts.map((alert) => alert.outcome)).toEqual(['opened', 'opened', 'opened']);
-    const disk = (await openIncidents()).filter((item) => item.title === 'DiskFull');
-    expect(disk).toHaveLength(3);
-    expect(disk.every((item) => item.severity === 'SEV3')).toBe(true);
-    const shown = await incident(runtime, disk[0]?.id ?? '');
-    expect(shown.timeline.find((entry) => entry.type === 'severity-defaulted')?.message).toBe(
-      'The alert had unknown severity "page-someone" in the severity label; the default SEV3 applies',
-    );
+  it('counts what each later notification of the group says, as one repeat each', async () => {
+    const group = fleetNotification(3, 'firing', 'DiskFull');
+    const opened = await post(group);
+    const id = opened.body.incidentId;
+    const [first, ...rest] = group.alerts;
+    if (!first) throw new Error('three alerts');
+    const oneResolved = { ...group, alerts: [...rest, { ...first, status: 'resolved' }] };
+    expect((await post(oneResolved)).body).toMatchObject({ outcome: 'deduplicated', incidentId: id });
+    expect(await incident(runtime, id)).toMatchObject({
+      title: '[FIRING:2] DiskFull (node)',
+      alertCount: 2,
+      alertGroup: { firing: 2, resolved: 1 },
+    });
+    const timeline = (await incident(runtime, id)).timeline;
+    expect(timeline.filter((entry) => entry.type === 'alert')).toHaveLength(1);
   });
 
-  // Two Alertmanagers (two teams' integration keys) can send the same fingerprint: the same labels
-  // on different clusters. Each is its own problem, and one team's "resolved" is not the other's.
-  it("two integrations sending the same fingerprint get an incident each, and one's resolved leaves the other's open", async () => {
-    const webhook = (status: 'firing' | 'resolved', severity: string) => {
-      const body = fixture<Webhook>('alertmanager/firing.json');
-      body.status = status;
-      body.alerts = body.alerts.map((alert) => ({
-        ...alert,
-        status,
-        fingerprint: 'shared0000000001',
-        labels: { alertname: 'NodeDown', severity },
-      }));
-      return body;
-    };
-    const teamA = await post(webhook('firing', 'info'));
-    const teamB = await post(webhook('firing', 'critical'), FIXTURE_ROUTING_KEY);
-    expect([teamA.body.alerts[0]?.outcome, teamB.body.alerts[0]?.outcome]).toEqual(['opened', 'opened']);
-    const teamAId = teamA.body.alerts[0]?.incidentId ?? '';
-    const teamBId = teamB.body.alerts[0]?.incidentId ?? '';
-    expect(teamBId).not.toBe(teamAId);
-    expect((await incident(runtime, teamBId)).severity).toBe('SEV1');
-    await eventually(
-      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === teamBId),
-      "the page for team B's SEV1",
-    );
+  it("shows the alerts Alertmanager left out (max_alerts) in the group's counts, from its real notification", async () => {
+    const capped = real('real-max-alerts-firing');
+    expect(capped.body.truncatedAlerts).toBe(3);
+    const opened = await post(capped.body);
+    expect(opened.body).toMatchObject({ outcome: 'opened', firing: 6, truncatedAlerts: 3 });
+    const id = opened.body.incidentId;
+    expect(await incident(runtime, id)).toMatchObject({
+      title: '[FIRING:6] FleetDown (node critical)',
+      alertGroup: { firing: 6, truncatedAlerts: 3, moreAlerts: 3 },
+    });
+    const console = await fetch(`${runtime.url}/incidents/${id}`);
+    expect(await console.text()).toContain('6 firing (3 of them not sent by Alertmanager: max_alerts)');
+    const resolved = await post(real('real-max-alerts-resolved').body);
+    expect(resolved.body).toMatchObject({ outcome: 'resolved', firing: 0, resolved: 6 });
+  });
 
-    const resolved = await post(webhook('resolved', 'critical'), FIXTURE_ROUTING_KEY);
-    expect(resolved.body.alerts[0]).toMatchObject({ outcome: 'resolved', incidentId: teamBId });
-    expect((await incident(runtime, teamAId)).status).toBe('open');
+  it('takes a 5,000-alert group in one notification: one incident with the counts and a bounded list, resolved by its resolved notification', async () => {
+    const firing = JSON.stringify(fleetNotification(5000, 'firing', 'FleetWideOutage'));
+    expect(firing.length).toBeGreaterThan(1024 * 1024);
+    const started = performance.now();
+    const opened = await post(JSON.parse(firing));
+    const elapsed = performance.now() - started;
+    process.stdout.write(
+      `5,000-alert group notification (${firing.length} bytes) answered in ${elapsed.toFixed(0)} ms\n`,
+    );
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({ outcome: 'opened', firing: 5000, resolved: 0 });
+    const id = opened.body.incidentId;
+    expect((await openIncidents()).filter((item) => item.title.includes('FleetWideOutage'))).toHaveLength(1);
+    const shown = await incident(runtime, id);
+    expect(shown).toMatchObject({ title: '[FIRING:5000] FleetWideOutage (node)', severity: 'SEV1' });
+    expect(shown.alertGroup).toMatchObject({ firing: 5000, moreAlerts: 4990 });
+    expect(shown.alertGroup?.alerts).toHaveLength(10);
+    expect(JSON.stringify(shown).length).toBeLessThan(64 * 1024);
+
+    const resolved = await post(fleetNotification(5000, 'resolved', 'FleetWideOutage'));
+    expect(resolved.body).toMatchObject({ outcome: 'resolved', incidentId: id, resolved: 5000 });
+    expect((await groupOf(id)).firing).toBe(0);
+  });
+
+  it('refuses a notification over 6 MB with 413 and says the limit', async () => {
+    const huge = fleetNotification(1, 'firing', 'TooBig');
+    huge.padding = 'x'.repeat(6_100_000);
+    const reply = await post(huge);
+    expect(reply.status).toBe(413);
+    expect(reply.body.message).toContain('the limit is 6000000 bytes');
+  });
+
+  it('under a per-alert route, stores the alerts and answers at once, then opens one incident per alert, losing none', async () => {
+    // Two chunks (100 alerts each at most); 5,000 take minutes locally (see bench/alertmanager-notifications.ts).
+    const count = 150;
+    const notification = fleetNotification(count, 'firing', 'FleetPerNode');
+    const reply = await post(notification);
+    expect(reply.status).toBe(202);
+    expect(reply.body).toMatchObject({ alerts: count, chunks: 2 });
+    await inboxReceived(reply.body);
+    const incidents = (await openIncidents('fleet')).filter((item) => item.title === 'FleetPerNode');
+    expect(new Set(incidents.map((item) => item.dedupKey)).size).toBe(count);
+    expect(incidents).toHaveLength(count);
+    expect(incidents.filter((item) => item.severity === 'SEV1')).toHaveLength(1);
+    expect(runtime.intakeAsync.failed).toEqual([]);
+  });
+
+  it('a fan-out that fails before its chunk is done is finished by the retry, each incident opened once', async () => {
+    const count = 30;
+    const notification = fleetNotification(count, 'firing', 'FleetPerNodeRetried');
+    // The chunk's delete fails (every SDK attempt): its alerts were all received, but the run fails,
+    // so the retry receives them again, and must open nothing twice.
+    runtime.dynamodb.faults.inject({ operation: 'DeleteItem', kind: 'internal-error', attempts: 3 });
+    const reply = await post(notification);
+    expect(reply.status).toBe(202);
+    await inboxReceived(reply.body);
+    expect(runtime.dynamodb.faults.pending).toBe(0);
+    const incidents = (await openIncidents('fleet')).filter((item) => item.title === 'FleetPerNodeRetried');
+    expect(incidents).toHaveLength(count);
+    for (const item of incidents.slice(0, 3)) {
+      expect((await incident(runtime, item.id)).timeline.filter((entry) => entry.type === 'opened')).toHaveLength(1);
+      expect(runtime.stepFunctions.list().filter((execution) => execution.input.incidentId === item.id)).toHaveLength(
+        1,
+      );
+    }
+    expect(runtime.intakeAsync.failed).toEqual([]);
+  });
+
+  // Two Alertmanagers (two teams' integration keys) can send the same group: the same labels on
+  // different clusters. Each is its own problem, and one team's "resolved" is not the other's.
+  it("two integrations sending the same group get an incident each, and one's resolved leaves the other's open", async () => {
+    const group = (status: 'firing' | 'resolved') => fleetNotification(1, status, 'SharedGroup');
+    const teamA = await post(group('firing'));
+    const teamB = await post(group('firing'), FIXTURE_ROUTING_KEY);
+    expect([teamA.body.outcome, teamB.body.outcome]).toEqual(['opened', 'opened']);
+    expect(teamB.body.incidentId).not.toBe(teamA.body.incidentId);
+
+    const resolved = await post(group('resolved'), FIXTURE_ROUTING_KEY);
+    expect(resolved.body).toMatchObject({ outcome: 'resolved', incidentId: teamB.body.incidentId });
+    expect((await incident(runtime, teamA.body.incidentId)).status).toBe('open');
+  });
+
+  it('defaults a group whose severity labels Klaxon does not know, and says why', async () => {
+    const group = fleetNotification(2, 'firing', 'UnknownSeverity');
+    group.alerts = group.alerts.map((alert) => ({ ...alert, labels: { ...alert.labels, severity: 'page-someone' } }));
+    const id = (await post(group)).body.incidentId;
+    const shown = await incident(runtime, id);
+    expect(shown.severity).toBe('SEV3');
+    expect(shown.timeline.find((entry) => entry.type === 'severity-defaulted')?.message).toBe(
+      'The alert had unknown severity "page-someone" in the severity labels of the firing alerts; the default SEV3 applies',
+    );
   });
 
   it.each([
@@ -121,9 +297,7 @@ describe('Alertmanager webhook intake', () => {
     ['an unknown bearer token', 'not-a-key', 403, 'Unknown integration key'],
   ])('refuses %s, creating nothing', async (_, token, status, mentions) => {
     const before = (await openIncidents()).length;
-    const webhook = fixture<Webhook>('alertmanager/firing.json');
-    webhook.alerts = webhook.alerts.map((alert) => ({ ...alert, fingerprint: 'unauthorised-1' }));
-    const reply = await post(webhook, token);
+    const reply = await post(fleetNotification(1, 'firing', 'Unauthorised'), token);
     expect(reply.status).toBe(status);
     expect(reply.body.message).toContain(mentions);
     expect(await openIncidents()).toHaveLength(before);
@@ -132,11 +306,71 @@ describe('Alertmanager webhook intake', () => {
   it.each<[string, Record<string, unknown>, string]>([
     ['version 3', { version: '3' }, 'version'],
     ['no alerts', { alerts: [] }, 'at least one alert'],
+    ['no groupKey', { groupKey: undefined }, 'groupKey'],
     ['an alert without fingerprint', { alerts: [{ status: 'firing', labels: {} }] }, 'alerts.0.fingerprint'],
     ['a status that is not firing or resolved', { status: 'exploded' }, 'status'],
   ])('refuses a webhook with %s with 400 naming the field', async (_, change, mentions) => {
-    const reply = await post({ ...fixture<Webhook>('alertmanager/firing.json'), ...change });
+    const reply = await post({ ...real('real-group-firing').body, ...change });
     expect(reply.status).toBe(400);
     expect(reply.body.message).toContain(mentions);
+  });
+});
+
+describe('Alertmanager per-alert inbox across a restart', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'klaxon-inbox-'));
+  const config = parseConfig({
+    ...testConfig(),
+    routes: [
+      {
+        name: 'fleet, one incident per node',
+        match: { source: 'alertmanager', labels: { alertname: 'Restarted*' } },
+        service: 'fleet',
+        alertmanagerIncidents: 'per-alert',
+      },
+    ],
+  });
+  const start = () => startLocalRuntime({ port: 0, dataDir, config, verbose: false });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('a stored chunk the runtime had not received when it stopped is received after a restart with the same data', async () => {
+    const before = await start();
+    const count = 201;
+    const reply = await call<Reply>(
+      before,
+      'POST',
+      '/v1/alerts/alertmanager',
+      fleetNotification(count, 'firing', 'RestartedFleet'),
+      {
+        authorization: `Bearer ${LOCAL_ROUTING_KEY}`,
+      },
+    );
+    expect(reply.body).toMatchObject({ alerts: count, chunks: 3 });
+    // Two chunks are received at a time: the third waits in memory, and the stop drops it.
+    expect(before.intakeAsync.queued).toBe(1);
+    await before.stop();
+
+    const after = await start();
+    try {
+      await eventually(
+        async () => {
+          for (let chunk = 0; chunk < 3; chunk++) {
+            if (await after.intakeDeps.inbox.get({ inbox: reply.body.inbox, chunk })) return undefined;
+          }
+          return true;
+        },
+        'every chunk received after the restart',
+        60_000,
+      );
+      let open = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await after.deps.store.listByStatus('open', { limit: 100, cursor, service: 'fleet' });
+        open += page.incidents.filter((item) => item.title === 'RestartedFleet').length;
+        cursor = page.next;
+      } while (cursor);
+      expect(open).toBe(count);
+    } finally {
+      await after.stop();
+    }
   });
 });

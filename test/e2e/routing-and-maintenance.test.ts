@@ -89,25 +89,20 @@ describe('routing rules and maintenance windows', () => {
   });
 
   it('routes Alertmanager alerts by labels, with the route default for an unknown severity', async () => {
-    const webhook = fixture<{ alerts: Record<string, unknown>[] }>('alertmanager/firing.json');
-    webhook.alerts = webhook.alerts.map((alert) => ({
-      ...alert,
-      fingerprint: 'db-prod-1',
-      labels: { alertname: 'ReplicationLag', team: 'db', env: 'production', severity: 'pageworthy' },
-    }));
-    const reply = await call<{ alerts: { incidentId: string }[] }>(
-      runtime,
-      'POST',
-      '/v1/alerts/alertmanager',
-      webhook,
-      {
-        authorization: `Bearer ${LOCAL_ROUTING_KEY}`,
-      },
+    const webhook = fixture<{ alerts: Record<string, unknown>[]; commonLabels: Record<string, string> }>(
+      'alertmanager/firing.json',
     );
-    const opened = await incident(runtime, reply.body.alerts[0]?.incidentId ?? '');
+    // A group is routed by what all its alerts share: Alertmanager's commonLabels.
+    const labels = { alertname: 'ReplicationLag', team: 'db', env: 'production', severity: 'pageworthy' };
+    webhook.commonLabels = labels;
+    webhook.alerts = webhook.alerts.map((alert) => ({ ...alert, fingerprint: 'db-prod-1', labels }));
+    const reply = await call<{ incidentId: string }>(runtime, 'POST', '/v1/alerts/alertmanager', webhook, {
+      authorization: `Bearer ${LOCAL_ROUTING_KEY}`,
+    });
+    const opened = await incident(runtime, reply.body.incidentId);
     expect(opened).toMatchObject({ service: 'database', severity: 'SEV1' });
     expect(opened.timeline.map((entry) => entry.message)).toContain(
-      `The alert had unknown severity "pageworthy" in the severity label; route "prod databases"'s default SEV1 applies`,
+      `The alert had unknown severity "pageworthy" in the severity labels of the firing alerts; route "prod databases"'s default SEV1 applies`,
     );
   });
 

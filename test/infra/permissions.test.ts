@@ -30,7 +30,7 @@ const roleOf = (fn: { role?: Parameters<typeof logicalIdOf>[1] }) => {
 const WRITER_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((a) => `dynamodb:${a}`);
 
 describe('function permissions', () => {
-  it('intake: incident items, start and stop escalations, publish lifecycle events, dead-letter failed alarm events', () => {
+  it('intake: incident items, start and stop escalations, publish lifecycle events, dead-letter failed alarm events, invoke itself for its alert inbox', () => {
     const fn = klaxon.intake.function;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
@@ -45,6 +45,8 @@ describe('function permissions', () => {
           ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
           [`<${idOf(klaxon.intake.deadLetterQueue)}.Arn>`],
         ),
+        // Per-alert Alertmanager deliveries: each inbox chunk is received by an async invocation of itself.
+        ...allow(['lambda:InvokeFunction'], [`<${idOf(fn)}.Arn>`]),
       ].sort(),
     );
   });

@@ -3,6 +3,7 @@
  * checked at the SDK boundary with aws-sdk-client-mock.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
@@ -13,6 +14,7 @@ import {
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher.js';
+import { lambdaInboxDispatcher } from '../../lambdas/adapters/lambda-inbox-dispatcher.js';
 import { snsPager } from '../../lambdas/adapters/sns-pager.js';
 import { snsSubject } from '../../lambdas/adapters/sns-publish.js';
 import { stepFunctionsEscalation } from '../../lambdas/adapters/step-functions-escalation.js';
@@ -136,5 +138,29 @@ describe('Step Functions escalation', () => {
       'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC-r2',
       'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC-r3',
     ]);
+  });
+});
+
+describe('alert inbox dispatcher', () => {
+  const lambda = mockClient(LambdaClient);
+  beforeEach(() => lambda.reset());
+
+  it("queues the chunk as an asynchronous invocation of the intake function, carrying only the chunk's key", async () => {
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    await lambdaInboxDispatcher('klaxon-intake').dispatch({ inbox: 'abc123', chunk: 4 });
+    const input = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ FunctionName: 'klaxon-intake', InvocationType: 'Event' });
+    expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
+      source: 'klaxon.alert-inbox',
+      inbox: 'abc123',
+      chunk: 4,
+    });
+  });
+
+  it('rejects when Lambda refuses the invocation, so the sender gets a 5xx and retries', async () => {
+    lambda.on(InvokeCommand).rejects(new Error('TooManyRequestsException'));
+    await expect(lambdaInboxDispatcher('klaxon-intake').dispatch({ inbox: 'abc123', chunk: 0 })).rejects.toThrow(
+      'TooManyRequestsException',
+    );
   });
 });

@@ -3,6 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
 import { encodeListCursor } from '../../lambdas/adapters/incident-queries.js';
 import { incidentKey } from '../../lambdas/adapters/table-layout.js';
+import type { AlertGroup } from '../../lambdas/core/alert.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { type IncidentStore, InvalidCursorError } from '../../lambdas/core/ports.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
@@ -52,6 +53,29 @@ describe('DynamoDB incident store', () => {
     await store.releaseDedupKey('cloudwatch:held', 'flapper', 1);
     expect(await store.findByDedupKey('cloudwatch:held')).toBeUndefined();
     expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 2)).toBe(false);
+  });
+
+  it("records an Alertmanager group's latest notification, and an older one arriving late changes nothing", async () => {
+    const group = (firing: number, receivedAt: string): AlertGroup => ({
+      groupKey: '{}:{alertname="NodeDown"}',
+      status: 'firing',
+      firing,
+      resolved: 0,
+      truncatedAlerts: 0,
+      groupLabels: { alertname: 'NodeDown' },
+      commonLabels: { alertname: 'NodeDown' },
+      alerts: [],
+      moreAlerts: firing,
+      receivedAt,
+    });
+    await store.createIncident(incident('AM1', { alertGroup: group(1, '2026-11-20T10:00:00.000Z') }));
+    const newer = await store.recordAlertGroup('AM1', group(5, '2026-11-20T10:05:00.000Z'), '[FIRING:5] NodeDown');
+    expect(newer).toMatchObject({ title: '[FIRING:5] NodeDown', alertGroup: { firing: 5 } });
+    expect(await store.recordAlertGroup('AM1', group(3, '2026-11-20T10:03:00.000Z'), '[FIRING:3] NodeDown')).toBe(
+      undefined,
+    );
+    expect(await store.getIncident('AM1')).toMatchObject({ title: '[FIRING:5] NodeDown', alertGroup: { firing: 5 } });
+    expect(await store.recordAlertGroup('missing', group(1, '2026-11-20T10:06:00.000Z'), 'x')).toBe(undefined);
   });
 
   it('keeps the first write of an incident and says the second did not write', async () => {

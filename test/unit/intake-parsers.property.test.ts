@@ -13,9 +13,9 @@ import {
   alarmChangeFromEvent,
   alarmChangeFromSns,
   alertFromAlarmStateChange,
-  alertFromAlertmanager,
   alertFromEventsV2,
 } from '../../lambdas/core/alert-sources.js';
+import { alertFromAlertmanager } from '../../lambdas/core/alertmanager.js';
 import { parseConfig, SEVERITIES } from '../../lambdas/core/config.js';
 import { globMatches, routeAlert } from '../../lambdas/core/routing.js';
 import { severityFromDescription } from '../../lambdas/core/severity.js';
