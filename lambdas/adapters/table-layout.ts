@@ -14,7 +14,7 @@
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
  *   DELIVERY#<id>       DELIVERY           a sender's delivery processed (it never acts again), kept 7 days
  *   CHANGES#<service>   <at>#<id>          a change event of the service (read newest first), kept 90 days
- *   INBOX#<id>#<n>      INBOX              chunk n of alerts stored before they are received (core/alert-inbox.ts),
+ *   INBOX#<id>#<n>      INBOX              chunk n of alerts, kept until they are received (core/alert-inbox.ts),
  *                                          deleted once received; one partition per chunk spreads a large delivery
  *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
  *
