@@ -109,7 +109,7 @@ export class KlaxonHealth extends Construct {
         dimensionsMap: { service: props.serviceName },
         ...sum,
       }),
-      'an alert sender got a 4xx, so its alert opened no incident; the AlertsRefused metric by route and integration, and the intake log ("Alert refused"), say which sender and why',
+      'a configured alert sender (its integration key or allowed SNS topic) got a 4xx, so its alert opened no incident; the AlertsRefused metric by route and integration, and the intake log ("Alert refused"), say which sender and why',
     );
     for (const [name, topic] of Object.entries(watched.topics)) {
       alarmOn(

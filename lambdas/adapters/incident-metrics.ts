@@ -62,15 +62,21 @@ export const ALERTS_REFUSED = 'AlertsRefused';
 export const REFUSAL_DIMENSIONS = { route: 'route', integration: 'integration' } as const;
 
 /**
- * Counts one refused alert twice over, as two EMF documents: by `service` alone, the series the
- * operators' alarm watches (an alarm reads one exact set of dimensions), and by route and
- * integration, to find which sender is misconfigured. Both values stay few: routes come from the
- * route table, integrations from the config.
+ * Counts one refused alert as two EMF documents: by route and integration, to find which sender
+ * is misconfigured, and, for a sender Klaxon could tell (an integration key, an allowed SNS topic),
+ * by `service` alone: the series the operators' alarm watches (an alarm reads one exact set of
+ * dimensions). A request nobody can be told from is any stranger on the internet: counting it in
+ * the alarmed series would let anyone hold the alarm on, and hide the next real refusal. Both
+ * series' values stay few: routes come from the route table, integrations from the config.
  */
-export function refusalCounter(metrics: MetricsSink): (refusal: { route: string; integration: string }) => void {
-  return ({ route, integration }) => {
-    metrics.addMetric(ALERTS_REFUSED, 'Count', 1);
-    metrics.publishStoredMetrics();
+export function refusalCounter(
+  metrics: MetricsSink,
+): (refusal: { route: string; integration: string; identified: boolean }) => void {
+  return ({ route, integration, identified }) => {
+    if (identified) {
+      metrics.addMetric(ALERTS_REFUSED, 'Count', 1);
+      metrics.publishStoredMetrics();
+    }
     metrics.addDimension(REFUSAL_DIMENSIONS.route, route);
     metrics.addDimension(REFUSAL_DIMENSIONS.integration, integration);
     metrics.addMetric(ALERTS_REFUSED, 'Count', 1);

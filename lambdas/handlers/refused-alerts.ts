@@ -8,7 +8,7 @@
 import type { KlaxonConfig } from '../core/config.js';
 import { bearerToken, type HttpEvent, type HttpResult, readJsonBody } from './http.js';
 import type { Logger } from './logger.js';
-import { integrationFor } from './receive-events-v2.js';
+import { EVENTS_V2_MAX_BYTES, integrationFor } from './receive-events-v2.js';
 import { groupOfRouteKey } from './routes.js';
 
 export interface AlertRefusal {
@@ -17,6 +17,8 @@ export interface AlertRefusal {
   status: number;
   /** The integration's name, an allowed SNS topic, or UNKNOWN_SENDER. */
   integration: string;
+  /** Whether `integration` names a sender of the config rather than UNKNOWN_SENDER. */
+  identified: boolean;
   /** What the sender was told. */
   reason: string;
 }
@@ -38,7 +40,8 @@ export function senderOf(config: KlaxonConfig, event: HttpEvent): string {
   if (token !== undefined) return integrationFor(config, token) ?? UNKNOWN_SENDER;
   let body: Record<string, unknown>;
   try {
-    body = readJsonBody(event, { alsoTextPlain: true }) as Record<string, unknown>;
+    // The largest body a keyed alert route reads (Alertmanager's bearer token is read above).
+    body = readJsonBody(event, { alsoTextPlain: true, maxBytes: EVENTS_V2_MAX_BYTES }) as Record<string, unknown>;
   } catch {
     return UNKNOWN_SENDER;
   }
@@ -66,13 +69,16 @@ export function noteRefusal(
 ): void {
   const status = result.statusCode ?? 200;
   if (status < 400 || status >= 500 || groupOfRouteKey(event.routeKey) !== 'alert-intake') return;
+  const integration = senderOf(deps.config, event);
   const refusal: AlertRefusal = {
     route: event.routeKey,
     status,
-    integration: senderOf(deps.config, event),
+    integration,
+    identified: integration !== UNKNOWN_SENDER,
     reason: reasonOf(result),
   };
   // Never the key or the body: the integration's name says who, the reason says what.
-  deps.logger.warn('Alert refused: the sender got a 4xx and its alert opened no incident', { ...refusal });
+  const { identified: _, ...logged } = refusal;
+  deps.logger.warn('Alert refused: the sender got a 4xx and its alert opened no incident', logged);
   deps.countRefusal?.(refusal);
 }
