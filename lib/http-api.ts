@@ -28,9 +28,9 @@ import {
  */
 export const DEFAULT_ROUTE_THROTTLES: Readonly<Record<RouteGroup, apigwv2.ThrottleSettings>> = {
   'alert-intake': { rateLimit: 100, burstLimit: 200 },
-  'ack-links': { rateLimit: 10, burstLimit: 20 },
-  console: { rateLimit: 20, burstLimit: 40 },
-  management: { rateLimit: 25, burstLimit: 50 },
+  'ack-links': { rateLimit: 50, burstLimit: 100 },
+  console: { rateLimit: 50, burstLimit: 100 },
+  management: { rateLimit: 50, burstLimit: 100 },
 };
 
 export interface KlaxonHttpApiProps {

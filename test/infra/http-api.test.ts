@@ -66,7 +66,7 @@ describe('the HTTP API', () => {
       StageName: '$default',
       AutoDeploy: true,
       // The least of the groups' limits, for a route that has no settings of its own (none has).
-      DefaultRouteSettings: { ThrottlingBurstLimit: 20, ThrottlingRateLimit: 10 },
+      DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
     });
     const accessLogs = stage.AccessLogSettings as { DestinationArn: unknown; Format: string };
     expect(render(accessLogs.DestinationArn)).toBe(`<${idOf(klaxon.httpApi.accessLogs)}.Arn>`);
@@ -103,9 +103,9 @@ describe('throttling per route group', () => {
     expect(Object.keys(settings).sort()).toEqual([...routeKeys].sort());
     const byGroup = {
       'alert-intake': limits(100, 200),
-      'ack-links': limits(10, 20),
-      console: limits(20, 40),
-      management: limits(25, 50),
+      'ack-links': limits(50, 100),
+      console: limits(50, 100),
+      management: limits(50, 100),
     };
     expect(settings).toEqual(
       Object.fromEntries(HTTP_ROUTES.map((route) => [routeKey(route), byGroup[routeGroup(route)]])),
@@ -115,12 +115,12 @@ describe('throttling per route group', () => {
       'POST /v2/enqueue': limits(100, 200),
       'POST /v1/alerts/cloudwatch': limits(100, 200),
       'POST /v1/alerts/alertmanager': limits(100, 200),
-      'GET /v1/ack/{token}': limits(10, 20),
-      'POST /v1/ack/{token}': limits(10, 20),
-      'GET /': limits(20, 40),
-      'POST /incidents/{id}/acknowledge': limits(20, 40),
-      'GET /v1/incidents': limits(25, 50),
-      'POST /v1/services/{name}/maintenance': limits(25, 50),
+      'GET /v1/ack/{token}': limits(50, 100),
+      'POST /v1/ack/{token}': limits(50, 100),
+      'GET /': limits(50, 100),
+      'POST /incidents/{id}/acknowledge': limits(50, 100),
+      'GET /v1/incidents': limits(50, 100),
+      'POST /v1/services/{name}/maintenance': limits(50, 100),
     });
   });
 
@@ -142,7 +142,7 @@ describe('throttling per route group', () => {
     expect(stage.RouteSettings).toMatchObject({
       'POST /v2/enqueue': limits(500, 1000),
       'GET /v1/ack/{token}': limits(2, 4),
-      'GET /v1/incidents': limits(25, 50),
+      'GET /v1/incidents': limits(50, 100),
     });
     expect(stage.DefaultRouteSettings).toEqual(limits(2, 4));
   });
