@@ -63,7 +63,9 @@ describe('Klaxon’s own alarms', () => {
       TreatMissingData: 'notBreaching',
     });
     expect(((refused[0]?.AlarmActions ?? []) as unknown[]).map(render)).toEqual([`<${healthTopicId}>`]);
-    expect(String(refused[0]?.AlarmDescription)).toContain('a configured alert sender (its integration key or allowed SNS topic) got a 4xx');
+    expect(String(refused[0]?.AlarmDescription)).toContain(
+      'a configured alert sender (its integration key or allowed SNS topic) got a 4xx',
+    );
     const intakeEnv = resourceOf(template, idOf(klaxon.intake.function)).Properties.Environment as {
       Variables: Record<string, unknown>;
     };
