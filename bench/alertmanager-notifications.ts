@@ -1,5 +1,5 @@
 /**
- * `npx tsx --disable-warning=TimeoutNegativeWarning bench/alertmanager-notifications.ts [alerts]`:
+ * `npm run bench:alertmanager -- [alerts]`:
  * how long the local runtime takes to answer one Alertmanager notification of `alerts` alerts
  * (default 5,000), built from the real notification in test/fixtures, as one group incident and
  * under a per-alert route, and how long the per-alert fan-out takes until every incident exists.
