@@ -3,7 +3,8 @@
  * GoAlert and Grafana OnCall, the unit is the Alertmanager group (its groupKey): one incident per
  * group, which a firing notification opens (or repeats, or reopens) and the group's resolved
  * notification resolves, carrying the group's counts and a bounded list of its alerts. A route may
- * ask for one incident per alert instead (`alertmanagerIncidents: "per-alert"`).
+ * ask for one incident per alert instead (`alertmanagerIncidents: "per-alert"`): the alerts it
+ * matches leave the group's incident for one of their own.
  */
 import { createHash } from 'node:crypto';
 import type { AlertmanagerAlert, AlertmanagerWebhook } from '../schemas/alertmanager.js';
@@ -40,12 +41,67 @@ function groupFacts(webhook: AlertmanagerWebhook) {
   return { source: 'alertmanager' as const, facts: { labels, ...(alarmName ? { alarmName } : {}) } };
 }
 
+/** What routing reads of one alert: its own labels (over the common ones) and its alertname. */
+function alertFacts(webhook: AlertmanagerWebhook, alert: AlertmanagerAlert) {
+  const labels = boundedLabels({ ...(webhook.commonLabels ?? {}), ...alert.labels });
+  return { labels, alarmName: labels.alertname ?? alert.fingerprint };
+}
+
 /**
- * Per group unless the first route that matches the group (on its common labels) says per-alert:
- * one decision per notification, so a group is never split between the two.
+ * Per group unless the first route that matches the alert (on its own labels, as its per-alert
+ * incident is routed) says per-alert. An alert's labels never change, so each alert goes the same
+ * way in every notification of its group, whatever else the group holds at the time.
  */
-export function alertmanagerIncidentsFor(config: KlaxonConfig, webhook: AlertmanagerWebhook): AlertmanagerIncidents {
-  return matchingRule(config, groupFacts(webhook))?.alertmanagerIncidents ?? 'per-group';
+function alertmanagerIncidentsFor(
+  config: KlaxonConfig,
+  webhook: AlertmanagerWebhook,
+  alert: AlertmanagerAlert,
+): AlertmanagerIncidents {
+  const facts = alertFacts(webhook, alert);
+  return matchingRule(config, { source: 'alertmanager', facts })?.alertmanagerIncidents ?? 'per-group';
+}
+
+/** A notification cut in two: the alerts that want an incident each, and the rest for the group's incident. */
+export interface AlertmanagerParts {
+  /** The notification as the per-alert inbox receives it; undefined when no alert wants an incident of its own. */
+  perAlert?: AlertmanagerWebhook;
+  /** The notification as the group's incident sees it; undefined when every alert went per alert. */
+  group?: AlertmanagerWebhook;
+}
+
+const labelsInCommon = (all: Record<string, string>[]): Record<string, string> => {
+  const [first = {}, ...rest] = all;
+  return Object.fromEntries(
+    Object.entries(first).filter(([name, value]) => rest.every((other) => other[name] === value)),
+  );
+};
+
+/**
+ * Splits a notification by where each alert goes. Unsplit, a part is the notification itself. Split,
+ * the group part is what Alertmanager would send for those alerts alone: their own status and
+ * common labels, so the incident's counts, title and list hold only its own alerts. The alerts
+ * Alertmanager left out (max_alerts) cannot be told apart: they are counted on the group's incident
+ * when the notification has one, and noted on the per-alert incidents otherwise.
+ */
+export function splitAlertmanagerNotification(config: KlaxonConfig, webhook: AlertmanagerWebhook): AlertmanagerParts {
+  const perAlert: AlertmanagerAlert[] = [];
+  const group: AlertmanagerAlert[] = [];
+  for (const alert of webhook.alerts) {
+    (alertmanagerIncidentsFor(config, webhook, alert) === 'per-alert' ? perAlert : group).push(alert);
+  }
+  if (group.length === 0) return { perAlert: webhook };
+  if (perAlert.length === 0) return { group: webhook };
+  const fires = group.some((alert) => alert.status === 'firing');
+  return {
+    perAlert: { ...webhook, alerts: perAlert, truncatedAlerts: 0 },
+    group: {
+      ...webhook,
+      alerts: group,
+      // Alertmanager says the group fires while any alert does; those it left out may be the ones.
+      status: fires || (webhook.status === 'firing' && webhook.truncatedAlerts > 0) ? 'firing' : 'resolved',
+      commonLabels: labelsInCommon(group.map((alert) => ({ ...(webhook.commonLabels ?? {}), ...alert.labels }))),
+    },
+  };
 }
 
 /** The label of the most severe firing alert that Klaxon can read (SEV1 before SEV2…), else the first unreadable one. */
@@ -193,9 +249,9 @@ export function alertFromAlertmanager(
   integration: string,
   receivedAt: string,
 ): Alert {
-  const labels = boundedLabels({ ...(webhook.commonLabels ?? {}), ...alert.labels });
+  const facts = alertFacts(webhook, alert);
+  const { labels, alarmName: name } = facts;
   const annotations = { ...(webhook.commonAnnotations ?? {}), ...alert.annotations };
-  const name = labels.alertname ?? alert.fingerprint;
   const summary = annotations.summary ?? annotations.description ?? name;
   const details: Record<string, string> = { integration, fingerprint: alert.fingerprint };
   for (const [label, value] of Object.entries(labels)) details[`label.${label}`] = value;
@@ -226,7 +282,7 @@ export function alertFromAlertmanager(
     ...(startsAt ? { senderTime: startsAt.toISOString() } : {}),
     details,
     actor: `integration:${integration}`,
-    facts: { alarmName: name, labels },
+    facts,
   };
 }
 

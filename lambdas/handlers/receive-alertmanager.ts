@@ -1,18 +1,18 @@
 /**
  * POST /v1/alerts/alertmanager: Prometheus Alertmanager's webhook (version 4), authenticated by
  * an integration key as a bearer token. One incident per Alertmanager group by default, received
- * before the answer; under a route that asks for one incident per alert, the alerts are stored in
- * the inbox first and received in the background (5,000 incidents cannot be written within
- * Alertmanager's webhook timeout).
+ * before the answer; the alerts a route asks one incident each for are stored in the inbox first
+ * and received in the background (5,000 incidents cannot be written within Alertmanager's webhook
+ * timeout). One notification may hold both kinds.
  */
 import middy from '@middy/core';
 import { storeInInbox } from '../core/alert-inbox.js';
 import {
   alertFromAlertmanager,
   alertFromAlertmanagerGroup,
-  alertmanagerIncidentsFor,
   digest,
   receiveAlertmanagerGroup,
+  splitAlertmanagerNotification,
 } from '../core/alertmanager.js';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import type { IntakeHandlerDeps } from './deps.js';
@@ -63,21 +63,25 @@ export const receiveAlertmanager =
     const webhook = parsed.data;
     const receivedAt = deps.clock.now().toISOString();
     const { truncatedAlerts } = webhook;
-    if (alertmanagerIncidentsFor(deps.config, webhook) === 'per-group') {
-      const alert = alertFromAlertmanagerGroup(deps.config, webhook, integration, receivedAt);
+    const parts = splitAlertmanagerNotification(deps.config, webhook);
+    let group: { outcome: string; incidentId: string | null; firing: number; resolved: number } | undefined;
+    if (parts.group) {
+      const alert = alertFromAlertmanagerGroup(deps.config, parts.group, integration, receivedAt);
       const result = await receiveAlertmanagerGroup(deps, alert);
       const incidentId = 'incident' in result ? result.incident.id : null;
       const { firing, resolved } = alert.group;
-      deps.logger.info(`Alertmanager group ${webhook.status} → ${result.outcome}`, {
+      deps.logger.info(`Alertmanager group ${parts.group.status} → ${result.outcome}`, {
         integration,
         incidentId,
         firing,
         resolved,
         truncatedAlerts,
       });
-      return json(200, { status: 'success', outcome: result.outcome, incidentId, firing, resolved, truncatedAlerts });
+      group = { outcome: result.outcome, incidentId, firing, resolved };
     }
-    const alerts = webhook.alerts.map((entry) => alertFromAlertmanager(webhook, entry, integration, receivedAt));
+    if (!parts.perAlert) return json(200, { status: 'success', ...group, truncatedAlerts });
+    const { perAlert } = parts;
+    const alerts = perAlert.alerts.map((entry) => alertFromAlertmanager(perAlert, entry, integration, receivedAt));
     // Named by the delivery's content: Alertmanager's retry of this notification rewrites the same chunks.
     const inbox = digest(integration, ...alerts.map((alert) => alert.deliveryId));
     const chunks = await storeInInbox(deps, inbox, alerts);
@@ -88,7 +92,15 @@ export const receiveAlertmanager =
       chunks: chunks.length,
       truncatedAlerts,
     });
-    return json(202, { status: 'accepted', alerts: alerts.length, inbox, chunks: chunks.length, truncatedAlerts });
+    // Both parts are stored by now; the group's incident (when the notification has one) is in the answer too.
+    return json(202, {
+      status: 'accepted',
+      alerts: alerts.length,
+      inbox,
+      chunks: chunks.length,
+      truncatedAlerts,
+      ...group,
+    });
   };
 
 export const makeReceiveAlertmanagerHandler = (deps: IntakeHandlerDeps) =>

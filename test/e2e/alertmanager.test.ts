@@ -85,6 +85,12 @@ describe('Alertmanager webhook intake', () => {
             service: 'fleet',
             alertmanagerIncidents: 'per-alert',
           },
+          {
+            name: 'critical nodes, one incident each',
+            match: { source: 'alertmanager', labels: { alertname: 'SplitGroup', severity: 'critical' } },
+            service: 'fleet',
+            alertmanagerIncidents: 'per-alert',
+          },
         ],
       }),
     });
@@ -264,6 +270,56 @@ describe('Alertmanager webhook intake', () => {
         1,
       );
     }
+    expect(runtime.intakeAsync.failed).toEqual([]);
+  });
+
+  it("an alert's own labels decide: critical alerts keep their own incidents when a warning joins their group, and the resolved notification leaves none open", async () => {
+    const nodes = fleetNotification(3, 'firing', 'SplitGroup');
+    const [first, second, third] = nodes.alerts;
+    if (!first || !second || !third) throw new Error('three alerts');
+    const withSeverity = (alert: WebhookAlert, severity: string) => ({
+      ...alert,
+      labels: { ...alert.labels, severity },
+    });
+    const critical = [withSeverity(first, 'critical'), withSeverity(second, 'critical')];
+    const warning = withSeverity(third, 'warning');
+    const common = { alertname: 'SplitGroup', job: 'node' };
+    const notify = (status: 'firing' | 'resolved', alerts: WebhookAlert[], commonLabels: Record<string, string>) => ({
+      ...nodes,
+      status,
+      alerts: alerts.map((alert) => ({ ...alert, status })),
+      commonLabels,
+    });
+    const splitIncidents = async () => (await openIncidents()).filter((item) => item.title.includes('SplitGroup'));
+
+    const twoCritical = await post(notify('firing', critical, { ...common, severity: 'critical' }));
+    expect(twoCritical.status).toBe(202);
+    expect(twoCritical.body).toMatchObject({ alerts: 2 });
+    expect(twoCritical.body.incidentId).toBeUndefined();
+    await inboxReceived(twoCritical.body);
+    const perAlert = await splitIncidents();
+    expect(perAlert.map((item) => [item.title, item.severity])).toEqual([
+      ['SplitGroup', 'SEV1'],
+      ['SplitGroup', 'SEV1'],
+    ]);
+
+    // The warning joins: severity leaves the common labels, but each critical alert still matches its route.
+    const joined = await post(notify('firing', [...critical, warning], common));
+    const group = await incident(runtime, joined.body.incidentId);
+    // The group's incident pages for the warning alone: the critical alerts were paged once, on their own.
+    expect(group.alertGroup?.alerts.map((alert) => alert.fingerprint)).toEqual([warning.fingerprint]);
+    expect(group.severity).not.toBe('SEV1');
+    expect(joined.status).toBe(202);
+    expect(joined.body).toMatchObject({ alerts: 2, outcome: 'opened', firing: 1, resolved: 0 });
+    await inboxReceived(joined.body);
+    for (const item of perAlert) expect((await incident(runtime, item.id)).alertCount).toBe(1);
+    expect(await splitIncidents()).toHaveLength(3);
+
+    const resolved = await post(notify('resolved', [...critical, warning], common));
+    expect(resolved.status).toBe(202);
+    expect(resolved.body).toMatchObject({ alerts: 2, outcome: 'resolved', incidentId: group.id });
+    await inboxReceived(resolved.body);
+    expect(await splitIncidents()).toEqual([]);
     expect(runtime.intakeAsync.failed).toEqual([]);
   });
 

@@ -5,9 +5,9 @@ import { chunkAlerts, INBOX_CHUNK_LIMITS } from '../../lambdas/core/alert-inbox.
 import {
   alertFromAlertmanager,
   alertFromAlertmanagerGroup,
-  alertmanagerIncidentsFor,
   groupCounts,
   SHOWN_GROUP_ALERTS,
+  splitAlertmanagerNotification,
 } from '../../lambdas/core/alertmanager.js';
 import { ConfigError, parseConfig } from '../../lambdas/core/config.js';
 import { routeAlert } from '../../lambdas/core/routing.js';
@@ -144,21 +144,81 @@ describe('an Alertmanager group as one incident', () => {
 describe('one incident per group, or per alert by route', () => {
   const withRoute = (route: Record<string, unknown>) => parseConfig({ ...base, routes: [route] });
 
-  it.each<[string, Record<string, string>, 'per-group' | 'per-alert']>([
-    ['a group the route matches on its common labels', { alertname: 'NodeDown', job: 'node' }, 'per-alert'],
-    ['a group it does not match', { alertname: 'DiskFull', job: 'node' }, 'per-group'],
-  ])('%s', (_, commonLabels, expected) => {
-    const routed = withRoute({
-      name: 'nodes one by one',
-      match: { source: 'alertmanager', labels: { alertname: 'NodeDown' } },
-      service: 'fleet',
-      alertmanagerIncidents: 'per-alert',
-    });
-    expect(alertmanagerIncidentsFor(routed, notification(2, { commonLabels }))).toBe(expected);
+  const perCritical = withRoute({
+    name: 'critical nodes one by one',
+    match: { source: 'alertmanager', labels: { alertname: 'NodeDown', severity: 'critical' } },
+    service: 'fleet',
+    alertmanagerIncidents: 'per-alert',
+  });
+  const fingerprints = (part: AlertmanagerWebhook | undefined) => part?.alerts.map((alert) => alert.fingerprint);
+
+  it.each<[string, (i: number) => string, string[] | undefined, string[] | undefined]>([
+    ['every alert the route matches: all per alert, no group part', () => 'critical', ['fp0', 'fp1'], undefined],
+    ['no alert it matches: the group alone', () => 'warning', undefined, ['fp0', 'fp1']],
+    [
+      'some: the matched alerts per alert, the others in the group',
+      (i) => (i === 1 ? 'warning' : 'critical'),
+      ['fp0', 'fp2'],
+      ['fp1'],
+    ],
+  ])('%s', (_, severityOf, perAlert, group) => {
+    const parts = splitAlertmanagerNotification(perCritical, notification(group && perAlert ? 3 : 2, {}, severityOf));
+    expect(fingerprints(parts.perAlert)).toEqual(perAlert);
+    expect(fingerprints(parts.group)).toEqual(group);
   });
 
-  it('is per group without routes', () => {
-    expect(alertmanagerIncidentsFor(config, notification(2))).toBe('per-group');
+  it('decides each alert by its own labels, so an alert goes the same way whatever else is in its group', () => {
+    const alone = notification(
+      2,
+      { commonLabels: { alertname: 'NodeDown', job: 'node', severity: 'critical' } },
+      () => 'critical',
+    );
+    const joined = notification(3, { commonLabels: { alertname: 'NodeDown', job: 'node' } }, (i) =>
+      i === 2 ? 'warning' : 'critical',
+    );
+    const resolved = notification(
+      3,
+      { status: 'resolved', commonLabels: { alertname: 'NodeDown', job: 'node' } },
+      (i) => (i === 2 ? 'warning' : 'critical'),
+    );
+    resolved.alerts = resolved.alerts.map((alert) => ({ ...alert, status: 'resolved' }));
+    for (const webhook of [alone, joined, resolved]) {
+      const parts = splitAlertmanagerNotification(perCritical, webhook);
+      expect(fingerprints(parts.perAlert)).toEqual(['fp0', 'fp1']);
+      for (const alert of parts.perAlert?.alerts ?? []) {
+        expect(routeAlert(perCritical, alertFromAlertmanager(webhook, alert, 'local-dev', AT)).rule).toBe(
+          'critical nodes one by one',
+        );
+      }
+    }
+    expect(splitAlertmanagerNotification(perCritical, resolved).group).toMatchObject({ status: 'resolved' });
+  });
+
+  it('gives the group part only its own alerts: its counts, status, common labels and title', () => {
+    // Two critical alerts fire per alert; the warning one in the group has resolved.
+    const webhook = notification(3, { commonLabels: { alertname: 'NodeDown', job: 'node' } }, (i) =>
+      i === 2 ? 'warning' : 'critical',
+    );
+    webhook.alerts[2] = { ...webhook.alerts[2], status: 'resolved' } as AlertmanagerWebhook['alerts'][number];
+    const { group } = splitAlertmanagerNotification(perCritical, webhook);
+    if (!group) throw new Error('a group part');
+    expect(group).toMatchObject({ status: 'resolved', commonLabels: { severity: 'warning', instance: 'node-2:9100' } });
+    const alert = alertFromAlertmanagerGroup(perCritical, group, 'local-dev', AT);
+    expect(alert).toMatchObject({
+      action: 'resolve',
+      title: '[RESOLVED] NodeDown (node node-2:9100 warning)',
+      group: { firing: 0, resolved: 1, moreAlerts: 0 },
+    });
+    expect(routeAlert(perCritical, alert).rule).toBeUndefined();
+  });
+
+  it("counts the alerts Alertmanager left out on the group's incident when the notification has one, else notes them per alert", () => {
+    const mixed = notification(2, { truncatedAlerts: 3 }, (i) => (i === 0 ? 'critical' : 'warning'));
+    const split = splitAlertmanagerNotification(perCritical, mixed);
+    expect(split.perAlert?.truncatedAlerts).toBe(0);
+    expect(split.group).toMatchObject({ status: 'firing', truncatedAlerts: 3 });
+    const allCritical = notification(2, { truncatedAlerts: 3 }, () => 'critical');
+    expect(splitAlertmanagerNotification(perCritical, allCritical).perAlert?.truncatedAlerts).toBe(3);
   });
 
   it('refuses the option on a route that can never match Alertmanager alerts', () => {
