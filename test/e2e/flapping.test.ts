@@ -223,4 +223,37 @@ describe('flapping alarms and the reopen window', () => {
     await eventually(async () => (await pagesFor(opened.incidentId)).length === 2 || undefined, 'the page on reopen');
     expect(await incident(runtime, opened.incidentId)).not.toHaveProperty('resolveSenderTime');
   });
+
+  it('an ALARM older than an OK whose resolution was cut short before freeing the key is stale too, and the OK retry finishes', async () => {
+    const name = 'late-alarm-unreleased';
+    const alarm = (state: 'ALARM' | 'OK', id: string, at: string) => {
+      const alert = alertFromAlarmEvent(runtime.config, alarmStateChange({ name, state, id, at }));
+      if (!alert) throw new Error(`no alert from ${state}`);
+      return alert;
+    };
+    const deps = runtime.intakeDeps;
+    const t1 = '2026-12-01T11:00:00.000Z';
+    const opened = await receiveAlert(deps, alarm('ALARM', 'unreleased-a1', t1));
+    const id = 'incident' in opened ? opened.incident.id : '';
+    // The OK is written as a resolution, then fails before its dedup key is freed (the sender gets a 5xx).
+    const failing: typeof deps.store = {
+      ...deps.store,
+      releaseDedupKey: async () => {
+        throw new Error('injected: DynamoDB unavailable');
+      },
+    };
+    const ok = alarm('OK', 'unreleased-o1', '2026-12-01T11:04:00.000Z');
+    await expect(receiveAlert({ ...deps, store: failing }, ok)).rejects.toThrow('injected');
+    const key = scopedDedupKey(ok);
+    expect(await deps.store.findByDedupKey(key)).toBe(id);
+
+    expect(await receiveAlert(deps, alarm('ALARM', 'unreleased-a1-copy', t1))).toMatchObject({
+      outcome: 'stale',
+      incident: { id, status: 'resolved' },
+    });
+    expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === id)).toHaveLength(1);
+    // The OK's retry frees the key.
+    expect((await receiveAlert(deps, ok)).outcome).toBe('resolved');
+    expect(await deps.store.findByDedupKey(key)).toBeUndefined();
+  });
 });
