@@ -297,7 +297,7 @@ export async function receiveAlertmanagerGroup(
 ): Promise<IntakeOutcome> {
   const result = await receiveAlert(deps, alert);
   // A new incident was written with this very group; anything else records it now.
-  if ('incident' in result && result.outcome !== 'opened') {
+  if ('incident' in result && result.outcome !== 'opened' && result.outcome !== 'stale') {
     const recorded = await deps.store.recordAlertGroup(result.incident.id, alert.group, alert.title);
     if (recorded) return { ...result, incident: recorded } as IntakeOutcome;
   }

@@ -74,6 +74,11 @@ export interface Incident {
    * none): a sender's acknowledge or resolve timed before it belongs to an earlier run.
    */
   triggerSenderTime?: string;
+  /**
+   * The sender's time on the resolve that ended it (absent while it is open, and when a person or
+   * a sender without a time resolved it): a trigger not after it was sent before that resolve.
+   */
+  resolveSenderTime?: string;
   /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */
   reopenedAt?: string;
   reopenCount?: number;

@@ -43,6 +43,8 @@ export type IntakeOutcome =
   | { outcome: 'deduplicated'; incident: Incident }
   | { outcome: 'acknowledged' | 'resolved' | 'unchanged'; incident: Incident }
   | { outcome: 'no-open-incident'; dedupKey: string }
+  /** A trigger sent before the resolve that ended its dedup key's latest incident: noted there, nothing done. */
+  | { outcome: 'stale'; incident: Incident }
   /** This very delivery was processed before: nothing was done (with the incident it acted on, if any). */
   | { outcome: 'already-processed'; incident: Incident }
   | { outcome: 'already-processed'; dedupKey: string };
@@ -89,10 +91,12 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const route = routeAlert(deps.config, alert);
   for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
     const now = deps.clock.now().toISOString();
-    const { incidentId, fresh } = await incidentForKey(deps, alert, key, now);
+    const found = await incidentForKey(deps, alert, key, now);
+    const { incidentId, fresh } = found;
 
     // An id this call has just generated and claimed names no incident yet: nothing to read.
-    let incident = fresh ? undefined : await deps.store.getIncident(incidentId);
+    let incident = fresh ? undefined : (found.incident ?? (await deps.store.getIncident(incidentId)));
+    if (incident && staleTrigger(alert, incident)) return ignoreStaleTrigger(deps, alert, incident);
     let createdNow = false;
     let reopenedNow = false;
     let maintenance: Promise<MaintenanceWindow | undefined> | undefined;
@@ -130,6 +134,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
         resolvedAt: undefined,
         resolvedBy: undefined,
+        resolveSenderTime: undefined,
         reopenedAfterResolutionAt: incident.resolvedAt,
         // Nor acknowledged: nobody has answered the new run's pages yet, and the status-update
         // reminders must go to the primary now, not to who had it before (named in the reopen entry).
@@ -190,13 +195,16 @@ function mayReopen(deps: IntakeDeps, alert: Alert, incident: Incident, now: stri
  *
  * A source that never reopens claims a new id straight away: a new incident costs one write
  * instead of a read and a write, and a repeat costs the refused write and the read.
+ *
+ * A trigger sent before the resolve that ended the latest incident (staleTrigger) claims nothing:
+ * that incident is returned as read (`incident`), for the caller to note the trigger on it.
  */
 async function incidentForKey(
   deps: IntakeDeps,
   alert: Alert,
   key: string,
   now: string,
-): Promise<{ incidentId: string; fresh: boolean }> {
+): Promise<{ incidentId: string; fresh: boolean; incident?: Incident }> {
   const reopens = REOPENING_SOURCES.has(alert.source) && deps.records !== undefined;
   if (reopens) {
     const holder = await deps.store.findByDedupKey(key);
@@ -206,6 +214,7 @@ async function incidentForKey(
   if (reopens && deps.records) {
     const latestId = await deps.records.latest(key);
     const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
+    if (latest && staleTrigger(alert, latest)) return { incidentId: latest.id, fresh: false, incident: latest };
     if (latest?.status === 'resolved' && mayReopen(deps, alert, latest, now)) candidateId = latest.id;
   }
   const generated = candidateId === undefined;
@@ -399,6 +408,34 @@ export function predatesCurrentRun(alert: Pick<Alert, 'senderTime'>, incident: I
   return sent < triggered;
 }
 
+/**
+ * A trigger the sender timed no later than the resolve that ended the incident was sent before
+ * that resolve: a redelivery or a late copy of the alert the resolve ended (Lambda retrying an
+ * inbox chunk, EventBridge or SNS delivering an older ALARM after the OK), which must not reopen
+ * the incident nor open a new one that no resolve will ever close. Equal times are the very alert
+ * the resolve ended: a resolved Alertmanager alert carries its firing's startsAt. Only the sender's
+ * own times are compared; an Events v2 resolve carries none, so a trigger after it opens a new
+ * incident, as on PagerDuty.
+ */
+export function staleTrigger(alert: Pick<Alert, 'action' | 'senderTime'>, incident: Incident): boolean {
+  if (alert.action !== 'trigger' || incident.status !== 'resolved') return false;
+  if (!alert.senderTime || !incident.resolveSenderTime) return false;
+  // An unreadable time compares false: the trigger acts.
+  return Date.parse(alert.senderTime) <= Date.parse(incident.resolveSenderTime);
+}
+
+/** Noted on the timeline (once per delivery), otherwise ignored: nobody is paged, the sender is told. */
+async function ignoreStaleTrigger(deps: CoreDeps, alert: Alert, incident: Incident): Promise<IntakeOutcome> {
+  await deps.store.appendTimeline(incident.id, `alert-ignored#${alert.deliveryId}`, {
+    at: deps.clock.now().toISOString(),
+    type: 'alert',
+    by: alert.actor,
+    message: `Ignored a trigger from ${alert.source} sent at ${alert.senderTime}: not after the resolve sent at ${incident.resolveSenderTime} that ended this incident`,
+    deliveryId: alert.deliveryId,
+  });
+  return { outcome: 'stale', incident };
+}
+
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
   const incidentId = (await deps.store.findByDedupKey(scopedDedupKey(alert))) ?? (await legacyIncidentFor(deps, alert));
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
@@ -420,6 +457,7 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
     note: alert.summary,
     refuseIfResolved: false,
     ignoreIf,
+    ...(alert.senderTime ? { senderTime: alert.senderTime } : {}),
   });
   if (result.reason === IGNORED) return ignoreStale(deps, alert, result.incident);
   return { outcome: result.changed ? 'resolved' : 'unchanged', incident: result.incident };

@@ -134,13 +134,20 @@ export async function resolveIncident(
   deps: CoreDeps,
   incidentId: string,
   by: string,
-  options: { note?: string; refuseIfResolved: boolean } & ActionOptions,
+  /** `senderTime`: the time an alert sender put on its resolve, kept with the resolution (see staleTrigger). */
+  options: { note?: string; refuseIfResolved: boolean; senderTime?: string } & ActionOptions,
 ): Promise<ActionResult> {
   const followUp = async (incident: Incident) => {
     await finishResolution(deps, incident);
     await deps.events.publish([lifecycleEvent('resolved', incident, incident.resolvedAt ?? '')]);
   };
-  const decide = unlessIgnored(options, (incident, at) => decideResolve(incident, by, at, options.note));
+  const decide = unlessIgnored(options, (incident, at) => {
+    const decision = decideResolve(incident, by, at, options.note);
+    // In the resolving write itself, so a crash after it cannot leave the resolution without it.
+    return decision.kind === 'apply' && options.senderTime
+      ? { ...decision, changes: { ...decision.changes, resolveSenderTime: options.senderTime } }
+      : decision;
+  });
   try {
     return await applyTransition(deps, incidentId, decide, { followUp });
   } catch (error) {

@@ -323,6 +323,42 @@ describe('Alertmanager webhook intake', () => {
     expect(runtime.intakeAsync.failed).toEqual([]);
   });
 
+  it('under a per-alert route, firing alerts received again after their resolved notification open nothing; a new firing does', async () => {
+    const group = 'FleetPerNodeRedone';
+    const count = 3;
+    const firing = fleetNotification(count, 'firing', group);
+    const ofGroup = async (status: string) =>
+      (
+        await call<{ incidents: Incident[] }>(runtime, 'GET', `/v1/incidents?status=${status}&service=fleet&limit=100`)
+      ).body.incidents.filter((item) => item.title === group);
+    await inboxReceived((await post(firing)).body);
+    const opened = await ofGroup('open');
+    expect(opened).toHaveLength(count);
+    await inboxReceived((await post(fleetNotification(count, 'resolved', group))).body);
+    expect(await ofGroup('open')).toEqual([]);
+
+    // The same firing alerts again (their chunk retried by Lambda after the resolved one was received,
+    // or two notifications received out of order): the alerts the resolve ended, not new ones.
+    await inboxReceived((await post(firing)).body);
+    expect(await ofGroup('open')).toEqual([]);
+    expect((await ofGroup('resolved')).map((item) => item.id).sort()).toEqual(opened.map((item) => item.id).sort());
+    for (const item of opened) {
+      const stored = await incident(runtime, item.id);
+      expect(stored).not.toHaveProperty('reopenCount');
+      expect(stored.timeline.map((entry) => entry.message)).toContainEqual(
+        expect.stringMatching(/^Ignored a trigger from alertmanager sent at .*: not after the resolve sent at /),
+      );
+      expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === item.id)).toHaveLength(1);
+    }
+    expect(runtime.intakeAsync.failed).toEqual([]);
+
+    // Firing again later (a new startsAt): the alerts are back, and their incidents with them.
+    const again = fleetNotification(count, 'firing', group);
+    for (const alert of again.alerts) alert.startsAt = '2026-12-05T23:30:00Z';
+    await inboxReceived((await post(again)).body);
+    expect(await ofGroup('open')).toHaveLength(count);
+  });
+
   // Two Alertmanagers (two teams' integration keys) can send the same group: the same labels on
   // different clusters. Each is its own problem, and one team's "resolved" is not the other's.
   it("two integrations sending the same group get an incident each, and one's resolved leaves the other's open", async () => {

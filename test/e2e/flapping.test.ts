@@ -187,4 +187,73 @@ describe('flapping alarms and the reopen window', () => {
     const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100');
     expect(open.body.incidents.filter((item) => item.title === 'disk-flap')).toHaveLength(1);
   });
+
+  it('an ALARM delivered after the OK that followed it reopens nothing and pages nobody; a later ALARM reopens', async () => {
+    const name = 'late-alarm-copy';
+    const change = async (state: 'ALARM' | 'OK', id: string, at: string) => {
+      const reply = await call<RuleReply>(runtime, 'POST', '/_local/events', alarmStateChange({ name, state, id, at }));
+      expect(reply.status).toBe(200);
+      return reply.body.results[0]?.result ?? { outcome: '', incidentId: '' };
+    };
+    const t1 = '2026-12-01T10:00:00.000Z';
+    const opened = await change('ALARM', 'late-a1', t1);
+    expect(opened.outcome).toBe('opened');
+    await eventually(async () => (await pagesFor(opened.incidentId)).length === 1 || undefined, 'the first page');
+    expect((await change('OK', 'late-o1', '2026-12-01T10:04:00.000Z')).outcome).toBe('resolved');
+
+    // The T1 ALARM again, in another delivery (a second copy, or a retry the delivery record never saw).
+    const late = await change('ALARM', 'late-a1-copy', t1);
+    expect(late).toEqual({ outcome: 'stale', incidentId: opened.incidentId });
+    const after = await incident(runtime, opened.incidentId);
+    expect(after).toMatchObject({ status: 'resolved' });
+    expect(after).not.toHaveProperty('reopenCount');
+    expect(after.timeline.find((entry) => entry.deliveryId === 'eventbridge:late-a1-copy')?.message).toBe(
+      `Ignored a trigger from cloudwatch sent at ${t1}: not after the resolve sent at 2026-12-01T10:04:00.000Z that ended this incident`,
+    );
+    const executions = () => runtime.stepFunctions.list().filter((run) => run.input.incidentId === opened.incidentId);
+    expect(executions().map((run) => run.status)).toEqual(['ABORTED']);
+    const open = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&limit=100');
+    expect(open.body.incidents.filter((item) => item.title === name)).toEqual([]);
+
+    // A change after the OK is the alarm back: it reopens and pages again.
+    expect(await change('ALARM', 'late-a2', '2026-12-01T10:09:00.000Z')).toEqual({
+      outcome: 'reopened',
+      incidentId: opened.incidentId,
+    });
+    await eventually(async () => (await pagesFor(opened.incidentId)).length === 2 || undefined, 'the page on reopen');
+    expect(await incident(runtime, opened.incidentId)).not.toHaveProperty('resolveSenderTime');
+  });
+
+  it('an ALARM older than an OK whose resolution was cut short before freeing the key is stale too, and the OK retry finishes', async () => {
+    const name = 'late-alarm-unreleased';
+    const alarm = (state: 'ALARM' | 'OK', id: string, at: string) => {
+      const alert = alertFromAlarmEvent(runtime.config, alarmStateChange({ name, state, id, at }));
+      if (!alert) throw new Error(`no alert from ${state}`);
+      return alert;
+    };
+    const deps = runtime.intakeDeps;
+    const t1 = '2026-12-01T11:00:00.000Z';
+    const opened = await receiveAlert(deps, alarm('ALARM', 'unreleased-a1', t1));
+    const id = 'incident' in opened ? opened.incident.id : '';
+    // The OK is written as a resolution, then fails before its dedup key is freed (the sender gets a 5xx).
+    const failing: typeof deps.store = {
+      ...deps.store,
+      releaseDedupKey: async () => {
+        throw new Error('injected: DynamoDB unavailable');
+      },
+    };
+    const ok = alarm('OK', 'unreleased-o1', '2026-12-01T11:04:00.000Z');
+    await expect(receiveAlert({ ...deps, store: failing }, ok)).rejects.toThrow('injected');
+    const key = scopedDedupKey(ok);
+    expect(await deps.store.findByDedupKey(key)).toBe(id);
+
+    expect(await receiveAlert(deps, alarm('ALARM', 'unreleased-a1-copy', t1))).toMatchObject({
+      outcome: 'stale',
+      incident: { id, status: 'resolved' },
+    });
+    expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === id)).toHaveLength(1);
+    // The OK's retry frees the key.
+    expect((await receiveAlert(deps, ok)).outcome).toBe('resolved');
+    expect(await deps.store.findByDedupKey(key)).toBeUndefined();
+  });
 });

@@ -1,5 +1,5 @@
 import { decideAcknowledge, decideResolve, type Incident } from '../../lambdas/core/incident.js';
-import { predatesCurrentRun } from '../../lambdas/core/intake.js';
+import { predatesCurrentRun, staleTrigger } from '../../lambdas/core/intake.js';
 import { anIncident } from '../support/incidents.js';
 
 const incident = (changes: Partial<Incident> = {}) => anIncident({ id: '01TEST', ...changes });
@@ -52,5 +52,32 @@ describe("a sender's acknowledge or resolve against the run its trigger started"
   ])('%s: ignored = %s', (_, senderTime, triggerSenderTime, ignored) => {
     const stored = incident(triggerSenderTime ? { triggerSenderTime } : {});
     expect(predatesCurrentRun(senderTime ? { senderTime } : {}, stored)).toBe(ignored);
+  });
+});
+
+describe('a trigger against the resolve that ended its incident', () => {
+  const resolve = '2026-11-20T10:20:00.000Z';
+  const resolved = (changes: Partial<Incident> = {}) =>
+    incident({ status: 'resolved', resolvedAt: at, resolvedBy: 'alarm:api', resolveSenderTime: resolve, ...changes });
+  it.each([
+    ['sent before the resolve (a late copy of the ALARM the OK ended)', true, '2026-11-20T10:15:00.000Z', resolved()],
+    ["at the resolve's time (the Alertmanager alert the resolve ended)", true, resolve, resolved()],
+    ['sent after the resolve (the alarm is back)', false, '2026-11-20T10:25:00.000Z', resolved()],
+    ['without a sender time', false, undefined, resolved()],
+    [
+      'after a resolve without a sender time (a person, an Events v2 resolve)',
+      false,
+      '2026-11-20T10:15:00.000Z',
+      resolved({ resolveSenderTime: undefined }),
+    ],
+    ['with an unreadable time', false, 'yesterday', resolved()],
+    ['against an incident that is open again', false, '2026-11-20T10:15:00.000Z', incident({ status: 'open' })],
+  ])('%s: stale = %s', (_, stale, senderTime, stored) => {
+    expect(staleTrigger({ action: 'trigger', ...(senderTime ? { senderTime } : {}) }, stored)).toBe(stale);
+  });
+
+  it('never takes a resolve or acknowledge for a stale trigger', () => {
+    expect(staleTrigger({ action: 'resolve', senderTime: resolve }, resolved())).toBe(false);
+    expect(staleTrigger({ action: 'acknowledge', senderTime: resolve }, resolved())).toBe(false);
   });
 });
