@@ -41,7 +41,8 @@ export class AlertIntake extends Construct {
   readonly alarmRule: events.Rule;
   /**
    * Alarm events that never reached intake, or that intake failed on after every retry, and alert
-   * inbox chunks whose fan-out failed after every retry (their alerts stay stored until redriven).
+   * inbox chunks whose fan-out failed after every retry: their alerts stay stored, and invoking the
+   * function with `{"klaxon":"redrive-inbox"}` dispatches them again (lambdas/core/alert-inbox.ts).
    */
   readonly deadLetterQueue: sqs.Queue;
 
@@ -88,7 +89,8 @@ export class AlertIntake extends Construct {
 
     // Per-alert Alertmanager deliveries are received chunk by chunk by asynchronous invocations of
     // this very function (lambdas/core/alert-inbox.ts): the settings above retry a failed chunk and
-    // dead-letter it, alarmed, so a failed fan-out is never silent. A policy of its own: the role's
+    // dead-letter it, alarmed, so a failed fan-out is never silent; the chunk stays stored until an
+    // operator's redrive event (the same grant) dispatches it again. A policy of its own: the role's
     // default policy, which the function depends on, cannot name the function's ARN (a cycle).
     const role = this.function.role;
     if (!role) throw new Error('The intake function has no role to grant its own invocation to');

@@ -44,7 +44,8 @@ export interface KlaxonHealthProps {
     readonly api: { metricServerError(props?: cloudwatch.MetricOptions): cloudwatch.Metric };
     /** Responder topics (SMS and email deliveries) and the intake topic (HTTPS deliveries). */
     readonly topics: Readonly<Record<string, sns.ITopic>>;
-    readonly deadLetterQueues: Readonly<Record<string, sqs.IQueue>>;
+    /** Each queue, with what its alarm tells the operator (what it holds, what to do). */
+    readonly deadLetterQueues: Readonly<Record<string, { queue: sqs.IQueue; description: string }>>;
   };
 }
 
@@ -118,11 +119,11 @@ export class KlaxonHealth extends Construct {
         `SNS could not deliver a notification from the ${name} topic`,
       );
     }
-    for (const [name, queue] of Object.entries(watched.deadLetterQueues)) {
+    for (const [name, { queue, description }] of Object.entries(watched.deadLetterQueues)) {
       alarmOn(
         `${name}-DeadLetters`,
         queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
-        `events are waiting in the ${name} dead-letter queue`,
+        description,
       );
     }
     this.alarms = alarms;

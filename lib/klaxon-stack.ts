@@ -39,6 +39,11 @@ export class KlaxonStack extends Stack {
       description: "SNS topic with Klaxon's own alarms (failed escalations, function errors, undelivered pages)",
       value: this.klaxon.health.topic.topicArn,
     });
+    new CfnOutput(this, 'IntakeFunctionName', {
+      description:
+        'The intake function: invoke it with {"klaxon":"redrive-inbox"} to receive again the alert inbox chunks that were dead-lettered',
+      value: this.klaxon.intake.function.functionName,
+    });
     new CfnOutput(this, 'DashboardName', {
       description: 'CloudWatch dashboard: incidents, pages, time to acknowledge, escalations',
       value: this.klaxon.health.dashboard.dashboardName,

@@ -204,7 +204,13 @@ export class Klaxon extends Construct {
           ),
           alarms: this.alarmTopic.topic,
         },
-        deadLetterQueues: { 'alarm-events': this.intake.deadLetterQueue },
+        deadLetterQueues: {
+          intake: {
+            queue: this.intake.deadLetterQueue,
+            description:
+              'the intake function failed an event after every retry: a CloudWatch alarm event (not paged; its alarm is in the message), or an Alertmanager per-alert inbox chunk, whose alerts stay stored until redriven with {"klaxon":"redrive-inbox"} (README, Dead letters)',
+          },
+        },
       },
     });
     const { emails = [], phones = [] } = props.healthSubscribers ?? {};

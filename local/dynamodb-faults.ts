@@ -21,6 +21,8 @@ export interface DynamoDbFault {
   attempts: number;
   /** Let this many matching attempts through first (e.g. 1 to spare the dedup claim and fail the incident write). */
   after?: number;
+  /** Only attempts whose request names this text (a key, a value): fails the writes of one alert among many. */
+  mentioning?: string;
 }
 
 /** `PutCommand` (document client) and `PutItemCommand` are the same DynamoDB operation, PutItem. */
@@ -34,6 +36,13 @@ function faultError(kind: DynamoDbFaultKind) {
   return kind === 'throttling'
     ? new ProvisionedThroughputExceededException({ message: 'Injected fault: throughput exceeded', $metadata })
     : new InternalServerError({ message: 'Injected fault: internal server error', $metadata });
+}
+
+/** The request's JSON body as text (the SDK serializes it to bytes). */
+function requestText(request: unknown): string {
+  const body = (request as { body?: unknown } | undefined)?.body;
+  if (typeof body === 'string') return body;
+  return body instanceof Uint8Array ? new TextDecoder().decode(body) : '';
 }
 
 export class DynamoDbFaults {
@@ -58,7 +67,12 @@ export class DynamoDbFaults {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = operationOf(context.commandName);
-        const fault = this.scheduled.find((each) => each.operation === operation && each.failed < each.attempts);
+        const fault = this.scheduled.find(
+          (each) =>
+            each.operation === operation &&
+            each.failed < each.attempts &&
+            (each.mentioning === undefined || requestText(args.request).includes(each.mentioning)),
+        );
         if (fault) {
           fault.seen += 1;
           if (fault.seen > (fault.after ?? 0)) {

@@ -17,7 +17,7 @@ import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.
 import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
-import { inboxEvent } from '../lambdas/core/alert-inbox.js';
+import { inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
@@ -89,6 +89,8 @@ export interface LocalRuntime {
   sns: LocalSns;
   /** The intake function's asynchronous invocations (its alert inbox), as Lambda would queue and retry them. */
   intakeAsync: LocalAsyncInvoker;
+  /** Invokes the intake function with an event and waits for its answer, as `aws lambda invoke` does. */
+  invokeIntake(event: unknown): Promise<unknown>;
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
@@ -229,10 +231,10 @@ async function wireLocalRuntime(
   const postmortems = await resumePostmortemReminders(deps);
   if (postmortems > 0) logger.info(`Resumed the post-mortem reminders of ${postmortems} incident(s)`);
   // Lambda's queue of async invocations is durable; this one lives in memory, so the inbox chunks
-  // a `--data` runtime had not received when it stopped are dispatched again now.
-  const inboxChunks = await intakeDeps.inbox.pending();
-  for (const ref of inboxChunks) await intakeAsync.invoke(inboxEvent(ref));
-  if (inboxChunks.length > 0) logger.info(`Resumed ${inboxChunks.length} alert inbox chunk(s) from the stored data`);
+  // a `--data` runtime had not received when it stopped are dispatched again now: the operator's
+  // redrive on AWS, run at every start.
+  const { dispatched } = await redriveInbox(intakeDeps);
+  if (dispatched > 0) logger.info(`Resumed ${dispatched} alert inbox chunk(s) from the stored data`);
   const handoffs = {
     notify: (request: HandoffRequest) => pageResponders(request, lambdaContext('klaxon-page-responders')),
   };
@@ -366,6 +368,7 @@ async function wireLocalRuntime(
     intakeDeps,
     sns,
     intakeAsync,
+    invokeIntake: (event) => intake(event, lambdaContext('klaxon-intake')),
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,

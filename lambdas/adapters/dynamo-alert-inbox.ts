@@ -4,10 +4,17 @@
  * chunk and deleted after it, so a stored chunk always has its entry; an entry left without its
  * chunk (a crash in between) is deleted by the next receive of that chunk.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert.js';
-import type { AlertInboxStore } from '../core/alert-inbox.js';
+import type { AlertInboxStore, PendingInboxChunk } from '../core/alert-inbox.js';
 import { inboxKey, inboxPendingKey } from './table-layout.js';
 
 export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): AlertInboxStore {
@@ -15,7 +22,9 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
   const TableName = tableName;
   return {
     async put({ inbox, chunk, of, storedAt, alerts }) {
-      await doc.send(new PutCommand({ TableName, Item: { ...inboxPendingKey(inbox, chunk), kind: 'inbox-pending' } }));
+      await doc.send(
+        new PutCommand({ TableName, Item: { ...inboxPendingKey(inbox, chunk), kind: 'inbox-pending', storedAt } }),
+      );
       // The alerts as one JSON string: its size is what the chunk limit measured, and label names
       // of any spelling stay data rather than becoming attribute names.
       await doc.send(
@@ -46,13 +55,29 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
       };
     },
 
+    async keepOnly({ inbox, chunk }, alerts) {
+      try {
+        await doc.send(
+          new UpdateCommand({
+            TableName,
+            Key: inboxKey(inbox, chunk),
+            UpdateExpression: 'SET alerts = :alerts',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':alerts': JSON.stringify(alerts) },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    },
+
     async delete({ inbox, chunk }) {
       await doc.send(new DeleteCommand({ TableName, Key: inboxKey(inbox, chunk) }));
       await doc.send(new DeleteCommand({ TableName, Key: inboxPendingKey(inbox, chunk) }));
     },
 
     async pending() {
-      const refs: { inbox: string; chunk: number }[] = [];
+      const refs: PendingInboxChunk[] = [];
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await doc.send(
@@ -67,7 +92,7 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
         for (const item of page.Items ?? []) {
           const sk = String(item.sk);
           const at = sk.lastIndexOf('#');
-          refs.push({ inbox: sk.slice(0, at), chunk: Number(sk.slice(at + 1)) });
+          refs.push({ inbox: sk.slice(0, at), chunk: Number(sk.slice(at + 1)), storedAt: String(item.storedAt) });
         }
         startKey = page.LastEvaluatedKey;
       } while (startKey);

@@ -36,17 +36,27 @@ export interface InboxChunk extends InboxChunkRef {
   alerts: Alert[];
 }
 
+/** A chunk stored and not yet received, as the pending list names it. */
+export interface PendingInboxChunk extends InboxChunkRef {
+  storedAt: string;
+}
+
 export interface AlertInboxStore {
   /** Writes the chunk (the same delivery's chunk again is the same content: overwritten). */
   put(chunk: InboxChunk): Promise<void>;
   get(ref: InboxChunkRef): Promise<InboxChunk | undefined>;
+  /**
+   * Replaces the chunk's alerts with `alerts` (the ones still to receive), only while the chunk
+   * exists: a chunk deleted meanwhile (received by a concurrent attempt) is not brought back.
+   */
+  keepOnly(ref: InboxChunkRef, alerts: Alert[]): Promise<void>;
   /** Deletes the chunk and its entry in `pending` (either may be gone already). */
   delete(ref: InboxChunkRef): Promise<void>;
   /**
    * Every chunk stored and not yet deleted, from a list kept beside them (a Query, never a Scan):
-   * the local runtime dispatches them again at start, since its queue of invocations is in memory.
+   * what a redrive dispatches again (`redriveInbox`).
    */
-  pending(): Promise<InboxChunkRef[]>;
+  pending(): Promise<PendingInboxChunk[]>;
 }
 
 /** Has a stored chunk received later, with retries, and makes a failure after the last retry loud. */
@@ -68,6 +78,20 @@ export const INBOX_CHUNK_LIMITS = { maxBytes: 300 * 1024, maxAlerts: 100 };
 /** Alerts of one chunk received at once: a chunk's alerts are distinct problems, their writes independent. */
 const RECEIVE_CONCURRENCY = 8;
 
+/** One alert too large for a chunk: refused before anything of its delivery is stored. */
+export class InboxAlertTooLargeError extends Error {
+  override readonly name = 'InboxAlertTooLargeError';
+  constructor(
+    readonly dedupKey: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super(
+      `The alert ${dedupKey} is ${bytes} bytes once stored, over the inbox's limit of ${maxBytes} bytes for one alert; nothing of its delivery was stored`,
+    );
+  }
+}
+
 /** Splits alerts into chunks by serialized size and count, in order; no chunk is empty. */
 export function chunkAlerts(alerts: Alert[], limits = INBOX_CHUNK_LIMITS): Alert[][] {
   const chunks: Alert[][] = [];
@@ -75,7 +99,7 @@ export function chunkAlerts(alerts: Alert[], limits = INBOX_CHUNK_LIMITS): Alert
   let bytes = 0;
   for (const alert of alerts) {
     const size = Buffer.byteLength(JSON.stringify(alert));
-    if (size > limits.maxBytes) throw new Error(`An alert of ${size} bytes cannot be stored in the inbox`);
+    if (size > limits.maxBytes) throw new InboxAlertTooLargeError(alert.dedupKey, size, limits.maxBytes);
     if (current.length > 0 && (bytes + size > limits.maxBytes || current.length >= limits.maxAlerts)) {
       chunks.push(current);
       current = [];
@@ -116,8 +140,9 @@ export interface DrainResult {
 
 /**
  * Receives every alert of a chunk, then deletes it. Any alert that fails fails the whole call
- * (after the others were tried), so the retry receives it again; the ones received already are
- * redeliveries then, and change nothing.
+ * (after the others were tried); the chunk is first rewritten with only the alerts that failed,
+ * so the retry (or a redrive) receives those alone. Should that rewrite fail, the retry receives
+ * the whole chunk again: the alerts received already are redeliveries then, and change nothing.
  */
 export async function drainInboxChunk(deps: IntakeDeps & AlertInboxDeps, ref: InboxChunkRef): Promise<DrainResult> {
   const chunk = await deps.inbox.get(ref);
@@ -129,6 +154,7 @@ export async function drainInboxChunk(deps: IntakeDeps & AlertInboxDeps, ref: In
   let next = 0;
   let opened = 0;
   const failures: unknown[] = [];
+  const failed: Alert[] = [];
   const worker = async () => {
     for (let alert = chunk.alerts[next++]; alert; alert = chunk.alerts[next++]) {
       try {
@@ -136,16 +162,75 @@ export async function drainInboxChunk(deps: IntakeDeps & AlertInboxDeps, ref: In
         if (result.outcome === 'opened') opened++;
       } catch (error) {
         failures.push(error);
+        failed.push(alert);
       }
     }
   };
   await Promise.all(Array.from({ length: RECEIVE_CONCURRENCY }, worker));
   if (failures.length > 0) {
+    // In the chunk's order, so a rewrite by a concurrent attempt with the same failures is the same item.
+    const order = new Map(chunk.alerts.map((alert, index) => [alert, index]));
+    failed.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+    if (failed.length < chunk.alerts.length) await deps.inbox.keepOnly(ref, failed);
     throw new AggregateError(
       failures,
-      `${failures.length} of ${chunk.alerts.length} alert(s) of inbox ${ref.inbox} chunk ${ref.chunk} failed; the chunk is kept for the retry`,
+      `${failures.length} of ${chunk.alerts.length} alert(s) of inbox ${ref.inbox} chunk ${ref.chunk} failed; the chunk keeps them for the retry`,
     );
   }
   await deps.inbox.delete(ref);
   return { received: chunk.alerts.length, opened };
+}
+
+export interface RedriveInboxRequest {
+  /** Only chunks stored at least this long ago: younger ones may still be under way. */
+  olderThanMinutes?: number;
+}
+
+/** What the intake function is invoked with by an operator to redrive the inbox. */
+export interface RedriveInboxEvent extends RedriveInboxRequest {
+  klaxon: 'redrive-inbox';
+}
+
+/**
+ * An event that claims to be a redrive (`klaxon: "redrive-inbox"`) and is not well formed is an
+ * operator's typo: refused with what to send, rather than read as an alarm event.
+ */
+export function parseRedriveInboxEvent(event: unknown): RedriveInboxEvent | undefined {
+  if (typeof event !== 'object' || event === null || !('klaxon' in event)) return undefined;
+  const { klaxon, olderThanMinutes, ...rest } = event as Record<string, unknown>;
+  const usage =
+    'Invoke the intake function with {"klaxon":"redrive-inbox"} or {"klaxon":"redrive-inbox","olderThanMinutes":N} (N a whole number of minutes, 0 or more)';
+  if (klaxon !== 'redrive-inbox') throw new Error(`Unknown Klaxon operation ${JSON.stringify(klaxon)}. ${usage}`);
+  if (Object.keys(rest).length > 0) throw new Error(`Unknown field(s) ${Object.keys(rest).join(', ')}. ${usage}`);
+  if (olderThanMinutes === undefined) return { klaxon };
+  if (typeof olderThanMinutes !== 'number' || !Number.isInteger(olderThanMinutes) || olderThanMinutes < 0) {
+    throw new Error(`olderThanMinutes ${JSON.stringify(olderThanMinutes)} is not a whole number of minutes. ${usage}`);
+  }
+  return { klaxon, olderThanMinutes };
+}
+
+export interface RedriveResult {
+  /** Chunks dispatched again. */
+  dispatched: number;
+  /** Chunks left alone because they are younger than `olderThanMinutes`. */
+  skipped: number;
+}
+
+/**
+ * Dispatches every chunk still stored (optionally only those older than N minutes) to be received
+ * again: after a chunk failed all its retries and was dead-lettered, and locally at start, since
+ * the local queue of invocations lives in memory. Receiving is idempotent, so a chunk that was
+ * still under way is received twice at worst, without doing anything twice.
+ */
+export async function redriveInbox(
+  deps: AlertInboxDeps & Pick<IntakeDeps, 'clock'>,
+  request: RedriveInboxRequest = {},
+): Promise<RedriveResult> {
+  const pending = await deps.inbox.pending();
+  const { olderThanMinutes } = request;
+  const cutoff = deps.clock.now().getTime() - (olderThanMinutes ?? 0) * 60_000;
+  const due =
+    olderThanMinutes === undefined ? pending : pending.filter((entry) => Date.parse(entry.storedAt) <= cutoff);
+  for (const { inbox, chunk } of due) await deps.inboxDispatcher.dispatch({ inbox, chunk });
+  return { dispatched: due.length, skipped: pending.length - due.length };
 }

@@ -1,13 +1,14 @@
 /**
- * The intake function's entry: EventBridge alarm events, the alert HTTP routes and its own alert
- * inbox share one function (one cold start, one set of grants); each shape goes to its own handler.
+ * The intake function's entry: EventBridge alarm events, the alert HTTP routes, its own alert
+ * inbox and an operator's inbox redrive share one function (one cold start, one set of grants);
+ * each shape goes to its own handler.
  */
-import { type DrainResult, isInboxEvent } from '../core/alert-inbox.js';
+import { type DrainResult, isInboxEvent, parseRedriveInboxEvent, type RedriveResult } from '../core/alert-inbox.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import type { HttpEvent, HttpResult } from './http.js';
 import { json } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
-import { makeReceiveAlertInboxHandler } from './receive-alert-inbox.js';
+import { makeReceiveAlertInboxHandler, makeRedriveAlertInboxHandler } from './receive-alert-inbox.js';
 import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
 import { makeReceiveChangeEventHandler } from './receive-change-events.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
@@ -23,6 +24,7 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   const eventsV2 = makeReceiveEventsV2Handler(deps);
   const maintenance = makeServiceMaintenanceHandler(deps);
   const inbox = makeReceiveAlertInboxHandler(deps);
+  const redrive = makeRedriveAlertInboxHandler(deps);
   const byRoute: Record<string, (event: HttpEvent, context: Parameters<typeof alarmEvents>[1]) => Promise<HttpResult>> =
     {
       'POST /v1/alerts/events': eventsV2,
@@ -36,8 +38,10 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   return async (
     event: unknown,
     context: Parameters<typeof alarmEvents>[1],
-  ): Promise<HttpResult | AlarmEventResult | DrainResult> => {
+  ): Promise<HttpResult | AlarmEventResult | DrainResult | RedriveResult> => {
     if (isInboxEvent(event)) return inbox(event, context);
+    const redriveEvent = parseRedriveInboxEvent(event);
+    if (redriveEvent) return redrive(redriveEvent, context);
     if (!isHttpEvent(event)) return alarmEvents(event, context);
     const route = byRoute[event.routeKey];
     if (!route) return json(404, { message: `No intake route ${event.routeKey}` });

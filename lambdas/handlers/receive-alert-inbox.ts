@@ -1,10 +1,18 @@
 /**
  * The intake function invoked with one chunk of its alert inbox (an asynchronous invocation on
  * AWS, a background call locally): receives its alerts, then deletes it. A failure throws, so
- * Lambda retries it and, after its last retry, sends the event to the alarmed dead-letter queue.
+ * Lambda retries it and, after its last retry, sends the event to the alarmed dead-letter queue;
+ * the chunk stays stored, and an operator's redrive event (README, "Dead letters") dispatches it again.
  */
 import middy from '@middy/core';
-import { type DrainResult, drainInboxChunk, type InboxEvent } from '../core/alert-inbox.js';
+import {
+  type DrainResult,
+  drainInboxChunk,
+  type InboxEvent,
+  type RedriveInboxEvent,
+  type RedriveResult,
+  redriveInbox,
+} from '../core/alert-inbox.js';
 import type { IntakeHandlerDeps } from './deps.js';
 
 export const receiveAlertInbox =
@@ -21,3 +29,17 @@ export const receiveAlertInbox =
 
 export const makeReceiveAlertInboxHandler = (deps: IntakeHandlerDeps) =>
   middy<InboxEvent, DrainResult>().handler(receiveAlertInbox(deps));
+
+export const redriveAlertInbox =
+  (deps: IntakeHandlerDeps) =>
+  async (event: RedriveInboxEvent): Promise<RedriveResult> => {
+    const result = await redriveInbox(deps, event);
+    deps.logger.info(`Alert inbox redriven: ${result.dispatched} chunk(s) dispatched again`, {
+      ...result,
+      olderThanMinutes: event.olderThanMinutes,
+    });
+    return result;
+  };
+
+export const makeRedriveAlertInboxHandler = (deps: IntakeHandlerDeps) =>
+  middy<RedriveInboxEvent, RedriveResult>().handler(redriveAlertInbox(deps));

@@ -6,7 +6,7 @@
  * timeout). One notification may hold both kinds.
  */
 import middy from '@middy/core';
-import { storeInInbox } from '../core/alert-inbox.js';
+import { InboxAlertTooLargeError, storeInInbox } from '../core/alert-inbox.js';
 import {
   alertFromAlertmanager,
   alertFromAlertmanagerGroup,
@@ -24,6 +24,7 @@ import {
   headerValue,
   json,
   jsonErrors,
+  PayloadTooLargeError,
   readJsonBody,
   UnauthorizedError,
 } from './http.js';
@@ -84,7 +85,12 @@ export const receiveAlertmanager =
     const alerts = perAlert.alerts.map((entry) => alertFromAlertmanager(perAlert, entry, integration, receivedAt));
     // Named by the delivery's content: Alertmanager's retry of this notification rewrites the same chunks.
     const inbox = digest(integration, ...alerts.map((alert) => alert.deliveryId));
-    const chunks = await storeInInbox(deps, inbox, alerts);
+    const chunks = await storeInInbox(deps, inbox, alerts).catch((error: unknown) => {
+      if (!(error instanceof InboxAlertTooLargeError)) throw error;
+      throw new PayloadTooLargeError(
+        `The alert with fingerprint ${error.dedupKey} is ${error.bytes} bytes once stored; one alert under a per-alert route may be at most ${error.maxBytes} bytes. Shorten its labels and annotations; nothing of this notification was stored.`,
+      );
+    });
     const log = truncatedAlerts > 0 ? deps.logger.warn : deps.logger.info;
     log(`Alertmanager ${webhook.status}: ${alerts.length} alert(s) stored for one incident each`, {
       integration,

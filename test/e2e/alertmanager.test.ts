@@ -8,8 +8,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AlertGroup } from '../../lambdas/core/alert.js';
+import { drainInboxChunk, INBOX_CHUNK_LIMITS, inboxEvent } from '../../lambdas/core/alert-inbox.js';
+import { alertFromAlertmanager } from '../../lambdas/core/alertmanager.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
+import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
+import { alertmanagerWebhookSchema, MAX_LABELS } from '../../lambdas/schemas/alertmanager.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import {
@@ -464,5 +468,132 @@ describe('Alertmanager per-alert inbox across a restart', () => {
     } finally {
       await after.stop();
     }
+  });
+});
+
+describe('Alertmanager per-alert inbox: failures, dead letters and the redrive', () => {
+  let runtime: LocalRuntime;
+  beforeAll(async () => {
+    runtime = await startTestRuntime({
+      config: parseConfig({
+        ...testConfig(),
+        routes: [
+          {
+            name: 'fleet, one incident per node',
+            match: { source: 'alertmanager', labels: { alertname: 'Fleet*' } },
+            service: 'fleet',
+            alertmanagerIncidents: 'per-alert',
+          },
+        ],
+      }),
+    });
+  });
+  afterEach(() => runtime.dynamodb.faults.clear());
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  const post = (body: unknown) =>
+    call<Reply>(runtime, 'POST', '/v1/alerts/alertmanager', body, { authorization: `Bearer ${LOCAL_ROUTING_KEY}` });
+  const opened = async (title: string) => {
+    const page = await runtime.deps.store.listByStatus('open', { limit: 100, service: 'fleet' });
+    return page.incidents.filter((item) => item.title === title);
+  };
+  const fingerprintOf = (notification: Webhook, index: number) => {
+    const alert = notification.alerts[index];
+    if (!alert) throw new Error(`the notification has no alert ${index}`);
+    return alert.fingerprint;
+  };
+
+  it('a chunk that fails part-way keeps only the alerts that failed, and its retry receives those alone', async () => {
+    const notification = fleetNotification(6, 'firing', 'FleetPartlyFailed');
+    const webhook = alertmanagerWebhookSchema.parse(notification);
+    const integration = integrationFor(runtime.config, LOCAL_ROUTING_KEY) ?? 'none';
+    const alerts = webhook.alerts.map((entry) =>
+      alertFromAlertmanager(webhook, entry, integration, new Date().toISOString()),
+    );
+    // Stored as the webhook stores it, and received here rather than dispatched, to see each attempt.
+    const ref = { inbox: 'partly-failed', chunk: 0 };
+    await runtime.intakeDeps.inbox.put({ ...ref, of: 1, storedAt: new Date().toISOString(), alerts });
+    const failing = fingerprintOf(notification, 3);
+    // Every SDK attempt of the failing alert's first write fails: that alert fails, the others do not.
+    runtime.dynamodb.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3, mentioning: failing });
+
+    await expect(drainInboxChunk(runtime.intakeDeps, ref)).rejects.toThrow('1 of 6 alert(s)');
+    expect(runtime.dynamodb.faults.pending).toBe(0);
+    expect((await runtime.intakeDeps.inbox.get(ref))?.alerts.map((alert) => alert.dedupKey)).toEqual([failing]);
+    expect(await opened('FleetPartlyFailed')).toHaveLength(5);
+
+    expect(await drainInboxChunk(runtime.intakeDeps, ref)).toEqual({ received: 1, opened: 1 });
+    expect(await runtime.intakeDeps.inbox.get(ref)).toBeUndefined();
+    expect(await runtime.intakeDeps.inbox.pending()).toEqual([]);
+    expect(await opened('FleetPartlyFailed')).toHaveLength(6);
+  });
+
+  it('a chunk dead-lettered after every retry keeps its alerts, and the redrive event opens their incidents', async () => {
+    const notification = fleetNotification(5, 'firing', 'FleetDeadLettered');
+    const failing = fingerprintOf(notification, 0);
+    // The chunk is stored (the one write that names it first); then its first attempt and both
+    // retries (3 SDK attempts each) fail that alert's first write.
+    runtime.dynamodb.faults.inject({
+      operation: 'PutItem',
+      kind: 'internal-error',
+      attempts: 9,
+      after: 1,
+      mentioning: failing,
+    });
+    const reply = await post(notification);
+    expect(reply.status).toBe(202);
+    const ref = { inbox: reply.body.inbox, chunk: 0 };
+    const deadLetter = await eventually(
+      () => runtime.intakeAsync.failed.find((event) => JSON.stringify(event) === JSON.stringify(inboxEvent(ref))),
+      'the chunk given up after its retries',
+    );
+    expect(deadLetter).toEqual(inboxEvent(ref));
+    expect((await runtime.intakeDeps.inbox.get(ref))?.alerts.map((alert) => alert.dedupKey)).toEqual([failing]);
+    expect(await opened('FleetDeadLettered')).toHaveLength(4);
+
+    // What the operator sends with `aws lambda invoke` (README, Dead letters): first only older chunks.
+    expect(await runtime.invokeIntake({ klaxon: 'redrive-inbox', olderThanMinutes: 60 })).toEqual({
+      dispatched: 0,
+      skipped: 1,
+    });
+    expect(await runtime.invokeIntake({ klaxon: 'redrive-inbox' })).toEqual({ dispatched: 1, skipped: 0 });
+    await eventually(
+      async () => ((await runtime.intakeDeps.inbox.get(ref)) ? undefined : true),
+      'the redriven chunk received',
+    );
+    const incidents = await opened('FleetDeadLettered');
+    expect(incidents).toHaveLength(5);
+    for (const { fingerprint } of notification.alerts) {
+      expect(incidents.filter((item) => item.dedupKey.includes(fingerprint))).toHaveLength(1);
+    }
+    expect(await runtime.intakeDeps.inbox.pending()).toEqual([]);
+  });
+
+  it('refuses a malformed redrive event with what to send, and never reads it as an alarm event', async () => {
+    await expect(runtime.invokeIntake({ klaxon: 'redrive-inbox', olderThanMinutes: '30m' })).rejects.toThrow(
+      'olderThanMinutes "30m" is not a whole number of minutes',
+    );
+  });
+
+  it('refuses with 413, before storing anything, one alert that the schema admits but no chunk can hold', async () => {
+    // As many labels as the schema admits, common and the alert's own, each at the most that is kept.
+    const name = (prefix: string, i: number) => `${prefix}${i}`.padEnd(256, '_');
+    const labels = (prefix: string, count: number) =>
+      Object.fromEntries(Array.from({ length: count }, (_, i) => [name(prefix, i), 'v'.repeat(4096)]));
+    const notification = fleetNotification(3, 'firing', 'FleetHugeLabels');
+    notification.commonLabels = { alertname: 'FleetHugeLabels', ...labels('common', MAX_LABELS - 1) };
+    const huge = notification.alerts[1];
+    if (!huge) throw new Error('the notification has a second alert');
+    huge.labels = { ...huge.labels, ...labels('own', MAX_LABELS - Object.keys(huge.labels).length) };
+    expect(alertmanagerWebhookSchema.safeParse(notification).success).toBe(true);
+
+    const reply = await post(notification);
+    expect(reply.status).toBe(413);
+    expect(reply.body.message).toContain(`The alert with fingerprint ${huge.fingerprint} is`);
+    expect(reply.body.message).toContain(`at most ${INBOX_CHUNK_LIMITS.maxBytes} bytes`);
+    expect(await runtime.intakeDeps.inbox.pending()).toEqual([]);
+    expect(await opened('FleetHugeLabels')).toEqual([]);
   });
 });

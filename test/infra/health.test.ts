@@ -78,9 +78,20 @@ describe('Klaxon’s own alarms', () => {
     }
   });
 
-  it('watch the alarm-event dead-letter queue', () => {
+  it('watch the intake dead-letter queue, saying it holds alarm events and inbox chunks and how to redrive them', () => {
     expect(watched).toContain(
       `AWS/SQS/ApproximateNumberOfMessagesVisible QueueName=<${idOf(klaxon.intake.deadLetterQueue)}.QueueName>`,
+    );
+    const deadLetters = alarms.filter((alarm) => alarm.Namespace === 'AWS/SQS');
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]?.AlarmDescription).toContain('CloudWatch alarm event');
+    expect(deadLetters[0]?.AlarmDescription).toContain('Alertmanager per-alert inbox chunk');
+    expect(deadLetters[0]?.AlarmDescription).toContain('{"klaxon":"redrive-inbox"}');
+  });
+
+  it('are redriven through the intake function, whose name the stack outputs', () => {
+    expect(render(template.findOutputs('IntakeFunctionName').IntakeFunctionName?.Value)).toBe(
+      `<${idOf(klaxon.intake.function)}>`,
     );
   });
 

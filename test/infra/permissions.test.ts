@@ -45,7 +45,8 @@ describe('function permissions', () => {
           ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'],
           [`<${idOf(klaxon.intake.deadLetterQueue)}.Arn>`],
         ),
-        // Per-alert Alertmanager deliveries: each inbox chunk is received by an async invocation of itself.
+        // Per-alert Alertmanager deliveries: each inbox chunk is received by an async invocation of
+        // itself, and an operator's redrive dispatches the stored chunks the same way.
         ...allow(['lambda:InvokeFunction'], [`<${idOf(fn)}.Arn>`]),
       ].sort(),
     );

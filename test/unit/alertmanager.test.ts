@@ -1,7 +1,15 @@
 /** Alertmanager notifications as the core reads them: the group as one incident, its counts and bounds. */
 import { readFileSync } from 'node:fs';
 import { type Alert, alertGroupLines } from '../../lambdas/core/alert.js';
-import { chunkAlerts, INBOX_CHUNK_LIMITS } from '../../lambdas/core/alert-inbox.js';
+import {
+  chunkAlerts,
+  INBOX_CHUNK_LIMITS,
+  InboxAlertTooLargeError,
+  type InboxChunkRef,
+  type PendingInboxChunk,
+  parseRedriveInboxEvent,
+  redriveInbox,
+} from '../../lambdas/core/alert-inbox.js';
 import {
   alertFromAlertmanager,
   alertFromAlertmanagerGroup,
@@ -260,5 +268,86 @@ describe('inbox chunks', () => {
         INBOX_CHUNK_LIMITS.maxBytes + 2 * chunk.length,
       );
     }
+  });
+
+  it('refuses an alert too large for any chunk with a typed error that names it and the limit', () => {
+    const alerts = [alert(1, 100), alert(2, INBOX_CHUNK_LIMITS.maxBytes)];
+    expect(() => chunkAlerts(alerts)).toThrow(InboxAlertTooLargeError);
+    expect(() => chunkAlerts(alerts)).toThrow(`The alert fp2 is ${Buffer.byteLength(JSON.stringify(alerts[1]))} bytes`);
+    expect(() => chunkAlerts(alerts)).toThrow(`limit of ${INBOX_CHUNK_LIMITS.maxBytes} bytes`);
+  });
+});
+
+describe('inbox redrive', () => {
+  it.each([
+    [{ klaxon: 'redrive-inbox' }, { klaxon: 'redrive-inbox' }],
+    [
+      { klaxon: 'redrive-inbox', olderThanMinutes: 30 },
+      { klaxon: 'redrive-inbox', olderThanMinutes: 30 },
+    ],
+    [
+      { klaxon: 'redrive-inbox', olderThanMinutes: 0 },
+      { klaxon: 'redrive-inbox', olderThanMinutes: 0 },
+    ],
+  ])('reads %j as a redrive', (event, expected) => {
+    expect(parseRedriveInboxEvent(event)).toEqual(expected);
+  });
+
+  it.each([
+    [{ source: 'aws.cloudwatch', 'detail-type': 'CloudWatch Alarm State Change' }],
+    [{ source: 'klaxon.alert-inbox', inbox: 'abc', chunk: 0 }],
+    [null],
+    ['redrive-inbox'],
+  ])('leaves %j to the other handlers', (event) => {
+    expect(parseRedriveInboxEvent(event)).toBeUndefined();
+  });
+
+  it.each([
+    [{ klaxon: 'redrive' }, 'Unknown Klaxon operation "redrive"'],
+    [{ klaxon: 'redrive-inbox', olderThan: 30 }, 'Unknown field(s) olderThan'],
+    [{ klaxon: 'redrive-inbox', olderThanMinutes: '30' }, 'olderThanMinutes "30" is not a whole number'],
+    [{ klaxon: 'redrive-inbox', olderThanMinutes: -1 }, 'olderThanMinutes -1 is not a whole number'],
+    [{ klaxon: 'redrive-inbox', olderThanMinutes: 1.5 }, 'olderThanMinutes 1.5 is not a whole number'],
+  ])('refuses the malformed redrive %j and says what to send', (event, message) => {
+    expect(() => parseRedriveInboxEvent(event)).toThrow(message);
+    expect(() => parseRedriveInboxEvent(event)).toThrow('{"klaxon":"redrive-inbox","olderThanMinutes":N}');
+  });
+
+  const pending: PendingInboxChunk[] = [
+    { inbox: 'old', chunk: 0, storedAt: '2026-11-20T09:00:00.000Z' },
+    { inbox: 'old', chunk: 1, storedAt: '2026-11-20T09:00:00.000Z' },
+    { inbox: 'recent', chunk: 0, storedAt: '2026-11-20T09:55:00.000Z' },
+  ];
+  const redrive = async (olderThanMinutes?: number) => {
+    const dispatched: InboxChunkRef[] = [];
+    const result = await redriveInbox(
+      {
+        clock: { now: () => new Date(AT) },
+        inbox: {
+          pending: async () => pending,
+          put: async () => {},
+          get: async () => undefined,
+          keepOnly: async () => {},
+          delete: async () => {},
+        },
+        inboxDispatcher: { dispatch: async (ref) => void dispatched.push(ref) },
+      },
+      olderThanMinutes === undefined ? {} : { olderThanMinutes },
+    );
+    return { result, dispatched };
+  };
+
+  it.each([
+    [undefined, ['old#0', 'old#1', 'recent#0']],
+    [0, ['old#0', 'old#1', 'recent#0']],
+    [5, ['old#0', 'old#1', 'recent#0']],
+    [6, ['old#0', 'old#1']],
+    [60, ['old#0', 'old#1']],
+    [61, []],
+  ])('older than %p minutes dispatches %j, each chunk by its key only', async (olderThanMinutes, expected) => {
+    const { result, dispatched } = await redrive(olderThanMinutes);
+    expect(dispatched.map((ref) => `${ref.inbox}#${ref.chunk}`)).toEqual(expected);
+    expect(dispatched.every((ref) => Object.keys(ref).sort().join() === 'chunk,inbox')).toBe(true);
+    expect(result).toEqual({ dispatched: expected.length, skipped: pending.length - expected.length });
   });
 });
