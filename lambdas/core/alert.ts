@@ -43,6 +43,12 @@ export interface Alert {
    * after a newer one, and our receive times say nothing about which came first.
    */
   senderTime?: string;
+  /**
+   * When Klaxon first received the delivery that carried this alert, kept through the inbox (a
+   * retried chunk still says when its alerts came). Set where a sender may legitimately repeat
+   * the very sender time of an alert it resolved (Alertmanager's startsAt): see staleTrigger.
+   */
+  receivedAt?: string;
   details: Record<string, string>;
   /** Links, images and the sending tool, kept on the incident the alert opens. */
   context?: SenderContext;

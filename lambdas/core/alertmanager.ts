@@ -277,6 +277,7 @@ export function alertFromAlertmanager(
     severitySource: 'the severity label',
     ...(labels.service ? { service: labels.service } : {}),
     occurredAt: startsAt ? startsAt.toISOString() : receivedAt,
+    receivedAt,
     // A resolved alert carries the startsAt of the firing it ends: equal to the trigger's, older
     // when it ends an earlier firing.
     ...(startsAt ? { senderTime: startsAt.toISOString() } : {}),

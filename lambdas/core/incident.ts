@@ -79,6 +79,8 @@ export interface Incident {
    * a sender without a time resolved it): a trigger not after it was sent before that resolve.
    */
   resolveSenderTime?: string;
+  /** When Klaxon received that resolve, where the alert said (Alert.receivedAt): see staleTrigger. */
+  resolveReceivedAt?: string;
   /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */
   reopenedAt?: string;
   reopenCount?: number;

@@ -135,6 +135,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         resolvedAt: undefined,
         resolvedBy: undefined,
         resolveSenderTime: undefined,
+        resolveReceivedAt: undefined,
         reopenedAfterResolutionAt: incident.resolvedAt,
         // Nor acknowledged: nobody has answered the new run's pages yet, and the status-update
         // reminders must go to the primary now, not to who had it before (named in the reopen entry).
@@ -409,19 +410,30 @@ export function predatesCurrentRun(alert: Pick<Alert, 'senderTime'>, incident: I
 }
 
 /**
- * A trigger the sender timed no later than the resolve that ended the incident was sent before
- * that resolve: a redelivery or a late copy of the alert the resolve ended (Lambda retrying an
- * inbox chunk, EventBridge or SNS delivering an older ALARM after the OK), which must not reopen
- * the incident nor open a new one that no resolve will ever close. Equal times are the very alert
- * the resolve ended: a resolved Alertmanager alert carries its firing's startsAt. Only the sender's
- * own times are compared; an Events v2 resolve carries none, so a trigger after it opens a new
- * incident, as on PagerDuty.
+ * A trigger the sender timed before the resolve that ended the incident was sent before that
+ * resolve: a redelivery or a late copy (EventBridge or SNS delivering an older ALARM after the
+ * OK), which must not reopen the incident nor open a new one that no resolve will ever close.
+ *
+ * Equal times are the very alert the resolve ended (a resolved Alertmanager alert carries its
+ * firing's startsAt), and that alert can come back for two reasons. Received before the resolve
+ * (Lambda retrying an inbox chunk stored before it, or two notifications' chunks received out of
+ * order), it is stale. Received after, it is the sender saying the alert fires again: when
+ * Prometheus stops reaching Alertmanager for longer than the alert's endsAt, Alertmanager resolves
+ * it itself, and when Prometheus sends it again it keeps its startsAt; ignoring that would leave a
+ * firing problem without a page. Where either receipt time is unknown, equal times are stale.
+ *
+ * Only the sender's own times are compared; an Events v2 resolve carries none, so a trigger after
+ * it opens a new incident, as on PagerDuty.
  */
-export function staleTrigger(alert: Pick<Alert, 'action' | 'senderTime'>, incident: Incident): boolean {
+export function staleTrigger(alert: Pick<Alert, 'action' | 'senderTime' | 'receivedAt'>, incident: Incident): boolean {
   if (alert.action !== 'trigger' || incident.status !== 'resolved') return false;
   if (!alert.senderTime || !incident.resolveSenderTime) return false;
+  const sent = Date.parse(alert.senderTime);
+  const ended = Date.parse(incident.resolveSenderTime);
   // An unreadable time compares false: the trigger acts.
-  return Date.parse(alert.senderTime) <= Date.parse(incident.resolveSenderTime);
+  if (Number.isNaN(sent) || Number.isNaN(ended) || sent > ended) return false;
+  if (sent < ended || !alert.receivedAt || !incident.resolveReceivedAt) return true;
+  return Date.parse(alert.receivedAt) < Date.parse(incident.resolveReceivedAt);
 }
 
 /** Noted on the timeline (once per delivery), otherwise ignored: nobody is paged, the sender is told. */
@@ -458,6 +470,7 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
     refuseIfResolved: false,
     ignoreIf,
     ...(alert.senderTime ? { senderTime: alert.senderTime } : {}),
+    ...(alert.receivedAt ? { receivedAt: alert.receivedAt } : {}),
   });
   if (result.reason === IGNORED) return ignoreStale(deps, alert, result.incident);
   return { outcome: result.changed ? 'resolved' : 'unchanged', incident: result.incident };

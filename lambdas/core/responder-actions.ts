@@ -134,8 +134,11 @@ export async function resolveIncident(
   deps: CoreDeps,
   incidentId: string,
   by: string,
-  /** `senderTime`: the time an alert sender put on its resolve, kept with the resolution (see staleTrigger). */
-  options: { note?: string; refuseIfResolved: boolean; senderTime?: string } & ActionOptions,
+  /**
+   * `senderTime`: the time an alert sender put on its resolve, and `receivedAt`: when Klaxon
+   * received it; both kept with the resolution (see staleTrigger).
+   */
+  options: { note?: string; refuseIfResolved: boolean; senderTime?: string; receivedAt?: string } & ActionOptions,
 ): Promise<ActionResult> {
   const followUp = async (incident: Incident) => {
     await finishResolution(deps, incident);
@@ -145,7 +148,14 @@ export async function resolveIncident(
     const decision = decideResolve(incident, by, at, options.note);
     // In the resolving write itself, so a crash after it cannot leave the resolution without it.
     return decision.kind === 'apply' && options.senderTime
-      ? { ...decision, changes: { ...decision.changes, resolveSenderTime: options.senderTime } }
+      ? {
+          ...decision,
+          changes: {
+            ...decision.changes,
+            resolveSenderTime: options.senderTime,
+            ...(options.receivedAt ? { resolveReceivedAt: options.receivedAt } : {}),
+          },
+        }
       : decision;
   });
   try {

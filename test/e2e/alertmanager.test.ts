@@ -327,42 +327,6 @@ describe('Alertmanager webhook intake', () => {
     expect(runtime.intakeAsync.failed).toEqual([]);
   });
 
-  it('under a per-alert route, firing alerts received again after their resolved notification open nothing; a new firing does', async () => {
-    const group = 'FleetPerNodeRedone';
-    const count = 3;
-    const firing = fleetNotification(count, 'firing', group);
-    const ofGroup = async (status: string) =>
-      (
-        await call<{ incidents: Incident[] }>(runtime, 'GET', `/v1/incidents?status=${status}&service=fleet&limit=100`)
-      ).body.incidents.filter((item) => item.title === group);
-    await inboxReceived((await post(firing)).body);
-    const opened = await ofGroup('open');
-    expect(opened).toHaveLength(count);
-    await inboxReceived((await post(fleetNotification(count, 'resolved', group))).body);
-    expect(await ofGroup('open')).toEqual([]);
-
-    // The same firing alerts again (their chunk retried by Lambda after the resolved one was received,
-    // or two notifications received out of order): the alerts the resolve ended, not new ones.
-    await inboxReceived((await post(firing)).body);
-    expect(await ofGroup('open')).toEqual([]);
-    expect((await ofGroup('resolved')).map((item) => item.id).sort()).toEqual(opened.map((item) => item.id).sort());
-    for (const item of opened) {
-      const stored = await incident(runtime, item.id);
-      expect(stored).not.toHaveProperty('reopenCount');
-      expect(stored.timeline.map((entry) => entry.message)).toContainEqual(
-        expect.stringMatching(/^Ignored a trigger from alertmanager sent at .*: not after the resolve sent at /),
-      );
-      expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === item.id)).toHaveLength(1);
-    }
-    expect(runtime.intakeAsync.failed).toEqual([]);
-
-    // Firing again later (a new startsAt): the alerts are back, and their incidents with them.
-    const again = fleetNotification(count, 'firing', group);
-    for (const alert of again.alerts) alert.startsAt = '2026-12-05T23:30:00Z';
-    await inboxReceived((await post(again)).body);
-    expect(await ofGroup('open')).toHaveLength(count);
-  });
-
   // Two Alertmanagers (two teams' integration keys) can send the same group: the same labels on
   // different clusters. Each is its own problem, and one team's "resolved" is not the other's.
   it("two integrations sending the same group get an incident each, and one's resolved leaves the other's open", async () => {
@@ -569,6 +533,67 @@ describe('Alertmanager per-alert inbox: failures, dead letters and the redrive',
       expect(incidents.filter((item) => item.dedupKey.includes(fingerprint))).toHaveLength(1);
     }
     expect(await runtime.intakeDeps.inbox.pending()).toEqual([]);
+  });
+
+  it('firing alerts of a chunk received again after their resolved notification open nothing; sent again after it, they reopen', async () => {
+    const title = 'FleetRedone';
+    const count = 3;
+    const firing = fleetNotification(count, 'firing', title);
+    const ofTitle = async (status: string) =>
+      (
+        await call<{ incidents: Incident[] }>(runtime, 'GET', `/v1/incidents?status=${status}&service=fleet&limit=100`)
+      ).body.incidents.filter((item) => item.title === title);
+    // The firing chunk's alerts are all received, but deleting the chunk fails on every attempt:
+    // the chunk stays stored, dead-lettered, as Lambda leaves it after its retries.
+    runtime.dynamodb.faults.inject({
+      operation: 'DeleteItem',
+      kind: 'internal-error',
+      attempts: 9,
+      mentioning: 'INBOX#',
+    });
+    const stored = await post(firing);
+    const ref = { inbox: stored.body.inbox, chunk: 0 };
+    await eventually(
+      () => runtime.intakeAsync.failed.find((event) => JSON.stringify(event) === JSON.stringify(inboxEvent(ref))),
+      'the firing chunk given up after its retries',
+    );
+    runtime.dynamodb.faults.clear();
+    const firstRun = await ofTitle('open');
+    expect(firstRun).toHaveLength(count);
+
+    const resolved = await post(fleetNotification(count, 'resolved', title));
+    await eventually(
+      async () => ((await runtime.intakeDeps.inbox.get({ inbox: resolved.body.inbox, chunk: 0 })) ? undefined : true),
+      'the resolved chunk received',
+    );
+    expect(await ofTitle('open')).toEqual([]);
+
+    // The operator redrives the dead-lettered firing chunk (or Lambda ran it late): alerts received
+    // before the resolve that ended them. Nothing reopens, nobody is paged.
+    expect(await runtime.invokeIntake({ klaxon: 'redrive-inbox' })).toEqual({ dispatched: 1, skipped: 0 });
+    await eventually(async () => ((await runtime.intakeDeps.inbox.get(ref)) ? undefined : true), 'the chunk redriven');
+    expect(await ofTitle('open')).toEqual([]);
+    for (const item of firstRun) {
+      const shown = await incident(runtime, item.id);
+      expect(shown.status).toBe('resolved');
+      expect(shown.timeline.map((entry) => entry.message)).toContainEqual(
+        expect.stringMatching(/^Ignored a trigger from alertmanager sent at .*: not after the resolve sent at /),
+      );
+      expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === item.id)).toHaveLength(1);
+    }
+
+    // Alertmanager sends the same alerts firing again after resolving them (its startsAt unchanged:
+    // Prometheus reached it again after a gap longer than the alerts' endsAt): they fire, they page.
+    const again = await post(firing);
+    await eventually(
+      async () => ((await runtime.intakeDeps.inbox.get({ inbox: again.body.inbox, chunk: 0 })) ? undefined : true),
+      'the firing chunk received again',
+    );
+    const reopened = await ofTitle('open');
+    expect(reopened.map((item) => item.id).sort()).toEqual(firstRun.map((item) => item.id).sort());
+    for (const item of reopened) {
+      expect(runtime.stepFunctions.list().filter((run) => run.input.incidentId === item.id)).toHaveLength(2);
+    }
   });
 
   it('refuses a malformed redrive event with what to send, and never reads it as an alarm event', async () => {

@@ -76,6 +76,15 @@ describe('a trigger against the resolve that ended its incident', () => {
     expect(staleTrigger({ action: 'trigger', ...(senderTime ? { senderTime } : {}) }, stored)).toBe(stale);
   });
 
+  // When each was received decides between the two reasons the same alert comes back.
+  it.each([
+    ['received before the resolve (an inbox chunk retried after it)', '2026-11-20T10:30:00.000Z', true],
+    ['received after the resolve (Alertmanager firing it again, Prometheus back)', '2026-11-20T10:40:00.000Z', false],
+  ])("at the resolve's time, %s: stale = %s", (_, receivedAt, stale) => {
+    const stored = resolved({ resolveReceivedAt: '2026-11-20T10:35:00.000Z' });
+    expect(staleTrigger({ action: 'trigger', senderTime: resolve, receivedAt }, stored)).toBe(stale);
+  });
+
   it('never takes a resolve or acknowledge for a stale trigger', () => {
     expect(staleTrigger({ action: 'resolve', senderTime: resolve }, resolved())).toBe(false);
     expect(staleTrigger({ action: 'acknowledge', senderTime: resolve }, resolved())).toBe(false);
