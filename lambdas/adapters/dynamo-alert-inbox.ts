@@ -5,16 +5,10 @@
  * chunk (a crash in between) is deleted by the next receive of that chunk.
  */
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert.js';
 import type { AlertInboxStore, PendingInboxChunk } from '../core/alert-inbox.js';
+import { queryAllItems } from './dynamo-query-pages.js';
 import { inboxKey, inboxPendingKey } from './table-layout.js';
 
 export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): AlertInboxStore {
@@ -78,24 +72,16 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
 
     async pending() {
       const refs: PendingInboxChunk[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': inboxPendingKey('', 0).pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const sk = String(item.sk);
-          const at = sk.lastIndexOf('#');
-          refs.push({ inbox: sk.slice(0, at), chunk: Number(sk.slice(at + 1)), storedAt: String(item.storedAt) });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const item of queryAllItems(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': inboxPendingKey('', 0).pk },
+        ConsistentRead: true,
+      })) {
+        const sk = String(item.sk);
+        const at = sk.lastIndexOf('#');
+        refs.push({ inbox: sk.slice(0, at), chunk: Number(sk.slice(at + 1)), storedAt: String(item.storedAt) });
+      }
       return refs;
     },
   };

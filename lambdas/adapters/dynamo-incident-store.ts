@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
 import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
+import { queryAllItems } from './dynamo-query-pages.js';
 import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
   boundedKey,
@@ -237,20 +238,14 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     async getIncidentWithTimeline(id): Promise<IncidentWithTimeline | undefined> {
       const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': incidentKey(id).pk },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const item of queryAllItems(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': incidentKey(id).pk },
+        ConsistentRead: true,
+      })) {
+        items.push(item);
+      }
       const incidentItem = items.find((item) => item.kind === 'incident');
       if (!incidentItem) return undefined;
       const timeline = items
@@ -378,23 +373,17 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     async timelineEntries(incidentId, keyPrefix) {
       const entries: TimelineEntry[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': incidentKey(incidentId).pk,
-              ':prefix': timelineKey(incidentId, keyPrefix).sk,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        entries.push(...(page.Items ?? []).map((item) => strip<TimelineEntry>(item)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      for await (const item of queryAllItems(doc, {
+        TableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': incidentKey(incidentId).pk,
+          ':prefix': timelineKey(incidentId, keyPrefix).sk,
+        },
+        ConsistentRead: true,
+      })) {
+        entries.push(strip<TimelineEntry>(item));
+      }
       return entries;
     },
 
@@ -430,22 +419,16 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
     async *incidentsOpenedBetween(from, to) {
       for (const month of monthsBetween(from, to)) {
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          // gsi2sk is "<openedAt>#<id>": BETWEEN from AND to keeps [from, to), since "to#id" sorts after "to".
-          const page = await doc.send(
-            new QueryCommand({
-              TableName,
-              IndexName: OPENED_INDEX.name,
-              KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
-              ExpressionAttributeNames: { '#pk': OPENED_INDEX.partitionKey, '#sk': OPENED_INDEX.sortKey },
-              ExpressionAttributeValues: { ':pk': openedIndexKeys(month, '').gsi2pk, ':from': from, ':to': to },
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of page.Items ?? []) yield strip<Incident>(item);
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
+        // gsi2sk is "<openedAt>#<id>": BETWEEN from AND to keeps [from, to), since "to#id" sorts after "to".
+        for await (const item of queryAllItems(doc, {
+          TableName,
+          IndexName: OPENED_INDEX.name,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+          ExpressionAttributeNames: { '#pk': OPENED_INDEX.partitionKey, '#sk': OPENED_INDEX.sortKey },
+          ExpressionAttributeValues: { ':pk': openedIndexKeys(month, '').gsi2pk, ':from': from, ':to': to },
+        })) {
+          yield strip<Incident>(item);
+        }
       }
     },
 
