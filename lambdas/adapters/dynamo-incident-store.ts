@@ -279,7 +279,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       });
       const conditions = [`attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`];
       if (expected) {
-        // Never reopened: the attribute is absent on incidents stored before reopens counted.
+        // Never reopened: an incident is created without reopenCount, which the first reopen sets.
         names['#reopenCount'] = 'reopenCount';
         values[':reopenCount'] = expected.reopenCount;
         conditions.push(

@@ -33,8 +33,8 @@ const DOMAIN = 'klaxon-ack-link-v1';
 
 export interface AckClaims {
   incidentId: string;
-  /** The ladder run whose page carried the link; absent on a token signed before runs were in it. */
-  run?: number;
+  /** The ladder run whose page carried the link. */
+  run: number;
   responderId: string;
   expiresAt: Date;
 }
@@ -47,16 +47,16 @@ function responderTag(responderId: string): Buffer {
   return createHash('sha256').update(responderId).digest().subarray(0, RESPONDER_BYTES);
 }
 
-/** Kinds with the run after the id (3, 4) and without it (1, 2: tokens signed before runs). */
-const ULID_KIND = { withRun: 3, legacy: 1 };
-const TEXT_KIND = { withRun: 4, legacy: 2 };
+/** The first byte: the incident id as a ULID's 128 bits, or as text; the run follows the id. */
+const ULID_KIND = 3;
+const TEXT_KIND = 4;
 
 function encodeIncidentId(id: string): Buffer {
   if (ULID.test(id)) {
     let value = 0n;
     for (const char of id) value = (value << 5n) | BigInt(CROCKFORD.indexOf(char));
     const bytes = Buffer.alloc(17);
-    bytes[0] = ULID_KIND.withRun;
+    bytes[0] = ULID_KIND;
     for (let i = 16; i >= 1; i--) {
       bytes[i] = Number(value & 0xffn);
       value >>= 8n;
@@ -65,13 +65,13 @@ function encodeIncidentId(id: string): Buffer {
   }
   const text = Buffer.from(id, 'utf8');
   if (text.length > 255) throw new Error(`Incident id too long for an ack link: ${id}`);
-  return Buffer.concat([Buffer.from([TEXT_KIND.withRun, text.length]), text]);
+  return Buffer.concat([Buffer.from([TEXT_KIND, text.length]), text]);
 }
 
-/** Returns the id, whether a run follows it, and how many bytes it took; undefined when the bytes make no id. */
-function decodeIncidentId(bytes: Buffer): { id: string; hasRun: boolean; length: number } | undefined {
+/** Returns the id and how many bytes it took; undefined when the bytes make no id. */
+function decodeIncidentId(bytes: Buffer): { id: string; length: number } | undefined {
   const kind = bytes[0];
-  if ((kind === ULID_KIND.withRun || kind === ULID_KIND.legacy) && bytes.length >= 17) {
+  if (kind === ULID_KIND && bytes.length >= 17) {
     let value = 0n;
     for (let i = 1; i <= 16; i++) value = (value << 8n) | BigInt(bytes[i] ?? 0);
     let id = '';
@@ -79,15 +79,11 @@ function decodeIncidentId(bytes: Buffer): { id: string; hasRun: boolean; length:
       id = (CROCKFORD[Number(value & 31n)] ?? '0') + id;
       value >>= 5n;
     }
-    return { id, hasRun: kind === ULID_KIND.withRun, length: 17 };
+    return { id, length: 17 };
   }
   const length = bytes[1];
-  if ((kind === TEXT_KIND.withRun || kind === TEXT_KIND.legacy) && length !== undefined && bytes.length >= 2 + length) {
-    return {
-      id: bytes.subarray(2, 2 + length).toString('utf8'),
-      hasRun: kind === TEXT_KIND.withRun,
-      length: 2 + length,
-    };
+  if (kind === TEXT_KIND && length !== undefined && bytes.length >= 2 + length) {
+    return { id: bytes.subarray(2, 2 + length).toString('utf8'), length: 2 + length };
   }
   return undefined;
 }
@@ -153,9 +149,9 @@ export function verifyAckToken(key: Buffer, token: string, now: Date, config: Kl
   const damaged = forged('This link is damaged; nothing was acknowledged.');
   const incident = decodeIncidentId(payload);
   if (!incident) return damaged;
-  const run = incident.hasRun ? decodeRun(payload.subarray(incident.length)) : undefined;
-  if (incident.hasRun && !run) return damaged;
-  const at = incident.length + (run?.length ?? 0);
+  const run = decodeRun(payload.subarray(incident.length));
+  if (!run) return damaged;
+  const at = incident.length + run.length;
   if (payload.length !== at + RESPONDER_BYTES + EXPIRY_BYTES) return damaged;
   const tag = payload.subarray(at, at + RESPONDER_BYTES);
   const responder: Responder | undefined = config.responders.find((r) => responderTag(r.id).equals(tag));
@@ -170,7 +166,7 @@ export function verifyAckToken(key: Buffer, token: string, now: Date, config: Kl
   }
   return {
     valid: true,
-    claims: { incidentId: incident.id, ...(run ? { run: run.run } : {}), responderId: responder.id, expiresAt },
+    claims: { incidentId: incident.id, run: run.run, responderId: responder.id, expiresAt },
     useKey: `ack-link#${signature.toString('base64url')}`,
   };
 }
