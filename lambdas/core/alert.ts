@@ -114,10 +114,7 @@ export interface RoutingFacts {
  * same string, and the `source@` prefix is never a bare source, so no such key equals a
  * `source:key` one.
  *
- * Without an integration the key stays `source:key`: CloudWatch, and every incident stored before
- * integrations were recorded on incidents. Those claimed `source:key`, so this is the very key their
- * resolution must free; reading their `details.integration` instead would free a key they never
- * held and leave theirs claimed by a resolved incident.
+ * Without an integration (CloudWatch, whose alarm ARN is unique already) the key is `source:key`.
  */
 export const scopedDedupKey = (alert: Pick<Alert, 'source' | 'dedupKey' | 'integration'>): string =>
   alert.integration === undefined

@@ -39,8 +39,7 @@ export interface Incident {
   source: AlertSource;
   /**
    * The integration an Events v2 or Alertmanager alert came through: part of its dedup scope
-   * (scopedDedupKey). Absent on CloudWatch incidents, and on incidents stored before dedup keys
-   * were scoped by integration, whose key is the older `source:dedupKey`.
+   * (scopedDedupKey). Absent on CloudWatch incidents.
    */
   integration?: string;
   /** One line: what is wrong (the alarm's state reason, the event's summary). */

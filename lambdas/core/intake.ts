@@ -449,7 +449,7 @@ async function ignoreStaleTrigger(deps: CoreDeps, alert: Alert, incident: Incide
 }
 
 async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
-  const incidentId = (await deps.store.findByDedupKey(scopedDedupKey(alert))) ?? (await legacyIncidentFor(deps, alert));
+  const incidentId = await deps.store.findByDedupKey(scopedDedupKey(alert));
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
   const ignoreIf = (incident: Incident) => predatesCurrentRun(alert, incident);
   if (alert.action === 'acknowledge') {
@@ -474,21 +474,6 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
   });
   if (result.reason === IGNORED) return ignoreStale(deps, alert, result.incident);
   return { outcome: result.changed ? 'resolved' : 'unchanged', incident: result.incident };
-}
-
-/**
- * An incident opened before dedup keys were scoped by integration holds the older `source:key`
- * (it has no `integration`): its sender's acknowledge or resolve must still reach it, or it stays
- * open until a person closes it. Only such an incident, and only one that this very integration
- * opened (its details name it), so another team's resolve never closes it. Looked up only when
- * the scoped key finds nothing, so events for newer incidents pay nothing for it.
- */
-async function legacyIncidentFor(deps: CoreDeps, alert: Alert): Promise<string | undefined> {
-  if (alert.integration === undefined) return undefined;
-  const legacyId = await deps.store.findByDedupKey(scopedDedupKey({ source: alert.source, dedupKey: alert.dedupKey }));
-  const legacy = legacyId ? await deps.store.getIncident(legacyId) : undefined;
-  if (!legacy || legacy.integration !== undefined || legacy.details.integration !== alert.integration) return undefined;
-  return legacy.id;
 }
 
 /** Noted on the timeline (once per delivery), otherwise ignored; the sender is told it was taken. */

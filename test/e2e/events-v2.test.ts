@@ -1,12 +1,6 @@
-/**
- * PagerDuty Events API v2 senders: the exact response shapes, dedup semantics and refusals.
- */
-import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import type { Incident } from '../../lambdas/core/incident.js';
-import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture, fixtureText } from '../support/fixtures.js';
-import { anIncident } from '../support/incidents.js';
+import { fixture } from '../support/fixtures.js';
 import {
   call,
   eventually,
@@ -169,74 +163,6 @@ describe('Events API v2 intake', () => {
     expect(await incident(runtime, teamAId)).toMatchObject({ status: 'open', alertCount: 2 });
     await call(runtime, 'POST', '/v1/alerts/events', event(LOCAL_ROUTING_KEY, 'resolve'));
     expect((await incident(runtime, teamAId)).status).toBe('resolved');
-  });
-
-  it('an incident opened before dedup keys were scoped by integration is still acknowledged and resolved by its own sender, which frees its old key', async () => {
-    // As the intake of an earlier version stored it: the key claimed without the integration, and
-    // the integration only in the details.
-    const integration = integrationFor(runtime.config, LOCAL_ROUTING_KEY);
-    const legacyKey = scopedDedupKey({ source: 'events-v2', dedupKey: 'legacy/queue-depth' });
-    const id = 'legacy-incident-before-integration-scope';
-    const now = new Date().toISOString();
-    await runtime.deps.store.claimDedupKey(legacyKey, id, now);
-    await runtime.deps.store.createIncident(
-      anIncident({
-        id,
-        title: 'Queue depth above 10k',
-        source: 'events-v2',
-        dedupKey: 'legacy/queue-depth',
-        openedAt: now,
-        lastAlertAt: now,
-        details: { integration: integration ?? '' },
-      }),
-    );
-    const event = (routingKey: string, action: string) => ({
-      routing_key: routingKey,
-      event_action: action,
-      dedup_key: 'legacy/queue-depth',
-    });
-
-    // Another integration's resolve with the same dedup_key is not this incident's sender.
-    await call(runtime, 'POST', '/v1/alerts/events', event(FIXTURE_ROUTING_KEY, 'resolve'));
-    expect((await incident(runtime, id)).status).toBe('open');
-
-    await call(runtime, 'POST', '/v1/alerts/events', event(LOCAL_ROUTING_KEY, 'acknowledge'));
-    expect((await incident(runtime, id)).status).toBe('acknowledged');
-    await call(runtime, 'POST', '/v1/alerts/events', event(LOCAL_ROUTING_KEY, 'resolve'));
-    expect((await incident(runtime, id)).status).toBe('resolved');
-    expect(await runtime.deps.store.findByDedupKey(legacyKey)).toBeUndefined();
-
-    // The next trigger opens a new incident under the integration-scoped key.
-    await call(runtime, 'POST', '/v1/alerts/events', {
-      ...event(LOCAL_ROUTING_KEY, 'trigger'),
-      payload: { summary: 'Queue depth above 10k again', source: 'queue', severity: 'warning' },
-    });
-    const reopened = (await openIncidents()).find((item) => item.dedupKey === 'legacy/queue-depth');
-    expect(reopened).toMatchObject({ title: 'Queue depth above 10k again', integration });
-    expect(reopened?.id).not.toBe(id);
-  });
-
-  it.each([
-    ['bad/events-v2-bad-action.json', 400, 'event_action'],
-    ['bad/events-v2-bad-severity.json', 400, 'payload.severity'],
-    ['bad/events-v2-missing-summary.json', 400, 'payload.summary'],
-    ['bad/events-v2-unknown-key.json', 403, 'routing_key'],
-    ['bad/not-json.txt', 400, 'not valid JSON'],
-    ['bad/truncated.json', 400, 'not valid JSON'],
-    ['bad/empty.json', 400, 'empty'],
-    ['bad/array.json', 400, 'JSON object'],
-  ])('refuses %s with %i and says what is wrong, creating nothing', async (name, status, mentions) => {
-    const before = (await openIncidents()).length;
-    const reply = await call<{ status: string; message: string; errors: string[] }>(
-      runtime,
-      'POST',
-      '/v1/alerts/events',
-      fixtureText(name),
-    );
-    expect(reply.status).toBe(status);
-    expect(reply.body.status).toBe('invalid event');
-    expect(`${reply.body.message} ${reply.body.errors.join(' ')}`).toContain(mentions);
-    expect(await openIncidents()).toHaveLength(before);
   });
 
   it('counts a repeat whose 1,024-character summary is 2 KB of UTF-8, and lists it on the timeline', async () => {

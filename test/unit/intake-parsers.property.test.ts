@@ -253,7 +253,7 @@ describe('scoped dedup keys', () => {
     );
   });
 
-  it('an integration-scoped key never equals the source:key of an incident stored before integrations were recorded', () => {
+  it('an integration-scoped key never equals the source:key of an alert without an integration (CloudWatch)', () => {
     fc.assert(
       fc.property(source, text, text, source, text, (s1, integration, k1, s2, k2) => {
         expect(scopedDedupKey({ source: s1, integration, dedupKey: k1 })).not.toBe(
@@ -264,7 +264,7 @@ describe('scoped dedup keys', () => {
     );
   });
 
-  it('keeps source:key where there is no integration (CloudWatch, and incidents stored before)', () => {
+  it('keeps source:key where there is no integration (CloudWatch)', () => {
     expect(scopedDedupKey({ source: 'cloudwatch', dedupKey: 'arn:aws:cloudwatch:us-east-1:1:alarm:a' })).toBe(
       'cloudwatch:arn:aws:cloudwatch:us-east-1:1:alarm:a',
     );
