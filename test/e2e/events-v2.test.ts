@@ -1,6 +1,6 @@
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { fixture } from '../support/fixtures.js';
+import { fixture, fixtureText } from '../support/fixtures.js';
 import {
   call,
   eventually,
@@ -163,6 +163,29 @@ describe('Events API v2 intake', () => {
     expect(await incident(runtime, teamAId)).toMatchObject({ status: 'open', alertCount: 2 });
     await call(runtime, 'POST', '/v1/alerts/events', event(LOCAL_ROUTING_KEY, 'resolve'));
     expect((await incident(runtime, teamAId)).status).toBe('resolved');
+  });
+
+  it.each([
+    ['bad/events-v2-bad-action.json', 400, 'event_action'],
+    ['bad/events-v2-bad-severity.json', 400, 'payload.severity'],
+    ['bad/events-v2-missing-summary.json', 400, 'payload.summary'],
+    ['bad/events-v2-unknown-key.json', 403, 'routing_key'],
+    ['bad/not-json.txt', 400, 'not valid JSON'],
+    ['bad/truncated.json', 400, 'not valid JSON'],
+    ['bad/empty.json', 400, 'empty'],
+    ['bad/array.json', 400, 'JSON object'],
+  ])('refuses %s with %i and says what is wrong, creating nothing', async (name, status, mentions) => {
+    const before = (await openIncidents()).length;
+    const reply = await call<{ status: string; message: string; errors: string[] }>(
+      runtime,
+      'POST',
+      '/v1/alerts/events',
+      fixtureText(name),
+    );
+    expect(reply.status).toBe(status);
+    expect(reply.body.status).toBe('invalid event');
+    expect(`${reply.body.message} ${reply.body.errors.join(' ')}`).toContain(mentions);
+    expect(await openIncidents()).toHaveLength(before);
   });
 
   it('counts a repeat whose 1,024-character summary is 2 KB of UTF-8, and lists it on the timeline', async () => {
