@@ -416,7 +416,7 @@ export function predatesCurrentRun(alert: Pick<Alert, 'senderTime'>, incident: I
  *
  * Equal times are the very alert the resolve ended (a resolved Alertmanager alert carries its
  * firing's startsAt), and that alert can come back for two reasons. Received before the resolve
- * (Lambda retrying an inbox chunk stored before it, or two notifications' chunks received out of
+ * (Lambda retrying an inbox chunk kept from before it, or two notifications' chunks received out of
  * order), it is stale. Received after, it is the sender saying the alert fires again: when
  * Prometheus stops reaching Alertmanager for longer than the alert's endsAt, Alertmanager resolves
  * it itself, and when Prometheus sends it again it keeps its startsAt; ignoring that would leave a

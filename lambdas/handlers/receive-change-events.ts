@@ -17,7 +17,7 @@ export const receiveChangeEvent =
     const service = changeServiceFor(deps.config, integration);
     const receivedAt = deps.clock.now().toISOString();
     const change = changeFromEventsV2(request, integration, service, receivedAt, deps.ids.next());
-    // Stored before the answer: a sender that gets 202 never sends it again.
+    // Written before the answer: a sender that gets 202 never sends it again.
     await deps.changes.recordChange(change);
     deps.logger.info('Change event recorded', { service, integration, at: change.at });
     return json(202, { status: 'success', message: 'Change event processed' });
