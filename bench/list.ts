@@ -6,6 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { ulidGenerator } from '../lambdas/adapters/system.js';
 import type { Incident } from '../lambdas/core/incident.js';
+import { tierLadder } from '../lambdas/core/run-control.js';
+import { firstRun } from '../lambdas/core/runs.js';
 import type { LocalRuntime } from '../local/runtime.js';
 import { inParallel, percentile, round } from './stats.js';
 
@@ -34,8 +36,9 @@ export async function listAtScale(runtime: LocalRuntime) {
   const opened = Date.parse('2026-01-01T00:00:00Z');
   const incidents: Incident[] = Array.from({ length: LIST_INCIDENTS }, (_, i) => {
     const openedAt = new Date(opened + i * 60_000).toISOString();
+    const id = ids.next();
     return {
-      id: ids.next(),
+      id,
       title: `bench-list-${i}`,
       severity: 'SEV3',
       status: 'open',
@@ -48,6 +51,7 @@ export async function listAtScale(runtime: LocalRuntime) {
       alertCount: 1,
       lastAlertAt: openedAt,
       details: {},
+      run: firstRun({ by: 'bench', at: openedAt, ladder: tierLadder(runtime.deps.config, id, 'SEV3', openedAt, 1) }),
     };
   });
   const seedStarted = performance.now();

@@ -273,12 +273,12 @@ export function buildProgram(io: CliIo): Command {
           body: { by: flags.by, note: flags.note },
         }),
       ) as Incident;
-      const next = body.ladderPlan?.steps[0];
+      const next = body.run.ladder?.steps[0];
       print(
         options,
         body,
         () =>
-          `Incident ${body.id} escalated: ${next ? [...next.notify, ...(next.responders ?? [])].join(' and ') : 'the next step'} paged now (ladder run ${body.ladderRun})`,
+          `Incident ${body.id} escalated: ${next ? [...next.notify, ...(next.responders ?? [])].join(' and ') : 'the next step'} paged now (ladder run ${body.run.number})`,
       );
     });
 

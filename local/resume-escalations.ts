@@ -15,35 +15,30 @@
  * note or reminder on the timeline); the post-mortem reminders of resolved incidents are
  * restarted by resumePostmortemReminders.
  */
+import { LOST_RACE, readDecideWrite } from '../lambdas/core/conditional-writes.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident } from '../lambdas/core/incident.js';
-import { escalationInputFor } from '../lambdas/core/intake.js';
-import { type EscalationInput, planResume } from '../lambdas/core/ladder.js';
+import { planResume } from '../lambdas/core/ladder.js';
 import { owedStep } from '../lambdas/core/paging.js';
 import type { CoreDeps } from '../lambdas/core/ports.js';
 import { planPostmortemReminders } from '../lambdas/core/reminders.js';
+import { startRun } from '../lambdas/core/run-control.js';
+import { nextRun, runExecutionName } from '../lambdas/core/runs.js';
 
 const RESUMABLE = ['open', 'acknowledged'] as const;
 
-export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' | 'escalation' | 'clock'>) {
+type ResumeDeps = Pick<CoreDeps, 'config' | 'store' | 'escalation' | 'clock'>;
+
+export async function resumeEscalations(deps: ResumeDeps) {
   let resumed = 0;
   for (const status of RESUMABLE) {
     let cursor: string | undefined;
     do {
       const page = await deps.store.listByStatus(status, { limit: 100, cursor });
       for (const incident of page.incidents) {
-        // No execution recorded: intake did not finish, and the sender's retry will start it.
-        if (!incident.executionArn) continue;
-        const input = await resumedInput(deps, incident);
-        const { executionArn } = await deps.escalation.start(input);
-        const at = deps.clock.now().toISOString();
-        await deps.store.appendTimeline(incident.id, `escalation-resumed#${at}`, {
-          at,
-          type: 'escalation-resumed',
-          message: `Escalation re-planned after the local runtime restarted: ${input.steps.length} step(s) left, steps already taken are not repeated`,
-          executionArn,
-        });
-        resumed += 1;
+        // A run a maintenance window holds has no ladder walking: the next alert after the window starts it.
+        if (!incident.run.ladder) continue;
+        if (await resumeIncident(deps, incident.id)) resumed += 1;
       }
       cursor = page.next;
     } while (cursor);
@@ -51,17 +46,37 @@ export async function resumeEscalations(deps: Pick<CoreDeps, 'config' | 'store' 
   return resumed;
 }
 
-/** The incident's current plan, cut to where its ladder stands now (see planResume). */
-async function resumedInput(
-  deps: Pick<CoreDeps, 'config' | 'store' | 'escalation' | 'clock'>,
-  incident: Incident,
-): Promise<EscalationInput> {
-  const input = escalationInputFor(deps, incident);
-  const now = deps.clock.now();
-  // Due times are on the ladder's clock (the local time scale counts from the ladder's start).
-  const ladderNow = deps.escalation.ladderTime?.(input.openedAt, now) ?? now;
-  const owed = await owedStep(deps.store, incident, input.steps, ladderNow);
-  return { ...input, steps: planResume(input.steps, ladderNow, !owed) };
+/**
+ * A new run (cause `restarted`) with the current ladder cut to where it stands now (see
+ * planResume), decided like any other run, then started like any other.
+ */
+function resumeIncident(deps: ResumeDeps, incidentId: string): Promise<boolean> {
+  return readDecideWrite(`Incident ${incidentId}`, async () => {
+    const incident = await deps.store.getIncident(incidentId);
+    const ladder = incident?.run.ladder;
+    if (!incident || !ladder || incident.status === 'resolved') return false;
+    const now = deps.clock.now();
+    // Due times are on the ladder's clock (the local time scale counts from the ladder's start).
+    const ladderNow = deps.escalation.ladderTime?.(ladder.openedAt, now) ?? now;
+    const owed = await owedStep(deps.store, incident, ladder.steps, ladderNow);
+    const number = incident.run.number + 1;
+    const run = nextRun(incident.run, 'restarted', {
+      by: 'klaxon',
+      at: now.toISOString(),
+      ladder: {
+        ...ladder,
+        // The owed step keeps its run, so a page its stopped execution sent is not sent twice.
+        steps: planResume(ladder.steps, ladderNow, !owed).map((step) =>
+          step === owed ? step : { ...step, run: number },
+        ),
+        executionName: runExecutionName(incident.id, number),
+      },
+    });
+    const updated = await deps.store.transition(incident, RESUMABLE.slice(), { run }, { run: incident.run.number });
+    if (!updated) return LOST_RACE;
+    await startRun(deps, updated as Incident);
+    return true;
+  });
 }
 
 /**

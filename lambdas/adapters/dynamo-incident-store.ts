@@ -255,15 +255,13 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       return { ...strip<Incident>(incidentItem), timeline };
     },
 
-    async transition(id, from: IncidentStatus[], changes, expected) {
-      const names: Record<string, string> = { '#status': 'status' };
+    async transition({ id, openedAt }, from: IncidentStatus[], changes, expected) {
+      const names: Record<string, string> = { '#status': 'status', '#run': 'run' };
       const values: Record<string, unknown> = {};
       const sets: string[] = [];
       const removes: string[] = [];
-      const current = await getIncident(id);
-      if (!current) return undefined;
       const next = { ...changes };
-      if (changes.status) Object.assign(next, statusIndexKeys(changes.status, current.openedAt, id));
+      if (changes.status) Object.assign(next, statusIndexKeys(changes.status, openedAt, id));
       Object.entries(next).forEach(([name, value], i) => {
         names[`#a${i}`] = name;
         // A field changed to undefined is cleared (a reopened incident is no longer resolved).
@@ -277,17 +275,11 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       from.forEach((status, i) => {
         values[`:from${i}`] = status;
       });
-      const conditions = [`attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`];
-      if (expected) {
-        // Never reopened: an incident is created without reopenCount, which the first reopen sets.
-        names['#reopenCount'] = 'reopenCount';
-        values[':reopenCount'] = expected.reopenCount;
-        conditions.push(
-          expected.reopenCount === 0
-            ? '(attribute_not_exists(#reopenCount) OR #reopenCount = :reopenCount)'
-            : '#reopenCount = :reopenCount',
-        );
-      }
+      // The run or episode the caller decided on: of two decisions racing from it, one is written.
+      const [counter, expectedNumber] =
+        'episode' in expected ? ['episode', expected.episode] : ['number', expected.run];
+      names['#counter'] = counter;
+      values[':expected'] = expectedNumber;
       return updateIncidentIf(id, {
         UpdateExpression: [
           sets.length > 0 ? `SET ${sets.join(', ')}` : '',
@@ -295,7 +287,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
         ]
           .filter(Boolean)
           .join(' '),
-        ConditionExpression: conditions.join(' AND '),
+        ConditionExpression: `attribute_exists(pk) AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')}) AND #run.#counter = :expected`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       });
@@ -357,16 +349,13 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       }
     },
 
-    async setExecutionArn(incidentId, executionArn, ladderStartedAt) {
-      await doc.send(
-        new UpdateCommand({
-          TableName,
-          Key: incidentKey(incidentId),
-          UpdateExpression: 'SET executionArn = :arn, ladderStartedAt = :start',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':arn': executionArn, ':start': ladderStartedAt },
-        }),
-      );
+    async markRunStarted(incidentId, run, at) {
+      await updateIncidentIf(incidentId, {
+        UpdateExpression: 'SET #run.#startedAt = if_not_exists(#run.#startedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk) AND #run.#number = :run',
+        ExpressionAttributeNames: { '#run': 'run', '#startedAt': 'startedAt', '#number': 'number' },
+        ExpressionAttributeValues: { ':at': at, ':run': run },
+      });
     },
 
     hasTimelineEntry,
@@ -442,28 +431,6 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
           ExpressionAttributeValues: { ':at': at },
         }),
       );
-    },
-
-    async replan(id, expectedRun, changes) {
-      const names: Record<string, string> = { '#status': 'status', '#run': 'ladderRun' };
-      const values: Record<string, unknown> = { ':open': 'open', ':acknowledged': 'acknowledged' };
-      const sets = Object.entries(changes).map(([name, value], i) => {
-        names[`#a${i}`] = name;
-        values[`:v${i}`] = value;
-        return `#a${i} = :v${i}`;
-      });
-      // The run counter is the decision: of two re-plans racing from run n, one writes n + 1.
-      let runCondition = 'attribute_not_exists(#run)';
-      if (expectedRun !== undefined) {
-        runCondition = '#run = :run';
-        values[':run'] = expectedRun;
-      }
-      return updateIncidentIf(id, {
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `attribute_exists(pk) AND #status IN (:open, :acknowledged) AND ${runCondition}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      });
     },
   };
 }

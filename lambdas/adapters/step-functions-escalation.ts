@@ -17,9 +17,8 @@ export const executionNameFor = (incidentId: string) => incidentId.replace(/[^A-
 export const executionArnFor = (stateMachineArn: string, name: string) =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 
-/** The name `start` gives an escalation: its run's name, else the incident id. */
-export const escalationExecutionName = (execution: EscalationIdentity) =>
-  executionNameFor(execution.executionName ?? execution.incidentId);
+/** The name `start` gives a run's execution. */
+export const escalationExecutionName = (execution: EscalationIdentity) => executionNameFor(execution.executionName);
 
 export function stepFunctionsEscalation(
   client: SFNClient,
@@ -29,10 +28,9 @@ export function stepFunctionsEscalation(
     async start(input: EscalationInput) {
       const stateMachineArn = stateMachines[input.severity as Severity];
       if (!stateMachineArn) throw new Error(`No escalation state machine for ${input.severity}`);
-      // Same name = same incident and run: a duplicate or a retried alert finds it started already.
+      // Same name = same incident and run: a second start finds it started already.
       return startOnce(client, stateMachineArn, escalationExecutionName(input), input);
     },
-    stop: (executionArn, reason) => stopOnce(client, executionArn, reason),
     async stopRun(execution, reason) {
       const stateMachineArn = stateMachines[execution.severity as Severity];
       // `start` refuses a severity without a state machine: nothing of it can be running.

@@ -5,9 +5,10 @@
  */
 import type { Severity } from './config.js';
 import type { Incident } from './incident.js';
-import { escalationInputFor } from './intake.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
+import { startRun, tierLadder } from './run-control.js';
+import { firstRun } from './runs.js';
 
 export interface DrillRequest {
   severity: Severity;
@@ -34,25 +35,19 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
     alertCount: 1,
     lastAlertAt: now,
     details: { drill: 'true', startedBy: request.by },
+    run: firstRun({ by: request.by, at: now, ladder: tierLadder(deps.config, id, request.severity, now, 1) }),
   });
   const incident = written.incident;
-  await deps.store.appendTimeline(id, 'opened', {
-    at: incident.openedAt,
-    type: 'opened',
-    by: request.by,
-    message: `Drill opened by ${request.by}: ${request.title}`,
+  // Same as intake: everything is idempotent, so a retry with the same id finishes a drill cut short.
+  return startRun(deps, incident, {
+    alongside: [
+      deps.store.appendTimeline(id, 'opened', {
+        at: incident.openedAt,
+        type: 'opened',
+        by: request.by,
+        message: `Drill opened by ${request.by}: ${request.title}`,
+      }),
+      deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]),
+    ],
   });
-  if (incident.executionArn) return incident;
-  // Same order as intake: a crash before the ARN is recorded is repaired by a retry (the start is idempotent).
-  const input = escalationInputFor(deps, incident);
-  const { executionArn } = await deps.escalation.start(input);
-  await deps.store.appendTimeline(id, 'escalation-started', {
-    at: deps.clock.now().toISOString(),
-    type: 'escalation-started',
-    message: `Drill escalation started: ${input.steps.length} step(s) for ${incident.severity}`,
-    executionArn,
-  });
-  await deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]);
-  await deps.store.setExecutionArn(id, executionArn, input.openedAt);
-  return { ...incident, executionArn, ladderStartedAt: input.openedAt };
 }

@@ -110,7 +110,7 @@ export function changeSeverity(
   by: string,
   reason?: string,
 ): Promise<UpdateResult> {
-  return replanLadder(deps, incidentId, 'severity-changed', by, (incident, plan, ladderNow, owed) => {
+  return replanLadder(deps, incidentId, 'severity-changed', by, (incident, { plan, ladderNow, owed, run }) => {
     const decision = decideSeverityChange(incident, severity, by, ladderNow.toISOString(), reason);
     if (decision.kind !== 'apply') return decision;
     const raised = isRaise(incident.severity, severity);
@@ -118,12 +118,12 @@ export function changeSeverity(
       raised,
       acknowledged: incident.status === 'acknowledged',
       owed,
+      run,
     });
     return {
       kind: 'apply',
-      steps,
       // Raised, the owed step's people are in the catch-up, a step of the new run.
-      carriesOwed: !raised && owed !== undefined,
+      steps,
       changes: decision.changes,
       entry: { ...decision.entry, at: deps.clock.now().toISOString() },
     };
@@ -136,13 +136,12 @@ export function reassignIncident(deps: CoreDeps, incidentId: string, to: string,
     const known = deps.config.responders.map((responder) => responder.id).join(', ');
     return Promise.reject(new UnknownResponderError(`No responder "${to}" in the config; responders are: ${known}`));
   }
-  return replanLadder(deps, incidentId, 'reassigned', by, (incident, plan, ladderNow, owed) => {
+  return replanLadder(deps, incidentId, 'reassigned', by, (incident, { plan, ladderNow, owed, run }) => {
     const decision = decideReassign(deps.config, incident, to, by, deps.clock.now().toISOString());
     if (decision.kind !== 'apply') return decision;
     return {
       kind: 'apply',
-      steps: planReassign(plan.steps, ladderNow, to, owed),
-      carriesOwed: owed !== undefined,
+      steps: planReassign(plan.steps, ladderNow, to, run, owed),
       changes: decision.changes,
       entry: decision.entry,
     };

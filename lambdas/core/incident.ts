@@ -5,7 +5,7 @@
  */
 import type { AlertGroup } from './alert.js';
 import type { Severity } from './config.js';
-import type { LadderPlan } from './ladder.js';
+import type { Run } from './runs.js';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -59,13 +59,8 @@ export interface Incident {
   context?: SenderContext;
   /** An Alertmanager group's incident: the group as its latest notification showed it. */
   alertGroup?: AlertGroup;
-  executionArn?: string;
-  /**
-   * When the ladder `executionArn` walks started (its due times count from it), written in the
-   * same update as the ARN. Usually openedAt or reopenedAt, but a ladder held for maintenance
-   * starts when the window ends, and only this records that: re-plans and a restart need it.
-   */
-  ladderStartedAt?: string;
+  /** The run walking its ladder now, and the episode it belongs to (runs.ts). */
+  run: Run;
   /** The delivery that opened it: a redelivery of that one (an SNS retry) is not a repeat. */
   firstDeliveryId?: string;
   /**
@@ -80,25 +75,10 @@ export interface Incident {
   resolveSenderTime?: string;
   /** When Klaxon received that resolve, where the alert said (Alert.receivedAt): see staleTrigger. */
   resolveReceivedAt?: string;
-  /** Set when an alarm came back within the reopen window after resolution (which clears resolvedAt and resolvedBy). */
+  /** When it last reopened (an alert came back within the reopen window after its resolution). */
   reopenedAt?: string;
-  reopenCount?: number;
-  /** The resolution the last reopen undid (resolvedAt is cleared on reopen). */
-  reopenedAfterResolutionAt?: string;
-  /** The acknowledgement the last reopen cleared: the new run is unacknowledged until someone answers it. */
-  reopenedAfterAcknowledgement?: { at: string; by?: string };
-  /** The ladder run the last reopen started: pages of earlier runs belong to an earlier resolution. */
-  reopenedRun?: number;
   /** The responder the incident was handed to (reassign); absent while the rota's primary has it. */
   assignee?: string;
-  /**
-   * How many times the ladder was re-planned (reopen, escalate now, severity change, reassign):
-   * run n walks as execution `<id>-r<n>`; absent on the first run. The conditional bump of this
-   * counter is what decides a re-plan.
-   */
-  ladderRun?: number;
-  /** The plan of run `ladderRun` (absent until the first re-plan): a retry or a restart starts exactly this. */
-  ladderPlan?: LadderPlan;
   /** When a ladder step after the first paged someone: the incident escalated (for reports). */
   escalatedAt?: string;
   postmortemDoneAt?: string;
@@ -146,13 +126,6 @@ export type TransitionDecision =
   | { kind: 'apply'; from: IncidentStatus[]; changes: Partial<Incident>; entry: TimelineEntry }
   | { kind: 'unchanged'; reason: string }
   | { kind: 'refused'; reason: string };
-
-/**
- * An acknowledgement older than the last reopen belongs to an earlier run: a reopen clears it, but
- * an incident stored before reopens did still carries it.
- */
-export const acknowledgedBeforeReopen = (incident: Incident): boolean =>
-  Boolean(incident.acknowledgedAt && incident.reopenedAt && incident.acknowledgedAt < incident.reopenedAt);
 
 /** Acknowledging twice is harmless (the first acknowledgement stands); a resolved incident cannot be acknowledged. */
 export function decideAcknowledge(incident: Incident, by: string, at: string): TransitionDecision {

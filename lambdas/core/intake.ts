@@ -19,24 +19,17 @@
  * cut short by a crash is not refused and finishes the job.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
-import { alertPolicyFor } from './config.js';
+import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
+import { alertPolicyFor, type KlaxonConfig } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { type IntakeRecordDeps, isInForce, type MaintenanceWindow } from './intake-records.js';
-import {
-  currentRun,
-  type EscalationInput,
-  ladderStartOf,
-  planLadder,
-  recordsCurrentRun,
-  runExecutionName,
-  runTimelineKey,
-  unrecordedLadderStart,
-} from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, IGNORED, resolveIncident, TransitionRefusedError } from './responder-actions.js';
 import { type RouteDecision, routeAlert } from './routing.js';
+import { startRun, tierLadder } from './run-control.js';
+import { awaitsStart, firstRun, nextRun, type Run, runKey } from './runs.js';
 
 export type IntakeOutcome =
   | { outcome: 'opened' | 'reopened'; incident: Incident }
@@ -49,13 +42,8 @@ export type IntakeOutcome =
   | { outcome: 'already-processed'; incident: Incident }
   | { outcome: 'already-processed'; dedupKey: string };
 
-const MAX_CLAIM_ATTEMPTS = 5;
-
 /** Without `records` (maintenance windows) every service is taken as out of maintenance. */
 export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
-
-/** The timeline key of the entry that says an incident's run 0 was held for maintenance (runTimelineKey for later runs). */
-export const HELD_FOR_MAINTENANCE = 'held-for-maintenance';
 
 export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const records = alert.identifiedDelivery ? deps.records : undefined;
@@ -86,104 +74,224 @@ function act(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   }
 }
 
-async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
-  const key = scopedDedupKey(alert);
-  const route = routeAlert(deps.config, alert);
-  for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-    const now = deps.clock.now().toISOString();
-    const found = await incidentForKey(deps, alert, key, now);
-    const { incidentId, fresh } = found;
+/** What a trigger does, decided from what was read (decideTrigger); intake only carries it out. */
+export type TriggerDecision =
+  /** A new incident, with its first run (held when its service is in maintenance). */
+  | { kind: 'open'; incident: Incident }
+  /** The resolved incident opens again, with a new run and episode. */
+  | { kind: 'reopen'; changes: Partial<Incident> & { run: Run } }
+  /** The key still leads to a resolved incident that may not reopen: free the key and look again. */
+  | { kind: 'free-key' }
+  /** Sent before the resolve that ended the incident: noted, nothing else. */
+  | { kind: 'stale' }
+  /** The alert joins the incident; `endHold`: the maintenance window that held its run is over. */
+  | { kind: 'join'; endHold?: Run };
 
-    // An id this call has just generated and claimed names no incident yet: nothing to read.
-    let incident = fresh ? undefined : (found.incident ?? (await deps.store.getIncident(incidentId)));
-    if (incident && staleTrigger(alert, incident)) return ignoreStaleTrigger(deps, alert, incident);
-    let createdNow = false;
-    let reopenedNow = false;
-    let maintenance: Promise<MaintenanceWindow | undefined> | undefined;
-    if (!incident) {
-      // A new incident escalates unless its service is in maintenance: read that beside the write.
-      maintenance = background(deps.records?.getMaintenance(route.service));
-      if (REOPENING_SOURCES.has(alert.source)) await deps.records?.pointLatest(key, incidentId);
-      const written = await deps.store.createIncident(draftIncident(alert, incidentId, now, route));
-      incident = written.incident;
-      createdNow = written.created;
-      if (incident.service !== route.service) maintenance = undefined;
-    } else if (incident.status === 'resolved') {
-      if (!mayReopen(deps, alert, incident, now)) {
-        // The key still points at a resolved incident: its resolution was cut short before the
-        // key was freed (or a reopen died after holding it for the next run). Free it and claim
-        // again, so this alert opens a new incident.
-        await deps.store.releaseDedupKey(key, incident.id, currentRun(incident) + 1);
-        continue;
-      }
-      const run = currentRun(incident) + 1;
-      // Held for the new run before the reopen is written, and a resolution frees the key only for
-      // its own run or later: whichever of a resolution's release and this reopen comes second
-      // sees the other (one conditional write each, no transaction), so a reopened incident never
-      // loses its key. Refused: the key was freed or taken meanwhile; look again.
-      if (!(await deps.store.holdDedupKeyForRun(key, incident.id, run))) continue;
-      const reopened = await deps.store.transition(incident.id, ['resolved'], {
+export interface TriggerFacts {
+  config: KlaxonConfig;
+  alert: Alert;
+  now: string;
+  route: RouteDecision;
+  /** The incident the dedup key leads to; absent: a new incident gets `newId`. */
+  incident?: Incident;
+  newId: string;
+  /** The maintenance window of the incident's service (of the route's, for a new one). */
+  window?: MaintenanceWindow;
+}
+
+/**
+ * The whole rule of a trigger, as a pure function of what was read. A ladder planned now is held
+ * instead while the service is in maintenance; the run that ends the hold plans from that moment,
+ * so the held hours do not fire all at once.
+ */
+export function decideTrigger(facts: TriggerFacts): TriggerDecision {
+  const { alert, now, incident } = facts;
+  const by = `alarm:${alert.source}`;
+  const inForce = isInForce(facts.window, new Date(now));
+  const ladderOrHold = (id: string, severity: Incident['severity'], run: number) =>
+    inForce && facts.window ? { heldUntil: facts.window.endsAt } : tierLadder(facts.config, id, severity, now, run);
+  if (!incident) {
+    const run = firstRun({
+      by,
+      at: now,
+      ladder: ladderOrHold(facts.newId, facts.route.severity, 1),
+      delivery: alert.deliveryId,
+    });
+    return { kind: 'open', incident: draftIncident(alert, facts.newId, now, facts.route, run) };
+  }
+  if (staleTrigger(alert, incident)) return { kind: 'stale' };
+  if (incident.status === 'resolved') {
+    if (!mayReopen(facts.config, alert, incident, now)) return { kind: 'free-key' };
+    const run = nextRun(incident.run, 'reopened', {
+      by,
+      at: now,
+      delivery: alert.deliveryId,
+      ladder: ladderOrHold(incident.id, incident.severity, incident.run.number + 1),
+      undid: {
+        ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
+        ...(incident.acknowledgedAt ? { acknowledgedAt: incident.acknowledgedAt } : {}),
+        ...(incident.acknowledgedBy ? { acknowledgedBy: incident.acknowledgedBy } : {}),
+      },
+    });
+    return {
+      kind: 'reopen',
+      changes: {
         status: 'open',
+        run,
         reopenedAt: now,
-        reopenCount: (incident.reopenCount ?? 0) + 1,
-        ladderRun: run,
-        reopenedRun: run,
         lastAlertAt: now,
-        // The run's trigger time is now this alert's (removed when it has none).
+        // The episode's trigger time is now this alert's (removed when it has none).
         triggerSenderTime: alert.senderTime,
-        // No longer resolved: the resolution it had is on the timeline (and in the reopen entry).
+        // Neither resolved nor acknowledged: the resolution is on the timeline and in the run's
+        // `undid`; nobody has answered the new episode's pages, and its status-update reminders go
+        // to the primary, not to whoever had it before.
         resolvedAt: undefined,
         resolvedBy: undefined,
         resolveSenderTime: undefined,
         resolveReceivedAt: undefined,
-        reopenedAfterResolutionAt: incident.resolvedAt,
-        // Nor acknowledged: nobody has answered the new run's pages yet, and the status-update
-        // reminders must go to the primary now, not to who had it before (named in the reopen entry).
         acknowledgedAt: undefined,
         acknowledgedBy: undefined,
-        reopenedAfterAcknowledgement: incident.acknowledgedAt
-          ? { at: incident.acknowledgedAt, ...(incident.acknowledgedBy ? { by: incident.acknowledgedBy } : {}) }
-          : undefined,
-      });
-      if (!reopened) continue; // someone else moved it first: look again
-      incident = reopened;
-      reopenedNow = true;
-    }
-
-    // The 'opened' entry is written beside the escalation start (neither needs the other), and
-    // before the execution is recorded: until then any delivery for the incident writes it again
-    // (once: it is keyed), which repairs a crash that cut it short. Any delivery, not only the
-    // opener's redelivery: another delivery of the same alarm (its EventBridge and SNS copies) may
-    // record the execution first, and after that nothing would write the entry the opener lost.
-    const escalate = needsEscalation(incident);
-    const opening =
-      escalate && currentRun(incident) === 0
-        ? background(recordOpening(deps, incident, incident.firstDeliveryId === alert.deliveryId ? route : undefined))
-        : undefined;
-    if (escalate)
-      incident = await escalateUnlessInMaintenance(deps, incident, alert, { maintenance, createdNow, opening });
-    await opening;
-    if (createdNow) return { outcome: 'opened', incident };
-    if (reopenedNow) return { outcome: 'reopened', incident };
-    if (incident.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident };
-
-    await deps.store.recordRepeatAlert(incident.id, alert.deliveryId, {
-      at: now,
-      type: 'alert',
-      message: `Alert repeated: ${alert.summary}`,
-      deliveryId: alert.deliveryId,
-    });
-    return { outcome: 'deduplicated', incident };
+      },
+    };
   }
-  throw new Error(`Could not claim dedup key ${key} after ${MAX_CLAIM_ATTEMPTS} attempts; the sender should retry`);
+  if (incident.run.heldUntil && !inForce) {
+    const ladder = tierLadder(facts.config, incident.id, incident.severity, now, incident.run.number + 1);
+    return { kind: 'join', endHold: nextRun(incident.run, 'maintenance-ended', { by, at: now, ladder }) };
+  }
+  return { kind: 'join' };
+}
+
+async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
+  const key = scopedDedupKey(alert);
+  const route = routeAlert(deps.config, alert);
+  // Read beside the dedup key: a new incident needs it, and then it costs no round trip.
+  const routeWindow = background(deps.records?.getMaintenance(route.service));
+  const windowOf = (service: string) =>
+    service === route.service ? routeWindow : deps.records?.getMaintenance(service);
+  return readDecideWrite(`Dedup key ${key}`, async () => {
+    const now = deps.clock.now().toISOString();
+    const found = await incidentForKey(deps, alert, key, now);
+    // An id this call has just generated and claimed names no incident yet: nothing to read.
+    const incident = found.fresh ? undefined : (found.incident ?? (await deps.store.getIncident(found.incidentId)));
+    const needsWindow = !incident || incident.status === 'resolved' || incident.run.heldUntil !== undefined;
+    const window = needsWindow ? await windowOf(incident?.service ?? route.service) : undefined;
+    const decision = decideTrigger({
+      config: deps.config,
+      alert,
+      now,
+      route,
+      incident,
+      newId: found.incidentId,
+      window,
+    });
+    switch (decision.kind) {
+      case 'stale':
+        return ignoreStaleTrigger(deps, alert, incident as Incident);
+      case 'free-key': {
+        // The key still leads to a resolved incident: its resolution was cut short before the key
+        // was freed (or a reopen died after holding it for the next run). Free it and claim again,
+        // so this alert opens a new incident.
+        const resolved = incident as Incident;
+        await deps.store.releaseDedupKey(key, resolved.id, resolved.run.number + 1);
+        return LOST_RACE;
+      }
+      case 'open': {
+        const written = await deps.store.createIncident(decision.incident);
+        // Someone else wrote the incident this key claimed first: join theirs.
+        if (!written.created) return LOST_RACE;
+        return { outcome: 'opened', incident: await carryOutRun(deps, written.incident, alert, route) };
+      }
+      case 'reopen': {
+        const resolved = incident as Incident;
+        // Held for the new episode before the reopen is written, and a resolution frees the key
+        // only for its own episode or later: whichever of a resolution's release and this reopen
+        // comes second sees the other (one conditional write each, no transaction), so a reopened
+        // incident never loses its key. Refused: the key was freed or taken meanwhile; look again.
+        if (!(await deps.store.holdDedupKeyForRun(key, resolved.id, decision.changes.run.number))) return LOST_RACE;
+        const reopened = await deps.store.transition(resolved, ['resolved'], decision.changes, {
+          run: resolved.run.number,
+        });
+        if (!reopened) return LOST_RACE;
+        return { outcome: 'reopened', incident: await carryOutRun(deps, reopened, alert) };
+      }
+      case 'join': {
+        let joined = incident as Incident;
+        if (decision.endHold) {
+          const ended = await deps.store.transition(
+            joined,
+            ['open', 'acknowledged'],
+            { run: decision.endHold },
+            { run: joined.run.number },
+          );
+          if (!ended) return LOST_RACE;
+          joined = ended;
+        }
+        // A run the decider did not see through (a crash), or this very delivery retried: finish it.
+        if (awaitsStart(joined.run) || joined.run.delivery === alert.deliveryId) {
+          joined = await carryOutRun(
+            deps,
+            joined,
+            alert,
+            joined.firstDeliveryId === alert.deliveryId ? route : undefined,
+          );
+        }
+        if (joined.firstDeliveryId !== alert.deliveryId) {
+          await deps.store.recordRepeatAlert(joined.id, alert.deliveryId, {
+            at: now,
+            type: 'alert',
+            message: `Alert repeated: ${alert.summary}`,
+            deliveryId: alert.deliveryId,
+          });
+        }
+        return { outcome: 'deduplicated', incident: joined };
+      }
+    }
+  });
+}
+
+/**
+ * Carries out the incident's current run as decided: its timeline entries and event, and its
+ * ladder's start unless it is held. Everything here is idempotent (entries keyed, the start named,
+ * events delivered at least once), so a retry after a crash does it again safely. The start is
+ * not marked here: the run's first page task marks it, which keeps the sender's answer three
+ * round trips away (claim, incident, start).
+ */
+async function carryOutRun(
+  deps: IntakeDeps,
+  incident: Incident,
+  alert: Alert,
+  openerRoute?: RouteDecision,
+): Promise<Incident> {
+  const { run } = incident;
+  const work: Promise<unknown>[] = [];
+  if (run.cause === 'opened') work.push(recordOpening(deps, incident, openerRoute));
+  // What the key last opened outlives its dedup record, so that an alert after the resolution can reopen it.
+  if (run.cause === 'opened' && REOPENING_SOURCES.has(alert.source)) {
+    work.push(deps.records?.pointLatest(scopedDedupKey(alert), incident.id) ?? Promise.resolve());
+  }
+  if (run.cause === 'reopened') work.push(recordReopening(deps, incident, alert));
+  if (run.heldUntil) {
+    work.push(
+      deps.store.appendTimeline(incident.id, runKey('held-for-maintenance', run.number), {
+        at: run.at,
+        type: 'maintenance',
+        message: `Service ${incident.service} is in maintenance until ${run.heldUntil}: recorded, nobody paged`,
+      }),
+    );
+  }
+  // Incident Opened goes with the first ladder of its first episode (a held one's when its window ends).
+  if (run.ladder && run.episode === 1 && (run.cause === 'opened' || run.cause === 'maintenance-ended')) {
+    work.push(deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]));
+  }
+  return startRun(deps, incident, { markStarted: false, alongside: work });
 }
 
 /** Alarms flap; an Events v2 sender expects PagerDuty's rule that a trigger after resolve opens a new incident. */
 const REOPENING_SOURCES = new Set<Alert['source']>(['cloudwatch', 'alertmanager']);
 
-function mayReopen(deps: IntakeDeps, alert: Alert, incident: Incident, now: string): boolean {
+function mayReopen(config: KlaxonConfig, alert: Alert, incident: Incident, now: string): boolean {
   if (!REOPENING_SOURCES.has(alert.source) || !incident.resolvedAt) return false;
-  const windowSeconds = parseDurationSeconds(alertPolicyFor(deps.config, incident.severity).reopenWindow) ?? 0;
+  const windowSeconds = parseDurationSeconds(alertPolicyFor(config, incident.severity).reopenWindow) ?? 0;
   const sinceResolved = Date.parse(now) - Date.parse(incident.resolvedAt);
   return sinceResolved >= 0 && sinceResolved < windowSeconds * 1000;
 }
@@ -216,7 +324,7 @@ async function incidentForKey(
     const latestId = await deps.records.latest(key);
     const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
     if (latest && staleTrigger(alert, latest)) return { incidentId: latest.id, fresh: false, incident: latest };
-    if (latest?.status === 'resolved' && mayReopen(deps, alert, latest, now)) candidateId = latest.id;
+    if (latest?.status === 'resolved' && mayReopen(deps.config, alert, latest, now)) candidateId = latest.id;
   }
   const generated = candidateId === undefined;
   candidateId ??= deps.ids.next();
@@ -233,10 +341,7 @@ function background<T>(work: Promise<T> | undefined): Promise<T> | undefined {
   return work;
 }
 
-/** No ladder yet, or the recorded one is of an earlier run (a reopen, or a re-plan cut short). */
-const needsEscalation = (incident: Incident): boolean => !recordsCurrentRun(incident);
-
-function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision): Incident {
+function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision, run: Run): Incident {
   return {
     id,
     title: alert.title,
@@ -255,6 +360,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     details: { ...alert.details, alertTime: alert.occurredAt },
     ...(alert.context ? { context: alert.context } : {}),
     ...(alert.group ? { alertGroup: alert.group } : {}),
+    run,
     firstDeliveryId: alert.deliveryId,
     ...(alert.senderTime ? { triggerSenderTime: alert.senderTime } : {}),
   };
@@ -284,113 +390,35 @@ async function recordOpening(deps: CoreDeps, incident: Incident, openerRoute?: R
 }
 
 /**
- * Alerts for a service in maintenance are kept (the incident and its timeline) but page nobody:
- * the escalation is not started. The first alert for the incident after the window ends starts
- * it, with the ladder planned from that moment, so the held hours do not fire all at once.
+ * Written when the reopen is carried out (and again by a retry that finds its run not started), with
+ * the event beside it: both delivered at least once.
  */
-async function escalateUnlessInMaintenance(
-  deps: IntakeDeps,
-  incident: Incident,
-  alert: Alert,
-  /**
-   * The service's window if already being read; `createdNow`: this call wrote the incident, so
-   * nothing held it; `opening`: the 'opened' entry under way, finished before the execution is recorded.
-   */
-  known: { maintenance?: Promise<MaintenanceWindow | undefined>; createdNow: boolean; opening?: Promise<unknown> },
-): Promise<Incident> {
-  const now = deps.clock.now();
-  if (incident.reopenCount && incident.reopenedAt) {
-    // Written here rather than beside the reopening write, so a retry after a crash in between adds it.
-    const window = alertPolicyFor(deps.config, incident.severity).reopenWindow;
-    const acknowledged = incident.reopenedAfterAcknowledgement;
-    const previousAcknowledgement = acknowledged
-      ? {
-          previousAcknowledgedAt: acknowledged.at,
-          ...(acknowledged.by ? { previousAcknowledgedBy: acknowledged.by } : {}),
-        }
-      : {};
-    await deps.store.appendTimeline(incident.id, `reopened#${incident.reopenCount}`, {
-      at: incident.reopenedAt,
+async function recordReopening(deps: CoreDeps, incident: Incident, alert: Alert): Promise<void> {
+  const { run } = incident;
+  const window = alertPolicyFor(deps.config, incident.severity).reopenWindow;
+  const undid = run.undid ?? {};
+  const previousAcknowledgement = undid.acknowledgedAt
+    ? {
+        previousAcknowledgedAt: undid.acknowledgedAt,
+        ...(undid.acknowledgedBy ? { previousAcknowledgedBy: undid.acknowledgedBy } : {}),
+      }
+    : {};
+  await Promise.all([
+    deps.store.appendTimeline(incident.id, runKey('reopened', run.number), {
+      at: run.at,
       type: 'reopened',
       by: `alarm:${alert.source}`,
       ...previousAcknowledgement,
-      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${incident.reopenedAfterResolutionAt ?? 'its last resolution'}${acknowledged ? `; it had been acknowledged by ${acknowledged.by ?? 'someone'} at ${acknowledged.at}, and waits for a new acknowledgement` : ''}`,
-    });
-    // Beside its timeline entry and on every retry: delivered at least once, like the others.
-    await deps.events.publish([
-      lifecycleEvent('reopened', incident, incident.reopenedAt, {
-        reopenCount: incident.reopenCount,
-        ...(incident.reopenedAfterResolutionAt ? { previousResolvedAt: incident.reopenedAfterResolutionAt } : {}),
+      message: `Reopened: the alert came back within the ${window} reopen window after the resolution at ${undid.resolvedAt ?? 'its last resolution'}${undid.acknowledgedAt ? `; it had been acknowledged by ${undid.acknowledgedBy ?? 'someone'} at ${undid.acknowledgedAt}, and waits for a new acknowledgement` : ''}`,
+    }),
+    deps.events.publish([
+      lifecycleEvent('reopened', incident, run.at, {
+        episode: run.episode,
+        ...(undid.resolvedAt ? { previousResolvedAt: undid.resolvedAt } : {}),
         ...previousAcknowledgement,
       }),
-    ]);
-  }
-  const window = await (known.maintenance ?? deps.records?.getMaintenance(incident.service));
-  // Per run: a reopen inside a window is held (and recorded) again; one outside it is not late.
-  const heldKey = runTimelineKey(HELD_FOR_MAINTENANCE, currentRun(incident));
-  if (isInForce(window, now)) {
-    await deps.store.appendTimeline(incident.id, heldKey, {
-      at: now.toISOString(),
-      type: 'maintenance',
-      message: `Service ${incident.service} is in maintenance until ${window.endsAt}${window.reason ? ` (${window.reason})` : ''}: recorded, nobody paged`,
-    });
-    return incident;
-  }
-  const held = !known.createdNow && (await deps.store.hasTimelineEntry(incident.id, heldKey));
-  const ladderStart = held ? now.toISOString() : unrecordedLadderStart(incident);
-  return startEscalation(deps, incident, ladderStart, known.opening);
-}
-
-export function escalationInputFor(
-  deps: Pick<CoreDeps, 'config'>,
-  incident: Incident,
-  ladderStart = ladderStartOf(incident),
-): EscalationInput {
-  const run = currentRun(incident);
-  // A re-planned ladder (escalate now, severity change, reassign) is stored: start exactly that.
-  if (incident.ladderPlan?.run === run) {
-    const { incidentId, severity, openedAt, steps, executionName } = incident.ladderPlan;
-    return { incidentId, severity, openedAt, steps, executionName };
-  }
-  const steps = planLadder(deps.config.severityPolicy[incident.severity], ladderStart);
-  if (!run) return { incidentId: incident.id, severity: incident.severity, openedAt: ladderStart, steps };
-  return {
-    incidentId: incident.id,
-    severity: incident.severity,
-    openedAt: ladderStart,
-    steps: steps.map((step) => ({ ...step, run })),
-    executionName: runExecutionName(incident.id, run),
-  };
-}
-
-async function startEscalation(
-  deps: CoreDeps,
-  incident: Incident,
-  ladderStart: string,
-  opening?: Promise<unknown>,
-): Promise<Incident> {
-  const input = escalationInputFor(deps, incident, ladderStart);
-  // A re-plan cut short leaves the earlier run's ladder recorded (and maybe running): stop it.
-  if (incident.executionArn) await deps.escalation.stop(incident.executionArn, `Superseded by ${input.executionName}`);
-  const { executionArn } = await deps.escalation.start(input);
-  const run = currentRun(incident);
-  // All before the ARN is recorded, so a crash before it repeats them on retry: the entries are
-  // keyed (written once per run) and the event is published at least once. Incident Opened only
-  // with run 0's ladder (a new incident, or a held one whose window has ended): a reopen has
-  // published Incident Reopened, and a re-plan cut short is no new incident either.
-  await Promise.all([
-    opening,
-    deps.store.appendTimeline(incident.id, runTimelineKey('escalation-started', run), {
-      at: deps.clock.now().toISOString(),
-      type: 'escalation-started',
-      message: `Escalation started: ${input.steps.length} step(s) for ${incident.severity}`,
-      executionArn,
-    }),
-    run === 0 ? deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]) : undefined,
+    ]),
   ]);
-  // The start goes with the ARN: re-plans and a restart plan from it (a held ladder's is not openedAt).
-  await deps.store.setExecutionArn(incident.id, executionArn, input.openedAt);
-  return { ...incident, executionArn, ladderStartedAt: input.openedAt };
 }
 
 /**
@@ -478,7 +506,7 @@ async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOu
 
 /** Noted on the timeline (once per delivery), otherwise ignored; the sender is told it was taken. */
 async function ignoreStale(deps: CoreDeps, alert: Alert, incident: Incident): Promise<IntakeOutcome> {
-  const run = incident.reopenCount ? 'last reopened' : 'opened';
+  const run = incident.reopenedAt ? 'last reopened' : 'opened';
   await deps.store.appendTimeline(incident.id, `alert-ignored#${alert.deliveryId}`, {
     at: deps.clock.now().toISOString(),
     type: 'alert',

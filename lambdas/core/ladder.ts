@@ -19,8 +19,8 @@ export interface EscalationStep {
   notify: Role[];
   channels: Channel[];
   unless: StepCondition;
-  /** The ladder's run (1, 2, … after each re-plan): pages of an earlier run do not stand in for it. */
-  run?: number;
+  /** The run whose execution walks it (runs.ts): its pages are keyed by it. */
+  run: number;
   /** 1, 2, …: this step belongs to a repeat of the ladder (the tier's `repeat`). */
   loop?: number;
   /** People paged by id besides the roles (the new assignee of a reassigned incident). */
@@ -36,104 +36,19 @@ export interface EscalationInput {
   /** When the ladder started (due times count from it; the local runtime's time scale compresses from it). */
   openedAt: string;
   steps: EscalationStep[];
-  /** Execution name when it is not the incident id (a re-planned ladder: `<id>-r<run>`). */
-  executionName?: string;
+  /** The run's execution name (runExecutionName in runs.ts). */
+  executionName: string;
 }
 
-export type ReplanReason = 'escalated' | 'severity-changed' | 'reassigned';
-
-/** A re-planned ladder as stored on the incident: the execution's input and why it was planned. */
-export interface LadderPlan extends EscalationInput {
-  run: number;
-  reason: ReplanReason;
-  by: string;
-  at: string;
-}
-
-/** The incident's current ladder run; a reopened incident stored before runs were counted used reopenCount. */
-export const currentRun = (incident: { ladderRun?: number; reopenCount?: number }) =>
-  incident.ladderRun ?? incident.reopenCount ?? 0;
-
-/**
- * The run whose acknowledgement and resolution the incident's status is: the one its last reopen
- * started (0 until it reopens). Not currentRun: a re-plan (escalate now, severity change,
- * reassign) starts a run of an acknowledged incident without asking for a new acknowledgement,
- * and the acknowledgement must keep one key however many re-plans follow it. A reopen stored
- * before reopenedRun was recorded falls back to currentRun, which is right unless it was re-planned.
- */
-export const reopenRun = (incident: { ladderRun?: number; reopenCount?: number; reopenedRun?: number }) =>
-  incident.reopenCount ? (incident.reopenedRun ?? currentRun(incident)) : 0;
-
-/** The timeline key of an entry written once per run: the bare name for run 0, as before runs existed. */
-export const runTimelineKey = (name: string, run: number) => (run ? `${name}#r${run}` : name);
-
-/** Run 0 is named after the incident; run n (a reopen or any re-plan) `<id>-r<n>`. */
-export const runExecutionName = (incidentId: string, run: number) => (run ? `${incidentId}-r${run}` : incidentId);
-
-/** What an incident records about where its current ladder started (see Incident.ladderStartedAt). */
-export interface LadderStartRecord {
-  id: string;
-  openedAt: string;
-  reopenedAt?: string;
-  executionArn?: string;
-  ladderStartedAt?: string;
-  ladderRun?: number;
-  reopenCount?: number;
-}
-
-/**
- * When the incident's current ladder run started: the start recorded with its execution. A start
- * recorded with an earlier run's execution (a reopen whose ladder is not started yet) is not this
- * run's. Without one, the start intake would plan: reopenedAt, else openedAt. That fallback also
- * covers incidents stored before starts were recorded, which is right for all of them except a
- * ladder that was held for maintenance: nothing stored says when that one started.
- */
-export function ladderStartOf(incident: LadderStartRecord): string {
-  if (incident.ladderStartedAt && recordsCurrentRun(incident)) return incident.ladderStartedAt;
-  return unrecordedLadderStart(incident);
-}
-
-/** Where a run's ladder starts when nothing held it for maintenance: its reopening, else the opening. */
-export const unrecordedLadderStart = (incident: Pick<LadderStartRecord, 'openedAt' | 'reopenedAt'>): string =>
-  incident.reopenedAt ?? incident.openedAt;
-
-/**
- * The recorded execution is the current run's: the name it ends with is the one the run's ladder
- * is started under (runExecutionName). False with none recorded, or one of an earlier run (a
- * reopen, or a re-plan cut short before its ARN was recorded).
- */
-export function recordsCurrentRun(
-  incident: Pick<LadderStartRecord, 'id' | 'executionArn' | 'ladderRun' | 'reopenCount'>,
-  executionName = runExecutionName(incident.id, currentRun(incident)),
-): boolean {
-  return incident.executionArn?.endsWith(`:${executionName}`) ?? false;
-}
-
-/** Which execution an escalation is: the state machine of its severity, and its name. */
+/** Which execution a run is: the state machine of its severity, and its name. */
 export type EscalationIdentity = Pick<EscalationInput, 'incidentId' | 'severity' | 'executionName'>;
-
-/**
- * The execution of the incident's current run, whether or not its ARN was recorded: a re-planned
- * run walks the stored plan's severity, any other the incident's.
- */
-export function currentRunExecution(incident: {
-  id: string;
-  severity: string;
-  ladderRun?: number;
-  reopenCount?: number;
-  ladderPlan?: LadderPlan;
-}): EscalationIdentity {
-  const run = currentRun(incident);
-  const severity = incident.ladderPlan?.run === run ? incident.ladderPlan.severity : incident.severity;
-  return { incidentId: incident.id, severity, executionName: runExecutionName(incident.id, run) };
-}
 
 /**
  * The tier's steps from `openedAt`, then `repeat` more loops when the tier asks for them: each
  * loop starts `repeatAfter` after the previous loop's last step, keeps the spacing of the steps,
  * and every repeated step is "unless acknowledged" (a loop pages again only while nobody has).
  */
-export function planLadder(policy: TierPolicy, openedAt: string): EscalationStep[] {
+export function planLadder(policy: TierPolicy, openedAt: string, run: number): EscalationStep[] {
   const start = Date.parse(openedAt);
   if (Number.isNaN(start)) throw new Error(`Cannot plan a ladder from an unreadable open time: ${openedAt}`);
   const offsets = policy.ladder.map((step) => parseDurationSeconds(step.after) ?? 0);
@@ -149,6 +64,7 @@ export function planLadder(policy: TierPolicy, openedAt: string): EscalationStep
         notify: [...step.notify],
         channels: [...step.channels],
         unless: loop === 0 ? step.unless : 'acknowledged',
+        run,
         ...(loop > 0 ? { loop } : {}),
       });
     });
@@ -224,9 +140,9 @@ export function planSeverityChange(
   newPolicy: TierPolicy,
   ladderStart: string,
   now: Date,
-  options: { raised: boolean; acknowledged: boolean; owed?: EscalationStep },
+  options: { raised: boolean; acknowledged: boolean; owed?: EscalationStep; run: number },
 ): EscalationStep[] {
-  const steps = planLadder(newPolicy, ladderStart);
+  const steps = planLadder(newPolicy, ladderStart, options.run);
   const ahead = stepsAhead(steps, now);
   if (!options.raised) return options.owed ? [options.owed, ...ahead] : ahead;
   const due = steps
@@ -244,6 +160,7 @@ export function planSeverityChange(
     ...(responders.length ? { responders } : {}),
     channels: [...new Set(missed.flatMap((step) => step.channels))],
     unless: missed.some((step) => step.unless === 'resolved') ? 'resolved' : 'acknowledged',
+    run: options.run,
     reason: 'severity-raised',
   };
   return [catchUp, ...ahead];
@@ -257,6 +174,7 @@ export function planReassign(
   steps: EscalationStep[],
   now: Date,
   assignee: string,
+  run: number,
   owed?: EscalationStep,
 ): EscalationStep[] {
   const page: EscalationStep = {
@@ -268,6 +186,7 @@ export function planReassign(
     responders: [assignee],
     channels: ['sms', 'email'],
     unless: 'resolved',
+    run,
     reason: 'reassigned',
   };
   return [...(owed ? [owed] : []), page, ...stepsAhead(steps, now)];

@@ -12,6 +12,7 @@ import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { IncidentStore, PagingDeps } from './ports.js';
 import { onCallFor } from './rotations.js';
+import { fallbackPageKey, pageFailedKey, pageKey, stepPagesPrefix, unreachableKey } from './runs.js';
 import { type RenderContext, renderPage } from './templates.js';
 
 export interface PageStepRequest {
@@ -56,17 +57,6 @@ export function stepPeople(config: KlaxonConfig, step: EscalationStep, at: Date)
 
 const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.join(', ') : 'assignee');
 
-/** Every page's timeline key starts so: who was paged is one prefix query away. */
-export const PAGED_KEY_PREFIX = 'paged#';
-
-/** A re-planned run's steps reuse indexes: its keys carry the run, so an earlier run's entries do not count. */
-const runPrefix = (step: Pick<EscalationStep, 'run'>) => (step.run ? `r${step.run}#` : '');
-
-/** The keys of every page for this step of this run, by its own channels or a fallback: whether the step was taken. */
-export const stepPagesPrefix = (step: EscalationStep) => `${PAGED_KEY_PREFIX}${runPrefix(step)}${step.index}#`;
-
-const pageKey = (step: EscalationStep, responderId: string) => `${stepPagesPrefix(step)}${responderId}`;
-
 /**
  * The step a ladder owes when its execution is replaced (a re-plan stops it; a `--data` restart
  * lost it): the latest step due at `now`, when nobody was paged for it in its run. The execution
@@ -86,9 +76,6 @@ export async function owedStep(
   const pages = await store.timelineEntries(incident.id, stepPagesPrefix(latest));
   return pages.length > 0 ? undefined : latest;
 }
-
-/** The key prefix of run `run`'s pages; run 0's keys carry no run, so its prefix is every run's. */
-export const runPagesKeyPrefix = (run: number) => `${PAGED_KEY_PREFIX}${runPrefix({ run })}`;
 
 /**
  * The incident, or why the step no longer pages: the state machine checked before calling, but
@@ -116,6 +103,10 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   const { incidentId, step } = request;
   const incident = await incidentToPage(deps, request);
   if ('paged' in incident) return incident;
+  // Intake leaves this to the run's first page, to answer its sender sooner (run-control.ts).
+  if (incident.run.number === step.run && !incident.run.startedAt) {
+    await deps.store.markRunStarted(incidentId, step.run, deps.clock.now().toISOString());
+  }
 
   const paged: string[] = [];
   const failures: string[] = [];
@@ -214,7 +205,7 @@ async function renderContext(
   if (!deps.ackKey) return context;
   const token = signAckToken(
     await deps.ackKey.key(),
-    { incidentId: incident.id, run: step.run ?? 0, responderId: responder.id },
+    { incidentId: incident.id, run: step.run, responderId: responder.id },
     deps.clock.now(),
   );
   return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };
@@ -269,7 +260,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     handled.add(responder.id);
     if (reachedByStep.has(responder.id)) continue;
     failed.push(responder.id);
-    await deps.store.appendTimeline(incidentId, `page-failed#${runPrefix(step)}${step.index}#${responder.id}`, {
+    await deps.store.appendTimeline(incidentId, pageFailedKey(step, responder.id), {
       at: deps.clock.now().toISOString(),
       type: 'page-failed',
       by: 'klaxon',
@@ -296,7 +287,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     // A retried fallback that already reached someone in this person's place is done with them.
     let reached = stepPages.some((entry) => entry.fallbackFor === responder.id);
     for (const fallback of reached ? [] : fallbacks) {
-      const key = `${pageKey(step, fallback.responder.id)}#fallback-for#${responder.id}`;
+      const key = fallbackPageKey(step, fallback.responder.id, responder.id);
       const backup = fallback.responder.id !== responder.id;
       if (backup && (reachedByStep.has(fallback.responder.id) || failedInThisCall.has(fallback.responder.id))) continue;
       if (await deliver(deps, incident, step, { ...fallback, key, fallbackFor: responder.id }, failures)) {
@@ -308,7 +299,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
       if (backup) failedInThisCall.add(fallback.responder.id);
     }
     if (!reached) {
-      await deps.store.appendTimeline(incidentId, `unreachable#${runPrefix(step)}${step.index}#${responder.id}`, {
+      await deps.store.appendTimeline(incidentId, unreachableKey(step, responder.id), {
         at: deps.clock.now().toISOString(),
         type: 'unreachable',
         by: 'klaxon',

@@ -58,16 +58,16 @@ export interface IncidentStore {
   getIncident(id: string): Promise<Incident | undefined>;
   getIncidentWithTimeline(id: string): Promise<IncidentWithTimeline | undefined>;
   /**
-   * Applies `changes` only while the status is one of `from` and, given `reopenCount`, the
-   * incident has been reopened exactly that often (the run the caller decided on); returns the
-   * updated incident, or undefined when the condition failed (someone else moved it first). A
-   * field given as `undefined` is removed.
+   * Applies `changes` only while the status is one of `from` and the incident is still on the
+   * episode or run the caller decided on (runs.ts); returns the updated incident, or undefined
+   * when the condition failed (someone else moved it first). A field given as `undefined` is
+   * removed. This conditional write is how every decision about an incident is taken.
    */
   transition(
-    id: string,
+    incident: Pick<Incident, 'id' | 'openedAt'>,
     from: IncidentStatus[],
     changes: Partial<Incident>,
-    expected?: { reopenCount: number },
+    expected: { episode: number } | { run: number },
   ): Promise<Incident | undefined>;
   /** Adds a timeline entry; `key` makes the write idempotent (a retried write adds nothing). */
   appendTimeline(incidentId: string, key: string, entry: TimelineEntry): Promise<boolean>;
@@ -79,11 +79,8 @@ export interface IncidentStore {
   recordAlertGroup(incidentId: string, group: AlertGroup, title: string): Promise<Incident | undefined>;
   /** Counts a repeated alert once per `deliveryId`. */
   recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
-  /**
-   * Records the execution walking the incident's ladder and when that ladder started, in one
-   * write: a crash cannot leave one without the other.
-   */
-  setExecutionArn(incidentId: string, executionArn: string, ladderStartedAt: string): Promise<void>;
+  /** Records that run `run`'s execution was seen started, unless a later run replaced it. */
+  markRunStarted(incidentId: string, run: number, at: string): Promise<void>;
   hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;
   /** The timeline entries whose key starts with `keyPrefix` (e.g. every note), in key order. */
   timelineEntries(incidentId: string, keyPrefix: string): Promise<TimelineEntry[]>;
@@ -95,27 +92,14 @@ export interface IncidentStore {
   incidentsOpenedBetween(from: string, to: string): AsyncIterable<Incident>;
   /** Records that a ladder step after the first paged someone; the first time stands. */
   markEscalated(incidentId: string, at: string): Promise<void>;
-  /**
-   * Applies `changes` (a new ladder run and plan, and what caused it) only while the incident is
-   * unresolved and its `ladderRun` is still `expectedRun` (undefined: never re-planned). Returns
-   * the updated incident, or undefined when someone else re-planned or resolved it first.
-   */
-  replan(
-    incidentId: string,
-    expectedRun: number | undefined,
-    changes: Partial<Incident>,
-  ): Promise<Incident | undefined>;
 }
 
 export interface EscalationRunner {
-  /** Starts the incident's ladder; starting it again for the same incident is harmless. */
+  /** Starts a run's ladder; starting the same run again is harmless (its execution name is fixed). */
   start(input: EscalationInput): Promise<{ executionArn: string }>;
-  /** Stops the ladder; stopping a finished or unknown execution is harmless. */
-  stop(executionArn: string, reason: string): Promise<void>;
   /**
-   * Stops the execution `start` names for this incident and run (state machine of its severity,
-   * deterministic name), for when its ARN may never have been recorded. Stopping one that was
-   * never started, or has finished, is harmless.
+   * Stops a run's execution (the state machine of its severity, its fixed name). Stopping one
+   * that was never started, or has finished, is harmless.
    */
   stopRun(execution: EscalationIdentity, reason: string): Promise<void>;
   /**

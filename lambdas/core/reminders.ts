@@ -11,10 +11,11 @@
 import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
 import { responderById } from './config.js';
 import { parseDurationSeconds } from './duration.js';
-import { acknowledgedBeforeReopen, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { whoFills } from './paging.js';
 import type { PagingDeps } from './ports.js';
+import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
 import {
   type PostmortemReminderStage,
   type RenderContext,
@@ -74,8 +75,7 @@ export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpda
  * last (re)opened (when that is a responder in the config), else the person in the primary role now.
  */
 export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, also?: string): Responder | undefined {
-  const acknowledgedBy = acknowledgedBeforeReopen(incident) ? undefined : incident.acknowledgedBy;
-  for (const id of [incident.assignee, acknowledgedBy, also]) {
+  for (const id of [incident.assignee, incident.acknowledgedBy, also]) {
     const responder = id ? responderById(config, id) : undefined;
     if (responder) return responder;
   }
@@ -168,14 +168,14 @@ const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ 
  */
 export interface PostmortemReminderInput {
   incidentId: string;
-  /** The incident's reopen count when it resolved (0 for the first resolution): a reopen ends these reminders. */
+  /** The episode that resolved (runs.ts): a reopen ends these reminders. */
   run: number;
   resolvedAt: string;
   /** The first reminder: a day before it is due, or halfway when the deadline is under two days. Absent: no post-mortem deadline. */
   remindAt?: string;
   /** The deadline, when the last reminder goes out if it is still not done. */
   dueAt?: string;
-  /** Execution name: the incident id, plus the run when it was reopened. */
+  /** Execution name: postmortemExecutionName (runs.ts). */
   executionName: string;
 }
 
@@ -187,12 +187,12 @@ const DAY_SECONDS = 86_400;
  */
 export function planPostmortemReminders(tier: TierPolicy, incident: Incident): PostmortemReminderInput | undefined {
   if (!incident.resolvedAt) return undefined;
-  const run = incident.reopenCount ?? 0;
+  const run = incident.run.episode;
   const plan: PostmortemReminderInput = {
     incidentId: incident.id,
     run,
     resolvedAt: incident.resolvedAt,
-    executionName: `${incident.id}-${run > 0 ? `r${run}-` : ''}postmortem`,
+    executionName: postmortemExecutionName(incident.id, run),
   };
   const dueSeconds = parseDurationSeconds(tier.postmortemDue);
   if (!dueSeconds) return plan;
@@ -209,7 +209,7 @@ export type PostmortemDecision = { kind: 'remind' } | { kind: 'stop'; reason: st
 
 /** Remind unless the post-mortem is done, or the incident reopened (its next resolution plans anew). */
 export function decidePostmortemReminder(incident: Incident, run: number): PostmortemDecision {
-  if (incident.status !== 'resolved' || (incident.reopenCount ?? 0) !== run) {
+  if (incident.status !== 'resolved' || incident.run.episode !== run) {
     return { kind: 'stop', reason: 'incident reopened' };
   }
   if (incident.postmortemDoneAt) return { kind: 'stop', reason: `post-mortem done at ${incident.postmortemDoneAt}` };
@@ -240,7 +240,7 @@ export async function remindPostmortem(
   const decision = decidePostmortemReminder(incident, request.run);
   if (decision.kind === 'stop') return { remindAgain: false, skipped: decision.reason };
 
-  const key = `reminded#postmortem#r${request.run}#${request.stage}`;
+  const key = postmortemReminderKey(request.run, request.stage);
   const remindAgain = request.stage !== 'due';
   if (await deps.store.hasTimelineEntry(incident.id, key)) return { remindAgain, skipped: 'already reminded' };
   const now = deps.clock.now();

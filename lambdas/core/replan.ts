@@ -1,50 +1,35 @@
 /**
- * Every change to a running ladder goes one way: decide the new plan, bump the incident's
- * `ladderRun` with a conditional write (the decision: of two racing re-plans one wins, the other
- * reads again), stop the running execution and start run n as execution `<id>-r<n>` with the new
- * plan. Escalate now, a severity change and a reassignment use it; a reopen (intake) bumps the
- * same counter.
+ * Every change to a running ladder goes one way: decide the new plan, write it as the incident's
+ * next run with a conditional write on the run it was decided on (of two racing re-plans one wins,
+ * the other reads again), then start it (run-control.ts: the superseded execution is stopped, the
+ * new one started under its own name). Escalate now, a severity change and a reassignment use it.
  *
- * Crash-safe: the plan is stored with the bump, so whoever finds run n recorded but not started
- * (a retry of the request, the next alert for the incident, a restarted local runtime) starts
- * exactly that plan; starting an execution with the same name and input twice is harmless, and
- * the timeline entries are keyed by run so a retry writes each once.
+ * Crash-safe: the plan is stored with the run, so whoever finds a run waiting for its start (a
+ * retry of the request, the next alert, the run's first page, a restarted local runtime) starts
+ * exactly that plan; the timeline entries are keyed by run so a retry writes each once.
  */
+
+import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
 import { SEVERITIES, type Severity } from './config.js';
 import { formatDuration } from './duration.js';
 import type { Incident, TimelineEntry } from './incident.js';
-import { escalationInputFor } from './intake.js';
-import {
-  currentRun,
-  type EscalationInput,
-  type EscalationStep,
-  type LadderPlan,
-  planEscalateNow,
-  type ReplanReason,
-  recordsCurrentRun,
-  runExecutionName,
-} from './ladder.js';
+import { type EscalationInput, type EscalationStep, planEscalateNow } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { owedStep } from './paging.js';
 import type { CoreDeps } from './ports.js';
 import { IncidentNotFoundError, TransitionRefusedError } from './responder-actions.js';
-
-const MAX_ATTEMPTS = 5;
+import { startRun, tierLadder } from './run-control.js';
+import { awaitsStart, nextRun, type ReplanCause, runExecutionName, runKey } from './runs.js';
 
 export type ReplanDecision =
   | {
       kind: 'apply';
       steps: EscalationStep[];
-      /** Other changes written with the bump (the new severity, the assignee). */
+      /** Other changes written with the run (the new severity, the assignee). */
       changes?: Partial<Incident>;
       /** An entry of the change itself (severity-changed, reassigned), beside the re-plan's own. */
       entry?: TimelineEntry;
       note?: string;
-      /**
-       * steps[0] is the owed step (see owedStep) carried over: it keeps its run, so its pages are
-       * keyed as the stopped execution's would be (one it sent while being stopped is not sent twice).
-       */
-      carriesOwed?: boolean;
     }
   | { kind: 'unchanged'; reason: string }
   | { kind: 'refused'; reason: string };
@@ -53,73 +38,89 @@ export interface ReplanResult {
   incident: Incident;
   changed: boolean;
   reason?: string;
-  plan?: LadderPlan;
+}
+
+/** What a re-plan decides from: the ladder walking now, the ladder's "now", the owed step, the new run's number. */
+export interface ReplanFacts {
+  plan: EscalationInput;
+  ladderNow: Date;
+  owed?: EscalationStep;
+  run: number;
 }
 
 /**
+ * The ladder the incident's run walks, or, for a run a maintenance window holds, the tier's ladder
+ * as it would start now (a person may escalate or re-plan a held incident).
+ */
+const walkingLadder = (deps: CoreDeps, incident: Incident, now: Date): EscalationInput =>
+  incident.run.ladder ??
+  tierLadder(deps.config, incident.id, incident.severity, now.toISOString(), incident.run.number);
+
+/**
  * Reads, decides with the current plan and the ladder's "now", writes the new run conditionally
- * (only while unresolved), then starts it. `decide` refuses a resolved incident with its own
- * words, and sees the ladder's time (the local runtime's time scale applied).
+ * (only while unresolved, and only on the run decided on), then starts it. `decide` refuses a
+ * resolved incident with its own words, and sees the ladder's time (the local runtime's time
+ * scale applied).
  */
 export async function replanLadder(
   deps: CoreDeps,
   incidentId: string,
-  reason: ReplanReason,
+  cause: ReplanCause,
   by: string,
-  decide: (incident: Incident, plan: EscalationInput, ladderNow: Date, owed?: EscalationStep) => ReplanDecision,
+  decide: (incident: Incident, facts: ReplanFacts) => ReplanDecision,
 ): Promise<ReplanResult> {
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const incident = await deps.store.getIncident(incidentId);
+  return readDecideWrite(`Incident ${incidentId}`, async () => {
+    let incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
-    const pending = pendingPlan(incident);
-    if (pending) {
-      // A re-plan was decided but its ladder never started (a crash): finish it first. When it
-      // is this very request retried (same kind, same person), finishing it is the answer.
-      await startPlan(deps, incident, pending);
-      if (pending.reason === reason && pending.by === by) return { incident, changed: true, plan: pending };
-      continue;
+    if (awaitsStart(incident.run) && incident.status !== 'resolved') {
+      // A run was decided but maybe never started (a crash): finish it first. When it is this
+      // very request retried (same kind, same person), finishing it is the answer.
+      const pending = incident.run;
+      incident = await startRun(deps, incident);
+      if (pending.cause === cause && pending.by === by) return { incident, changed: true };
     }
-    // The plan the ladder is walking now: stored after a re-plan, else the tier's from its start.
-    const plan = escalationInputFor(deps, incident);
     const now = deps.clock.now();
+    const plan = walkingLadder(deps, incident, now);
     const ladderNow = deps.escalation.ladderTime?.(plan.openedAt, now) ?? now;
     const owed = await owedStep(deps.store, incident, plan.steps, ladderNow);
-    const decision = decide(incident, plan, ladderNow, owed);
+    const number = incident.run.number + 1;
+    const decision = decide(incident, { plan, ladderNow, owed, run: number });
     if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
 
-    const run = currentRun(incident) + 1;
     const at = now.toISOString();
-    const next: LadderPlan = {
+    const severity = decision.changes?.severity ?? incident.severity;
+    const next: EscalationInput = {
       incidentId: incident.id,
-      severity: (decision.changes?.severity ?? incident.severity) as string,
+      severity,
       openedAt: plan.openedAt,
-      steps: decision.steps.map((step, i) => (i === 0 && decision.carriesOwed ? step : { ...step, run })),
-      executionName: runExecutionName(incident.id, run),
-      run,
-      reason,
-      by,
-      at,
+      // The owed step keeps its run: its pages are keyed as the stopped execution's would be (one
+      // it sent while being stopped is not sent twice).
+      steps: decision.steps.map((step) => (step === owed ? step : { ...step, run: number })),
+      executionName: runExecutionName(incident.id, number),
     };
-    const updated = await deps.store.replan(incident.id, incident.ladderRun, {
-      ...decision.changes,
-      ladderRun: run,
-      ladderPlan: next,
-    });
-    if (!updated) continue; // someone re-planned or resolved it first: look again
-    if (decision.entry) await deps.store.appendTimeline(incident.id, `${decision.entry.type}#r${run}`, decision.entry);
-    await deps.store.appendTimeline(incident.id, `ladder-replanned#r${run}`, {
+    const run = nextRun(incident.run, cause, { by, at, ladder: next });
+    const updated = await deps.store.transition(
+      incident,
+      ['open', 'acknowledged'],
+      { ...decision.changes, run },
+      { run: incident.run.number },
+    );
+    if (!updated) return LOST_RACE; // someone re-planned or resolved it first: look again
+    if (decision.entry)
+      await deps.store.appendTimeline(incident.id, runKey(decision.entry.type, number), decision.entry);
+    await deps.store.appendTimeline(incident.id, runKey('ladder-replanned', number), {
       at,
       type: 'ladder-replanned',
       by,
-      reason,
-      run,
-      message: replanMessage(reason, by, plan, next, ladderNow, decision.note),
+      reason: cause,
+      run: number,
+      message: replanMessage(cause, by, plan, next, ladderNow, decision.note),
       before: summarise(plan.steps.filter((step) => Date.parse(step.dueAt) > ladderNow.getTime())),
       after: summarise(next.steps),
     });
-    const started = await startPlan(deps, updated, next);
-    if (reason === 'escalated') {
+    const started = await startRun(deps, updated);
+    if (cause === 'escalated') {
       const [first] = next.steps;
       await deps.events.publish([
         lifecycleEvent('escalated', started, at, {
@@ -131,27 +132,8 @@ export async function replanLadder(
         }),
       ]);
     }
-    return { incident: started, changed: true, plan: next };
-  }
-  throw new Error(`Incident ${incidentId} kept changing under us; try again`);
-}
-
-/** The stored plan of the current run when its execution is not the one recorded. */
-function pendingPlan(incident: Incident): LadderPlan | undefined {
-  const plan = incident.ladderPlan;
-  if (!plan || plan.run !== currentRun(incident)) return undefined;
-  if (recordsCurrentRun(incident, plan.executionName)) return undefined;
-  return plan;
-}
-
-async function startPlan(deps: CoreDeps, incident: Incident, plan: LadderPlan): Promise<Incident> {
-  if (incident.executionArn) {
-    await deps.escalation.stop(incident.executionArn, `Ladder re-planned (${plan.reason}) as run ${plan.run}`);
-  }
-  const { incidentId, severity, openedAt, steps, executionName } = plan;
-  const { executionArn } = await deps.escalation.start({ incidentId, severity, openedAt, steps, executionName });
-  await deps.store.setExecutionArn(incident.id, executionArn, openedAt);
-  return { ...incident, executionArn, ladderStartedAt: openedAt };
+    return { incident: started, changed: true };
+  });
 }
 
 const summarise = (steps: EscalationStep[]) =>
@@ -174,10 +156,10 @@ function describe(steps: EscalationStep[], from: Date): string {
 }
 
 function replanMessage(
-  reason: ReplanReason,
+  reason: ReplanCause,
   by: string,
   before: EscalationInput,
-  after: LadderPlan,
+  after: EscalationInput,
   now: Date,
   note?: string,
 ): string {
@@ -192,7 +174,7 @@ function replanMessage(
 
 /** `POST /v1/incidents/{id}/escalate`: the next step pages now (see planEscalateNow). */
 export function escalateNow(deps: CoreDeps, incidentId: string, by: string, note?: string): Promise<ReplanResult> {
-  return replanLadder(deps, incidentId, 'escalated', by, (incident, plan, ladderNow, owed) => {
+  return replanLadder(deps, incidentId, 'escalated', by, (incident, { plan, ladderNow, owed }) => {
     if (incident.status === 'resolved') {
       return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nobody left to escalate to` };
     }
@@ -203,7 +185,7 @@ export function escalateNow(deps: CoreDeps, incidentId: string, by: string, note
         reason: `incident ${incident.id} has no escalation step left; reassign it to page someone by name`,
       };
     }
-    return { kind: 'apply', steps, note, carriesOwed: owed !== undefined };
+    return { kind: 'apply', steps, note };
   });
 }
 

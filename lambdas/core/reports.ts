@@ -8,7 +8,7 @@
  */
 import { SEVERITIES, type Severity } from './config.js';
 import { formatDuration } from './duration.js';
-import { acknowledgedBeforeReopen, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
 
 export interface DurationFigures {
   /** How many incidents the figure is computed from. */
@@ -92,9 +92,9 @@ export function buildReport(incidents: Iterable<Incident>, range: { from: string
     if (!figures) continue;
     figures.incidents++;
     if (incident.escalatedAt) figures.escalated++;
-    // A reopen clears the acknowledgement, so a reopened incident's is its last run's: timed from
-    // the reopen, not across the hours it lay resolved. Reopened and never answered: not counted.
-    if (incident.acknowledgedAt && !acknowledgedBeforeReopen(incident)) {
+    // A reopen clears the acknowledgement, so a reopened incident's is its last episode's: timed
+    // from the reopen, not across the hours it lay resolved. Reopened and never answered: not counted.
+    if (incident.acknowledgedAt) {
       figures.tta.push(secondsBetween(incident.reopenedAt ?? incident.openedAt, incident.acknowledgedAt));
     }
     if (incident.resolvedAt) figures.ttr.push(secondsBetween(incident.openedAt, incident.resolvedAt));

@@ -5,15 +5,14 @@
  */
 import { CHANNELS, type Channel, responderById } from './config.js';
 import type { Incident, TimelineEntry } from './incident.js';
-import { currentRun } from './ladder.js';
-import { PAGED_KEY_PREFIX, runPagesKeyPrefix } from './paging.js';
 import type { PagingDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
+import { resolutionNoticeKey, runPagesKeyPrefix } from './runs.js';
 import { renderResolutionNotice } from './templates.js';
 
 export interface ResolutionNoticeRequest {
   incidentId: string;
-  /** The run (reopen count) that resolved: a reopened incident is not over, and gets no notice. */
+  /** The episode that resolved: a reopened incident is not over, and gets no notice. */
   run: number;
 }
 
@@ -41,21 +40,17 @@ export function resolutionRecipients(paged: TimelineEntry[]): Map<string, Channe
   );
 }
 
-const stillResolved = (incident: Incident, run: number) =>
-  incident.status === 'resolved' && (incident.reopenCount ?? 0) === run;
+const stillResolved = (incident: Incident, episode: number) =>
+  incident.status === 'resolved' && incident.run.episode === episode;
 
 /**
- * The pages since the incident last (re)opened: every ladder run from the reopen's on (a re-plan
- * starts a run too, and whoever an earlier run of this opening paged is still on it). Those paged
- * before the reopen were told when it resolved then. An incident reopened before `reopenedRun`
- * was stored counts its current run alone.
+ * The pages of the episode that resolved: every run from the one that (re)opened it to the last (a
+ * re-plan starts a run too, and whoever an earlier run of the episode paged is still on it). Those
+ * paged in an earlier episode were told when it resolved then.
  */
 export async function pagesSinceOpening(deps: Pick<PagingDeps, 'store'>, incident: Incident): Promise<TimelineEntry[]> {
-  if (!incident.reopenCount) return deps.store.timelineEntries(incident.id, PAGED_KEY_PREFIX);
-  const last = currentRun(incident);
   const runs: number[] = [];
-  // A reopen is never run 0, whose key prefix would match every run.
-  for (let run = Math.max(1, Math.min(incident.reopenedRun ?? last, last)); run <= last; run++) runs.push(run);
+  for (let run = incident.run.episode; run <= incident.run.number; run++) runs.push(run);
   const pages = await Promise.all(runs.map((run) => deps.store.timelineEntries(incident.id, runPagesKeyPrefix(run))));
   return pages.flat();
 }
@@ -76,7 +71,7 @@ export async function noticeResolution(
   const postmortemDueAt = planPostmortemReminders(tier, incident)?.dueAt;
   const notified: string[] = [];
   for (const [responderId, channels] of recipients) {
-    const key = `resolution-notice#r${request.run}#${responderId}`;
+    const key = resolutionNoticeKey(request.run, responderId);
     const responder = responderById(deps.config, responderId);
     if (!responder || (await deps.store.hasTimelineEntry(incident.id, key))) continue;
     const message = renderResolutionNotice(

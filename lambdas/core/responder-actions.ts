@@ -5,12 +5,14 @@
  */
 
 import { scopedDedupKey } from './alert.js';
+import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
-import { currentRun, currentRunExecution, recordsCurrentRun, reopenRun, runTimelineKey } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
+import { stopRun } from './run-control.js';
+import { runKey } from './runs.js';
 
 export class IncidentNotFoundError extends Error {
   override name = 'IncidentNotFoundError';
@@ -28,12 +30,10 @@ type Decide = (incident: Incident, at: string) => TransitionDecision;
 type TimelineKey = (entry: TimelineEntry, at: string, incident: Incident) => string;
 
 /**
- * Once per run: a reopened incident is acknowledged and resolved again, and those entries must
- * not be taken for duplicates of the first run's (run 0 keeps the bare type it always had).
+ * Once per episode: a reopened incident is acknowledged and resolved again, and those entries must
+ * not be taken for duplicates of the earlier episode's.
  */
-const oncePerRun: TimelineKey = (entry, _at, incident) => runTimelineKey(entry.type, reopenRun(incident));
-
-const MAX_ATTEMPTS = 5;
+const oncePerEpisode: TimelineKey = (entry, _at, incident) => runKey(entry.type, incident.run.episode);
 
 /**
  * Reads, decides, writes conditionally; on a lost race, reads again and decides again.
@@ -49,25 +49,24 @@ export async function applyTransition(
   decide: Decide,
   options: { timelineKey?: TimelineKey; followUp?: (updated: Incident) => Promise<void> } = {},
 ): Promise<ActionResult> {
-  const timelineKey = options.timelineKey ?? oncePerRun;
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  const timelineKey = options.timelineKey ?? oncePerEpisode;
+  return readDecideWrite(`Incident ${incidentId}`, async () => {
     const incident = await deps.store.getIncident(incidentId);
     if (!incident) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
     const at = deps.clock.now().toISOString();
     const decision = decide(incident, at);
     if (decision.kind === 'refused') throw new TransitionRefusedError(decision.reason);
     if (decision.kind === 'unchanged') return { incident, changed: false, reason: decision.reason };
-    // Decided on this run: a reopen landing before the write makes it a decision about an earlier
-    // run (a stale resolve must not end the new one), so the write is refused and decided again.
-    const updated = await deps.store.transition(incidentId, decision.from, decision.changes, {
-      reopenCount: incident.reopenCount ?? 0,
+    // Decided on this episode: a reopen landing before the write makes it a decision about an
+    // earlier one (a stale resolve must not end the new one), so the write is refused and decided again.
+    const updated = await deps.store.transition(incident, decision.from, decision.changes, {
+      episode: incident.run.episode,
     });
-    if (!updated) continue;
+    if (!updated) return LOST_RACE;
     await options.followUp?.(updated);
     await deps.store.appendTimeline(incidentId, timelineKey(decision.entry, at, incident), decision.entry);
     return { incident: updated, changed: true };
-  }
-  throw new Error(`Incident ${incidentId} kept changing under us; try again`);
+  });
 }
 
 /**
@@ -81,7 +80,7 @@ async function finishInterrupted(
   entry: TimelineEntry,
   followUp: (incident: Incident) => Promise<void>,
 ): Promise<boolean> {
-  const key = oncePerRun(entry, entry.at, incident);
+  const key = oncePerEpisode(entry, entry.at, incident);
   if (await deps.store.hasTimelineEntry(incident.id, key)) return false;
   await followUp(incident);
   await deps.store.appendTimeline(incident.id, key, entry);
@@ -181,20 +180,13 @@ export async function resolveIncident(
 }
 
 export async function finishResolution(deps: CoreDeps, incident: Incident): Promise<void> {
-  const reason = `Incident ${incident.id} resolved`;
-  // The ladder is started before its ARN is recorded, so a crash in between leaves a ladder no
-  // ARN names: stop the current run by its deterministic name. A recorded ARN of another run (a
-  // re-plan cut short) is stopped too.
-  const current = currentRunExecution(incident);
-  if (incident.executionArn && !recordsCurrentRun(incident, current.executionName)) {
-    await deps.escalation.stop(incident.executionArn, reason);
-  }
-  await deps.escalation.stopRun(current, reason);
+  // The run's execution, and the one it superseded if a re-plan was cut short before stopping it.
+  await stopRun(deps, incident.run, `Incident ${incident.id} resolved`);
   // Only if no reopen has held the key for a later run since this one was resolved: an alarm back
   // in ALARM between the status write and this release reopens this very incident, which must
   // keep its key (else its next alert opens and pages a second incident).
-  await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id, currentRun(incident));
-  // Idempotent: the execution is named after the incident and its run.
+  await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id, incident.run.episode);
+  // Idempotent: the execution is named after the incident and its episode.
   const postmortem = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
   if (postmortem) await deps.postmortems.start(postmortem);
 }

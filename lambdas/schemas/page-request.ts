@@ -25,7 +25,7 @@ export const pageRequestSchema = z.object({
       notify: z.array(z.enum(ROLES)),
       channels: z.array(z.enum(CHANNELS)).min(1),
       unless: z.enum(STEP_CONDITIONS),
-      run: z.number().int().min(1).optional(),
+      run: z.number().int().min(1),
       loop: z.number().int().min(1).optional(),
       /** People by id (a reassigned incident's new assignee). */
       responders: z.array(z.string().min(1)).min(1).optional(),
@@ -48,7 +48,7 @@ export const statusUpdateReminderRequestSchema = z.object({
 export const postmortemReminderRequestSchema = z.object({
   remind: z.literal('postmortem'),
   incidentId: z.string().min(1),
-  run: z.number().int().min(0),
+  run: z.number().int().min(1),
   stage: z.enum(['before-due', 'due']),
   dueAt: z.string(),
 });
@@ -57,7 +57,7 @@ export const postmortemReminderRequestSchema = z.object({
 export const resolutionNoticeRequestSchema = z.object({
   notify: z.literal('resolution'),
   incidentId: z.string().min(1),
-  run: z.number().int().min(0),
+  run: z.number().int().min(1),
 });
 
 export const pageFunctionRequestSchema = z.union([

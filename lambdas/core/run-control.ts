@@ -1,0 +1,108 @@
+/**
+ * Starting and stopping runs (runs.ts): the one way every decision that makes a new run (open,
+ * reopen, re-plan, drill, maintenance end, restart) gets its ladder walking, and the one way a
+ * resolution stops it. Both are idempotent, so whoever finds a run waiting for its start (a retry,
+ * the next alert, a page task, a restarted runtime) simply calls startRun again.
+ */
+import type { KlaxonConfig, Severity } from './config.js';
+import type { Incident } from './incident.js';
+import { type EscalationInput, planLadder } from './ladder.js';
+import type { CoreDeps } from './ports.js';
+import { awaitsStart, type Run, runExecutionName, runKey } from './runs.js';
+
+/** The tier's ladder for run `run` of the incident, from `startsAt`. */
+export function tierLadder(
+  config: KlaxonConfig,
+  incidentId: string,
+  severity: Severity,
+  startsAt: string,
+  run: number,
+): EscalationInput {
+  return {
+    incidentId,
+    severity,
+    openedAt: startsAt,
+    steps: planLadder(config.severityPolicy[severity], startsAt, run),
+    executionName: runExecutionName(incidentId, run),
+  };
+}
+
+/** The timeline entry that says a run's ladder started, where no other entry says it already. */
+function startEntry(incident: Incident, run: Run, ladder: EscalationInput, at: string) {
+  const steps = `${ladder.steps.length} step(s) for ${ladder.severity}`;
+  switch (run.cause) {
+    case 'opened':
+    case 'reopened':
+      return {
+        key: runKey('escalation-started', run.number),
+        message: `${incident.drill ? 'Drill escalation' : 'Escalation'} started: ${steps}`,
+      };
+    case 'maintenance-ended':
+      return {
+        key: runKey('escalation-started', run.number),
+        message: `Maintenance over: escalation started from ${at}, ${steps}`,
+      };
+    case 'restarted':
+      return {
+        key: runKey('escalation-resumed', run.number),
+        message: `Escalation re-planned after the local runtime restarted: ${ladder.steps.length} step(s) left, steps already taken are not repeated`,
+      };
+    default:
+      // A re-plan's own entry (ladder-replanned) was written with its decision.
+      return undefined;
+  }
+}
+
+/**
+ * Gets the incident's current run walking, if it has a ladder nobody has seen started: stops the
+ * execution it superseded, starts its own (a second start of the same run is harmless), writes
+ * its entry, and marks it started. `markStarted: false` leaves the mark to the run's first page
+ * task, for a caller that must answer quickly (intake); until then whoever sees the run starts it
+ * again, harmlessly.
+ */
+export async function startRun(
+  deps: Pick<CoreDeps, 'store' | 'escalation' | 'clock'>,
+  incident: Incident,
+  options: { markStarted?: boolean; alongside?: Promise<unknown>[] } = {},
+): Promise<Incident> {
+  const { run } = incident;
+  if (!awaitsStart(run) || !run.ladder || incident.status === 'resolved') {
+    await Promise.all(options.alongside ?? []);
+    return incident;
+  }
+  const ladder = run.ladder;
+  if (run.supersedes) {
+    await deps.escalation.stopRun(run.supersedes, `Superseded by run ${run.number} (${run.cause})`);
+  }
+  const at = deps.clock.now().toISOString();
+  const entry = startEntry(incident, run, ladder, at);
+  await Promise.all([
+    deps.escalation.start(ladder),
+    entry
+      ? deps.store.appendTimeline(incident.id, entry.key, {
+          at,
+          type: run.cause === 'restarted' ? 'escalation-resumed' : 'escalation-started',
+          message: entry.message,
+          run: run.number,
+        })
+      : undefined,
+    ...(options.alongside ?? []),
+  ]);
+  if (options.markStarted === false) return incident;
+  await deps.store.markRunStarted(incident.id, run.number, at);
+  return { ...incident, run: { ...run, startedAt: at } };
+}
+
+/** Stops the run's execution and the one it superseded (a re-plan cut short may have left it walking). */
+export async function stopRun(deps: Pick<CoreDeps, 'escalation'>, run: Run, reason: string): Promise<void> {
+  await Promise.all(
+    [run.ladder, run.supersedes].map((execution) =>
+      execution
+        ? deps.escalation.stopRun(
+            { incidentId: execution.incidentId, severity: execution.severity, executionName: execution.executionName },
+            reason,
+          )
+        : undefined,
+    ),
+  );
+}
