@@ -109,7 +109,9 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
   const by = `alarm:${alert.source}`;
   const inForce = isInForce(facts.window, new Date(now));
   const ladderOrHold = (id: string, severity: Incident['severity'], run: number) =>
-    inForce && facts.window ? { heldUntil: facts.window.endsAt } : tierLadder(facts.config, id, severity, now, run);
+    inForce && facts.window
+      ? { held: { until: facts.window.endsAt, ...(facts.window.reason ? { reason: facts.window.reason } : {}) } }
+      : tierLadder(facts.config, id, severity, now, run);
   if (!incident) {
     const run = firstRun({
       by,
@@ -154,7 +156,7 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
       },
     };
   }
-  if (incident.run.heldUntil && !inForce) {
+  if (incident.run.held && !inForce) {
     const ladder = tierLadder(facts.config, incident.id, incident.severity, now, incident.run.number + 1);
     return { kind: 'join', endHold: nextRun(incident.run, 'maintenance-ended', { by, at: now, ladder }) };
   }
@@ -173,7 +175,7 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     const found = await incidentForKey(deps, alert, key, now);
     // An id this call has just generated and claimed names no incident yet: nothing to read.
     const incident = found.fresh ? undefined : (found.incident ?? (await deps.store.getIncident(found.incidentId)));
-    const needsWindow = !incident || incident.status === 'resolved' || incident.run.heldUntil !== undefined;
+    const needsWindow = !incident || incident.status === 'resolved' || incident.run.held !== undefined;
     const window = needsWindow ? await windowOf(incident?.service ?? route.service) : undefined;
     const decision = decideTrigger({
       config: deps.config,
@@ -270,12 +272,12 @@ async function carryOutRun(
     work.push(deps.records?.pointLatest(scopedDedupKey(alert), incident.id) ?? Promise.resolve());
   }
   if (run.cause === 'reopened') work.push(recordReopening(deps, incident, alert));
-  if (run.heldUntil) {
+  if (run.held) {
     work.push(
       deps.store.appendTimeline(incident.id, runKey('held-for-maintenance', run.number), {
         at: run.at,
         type: 'maintenance',
-        message: `Service ${incident.service} is in maintenance until ${run.heldUntil}: recorded, nobody paged`,
+        message: `Service ${incident.service} is in maintenance until ${run.held.until}${run.held.reason ? ` (${run.held.reason})` : ''}: recorded, nobody paged`,
       }),
     );
   }

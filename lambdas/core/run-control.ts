@@ -54,11 +54,12 @@ function startEntry(incident: Incident, run: Run, ladder: EscalationInput, at: s
 }
 
 /**
- * Gets the incident's current run walking, if it has a ladder nobody has seen started: stops the
- * execution it superseded, starts its own (a second start of the same run is harmless), writes
- * its entry, and marks it started. `markStarted: false` leaves the mark to the run's first page
- * task, for a caller that must answer quickly (intake); until then whoever sees the run starts it
- * again, harmlessly.
+ * Gets the incident's current run walking: stops the execution it superseded, starts its own (a
+ * second start of the same run is harmless), writes its entry (keyed), and marks it started.
+ * Callers call it when the run awaits its start (runs.ts awaitsStart) or when they decided the run
+ * themselves and may be retrying. `markStarted: false` leaves the mark to the run's first page task,
+ * for a caller that must answer quickly (intake). `alongside`: the caller's own idempotent work,
+ * done beside the start.
  */
 export async function startRun(
   deps: Pick<CoreDeps, 'store' | 'escalation' | 'clock'>,
@@ -66,11 +67,11 @@ export async function startRun(
   options: { markStarted?: boolean; alongside?: Promise<unknown>[] } = {},
 ): Promise<Incident> {
   const { run } = incident;
-  if (!awaitsStart(run) || !run.ladder || incident.status === 'resolved') {
+  const ladder = run.ladder;
+  if (!ladder || incident.status === 'resolved') {
     await Promise.all(options.alongside ?? []);
     return incident;
   }
-  const ladder = run.ladder;
   if (run.supersedes) {
     await deps.escalation.stopRun(run.supersedes, `Superseded by run ${run.number} (${run.cause})`);
   }
@@ -88,7 +89,7 @@ export async function startRun(
       : undefined,
     ...(options.alongside ?? []),
   ]);
-  if (options.markStarted === false) return incident;
+  if (options.markStarted === false || !awaitsStart(run)) return incident;
   await deps.store.markRunStarted(incident.id, run.number, at);
   return { ...incident, run: { ...run, startedAt: at } };
 }

@@ -30,6 +30,12 @@ export type RunCause =
 /** The causes a responder's re-plan can have (replan.ts). */
 export type ReplanCause = Extract<RunCause, 'escalated' | 'severity-changed' | 'reassigned'>;
 
+/** A maintenance window holding a run: when it ends, and why it was set. */
+export interface Hold {
+  until: string;
+  reason?: string;
+}
+
 export interface Run {
   /** 1 for the ladder the opening decided; each later run is one more. */
   number: number;
@@ -42,8 +48,8 @@ export interface Run {
   at: string;
   /** The ladder it walks; absent while a maintenance window holds it (nobody is paged). */
   ladder?: EscalationInput;
-  /** Held for maintenance: the end of the window that held it. */
-  heldUntil?: string;
+  /** Held for maintenance: the window that held it (nobody is paged until it ends). */
+  held?: Hold;
   /** The execution of the run it replaced: stopped before this one starts, and again at resolution. */
   supersedes?: EscalationIdentity;
   /**
@@ -64,7 +70,7 @@ const EPISODE_CAUSES = new Set<RunCause>(['opened', 'reopened']);
 export function firstRun(decision: {
   by: string;
   at: string;
-  ladder: EscalationInput | { heldUntil: string };
+  ladder: EscalationInput | { held: Hold };
   delivery?: string;
 }): Run {
   return {
@@ -85,7 +91,7 @@ export function nextRun(
   decision: {
     by: string;
     at: string;
-    ladder: EscalationInput | { heldUntil: string };
+    ladder: EscalationInput | { held: Hold };
     delivery?: string;
     undid?: Run['undid'];
   },
@@ -108,8 +114,8 @@ export function nextRun(
   };
 }
 
-const ladderOrHold = (ladder: EscalationInput | { heldUntil: string }) =>
-  'heldUntil' in ladder ? { heldUntil: ladder.heldUntil } : { ladder };
+const ladderOrHold = (ladder: EscalationInput | { held: Hold }): Pick<Run, 'ladder' | 'held'> =>
+  'held' in ladder ? { held: ladder.held } : { ladder };
 
 export const executionOf = (ladder: EscalationInput): EscalationIdentity => ({
   incidentId: ladder.incidentId,

@@ -180,7 +180,7 @@ describe('CloudWatch alarms through signed SNS', () => {
     expect(replay.body).toMatchObject({ outcome: 'already-processed', incidentId: id });
     const after = await incident(runtime, id);
     expect(after.status).toBe('resolved');
-    expect(after.reopenCount).toBeUndefined();
+    expect(after.run).toMatchObject({ number: 1, episode: 1 });
     expect(laddersFor(id)).toHaveLength(1);
     expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === id)).toHaveLength(pages);
 

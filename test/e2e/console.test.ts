@@ -87,7 +87,7 @@ describe('web console', () => {
     await tab.getByRole('button', { name: 'Escalate now' }).click();
     await tab.getByRole('cell', { name: /^Escalated now by primary-oncall\./ }).waitFor();
     expect(await tab.getByRole('alert').count()).toBe(0);
-    await expect(incident(runtime, id)).resolves.toMatchObject({ ladderRun: 1 });
+    await expect(incident(runtime, id)).resolves.toMatchObject({ run: { number: 2, cause: 'escalated' } });
   });
 
   it('explains a refused action on the page instead of failing silently', async () => {

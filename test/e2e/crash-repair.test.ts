@@ -122,7 +122,7 @@ describe('crash between writes', () => {
 
     const repaired = await incident(runtime, '01CRASHEDBEFOREWRITE000000');
     expect(repaired).toMatchObject({ status: 'open', severity: 'SEV1' });
-    expect(repaired.executionArn).toContain('01CRASHEDBEFOREWRITE000000');
+    expect(repaired.run).toMatchObject({ number: 1, ladder: { executionName: '01CRASHEDBEFOREWRITE000000-r1' } });
     await eventually(
       async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === repaired.id),
       'the page for the repaired incident',
@@ -144,10 +144,13 @@ describe('crash between writes', () => {
     const firstId = first.body.results[0]?.result.incidentId ?? '';
     // Resolve without freeing the key: the state a crash after the status write leaves behind.
     // Long enough ago that the alarm is outside the reopen window (inside it, it would reopen).
-    await runtime.deps.store.transition(firstId, ['open'], {
-      status: 'resolved',
-      resolvedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
-    });
+    const opened = await incident(runtime, firstId);
+    await runtime.deps.store.transition(
+      opened,
+      ['open'],
+      { status: 'resolved', resolvedAt: new Date(Date.now() - 2 * 3600_000).toISOString() },
+      { episode: 1 },
+    );
 
     const again = await call<{ results: { result: { outcome: string; incidentId: string } }[] }>(
       runtime,
@@ -159,7 +162,7 @@ describe('crash between writes', () => {
     expect(again.body.results[0]?.result.incidentId).not.toBe(firstId);
   });
 
-  it('an OK after a crash that left the ladder unrecorded stops that ladder, so a reopen walks only its own', async () => {
+  it('an OK after a crash that cut the opening short stops its ladder, so a reopen walks only its own', async () => {
     const name = 'unrecorded-ladder';
     const alarm = (state: 'ALARM' | 'OK', id: string) => {
       const alert = alertFromAlarmEvent(runtime.config, alarmStateChange({ name, state, id }));
@@ -167,14 +170,13 @@ describe('crash between writes', () => {
       return alert;
     };
     const deps = runtime.intakeDeps;
-    // The first ALARM starts the ladder, then dies before recording its ARN (the sender gets a 5xx).
-    const crashing: typeof deps.store = {
-      ...deps.store,
-      setExecutionArn: async () => {
-        throw new Error('injected: crash before the execution ARN is recorded');
+    // The first ALARM starts the ladder, then dies beside it (the sender gets a 5xx).
+    const crashing: typeof deps.events = {
+      publish: async () => {
+        throw new Error('injected: crash beside the ladder start');
       },
     };
-    await expect(receiveAlert({ ...deps, store: crashing }, alarm('ALARM', 'unrecorded-a1'))).rejects.toThrow(
+    await expect(receiveAlert({ ...deps, events: crashing }, alarm('ALARM', 'unrecorded-a1'))).rejects.toThrow(
       'injected',
     );
     const id = (await deps.store.findByDedupKey(scopedDedupKey(alarm('ALARM', 'any')))) ?? '';
@@ -183,15 +185,15 @@ describe('crash between writes', () => {
         .list()
         .filter((execution) => execution.input.incidentId === id && execution.status === 'RUNNING')
         .map((execution) => execution.name);
-    expect(running()).toEqual([id]);
+    expect(running()).toEqual([`${id}-r1`]);
 
-    // The alarm is back to OK before the ALARM is retried: resolving stops the unrecorded ladder.
+    // The alarm is back to OK before the ALARM is retried: resolving stops that ladder.
     expect((await receiveAlert(deps, alarm('OK', 'unrecorded-o1'))).outcome).toBe('resolved');
     expect(running()).toEqual([]);
 
-    // It flaps back: the reopened incident walks one ladder, its own (run 1), not two.
+    // It flaps back: the reopened incident walks one ladder, its own (run 2), not two.
     expect((await receiveAlert(deps, alarm('ALARM', 'unrecorded-a2'))).outcome).toBe('reopened');
-    expect(running()).toEqual([`${id}-r1`]);
+    expect(running()).toEqual([`${id}-r2`]);
   });
 
   it("the incident's 'opened' entry is written even when another delivery of the alarm starts the ladder before the opener's retry", async () => {
@@ -213,14 +215,14 @@ describe('crash between writes', () => {
     const first = alarm('opened-eb-first');
     await expect(receiveAlert({ ...deps, store: failing }, first)).rejects.toThrow('injected');
 
-    // The same alarm's other delivery (its SNS copy) comes first and records the ladder...
+    // The same alarm's other delivery (its SNS copy) comes first and finishes the run...
     const other = await receiveAlert(deps, alarm('opened-sns-copy'));
     const id = 'incident' in other ? other.incident.id : '';
     // ...then the first delivery's retry.
     await receiveAlert(deps, first);
 
     const stored = await incident(runtime, id);
-    expect(stored.executionArn).toBeDefined();
+    expect(stored.timeline.filter((entry) => entry.type === 'escalation-started')).toHaveLength(1);
     expect(stored.timeline.filter((entry) => entry.type === 'opened')).toEqual([
       expect.objectContaining({ deliveryId: first.deliveryId, by: 'alarm:cloudwatch', at: stored.openedAt }),
     ]);

@@ -39,7 +39,7 @@ describe('the escalation ladder on the local runtime', () => {
       'executive', // 2h
     ]);
     // Each step's page goes out once its (scaled) offset has passed, and they come in ladder order.
-    const plan = planLadder(runtime.config.severityPolicy.SEV1, opened.openedAt);
+    const plan = planLadder(runtime.config.severityPolicy.SEV1, opened.openedAt, 1);
     const openedAt = Date.parse(opened.openedAt);
     const stepOfPage = [0, 1, 1, 2, 3, 4];
     pages.forEach((page, i) => {

@@ -54,7 +54,7 @@ describe('flapping alarms and the reopen window', () => {
     const again = await send('api-flap', 'ALARM', 'severity=SEV1 api flapping');
     expect(again).toEqual({ outcome: 'reopened', incidentId: opened.incidentId });
     const reopened = await incident(runtime, opened.incidentId);
-    expect(reopened).toMatchObject({ status: 'open', reopenCount: 1 });
+    expect(reopened).toMatchObject({ status: 'open', run: { episode: 2, cause: 'reopened' } });
     // No longer resolved: the resolution it had is cleared (and named in the reopen entry).
     expect(reopened).not.toHaveProperty('resolvedAt');
     expect(reopened).not.toHaveProperty('resolvedBy');
@@ -74,12 +74,12 @@ describe('flapping alarms and the reopen window', () => {
     expect(reopenedEvent).toMatchObject({
       detail: {
         kind: 'reopened',
-        reopenCount: 1,
+        episode: 2,
         previousAcknowledgedBy: 'primary-oncall',
         incident: { status: 'open' },
       },
     });
-    expect(reopened.executionArn).toMatch(new RegExp(`:${opened.incidentId}-r1$`));
+    expect(reopened.run).toMatchObject({ number: 2, episode: 2, cause: 'reopened' });
     expect(reopened.timeline.find((entry) => entry.type === 'reopened')?.message).toContain(
       'came back within the 30m reopen window',
     );
@@ -87,7 +87,9 @@ describe('flapping alarms and the reopen window', () => {
       previousAcknowledgedBy: 'primary-oncall',
       message: expect.stringContaining('it had been acknowledged by primary-oncall'),
     });
-    expect(runtime.stepFunctions.get(reopened.executionArn ?? '')?.status).toBe('RUNNING');
+    expect(runtime.stepFunctions.list().find((execution) => execution.name === `${opened.incidentId}-r2`)?.status).toBe(
+      'RUNNING',
+    );
     await eventually(async () => (await pagesFor(opened.incidentId)).length === 2 || undefined, 'the page on reopen');
 
     // Concurrent repeats of the flapping alarm still make one incident.
@@ -172,7 +174,7 @@ describe('flapping alarms and the reopen window', () => {
     await eventually(async () => (await eventsFor('Incident Reopened')).length === 1 || undefined, 'the reopen event');
     expect((await eventsFor('Incident Opened')).length).toBe(1);
     const started = (await incident(runtime, id)).timeline.filter((entry) => entry.type === 'escalation-started');
-    expect(started.map((entry) => String(entry.executionArn).split(':').pop())).toEqual([id, `${id}-r1`]);
+    expect(started.map((entry) => entry.run)).toEqual([1, 2]);
   });
 
   it('opens a new incident once the window has passed', async () => {
@@ -206,7 +208,7 @@ describe('flapping alarms and the reopen window', () => {
     expect(late).toEqual({ outcome: 'stale', incidentId: opened.incidentId });
     const after = await incident(runtime, opened.incidentId);
     expect(after).toMatchObject({ status: 'resolved' });
-    expect(after).not.toHaveProperty('reopenCount');
+    expect(after.run).toMatchObject({ number: 1, episode: 1 });
     expect(after.timeline.find((entry) => entry.deliveryId === 'eventbridge:late-a1-copy')?.message).toBe(
       `Ignored a trigger from cloudwatch sent at ${t1}: not after the resolve sent at 2026-12-01T10:04:00.000Z that ended this incident`,
     );

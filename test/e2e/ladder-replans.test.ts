@@ -91,11 +91,11 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
       note: 'need the database people',
     });
     expect(escalated.status).toBe(200);
-    expect(escalated.body).toMatchObject({ status: 'acknowledged', ladderRun: 1 });
+    expect(escalated.body).toMatchObject({ status: 'acknowledged', run: { number: 2, cause: 'escalated' } });
     // The next step (1h, "unless acknowledged") is due now and pages regardless; the 90m step keeps its 30m spacing.
-    const [next, after] = escalated.body.ladderPlan?.steps ?? [];
-    expect(next).toMatchObject({ index: 1, unless: 'resolved', reason: 'escalated', run: 1 });
-    expect(after).toMatchObject({ index: 2, unless: 'resolved', run: 1 });
+    const [next, after] = escalated.body.run.ladder?.steps ?? [];
+    expect(next).toMatchObject({ index: 1, unless: 'resolved', reason: 'escalated', run: 2 });
+    expect(after).toMatchObject({ index: 2, unless: 'resolved', run: 2 });
     expect(Date.parse(after?.dueAt ?? '') - Date.parse(next?.dueAt ?? '')).toBe(30 * 60_000);
 
     const pages = await waitForPages(runtime, opened.id, 4, 'the escalated step and the one after it');
@@ -107,13 +107,13 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
     ]);
     expect(pages[1]?.sms).toContain('ESCALATED');
 
-    const first = executionsOf(runtime, opened.id).find((execution) => execution.name === opened.id);
+    const first = executionsOf(runtime, opened.id).find((execution) => execution.name === `${opened.id}-r1`);
     expect(first?.status).toBe('ABORTED');
-    await finished(runtime, opened.id, `${opened.id}-r1`);
+    await finished(runtime, opened.id, `${opened.id}-r2`);
 
     const shown: IncidentWithTimeline = await incident(runtime, opened.id);
     const replanned = shown.timeline.filter((entry) => entry.type === 'ladder-replanned');
-    expect(replanned).toEqual([expect.objectContaining({ by: 'primary-oncall', reason: 'escalated', run: 1 })]);
+    expect(replanned).toEqual([expect.objectContaining({ by: 'primary-oncall', reason: 'escalated', run: 2 })]);
     expect(replanned[0]?.message).toContain('need the database people');
     const manual = (await outbox(runtime)).filter(
       (message): message is OutboxEvent =>
@@ -136,7 +136,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   it('a ladder with repeat=1 walks twice when nobody acknowledges', async () => {
     const opened = await openIncident(runtime, 'Typo on the status page', 'info');
     expect(opened.severity).toBe('SEV4');
-    await finished(runtime, opened.id, opened.id);
+    await finished(runtime, opened.id, `${opened.id}-r1`);
     const pages = await pagesFor(runtime, opened.id);
     expect(pages.map((page) => page.responder)).toEqual([
       'primary-oncall',
@@ -156,8 +156,8 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
     });
     expect(lowered.status).toBe(200);
     // SEV4's own ladder from the open time: its first step is behind us, so only what is ahead remains.
-    expect(lowered.body.ladderPlan?.steps.every((step) => step.index > 0)).toBe(true);
-    await finished(runtime, opened.id, `${opened.id}-r1`);
+    expect(lowered.body.run.ladder?.steps.every((step) => step.index > 0)).toBe(true);
+    await finished(runtime, opened.id, `${opened.id}-r2`);
     const pages = await pagesFor(runtime, opened.id);
     // SEV1's 5m step may have paged before the change landed (5m is 167 ms here); after the
     // change only SEV4's steps ahead page: its 10m step and the repeat's two, never its first.
@@ -204,7 +204,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
     expect(
       (await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
     ).toBe(200);
-    const execution = await finished(runtime, opened.id, opened.id);
+    const execution = await finished(runtime, opened.id, `${opened.id}-r1`);
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
     const pages = await pagesFor(runtime, opened.id);
@@ -226,7 +226,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
     });
     expect(raised.status).toBe(200);
     // SEV1's 0, 5m and 30m steps fold into one step due now; 1h and 2h stay where SEV1 puts them.
-    const [catchUp, ...ahead] = raised.body.ladderPlan?.steps ?? [];
+    const [catchUp, ...ahead] = raised.body.run.ladder?.steps ?? [];
     expect(catchUp).toMatchObject({
       index: 2,
       notify: ['primary', 'secondary'],

@@ -165,20 +165,21 @@ describe('routing rules and maintenance windows', () => {
 
       const held = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'held-1'));
       expect(held).toMatchObject({ service: 'payments', status: 'open' });
-      expect(held.executionArn).toBeUndefined();
+      expect(held.run).toMatchObject({ number: 1, held: { until, reason: 'card processor migration' } });
+      expect(held.run.ladder).toBeUndefined();
       expect(held.timeline.find((entry) => entry.type === 'maintenance')?.message).toBe(
         `Service payments is in maintenance until ${until} (card processor migration): recorded, nobody paged`,
       );
       // Another service is not affected.
       const other = await fire(alarm('orders-disk-full', 'severity=SEV3 disk', 'other-1'));
-      expect(other.executionArn).toBeDefined();
+      expect(other.run.ladder).toBeDefined();
 
       await eventually(() => Date.now() > Date.parse(until) || undefined, 'the end of the window');
       expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === held.id)).toEqual([]);
 
       const after = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'after-1'));
       expect(after.id).toBe(held.id);
-      expect(after.executionArn).toContain(held.id);
+      expect(after.run).toMatchObject({ number: 2, cause: 'maintenance-ended', episode: 1 });
       await eventually(
         async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === held.id),
         'the page once the window ended',

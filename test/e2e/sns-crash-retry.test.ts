@@ -10,7 +10,7 @@ import type { SnsEnvelope } from '../../local/sns-stand-in.js';
 import { fixtureText } from '../support/fixtures.js';
 import { eventually, FIXTURE_TOPIC_ARN, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
-type Input = { input?: { Item?: { kind?: string }; UpdateExpression?: string } };
+type Input = { input?: { Item?: { kind?: string; entryKey?: string }; UpdateExpression?: string } };
 
 describe('SNS delivery after a crash between writes', () => {
   let runtime: LocalRuntime;
@@ -68,9 +68,9 @@ describe('SNS delivery after a crash between writes', () => {
       (command: string, input: Input['input']) => command === 'PutItemCommand' && input?.Item?.kind === 'incident',
     ],
     [
-      'after the escalation started, before its ARN is recorded',
+      'beside the escalation start, before its timeline entry is written',
       (command: string, input: Input['input']) =>
-        command === 'UpdateItemCommand' && input?.UpdateExpression?.startsWith('SET executionArn = :arn') === true,
+        command === 'PutItemCommand' && String(input?.Item?.entryKey ?? '').startsWith('escalation-started#'),
     ],
     [
       'after all the work, before the delivery is recorded as processed',
@@ -87,7 +87,7 @@ describe('SNS delivery after a crash between writes', () => {
     expect(retry.status).toBe(200);
     const repaired = await incident(runtime, retry.body.incidentId ?? '');
     expect(repaired).toMatchObject({ status: 'open', alertCount: 1 });
-    expect(repaired.executionArn).toContain(repaired.id);
+    expect(repaired.timeline.filter((entry) => entry.type === 'escalation-started')).toHaveLength(1);
     expect(executionsFor(repaired.id)).toHaveLength(1);
     await eventually(
       async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === repaired.id),
@@ -116,7 +116,7 @@ describe('SNS delivery after a crash between writes', () => {
     expect(redelivered.status).toBe(200);
     const stored = await incident(runtime, id);
     expect(stored.status).toBe('open');
-    expect(runtime.stepFunctions.get(stored.executionArn ?? '')?.status).toBe('RUNNING');
+    expect(executionsFor(id).find((execution) => execution.name === `${id}-r2`)?.status).toBe('RUNNING');
     expect(stored.timeline.find((entry) => entry.message?.startsWith('Ignored a resolve'))).toBeDefined();
   });
 });

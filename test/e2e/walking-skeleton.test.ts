@@ -67,7 +67,7 @@ describe('an alarm in, a page out, an ack, a resolution', () => {
       expect.arrayContaining(['opened', 'escalation-started', 'paged', 'acknowledged', 'resolved']),
     );
 
-    const execution = runtime.stepFunctions.get(resolved.executionArn ?? '');
+    const execution = runtime.stepFunctions.list().find((candidate) => candidate.name === `${incidentId}-r1`);
     expect(execution?.status).toBe('ABORTED');
 
     // The ladder's 30-minute step (secondary) is due 3 s after opening; it must never fire now.
