@@ -146,7 +146,7 @@ describe('klaxon CLI', () => {
     const id = listed.find((item) => item.title === 'Queue backing up')?.id ?? '';
     const escalated = await klaxon('escalate', id, '--note', 'need more hands', '--by', 'primary-oncall');
     expect(escalated).toMatchObject({ code: EXIT.ok, err: '' });
-    expect(escalated.out).toBe(`Incident ${id} escalated: primary paged now (ladder run 1)\n`);
+    expect(escalated.out).toBe(`Incident ${id} escalated: primary paged now (ladder run 2)\n`);
     const shown = await klaxon('show', id);
     expect(shown.out).toMatch(/ladder-replanned +Escalated now by primary-oncall: need more hands/);
     expect((await klaxon('escalate', 'NOPE')).code).toBe(EXIT.notFound);

@@ -116,6 +116,13 @@ describe('injected faults', () => {
     const key = 'faults/repeat-count';
     const repeat = (summary: string) => ({ ...trigger(key), payload: { ...trigger(key).payload, summary } });
     expect((await call(runtime, 'POST', '/v1/alerts/events', repeat('first'))).status).toBe(202);
+    const openedId = await runtime.deps.store.findByDedupKey(eventsV2DedupKey(runtime, key));
+    // Once its first page is out, the ladder's own writes (marking its run started) are done and
+    // cannot take the fault meant for the repeat.
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === openedId),
+      'the first page',
+    );
     // Every attempt of the repeat's count update fails: the sender gets a 5xx and retries.
     runtime.dynamodb.faults.inject({ operation: 'UpdateItem', kind: 'internal-error', attempts: 3 });
     expect((await call(runtime, 'POST', '/v1/alerts/events', repeat('second'))).status).toBe(503);
