@@ -74,7 +74,7 @@ const NAME_PREFIX = /^[A-Za-z0-9_-]{1,64}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** How to replace a public key; synth's refusal and the README say the same. */
+/** How to replace a public key; synth's refusal and docs/deploy.md say the same. */
 export const MAKE_A_REAL_KEY =
   'Make a real key with `npx klaxon keys new --name <sender>` (it shows the key once and prints the integrationKeys entry with its SHA-256), or write a deploy config with fresh keys with `npx klaxon init`.';
 
@@ -208,7 +208,7 @@ export class Klaxon extends Construct {
           intake: {
             queue: this.intake.deadLetterQueue,
             description:
-              'the intake function failed an event after every retry: a CloudWatch alarm event (not paged; its alarm is in the message), or an Alertmanager per-alert inbox chunk, whose alerts stay stored until redriven with {"klaxon":"redrive-inbox"} (README, Dead letters)',
+              'the intake function failed an event after every retry: a CloudWatch alarm event (not paged; its alarm is in the message), or an Alertmanager per-alert inbox chunk, whose alerts stay stored until redriven with {"klaxon":"redrive-inbox"} (docs/operations.md, Dead letters)',
           },
         },
       },

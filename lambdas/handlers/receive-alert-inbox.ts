@@ -2,7 +2,7 @@
  * The intake function invoked with one chunk of its alert inbox (an asynchronous invocation on
  * AWS, a background call locally): receives its alerts, then deletes it. A failure throws, so
  * Lambda retries it and, after its last retry, sends the event to the alarmed dead-letter queue;
- * the chunk stays stored, and an operator's redrive event (README, "Dead letters") dispatches it again.
+ * the chunk stays stored, and an operator's redrive event (docs/operations.md, "Dead letters") dispatches it again.
  */
 import middy from '@middy/core';
 import {

@@ -517,7 +517,7 @@ describe('Alertmanager per-alert inbox: failures, dead letters and the redrive',
     expect((await runtime.intakeDeps.inbox.get(ref))?.alerts.map((alert) => alert.dedupKey)).toEqual([failing]);
     expect(await opened('FleetDeadLettered')).toHaveLength(4);
 
-    // What the operator sends with `aws lambda invoke` (README, Dead letters): first only older chunks.
+    // What the operator sends with `aws lambda invoke` (docs/operations.md, Dead letters): first only older chunks.
     expect(await runtime.invokeIntake({ klaxon: 'redrive-inbox', olderThanMinutes: 60 })).toEqual({
       dispatched: 0,
       skipped: 1,

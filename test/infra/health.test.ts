@@ -1,4 +1,5 @@
 /** Klaxon watching itself: alarms to its own health topic, and a dashboard. */
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ALERTS_REFUSED, INCIDENT_METRICS, METRICS_NAMESPACE } from '../../lambdas/adapters/incident-metrics.js';
@@ -87,6 +88,10 @@ describe('Klaxon’s own alarms', () => {
     expect(deadLetters[0]?.AlarmDescription).toContain('CloudWatch alarm event');
     expect(deadLetters[0]?.AlarmDescription).toContain('Alertmanager per-alert inbox chunk');
     expect(deadLetters[0]?.AlarmDescription).toContain('{"klaxon":"redrive-inbox"}');
+    // The operator who gets this alarm is sent to a page that has the redrive command.
+    const [, page, section] = /\(([\w/.-]+\.md), ([^)]+)\)/.exec(String(deadLetters[0]?.AlarmDescription)) ?? [];
+    expect(readFileSync(String(page), 'utf8')).toContain(`## ${section}\n`);
+    expect(readFileSync(String(page), 'utf8')).toContain('"klaxon":"redrive-inbox"');
   });
 
   it('are redriven through the intake function, whose name the stack outputs', () => {
