@@ -14,7 +14,7 @@ import { parseDurationSeconds } from './duration.js';
 import { acknowledgedBeforeReopen, type Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { whoFills } from './paging.js';
-import type { PagingDeps } from './ports.js';
+import type { PagingDeps, PostmortemReminderInput } from './ports.js';
 import {
   type PostmortemReminderStage,
   type RenderContext,
@@ -161,23 +161,6 @@ export async function remindStatusUpdate(
 }
 
 const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ apiBaseUrl: deps.apiBaseUrl, tier });
-
-/**
- * What the after-resolution state machine is started with (all times absolute, ISO-8601): the
- * resolution notice to those paged, then the post-mortem reminders when the tier has a deadline.
- */
-export interface PostmortemReminderInput {
-  incidentId: string;
-  /** The incident's reopen count when it resolved (0 for the first resolution): a reopen ends these reminders. */
-  run: number;
-  resolvedAt: string;
-  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. Absent: no post-mortem deadline. */
-  remindAt?: string;
-  /** The deadline, when the last reminder goes out if it is still not done. */
-  dueAt?: string;
-  /** Execution name: the incident id, plus the run when it was reopened. */
-  executionName: string;
-}
 
 const DAY_SECONDS = 86_400;
 
