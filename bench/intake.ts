@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { scopedDedupKey } from '../lambdas/core/alert.js';
-import { integrationFor } from '../lambdas/handlers/receive-events-v2.js';
+import { integrationFor } from '../lambdas/core/integration-keys.js';
 import type { OutboxPage } from '../local/outbox.js';
 import type { LocalRuntime } from '../local/runtime.js';
 import { generateLoad } from './load-generator.js';

@@ -19,7 +19,6 @@ import type { AlarmTopic } from './alarm-topic.js';
 import type { EscalationWorkflows } from './escalation.js';
 import type { IncidentEventBus } from './events.js';
 import type { IncidentStore, ItemAction } from './incident-store.js';
-import type { ResponderPaging } from './paging.js';
 
 /** The repository root: esbuild's project root and the base of every entry path. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,6 +48,15 @@ export function klaxonBundling(bundledConfig: KlaxonConfigInput): nodejs.Bundlin
     // config is compiled in (see CONFIG_DEFINE). Its value is JavaScript source: a string literal.
     define: configDefine(bundledConfig),
   };
+}
+
+/**
+ * What bindResponderTopics needs of the responders' topics (ResponderPaging in lib/paging.ts, which
+ * builds its page function with this class, so this module does not import it).
+ */
+export interface ResponderTopics {
+  readonly topicArnPrefix: string;
+  grantPublish(grantee: iam.IGrantable): iam.Grant;
 }
 
 export interface KlaxonFunctionProps {
@@ -144,9 +152,9 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
   }
 
   /** RESPONDER_TOPIC_ARN_PREFIX, and sns:Publish on exactly the responders' topics. */
-  bindResponderTopics(paging: ResponderPaging): this {
-    this.addEnvironment(ENV.responderTopicArnPrefix, paging.topicArnPrefix);
-    paging.grantPublish(this);
+  bindResponderTopics(topics: ResponderTopics): this {
+    this.addEnvironment(ENV.responderTopicArnPrefix, topics.topicArnPrefix);
+    topics.grantPublish(this);
     return this;
   }
 

@@ -16,7 +16,7 @@ import type { Channel, KlaxonConfigInput, Responder } from '../lambdas/core/conf
 import { PAGE_FUNCTION_TIMEOUT_SECONDS } from '../lambdas/core/handoffs.js';
 import type { IncidentEventBus } from './events.js';
 import type { IncidentStore } from './incident-store.js';
-import { KlaxonFunction } from './klaxon-function.js';
+import { KlaxonFunction, type ResponderTopics } from './klaxon-function.js';
 
 export interface ResponderPagingProps {
   /** Everyone who can be paged: one topic each. */
@@ -35,7 +35,7 @@ export interface ResponderPagingProps {
   readonly serviceName?: string;
 }
 
-export class ResponderPaging extends Construct {
+export class ResponderPaging extends Construct implements ResponderTopics {
   /** Responder id → their topic. */
   readonly topics: ReadonlyMap<string, sns.Topic>;
   /** `arn:…:sns:<region>:<account>:<topicNamePrefix>`: a topic's ARN is this plus the responder id. */

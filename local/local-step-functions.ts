@@ -13,8 +13,7 @@ import {
 } from '../lambdas/adapters/step-functions-escalation.js';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import type { EscalationIdentity, EscalationInput } from '../lambdas/core/ladder.js';
-import type { EscalationRunner, PostmortemReminderRunner } from '../lambdas/core/ports.js';
-import type { PostmortemReminderInput } from '../lambdas/core/reminders.js';
+import type { EscalationRunner, PostmortemReminderInput, PostmortemReminderRunner } from '../lambdas/core/ports.js';
 import { allStates, loadEscalationDefinition, loadPostmortemReminderDefinition } from '../lib/asl.js';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;

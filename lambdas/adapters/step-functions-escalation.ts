@@ -8,8 +8,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { Severity } from '../core/config.js';
 import type { EscalationIdentity, EscalationInput } from '../core/ladder.js';
-import type { EscalationRunner, PostmortemReminderRunner } from '../core/ports.js';
-import type { PostmortemReminderInput } from '../core/reminders.js';
+import type { EscalationRunner, PostmortemReminderInput, PostmortemReminderRunner } from '../core/ports.js';
 
 /** Execution names allow 80 characters of [A-Za-z0-9-_]; incident ids (ULIDs) already fit. */
 export const executionNameFor = (incidentId: string) => incidentId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);

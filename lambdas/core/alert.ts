@@ -2,7 +2,20 @@
  * An alert as the core sees it, whatever sent it. Each intake path (CloudWatch through
  * EventBridge or SNS, Events API v2, Alertmanager) turns its payload into this.
  */
-import type { AlertSource, SenderContext } from './incident.js';
+
+/** The intake path an alert came through; 'manual' is a fire drill (POST /v1/drills). */
+export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
+
+/**
+ * Links, images and the sending tool an Events v2 trigger names, kept as sent but bounded
+ * (senderContext): only http(s) URLs, a few of each, so the incident item stays small.
+ */
+export interface SenderContext {
+  client?: string;
+  clientUrl?: string;
+  links?: { href: string; text?: string }[];
+  images?: { src: string; href?: string; alt?: string }[];
+}
 
 export type AlertAction = 'trigger' | 'acknowledge' | 'resolve';
 

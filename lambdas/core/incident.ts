@@ -3,31 +3,18 @@
  * decisions; the store applies them with a condition on the status they started from, so two
  * responders racing cannot both win.
  */
-import type { AlertGroup } from './alert.js';
+import type { AlertGroup, AlertSource, SenderContext } from './alert.js';
 import type { Severity } from './config.js';
 import type { Run } from './runs.js';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
-
 /**
  * Every id an incident can have: a ULID from the id generator, or the id a drill's starter chose
  * (so that a retry returns the same drill).
  */
 export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-
-/**
- * Links, images and the sending tool an Events v2 trigger names, kept as sent but bounded
- * (senderContext): only http(s) URLs, a few of each, so the incident item stays small.
- */
-export interface SenderContext {
-  client?: string;
-  clientUrl?: string;
-  links?: { href: string; text?: string }[];
-  images?: { src: string; href?: string; alt?: string }[];
-}
 
 export interface Incident {
   id: string;

@@ -24,6 +24,15 @@ export interface IntegrationKeyEntry {
   sha256: string;
 }
 
+/** The name of the integration whose key this is (a config keeps only the keys' hashes). */
+export function integrationFor(
+  config: { integrationKeys: readonly IntegrationKeyEntry[] },
+  routingKey: string,
+): string | undefined {
+  const hash = integrationKeyHash(routingKey);
+  return config.integrationKeys.find((key) => key.sha256 === hash)?.name;
+}
+
 /** The entries of `integrationKeys` whose key is public, each with where it is published. */
 export function publicKeysIn(
   entries: readonly IntegrationKeyEntry[],

@@ -8,7 +8,6 @@ import type { KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
-import type { PostmortemReminderInput } from './reminders.js';
 
 export interface Clock {
   now(): Date;
@@ -108,6 +107,23 @@ export interface EscalationRunner {
    * on AWS (absent) it is `now`.
    */
   ladderTime?(ladderStart: string, now: Date): Date;
+}
+
+/**
+ * What the after-resolution state machine is started with (all times absolute, ISO-8601): the
+ * resolution notice to those paged, then the post-mortem reminders when the tier has a deadline.
+ */
+export interface PostmortemReminderInput {
+  incidentId: string;
+  /** The episode that resolved (runs.ts): a reopen ends these reminders. */
+  run: number;
+  resolvedAt: string;
+  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. Absent: no post-mortem deadline. */
+  remindAt?: string;
+  /** The deadline, when the last reminder goes out if it is still not done. */
+  dueAt?: string;
+  /** Execution name: postmortemExecutionName (runs.ts). */
+  executionName: string;
 }
 
 /** Starts a resolved incident's post-mortem reminders (lambdas/core/reminders.ts). */

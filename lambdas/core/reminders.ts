@@ -14,7 +14,7 @@ import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { whoFills } from './paging.js';
-import type { PagingDeps } from './ports.js';
+import type { PagingDeps, PostmortemReminderInput } from './ports.js';
 import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
 import {
   type PostmortemReminderStage,
@@ -161,23 +161,6 @@ export async function remindStatusUpdate(
 }
 
 const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ apiBaseUrl: deps.apiBaseUrl, tier });
-
-/**
- * What the after-resolution state machine is started with (all times absolute, ISO-8601): the
- * resolution notice to those paged, then the post-mortem reminders when the tier has a deadline.
- */
-export interface PostmortemReminderInput {
-  incidentId: string;
-  /** The episode that resolved (runs.ts): a reopen ends these reminders. */
-  run: number;
-  resolvedAt: string;
-  /** The first reminder: a day before it is due, or halfway when the deadline is under two days. Absent: no post-mortem deadline. */
-  remindAt?: string;
-  /** The deadline, when the last reminder goes out if it is still not done. */
-  dueAt?: string;
-  /** Execution name: postmortemExecutionName (runs.ts). */
-  executionName: string;
-}
 
 const DAY_SECONDS = 86_400;
 

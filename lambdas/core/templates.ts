@@ -5,11 +5,11 @@
  * status-update reminder asks for, and the resolution (summary, root cause, resolution, duration,
  * post-mortem date) that a post-mortem reminder starts from.
  */
-import { alertGroupLines } from './alert.js';
+import { alertGroupLines, type SenderContext } from './alert.js';
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_MAX_SEGMENTS, SMS_SEGMENT_SEPTETS, smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
-import type { Incident, SenderContext } from './incident.js';
+import type { Incident } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { oneLine, senderLines, subjectLine } from './sender-text.js';
 

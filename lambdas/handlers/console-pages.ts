@@ -3,11 +3,11 @@
  * Everything that comes from an alert is escaped (an alarm name can carry <script>), and the
  * answer's Content-Security-Policy forbids scripts anyway.
  */
-import { alertGroupLines } from '../core/alert.js';
+import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Severity } from '../core/config.js';
 import { ROLES, responderById } from '../core/config.js';
-import type { Incident, IncidentWithTimeline, SenderContext } from '../core/incident.js';
+import type { Incident, IncidentWithTimeline } from '../core/incident.js';
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')

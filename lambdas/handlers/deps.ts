@@ -1,10 +1,10 @@
+import type { SnsSignatureVerifier, SubscriptionConfirmer } from '../adapters/sns-signature.js';
 import type { AlertInboxDeps } from '../core/alert-inbox.js';
 import type { ChangeEventStore } from '../core/change-events.js';
 import type { HandoffRecords } from '../core/handoffs.js';
 import type { IntakeRecordDeps } from '../core/intake-records.js';
 import type { AckKeySource, CoreDeps, PagingDeps } from '../core/ports.js';
 import type { Logger } from './logger.js';
-import type { SnsIntakeDeps } from './receive-sns-alarm.js';
 import type { RefusalCounter } from './refused-alerts.js';
 
 /** What every handler is built from: the core's ports plus a logger. Tests pass local ones. */
@@ -15,6 +15,12 @@ import type { RefusalCounter } from './refused-alerts.js';
 export type HandlerDeps = CoreDeps & { logger: Logger; ackKey?: AckKeySource; changes: ChangeEventStore };
 /** `handoffs` records handoff notifications sent (the page function is also the handoff schedules' target). */
 export type PagingHandlerDeps = PagingDeps & { logger: Logger; handoffs?: HandoffRecords };
+
+/** How POST /v1/alerts/cloudwatch checks an SNS message's signature and confirms a subscription. */
+export interface SnsIntakeDeps {
+  verifier: SnsSignatureVerifier;
+  confirmSubscription: SubscriptionConfirmer;
+}
 
 /**
  * The intake function also reads maintenance windows, records sender notices, checks SNS

@@ -4,79 +4,15 @@
  */
 
 import middy from '@middy/core';
-import * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
 import { InvalidCursorError } from '../core/ports.js';
-import {
-  acknowledgeIncident,
-  IncidentNotFoundError,
-  resolveIncident,
-  TransitionRefusedError,
-} from '../core/responder-actions.js';
+import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
+import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
-import {
-  BadRequestError,
-  ConflictError,
-  type HttpEvent,
-  type HttpResult,
-  headerValue,
-  isJsonContentType,
-  json,
-  jsonErrors,
-  NotFoundError,
-  pathParameter,
-  readJsonBody,
-  UnsupportedMediaTypeError,
-} from './http.js';
+import { BadRequestError, type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError } from './http.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
-
-export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
-
-export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
-
-export function incidentId(event: HttpEvent): string {
-  if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
-  return pathParameter(event, 'id');
-}
-
-/**
- * An optional JSON body: empty means "no options". An empty body typed as something else (a form
- * with no fields, which another site's page can post) is refused like a non-JSON body.
- */
-export function optionalBody(event: HttpEvent): unknown {
-  if (event.body) return readJsonBody(event);
-  const contentType = headerValue(event, 'content-type');
-  if (contentType && !isJsonContentType(contentType)) {
-    throw new UnsupportedMediaTypeError(`Content-Type must be application/json, not "${contentType}"`);
-  }
-  return {};
-}
-
-/**
- * Who is acting: the IAM principal on AWS (the CLI signs with the user's credentials), else the
- * `by` the caller names (the local runtime listens on loopback only), else "api".
- */
-export function actor(event: HttpEvent, named: string | undefined): string {
-  const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
-  if (iam) return iam.split('/').pop() ?? iam;
-  return named ?? 'api';
-}
-
-export async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof IncidentNotFoundError) throw new NotFoundError(error.message);
-    if (error instanceof TransitionRefusedError) throw new ConflictError(error.message);
-    throw error;
-  }
-}
 
 const listIncidents: Route = async (deps, event) => {
   const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');

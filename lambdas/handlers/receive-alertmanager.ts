@@ -14,6 +14,7 @@ import {
   receiveAlertmanagerGroup,
   splitAlertmanagerNotification,
 } from '../core/alertmanager.js';
+import { integrationFor } from '../core/integration-keys.js';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -28,7 +29,6 @@ import {
   readJsonBody,
   UnauthorizedError,
 } from './http.js';
-import { integrationFor } from './receive-events-v2.js';
 
 /**
  * Alertmanager sends a whole group in one POST (5,000 alerts are about 3 MB). API Gateway hands

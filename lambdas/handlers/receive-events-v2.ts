@@ -2,26 +2,17 @@
  * POST /v1/alerts/events and POST /v2/enqueue: the PagerDuty Events API v2, with its response
  * shapes, so existing senders point at Klaxon unchanged.
  */
-import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { alertFromEventsV2 } from '../core/alert-sources.js';
 import type { KlaxonConfig } from '../core/config.js';
 import { receiveAlert } from '../core/intake.js';
-import { eventsV2Schema } from '../schemas/events-v2.js';
+import { integrationFor } from '../core/integration-keys.js';
+import { EVENTS_V2_MAX_BYTES, eventsV2Schema } from '../schemas/events-v2.js';
 import type { HandlerDeps } from './deps.js';
 import { ForbiddenError, HttpError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
 
 const INVALID = { status: 'invalid event' };
-
-/** Integration keys are kept only as SHA-256 hashes; returns the integration's name. */
-export function integrationFor(config: KlaxonConfig, routingKey: string): string | undefined {
-  const hash = createHash('sha256').update(routingKey, 'utf8').digest('hex');
-  return config.integrationKeys.find((key) => key.sha256 === hash)?.name;
-}
-
-/** PagerDuty's payload limit for the Events API (both alert and change events). */
-export const EVENTS_V2_MAX_BYTES = 512 * 1024;
 
 /** The body, validated by `schema`; refusals in the Events API's own shape (status, message, errors). */
 export function parseEventsV2<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {

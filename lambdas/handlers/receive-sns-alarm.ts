@@ -13,8 +13,6 @@ import {
   checkSnsEnvelope,
   checkSubscribeUrl,
   SignatureRejectedError,
-  type SnsSignatureVerifier,
-  type SubscriptionConfirmer,
 } from '../adapters/sns-signature.js';
 import { alarmChangeFromSns, alertFromAlarmStateChange } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
@@ -31,11 +29,6 @@ import {
   jsonErrors,
   readJsonBody,
 } from './http.js';
-
-export interface SnsIntakeDeps {
-  verifier: SnsSignatureVerifier;
-  confirmSubscription: SubscriptionConfirmer;
-}
 
 const describeIssues = (error: z.ZodError) =>
   error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; ');

@@ -6,9 +6,10 @@
  * (intake.ts), so an alert route added to the route table gets it with nothing else to do.
  */
 import type { KlaxonConfig } from '../core/config.js';
+import { integrationFor } from '../core/integration-keys.js';
+import { EVENTS_V2_MAX_BYTES } from '../schemas/events-v2.js';
 import { bearerToken, type HttpEvent, type HttpResult, readJsonBody } from './http.js';
 import type { Logger } from './logger.js';
-import { EVENTS_V2_MAX_BYTES, integrationFor } from './receive-events-v2.js';
 import { groupOfRouteKey } from './routes.js';
 
 export interface AlertRefusal {

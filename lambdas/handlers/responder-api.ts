@@ -26,8 +26,8 @@ import {
   reportQuerySchema,
   severityBodySchema,
 } from '../schemas/incidents-api.js';
+import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './api-route.js';
 import { BadRequestError, type HttpResult, json, NotFoundError } from './http.js';
-import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './incidents-api.js';
 import { openApiDocument } from './openapi.js';
 
 function markdown(body: string): HttpResult {

@@ -27,6 +27,7 @@ import {
   noteBodySchema,
   resolveBodySchema,
 } from '../schemas/incidents-api.js';
+import { actor } from './api-route.js';
 import {
   continuationPage,
   escapeHtml,
@@ -48,7 +49,6 @@ import {
   NotFoundError,
   pathParameter,
 } from './http.js';
-import { actor } from './incidents-api.js';
 
 export interface ConsoleOptions {
   /** The local runtime's outbox; absent on AWS, where SNS and EventBridge have their own consoles. */

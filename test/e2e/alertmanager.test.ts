@@ -12,7 +12,7 @@ import { drainInboxChunk, INBOX_CHUNK_LIMITS, inboxEvent } from '../../lambdas/c
 import { alertFromAlertmanager } from '../../lambdas/core/alertmanager.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
-import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
+import { integrationFor } from '../../lambdas/core/integration-keys.js';
 import { alertmanagerWebhookSchema, MAX_LABELS } from '../../lambdas/schemas/alertmanager.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';

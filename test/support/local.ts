@@ -4,9 +4,8 @@ import { createHash } from 'node:crypto';
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
-import { FIXTURE_ROUTING_KEY, LOCAL_ROUTING_KEY } from '../../lambdas/core/integration-keys.js';
+import { FIXTURE_ROUTING_KEY, integrationFor, LOCAL_ROUTING_KEY } from '../../lambdas/core/integration-keys.js';
 import type { Clock } from '../../lambdas/core/ports.js';
-import { integrationFor } from '../../lambdas/handlers/receive-events-v2.js';
 import type { OutboxEvent, OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
 
