@@ -22,7 +22,7 @@ import { type Alert, scopedDedupKey } from './alert.js';
 import { alertPolicyFor } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
-import { type IntakeRecordDeps, isInForce, type MaintenanceWindow } from './intake-records.js';
+import type { IntakeRecordDeps, MaintenanceWindow } from './intake-records.js';
 import {
   currentRun,
   type EscalationInput,
@@ -34,6 +34,7 @@ import {
   unrecordedLadderStart,
 } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { isInForce } from './maintenance.js';
 import type { CoreDeps } from './ports.js';
 import { acknowledgeIncident, IGNORED, resolveIncident, TransitionRefusedError } from './responder-actions.js';
 import { type RouteDecision, routeAlert } from './routing.js';

@@ -4,21 +4,13 @@
  */
 
 import middy from '@middy/core';
-import * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
-import { InvalidCursorError } from '../core/ports.js';
-import {
-  acknowledgeIncident,
-  IncidentNotFoundError,
-  resolveIncident,
-  TransitionRefusedError,
-} from '../core/responder-actions.js';
+import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
-  ConflictError,
   type HttpEvent,
   type HttpResult,
   headerValue,
@@ -29,16 +21,11 @@ import {
   pathParameter,
   readJsonBody,
   UnsupportedMediaTypeError,
+  validate,
 } from './http.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
 
 export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
-
-export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
 
 export function incidentId(event: HttpEvent): string {
   if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
@@ -68,30 +55,16 @@ export function actor(event: HttpEvent, named: string | undefined): string {
   return named ?? 'api';
 }
 
-export async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof IncidentNotFoundError) throw new NotFoundError(error.message);
-    if (error instanceof TransitionRefusedError) throw new ConflictError(error.message);
-    throw error;
-  }
-}
-
 const listIncidents: Route = async (deps, event) => {
   const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const page = await deps.store
-    .listByStatus(query.status, {
-      limit: query.limit,
-      cursor: query.cursor,
-      severity: query.severity,
-      service: query.service,
-      from: query.from,
-      to: query.to,
-    })
-    .catch((error: unknown) => {
-      throw error instanceof InvalidCursorError ? new BadRequestError(error.message) : error;
-    });
+  const page = await deps.store.listByStatus(query.status, {
+    limit: query.limit,
+    cursor: query.cursor,
+    severity: query.severity,
+    service: query.service,
+    from: query.from,
+    to: query.to,
+  });
   return json(200, { incidents: page.incidents, next: page.next ?? null });
 };
 
@@ -106,16 +79,14 @@ const getIncident: Route = async (deps, event) => {
 const acknowledge: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() => acknowledgeIncident(deps, id, actor(event, body.by)));
+  const result = await acknowledgeIncident(deps, id, actor(event, body.by));
   return json(200, result.incident);
 };
 
 const resolve: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(resolveBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() =>
-    resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true }),
-  );
+  const result = await resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true });
   return json(200, result.incident);
 };
 
