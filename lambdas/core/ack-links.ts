@@ -15,9 +15,12 @@ export interface UsableAckLink {
   useKey: string;
 }
 
+/** Why a link no longer works: not Klaxon's (or damaged), past its expiry, or used already. */
+export type AckLinkRefusal = 'forged' | 'expired' | 'used';
+
 export type AckLinkCheck =
   | ({ usable: true } & UsableAckLink)
-  | { usable: false; reason: 'forged' | 'expired' | 'used'; message: string };
+  | { usable: false; reason: AckLinkRefusal; message: string };
 
 export type AckLinkUse = { used: true; result: ActionResult } | { used: false; reason: 'used'; message: string };
 

@@ -5,7 +5,7 @@
  * read: forged, expired and reused links each say which. Whether a link still works is core's
  * decision (lambdas/core/ack-links.ts); this file only shows it.
  */
-import { type AckLinkCheck, checkAckLink, type UsableAckLink, useAckLink } from '../core/ack-links.js';
+import { type AckLinkRefusal, checkAckLink, type UsableAckLink, useAckLink } from '../core/ack-links.js';
 import type { HandlerDeps } from './deps.js';
 import { escapeHtml, htmlResult, page } from './html.js';
 import { type HttpEvent, type HttpResult, httpErrorOf, pathParameter } from './http.js';
@@ -17,13 +17,13 @@ function ackPage(statusCode: number, title: string, paragraphs: string[], form =
   return htmlResult(statusCode, page(title, body.join('\n'), { consoleLink: false, narrow: true }));
 }
 
-const REFUSED_TITLES: Record<Exclude<AckLinkCheck, { usable: true }>['reason'], [number, string]> = {
+const REFUSED_TITLES: Record<AckLinkRefusal, [number, string]> = {
   forged: [400, 'This link is not valid'],
   expired: [410, 'This link has expired'],
   used: [410, 'This link was already used'],
 };
 
-/** What a request's error means to the person holding the link; other errors are a 5xx (retry). */
+/** The refusals an ack route can meet, as the person holding the link reads them; jsonErrors answers any other. */
 const STATUS_TITLES: Record<number, string> = {
   400: 'This link is not valid',
   404: 'No such incident',
