@@ -7,19 +7,12 @@
  * runtime injects one that knows only its own certificate.
  */
 import Validator from 'sns-payload-validator';
+import { CertificateUnavailableError, SignatureRejectedError } from './sns-errors.js';
+
+export { CertificateUnavailableError, SignatureRejectedError };
 
 /** Returns the PEM certificate at a SigningCertURL that already passed the host and https checks. */
 export type CertificateFetcher = (url: URL) => Promise<string>;
-
-/** The message is not provably from SNS: the sender gets 403. */
-export class SignatureRejectedError extends Error {
-  override name = 'SignatureRejectedError';
-}
-
-/** The certificate could not be fetched now (network): a 5xx, so SNS retries. */
-export class CertificateUnavailableError extends Error {
-  override name = 'CertificateUnavailableError';
-}
 
 /**
  * The domain of SNS's endpoints per partition. sns-payload-validator accepts only

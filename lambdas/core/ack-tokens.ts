@@ -11,9 +11,10 @@
  *
  * base64url of that is 43 characters for a ULID id below run 128. 64 signature bits are plenty
  * here: a guess must be checked online, one request at a time, and the token dies after one use
- * or 24 hours. Single use is recorded by the caller with a conditional write keyed by
- * `tokenUseKey`, which is why the run is in the token: without it a reopened incident paged in
- * the minute of its first page got the very link already used on the first run, refused as used.
+ * or 24 hours. Single use is decided and recorded by ack-links.ts, under the `useKey` that
+ * verifyAckToken returns (one per signature), which is why the run is in the token: without it a
+ * reopened incident paged in the minute of its first page would get the link already used on the
+ * first run, refused as used.
  *
  * Kinds 1 and 2 are the same without the run, as signed before runs were in the token: still
  * verified (they read as no run) so the links in pages already sent keep working until they

@@ -56,10 +56,3 @@ export interface IntakeRecordStore {
 export interface IntakeRecordDeps {
   records: IntakeRecordStore;
 }
-
-/** A window is in force from its start until (not including) its end. */
-export function isInForce(window: MaintenanceWindow | undefined, now: Date): window is MaintenanceWindow {
-  if (!window) return false;
-  const at = now.getTime();
-  return Date.parse(window.startsAt) <= at && at < Date.parse(window.endsAt);
-}

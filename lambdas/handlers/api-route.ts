@@ -1,30 +1,20 @@
 /**
- * A route of the responders' API, and what every route does with its request: validate it, find
- * the incident id, tell who acts, and turn a refused transition into its HTTP status.
+ * A route of the responders' API, and what every route does with its request: find the incident
+ * id, read its optional body, tell who acts.
  */
-import * as z from 'zod';
-import { IncidentNotFoundError, TransitionRefusedError } from '../core/responder-actions.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
-  ConflictError,
   type HttpEvent,
   type HttpResult,
   headerValue,
   isJsonContentType,
-  NotFoundError,
   pathParameter,
   readJsonBody,
   UnsupportedMediaTypeError,
 } from './http.js';
 
 export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
-
-export function validate<T extends z.ZodType>(schema: T, value: unknown, what: string): z.infer<T> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new BadRequestError(`Invalid ${what}: ${z.prettifyError(parsed.error)}`);
-  return parsed.data;
-}
 
 export function incidentId(event: HttpEvent): string {
   if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
@@ -52,14 +42,4 @@ export function actor(event: HttpEvent, named: string | undefined): string {
   const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
   if (iam) return iam.split('/').pop() ?? iam;
   return named ?? 'api';
-}
-
-export async function transitionOrExplain<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof IncidentNotFoundError) throw new NotFoundError(error.message);
-    if (error instanceof TransitionRefusedError) throw new ConflictError(error.message);
-    throw error;
-  }
 }

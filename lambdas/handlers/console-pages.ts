@@ -8,15 +8,7 @@ import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Severity } from '../core/config.js';
 import { ROLES, responderById } from '../core/config.js';
 import type { Incident, IncidentWithTimeline } from '../core/incident.js';
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
+import { escapeHtml, page } from './html.js';
 
 /** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
 const SEVERITY_COLOURS: Record<Severity, string> = {
@@ -25,42 +17,6 @@ const SEVERITY_COLOURS: Record<Severity, string> = {
   SEV3: 'background:#fde68a;color:#1f2937',
   SEV4: 'background:#e5e7eb;color:#1f2937',
 };
-
-const STYLE = `
-body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#111827;background:#f9fafb}
-header{background:#111827;color:#fff;padding:.75rem 1.5rem}header a{color:#fff;text-decoration:none;font-weight:700}
-main{max-width:72rem;margin:0 auto;padding:1rem 1.5rem}
-table{border-collapse:collapse;width:100%;background:#fff;margin-bottom:1.5rem}
-th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #e5e7eb;vertical-align:top}
-.sev{display:inline-block;padding:0 .5rem;border-radius:.25rem;font-weight:700}
-.status-open{color:#9b1c1c;font-weight:700}.status-acknowledged{color:#92400e}.status-resolved{color:#065f46}
-form{display:inline-block;margin:0 .75rem .75rem 0;vertical-align:top}
-button{font:inherit;padding:.35rem .9rem;border-radius:.25rem;border:1px solid #374151;background:#fff;cursor:pointer}
-button.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}
-:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
-.alert{border:2px solid #9b1c1c;background:#fef2f2;padding:.5rem 1rem;margin-bottom:1rem}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;background:#fff;padding:1rem}dt{font-weight:700}
-pre{white-space:pre-wrap;margin:0}
-.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-`;
-
-export function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)} · Klaxon</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<header><a href="/">Klaxon</a></header>
-<main>
-${body}
-</main>
-</body>
-</html>`;
-}
 
 const when = (at: string | undefined) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)} UTC` : '–');
 const incidentPath = (id: string) => `/incidents/${encodeURIComponent(id)}`;

@@ -1,13 +1,21 @@
 /**
- * HTTP plumbing shared by the API Gateway handlers: a typed error family, the middy middleware
- * that turns errors into JSON answers a person can act on, and a guarded JSON body reader.
+ * HTTP plumbing shared by the API Gateway handlers: a typed error family, the one mapping of the
+ * core's errors to statuses, the middy middleware that turns errors into JSON answers a person
+ * can act on, and a guarded JSON body reader.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type * as z from 'zod';
+import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { INCIDENT_ID } from '../core/incident.js';
+import { UnknownResponderError } from '../core/incident-updates.js';
+import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
+import { InvalidCursorError } from '../core/ports.js';
+import { IncidentNotFoundError, TransitionRefusedError } from '../core/responder-actions.js';
 import { SERVICE_NAME } from '../schemas/maintenance.js';
 import type { Logger } from './logger.js';
 import { groupOfRouteKey } from './routes.js';
+import { validationIssues } from './validation.js';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -63,6 +71,33 @@ export class UnsupportedMediaTypeError extends HttpError {
   constructor(message: string) {
     super(415, message);
   }
+}
+
+/**
+ * What each error the core (and the SNS signature check) can refuse a request with means over
+ * HTTP. Every handler lets these errors through; JSON routes answer with jsonErrors, HTML routes
+ * put the same status and message in a page.
+ */
+const CORE_ERROR_STATUSES: readonly {
+  type: abstract new (...args: never[]) => Error;
+  status: number;
+  hint?: string;
+}[] = [
+  { type: IncidentNotFoundError, status: 404 },
+  { type: TransitionRefusedError, status: 409 },
+  { type: InvalidCursorError, status: 400 },
+  { type: UnknownResponderError, status: 400 },
+  { type: MaintenanceWindowRefusedError, status: 400 },
+  { type: SignatureRejectedError, status: 403 },
+  // The certificate could not be fetched now: SNS retries a 5xx, and so should anyone else.
+  { type: CertificateUnavailableError, status: 503, hint: '; retry later' },
+];
+
+/** The HTTP answer an error stands for, or undefined for a failure (storage, a bug): a 5xx the caller retries. */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  const known = CORE_ERROR_STATUSES.find((entry) => error instanceof entry.type);
+  return known ? new HttpError(known.status, `${(error as Error).message}${known.hint ?? ''}`) : undefined;
 }
 
 /** A path parameter that does not percent-decode: the link or the caller's encoding is broken. */
@@ -128,6 +163,14 @@ export function pathParameter(event: HttpEvent, name: PathParameterName): string
   return value;
 }
 
+/** `value` as `schema` has it, or a 400 that lists each problem (also as `errors`, one per line). */
+export function validate<T extends z.ZodType>(schema: T, value: unknown, what: 'body' | 'query' | 'form'): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const errors = validationIssues(parsed.error, what);
+  throw new BadRequestError(`Invalid ${what}: ${errors.join('; ')}`, { errors });
+}
+
 export function json(statusCode: number, body: unknown): HttpResult {
   return {
     statusCode,
@@ -145,8 +188,8 @@ export function json(statusCode: number, body: unknown): HttpResult {
 export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent, HttpResult> {
   return {
     onError: (request) => {
-      const error = request.error;
-      if (error instanceof HttpError) {
+      const error = httpErrorOf(request.error);
+      if (error) {
         if (error.statusCode >= 500) options.logger.error(error.message, { error });
         // A person's typo or a stale link: worth a line, not an alarm. Alert routes log their
         // refusals as warnings, with the sender, and count them (refused-alerts.ts).
@@ -160,7 +203,7 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
         request.response = json(error.statusCode, { ...error.fields, message: error.message });
         return;
       }
-      options.logger.error('Request failed', { error, routeKey: request.event.routeKey });
+      options.logger.error('Request failed', { error: request.error, routeKey: request.event.routeKey });
       request.response = json(503, {
         message:
           'Klaxon could not complete the request (storage or a downstream service failed); part of it may have been done. Retry it: the retry finishes it and does nothing twice.',

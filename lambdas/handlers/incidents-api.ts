@@ -5,29 +5,24 @@
 
 import middy from '@middy/core';
 import { recentChangesFor } from '../core/change-events.js';
-import { InvalidCursorError } from '../core/ports.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
-import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './api-route.js';
+import { actor, incidentId, optionalBody, type Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
-import { BadRequestError, type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError } from './http.js';
+import { type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError, validate } from './http.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
 
 const listIncidents: Route = async (deps, event) => {
   const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const page = await deps.store
-    .listByStatus(query.status, {
-      limit: query.limit,
-      cursor: query.cursor,
-      severity: query.severity,
-      service: query.service,
-      from: query.from,
-      to: query.to,
-    })
-    .catch((error: unknown) => {
-      throw error instanceof InvalidCursorError ? new BadRequestError(error.message) : error;
-    });
+  const page = await deps.store.listByStatus(query.status, {
+    limit: query.limit,
+    cursor: query.cursor,
+    severity: query.severity,
+    service: query.service,
+    from: query.from,
+    to: query.to,
+  });
   return json(200, { incidents: page.incidents, next: page.next ?? null });
 };
 
@@ -42,16 +37,14 @@ const getIncident: Route = async (deps, event) => {
 const acknowledge: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() => acknowledgeIncident(deps, id, actor(event, body.by)));
+  const result = await acknowledgeIncident(deps, id, actor(event, body.by));
   return json(200, result.incident);
 };
 
 const resolve: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(resolveBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() =>
-    resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true }),
-  );
+  const result = await resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true });
   return json(200, result.incident);
 };
 

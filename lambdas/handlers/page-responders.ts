@@ -4,7 +4,6 @@
  * on-call handoff notification, told apart by the payload.
  */
 import middy from '@middy/core';
-import * as z from 'zod';
 import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
 import { type PageStepResult, pageStep } from '../core/paging.js';
 import {
@@ -17,6 +16,7 @@ import {
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
 import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
 import type { PagingHandlerDeps } from './deps.js';
+import { describeValidation } from './validation.js';
 
 export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';
@@ -40,13 +40,16 @@ export const pageResponders =
     if (typeof event === 'object' && event !== null && 'handoff' in event) {
       if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
       const request = handoffRequestSchema.safeParse(event);
-      if (!request.success) throw new InvalidPageRequestError(z.prettifyError(request.error));
+      if (!request.success)
+        throw new InvalidPageRequestError(describeValidation('Not a handoff', request.error, 'event'));
       const result = await notifyHandoff({ ...deps, handoffs: deps.handoffs }, request.data);
       deps.logger.info(`Handoff notified ${result.notified.join(', ') || 'nobody'}`, { ...request.data, ...result });
       return result;
     }
     const parsed = pageFunctionRequestSchema.safeParse(event);
-    if (!parsed.success) throw new InvalidPageRequestError(z.prettifyError(parsed.error));
+    if (!parsed.success) {
+      throw new InvalidPageRequestError(describeValidation('Not a page function request', parsed.error, 'event'));
+    }
     const request = parsed.data;
     if ('notify' in request) {
       const result = await noticeResolution(deps, request);

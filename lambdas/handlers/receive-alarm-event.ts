@@ -1,10 +1,10 @@
 /** EventBridge target: a "CloudWatch Alarm State Change" event opens or resolves an incident. */
 import middy from '@middy/core';
-import * as z from 'zod';
 import { alertFromAlarmEvent } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
 import { cloudWatchAlarmEventSchema } from '../schemas/cloudwatch-alarm-event.js';
 import type { HandlerDeps } from './deps.js';
+import { describeValidation } from './validation.js';
 
 /** Its name is what a failed invocation reports; retrying such an event cannot help. */
 export class InvalidAlarmEventError extends Error {
@@ -21,7 +21,9 @@ export const receiveAlarmEvent =
   async (event: unknown): Promise<AlarmEventResult> => {
     const parsed = cloudWatchAlarmEventSchema.safeParse(event);
     if (!parsed.success) {
-      throw new InvalidAlarmEventError(`Not a CloudWatch Alarm State Change event:\n${z.prettifyError(parsed.error)}`);
+      throw new InvalidAlarmEventError(
+        describeValidation('Not a CloudWatch Alarm State Change event', parsed.error, 'event'),
+      );
     }
     const alert = alertFromAlarmEvent(deps.config, parsed.data);
     if (!alert) {

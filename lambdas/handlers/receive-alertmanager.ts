@@ -29,6 +29,7 @@ import {
   readJsonBody,
   UnauthorizedError,
 } from './http.js';
+import { validationIssues } from './validation.js';
 
 /**
  * Alertmanager sends a whole group in one POST (5,000 alerts are about 3 MB). API Gateway hands
@@ -56,9 +57,7 @@ export const receiveAlertmanager =
     const integration = integrationOf(deps, event);
     const parsed = alertmanagerWebhookSchema.safeParse(readJsonBody(event, { maxBytes: ALERTMANAGER_MAX_BODY_BYTES }));
     if (!parsed.success) {
-      const errors = parsed.error.issues
-        .slice(0, 20)
-        .map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`);
+      const errors = validationIssues(parsed.error);
       throw new BadRequestError(`Not an Alertmanager webhook (version 4): ${errors.join('; ')}`, { errors });
     }
     const webhook = parsed.data;

@@ -11,6 +11,7 @@ import { integrationFor } from '../core/integration-keys.js';
 import { EVENTS_V2_MAX_BYTES, eventsV2Schema } from '../schemas/events-v2.js';
 import type { HandlerDeps } from './deps.js';
 import { ForbiddenError, HttpError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
+import { validationIssues } from './validation.js';
 
 const INVALID = { status: 'invalid event' };
 
@@ -27,7 +28,7 @@ export function parseEventsV2<T extends z.ZodType>(event: HttpEvent, schema: T):
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => `'${issue.path.join('.') || 'body'}' ${issue.message}`);
+    const errors = validationIssues(parsed.error);
     throw new HttpError(400, `Event object is invalid: ${errors.join('; ')}`, { ...INVALID, errors });
   }
   return parsed.data;

@@ -7,31 +7,14 @@
  * UnsubscribeConfirmation is logged as an error and recorded (someone cut the pager off).
  */
 import middy from '@middy/core';
-import type * as z from 'zod';
-import {
-  CertificateUnavailableError,
-  checkSnsEnvelope,
-  checkSubscribeUrl,
-  SignatureRejectedError,
-} from '../adapters/sns-signature.js';
+import { checkSnsEnvelope, checkSubscribeUrl } from '../adapters/sns-signature.js';
 import { alarmChangeFromSns, alertFromAlarmStateChange } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
 import { cloudWatchSnsAlarmSchema } from '../schemas/cloudwatch-sns-alarm.js';
 import { type SnsMessage, snsMessageSchema } from '../schemas/sns-message.js';
 import type { IntakeHandlerDeps } from './deps.js';
-import {
-  BadRequestError,
-  ForbiddenError,
-  HttpError,
-  type HttpEvent,
-  type HttpResult,
-  json,
-  jsonErrors,
-  readJsonBody,
-} from './http.js';
-
-const describeIssues = (error: z.ZodError) =>
-  error.issues.map((issue) => `${issue.path.join('.') || 'body'} ${issue.message}`).join('; ');
+import { BadRequestError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
+import { describeValidation } from './validation.js';
 
 /**
  * Nothing is fetched for a body that fails a check made without the network: a stranger's body
@@ -39,21 +22,15 @@ const describeIssues = (error: z.ZodError) =>
  * certificate that passed every check and cannot be fetched now is a 503: SNS retries.
  */
 async function verified(deps: IntakeHandlerDeps, message: SnsMessage): Promise<void> {
-  try {
-    checkSnsEnvelope(message, deps.config.snsTopicArns, deps.clock.now());
-    await deps.sns.verifier.verify(message);
-  } catch (error) {
-    if (error instanceof SignatureRejectedError) throw new ForbiddenError(error.message);
-    if (error instanceof CertificateUnavailableError) throw new HttpError(503, `${error.message}; retry later`);
-    throw error;
-  }
+  checkSnsEnvelope(message, deps.config.snsTopicArns, deps.clock.now());
+  await deps.sns.verifier.verify(message);
 }
 
 export const receiveSnsAlarm =
   (deps: IntakeHandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const parsed = snsMessageSchema.safeParse(readJsonBody(event, { alsoTextPlain: true }));
-    if (!parsed.success) throw new BadRequestError(`Not an SNS message: ${describeIssues(parsed.error)}`);
+    if (!parsed.success) throw new BadRequestError(describeValidation('Not an SNS message', parsed.error));
     const message = parsed.data;
     await verified(deps, message);
 
@@ -85,7 +62,9 @@ export const receiveSnsAlarm =
     }
     const alarm = cloudWatchSnsAlarmSchema.safeParse(body);
     if (!alarm.success) {
-      throw new BadRequestError(`The SNS Message is not a CloudWatch alarm: ${describeIssues(alarm.error)}`);
+      throw new BadRequestError(
+        describeValidation('The SNS Message is not a CloudWatch alarm', alarm.error, 'Message'),
+      );
     }
     const change = alarmChangeFromSns(alarm.data, message.MessageId, message.Timestamp);
     const alert = alertFromAlarmStateChange(deps.config, change);

@@ -5,13 +5,7 @@
  */
 import { ROLES, responderById } from '../core/config.js';
 import { startDrill } from '../core/drills.js';
-import {
-  addNote,
-  changeSeverity,
-  markPostmortemDone,
-  reassignIncident,
-  UnknownResponderError,
-} from '../core/incident-updates.js';
+import { addNote, changeSeverity, markPostmortemDone, reassignIncident } from '../core/incident-updates.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { escalateNow } from '../core/replan.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
@@ -26,8 +20,8 @@ import {
   reportQuerySchema,
   severityBodySchema,
 } from '../schemas/incidents-api.js';
-import { actor, incidentId, optionalBody, type Route, transitionOrExplain, validate } from './api-route.js';
-import { BadRequestError, type HttpResult, json, NotFoundError } from './http.js';
+import { actor, incidentId, optionalBody, type Route } from './api-route.js';
+import { type HttpResult, json, NotFoundError, validate } from './http.js';
 import { openApiDocument } from './openapi.js';
 
 function markdown(body: string): HttpResult {
@@ -41,43 +35,34 @@ function markdown(body: string): HttpResult {
 const postNote: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(noteBodySchema, optionalBody(event), 'body');
-  return json(
-    200,
-    await transitionOrExplain(() => addNote(deps, id, actor(event, body.by), body.message, body.noteId)),
-  );
+  return json(200, await addNote(deps, id, actor(event, body.by), body.message, body.noteId));
 };
 
 const setSeverity: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(severityBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() =>
-    changeSeverity(deps, id, body.severity, actor(event, body.by), body.reason),
-  );
+  const result = await changeSeverity(deps, id, body.severity, actor(event, body.by), body.reason);
   return json(200, result.incident);
 };
 
 const escalate: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(escalateBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() => escalateNow(deps, id, actor(event, body.by), body.note));
+  const result = await escalateNow(deps, id, actor(event, body.by), body.note);
   return json(200, result.incident);
 };
 
 const reassign: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(reassignBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() =>
-    reassignIncident(deps, id, body.to, actor(event, body.by)).catch((error: unknown) => {
-      throw error instanceof UnknownResponderError ? new BadRequestError(error.message) : error;
-    }),
-  );
+  const result = await reassignIncident(deps, id, body.to, actor(event, body.by));
   return json(200, result.incident);
 };
 
 const postmortemDone: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
-  const result = await transitionOrExplain(() => markPostmortemDone(deps, id, actor(event, body.by), body.url));
+  const result = await markPostmortemDone(deps, id, actor(event, body.by), body.url);
   return json(200, result.incident);
 };
 

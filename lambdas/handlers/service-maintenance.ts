@@ -1,15 +1,14 @@
 /**
  * POST /v1/services/{name}/maintenance `{"until","reason"?,"by"?}` starts (or replaces) a
  * maintenance window; GET shows it. Alerts for the service during the window open and record
- * incidents but page nobody (see escalateUnlessInMaintenance in lambdas/core/intake.ts).
+ * incidents but page nobody (see escalateUnlessInMaintenance in lambdas/core/intake.ts). Which
+ * window may be set and when it is in force are core's rules (lambdas/core/maintenance.ts).
  */
 import middy from '@middy/core';
-import * as z from 'zod';
-import type { MaintenanceWindow } from '../core/intake-records.js';
+import { isInForce, planMaintenanceWindow } from '../core/maintenance.js';
 import { maintenanceBodySchema } from '../schemas/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
-  BadRequestError,
   type HttpEvent,
   type HttpResult,
   json,
@@ -17,46 +16,33 @@ import {
   NotFoundError,
   pathParameter,
   readJsonBody,
+  validate,
 } from './http.js';
 
-/** A window longer than this is more likely a typo (a year for a day) than a plan. */
-const MAX_WINDOW_DAYS = 31;
-
-const serviceName = (event: HttpEvent): string => pathParameter(event, 'name');
+type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger'>;
 
 export const serviceMaintenance =
-  (deps: IntakeHandlerDeps) =>
+  (deps: MaintenanceDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const service = serviceName(event);
+    const service = pathParameter(event, 'name');
     if (event.requestContext.http.method === 'GET') {
       const window = await deps.records.getMaintenance(service);
       if (!window) throw new NotFoundError(`Service ${service} has no maintenance window`);
-      return json(200, { ...window, inForce: Date.parse(window.endsAt) > deps.clock.now().getTime() });
+      return json(200, { ...window, inForce: isInForce(window, deps.clock.now()) });
     }
-    const parsed = maintenanceBodySchema.safeParse(readJsonBody(event));
-    if (!parsed.success) throw new BadRequestError(`Invalid body: ${z.prettifyError(parsed.error)}`);
-    const now = deps.clock.now();
-    const endsAt = new Date(parsed.data.until);
-    if (endsAt.getTime() <= now.getTime()) {
-      throw new BadRequestError(`until (${parsed.data.until}) is in the past; give the time the window ends`);
-    }
-    if (endsAt.getTime() - now.getTime() > MAX_WINDOW_DAYS * 86_400_000) {
-      throw new BadRequestError(`until is more than ${MAX_WINDOW_DAYS} days away; maintenance windows are shorter`);
-    }
+    const body = validate(maintenanceBodySchema, readJsonBody(event), 'body');
     const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
-    const window: MaintenanceWindow = {
-      service,
-      startsAt: now.toISOString(),
-      endsAt: endsAt.toISOString(),
-      reason: parsed.data.reason,
-      by: iam?.split('/').pop() ?? parsed.data.by ?? 'api',
-    };
+    const now = deps.clock.now();
+    const window = planMaintenanceWindow(
+      { service, until: body.until, reason: body.reason, by: iam?.split('/').pop() ?? body.by ?? 'api' },
+      now,
+    );
     await deps.records.putMaintenance(window);
     deps.logger.info(`Maintenance for ${service} until ${window.endsAt}`, { by: window.by });
-    return json(200, { ...window, inForce: true });
+    return json(200, { ...window, inForce: isInForce(window, now) });
   };
 
-export const makeServiceMaintenanceHandler = (deps: IntakeHandlerDeps) =>
+export const makeServiceMaintenanceHandler = (deps: MaintenanceDeps) =>
   middy<HttpEvent, HttpResult>()
     .use(jsonErrors({ logger: deps.logger }))
     .handler(serviceMaintenance(deps));

@@ -13,14 +13,8 @@ import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
 import { addNote } from '../core/incident-updates.js';
-import { InvalidCursorError } from '../core/ports.js';
 import { escalateNow } from '../core/replan.js';
-import {
-  acknowledgeIncident,
-  IncidentNotFoundError,
-  resolveIncident,
-  TransitionRefusedError,
-} from '../core/responder-actions.js';
+import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import {
   acknowledgeBodySchema,
   escalateBodySchema,
@@ -30,24 +24,22 @@ import {
 import { actor } from './api-route.js';
 import {
   continuationPage,
-  escapeHtml,
   FORM_TOKEN_FIELD,
   homePage,
   incidentPage,
   type MorePage,
   type OutboxLine,
-  page,
 } from './console-pages.js';
 import type { HandlerDeps } from './deps.js';
+import { escapeHtml, htmlResult, page } from './html.js';
 import {
-  BadRequestError,
   type HttpEvent,
   type HttpResult,
   headerValue,
+  httpErrorOf,
   jsonErrors,
-  MalformedPathError,
-  NotFoundError,
   pathParameter,
+  validate,
 } from './http.js';
 
 export interface ConsoleOptions {
@@ -55,21 +47,9 @@ export interface ConsoleOptions {
   outbox?: () => OutboxLine[];
 }
 
-const SECURITY_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  // Not no-referrer: with it a browser sends "Origin: null" on the forms' posts, as any other
-  // site's page can; same-origin keeps this origin on them and still tells other sites nothing.
-  'referrer-policy': 'same-origin',
-};
-
-const html = (statusCode: number, body: string): HttpResult => ({ statusCode, headers: SECURITY_HEADERS, body });
 /** A console link (a next-page or incident link) that cannot be followed; `why` is shown escaped. */
 const notAValidLink = (why: string): HttpResult =>
-  html(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(why)}</p>`));
+  htmlResult(400, page('Not a valid link', `<h1>Not a valid link</h1><p>${escapeHtml(why)}</p>`));
 const seeOther = (location: string): HttpResult => ({
   statusCode: 303,
   headers: { location, 'cache-control': 'no-store' },
@@ -114,15 +94,8 @@ function postedFromOurPage(event: HttpEvent): boolean {
   return timingSafeEqual(Buffer.from(posted), Buffer.from(cookie));
 }
 
-function parseForm<T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> {
-  const parsed = schema.safeParse(formFields(event));
-  if (!parsed.success) {
-    throw new BadRequestError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
-    );
-  }
-  return parsed.data;
-}
+const parseForm = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> =>
+  validate(schema, formFields(event), 'form');
 
 type Page = (deps: HandlerDeps, event: HttpEvent, options: ConsoleOptions) => Promise<HttpResult>;
 
@@ -142,13 +115,8 @@ const home: Page = async (deps, event, options) => {
     if (!status) {
       return notAValidLink('A next-page link names its status.');
     }
-    try {
-      const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
-      return html(200, continuationPage(status, next.incidents, next.next));
-    } catch (error) {
-      if (!(error instanceof InvalidCursorError)) throw error;
-      return notAValidLink(error.message);
-    }
+    const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
+    return htmlResult(200, continuationPage(status, next.incidents, next.next));
   }
   const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
   const unresolved = pages.flatMap((listed) => listed.incidents).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
@@ -156,7 +124,7 @@ const home: Page = async (deps, event, options) => {
     const cursor = pages[index]?.next;
     return cursor ? [{ status, cursor } satisfies MorePage] : [];
   });
-  return html(200, homePage(deps.config, unresolved, options.outbox?.(), more));
+  return htmlResult(200, homePage(deps.config, unresolved, options.outbox?.(), more));
 };
 
 async function showIncident(
@@ -167,10 +135,10 @@ async function showIncident(
   error?: string,
 ): Promise<HttpResult> {
   const incident = await deps.store.getIncidentWithTimeline(id);
-  if (!incident) return html(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
+  if (!incident) return htmlResult(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
   const changes = await recentChangesFor(deps.changes, incident, deps.clock.now());
   const { token, setCookie } = formToken(event);
-  const result = html(status, incidentPage(deps.config, incident, token, error, changes));
+  const result = htmlResult(status, incidentPage(deps.config, incident, token, error, changes));
   return setCookie ? { ...result, cookies: [setCookie] } : result;
 }
 
@@ -192,11 +160,10 @@ function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Pr
     try {
       await act(deps, id, event);
     } catch (error) {
-      if (error instanceof TransitionRefusedError)
-        return showIncident(deps, event, id, 409, `Not done: ${error.message}`);
-      if (error instanceof BadRequestError) return showIncident(deps, event, id, 400, `Not done: ${error.message}`);
-      if (error instanceof IncidentNotFoundError) return showIncident(deps, event, id, 404);
-      throw error;
+      const refused = httpErrorOf(error);
+      if (!refused || refused.statusCode >= 500) throw error;
+      if (refused.statusCode === 404) return showIncident(deps, event, id, 404);
+      return showIncident(deps, event, id, refused.statusCode, `Not done: ${refused.message}`);
     }
     return seeOther(`/incidents/${encodeURIComponent(id)}`);
   };
@@ -227,17 +194,16 @@ export const webConsole =
   (deps: HandlerDeps, options: ConsoleOptions = {}) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const route = CONSOLE_ROUTES[event.routeKey];
-    if (!route) return html(404, page('Not found', '<h1>Not found</h1>'));
+    if (!route) return htmlResult(404, page('Not found', '<h1>Not found</h1>'));
     try {
       return await route(deps, event, options);
     } catch (error) {
-      // A mangled link, or one to an id no incident can have, is answered in the page the person
-      // is looking at, not as JSON.
-      if (error instanceof NotFoundError) {
-        return html(404, page('Not found', `<h1>Not found</h1><p>${escapeHtml(error.message)}</p>`));
-      }
-      if (!(error instanceof MalformedPathError)) throw error;
-      return notAValidLink(error.message);
+      // A mangled link (a broken cursor, an id no incident can have) is answered in the page the
+      // person is looking at, not as JSON.
+      const refused = httpErrorOf(error);
+      if (!refused || refused.statusCode >= 500) throw error;
+      if (refused.statusCode !== 404) return notAValidLink(refused.message);
+      return htmlResult(404, page('Not found', `<h1>Not found</h1><p>${escapeHtml(refused.message)}</p>`));
     }
   };
 

@@ -4,7 +4,11 @@ import * as z from 'zod';
 export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export const maintenanceBodySchema = z.object({
-  until: z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time such as 2026-11-20T12:00:00Z' }),
+  until: z.iso.datetime({
+    offset: true,
+    error: (issue) =>
+      `${issue.input === undefined ? 'is missing: give' : 'must be'} the time the window ends, in ISO 8601 such as 2026-11-20T12:00:00Z`,
+  }),
   reason: z.string().trim().max(1024).optional(),
   by: z.string().trim().min(1).max(128).optional(),
 });

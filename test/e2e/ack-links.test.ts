@@ -2,6 +2,7 @@
  * Signed acknowledge links end to end: the link in a real page, GET that never acknowledges (mail
  * scanners prefetch links), POST that does, and forged, expired and reused links refused.
  */
+import { checkAckLink, type UsableAckLink, useAckLink } from '../../lambdas/core/ack-links.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { HttpEvent } from '../../lambdas/handlers/http.js';
 import { incidentsApi } from '../../lambdas/handlers/incidents-api.js';
@@ -101,6 +102,68 @@ describe('signed acknowledge links', () => {
     const answer = await fetchPage(link, 'POST');
     expect(answer.status).toBe(409);
     expect((await incident(runtime, id)).status).toBe('resolved');
+  });
+
+  it('counts a link used twice at once as one use, and the link then says it was used', async () => {
+    const { id, link } = await openWithPage(runtime, 'Billing export stuck');
+    const token = link.split('/').pop() ?? '';
+    const { deps } = runtime;
+    // Without a key every link reads as forged, and the first assertion says so.
+    const ackKey = deps.ackKey ?? { key: async () => Buffer.alloc(0) };
+    const checked = await checkAckLink(deps, ackKey, token);
+    expect(checked).toMatchObject({ usable: true, incidentId: id, responderId: 'primary-oncall' });
+
+    const uses = await Promise.all([1, 2].map(() => useAckLink(deps, checked as UsableAckLink)));
+    expect(uses.filter((use) => use.used)).toHaveLength(1);
+    expect(uses.filter((use) => !use.used)).toEqual([
+      { used: false, reason: 'used', message: expect.stringContaining('Each acknowledge link works once') },
+    ]);
+    expect(await checkAckLink(deps, ackKey, token)).toMatchObject({ usable: false, reason: 'used' });
+    const timeline = (await incident(runtime, id)).timeline.map((entry) => entry.type);
+    expect(timeline.filter((type) => type === 'acknowledged')).toHaveLength(1);
+    expect(timeline.filter((type) => type === 'ack-link-used')).toHaveLength(1);
+  });
+
+  it("answers every ack page with the console's headers: no script, no framing by another site, no cache, no referrer", async () => {
+    const { id, link } = await openWithPage(runtime, 'Payments webhook failing');
+    const token = link.split('/').pop() ?? '';
+    const forged = `${runtime.url}/v1/ack/${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
+    const headersOf = async (url: string, method: 'GET' | 'POST' = 'GET') => {
+      const response = await fetch(url, { method, redirect: 'manual' });
+      const names = [
+        'content-type',
+        'cache-control',
+        'content-security-policy',
+        'x-content-type-options',
+        'x-frame-options',
+        'referrer-policy',
+      ];
+      return {
+        status: response.status,
+        headers: Object.fromEntries(names.map((name) => [name, response.headers.get(name)])),
+      };
+    };
+
+    const consolePage = await headersOf(`${runtime.url}/incidents/${id}`);
+    expect(consolePage.status).toBe(200);
+    expect(consolePage.headers).toMatchObject({
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'same-origin',
+    });
+    expect(consolePage.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(consolePage.headers['content-security-policy']).toContain("default-src 'none'");
+
+    const answers = [
+      await headersOf(forged),
+      await headersOf(link),
+      await headersOf(link, 'POST'),
+      await headersOf(link),
+      await headersOf(`${runtime.url}/`),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([400, 200, 200, 410, 200]);
+    for (const answer of answers) expect(answer.headers).toEqual(consolePage.headers);
   });
 
   // A reopened run's token differs from the first run's even within one minute: test/unit/ack-tokens.test.ts

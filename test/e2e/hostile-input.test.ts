@@ -43,7 +43,7 @@ const EXPECTED: Record<string, Record<string, [number, string]>> = {
     'events-v2-unknown-key.json': [400, 'Type'],
     'not-json.txt': [400, 'not valid JSON'],
     'truncated.json': [400, 'not valid JSON'],
-    'unknown-type.json': [400, "Type must be 'Notification'"],
+    'unknown-type.json': [400, "'Type' must be 'Notification'"],
     'wrong-types.json': [400, 'MessageId'],
   },
   '/v1/alerts/alertmanager': {

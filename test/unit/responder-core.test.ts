@@ -4,7 +4,7 @@ import type { Incident } from '../../lambdas/core/incident.js';
 import { decidePostmortemDone, decideReassign, decideSeverityChange } from '../../lambdas/core/incident-updates.js';
 import { renderPostmortem } from '../../lambdas/core/postmortem.js';
 import { buildReport, monthRange, quantile } from '../../lambdas/core/reports.js';
-import { escapeHtml } from '../../lambdas/handlers/console-pages.js';
+import { escapeHtml } from '../../lambdas/handlers/html.js';
 import { anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
