@@ -17,7 +17,7 @@ const config = testConfig();
 const key = randomBytes(32);
 const issuedAt = new Date('2026-11-20T10:15:00.000Z');
 const ulidId = '01JD6Z3ZQ7W9Y2V8K4T5R6N3M1';
-const sign = (incidentId = ulidId, responderId = 'secondary-oncall', run = 0) =>
+const sign = (incidentId = ulidId, responderId = 'secondary-oncall', run = 1) =>
   signAckToken(key, { incidentId, run, responderId }, issuedAt);
 
 describe('ack tokens', () => {
@@ -32,14 +32,14 @@ describe('ack tokens', () => {
     expect(sign(ulidId, 'secondary-oncall', 16_383)).toHaveLength(44);
   });
 
-  it.each([0, 1, 127, 128, 300, 2 ** 40])('names the ladder run %s it was made for', (run) => {
+  it.each([1, 127, 128, 300, 2 ** 40])('names the ladder run %s it was made for', (run) => {
     const verdict = verifyAckToken(key, sign(ulidId, 'secondary-oncall', run), issuedAt, config);
     expect(verdict).toMatchObject({ valid: true, claims: { incidentId: ulidId, run } });
   });
 
   it('gives a reopened run a different token and single-use key than the first, in the same minute', () => {
-    const first = verifyAckToken(key, sign(ulidId, 'primary-oncall', 0), issuedAt, config);
-    const reopened = verifyAckToken(key, sign(ulidId, 'primary-oncall', 1), issuedAt, config);
+    const first = verifyAckToken(key, sign(ulidId, 'primary-oncall', 1), issuedAt, config);
+    const reopened = verifyAckToken(key, sign(ulidId, 'primary-oncall', 2), issuedAt, config);
     expect(first.valid && reopened.valid && first.useKey !== reopened.useKey).toBe(true);
   });
 
@@ -73,7 +73,7 @@ describe('ack tokens', () => {
   });
 
   it('keeps an escalated SMS with an ack link on a long AWS API URL within one GSM-7 segment', () => {
-    const step = planLadder(config.severityPolicy.SEV1, issuedAt.toISOString())[1] ?? (undefined as never);
+    const step = planLadder(config.severityPolicy.SEV1, issuedAt.toISOString(), 1)[1] ?? (undefined as never);
     const link = ackLink('https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com', sign());
     const sms = renderSms(anIncident({ title: 'x'.repeat(300), drill: true }), step, link);
     expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);

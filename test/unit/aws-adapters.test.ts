@@ -102,9 +102,15 @@ describe('Step Functions escalation', () => {
   const sfn = mockClient(SFNClient);
   beforeEach(() => sfn.reset());
   const machines = { SEV1: 'arn:aws:states:us-east-1:123456789012:stateMachine:klaxon-sev1' };
-  const input = { incidentId: '01ABC', severity: 'SEV1', openedAt: '2026-11-20T10:15:00.000Z', steps: [] };
+  const input = {
+    incidentId: '01ABC',
+    severity: 'SEV1',
+    openedAt: '2026-11-20T10:15:00.000Z',
+    steps: [],
+    executionName: '01ABC-r1',
+  };
 
-  it('names the execution after the incident, so a second start is the same execution', async () => {
+  it('names the execution after the incident and its run, so a second start is the same execution', async () => {
     sfn
       .on(StartExecutionCommand)
       .resolvesOnce({ executionArn: 'arn:exec:1' })
@@ -112,19 +118,15 @@ describe('Step Functions escalation', () => {
     const escalation = stepFunctionsEscalation(new SFNClient({}), machines);
     expect(await escalation.start(input)).toEqual({ executionArn: 'arn:exec:1' });
     expect(await escalation.start(input)).toEqual({
-      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:klaxon-sev1:01ABC-r1',
     });
-    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual(['01ABC', '01ABC']);
+    expect(sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input.name)).toEqual([
+      '01ABC-r1',
+      '01ABC-r1',
+    ]);
   });
 
-  it('treats stopping an execution that no longer exists as done', async () => {
-    sfn.on(StopExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
-    await expect(
-      stepFunctionsEscalation(new SFNClient({}), machines).stop('arn:exec:1', 'resolved'),
-    ).resolves.toBeUndefined();
-  });
-
-  it('stops a run by the name it was started with, whether or not its ARN was recorded', async () => {
+  it('stops a run by the name it was started with, and takes one that never started or is gone as stopped', async () => {
     sfn
       .on(StopExecutionCommand)
       .resolvesOnce({})

@@ -6,11 +6,22 @@ import { incidentKey } from '../../lambdas/adapters/table-layout.js';
 import type { AlertGroup } from '../../lambdas/core/alert.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { type IncidentStore, InvalidCursorError } from '../../lambdas/core/ports.js';
+import { nextRun, type Run, runExecutionName } from '../../lambdas/core/runs.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { anIncident } from '../support/incidents.js';
 
 const incident = (id: string, changes: Partial<Incident> = {}) =>
   anIncident({ id, dedupKey: `key-${id}`, source: 'events-v2', severity: 'SEV2', ...changes });
+
+/** The run an alert coming back after the resolution starts: a new episode, its ladder planned from the reopening. */
+const reopening = ({ id, severity, run }: Incident): Run => {
+  const at = '2026-11-20T12:00:00.000Z';
+  return nextRun(run, 'reopened', {
+    by: 'alarm:events-v2',
+    at,
+    ladder: { incidentId: id, severity, openedAt: at, steps: [], executionName: runExecutionName(id, run.number + 1) },
+  });
+};
 
 describe('DynamoDB incident store', () => {
   let dynamo: LocalDynamoDb;
@@ -35,24 +46,24 @@ describe('DynamoDB incident store', () => {
 
   it('frees a dedup key only for the incident it points at', async () => {
     await store.claimDedupKey('events-v2:release', 'mine', 'now');
-    await store.releaseDedupKey('events-v2:release', 'someone-else', 0);
+    await store.releaseDedupKey('events-v2:release', 'someone-else', 1);
     expect(await store.findByDedupKey('events-v2:release')).toBe('mine');
-    await store.releaseDedupKey('events-v2:release', 'mine', 0);
+    await store.releaseDedupKey('events-v2:release', 'mine', 1);
     expect(await store.findByDedupKey('events-v2:release')).toBeUndefined();
   });
 
-  it("keeps a dedup key a reopen holds for a later run from the release of an earlier run's resolution", async () => {
+  it("keeps a dedup key a reopen holds for a later episode from the release of an earlier episode's resolution", async () => {
     await store.claimDedupKey('cloudwatch:held', 'flapper', 'now');
-    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'someone-else', 1)).toBe(false);
-    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 1)).toBe(true);
-    // A retried reopen holds it again; a stale one for an earlier run does not take it back.
-    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 1)).toBe(true);
-    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 0)).toBe(false);
-    await store.releaseDedupKey('cloudwatch:held', 'flapper', 0);
-    expect(await store.findByDedupKey('cloudwatch:held')).toBe('flapper');
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'someone-else', 2)).toBe(false);
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 2)).toBe(true);
+    // A retried reopen holds it again; a stale one for an earlier episode does not take it back.
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 2)).toBe(true);
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 1)).toBe(false);
     await store.releaseDedupKey('cloudwatch:held', 'flapper', 1);
+    expect(await store.findByDedupKey('cloudwatch:held')).toBe('flapper');
+    await store.releaseDedupKey('cloudwatch:held', 'flapper', 2);
     expect(await store.findByDedupKey('cloudwatch:held')).toBeUndefined();
-    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 2)).toBe(false);
+    expect(await store.holdDedupKeyForRun('cloudwatch:held', 'flapper', 3)).toBe(false);
   });
 
   it("records an Alertmanager group's latest notification, and an older one arriving late changes nothing", async () => {
@@ -86,29 +97,33 @@ describe('DynamoDB incident store', () => {
   });
 
   it('applies a transition only from the expected status', async () => {
-    await store.createIncident(incident('T1'));
-    const acked = await store.transition('T1', ['open'], { status: 'acknowledged', acknowledgedBy: 'sam' });
+    const { incident: t1 } = await store.createIncident(incident('T1'));
+    const episode = { episode: 1 };
+    const acked = await store.transition(t1, ['open'], { status: 'acknowledged', acknowledgedBy: 'sam' }, episode);
     expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'sam' });
-    expect(await store.transition('T1', ['open'], { status: 'acknowledged', acknowledgedBy: 'priya' })).toBeUndefined();
-    expect(await store.transition('missing', ['open'], { status: 'resolved' })).toBeUndefined();
+    expect(
+      await store.transition(t1, ['open'], { status: 'acknowledged', acknowledgedBy: 'priya' }, episode),
+    ).toBeUndefined();
+    expect(await store.transition(incident('missing'), ['open'], { status: 'resolved' }, episode)).toBeUndefined();
     const listed = await store.listByStatus('acknowledged', { limit: 10 });
     expect(listed.incidents.map((item) => item.id)).toContain('T1');
     expect((await store.listByStatus('open', { limit: 100 })).incidents.map((item) => item.id)).not.toContain('T1');
   });
 
-  it('applies a transition only to the run it was decided on: a reopen in between refuses it', async () => {
-    await store.createIncident(incident('RUN1'));
-    // Never reopened (no reopenCount stored) counts as run 0.
-    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 1 })).toBeUndefined();
-    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 0 })).toMatchObject({
+  it('applies a transition only to the episode or run it was decided on: a reopen in between refuses it', async () => {
+    const { incident: run1 } = await store.createIncident(incident('RUN1'));
+    expect(await store.transition(run1, ['open'], { status: 'resolved' }, { episode: 2 })).toBeUndefined();
+    expect(await store.transition(run1, ['open'], { status: 'resolved' }, { episode: 1 })).toMatchObject({
       status: 'resolved',
     });
-    await store.transition('RUN1', ['resolved'], { status: 'open', reopenCount: 1 }, { reopenCount: 0 });
-    // A resolve decided while the incident was in run 0 lands on nothing.
-    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 0 })).toBeUndefined();
-    expect(await store.transition('RUN1', ['open'], { status: 'resolved' }, { reopenCount: 1 })).toMatchObject({
+    await store.transition(run1, ['resolved'], { status: 'open', run: reopening(run1) }, { episode: 1 });
+    // A resolve decided in episode 1 lands on nothing, and so does a re-plan decided on run 1.
+    expect(await store.transition(run1, ['open'], { status: 'resolved' }, { episode: 1 })).toBeUndefined();
+    expect(await store.transition(run1, ['open'], { assignee: 'sam' }, { run: 1 })).toBeUndefined();
+    expect(await store.transition(run1, ['open'], { assignee: 'sam' }, { run: 2 })).toMatchObject({ assignee: 'sam' });
+    expect(await store.transition(run1, ['open'], { status: 'resolved' }, { episode: 2 })).toMatchObject({
       status: 'resolved',
-      reopenCount: 1,
+      run: { number: 2, episode: 2 },
     });
   });
 
@@ -133,19 +148,20 @@ describe('DynamoDB incident store', () => {
   });
 
   it('clears the fields a transition sets to undefined: a reopened incident is no longer resolved', async () => {
-    await store.createIncident(incident('RO1'));
-    await store.transition('RO1', ['open'], {
-      status: 'resolved',
-      resolvedAt: '2026-11-20T11:00:00.000Z',
-      resolvedBy: 'sam',
-    });
-    const reopened = await store.transition('RO1', ['resolved'], {
-      status: 'open',
-      reopenCount: 1,
-      resolvedAt: undefined,
-      resolvedBy: undefined,
-    });
-    expect(reopened).toMatchObject({ status: 'open', reopenCount: 1 });
+    const { incident: ro1 } = await store.createIncident(incident('RO1'));
+    await store.transition(
+      ro1,
+      ['open'],
+      { status: 'resolved', resolvedAt: '2026-11-20T11:00:00.000Z', resolvedBy: 'sam' },
+      { episode: 1 },
+    );
+    const reopened = await store.transition(
+      ro1,
+      ['resolved'],
+      { status: 'open', run: reopening(ro1), resolvedAt: undefined, resolvedBy: undefined },
+      { episode: 1 },
+    );
+    expect(reopened).toMatchObject({ status: 'open', run: { episode: 2 } });
     expect(reopened).not.toHaveProperty('resolvedAt');
     expect(reopened).not.toHaveProperty('resolvedBy');
     const stored = await store.getIncident('RO1');
@@ -164,13 +180,15 @@ describe('DynamoDB incident store', () => {
     expect(await store.timelineEntries('TP1', 'reminded#')).toEqual([]);
   });
 
-  it('records when a ladder started in the same write as its execution', async () => {
-    await store.createIncident(incident('L1'));
-    await store.setExecutionArn('L1', 'arn:aws:states:local:000000000000:execution:x:L1', '2026-11-20T13:01:00.000Z');
-    expect(await store.getIncident('L1')).toMatchObject({
-      executionArn: 'arn:aws:states:local:000000000000:execution:x:L1',
-      ladderStartedAt: '2026-11-20T13:01:00.000Z',
-    });
+  it("records when a run's execution was first seen started, and only on that run", async () => {
+    const { incident: l1 } = await store.createIncident(incident('L1'));
+    await store.markRunStarted('L1', 1, '2026-11-20T13:01:00.000Z');
+    await store.markRunStarted('L1', 1, '2026-11-20T13:02:00.000Z');
+    expect((await store.getIncident('L1'))?.run).toMatchObject({ number: 1, startedAt: '2026-11-20T13:01:00.000Z' });
+    // A start seen late, after a reopen decided run 2, is not taken for run 2's.
+    await store.transition(l1, ['open'], { run: reopening(l1) }, { run: 1 });
+    await store.markRunStarted('L1', 1, '2026-11-20T13:03:00.000Z');
+    expect((await store.getIncident('L1'))?.run).not.toHaveProperty('startedAt');
   });
 
   it('writes a timeline entry once per key, and counts a repeated alert once per delivery', async () => {

@@ -9,6 +9,7 @@ import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-stor
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationInput, EscalationStep } from '../../lambdas/core/ladder.js';
 import type { IncidentStore } from '../../lambdas/core/ports.js';
+import { firstRun, runExecutionName } from '../../lambdas/core/runs.js';
 import {
   allStates,
   loadEscalationDefinition,
@@ -147,9 +148,17 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     notify: ['primary'],
     channels: ['sms'],
     unless,
+    run: 1,
   });
 
   async function run(id: string, status: Incident['status']) {
+    const input: EscalationInput = {
+      incidentId: id,
+      severity: 'SEV1',
+      openedAt: past,
+      steps: [step(0, 'resolved'), step(1, 'acknowledged'), step(2, 'resolved')],
+      executionName: runExecutionName(id, 1),
+    };
     await store.createIncident({
       id,
       title: id,
@@ -164,13 +173,8 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
       alertCount: 1,
       lastAlertAt: past,
       details: {},
+      run: firstRun({ by: 'test', at: past, ladder: input }),
     });
-    const input: EscalationInput = {
-      incidentId: id,
-      severity: 'SEV1',
-      openedAt: past,
-      steps: [step(0, 'resolved'), step(1, 'acknowledged'), step(2, 'resolved')],
-    };
     const { executionArn } = await stepFunctions.start(input);
     return eventually(() => {
       const execution = stepFunctions.get(executionArn);

@@ -7,19 +7,17 @@ import { changeSeverity, reassignIncident } from '../../lambdas/core/incident-up
 import { type IntakeDeps, receiveAlert } from '../../lambdas/core/intake.js';
 import {
   type EscalationInput,
-  ladderStartOf,
   planEscalateNow,
   planLadder,
   planReassign,
   planResume,
   planSeverityChange,
-  runExecutionName,
 } from '../../lambdas/core/ladder.js';
 import { escalateNow } from '../../lambdas/core/replan.js';
 import { acknowledgeIncident, resolveIncident } from '../../lambdas/core/responder-actions.js';
+import { runExecutionName } from '../../lambdas/core/runs.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { resumeEscalations } from '../../local/resume-escalations.js';
-import { anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const openedAt = '2026-11-20T10:00:00.000Z';
@@ -38,7 +36,7 @@ const repeating: TierPolicy = {
 
 describe('repeating a ladder (num_loops)', () => {
   it('runs the steps again after the gap, keeping their spacing, each repeat "unless acknowledged"', () => {
-    const steps = planLadder(repeating, openedAt);
+    const steps = planLadder(repeating, openedAt, 1);
     expect(steps.map((step) => [step.index, step.dueAt, step.notify[0], step.unless, step.loop])).toEqual([
       [0, iso(0), 'primary', 'resolved', undefined],
       [1, iso(10), 'secondary', 'resolved', undefined],
@@ -51,7 +49,7 @@ describe('repeating a ladder (num_loops)', () => {
 
   it('leaves the default policy as it was: no tier repeats', () => {
     for (const policy of Object.values(DEFAULT_SEVERITY_POLICY)) {
-      expect(planLadder(policy, openedAt)).toHaveLength(policy.ladder.length);
+      expect(planLadder(policy, openedAt, 1)).toHaveLength(policy.ladder.length);
     }
   });
 
@@ -69,7 +67,7 @@ describe('repeating a ladder (num_loops)', () => {
 });
 
 describe('escalate now', () => {
-  const sev1 = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt);
+  const sev1 = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, 1);
 
   it('makes the next step due now, paging even if acknowledged, and shifts the later steps with it', () => {
     const steps = planEscalateNow(sev1, at(2)) ?? [];
@@ -97,20 +95,22 @@ describe('a severity change re-plans from the same start', () => {
     const steps = planSeverityChange(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, at(40), {
       raised: true,
       acknowledged: false,
+      run: 2,
     });
-    expect(steps.map((step) => [step.index, step.dueAt, step.notify, step.channels, step.unless, step.reason])).toEqual(
-      [
-        [2, iso(40), ['primary', 'secondary'], ['sms', 'email'], 'resolved', 'severity-raised'],
-        [3, iso(60), ['engineering-manager'], ['sms', 'email'], 'resolved', undefined],
-        [4, iso(120), ['executive'], ['sms', 'email'], 'resolved', undefined],
-      ],
-    );
+    expect(
+      steps.map((step) => [step.index, step.dueAt, step.notify, step.channels, step.unless, step.reason, step.run]),
+    ).toEqual([
+      [2, iso(40), ['primary', 'secondary'], ['sms', 'email'], 'resolved', 'severity-raised', 2],
+      [3, iso(60), ['engineering-manager'], ['sms', 'email'], 'resolved', undefined, 2],
+      [4, iso(120), ['executive'], ['sms', 'email'], 'resolved', undefined, 2],
+    ]);
   });
 
   it('raised on an acknowledged incident, leaves out what an acknowledgement made moot', () => {
     const steps = planSeverityChange(DEFAULT_SEVERITY_POLICY.SEV2, openedAt, at(20), {
       raised: true,
       acknowledged: true,
+      run: 2,
     });
     // SEV2 by minute 20: 0 → primary email (unless resolved), 15m → primary SMS (unless acknowledged: moot).
     expect(steps[0]).toMatchObject({ index: 0, notify: ['primary'], channels: ['email'], unless: 'resolved' });
@@ -118,13 +118,14 @@ describe('a severity change re-plans from the same start', () => {
 
   it("raised, folds the old ladder's due step nobody was paged for yet into the catch-up", () => {
     // A reassignment's page (SEV3's step 0 ladder plus the assignee) fell due and was not paged yet.
-    const [step0] = planLadder(DEFAULT_SEVERITY_POLICY.SEV3, openedAt);
+    const [step0] = planLadder(DEFAULT_SEVERITY_POLICY.SEV3, openedAt, 1);
     if (!step0) throw new Error('SEV3 has a step 0');
     const owed = { ...step0, responders: ['eng-manager'] };
     const steps = planSeverityChange(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, at(1), {
       raised: true,
       acknowledged: false,
       owed,
+      run: 2,
     });
     expect(steps[0]).toMatchObject({ index: 0, notify: ['primary'], responders: ['eng-manager'], dueAt: iso(1) });
   });
@@ -133,18 +134,19 @@ describe('a severity change re-plans from the same start', () => {
     const steps = planSeverityChange(DEFAULT_SEVERITY_POLICY.SEV3, openedAt, at(20), {
       raised: false,
       acknowledged: false,
+      run: 2,
     });
     expect(steps.map((step) => [step.index, step.dueAt])).toEqual([[1, iso(60)]]);
   });
 });
 
 describe('runs', () => {
-  it('names run 0 after the incident and later runs <id>-r<n>', () => {
-    expect([0, 1, 2].map((run) => runExecutionName('01ABC', run))).toEqual(['01ABC', '01ABC-r1', '01ABC-r2']);
+  it('names every run <id>-r<n>, the first included', () => {
+    expect([1, 2].map((run) => runExecutionName('01ABC', run))).toEqual(['01ABC-r1', '01ABC-r2']);
   });
 
   it('a reassignment pages the assignee now, then keeps what is ahead', () => {
-    const steps = planReassign(planLadder(DEFAULT_SEVERITY_POLICY.SEV3, openedAt), at(5), 'eng-manager');
+    const steps = planReassign(planLadder(DEFAULT_SEVERITY_POLICY.SEV3, openedAt, 1), at(5), 'eng-manager', 2);
     expect(steps.map((step) => [step.index, step.dueAt, step.notify, step.responders, step.reason])).toEqual([
       [0, iso(5), [], ['eng-manager'], 'reassigned'],
       [1, iso(60), ['primary'], undefined, undefined],
@@ -153,36 +155,7 @@ describe('runs', () => {
 });
 
 describe('where a ladder stands', () => {
-  const arn = (name: string) => `arn:aws:states:local:000000000000:execution:klaxon-escalation-sev1:${name}`;
-
-  it('starts from the start recorded with the execution of the current run (a ladder held for maintenance)', () => {
-    const held = anIncident({ id: 'I1', executionArn: arn('I1'), ladderStartedAt: iso(181), openedAt: iso(0) });
-    expect(ladderStartOf(held)).toBe(iso(181));
-  });
-
-  it('does not take the start of an earlier run for a reopened ladder not started yet', () => {
-    const reopened = anIncident({
-      id: 'I1',
-      openedAt: iso(0),
-      executionArn: arn('I1'),
-      ladderStartedAt: iso(0),
-      reopenedAt: iso(180),
-      reopenCount: 1,
-      ladderRun: 1,
-    });
-    expect(ladderStartOf(reopened)).toBe(iso(180));
-  });
-
-  it('falls back to the reopening, else the opening, for an incident stored before starts were recorded', () => {
-    expect(ladderStartOf(anIncident({ id: 'I1', openedAt: iso(0), executionArn: arn('I1') }))).toBe(iso(0));
-    expect(
-      ladderStartOf(
-        anIncident({ id: 'I1', openedAt: iso(0), reopenedAt: iso(90), ladderRun: 1, executionArn: arn('I1-r1') }),
-      ),
-    ).toBe(iso(90));
-  });
-
-  const sev1 = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt);
+  const sev1 = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, 1);
 
   it('after a restart, replays no step already taken: only the steps ahead are left', () => {
     expect(planResume(sev1, at(40), true).map((step) => step.index)).toEqual([3, 4]);
@@ -220,10 +193,9 @@ describe('re-planning a ladder that did not start when the incident opened', () 
         start: async (input) => {
           started.push(input);
           return {
-            executionArn: `arn:aws:states:local:000000000000:execution:klaxon-escalation-${input.severity.toLowerCase()}:${input.executionName ?? input.incidentId}`,
+            executionArn: `arn:aws:states:local:000000000000:execution:klaxon-escalation-${input.severity.toLowerCase()}:${input.executionName}`,
           };
         },
-        stop: async () => undefined,
         stopRun: async () => undefined,
       },
       postmortems: { start: async () => ({ executionArn: 'x' }) },
@@ -264,14 +236,14 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     });
     const held = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-1`, severityText));
     if (!('incident' in held)) throw new Error('no incident');
-    expect(held.incident.executionArn).toBeUndefined();
+    expect(held.incident.run).not.toHaveProperty('ladder');
     now = min(181);
     started.length = 0;
     const after = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-2`, severityText));
     if (!('incident' in after)) throw new Error('no incident');
     // Intake planned the ladder from the end of the hold: step 0 due now (minute 181).
     expect(started[0]?.steps[0]?.dueAt).toBe(min(181).toISOString());
-    expect(await deps.store.getIncident(after.incident.id)).toMatchObject({ ladderStartedAt: min(181).toISOString() });
+    expect((await deps.store.getIncident(after.incident.id))?.run.ladder?.openedAt).toBe(min(181).toISOString());
     started.length = 0;
     return after.incident.id;
   }
@@ -280,10 +252,11 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     const id = await heldIncident('held/escalate', 'critical');
     now = min(182);
     // Step 0 was paged when the ladder started (this stand-in port pages nobody).
-    await recordPage(id, 'paged#0#primary-oncall');
+    // Run 1 was held; run 2, the maintenance end's, walks the ladder.
+    await recordPage(id, 'paged#r2#0#primary-oncall');
     const result = await escalateNow(deps, id, 'priya');
     // The running ladder (started at minute 181) has its 5m step (primary + secondary) next.
-    expect(result.plan?.steps[0]).toMatchObject({ index: 1, notify: ['primary', 'secondary'] });
+    expect(result.incident.run.ladder?.steps[0]).toMatchObject({ index: 1, notify: ['primary', 'secondary'] });
   });
 
   it('raising a held SEV3 to SEV1 a minute after its ladder started pages the primary, not the manager and executive at once', async () => {
@@ -291,7 +264,7 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     now = min(182);
     const result = await changeSeverity(deps, id, 'SEV1', 'priya');
     // By the held ladder's clock one minute has passed: SEV1 would have paged the primary only.
-    expect(result.incident.ladderPlan?.steps[0]?.notify).toEqual(['primary']);
+    expect(result.incident.run.ladder?.steps[0]?.notify).toEqual(['primary']);
   });
 
   it('a restart (--data) resumes a held ladder on the due times it started with', async () => {
@@ -321,7 +294,7 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     started.length = 0;
     const reopened = await receiveAlert(deps, cw('cw-2'));
     expect(reopened.outcome).toBe('reopened');
-    // Intake planned run 1 from the reopening (minute 180).
+    // Intake planned run 2 from the reopening (minute 180).
     expect(started[0]?.steps.map((step) => step.dueAt)).toEqual(
       [180, 185, 210, 240, 300].map((m) => min(m).toISOString()),
     );
@@ -329,8 +302,9 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     started.length = 0;
     await resumeEscalations(deps);
     const resumed = started.find((input) => input.incidentId === id);
-    expect(resumed?.executionName).toBe(`${id}-r1`);
-    // From openedAt (minute 0) every step of run 1 would be due: the executive paged at minute 181.
+    // The restart is run 3, and goes on with run 2's due times.
+    expect(resumed?.executionName).toBe(`${id}-r3`);
+    // From openedAt (minute 0) every step of run 2 would be due: the executive paged at minute 181.
     expect(resumed?.steps.map((step) => step.dueAt)).toEqual(
       [180, 185, 210, 240, 300].map((m) => min(m).toISOString()),
     );
@@ -346,12 +320,14 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     /** A SEV1 opened at 02:00 whose step 0 was paged; now is 02:05:01, step 1 (5m) due, paged or not. */
     async function sev1(dedupKey: string, step1Paged: boolean) {
       now = min(0);
-      const opened = await receiveAlert(deps, alert(dedupKey, `${dedupKey}-1`, 'critical'));
+      // Not payments: its maintenance window (above) is in force at 02:00 and would hold this ladder.
+      const opened = await receiveAlert(deps, { ...alert(dedupKey, `${dedupKey}-1`, 'critical'), service: 'checkout' });
       if (!('incident' in opened)) throw new Error('no incident');
       const id = opened.incident.id;
-      await recordPage(id, 'paged#0#primary-oncall');
+      expect(opened.incident.run.ladder?.openedAt).toBe(min(0).toISOString());
+      await recordPage(id, 'paged#r1#0#primary-oncall');
       now = justAfterStep1();
-      if (step1Paged) await recordPage(id, 'paged#1#secondary-oncall');
+      if (step1Paged) await recordPage(id, 'paged#r1#1#secondary-oncall');
       started.length = 0;
       return id;
     }
@@ -362,14 +338,14 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     it('reassigning keeps step 1, due now, in its own run (its pages keyed as the old execution would have)', async () => {
       const id = await sev1('owed/reassign', false);
       const result = await reassignIncident(deps, id, 'eng-manager', 'priya');
-      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      const steps = (await deps.store.getIncident(id))?.run.ladder?.steps;
       expect(result.changed).toBe(true);
       expect(planned(steps)).toEqual([
-        [1, 'primary+secondary', undefined],
-        [0, 'eng-manager', 1],
-        [2, 'secondary', 1],
-        [3, 'engineering-manager', 1],
-        [4, 'executive', 1],
+        [1, 'primary+secondary', 1],
+        [0, 'eng-manager', 2],
+        [2, 'secondary', 2],
+        [3, 'engineering-manager', 2],
+        [4, 'executive', 2],
       ]);
       expect(Date.parse(steps?.[0]?.dueAt ?? '')).toBeLessThanOrEqual(now.getTime());
       expect(steps?.[0]?.unless).toBe('acknowledged');
@@ -378,20 +354,20 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     it('reassigning does not repeat step 1 once its page is recorded', async () => {
       const id = await sev1('owed/reassign-paged', true);
       await reassignIncident(deps, id, 'eng-manager', 'priya');
-      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      const steps = (await deps.store.getIncident(id))?.run.ladder?.steps;
       expect(planned(steps).map(([index]) => index)).toEqual([0, 2, 3, 4]);
     });
 
     it("lowering the severity keeps step 1, due now, before the new tier's steps ahead", async () => {
       const id = await sev1('owed/lower', false);
       await changeSeverity(deps, id, 'SEV2', 'priya');
-      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      const steps = (await deps.store.getIncident(id))?.run.ladder?.steps;
       expect(planned(steps)).toEqual([
-        [1, 'primary+secondary', undefined],
-        [1, 'primary', 1],
-        [2, 'primary', 1],
-        [3, 'secondary', 1],
-        [4, 'engineering-manager', 1],
+        [1, 'primary+secondary', 1],
+        [1, 'primary', 2],
+        [2, 'primary', 2],
+        [3, 'secondary', 2],
+        [4, 'engineering-manager', 2],
       ]);
       expect(Date.parse(steps?.[0]?.dueAt ?? '')).toBeLessThanOrEqual(now.getTime());
     });
@@ -399,12 +375,12 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     it('lowering the severity does not repeat step 1 once its page is recorded', async () => {
       const id = await sev1('owed/lower-paged', true);
       await changeSeverity(deps, id, 'SEV2', 'priya');
-      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      const steps = (await deps.store.getIncident(id))?.run.ladder?.steps;
       expect(planned(steps).map(([index, , run]) => [index, run])).toEqual([
-        [1, 1],
-        [2, 1],
-        [3, 1],
-        [4, 1],
+        [1, 2],
+        [2, 2],
+        [3, 2],
+        [4, 2],
       ]);
     });
 
@@ -412,15 +388,17 @@ describe('re-planning a ladder that did not start when the incident opened', () 
       const id = await sev1('owed/lower-acked', false);
       await acknowledgeIncident(deps, id, 'priya');
       await changeSeverity(deps, id, 'SEV2', 'priya');
-      const steps = (await deps.store.getIncident(id))?.ladderPlan?.steps;
+      const steps = (await deps.store.getIncident(id))?.run.ladder?.steps;
       expect(planned(steps).map(([index]) => index)).toEqual([1, 2, 3, 4]);
-      expect(steps?.every((step) => step.run === 1)).toBe(true);
+      expect(steps?.every((step) => step.run === 2)).toBe(true);
     });
 
     it('escalate now pages step 1 (the next level nobody was paged for), not step 2, and moves nothing later', async () => {
       const id = await sev1('owed/escalate', false);
       const result = await escalateNow(deps, id, 'priya');
-      expect(result.plan?.steps.map((step) => [step.index, step.dueAt, step.unless, step.reason])).toEqual([
+      expect(
+        result.incident.run.ladder?.steps.map((step) => [step.index, step.dueAt, step.unless, step.reason]),
+      ).toEqual([
         [1, min(5).toISOString(), 'resolved', 'escalated'],
         [2, min(30).toISOString(), 'resolved', undefined],
         [3, min(60).toISOString(), 'resolved', undefined],
@@ -431,7 +409,11 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     it("escalate now pages step 2 once step 1's page is recorded", async () => {
       const id = await sev1('owed/escalate-paged', true);
       const result = await escalateNow(deps, id, 'priya');
-      expect(result.plan?.steps[0]).toMatchObject({ index: 2, reason: 'escalated', dueAt: now.toISOString() });
+      expect(result.incident.run.ladder?.steps[0]).toMatchObject({
+        index: 2,
+        reason: 'escalated',
+        dueAt: now.toISOString(),
+      });
     });
   });
 });

@@ -6,7 +6,7 @@ describe('ladder planning', () => {
   const openedAt = '2026-11-20T10:15:00.000Z';
 
   it('gives every SEV1 step an absolute due time from the open time', () => {
-    const steps = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt);
+    const steps = planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, 1);
     expect(steps.map((step) => [step.dueAt, step.notify.join('+'), step.channels.join('+'), step.unless])).toEqual([
       ['2026-11-20T10:15:00.000Z', 'primary', 'sms+email', 'resolved'],
       ['2026-11-20T10:20:00.000Z', 'primary+secondary', 'sms+email', 'acknowledged'],
@@ -17,14 +17,18 @@ describe('ladder planning', () => {
     expect(steps.map((step) => step.index)).toEqual([0, 1, 2, 3, 4]);
   });
 
+  it("puts every step in the run it is planned for: its pages are keyed by that run's number", () => {
+    expect(planLadder(DEFAULT_SEVERITY_POLICY.SEV1, openedAt, 3).map((step) => step.run)).toEqual([3, 3, 3, 3, 3]);
+  });
+
   it('pages SEV2 by email first and by SMS only if nobody acknowledged in 15 minutes', () => {
-    const [first, second] = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt);
+    const [first, second] = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt, 1);
     expect(first).toMatchObject({ afterSeconds: 0, channels: ['email'] });
     expect(second).toMatchObject({ afterSeconds: 900, channels: ['sms'], unless: 'acknowledged' });
   });
 
   it('rings the phones of a SEV2 acknowledged in time only while it stays unresolved: the secondary at 2 h, the manager at 4 h', () => {
-    const ringsAfterAcknowledgement = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt)
+    const ringsAfterAcknowledgement = planLadder(DEFAULT_SEVERITY_POLICY.SEV2, openedAt, 1)
       .filter((step) => step.channels.includes('sms') && step.unless === 'resolved')
       .map((step) => [step.afterSeconds, step.notify.join('+')]);
     expect(ringsAfterAcknowledgement).toEqual([
@@ -34,7 +38,7 @@ describe('ladder planning', () => {
   });
 
   it('refuses an unreadable open time', () => {
-    expect(() => planLadder(DEFAULT_SEVERITY_POLICY.SEV4, 'yesterday')).toThrow('unreadable open time');
+    expect(() => planLadder(DEFAULT_SEVERITY_POLICY.SEV4, 'yesterday', 1)).toThrow('unreadable open time');
   });
 
   it.each([

@@ -37,7 +37,7 @@ const config = parseConfig(JSON.parse(readFileSync('klaxon.config.json', 'utf8')
 const primaryOncall = responderById(config, 'primary-oncall');
 if (!primaryOncall) throw new Error('the local config has a primary-oncall responder');
 const primary = primaryOncall;
-const steps = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z');
+const steps = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z', 1);
 const [firstStep, secondStep] = steps;
 if (!firstStep || !secondStep) throw new Error('the SEV1 ladder has at least two steps');
 const apiBaseUrl = 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com';

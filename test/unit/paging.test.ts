@@ -8,7 +8,7 @@ import type { Pager, PagingDeps } from '../../lambdas/core/ports.js';
 import { noticeResolution } from '../../lambdas/core/resolution-notice.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { Outbox } from '../../local/outbox.js';
-import { anIncident } from '../support/incidents.js';
+import { aLaterRun, anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const step: EscalationStep = {
@@ -18,6 +18,7 @@ const step: EscalationStep = {
   notify: ['primary', 'secondary'],
   channels: ['sms', 'email'],
   unless: 'acknowledged',
+  run: 1,
 };
 
 describe('paging a ladder step', () => {
@@ -55,6 +56,9 @@ describe('paging a ladder step', () => {
     await deps.store.createIncident(anIncident({ id, ...changes }));
     return id;
   };
+  /** An incident resolved in run `number`, whose episode run `episode` opened. */
+  const resolvedIn = (id: string, number: number, episode: number, resolvedAt: string) =>
+    open(id, { status: 'resolved', resolvedAt, run: aLaterRun(anIncident({ id }), { number, episode }) });
   const pagedFor = (id: string) =>
     outbox
       .pages()
@@ -174,7 +178,7 @@ describe('paging a ladder step', () => {
       responders: ['eng-manager'],
       unless: 'resolved',
       reason: 'reassigned',
-      run: 1,
+      run: 2,
     };
     expect(
       await pageStep(deps, { incidentId: id, step: reassignStep, fallback: true, failure: 'SNS throttled' }),
@@ -211,35 +215,35 @@ describe('paging a ladder step', () => {
       });
 
     it('tells only those paged since the reopen, not the executive paged (and told) before it', async () => {
-      const id = await open('R1', { status: 'resolved', reopenCount: 1, ladderRun: 1, resolvedAt: at });
-      // Run 0 went all the way to the executive, and its resolution told everyone.
-      await paged(id, 'paged#0#primary-oncall', 'primary-oncall', 0);
-      await paged(id, 'paged#4#executive', 'executive', 4);
-      await toldBefore(id, 0, 'primary-oncall');
-      await toldBefore(id, 0, 'executive');
-      // Run 1 (the reopen) paged the primary only, who resolved it again.
+      const id = await resolvedIn('R1', 2, 2, at);
+      // Run 1 went all the way to the executive, and its resolution told everyone.
       await paged(id, 'paged#r1#0#primary-oncall', 'primary-oncall', 0);
-      expect((await noticeResolution(deps, { incidentId: id, run: 1 })).notified).toEqual(['primary-oncall']);
+      await paged(id, 'paged#r1#4#executive', 'executive', 4);
+      await toldBefore(id, 1, 'primary-oncall');
+      await toldBefore(id, 1, 'executive');
+      // Run 2 (the reopen) paged the primary only, who resolved it again.
+      await paged(id, 'paged#r2#0#primary-oncall', 'primary-oncall', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 2 })).notified).toEqual(['primary-oncall']);
     });
 
     it('tells whoever was paged in any run since the reopen, when an "escalate now" re-planned it after the reopen', async () => {
-      const id = await open('R2', { status: 'resolved', reopenCount: 1, reopenedRun: 1, ladderRun: 2, resolvedAt: at });
-      await paged(id, 'paged#4#executive', 'executive', 4);
-      await toldBefore(id, 0, 'executive');
-      // Run 1 (the reopen) paged the primary; run 2 (escalated by hand) the secondary.
-      await paged(id, 'paged#r1#0#primary-oncall', 'primary-oncall', 0);
-      await paged(id, 'paged#r2#0#secondary-oncall', 'secondary-oncall', 0);
-      expect((await noticeResolution(deps, { incidentId: id, run: 1 })).notified.sort()).toEqual([
+      const id = await resolvedIn('R2', 3, 2, at);
+      await paged(id, 'paged#r1#4#executive', 'executive', 4);
+      await toldBefore(id, 1, 'executive');
+      // Run 2 (the reopen) paged the primary; run 3 (escalated by hand) the secondary.
+      await paged(id, 'paged#r2#0#primary-oncall', 'primary-oncall', 0);
+      await paged(id, 'paged#r3#0#secondary-oncall', 'secondary-oncall', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 2 })).notified.sort()).toEqual([
         'primary-oncall',
         'secondary-oncall',
       ]);
     });
 
     it('tells everyone paged by every run of an incident never reopened', async () => {
-      const id = await open('R3', { status: 'resolved', ladderRun: 1, resolvedAt: at });
-      await paged(id, 'paged#0#primary-oncall', 'primary-oncall', 0);
-      await paged(id, 'paged#r1#0#eng-manager', 'eng-manager', 0);
-      expect((await noticeResolution(deps, { incidentId: id, run: 0 })).notified.sort()).toEqual([
+      const id = await resolvedIn('R3', 2, 1, at);
+      await paged(id, 'paged#r1#0#primary-oncall', 'primary-oncall', 0);
+      await paged(id, 'paged#r2#0#eng-manager', 'eng-manager', 0);
+      expect((await noticeResolution(deps, { incidentId: id, run: 1 })).notified.sort()).toEqual([
         'eng-manager',
         'primary-oncall',
       ]);
@@ -251,8 +255,8 @@ describe('paging a ladder step', () => {
     failing.add('primary-oncall');
     const firstRun: EscalationStep = { ...step, index: 0, notify: ['primary'], unless: 'resolved' };
     await pageStep(deps, { incidentId: id, step: firstRun, fallback: true });
-    // Reopened (run 1): primary's SMS and email fail again; the secondary must hear of it again.
-    expect(await pageStep(deps, { incidentId: id, step: { ...firstRun, run: 1 }, fallback: true })).toEqual({
+    // Reopened (run 2): primary's SMS and email fail again; the secondary must hear of it again.
+    expect(await pageStep(deps, { incidentId: id, step: { ...firstRun, run: 2 }, fallback: true })).toEqual({
       paged: ['secondary-oncall'],
       failed: ['primary-oncall'],
     });

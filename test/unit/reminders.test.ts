@@ -7,7 +7,7 @@ import {
   statusReminderChannels,
   whoToRemind,
 } from '../../lambdas/core/reminders.js';
-import { anIncident } from '../support/incidents.js';
+import { aLaterRun, anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const FIFTEEN_MINUTES = 15 * 60;
@@ -100,23 +100,6 @@ describe('who is reminded, and how', () => {
     expect(whoToRemind(config, anIncident(), now)?.id).toBe('primary-oncall');
   });
 
-  it("after a reopen, reminds whoever has it now (the primary), not the previous run's acknowledger", () => {
-    // Acknowledged and resolved by the secondary, reopened 20 minutes ago; stored before reopens cleared it.
-    const reopened = anIncident({
-      openedAt: iso(-135),
-      acknowledgedAt: iso(-130),
-      acknowledgedBy: 'secondary-oncall',
-      reopenedAt: iso(-15),
-      reopenCount: 1,
-      ladderRun: 1,
-    });
-    expect(whoToRemind(config, reopened, at(5))?.id).toBe('primary-oncall');
-    // Acknowledged again since the reopen: that person.
-    expect(
-      whoToRemind(config, { ...reopened, acknowledgedAt: iso(-10), acknowledgedBy: 'eng-manager' }, at(5))?.id,
-    ).toBe('eng-manager');
-  });
-
   it('reminds the way the tier first pages: SMS and email for SEV1, email for SEV2', () => {
     expect(statusReminderChannels(DEFAULT_SEVERITY_POLICY.SEV1)).toEqual(['sms', 'email']);
     expect(statusReminderChannels(DEFAULT_SEVERITY_POLICY.SEV2)).toEqual(['email']);
@@ -131,39 +114,47 @@ describe('post-mortem reminders', () => {
     const plan = planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV1, anIncident({ status: 'resolved', resolvedAt }));
     expect(plan).toEqual({
       incidentId: anIncident().id,
-      run: 0,
+      run: 1,
       resolvedAt,
       remindAt: hoursAfter(24),
       dueAt: hoursAfter(48),
-      executionName: `${anIncident().id}-postmortem`,
+      executionName: `${anIncident().id}-r1-postmortem`,
     });
   });
 
-  it('plans SEV2 (7 days): a reminder a day before, and names a reopened run apart', () => {
-    const plan = planPostmortemReminders(
-      DEFAULT_SEVERITY_POLICY.SEV2,
-      anIncident({ severity: 'SEV2', status: 'resolved', resolvedAt, reopenCount: 2 }),
-    );
-    expect(plan).toMatchObject({ run: 2, remindAt: hoursAfter(6 * 24), dueAt: hoursAfter(7 * 24) });
-    expect(plan?.executionName).toBe(`${anIncident().id}-r2-postmortem`);
+  it('plans SEV2 (7 days): a reminder a day before, and names a reopened episode apart', () => {
+    // Reopened twice: run 3 opened the episode that resolved.
+    const incident = anIncident({ severity: 'SEV2', status: 'resolved', resolvedAt });
+    const reopened = { ...incident, run: aLaterRun(incident, { number: 3, episode: 3 }) };
+    const plan = planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV2, reopened);
+    expect(plan).toMatchObject({ run: 3, remindAt: hoursAfter(6 * 24), dueAt: hoursAfter(7 * 24) });
+    expect(plan?.executionName).toBe(`${anIncident().id}-r3-postmortem`);
   });
 
   it('plans only the resolution notice for an optional or absent post-mortem, and nothing before resolving', () => {
     const resolved = anIncident({ status: 'resolved', resolvedAt });
     for (const tier of [DEFAULT_SEVERITY_POLICY.SEV3, DEFAULT_SEVERITY_POLICY.SEV4]) {
       const plan = planPostmortemReminders(tier, resolved);
-      expect(plan).toEqual({ incidentId: resolved.id, run: 0, resolvedAt, executionName: `${resolved.id}-postmortem` });
+      expect(plan).toEqual({
+        incidentId: resolved.id,
+        run: 1,
+        resolvedAt,
+        executionName: `${resolved.id}-r1-postmortem`,
+      });
     }
     expect(planPostmortemReminders(DEFAULT_SEVERITY_POLICY.SEV1, anIncident({ status: 'open' }))).toBeUndefined();
   });
 
+  /** Reopened once: run 2 opened the second episode. */
+  const reopened = { run: aLaterRun(anIncident(), { number: 2, episode: 2 }) };
+
   it.each([
-    ['resolved, not done', { status: 'resolved' }, 0, 'remind'],
-    ['done', { status: 'resolved', postmortemDoneAt: resolvedAt }, 0, 'stop'],
-    ['reopened (open again)', { status: 'open', reopenCount: 1 }, 0, 'stop'],
-    ['reopened and resolved again (a later run owns it)', { status: 'resolved', reopenCount: 1 }, 0, 'stop'],
-    ['the later run itself', { status: 'resolved', reopenCount: 1 }, 1, 'remind'],
-  ] as const)('%s: %s', (_, changes, run, kind) => {
-    expect(decidePostmortemReminder(anIncident(changes), run).kind).toBe(kind);
+    ['resolved, not done', { status: 'resolved' }, 1, 'remind'],
+    ['done', { status: 'resolved', postmortemDoneAt: resolvedAt }, 1, 'stop'],
+    ['reopened (open again)', { status: 'open', ...reopened }, 1, 'stop'],
+    ['reopened and resolved again (a later episode owns it)', { status: 'resolved', ...reopened }, 1, 'stop'],
+    ['the later episode itself', { status: 'resolved', ...reopened }, 2, 'remind'],
+  ] as const)('%s: %s', (_, changes, episode, kind) => {
+    expect(decidePostmortemReminder(anIncident(changes), episode).kind).toBe(kind);
   });
 });

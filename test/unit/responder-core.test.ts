@@ -5,7 +5,7 @@ import { decidePostmortemDone, decideReassign, decideSeverityChange } from '../.
 import { renderPostmortem } from '../../lambdas/core/postmortem.js';
 import { buildReport, monthRange, quantile } from '../../lambdas/core/reports.js';
 import { escapeHtml } from '../../lambdas/handlers/html.js';
-import { anIncident } from '../support/incidents.js';
+import { aLaterRun, anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const at = '2026-11-20T10:30:00.000Z';
@@ -87,17 +87,22 @@ describe('report arithmetic', () => {
     });
   });
 
-  it("times a reopened incident's acknowledgement from the reopen, and leaves out one acknowledged only before it", () => {
-    const reopened = {
-      openedAt: '2026-11-02T00:00:00.000Z',
-      reopenedAt: '2026-11-02T06:00:00.000Z',
-      reopenCount: 1,
-      resolvedAt: '2026-11-02T07:00:00.000Z',
+  it("times a reopened incident's acknowledgement from the reopen, and leaves out one not answered since", () => {
+    const reopened = (id: string, changes: Partial<Incident> = {}) => {
+      const incident = anIncident({
+        id,
+        status: 'resolved',
+        openedAt: '2026-11-02T00:00:00.000Z',
+        reopenedAt: '2026-11-02T06:00:00.000Z',
+        resolvedAt: '2026-11-02T07:00:00.000Z',
+        ...changes,
+      });
+      // Run 2 is the reopen's: it cleared the first episode's acknowledgement.
+      return { ...incident, run: aLaterRun(incident, { number: 2, episode: 2, at: '2026-11-02T06:00:00.000Z' }) };
     };
     const incidents: Incident[] = [
-      anIncident({ id: 'a', ...reopened, acknowledgedAt: '2026-11-02T06:03:00.000Z' }),
-      // Stored before reopens cleared the acknowledgement: the one it carries is the first run's.
-      anIncident({ id: 'b', ...reopened, acknowledgedAt: '2026-11-02T00:01:00.000Z' }),
+      reopened('a', { acknowledgedAt: '2026-11-02T06:03:00.000Z', acknowledgedBy: 'primary-oncall' }),
+      reopened('b'),
     ];
     const report = buildReport(incidents, { from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' });
     expect(report.bySeverity[0]).toMatchObject({

@@ -17,7 +17,7 @@ import {
 import { anIncident } from '../support/incidents.js';
 
 const config = parseConfig(JSON.parse(readFileSync('klaxon.config.json', 'utf8')));
-const [firstStep, secondStep] = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z');
+const [firstStep, secondStep] = planLadder(config.severityPolicy.SEV1, '2026-11-20T10:15:00.000Z', 1);
 if (!firstStep || !secondStep) throw new Error('the SEV1 ladder has at least two steps');
 
 const incident = (changes: Partial<Incident> = {}) =>
