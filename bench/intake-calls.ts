@@ -22,6 +22,11 @@ import { waitFor } from './stats.js';
 export const CALL_TARGETS = { new: 3, duplicate: 2 } as const;
 
 export interface ScenarioCalls extends CallFigures {
+  /**
+   * Calls intake started after it answered, counted once its background work was over: on Lambda
+   * the function is frozen by then, so anything but 0 is work that would not happen.
+   */
+  after_answer: number;
   /** Each call in order of start: `Service.Operation target`, with its start and end in ms from the request's start. */
   trace: string[];
 }
@@ -63,21 +68,22 @@ const alarmMessage = (name: string, state: 'ALARM' | 'OK') =>
   });
 
 function scenario(request: RecordedRequest): ScenarioCalls {
-  const at = (ms: number | undefined) => (ms === undefined ? 'after the answer' : (ms - request.startedAt).toFixed(2));
+  const at = (ms: number | undefined) => (ms === undefined ? 'unfinished' : (ms - request.startedAt).toFixed(2));
   const line = (call: AwsCall) =>
     `${operationName(call)}${call.target ? ` ${call.target}` : ''} ${at(call.start)}→${at(call.end)} ms${call.failed ? ' (failed)' : ''}`;
   return {
     ...callFigures(request),
-    trace: [...request.calls].sort((a, b) => a.start - b.start).map(line),
+    after_answer: request.afterAnswer.length,
+    trace: [...request.calls, ...request.afterAnswer].sort((a, b) => a.start - b.start).map(line),
   };
 }
 
-/** The one intake invocation `send` caused, once it answered. */
+/** The one intake invocation `send` caused, once it answered (its figures: `scenario`, once all is settled). */
 async function measure(
   recorder: AwsCallRecorder,
   what: string,
   send: () => Promise<{ status: number; body: unknown }>,
-): Promise<{ calls: ScenarioCalls; body: unknown }> {
+): Promise<{ request: RecordedRequest; body: unknown }> {
   recorder.take();
   const { status, body } = await send();
   if (status >= 300) throw new Error(`${what} answered ${status}: ${JSON.stringify(body)}`);
@@ -86,7 +92,7 @@ async function measure(
   if (!request || requests.length !== 1) {
     throw new Error(`${what} made ${requests.length} intake invocations; the count needs exactly one`);
   }
-  return { calls: scenario(request), body };
+  return { request, body };
 }
 
 async function post(runtime: LocalRuntime, path: string, body: string, contentType = 'application/json') {
@@ -135,7 +141,7 @@ async function eventsV2(runtime: LocalRuntime, recorder: AwsCallRecorder, dedupK
   const resolved = await measure(recorder, 'Events v2 resolve', send(resolveBody(dedupKey)));
   if ((await statusOf(runtime, id, 'Events v2 resolve')) !== 'resolved') throw new Error('The resolve did not resolve');
   await settled(runtime, id as string);
-  return { new: opened.calls, duplicate: duplicate.calls, resolve: resolved.calls };
+  return { new: scenario(opened.request), duplicate: scenario(duplicate.request), resolve: scenario(resolved.request) };
 }
 
 interface SnsPublished {
@@ -177,7 +183,12 @@ async function cloudwatchSns(runtime: LocalRuntime, recorder: AwsCallRecorder, a
   const resolved = await measure(recorder, 'CloudWatch OK', publish('OK'));
   expect('CloudWatch OK', resolved.body, 'resolved');
   await settled(runtime, id);
-  return { new: opened.calls, duplicate: duplicate.calls, redelivery: redelivery.calls, resolve: resolved.calls };
+  return {
+    new: scenario(opened.request),
+    duplicate: scenario(duplicate.request),
+    redelivery: scenario(redelivery.request),
+    resolve: scenario(resolved.request),
+  };
 }
 
 /**
@@ -194,7 +205,7 @@ export async function intakeCalls(runtime: LocalRuntime, recorder: AwsCallRecord
 }
 
 export const INTAKE_CALLS_METHOD =
-  "one request at a time on an otherwise idle local runtime, each sent once the previous one had answered and its background work was over (the first page sent, every ladder waiting for a later step); each source run once unmeasured first, as a warm function (the SNS signing certificate cached). Every AWS call the intake invocation started before its answer: DynamoDB commands through an SDK middleware on the runtime's client (one per command, SDK retries included); Step Functions StartExecution/StopExecution, EventBridge PutEvents, Lambda Invoke and SNS calls at the ports the local stand-ins serve, one per call the AWS adapter makes. calls = all of them; sequential = the longest chain of calls each started after the previous one ended (calls made together count once): the round trips the sender waits for, the figure the targets (new ≤ 3, duplicate ≤ 2) apply to. Work the stand-ins do afterwards on their own (an execution's page task) is another function's on AWS and is not counted.";
+  "one request at a time on an otherwise idle local runtime, each sent once the previous one had answered and its background work was over (the first page sent, every ladder waiting for a later step); each source run once unmeasured first, as a warm function (the SNS signing certificate cached). Every AWS call the intake invocation started before its answer: DynamoDB commands through an SDK middleware on the runtime's client (one per command, SDK retries included); Step Functions StartExecution/StopExecution, EventBridge PutEvents, Lambda Invoke and SNS calls at the ports the local stand-ins serve, one per call the AWS adapter makes. calls = all of them; sequential = the longest chain of calls each started after the previous one ended (calls made together count once): the round trips the sender waits for, the figure the targets (new ≤ 3, duplicate ≤ 2) apply to; after_answer = calls the invocation started after it answered, counted once its background work was over (Lambda freezes a function once it answers: anything but 0 is work that would not happen). Work the stand-ins do afterwards on their own (an execution's page task) is another function's on AWS and is not counted.";
 
 /** A table for the terminal: one line per source and scenario. */
 export function callsTable(calls: IntakeCalls): string {
@@ -211,6 +222,14 @@ export function callsTable(calls: IntakeCalls): string {
         .join(', ');
       rows.push(
         `${source.padEnd(15)}${name.padEnd(12)}${String(figures.sequential).padStart(11)}${target(name).padStart(8)}${String(figures.calls).padStart(7)}  ${operations}`,
+      );
+    }
+  }
+  for (const [source, scenarios] of Object.entries(calls)) {
+    for (const [name, figures] of Object.entries(scenarios as Record<string, ScenarioCalls>)) {
+      if (figures.after_answer === 0) continue;
+      rows.push(
+        `WARNING: ${source} ${name} started ${figures.after_answer} AWS call(s) after its answer, when Lambda has frozen the function (--json shows them).`,
       );
     }
   }

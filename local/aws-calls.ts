@@ -35,6 +35,18 @@ export interface RecordedRequest {
   answeredAt: number;
   /** The calls started before the answer, as they stood at the answer. */
   calls: AwsCall[];
+  /**
+   * Calls started in this invocation after its answer, as they come. On Lambda the function is
+   * frozen once it answers: any here is work that would not happen, or another function's
+   * counted here by mistake.
+   */
+  afterAnswer: AwsCall[];
+}
+
+interface Invocation {
+  calls: AwsCall[];
+  afterAnswer: AwsCall[];
+  answered: boolean;
 }
 
 export interface CallFigures {
@@ -103,18 +115,20 @@ function dynamoTarget(input: unknown): string | undefined {
 }
 
 export class AwsCallRecorder {
-  private readonly current = new AsyncLocalStorage<AwsCall[]>();
+  private readonly current = new AsyncLocalStorage<Invocation>();
   private readonly recorded: RecordedRequest[] = [];
 
   /** Runs one invocation of function `name`, keeping the AWS calls it makes until it answers. */
   async request<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const calls: AwsCall[] = [];
+    const invocation: Invocation = { calls: [], afterAnswer: [], answered: false };
     const startedAt = performance.now();
     try {
-      return await this.current.run(calls, work);
+      return await this.current.run(invocation, work);
     } finally {
       const answeredAt = performance.now();
-      this.recorded.push({ name, startedAt, answeredAt, calls: calls.map((call) => ({ ...call })) });
+      invocation.answered = true;
+      const calls = invocation.calls.map((call) => ({ ...call }));
+      this.recorded.push({ name, startedAt, answeredAt, calls, afterAnswer: invocation.afterAnswer });
     }
   }
 
@@ -133,11 +147,11 @@ export class AwsCallRecorder {
     work: () => Promise<T>,
     target?: string | ((result: T) => string | undefined),
   ): Promise<T> {
-    const calls = this.current.getStore();
-    if (!calls) return work();
+    const invocation = this.current.getStore();
+    if (!invocation) return work();
     const call: AwsCall = { service, operation, start: performance.now(), failed: false };
     if (typeof target === 'string') call.target = target;
-    calls.push(call);
+    (invocation.answered ? invocation.afterAnswer : invocation.calls).push(call);
     try {
       const result = await work();
       if (typeof target === 'function') call.target = target(result);

@@ -4,7 +4,15 @@
  */
 import { AwsCallRecorder } from '../../local/aws-calls.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
-import { call, eventsV2DedupKey, LOCAL_ROUTING_KEY, testConfig } from '../support/local.js';
+import {
+  call,
+  eventsV2DedupKey,
+  eventually,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  testConfig,
+} from '../support/local.js';
 
 describe('AWS calls recorded per intake request', () => {
   const recorder = new AwsCallRecorder();
@@ -16,7 +24,7 @@ describe('AWS calls recorded per intake request', () => {
     await runtime.stop();
   });
 
-  it("records a new incident's PutItem and its escalation's StartExecution against the request that opened it", async () => {
+  it("records a new incident's PutItem and its escalation's StartExecution against the request that opened it, and not the page task's calls", async () => {
     recorder.take();
     const trigger = await call(runtime, 'POST', '/v1/alerts/events', {
       routing_key: LOCAL_ROUTING_KEY,
@@ -44,7 +52,15 @@ describe('AWS calls recorded per intake request', () => {
     );
     for (const recorded of request?.calls ?? []) {
       expect(recorded.start).toBeGreaterThanOrEqual(request?.startedAt ?? Number.NaN);
-      expect(recorded.end).toBeLessThanOrEqual(request?.answeredAt ?? Number.NaN);
+      expect(recorded.start).toBeLessThanOrEqual(request?.answeredAt ?? Number.NaN);
     }
+
+    // The ladder's page task reads the incident and records its page: another function's calls on AWS.
+    await eventually(
+      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === incidentId),
+      'the first page',
+    );
+    expect(request?.afterAnswer).toEqual([]);
+    expect(request?.calls.filter((recorded) => recorded.target?.includes('TIMELINE#paged'))).toEqual([]);
   });
 });

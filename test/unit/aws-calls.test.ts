@@ -24,6 +24,7 @@ describe('the figures of one recorded request', () => {
     name: 'intake',
     startedAt: 0,
     answeredAt: 30,
+    afterAnswer: [],
     calls: [
       { service: 'DynamoDB', operation: 'PutItem', start: 1, end: 5, failed: false },
       { service: 'DynamoDB', operation: 'GetItem', start: 6, end: 8, failed: false },
