@@ -15,7 +15,7 @@ import type { LocalRuntime } from '../local/runtime.js';
 import { generateLoad } from './load-generator.js';
 import { percentile, round, waitFor } from './stats.js';
 
-const ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
+export const ROUTING_KEY = 'klaxonlocaldevroutingkey00000001';
 export const INTAKE_RATES = [100, 500] as const;
 export const INTAKE_SECONDS = 5;
 const PUT_SAMPLES = 1000;

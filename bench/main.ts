@@ -8,7 +8,8 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { newIntegrationKey } from '../lambdas/core/integration-keys.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile as loadStackConfig } from '../lib/config-file.js';
-import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../local/runtime.js';
+import { AwsCallRecorder } from '../local/aws-calls.js';
+import { type LocalRuntime, type LocalRuntimeOptions, loadConfigFile, startLocalRuntime } from '../local/runtime.js';
 import { COLD_START_PROCESSES, measureColdStart } from './cold-start.js';
 import { costModel } from './cost.js';
 import {
@@ -21,6 +22,7 @@ import {
   unloadedIntakeLatency,
   waitingForALaterStep,
 } from './intake.js';
+import { INTAKE_CALLS_METHOD, intakeCalls, type ScenarioCalls } from './intake-calls.js';
 import { LIST_INCIDENTS, listAtScale } from './list.js';
 import { toMarkdown } from './report.js';
 import { round, waitFor } from './stats.js';
@@ -28,8 +30,11 @@ import { alarmStorm, STORM_ALARMS, STORM_DELIVERIES } from './storm.js';
 
 const RESULTS_DIR = 'bench/results';
 
-async function withRuntime<T>(work: (runtime: LocalRuntime) => Promise<T>): Promise<T> {
-  const runtime = await startLocalRuntime({ port: 0, config, verbose: false });
+async function withRuntime<T>(
+  work: (runtime: LocalRuntime) => Promise<T>,
+  options: Partial<LocalRuntimeOptions> = {},
+): Promise<T> {
+  const runtime = await startLocalRuntime({ port: 0, config, verbose: false, ...options });
   try {
     const result = await work(runtime);
     await settled(runtime);
@@ -81,6 +86,14 @@ const intake = await withRuntime(async (runtime) => {
 });
 done();
 
+done = step('AWS calls per intake request (new, duplicate, resolve)');
+const recorder = new AwsCallRecorder();
+const calls = await withRuntime((runtime) => intakeCalls(runtime, recorder), { awsCalls: recorder });
+done();
+// latest.json keeps the figures; `npm run bench:calls -- --json` prints each call's trace too.
+const callCounts = (scenarios: Record<string, ScenarioCalls>) =>
+  Object.fromEntries(Object.entries(scenarios).map(([name, { trace: _, ...figures }]) => [name, figures]));
+
 done = step('alert → first page');
 const firstPage = await withRuntime(firstPageLatency);
 done();
@@ -128,6 +141,9 @@ const results = {
     ),
     bare_put: intake.barePut,
     unloaded: { ...intake.unloaded, ratio_to_idle_put_p50: round(intake.unloaded.p50_ms / intake.barePut.p50_ms) },
+    calls: callCounts(calls.events_v2),
+    calls_cloudwatch: callCounts(calls.cloudwatch_sns),
+    calls_method: `${INTAKE_CALLS_METHOD} calls: Events v2 (POST /v1/alerts/events) new = a trigger with a fresh dedup key, duplicate = the same key again once the first page went out, resolve = its resolve; calls_cloudwatch: a CloudWatch alarm through signed SNS (POST /v1/alerts/cloudwatch) new = ALARM, duplicate = the same alarm in ALARM again in a new message, redelivery = SNS retrying that very message, resolve = OK.`,
     unloaded_method: `${intake.unloaded.alerts} alerts one at a time on the idle runtime (after warm-up), each a new SEV1 incident, the next sent once the previous one's ladder waits for its second step (its first page task has finished) and ${UNLOADED_SETTLE_MS} ms more; latency = time to the 202 from a fetch in the bench's process; ratio_to_idle_put_p50 = that p50 / bare_put p50. No queue ahead of any call: the least the loaded ratio could reach with intake as designed.`,
     method: `autocannon in a separate process (so that the load generator's own work is not on the event loop it times), ${INTAKE_SECONDS} s at each fixed overall rate over 20 connections, each alert a new SEV1 incident (Events v2 trigger with its own dedup key) against the local runtime started in the bench's process; latency = time to the 202, which intake sends only after the incident is stored and its execution started (non-2xx excluded and counted). Bare put = conditional PutItem (attribute_not_exists) of a small item through the runtime's own SDK client to the same dynalite, in the same run: rates.<rate>.bare_put_under_load is one put every 10 ms while that rate's load is on (the event loop as busy as intake's own calls find it), bare_put is ${intake.barePut.samples} sequential puts on the idle runtime before any load. ratio_to_put_p50 = intake p50 / bare put p50 under the same load (the target's ratio); ratio_to_idle_put_p50 = intake p50 / idle bare put p50, kept for comparison with runs before the method changed. The runtime's DynamoDB client reaches dynalite in-process (local/in-process-dynalite.ts), for intake and the bare put alike.`,
   },

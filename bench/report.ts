@@ -10,6 +10,14 @@ interface RateFigures {
   requests: number;
 }
 
+interface CallCount {
+  calls: number;
+  sequential: number;
+}
+
+/** The issue's targets on the sequential calls before the answer (bench/intake-calls.ts). */
+const CALL_TARGETS: Record<string, number> = { new: 3, duplicate: 2 };
+
 export interface BenchResults {
   generated_at: string;
   machine: { cpus: number; cpu_model: string; node: string; load_average_1m?: { before: number; after: number } };
@@ -18,6 +26,9 @@ export interface BenchResults {
     rates: Record<string, RateFigures>;
     bare_put: { p50_ms: number; p99_ms: number };
     unloaded?: { p50_ms: number; p99_ms: number; ratio_to_idle_put_p50: number };
+    /** AWS calls before the answer, per scenario: Events v2, then a CloudWatch alarm through SNS. */
+    calls?: Record<string, CallCount>;
+    calls_cloudwatch?: Record<string, CallCount>;
   };
   first_page: { p50_ms: number; p99_ms: number };
   bundles: Record<string, number>;
@@ -74,6 +85,21 @@ export function toMarkdown(results: BenchResults): string {
       '',
       '',
     ]);
+  }
+  const callSources = [
+    ['Events v2', results.intake.calls],
+    ['CloudWatch alarm via SNS', results.intake.calls_cloudwatch],
+  ] as const;
+  for (const [source, scenarios] of callSources) {
+    for (const [scenario, figures] of Object.entries(scenarios ?? {})) {
+      const target = CALL_TARGETS[scenario];
+      rows.push([
+        `AWS calls before the answer, ${source} ${scenario}: one after the other (all)`,
+        `${figures.sequential} (${figures.calls})`,
+        target === undefined ? '' : `≤ ${target} sequential`,
+        target === undefined ? '' : check(figures.sequential <= target),
+      ]);
+    }
   }
   rows.push([
     'Alert → first page in the outbox, p50 / p99',

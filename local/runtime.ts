@@ -17,7 +17,7 @@ import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.
 import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
-import { inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
+import { type InboxChunkRef, inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
@@ -30,6 +30,7 @@ import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
 import { LocalAsyncInvoker } from './async-invoker.js';
+import type { AwsCallRecorder } from './aws-calls.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -74,6 +75,8 @@ export interface LocalRuntimeOptions {
   startupWaitMs?: number;
   /** Called once the port is open, before the runtime is ready: tests send requests from here. */
   afterListen?: (url: string) => Promise<void> | void;
+  /** Records the AWS calls of each intake invocation (the bench's call counts); off by default. */
+  awsCalls?: AwsCallRecorder;
 }
 
 export interface LocalRuntime {
@@ -156,6 +159,8 @@ async function wireLocalRuntime(
 
   const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
   undo.push(() => dynamo.close());
+  const calls = options.awsCalls;
+  calls?.installOn(dynamo.client);
   await new Promise<void>((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
@@ -194,9 +199,10 @@ async function wireLocalRuntime(
     config,
     store,
     changes: dynamoChangeEvents(dynamo.client, TABLE_NAME),
-    escalation: stepFunctions,
-    postmortems: stepFunctions.postmortems,
-    events: outbox.publisher(),
+    // The stand-ins are no SDK clients: the calls they stand for are counted at the ports.
+    escalation: calls ? calls.escalation(stepFunctions) : stepFunctions,
+    postmortems: calls ? calls.postmortems(stepFunctions.postmortems) : stepFunctions.postmortems,
+    events: calls ? calls.events(outbox.publisher()) : outbox.publisher(),
     clock: options.clock ?? systemClock,
     ids: ulidGenerator(),
     logger,
@@ -209,17 +215,26 @@ async function wireLocalRuntime(
     (event) => intake(event, lambdaContext('klaxon-intake')),
     logger,
   );
+  const inboxDispatcher = { dispatch: (ref: InboxChunkRef) => intakeAsync.invoke(inboxEvent(ref)) };
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
     inbox: dynamoAlertInbox(dynamo.client, TABLE_NAME),
-    inboxDispatcher: { dispatch: (ref) => intakeAsync.invoke(inboxEvent(ref)) },
+    inboxDispatcher: calls ? calls.inboxDispatcher(inboxDispatcher) : inboxDispatcher,
     sns: {
-      verifier: snsSignatureVerifier(sns.certificateFetcher()),
-      confirmSubscription: sns.subscriptionConfirmer(),
+      verifier: snsSignatureVerifier(
+        calls ? calls.certificateFetcher(sns.certificateFetcher()) : sns.certificateFetcher(),
+      ),
+      confirmSubscription: calls
+        ? calls.subscriptionConfirmer(sns.subscriptionConfirmer())
+        : sns.subscriptionConfirmer(),
     },
   };
-  const intake = makeIntakeHandler(intakeDeps);
+  const handleIntake = makeIntakeHandler(intakeDeps);
+  // Every way in (the HTTP routes, the alarm rule, its inbox, invokeIntake) is one invocation.
+  const intake: typeof handleIntake = calls
+    ? (event, context) => calls.request('intake', () => handleIntake(event, context))
+    : handleIntake;
   const functions: Record<FunctionName, LambdaHttpHandler> = {
     intake: (event, context) => intake(event, context),
     'incidents-api': makeIncidentsApiHandler(deps),
