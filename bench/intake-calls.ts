@@ -5,7 +5,7 @@
  * page) is over. The runtime must have been started with `awsCalls: recorder`.
  */
 import { scopedDedupKey } from '../lambdas/core/alert.js';
-import { integrationFor } from '../lambdas/handlers/receive-events-v2.js';
+import { integrationFor } from '../lambdas/core/integration-keys.js';
 import {
   type AwsCall,
   type AwsCallRecorder,

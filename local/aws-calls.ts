@@ -194,15 +194,13 @@ export class AwsCallRecorder {
     const recorded: EscalationRunner = {
       start: (input) =>
         this.call('StepFunctions', 'StartExecution', () => this.elsewhere(() => runner.start(input)), executionName),
-      stop: (executionArn, reason) =>
+      stopRun: (execution, reason) =>
         this.call(
           'StepFunctions',
           'StopExecution',
-          () => this.elsewhere(() => runner.stop(executionArn, reason)),
-          executionArn.split(':').at(-1),
+          () => this.elsewhere(() => runner.stopRun(execution, reason)),
+          execution.executionName,
         ),
-      stopRun: (execution, reason) =>
-        this.call('StepFunctions', 'StopExecution', () => this.elsewhere(() => runner.stopRun(execution, reason))),
     };
     // Where a ladder stands is arithmetic on the local time scale, no call.
     if (runner.ladderTime) recorded.ladderTime = runner.ladderTime.bind(runner);
