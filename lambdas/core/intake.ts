@@ -199,10 +199,18 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
         return LOST_RACE;
       }
       case 'open': {
-        const written = await deps.store.createIncident(decision.incident);
-        // Someone else wrote the incident this key claimed first: join theirs.
-        if (!written.created) return LOST_RACE;
-        return { outcome: 'opened', incident: await carryOutRun(deps, written.incident, alert, route) };
+        // Written beside the run's entries and event (all keyed or at least once), so the sender
+        // waits for three round trips: the claim, these, the start.
+        const writing = deps.store.createIncident(decision.incident).then((written) => {
+          // Someone else wrote the incident this key claimed first: join theirs.
+          if (!written.created) throw new JoinTheirs();
+        });
+        try {
+          return { outcome: 'opened', incident: await carryOutRun(deps, decision.incident, alert, route, writing) };
+        } catch (error) {
+          if (error instanceof JoinTheirs) return LOST_RACE;
+          throw error;
+        }
       }
       case 'reopen': {
         const resolved = incident as Incident;
@@ -229,8 +237,11 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
           if (!ended) return LOST_RACE;
           joined = ended;
         }
-        // A run the decider did not see through (a crash), or this very delivery retried: finish it.
-        if (awaitsStart(joined.run) || joined.run.delivery === alert.deliveryId) {
+        // A run the decider did not see through (a crash) is finished by whoever sees it. A run seen
+        // started has nothing left (startRun starts only once everything else is written); a held
+        // one has no start to tell, so its deciding delivery's retry writes its entries again.
+        const heldRetry = joined.run.held !== undefined && joined.run.delivery === alert.deliveryId;
+        if (awaitsStart(joined.run) || heldRetry) {
           joined = await carryOutRun(
             deps,
             joined,
@@ -252,21 +263,25 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   });
 }
 
+/** The incident this call meant to write exists already: decide again on theirs. */
+class JoinTheirs extends Error {}
+
 /**
- * Carries out the incident's current run as decided: its timeline entries and event, and its
+ * Carries out the incident's current run as decided: its timeline entries and event, then its
  * ladder's start unless it is held. Everything here is idempotent (entries keyed, the start named,
  * events delivered at least once), so a retry after a crash does it again safely. The start is
  * not marked here: the run's first page task marks it, which keeps the sender's answer three
- * round trips away (claim, incident, start).
+ * round trips away (claim, incident, start). `writing`: the incident's own write, done alongside.
  */
 async function carryOutRun(
   deps: IntakeDeps,
   incident: Incident,
   alert: Alert,
   openerRoute?: RouteDecision,
+  writing?: Promise<void>,
 ): Promise<Incident> {
   const { run } = incident;
-  const work: Promise<unknown>[] = [];
+  const work: Promise<unknown>[] = writing ? [writing] : [];
   if (run.cause === 'opened') work.push(recordOpening(deps, incident, openerRoute));
   // What the key last opened outlives its dedup record, so that an alert after the resolution can reopen it.
   if (run.cause === 'opened' && REOPENING_SOURCES.has(alert.source)) {

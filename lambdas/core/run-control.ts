@@ -54,12 +54,13 @@ function startEntry(incident: Incident, run: Run, ladder: EscalationInput, at: s
 }
 
 /**
- * Gets the incident's current run walking: stops the execution it superseded, starts its own (a
- * second start of the same run is harmless), writes its entry (keyed), and marks it started.
+ * Gets the incident's current run walking: stops the execution it superseded, writes its entry
+ * (keyed) beside the caller's own work, starts its execution (a second start of the same run is
+ * harmless), and marks it started.
  * Callers call it when the run awaits its start (runs.ts awaitsStart) or when they decided the run
  * themselves and may be retrying. `markStarted: false` leaves the mark to the run's first page task,
  * for a caller that must answer quickly (intake). `alongside`: the caller's own idempotent work,
- * done beside the start.
+ * finished before the start.
  */
 export async function startRun(
   deps: Pick<CoreDeps, 'store' | 'escalation' | 'clock'>,
@@ -77,8 +78,9 @@ export async function startRun(
   }
   const at = deps.clock.now().toISOString();
   const entry = startEntry(incident, run, ladder, at);
+  // Recorded before the start: a start is only ever made once everything it follows is written,
+  // so a run seen started (runs.ts startedAt) has nothing left to repair.
   await Promise.all([
-    deps.escalation.start(ladder),
     entry
       ? deps.store.appendTimeline(incident.id, entry.key, {
           at,
@@ -89,6 +91,7 @@ export async function startRun(
       : undefined,
     ...(options.alongside ?? []),
   ]);
+  await deps.escalation.start(ladder);
   if (options.markStarted === false || !awaitsStart(run)) return incident;
   await deps.store.markRunStarted(incident.id, run.number, at);
   return { ...incident, run: { ...run, startedAt: at } };

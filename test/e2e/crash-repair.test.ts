@@ -170,13 +170,15 @@ describe('crash between writes', () => {
       return alert;
     };
     const deps = runtime.intakeDeps;
-    // The first ALARM starts the ladder, then dies beside it (the sender gets a 5xx).
-    const crashing: typeof deps.events = {
-      publish: async () => {
-        throw new Error('injected: crash beside the ladder start');
+    // The first ALARM starts the ladder, then dies before answering (the sender gets a 5xx).
+    const crashing: typeof deps.escalation = {
+      ...deps.escalation,
+      start: async (input) => {
+        await deps.escalation.start(input);
+        throw new Error('injected: crash after the ladder started');
       },
     };
-    await expect(receiveAlert({ ...deps, events: crashing }, alarm('ALARM', 'unrecorded-a1'))).rejects.toThrow(
+    await expect(receiveAlert({ ...deps, escalation: crashing }, alarm('ALARM', 'unrecorded-a1'))).rejects.toThrow(
       'injected',
     );
     const id = (await deps.store.findByDedupKey(scopedDedupKey(alarm('ALARM', 'any')))) ?? '';

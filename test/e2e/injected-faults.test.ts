@@ -59,8 +59,13 @@ describe('injected faults', () => {
 
   it('a DynamoDB 500 on the incident write after the dedup claim answers 5xx, and the retry writes that incident once', async () => {
     const key = 'faults/500-on-incident-write';
-    // The first PutItem is the dedup claim; the next three attempts (one call) are the incident write.
-    runtime.dynamodb.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3, after: 1 });
+    // Every attempt of the incident write (one call; the claim and the timeline entries go through).
+    runtime.dynamodb.faults.inject({
+      operation: 'PutItem',
+      kind: 'internal-error',
+      attempts: 3,
+      mentioning: '"kind":{"S":"incident"}',
+    });
 
     const first = await call(runtime, 'POST', '/v1/alerts/events', trigger(key));
     expect(first.status).toBe(503);
