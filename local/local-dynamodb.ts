@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createTableInput } from '../lambdas/adapters/table-layout.js';
+import { returnItemsOnConditionFailure } from './dynamodb-condition-failures.js';
 import { DynamoDbFaults } from './dynamodb-faults.js';
 import { enforceKeySizes } from './dynamodb-key-limits.js';
 import { inProcessRequestHandler, localSigV4 } from './in-process-dynalite.js';
@@ -36,14 +37,17 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
   if (!listener) throw new Error('dynalite has no request listener');
   let open = true;
   const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 3,
-    requestHandler: inProcessRequestHandler(listener, () => open),
-    httpAuthSchemes: [localSigV4(credentials)],
-  });
+  const newClient = () =>
+    new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 3,
+      requestHandler: inProcessRequestHandler(listener, () => open),
+      httpAuthSchemes: [localSigV4(credentials)],
+    });
+  const client = newClient();
+  const reader = newClient();
   const operationCounts = new Map<string, number>();
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -54,6 +58,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     { step: 'initialize', name: 'countOperations' },
   );
   enforceKeySizes(client);
+  returnItemsOnConditionFailure(client, reader);
   await ensureTable(client, options.tableName);
   const faults = new DynamoDbFaults();
   faults.install(client);
@@ -65,6 +70,7 @@ export async function startLocalDynamoDb(options: { dataDir?: string; tableName:
     close: async () => {
       open = false;
       client.destroy();
+      reader.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

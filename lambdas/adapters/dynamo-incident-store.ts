@@ -3,9 +3,8 @@
  * conditional writes only: dynalite has no transactions, and each use case is written so that a
  * retry repairs whatever a crash between two writes left undone.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -13,8 +12,15 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from '../core/incident.js';
-import { type DedupClaim, type IncidentPage, type IncidentStore, InvalidCursorError } from '../core/ports.js';
+import {
+  type DedupClaim,
+  type IncidentPage,
+  type IncidentStore,
+  InvalidCursorError,
+  type RepeatAlert,
+} from '../core/ports.js';
 import { queryAllItems } from './dynamo-query-pages.js';
 import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
@@ -32,13 +38,30 @@ import {
 const HELD_FOR_RUN_AT_MOST = '(attribute_not_exists(#run) OR #run <= :run)';
 
 /**
- * The delivery ids of the latest repeat alerts counted on an incident, oldest first (see
- * recordRepeatAlert): kept from this many, trimmed back to it once it holds half as many again.
+ * The latest repeat alerts counted on an incident, oldest first (see countRepeat): their bounded
+ * delivery ids (the guard against counting one twice) and what each said (shown on the timeline).
+ * Kept from this many, trimmed back to it once they hold half as many again.
  */
 const COUNTED_DELIVERIES = 'countedDeliveries';
+const RECENT_ALERTS = 'recentAlerts';
 const COUNTED_DELIVERIES_KEPT = 32;
-/** Each kept id is bounded (delivery ids can hold a sender's summary), so the list stays small beside the incident. */
+/** Each kept id and summary is bounded (delivery ids can hold a sender's summary), so the lists stay small beside the incident. */
 const COUNTED_ID_BYTES = 256;
+const RECENT_SUMMARY_BYTES = 512;
+
+interface RecentAlert {
+  at: string;
+  deliveryId: string;
+  summary: string;
+}
+
+/** A repeat kept on the incident, shown on its timeline as the entry it stands for. */
+const repeatEntry = (alert: RecentAlert): TimelineEntry => ({
+  at: alert.at,
+  type: 'alert',
+  message: `Alert repeated: ${alert.summary}`,
+  deliveryId: alert.deliveryId,
+});
 
 const INTERNAL_ATTRIBUTES = [
   'pk',
@@ -50,6 +73,7 @@ const INTERNAL_ATTRIBUTES = [
   'kind',
   'entryKey',
   COUNTED_DELIVERIES,
+  RECENT_ALERTS,
 ] as const;
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -58,9 +82,13 @@ function strip<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-const isConditionFailure = (error: unknown) =>
+const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
   error instanceof ConditionalCheckFailedException ||
   (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+
+/** The item a refused write found (ReturnValuesOnConditionCheckFailure: ALL_OLD), as the document client shows items. */
+const itemOf = (error: ConditionalCheckFailedException): Record<string, unknown> | undefined =>
+  error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
 
 /** DynamoDB refuses a start key that does not fit the query (another partition, outside the range). */
 const isValidationError = (error: unknown) => error instanceof Error && error.name === 'ValidationException';
@@ -97,7 +125,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
 
   const findByDedupKey = async (scopedKey: string): Promise<string | undefined> => {
     const { Item } = await doc.send(new GetCommand({ TableName, Key: dedupKey(scopedKey), ConsistentRead: true }));
-    return Item?.incidentId as string | undefined;
+    return Item && !Item.released ? (Item.incidentId as string) : undefined;
   };
 
   const appendTimeline = async (incidentId: string, key: string, entry: TimelineEntry): Promise<boolean> => {
@@ -129,19 +157,19 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
   };
 
   /**
-   * Drops the oldest ids, down to COUNTED_DELIVERIES_KEPT, if the list is still `length` long: of
-   * repeats racing to trim, one does and the rest leave it (their appends made it longer).
+   * Drops the oldest repeats, down to COUNTED_DELIVERIES_KEPT, if the lists are still `length`
+   * long: of repeats racing to trim, one does and the rest leave it (their appends made them longer).
    */
-  const trimCountedDeliveries = async (incidentId: string, length: number): Promise<void> => {
-    const oldest = Array.from({ length: length - COUNTED_DELIVERIES_KEPT }, (_, i) => `#counted[${i}]`);
+  const trimCounted = async (incidentId: string, length: number): Promise<void> => {
+    const drop = Array.from({ length: length - COUNTED_DELIVERIES_KEPT }, (_, i) => i);
     try {
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: incidentKey(incidentId),
-          UpdateExpression: `REMOVE ${oldest.join(', ')}`,
+          UpdateExpression: `REMOVE ${drop.flatMap((i) => [`#counted[${i}]`, `#recent[${i}]`]).join(', ')}`,
           ConditionExpression: 'size(#counted) = :length',
-          ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES },
+          ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES, '#recent': RECENT_ALERTS },
           ExpressionAttributeValues: { ':length': length },
         }),
       );
@@ -151,25 +179,39 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
   };
 
   return {
-    async claimDedupKey(scopedKey, incidentId, at): Promise<DedupClaim> {
-      // The key may be freed between our failed put and our read; then claim again.
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await doc.send(
-            new PutCommand({
-              TableName,
-              Item: { ...dedupKey(scopedKey), kind: 'dedup', incidentId, claimedAt: at },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          );
-          return { claimed: true };
-        } catch (error) {
-          if (!isConditionFailure(error)) throw error;
-        }
-        const holder = await findByDedupKey(scopedKey);
-        if (holder) return { claimed: false, incidentId: holder };
+    async claimDedupKey(scopedKey, incidentId, at, over): Promise<DedupClaim> {
+      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {};
+      let condition = 'attribute_not_exists(pk)';
+      if (over === 'any') {
+        condition = 'attribute_not_exists(pk) OR attribute_exists(#released)';
+        names['#released'] = 'released';
+      } else if (over) {
+        condition = 'attribute_exists(#released) AND incidentId = :previous';
+        names['#released'] = 'released';
+        values[':previous'] = over.released;
       }
-      throw new Error(`Dedup key ${scopedKey} keeps changing hands; retry`);
+      try {
+        await doc.send(
+          new PutCommand({
+            TableName,
+            Item: { ...dedupKey(scopedKey), kind: 'dedup', incidentId, claimedAt: at },
+            ConditionExpression: condition,
+            ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+            ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+            // The holder comes back with the refusal: a duplicate costs one call, not a put and a get.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { claimed: true };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const holder = itemOf(error);
+        // Refused with nothing there: another claim came and went (a resolution freed it); look again.
+        if (!holder) return { claimed: false, released: '' };
+        const id = holder.incidentId as string;
+        return holder.released ? { claimed: false, released: id } : { claimed: false, incidentId: id };
+      }
     },
 
     findByDedupKey,
@@ -177,12 +219,13 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     async releaseDedupKey(scopedKey, incidentId, run) {
       try {
         await doc.send(
-          new DeleteCommand({
+          new UpdateCommand({
             TableName,
             Key: dedupKey(scopedKey),
-            ConditionExpression: `incidentId = :incidentId AND ${HELD_FOR_RUN_AT_MOST}`,
-            ExpressionAttributeNames: { '#run': 'heldForRun' },
-            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run },
+            UpdateExpression: 'SET #released = :true',
+            ConditionExpression: `incidentId = :incidentId AND attribute_not_exists(#released) AND ${HELD_FOR_RUN_AT_MOST}`,
+            ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
+            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run, ':true': true },
           }),
         );
       } catch (error) {
@@ -198,8 +241,8 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
             TableName,
             Key: dedupKey(scopedKey),
             UpdateExpression: 'SET #run = :run',
-            ConditionExpression: `incidentId = :incidentId AND ${HELD_FOR_RUN_AT_MOST}`,
-            ExpressionAttributeNames: { '#run': 'heldForRun' },
+            ConditionExpression: `incidentId = :incidentId AND attribute_not_exists(#released) AND ${HELD_FOR_RUN_AT_MOST}`,
+            ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
             ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run },
           }),
         );
@@ -248,9 +291,11 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       }
       const incidentItem = items.find((item) => item.kind === 'incident');
       if (!incidentItem) return undefined;
+      const repeats = ((incidentItem[RECENT_ALERTS] as RecentAlert[] | undefined) ?? []).map(repeatEntry);
       const timeline = items
         .filter((item) => item.kind === 'timeline')
         .map((item) => strip<TimelineEntry>(item))
+        .concat(repeats)
         .sort((a, b) => a.at.localeCompare(b.at));
       return { ...strip<Incident>(incidentItem), timeline };
     },
@@ -306,47 +351,62 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       });
     },
 
-    async recordRepeatAlert(incidentId, deliveryId, entry) {
-      // Count first, then the entry: the entry says the delivery is done, so a retry that finds it
-      // has nothing left to do, and one that does not may still find the count made. The count
-      // update is guarded by the incident's own list of recently counted delivery ids (no
-      // transaction can tie it to the entry): one conditional write, refused for a delivery
-      // already counted. The entry written second, rather than first as it was, is what lets the
-      // list stay short: it only has to remember a delivery until its entry exists, not forever.
-      // Counting twice would take a crash between the two writes and then more than
-      // COUNTED_DELIVERIES_KEPT other repeats counted before the sender's retry.
-      const key = `alert#${deliveryId}`;
-      if (await hasTimelineEntry(incidentId, key)) return; // a redelivery of an alert already counted
-      const countedId = boundedKey(deliveryId, COUNTED_ID_BYTES);
-      let counted: unknown[] | undefined;
+    async countRepeat(incidentId, repeat: RepeatAlert, { whileWalking }) {
+      const countedId = boundedKey(repeat.deliveryId, COUNTED_ID_BYTES);
+      const recent: RecentAlert = {
+        at: repeat.at,
+        deliveryId: countedId,
+        summary: boundedKey(repeat.summary, RECENT_SUMMARY_BYTES),
+      };
+      const conditions = [
+        'attribute_exists(pk)',
+        '(attribute_not_exists(firstDeliveryId) OR firstDeliveryId <> :delivery)',
+        '(attribute_not_exists(#counted) OR NOT contains(#counted, :id))',
+      ];
+      const names: Record<string, string> = { '#counted': COUNTED_DELIVERIES, '#recent': RECENT_ALERTS };
+      const values: Record<string, unknown> = {
+        ':one': 1,
+        ':at': repeat.at,
+        ':none': [],
+        ':ids': [countedId],
+        ':id': countedId,
+        ':recent': [recent],
+        ':delivery': repeat.deliveryId,
+      };
+      if (whileWalking) {
+        conditions.push(
+          '#status IN (:open, :acknowledged)',
+          'attribute_exists(#run.#startedAt)',
+          'attribute_not_exists(#run.#held)',
+        );
+        Object.assign(names, { '#status': 'status', '#run': 'run', '#startedAt': 'startedAt', '#held': 'held' });
+        Object.assign(values, { ':open': 'open', ':acknowledged': 'acknowledged' });
+      }
+      let counted: Record<string, unknown>;
       try {
         const { Attributes } = await doc.send(
           new UpdateCommand({
             TableName,
             Key: incidentKey(incidentId),
             UpdateExpression:
-              'ADD alertCount :one SET lastAlertAt = :at, #counted = list_append(if_not_exists(#counted, :none), :delivery)',
-            ConditionExpression: 'attribute_exists(pk) AND NOT contains(#counted, :id)',
-            ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES },
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':at': entry.at,
-              ':none': [],
-              ':delivery': [countedId],
-              ':id': countedId,
-            },
-            ReturnValues: 'UPDATED_NEW',
+              'ADD alertCount :one SET lastAlertAt = :at, #counted = list_append(if_not_exists(#counted, :none), :ids), #recent = list_append(if_not_exists(#recent, :none), :recent)',
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        counted = Attributes?.[COUNTED_DELIVERIES] as unknown[] | undefined;
+        counted = Attributes ?? {};
       } catch (error) {
-        // Refused: an earlier attempt of this delivery counted it and died before its entry.
         if (!isConditionFailure(error)) throw error;
+        const found = itemOf(error);
+        const before = ((found?.[COUNTED_DELIVERIES] as unknown[] | undefined) ?? []).includes(countedId);
+        return { counted: false, before, ...(found ? { incident: strip<Incident>(found) } : {}) };
       }
-      await appendTimeline(incidentId, key, entry);
-      if (counted && counted.length > COUNTED_DELIVERIES_KEPT * 1.5) {
-        await trimCountedDeliveries(incidentId, counted.length);
-      }
+      const ids = counted[COUNTED_DELIVERIES] as unknown[] | undefined;
+      if (ids && ids.length > COUNTED_DELIVERIES_KEPT * 1.5) await trimCounted(incidentId, ids.length);
+      return { counted: true, incident: strip<Incident>(counted) };
     },
 
     async markRunStarted(incidentId, run, at) {

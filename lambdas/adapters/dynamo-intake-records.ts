@@ -8,7 +8,7 @@ import {
   type ProcessedDelivery,
   type SenderNotice,
 } from '../core/intake-records.js';
-import { deliveryKey, latestKey, maintenanceKey, noticeKey, TTL_ATTRIBUTE } from './table-layout.js';
+import { deliveryKey, maintenanceKey, noticeKey, TTL_ATTRIBUTE } from './table-layout.js';
 
 const isConditionFailure = (error: unknown) =>
   error instanceof ConditionalCheckFailedException ||
@@ -47,15 +47,6 @@ export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): 
         if (isConditionFailure(error)) return false;
         throw error;
       }
-    },
-
-    async pointLatest(scopedKey, incidentId) {
-      await doc.send(new PutCommand({ TableName, Item: { ...latestKey(scopedKey), kind: 'latest', incidentId } }));
-    },
-
-    async latest(scopedKey) {
-      const { Item } = await doc.send(new GetCommand({ TableName, Key: latestKey(scopedKey), ConsistentRead: true }));
-      return Item?.incidentId as string | undefined;
     },
 
     async recordProcessedDelivery(delivery) {

@@ -74,7 +74,6 @@ export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${serv
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
 export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });
-export const latestKey = (scopedKey: string) => ({ pk: pk(`LATEST#${scopedKey}`), sk: 'LATEST' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
 export const changeKey = (service: string, at: string, id: string) => ({
   pk: pk(`CHANGES#${service}`),

@@ -45,9 +45,6 @@ export interface IntakeRecordStore {
   recordNotice(notice: SenderNotice): Promise<boolean>;
   /** Notices of one kind, newest first. */
   listNotices(kind: SenderNotice['kind'], limit: number): Promise<SenderNotice[]>;
-  /** Remembers the latest incident a dedup key opened (it outlives the dedup record, for reopening). */
-  pointLatest(scopedDedupKey: string, incidentId: string): Promise<void>;
-  latest(scopedDedupKey: string): Promise<string | undefined>;
   /** Remembers a delivery processed to the end (the first record stands). */
   recordProcessedDelivery(delivery: ProcessedDelivery): Promise<void>;
   processedDelivery(deliveryId: string): Promise<ProcessedDelivery | undefined>;

@@ -23,7 +23,7 @@ import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
 import { alertPolicyFor, type KlaxonConfig } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
-import type { IntakeRecordDeps, MaintenanceWindow } from './intake-records.js';
+import type { IntakeRecordDeps, MaintenanceWindow, ProcessedDelivery } from './intake-records.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { isInForce } from './maintenance.js';
 import type { CoreDeps } from './ports.js';
@@ -48,30 +48,54 @@ export type IntakeDeps = CoreDeps & Partial<IntakeRecordDeps>;
 
 export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
   const records = alert.identifiedDelivery ? deps.records : undefined;
-  const processed = await records?.processedDelivery(alert.deliveryId);
-  if (processed) {
-    const incident = processed.incidentId ? await deps.store.getIncident(processed.incidentId) : undefined;
-    return incident
-      ? { outcome: 'already-processed', incident }
-      : { outcome: 'already-processed', dedupKey: alert.dedupKey };
+  // Read beside the work's first call, whose writes (a claim) a replay leaves harmless; nothing else
+  // is written before it is known.
+  const replay = background(records?.processedDelivery(alert.deliveryId));
+  const delivery: DeliveryRecord = {
+    replay,
+    record: records
+      ? (result) =>
+          records.recordProcessedDelivery({
+            deliveryId: alert.deliveryId,
+            at: deps.clock.now().toISOString(),
+            outcome: result.outcome,
+            ...('incident' in result ? { incidentId: result.incident.id } : {}),
+          })
+      : undefined,
+  };
+  const result = await act(deps, alert, delivery);
+  // A repeat needs no record: its count on the incident is once per delivery already. An opening
+  // was recorded beside its ladder's start (carryOutRun).
+  if (result.outcome !== 'already-processed' && result.outcome !== 'deduplicated' && result.outcome !== 'opened') {
+    await delivery.record?.(result);
   }
-  const result = await act(deps, alert);
-  await records?.recordProcessedDelivery({
-    deliveryId: alert.deliveryId,
-    at: deps.clock.now().toISOString(),
-    outcome: result.outcome,
-    ...('incident' in result ? { incidentId: result.incident.id } : {}),
-  });
   return result;
 }
 
-function act(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
+/** The delivery's replay check, under way, and how to record it as processed. */
+interface DeliveryRecord {
+  replay?: Promise<ProcessedDelivery | undefined>;
+  record?: (result: IntakeOutcome) => Promise<void>;
+}
+
+/**
+ * A replay does nothing, except finish what its first processing may have left: the delivery is
+ * recorded beside its ladder's start, so a start that failed is made now.
+ */
+async function replayed(deps: IntakeDeps, alert: Alert, processed: ProcessedDelivery): Promise<IntakeOutcome> {
+  const incident = processed.incidentId ? await deps.store.getIncident(processed.incidentId) : undefined;
+  if (!incident) return { outcome: 'already-processed', dedupKey: alert.dedupKey };
+  const finished = awaitsStart(incident.run) ? await startRun(deps, incident, { markStarted: false }) : incident;
+  return { outcome: 'already-processed', incident: finished };
+}
+
+function act(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord): Promise<IntakeOutcome> {
   switch (alert.action) {
     case 'trigger':
-      return trigger(deps, alert);
+      return trigger(deps, alert, delivery);
     case 'acknowledge':
     case 'resolve':
-      return actOnOpenIncident(deps, alert);
+      return actOnOpenIncident(deps, alert, delivery);
   }
 }
 
@@ -164,7 +188,7 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
   return { kind: 'join' };
 }
 
-async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
+async function trigger(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord): Promise<IntakeOutcome> {
   const key = scopedDedupKey(alert);
   const route = routeAlert(deps.config, alert);
   // Read beside the dedup key: a new incident needs it, and then it costs no round trip.
@@ -173,9 +197,25 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
     service === route.service ? routeWindow : deps.records?.getMaintenance(service);
   return readDecideWrite(`Dedup key ${key}`, async () => {
     const now = deps.clock.now().toISOString();
-    const found = await incidentForKey(deps, alert, key, now);
-    // An id this call has just generated and claimed names no incident yet: nothing to read.
-    const incident = found.fresh ? undefined : (found.incident ?? (await deps.store.getIncident(found.incidentId)));
+    const [found, processed] = await Promise.all([incidentForKey(deps, alert, key, now), delivery.replay]);
+    if (processed) return replayed(deps, alert, processed);
+    if (found === LOST_RACE) return LOST_RACE;
+    let incident = found.incident;
+    if (!found.fresh && !incident) {
+      // A plain repeat of an incident whose ladder walks is counted in one write, nothing read first.
+      const repeat = await deps.store.countRepeat(
+        found.incidentId,
+        { deliveryId: alert.deliveryId, at: now, summary: alert.summary },
+        { whileWalking: true },
+      );
+      if (repeat.counted) return { outcome: 'deduplicated', incident: repeat.incident };
+      if (repeat.before && repeat.incident && alert.identifiedDelivery) {
+        return { outcome: 'already-processed', incident: repeat.incident };
+      }
+      // Not a plain repeat, or not counted: decide on the incident as the write found it. An id
+      // this call has just generated and claimed (`fresh`) names no incident yet: nothing to read.
+      incident = repeat.incident;
+    }
     const needsWindow = !incident || incident.status === 'resolved' || incident.run.held !== undefined;
     const window = needsWindow ? await windowOf(incident?.service ?? route.service) : undefined;
     const decision = decideTrigger({
@@ -206,7 +246,10 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
           if (!written.created) throw new JoinTheirs();
         });
         try {
-          return { outcome: 'opened', incident: await carryOutRun(deps, decision.incident, alert, route, writing) };
+          const opened = await carryOutRun(deps, decision.incident, alert, route, writing, (incident) =>
+            delivery.record?.({ outcome: 'opened', incident }),
+          );
+          return { outcome: 'opened', incident: opened };
         } catch (error) {
           if (error instanceof JoinTheirs) return LOST_RACE;
           throw error;
@@ -249,15 +292,14 @@ async function trigger(deps: IntakeDeps, alert: Alert): Promise<IntakeOutcome> {
             joined.firstDeliveryId === alert.deliveryId ? route : undefined,
           );
         }
-        if (joined.firstDeliveryId !== alert.deliveryId) {
-          await deps.store.recordRepeatAlert(joined.id, alert.deliveryId, {
-            at: now,
-            type: 'alert',
-            message: `Alert repeated: ${alert.summary}`,
-            deliveryId: alert.deliveryId,
-          });
-        }
-        return { outcome: 'deduplicated', incident: joined };
+        // The delivery that opened it, again (a sender's retry), is no repeat.
+        if (joined.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident: joined };
+        const repeat = await deps.store.countRepeat(
+          joined.id,
+          { deliveryId: alert.deliveryId, at: now, summary: alert.summary },
+          { whileWalking: false },
+        );
+        return { outcome: 'deduplicated', incident: repeat.incident ?? joined };
       }
     }
   });
@@ -279,14 +321,11 @@ async function carryOutRun(
   alert: Alert,
   openerRoute?: RouteDecision,
   writing?: Promise<void>,
+  withStart?: (incident: Incident) => Promise<unknown> | undefined,
 ): Promise<Incident> {
   const { run } = incident;
   const work: Promise<unknown>[] = writing ? [writing] : [];
   if (run.cause === 'opened') work.push(recordOpening(deps, incident, openerRoute));
-  // What the key last opened outlives its dedup record, so that an alert after the resolution can reopen it.
-  if (run.cause === 'opened' && REOPENING_SOURCES.has(alert.source)) {
-    work.push(deps.records?.pointLatest(scopedDedupKey(alert), incident.id) ?? Promise.resolve());
-  }
   if (run.cause === 'reopened') work.push(recordReopening(deps, incident, alert));
   if (run.held) {
     work.push(
@@ -301,7 +340,7 @@ async function carryOutRun(
   if (run.ladder && run.episode === 1 && (run.cause === 'opened' || run.cause === 'maintenance-ended')) {
     work.push(deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]));
   }
-  return startRun(deps, incident, { markStarted: false, alongside: work });
+  return startRun(deps, incident, { markStarted: false, alongside: work, withStart: () => withStart?.(incident) });
 }
 
 /** Alarms flap; an Events v2 sender expects PagerDuty's rule that a trigger after resolve opens a new incident. */
@@ -315,39 +354,34 @@ function mayReopen(config: KlaxonConfig, alert: Alert, incident: Incident, now: 
 }
 
 /**
- * Which incident the alert belongs to: the one its dedup key points at; else, when the key is
- * free, the incident it last opened if that resolved within the reopen window (claimed for it,
- * so concurrent duplicates agree); else a new id. Claiming is a conditional put: one id wins.
+ * Which incident the alert belongs to, in one conditional put when the key is free or held: the
+ * unresolved incident its dedup key points at (the refusal says which); else a new id, claimed.
  * `fresh` says the id was generated and claimed by this call, so no incident has it yet.
  *
- * A source that never reopens claims a new id straight away: a new incident costs one write
- * instead of a read and a write, and a repeat costs the refused write and the read.
- *
- * A trigger sent before the resolve that ended the latest incident (staleTrigger) claims nothing:
- * that incident is returned as read (`incident`), for the caller to note the trigger on it.
+ * A key a resolution freed still names that incident. A sender that never reopens claims over it
+ * straight away. For one that reopens, that incident decides: a trigger sent before its resolve
+ * (staleTrigger) claims nothing and is returned with it, for the caller to note it there; one
+ * within its reopen window claims the key for it (so concurrent duplicates agree), and any other a
+ * new id. LOST_RACE: the key changed hands meanwhile; look again.
  */
 async function incidentForKey(
   deps: IntakeDeps,
   alert: Alert,
   key: string,
   now: string,
-): Promise<{ incidentId: string; fresh: boolean; incident?: Incident }> {
-  const reopens = REOPENING_SOURCES.has(alert.source) && deps.records !== undefined;
-  if (reopens) {
-    const holder = await deps.store.findByDedupKey(key);
-    if (holder) return { incidentId: holder, fresh: false };
-  }
-  let candidateId: string | undefined;
-  if (reopens && deps.records) {
-    const latestId = await deps.records.latest(key);
-    const latest = latestId ? await deps.store.getIncident(latestId) : undefined;
-    if (latest && staleTrigger(alert, latest)) return { incidentId: latest.id, fresh: false, incident: latest };
-    if (latest?.status === 'resolved' && mayReopen(deps.config, alert, latest, now)) candidateId = latest.id;
-  }
-  const generated = candidateId === undefined;
-  candidateId ??= deps.ids.next();
-  const claim = await deps.store.claimDedupKey(key, candidateId, now);
-  return claim.claimed ? { incidentId: candidateId, fresh: generated } : { incidentId: claim.incidentId, fresh: false };
+): Promise<{ incidentId: string; fresh: boolean; incident?: Incident } | typeof LOST_RACE> {
+  const reopens = REOPENING_SOURCES.has(alert.source);
+  const newId = deps.ids.next();
+  const claim = await deps.store.claimDedupKey(key, newId, now, reopens ? undefined : 'any');
+  if (claim.claimed) return { incidentId: newId, fresh: true };
+  if (!('released' in claim)) return { incidentId: claim.incidentId, fresh: false };
+  if (!claim.released) return LOST_RACE;
+  const latest = await deps.store.getIncident(claim.released);
+  if (latest && staleTrigger(alert, latest)) return { incidentId: latest.id, fresh: false, incident: latest };
+  const reopen = latest?.status === 'resolved' && mayReopen(deps.config, alert, latest, now) ? latest : undefined;
+  const again = await deps.store.claimDedupKey(key, reopen?.id ?? newId, now, { released: claim.released });
+  if (!again.claimed) return LOST_RACE;
+  return reopen ? { incidentId: reopen.id, fresh: false, incident: reopen } : { incidentId: newId, fresh: true };
 }
 
 /**
@@ -494,8 +528,12 @@ async function ignoreStaleTrigger(deps: CoreDeps, alert: Alert, incident: Incide
   return { outcome: 'stale', incident };
 }
 
-async function actOnOpenIncident(deps: CoreDeps, alert: Alert): Promise<IntakeOutcome> {
-  const incidentId = await deps.store.findByDedupKey(scopedDedupKey(alert));
+async function actOnOpenIncident(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord): Promise<IntakeOutcome> {
+  const [incidentId, processed] = await Promise.all([
+    deps.store.findByDedupKey(scopedDedupKey(alert)),
+    delivery.replay,
+  ]);
+  if (processed) return replayed(deps, alert, processed);
   if (!incidentId) return { outcome: 'no-open-incident', dedupKey: alert.dedupKey };
   const ignoreIf = (incident: Incident) => predatesCurrentRun(alert, incident);
   if (alert.action === 'acknowledge') {

@@ -13,7 +13,27 @@ export interface Clock {
   now(): Date;
 }
 
-export type DedupClaim = { claimed: true } | { claimed: false; incidentId: string };
+/**
+ * What a claim found: the key is this call's now; or it points at an unresolved incident; or it
+ * is free again and remembers the incident it last pointed at (`released`), for a reopen.
+ */
+export type DedupClaim =
+  | { claimed: true }
+  | { claimed: false; incidentId: string }
+  | { claimed: false; released: string };
+
+/** A repeated alert, counted once per delivery on the incident it joins (see IncidentStore.countRepeat). */
+export interface RepeatAlert {
+  deliveryId: string;
+  at: string;
+  summary: string;
+}
+
+/** Whether the repeat was counted, and the incident as the write left it or found it. */
+export type RepeatCount =
+  | { counted: true; incident: Incident }
+  /** `before`: this very delivery was counted already (a redelivery). */
+  | { counted: false; before: boolean; incident?: Incident };
 
 export interface IncidentPage {
   incidents: Incident[];
@@ -37,18 +57,28 @@ export interface IncidentListFilter {
 }
 
 export interface IncidentStore {
-  /** Points the dedup key at `incidentId` unless it already points somewhere; says where. */
-  claimDedupKey(dedupKey: string, incidentId: string, at: string): Promise<DedupClaim>;
-  /** Which incident a dedup key points at now, if any. */
+  /**
+   * Points the dedup key at `incidentId` unless it already points somewhere; says where (in the
+   * same call). A key freed by a resolution is claimed only when `over` names the incident it was
+   * freed from (`any`: whichever it was, for senders that never reopen).
+   */
+  claimDedupKey(
+    dedupKey: string,
+    incidentId: string,
+    at: string,
+    over?: { released: string } | 'any',
+  ): Promise<DedupClaim>;
+  /** Which unresolved incident a dedup key points at now, if any. */
   findByDedupKey(dedupKey: string): Promise<string | undefined>;
   /**
    * Frees the dedup key, but only while it still points at `incidentId` and no reopen has held
-   * it for a run after `run` (the run being resolved): see holdDedupKeyForRun.
+   * it for a run after `run` (the episode being resolved): see holdDedupKeyForRun. The freed key
+   * still names the incident, so an alert after the resolution can reopen it.
    */
   releaseDedupKey(dedupKey: string, incidentId: string, run: number): Promise<void>;
   /**
    * Marks the key, while it points at `incidentId`, as held for run `run` of it (a reopen's), so
-   * the release of an earlier run's resolution leaves it alone. False when the key no longer
+   * the release of an earlier episode's resolution leaves it alone. False when the key no longer
    * points at `incidentId` or a later run holds it. Holding it again for the same run is harmless.
    */
   holdDedupKeyForRun(dedupKey: string, incidentId: string, run: number): Promise<boolean>;
@@ -76,8 +106,13 @@ export interface IncidentStore {
    * incident, or undefined when it was older or the incident is gone.
    */
   recordAlertGroup(incidentId: string, group: AlertGroup, title: string): Promise<Incident | undefined>;
-  /** Counts a repeated alert once per `deliveryId`. */
-  recordRepeatAlert(incidentId: string, deliveryId: string, entry: TimelineEntry): Promise<void>;
+  /**
+   * Counts a repeated alert on the incident, once per delivery (not the one that opened it), and
+   * keeps it among the incident's recent alerts (shown on its timeline). `whileWalking`: only
+   * while the incident is unresolved, its run seen started and not held, which lets intake count a
+   * plain repeat without reading the incident first. Not counted: the incident as found, if any.
+   */
+  countRepeat(incidentId: string, repeat: RepeatAlert, options: { whileWalking: boolean }): Promise<RepeatCount>;
   /** Records that run `run`'s execution was seen started, unless a later run replaced it. */
   markRunStarted(incidentId: string, run: number, at: string): Promise<void>;
   hasTimelineEntry(incidentId: string, key: string): Promise<boolean>;

@@ -65,12 +65,18 @@ function startEntry(incident: Incident, run: Run, ladder: EscalationInput, at: s
 export async function startRun(
   deps: Pick<CoreDeps, 'store' | 'escalation' | 'clock'>,
   incident: Incident,
-  options: { markStarted?: boolean; alongside?: Promise<unknown>[] } = {},
+  options: {
+    markStarted?: boolean;
+    alongside?: Promise<unknown>[];
+    /** Done together with the start, or after `alongside` when there is none (a held run). */
+    withStart?: () => Promise<unknown> | undefined;
+  } = {},
 ): Promise<Incident> {
   const { run } = incident;
   const ladder = run.ladder;
   if (!ladder || incident.status === 'resolved') {
     await Promise.all(options.alongside ?? []);
+    await options.withStart?.();
     return incident;
   }
   if (run.supersedes) {
@@ -91,7 +97,7 @@ export async function startRun(
       : undefined,
     ...(options.alongside ?? []),
   ]);
-  await deps.escalation.start(ladder);
+  await Promise.all([deps.escalation.start(ladder), options.withStart?.()]);
   if (options.markStarted === false || !awaitsStart(run)) return incident;
   await deps.store.markRunStarted(incident.id, run.number, at);
   return { ...incident, run: { ...run, startedAt: at } };

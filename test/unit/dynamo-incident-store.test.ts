@@ -40,7 +40,7 @@ describe('DynamoDB incident store', () => {
     );
     const winners = claims.flatMap((claim, i) => (claim.claimed ? [`candidate-${i}`] : []));
     expect(winners).toHaveLength(1);
-    const losers = claims.flatMap((claim) => (claim.claimed ? [] : [claim.incidentId]));
+    const losers = claims.flatMap((claim) => ('incidentId' in claim ? [claim.incidentId] : []));
     expect(losers).toEqual(Array(24).fill(winners[0]));
   });
 
@@ -199,40 +199,64 @@ describe('DynamoDB incident store', () => {
     expect(
       await store.appendTimeline('R1', 'note#1', { at: '2026-11-20T10:06:00.000Z', type: 'note', message: 'b' }),
     ).toBe(false);
-    const repeat = { at: '2026-11-20T10:07:00.000Z', type: 'alert' as const, message: 'again' };
-    await store.recordRepeatAlert('R1', 'sns-message-1', repeat);
-    await store.recordRepeatAlert('R1', 'sns-message-1', repeat);
-    await store.recordRepeatAlert('R1', 'sns-message-2', repeat);
+    const repeat = (deliveryId: string) =>
+      store.countRepeat(
+        'R1',
+        { deliveryId, at: '2026-11-20T10:07:00.000Z', summary: 'again' },
+        { whileWalking: false },
+      );
+    expect(await repeat('sns-message-1')).toMatchObject({ counted: true, incident: { alertCount: 2 } });
+    expect(await repeat('sns-message-1')).toMatchObject({ counted: false, before: true, incident: { alertCount: 2 } });
+    expect(await repeat('sns-message-2')).toMatchObject({ counted: true });
     const shown = await store.getIncidentWithTimeline('R1');
     expect(shown?.alertCount).toBe(3);
-    expect(shown?.timeline.map((entry) => entry.message)).toEqual(['a', 'again', 'again']);
+    expect(shown?.timeline.map((entry) => entry.message)).toEqual([
+      'a',
+      'Alert repeated: again',
+      'Alert repeated: again',
+    ]);
     expect(await store.hasTimelineEntry('R1', 'note#1')).toBe(true);
     expect(await store.hasTimelineEntry('R1', 'note#2')).toBe(false);
   });
 
-  it("counts a repeat once when a crash cut it short after its count and before its entry, however the sender's retry comes", async () => {
+  it('counts every repeat, each delivery once while it is among the latest, and keeps only the latest on the incident', async () => {
     await store.createIncident(incident('R2'));
-    const repeat = { at: '2026-11-20T10:07:00.000Z', type: 'alert' as const, message: 'again' };
-    // The count is written, then every attempt of the entry write fails: the sender retries.
-    dynamo.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3 });
-    await expect(store.recordRepeatAlert('R2', 'crashed', repeat)).rejects.toThrow();
-    dynamo.faults.clear();
-    // Other repeats are counted before the retry, enough to trim the list of counted deliveries.
-    for (let i = 0; i < 20; i++) await store.recordRepeatAlert('R2', `other-${i}`, repeat);
-    await store.recordRepeatAlert('R2', 'crashed', repeat);
-    await store.recordRepeatAlert('R2', 'crashed', repeat);
-    // Long after, a redelivery of a delivery counted early (its id trimmed away) is still not counted.
-    for (let i = 20; i < 60; i++) await store.recordRepeatAlert('R2', `other-${i}`, repeat);
-    await store.recordRepeatAlert('R2', 'other-0', repeat);
-
+    const repeat = (deliveryId: string, i: number) =>
+      store.countRepeat(
+        'R2',
+        { deliveryId, at: `2026-11-20T10:${String(10 + i).padStart(2, '0')}:00.000Z`, summary: deliveryId },
+        { whileWalking: false },
+      );
+    for (let i = 0; i < 40; i++) await repeat(`other-${i}`, i);
+    // A redelivery of a recent one is not counted again.
+    expect(await repeat('other-39', 40)).toMatchObject({ counted: false, before: true });
     const shown = await store.getIncidentWithTimeline('R2');
-    expect(shown?.alertCount).toBe(1 + 1 + 60);
-    expect(shown?.timeline).toHaveLength(61);
+    expect(shown?.alertCount).toBe(1 + 40);
     expect(shown).not.toHaveProperty('countedDeliveries');
+    expect(shown).not.toHaveProperty('recentAlerts');
+    // The timeline shows the latest repeats, not every one (a noisy alarm must not bury it).
+    const shownRepeats = shown?.timeline.filter((entry) => entry.type === 'alert') ?? [];
+    expect(shownRepeats.length).toBeLessThanOrEqual(48);
+    expect(shownRepeats.at(-1)).toMatchObject({ message: 'Alert repeated: other-39', deliveryId: 'other-39' });
     // The ids it keeps to tell a counted delivery stay few, however many repeats come.
     const { Item } = await DynamoDBDocumentClient.from(dynamo.client).send(
       new GetCommand({ TableName: 'store-test', Key: incidentKey('R2') }),
     );
     expect((Item?.countedDeliveries as unknown[] | undefined)?.length).toBeLessThanOrEqual(48);
+    expect((Item?.recentAlerts as unknown[] | undefined)?.length).toBe(
+      (Item?.countedDeliveries as unknown[] | undefined)?.length,
+    );
+  });
+
+  it('counts a plain repeat in one write only while the ladder walks, and says why not otherwise', async () => {
+    await store.createIncident(incident('R3', { firstDeliveryId: 'opener' }));
+    const repeat = (deliveryId: string) =>
+      store.countRepeat('R3', { deliveryId, at: '2026-11-20T10:07:00.000Z', summary: 'x' }, { whileWalking: true });
+    // Its run not seen started yet: not counted, the incident comes back for the caller to decide on.
+    expect(await repeat('w-1')).toMatchObject({ counted: false, before: false, incident: { id: 'R3', alertCount: 1 } });
+    await store.markRunStarted('R3', 1, '2026-11-20T10:01:00.000Z');
+    expect(await repeat('w-1')).toMatchObject({ counted: true, incident: { alertCount: 2 } });
+    // The delivery that opened it is no repeat.
+    expect(await repeat('opener')).toMatchObject({ counted: false, before: false });
   });
 });

@@ -72,13 +72,6 @@ describe('DynamoDB intake records', () => {
     expect(Item?.[TTL_ATTRIBUTE]).toBe(Date.parse(first.at) / 1000 + 7 * 86_400);
   });
 
-  it('remembers the latest incident of a dedup key', async () => {
-    expect(await records.latest('cloudwatch:arn')).toBeUndefined();
-    await records.pointLatest('cloudwatch:arn', 'first');
-    await records.pointLatest('cloudwatch:arn', 'second');
-    expect(await records.latest('cloudwatch:arn')).toBe('second');
-  });
-
   it('never scans', () => {
     expect(dynamo.operationCounts.get('ScanCommand') ?? 0).toBe(0);
   });

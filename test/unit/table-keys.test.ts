@@ -1,7 +1,6 @@
 /** Every key Klaxon builds fits DynamoDB's limits, whatever a sender puts in its ids; the local store refuses what AWS would. */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
-import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
 import {
   boundedKey,
   dedupKey,
@@ -9,7 +8,6 @@ import {
   handoffKey,
   incidentKey,
   KEY_BYTES,
-  latestKey,
   maintenanceKey,
   noticeKey,
   openedIndexKeys,
@@ -45,7 +43,6 @@ describe('table keys', () => {
       dedupKey(id),
       maintenanceKey(id),
       handoffKey(id),
-      latestKey(id),
       deliveryKey(id),
       noticeKey('sns-unsubscribed', '2026-12-05T10:00:00.000Z', id),
     ];
@@ -97,18 +94,26 @@ describe('the local DynamoDB', () => {
 
   it('stores and finds incidents, dedup keys and repeats whatever the length of their ids', async () => {
     const store = dynamoIncidentStore(dynamo.client, 'keys-test');
-    const records = dynamoIntakeRecords(dynamo.client, 'keys-test');
     const key = scopedDedupKey({ source: 'events-v2', dedupKey: longKey.repeat(8), integration: longIntegration });
     expect(await store.claimDedupKey(key, 'I1', '2026-12-05T10:00:00.000Z')).toEqual({ claimed: true });
     expect(await store.findByDedupKey(key)).toBe('I1');
-    await records.pointLatest(key, 'I1');
-    expect(await records.latest(key)).toBe('I1');
+    await store.releaseDedupKey(key, 'I1', 1);
+    expect(await store.findByDedupKey(key)).toBeUndefined();
+    // Freed, the key still names the incident it last pointed at, for a reopen.
+    expect(await store.claimDedupKey(key, 'I2', '2026-12-05T10:01:00.000Z')).toEqual({
+      claimed: false,
+      released: 'I1',
+    });
+    expect(await store.claimDedupKey(key, 'I1', '2026-12-05T10:01:00.000Z', { released: 'I1' })).toEqual({
+      claimed: true,
+    });
     await store.createIncident(anIncident({ id: 'I1', dedupKey: key, source: 'events-v2' }));
     const delivery = `events-v2:${longKey}:2026-12-05T10:00:00Z:${summary2kb}`;
-    const entry = { at: '2026-12-05T10:00:00.000Z', type: 'alert' as const, message: 'repeated', deliveryId: delivery };
-    await store.recordRepeatAlert('I1', delivery, entry);
-    await store.recordRepeatAlert('I1', delivery, entry);
+    const repeat = { deliveryId: delivery, at: '2026-12-05T10:00:00.000Z', summary: summary2kb };
+    await store.countRepeat('I1', repeat, { whileWalking: false });
+    await store.countRepeat('I1', repeat, { whileWalking: false });
     expect(await store.getIncident('I1')).toMatchObject({ alertCount: 2 });
-    expect(await store.hasTimelineEntry('I1', `alert#${delivery}`)).toBe(true);
+    const shown = await store.getIncidentWithTimeline('I1');
+    expect(shown?.timeline.filter((entry) => entry.type === 'alert')).toHaveLength(1);
   });
 });

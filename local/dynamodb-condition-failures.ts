@@ -1,0 +1,59 @@
+/**
+ * DynamoDB answers a refused conditional write that asked for `ReturnValuesOnConditionCheckFailure:
+ * ALL_OLD` with the item as it stood (ConditionalCheckFailedException.Item), which saves the
+ * caller a read; dynalite accepts the parameter and ignores it. This middleware gives the local
+ * runtime the same answer: on a refused write that asked for it, it reads the item and attaches
+ * it to the error, so code that relies on it runs locally as on AWS.
+ */
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { TABLE_KEYS } from '../lambdas/adapters/table-layout.js';
+
+type WireRequest = {
+  TableName?: string;
+  Item?: Record<string, AttributeValue>;
+  Key?: Record<string, AttributeValue>;
+  ReturnValuesOnConditionCheckFailure?: string;
+};
+
+function wireRequest(body: unknown): WireRequest | undefined {
+  let text: string | undefined;
+  if (typeof body === 'string') text = body;
+  else if (body instanceof Uint8Array)
+    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as WireRequest;
+  } catch {
+    return undefined;
+  }
+}
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * `reader` reads the item: a client of its own, so that the read, which AWS does not make, is not
+ * counted or faulted as one of the caller's calls.
+ */
+export function returnItemsOnConditionFailure(client: DynamoDBClient, reader: DynamoDBClient): void {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = wireRequest((args.request as { body?: unknown } | undefined)?.body);
+      if (request?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' || !request.TableName) return next(args);
+      try {
+        return await next(args);
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+        const source = request.Key ?? request.Item ?? {};
+        const Key = Object.fromEntries(
+          [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey].flatMap((name) => (source[name] ? [[name, source[name]]] : [])),
+        );
+        const { Item } = await reader.send(
+          new GetItemCommand({ TableName: request.TableName, Key, ConsistentRead: true }),
+        );
+        throw Object.assign(error as Error, { Item });
+      }
+    },
+    { step: 'build', name: 'returnItemsOnConditionFailure' },
+  );
+}
