@@ -21,6 +21,7 @@ import {
   InvalidCursorError,
   type RepeatAlert,
 } from '../core/ports.js';
+import { cutText } from '../core/sender-text.js';
 import { queryAllItems } from './dynamo-query-pages.js';
 import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
@@ -39,15 +40,16 @@ const HELD_FOR_RUN_AT_MOST = '(attribute_not_exists(#run) OR #run <= :run)';
 
 /**
  * The latest repeat alerts counted on an incident, oldest first (see countRepeat): their bounded
- * delivery ids (the guard against counting one twice) and what each said (shown on the timeline).
- * Kept from this many, trimmed back to it once they hold half as many again.
+ * delivery ids (the guard against counting one twice), and the latest few with what each said
+ * (shown on the timeline). Each list is kept from its length, trimmed back to it once it holds
+ * half as many again; ids and summaries are bounded, so the incident item stays small however
+ * noisy the alert.
  */
-const COUNTED_DELIVERIES = 'countedDeliveries';
-const RECENT_ALERTS = 'recentAlerts';
-const COUNTED_DELIVERIES_KEPT = 32;
-/** Each kept id and summary is bounded (delivery ids can hold a sender's summary), so the lists stay small beside the incident. */
+const COUNTED_DELIVERIES = { name: 'countedDeliveries', kept: 32 };
+const RECENT_ALERTS = { name: 'recentAlerts', kept: 10 };
 const COUNTED_ID_BYTES = 256;
-const RECENT_SUMMARY_BYTES = 512;
+/** PagerDuty's own limit on a summary. */
+const RECENT_SUMMARY_CHARACTERS = 1024;
 
 interface RecentAlert {
   at: string;
@@ -72,8 +74,8 @@ const INTERNAL_ATTRIBUTES = [
   'gsi2sk',
   'kind',
   'entryKey',
-  COUNTED_DELIVERIES,
-  RECENT_ALERTS,
+  COUNTED_DELIVERIES.name,
+  RECENT_ALERTS.name,
 ] as const;
 
 function strip<T>(item: Record<string, unknown>): T {
@@ -157,19 +159,20 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
   };
 
   /**
-   * Drops the oldest repeats, down to COUNTED_DELIVERIES_KEPT, if the lists are still `length`
-   * long: of repeats racing to trim, one does and the rest leave it (their appends made them longer).
+   * Drops a list's oldest repeats, down to what it keeps, if it is still `length` long: of repeats
+   * racing to trim, one does and the rest leave it (their appends made it longer).
    */
-  const trimCounted = async (incidentId: string, length: number): Promise<void> => {
-    const drop = Array.from({ length: length - COUNTED_DELIVERIES_KEPT }, (_, i) => i);
+  const trimRepeats = async (incidentId: string, list: { name: string; kept: number }, length: number) => {
+    if (length <= list.kept * 1.5) return;
+    const drop = Array.from({ length: length - list.kept }, (_, i) => `#list[${i}]`);
     try {
       await doc.send(
         new UpdateCommand({
           TableName,
           Key: incidentKey(incidentId),
-          UpdateExpression: `REMOVE ${drop.flatMap((i) => [`#counted[${i}]`, `#recent[${i}]`]).join(', ')}`,
-          ConditionExpression: 'size(#counted) = :length',
-          ExpressionAttributeNames: { '#counted': COUNTED_DELIVERIES, '#recent': RECENT_ALERTS },
+          UpdateExpression: `REMOVE ${drop.join(', ')}`,
+          ConditionExpression: 'size(#list) = :length',
+          ExpressionAttributeNames: { '#list': list.name },
           ExpressionAttributeValues: { ':length': length },
         }),
       );
@@ -291,7 +294,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       }
       const incidentItem = items.find((item) => item.kind === 'incident');
       if (!incidentItem) return undefined;
-      const repeats = ((incidentItem[RECENT_ALERTS] as RecentAlert[] | undefined) ?? []).map(repeatEntry);
+      const repeats = ((incidentItem[RECENT_ALERTS.name] as RecentAlert[] | undefined) ?? []).map(repeatEntry);
       const timeline = items
         .filter((item) => item.kind === 'timeline')
         .map((item) => strip<TimelineEntry>(item))
@@ -356,14 +359,14 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       const recent: RecentAlert = {
         at: repeat.at,
         deliveryId: countedId,
-        summary: boundedKey(repeat.summary, RECENT_SUMMARY_BYTES),
+        summary: cutText(repeat.summary, RECENT_SUMMARY_CHARACTERS),
       };
       const conditions = [
         'attribute_exists(pk)',
         '(attribute_not_exists(firstDeliveryId) OR firstDeliveryId <> :delivery)',
         '(attribute_not_exists(#counted) OR NOT contains(#counted, :id))',
       ];
-      const names: Record<string, string> = { '#counted': COUNTED_DELIVERIES, '#recent': RECENT_ALERTS };
+      const names: Record<string, string> = { '#counted': COUNTED_DELIVERIES.name, '#recent': RECENT_ALERTS.name };
       const values: Record<string, unknown> = {
         ':one': 1,
         ':at': repeat.at,
@@ -401,11 +404,14 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
         const found = itemOf(error);
-        const before = ((found?.[COUNTED_DELIVERIES] as unknown[] | undefined) ?? []).includes(countedId);
+        const before = ((found?.[COUNTED_DELIVERIES.name] as unknown[] | undefined) ?? []).includes(countedId);
         return { counted: false, before, ...(found ? { incident: strip<Incident>(found) } : {}) };
       }
-      const ids = counted[COUNTED_DELIVERIES] as unknown[] | undefined;
-      if (ids && ids.length > COUNTED_DELIVERIES_KEPT * 1.5) await trimCounted(incidentId, ids.length);
+      await Promise.all(
+        [COUNTED_DELIVERIES, RECENT_ALERTS].map((list) =>
+          trimRepeats(incidentId, list, (counted[list.name] as unknown[] | undefined)?.length ?? 0),
+        ),
+      );
       return { counted: true, incident: strip<Incident>(counted) };
     },
 

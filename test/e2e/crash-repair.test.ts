@@ -73,8 +73,13 @@ describe('crash between writes', () => {
 
   it('a resolve retried after its timeline write failed finishes the resolution: entry, event, freed dedup key, notice', async () => {
     const { id, dedupKey } = await quietIncident('resolve write fails after the status');
-    // The status write succeeds; freeing the dedup key (the first DeleteItem after it) fails all its SDK attempts.
-    runtime.dynamodb.faults.inject({ operation: 'DeleteItem', kind: 'internal-error', attempts: 3 });
+    // The status write succeeds; freeing the dedup key (an UpdateItem of its DEDUP record) fails all its SDK attempts.
+    runtime.dynamodb.faults.inject({
+      operation: 'UpdateItem',
+      kind: 'internal-error',
+      attempts: 3,
+      mentioning: '"S":"DEDUP"',
+    });
     const first = await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall', note: 'fixed' });
     expect(first.status).toBe(503);
     expect((await incident(runtime, id)).status).toBe('resolved');

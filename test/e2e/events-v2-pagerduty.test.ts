@@ -231,7 +231,13 @@ describe("PagerDuty's Events API, as PagerDuty accepts it", () => {
   it('answers a change event 503 when its write fails, and the retry stores it once', async () => {
     const at = new Date(Date.now() - 600_000).toISOString();
     const event = { routing_key: FIXTURE_ROUTING_KEY, payload: { summary: 'Rolled out config 7', timestamp: at } };
-    runtime.dynamodb.faults.inject({ operation: 'PutItem', kind: 'internal-error', attempts: 3 });
+    // Its own write, not a page another test's ladder is writing meanwhile.
+    runtime.dynamodb.faults.inject({
+      operation: 'PutItem',
+      kind: 'internal-error',
+      attempts: 3,
+      mentioning: 'CHANGES#',
+    });
     expect((await call(runtime, 'POST', '/v2/change/enqueue', event)).status).toBe(503);
     expect(runtime.dynamodb.faults.pending).toBe(0);
     expect(await runtime.deps.changes.changesBetween('checkout', at, at, 10)).toEqual([]);

@@ -10,7 +10,9 @@ import type { SnsEnvelope } from '../../local/sns-stand-in.js';
 import { fixtureText } from '../support/fixtures.js';
 import { eventually, FIXTURE_TOPIC_ARN, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
-type Input = { input?: { Item?: { kind?: string; entryKey?: string }; UpdateExpression?: string } };
+type Input = {
+  input?: { Item?: { kind?: string; entryKey?: string }; Key?: { sk?: string }; UpdateExpression?: string };
+};
 
 describe('SNS delivery after a crash between writes', () => {
   let runtime: LocalRuntime;
@@ -103,7 +105,7 @@ describe('SNS delivery after a crash between writes', () => {
 
     // The OK's resolution is written, then freeing the dedup key fails: SNS will redeliver this OK.
     const ok = envelopeFor(name, 'OK');
-    failNext = (command) => command === 'DeleteItemCommand';
+    failNext = (command, input) => command === 'UpdateItemCommand' && input?.Key?.sk === 'DEDUP';
     expect((await deliver(ok)).status).toBe(503);
     expect((await incident(runtime, id)).status).toBe('resolved');
 
