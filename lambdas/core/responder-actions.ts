@@ -93,7 +93,7 @@ async function finishInterrupted(
  */
 export const IGNORED = 'ignored';
 
-/** `ignoreIf`: an alert sender's action that belongs to an earlier run (see predatesCurrentRun). */
+/** `ignoreIf`: an alert sender's action that belongs to an earlier episode (see predatesCurrentRun). */
 type ActionOptions = { ignoreIf?: (incident: Incident) => boolean };
 
 const unlessIgnored =
