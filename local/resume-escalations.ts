@@ -1,18 +1,20 @@
 /**
  * The local Step Functions keep their executions in memory, so a runtime restarted with `--data`
  * finds its incidents on disk but no ladder walking them. On start, every open or acknowledged
- * incident whose escalation had started gets its ladder re-planned from the stored incident, with
- * the same absolute due times (from when that ladder started, recorded with its execution), and
- * only from where it stands: the steps still ahead, which wait as planned, and the latest step
+ * incident whose run has a ladder gets a new run (runs.ts), cause `restarted`, decided and started
+ * like any other (run-control.ts startRun: the execution it replaces is stopped, its own started
+ * under its own name). Its ladder is the current run's, with the same absolute due times, cut by
+ * planResume to where it stands: the steps still ahead, which wait as planned, and the latest step
  * already due if nobody was paged for it (it fell due while the runtime was down), which runs at
  * once. Steps before that are not replayed: the page task resolves roles to people now, so a
  * replayed step would page whoever is on call today (after a handoff, once per past step), and its
  * per-person keys do not tell that a step was taken by a fallback. Why only the latest due step,
  * rather than every step missed while down: that is where the ladder stands, and paging every
  * missed level at once is the burst a restart must not cause. The state machine re-reads the
- * incident, so a step an acknowledgement made moot is skipped as before. The status-update
- * reminders are a branch of the same execution, so they resume with it (counting from the last
- * note or reminder on the timeline); the post-mortem reminders of resolved incidents are
+ * incident, so a step an acknowledgement made moot is skipped. A run held for maintenance has no
+ * ladder and is left alone: the first alert after its window decides the run that pages. The
+ * status-update reminders are a branch of the same execution, so they resume with it (counting from
+ * the last note or reminder on the timeline); the post-mortem reminders of resolved incidents are
  * restarted by resumePostmortemReminders.
  */
 import { LOST_RACE, readDecideWrite } from '../lambdas/core/conditional-writes.js';

@@ -14,11 +14,7 @@
  * or 24 hours. Single use is decided and recorded by ack-links.ts, under the `useKey` that
  * verifyAckToken returns (one per signature), which is why the run is in the token: without it a
  * reopened incident paged in the minute of its first page would get the link already used on the
- * first run, refused as used.
- *
- * Kinds 1 and 2 are the same without the run, as signed before runs were in the token: still
- * verified (they read as no run) so the links in pages already sent keep working until they
- * expire, 24 hours after the change; after that no such token is valid and they could go.
+ * first run, refused as used. Any other kind byte is refused as damaged.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { KlaxonConfig, Responder } from './config.js';

@@ -1,7 +1,7 @@
 /**
  * The runbooks' monthly incident report: incidents per severity, time to acknowledge (MTTA) and
  * to resolve (MTTR) per severity as median and p90, the escalation rate and the top alert
- * sources. For a reopened incident MTTA times its last run, from the reopen to its
+ * sources. For a reopened incident MTTA times its last episode, from the reopen to its
  * acknowledgement, and MTTR the whole incident, from the first opening to the last resolution.
  * Drills are left out (and counted, so a reader knows they were). Pure: it folds the incidents it
  * is given, which the store reads from the opened-month index.

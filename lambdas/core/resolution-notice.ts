@@ -56,7 +56,7 @@ export async function pagesSinceOpening(deps: Pick<PagingDeps, 'store'>, inciden
 }
 
 /**
- * Sends the notice to each person paged who has not had it for this run. Each is recorded on the
+ * Sends the notice to each person paged who has not had it for this episode. Each is recorded on the
  * timeline after their message goes out, so a retry reaches only those it did not reach.
  */
 export async function noticeResolution(

@@ -37,7 +37,7 @@ const oncePerEpisode: TimelineKey = (entry, _at, incident) => runKey(entry.type,
 
 /**
  * Reads, decides, writes conditionally; on a lost race, reads again and decides again.
- * `timelineKey` makes the entry's write idempotent: once per run for acknowledged and resolved,
+ * `timelineKey` makes the entry's write idempotent: once per episode for acknowledged and resolved,
  * by type and time for updates that can happen again. `followUp` (events, stopping the ladder)
  * runs between the status write and the entry, so the entry marks the transition complete: a
  * crash before it leaves it missing, and a retry finds the status written but the entry absent
@@ -70,7 +70,7 @@ export async function applyTransition(
 }
 
 /**
- * The status is already what was asked: either a genuine duplicate (this run's entry is there),
+ * The status is already what was asked: either a genuine duplicate (this episode's entry is there),
  * or a retry after a crash between the status write and its entry. Then the follow-up is done
  * now and the entry written after it; true says this call finished the transition.
  */
@@ -93,7 +93,7 @@ async function finishInterrupted(
  */
 export const IGNORED = 'ignored';
 
-/** `ignoreIf`: an alert sender's action that belongs to an earlier run (see predatesCurrentRun). */
+/** `ignoreIf`: an alert sender's action that belongs to an earlier episode (see predatesCurrentRun). */
 type ActionOptions = { ignoreIf?: (incident: Incident) => boolean };
 
 const unlessIgnored =
@@ -125,7 +125,7 @@ export async function acknowledgeIncident(
 /**
  * Resolves, then makes sure the ladder is stopped, the dedup key freed and the post-mortem
  * reminders started, and publishes the event; the timeline entry is written last. A retry that
- * finds the incident resolved without this run's entry (a crash cut the resolution short)
+ * finds the incident resolved without this episode's entry (a crash cut the resolution short)
  * finishes all of it and answers as the resolution it completed. An alert's resolve
  * (`refuseIfResolved: false`) also finishes the resolution of an incident already resolved.
  */

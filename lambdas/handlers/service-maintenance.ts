@@ -1,7 +1,7 @@
 /**
  * POST /v1/services/{name}/maintenance `{"until","reason"?,"by"?}` starts (or replaces) a
  * maintenance window; GET shows it. Alerts for the service during the window open and record
- * incidents but page nobody (see escalateUnlessInMaintenance in lambdas/core/intake.ts). Which
+ * incidents but page nobody (their run is held: decideTrigger in lambdas/core/intake.ts). Which
  * window may be set and when it is in force are core's rules (lambdas/core/maintenance.ts).
  */
 import middy from '@middy/core';
