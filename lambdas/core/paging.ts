@@ -133,7 +133,12 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
       message: `Paged ${responder.name} (${whom(step)}) by ${step.channels.join(' and ')}`,
     });
     await deps.events.publish([
-      lifecycleEvent('paged', incident, at, { responder: responder.id, channels: step.channels, step: step.index }),
+      lifecycleEvent('paged', incident, at, {
+        responder: responder.id,
+        channels: step.channels,
+        step: step.index,
+        run: step.run,
+      }),
     ]);
     paged.push(responder.id);
   }
@@ -141,7 +146,11 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   // publish this again; consumers dedupe on incident, step and kind (docs/lifecycle-events.md).
   if (step.index > 0 && paged.length > 0) {
     await deps.events.publish([
-      lifecycleEvent('escalated', incident, deps.clock.now().toISOString(), { step: step.index, roles: step.notify }),
+      lifecycleEvent('escalated', incident, deps.clock.now().toISOString(), {
+        step: step.index,
+        run: step.run,
+        roles: step.notify,
+      }),
     ]);
   }
   // Failing the task makes the state machine retry it; those already paged are skipped then.
@@ -185,6 +194,7 @@ async function deliver(
       responder: target.responder.id,
       channels: target.channels,
       step: step.index,
+      run: step.run,
       ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
     }),
   ]);

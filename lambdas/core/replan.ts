@@ -125,6 +125,7 @@ export async function replanLadder(
       await deps.events.publish([
         lifecycleEvent('escalated', started, at, {
           step: first?.index,
+          run: number,
           roles: first?.notify,
           manual: true,
           by,

@@ -59,6 +59,8 @@ describe('the escalation ladder on the local runtime', () => {
       return events.some((message) => message.service === 'events' && message.detail.step === 4) ? events : undefined;
     }, 'the escalated event of the last step');
     expect(escalations.map((message) => message.service === 'events' && message.detail.step)).toEqual([1, 2, 3, 4]);
+    // Each names its run, so a consumer deduping on incident and step does not swallow a later episode's.
+    expect(escalations.map((message) => message.service === 'events' && message.detail.run)).toEqual([1, 1, 1, 1]);
   });
 
   it('an SNS failure for one responder falls back to email, records the failure, and the ladder goes on', async () => {
