@@ -7,6 +7,7 @@
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { TABLE_KEYS } from '../lambdas/adapters/table-layout.js';
+import { wireJson } from './dynamodb-key-limits.js';
 
 type WireRequest = {
   TableName?: string;
@@ -14,19 +15,6 @@ type WireRequest = {
   Key?: Record<string, AttributeValue>;
   ReturnValuesOnConditionCheckFailure?: string;
 };
-
-function wireRequest(body: unknown): WireRequest | undefined {
-  let text: string | undefined;
-  if (typeof body === 'string') text = body;
-  else if (body instanceof Uint8Array)
-    text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text) as WireRequest;
-  } catch {
-    return undefined;
-  }
-}
 
 const isConditionFailure = (error: unknown) =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -38,7 +26,7 @@ const isConditionFailure = (error: unknown) =>
 export function returnItemsOnConditionFailure(client: DynamoDBClient, reader: DynamoDBClient): void {
   client.middlewareStack.add(
     (next) => async (args) => {
-      const request = wireRequest((args.request as { body?: unknown } | undefined)?.body);
+      const request = wireJson((args.request as { body?: unknown } | undefined)?.body) as WireRequest | undefined;
       if (request?.ReturnValuesOnConditionCheckFailure !== 'ALL_OLD' || !request.TableName) return next(args);
       try {
         return await next(args);

@@ -35,7 +35,7 @@ export function keySizeViolation(body: unknown): string | undefined {
 }
 
 /** The request body as JSON: a string, or the SDK's bytes (a view read in place, as the in-process handler does). */
-function wireJson(body: unknown): unknown {
+export function wireJson(body: unknown): unknown {
   let text: string | undefined;
   if (typeof body === 'string') text = body;
   else if (body instanceof Uint8Array)
