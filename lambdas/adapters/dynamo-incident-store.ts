@@ -125,6 +125,35 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     }
   };
 
+  /**
+   * Applies `set` to the dedup record only while `incidentId` holds it, unreleased, for `run` at
+   * most; false when it does not (freed, pointing at a newer incident, or held by a later run).
+   */
+  const updateHeldDedupRecord = async (
+    scopedKey: string,
+    incidentId: string,
+    run: number,
+    set: string,
+    values: Record<string, unknown> = {},
+  ): Promise<boolean> => {
+    try {
+      await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: dedupKey(scopedKey),
+          UpdateExpression: set,
+          ConditionExpression: `incidentId = :incidentId AND attribute_not_exists(#released) AND ${HELD_FOR_RUN_AT_MOST}`,
+          ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
+          ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run, ...values },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+
   const findByDedupKey = async (scopedKey: string): Promise<string | undefined> => {
     const { Item } = await doc.send(new GetCommand({ TableName, Key: dedupKey(scopedKey), ConsistentRead: true }));
     return Item && !Item.released ? (Item.incidentId as string) : undefined;
@@ -220,41 +249,12 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     findByDedupKey,
 
     async releaseDedupKey(scopedKey, incidentId, run) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: dedupKey(scopedKey),
-            UpdateExpression: 'SET #released = :true',
-            ConditionExpression: `incidentId = :incidentId AND attribute_not_exists(#released) AND ${HELD_FOR_RUN_AT_MOST}`,
-            ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
-            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run, ':true': true },
-          }),
-        );
-      } catch (error) {
-        // Already freed, pointing at a newer incident, or held by a reopen: nothing of ours to release.
-        if (!isConditionFailure(error)) throw error;
-      }
+      // Already freed, pointing at a newer incident, or held by a reopen: nothing of ours to release.
+      await updateHeldDedupRecord(scopedKey, incidentId, run, 'SET #released = :true', { ':true': true });
     },
 
-    async holdDedupKeyForRun(scopedKey, incidentId, run) {
-      try {
-        await doc.send(
-          new UpdateCommand({
-            TableName,
-            Key: dedupKey(scopedKey),
-            UpdateExpression: 'SET #run = :run',
-            ConditionExpression: `incidentId = :incidentId AND attribute_not_exists(#released) AND ${HELD_FOR_RUN_AT_MOST}`,
-            ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
-            ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run },
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+    holdDedupKeyForRun: (scopedKey, incidentId, run) =>
+      updateHeldDedupRecord(scopedKey, incidentId, run, 'SET #run = :run'),
 
     async createIncident(incident) {
       try {
