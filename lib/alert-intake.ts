@@ -9,26 +9,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
-import type { EscalationWorkflows } from './escalation.js';
-import type { IncidentEventBus } from './events.js';
-import type { IncidentStore } from './incident-store.js';
-import { KlaxonFunction } from './klaxon-function.js';
+import { type IncidentFunctionProps, KlaxonFunction } from './klaxon-function.js';
 
-export interface AlertIntakeProps {
-  /** Where incidents live: the function gets TABLE_NAME and item access. */
-  readonly store: IncidentStore;
-  /** Where lifecycle events go: the function gets EVENT_BUS_NAME and events:PutEvents. */
-  readonly eventBus: IncidentEventBus;
-  /** The tier state machines: the function gets ESCALATION_STATE_MACHINES. */
-  readonly escalation: EscalationWorkflows;
-  /** The Klaxon config as written, compiled into the intake function. */
-  readonly bundledConfig: KlaxonConfigInput;
-  /** X-Ray active tracing. @default false */
-  readonly tracing?: boolean;
-  /** POWERTOOLS_SERVICE_NAME: the `service` of its metrics and logs. @default 'klaxon' */
-  readonly serviceName?: string;
+/** The store, event bus and escalations intake acts on, and how its function is built. */
+export interface AlertIntakeProps extends IncidentFunctionProps {
   /**
    * How long an alarm event may keep being retried before it goes to the dead-letter queue.
    * @default Duration.hours(6)
@@ -60,24 +45,17 @@ export class AlertIntake extends Construct {
       reason: 'It is the dead-letter queue: its messages are kept 14 days and alarmed on (lib/health.ts).',
     });
 
-    this.function = new KlaxonFunction(this, 'Function', {
-      entry: 'lambdas/entry/intake.ts',
-      description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2, Alertmanager) into incidents',
-      bundledConfig: props.bundledConfig,
-      tracing: props.tracing,
-      serviceName: props.serviceName,
-    })
-      .bindTable(props.store, [
-        'dynamodb:GetItem',
-        'dynamodb:PutItem',
-        'dynamodb:UpdateItem',
-        'dynamodb:DeleteItem',
-        'dynamodb:Query',
-      ])
-      // Stop too: an alarm back to OK, or an Events v2 "resolve", resolves the incident and
-      // stops its escalation (core/responder-actions.ts, finishResolution).
-      .bindEscalation(props.escalation, { start: true, stop: true })
-      .bindEventBus(props.eventBus);
+    // Stop too: an alarm back to OK, or an Events v2 "resolve", resolves the incident and
+    // stops its escalation (core/responder-actions.ts, finishResolution).
+    this.function = KlaxonFunction.forIncidents(
+      this,
+      'Function',
+      {
+        entry: 'lambdas/entry/intake.ts',
+        description: 'Klaxon: turns alerts (CloudWatch alarm events, Events API v2, Alertmanager) into incidents',
+      },
+      props,
+    );
 
     // EventBridge invokes Lambda asynchronously: the rule's retry policy and dead-letter queue
     // cover delivery to Lambda, the function's own async settings cover the handler failing.

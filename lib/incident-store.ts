@@ -10,12 +10,14 @@ import { Construct } from 'constructs';
 import { GLOBAL_INDEXES, STATUS_INDEX, TABLE_KEYS, TTL_ATTRIBUTE } from '../lambdas/adapters/table-layout.js';
 
 /** The item-level actions a Klaxon function may be granted; nothing table-level (no Scan, no DescribeTable). */
-export type ItemAction =
-  | 'dynamodb:GetItem'
-  | 'dynamodb:PutItem'
-  | 'dynamodb:UpdateItem'
-  | 'dynamodb:DeleteItem'
-  | 'dynamodb:Query';
+export const ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:Query',
+] as const;
+export type ItemAction = (typeof ITEM_ACTIONS)[number];
 
 export interface IncidentStoreProps {
   /**

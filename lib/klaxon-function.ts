@@ -18,7 +18,7 @@ import type { AckSigningKey } from './ack-signing.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { EscalationWorkflows } from './escalation.js';
 import type { IncidentEventBus } from './events.js';
-import type { IncidentStore, ItemAction } from './incident-store.js';
+import { type IncidentStore, ITEM_ACTIONS, type ItemAction } from './incident-store.js';
 
 /** The repository root: esbuild's project root and the base of every entry path. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -86,7 +86,42 @@ export interface KlaxonFunctionProps {
   readonly serviceName?: string;
 }
 
+/** The options lib/klaxon.ts gives every function alike. */
+export type KlaxonFunctionOptions = Pick<KlaxonFunctionProps, 'bundledConfig' | 'tracing' | 'serviceName'>;
+
+/**
+ * What a function that opens, acknowledges, resolves or re-plans incidents works on: it gets
+ * TABLE_NAME and every item action, ESCALATION_STATE_MACHINES with permission to start and stop
+ * escalations, and EVENT_BUS_NAME with events:PutEvents.
+ */
+export interface IncidentFunctionProps extends KlaxonFunctionOptions {
+  /** Where incidents live. */
+  readonly store: IncidentStore;
+  /** Where lifecycle events go. */
+  readonly eventBus: IncidentEventBus;
+  /** The tier state machines. */
+  readonly escalation: EscalationWorkflows;
+}
+
 export class KlaxonFunction extends nodejs.NodejsFunction {
+  /** A function that acts on incidents, with the access that takes (see IncidentFunctionProps). */
+  static forIncidents(
+    scope: Construct,
+    id: string,
+    what: Pick<KlaxonFunctionProps, 'entry' | 'description'>,
+    props: IncidentFunctionProps,
+  ): KlaxonFunction {
+    return new KlaxonFunction(scope, id, {
+      ...what,
+      bundledConfig: props.bundledConfig,
+      tracing: props.tracing,
+      serviceName: props.serviceName,
+    })
+      .bindTable(props.store, ITEM_ACTIONS)
+      .bindEscalation(props.escalation, { start: true, stop: true })
+      .bindEventBus(props.eventBus);
+  }
+
   constructor(scope: Construct, id: string, props: KlaxonFunctionProps) {
     // Created first so its retention is ours, not "never expire" on a group Lambda makes itself.
     const logGroup = new logs.LogGroup(scope, `${id}LogGroup`, {

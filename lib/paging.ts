@@ -12,13 +12,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { CHANNEL_ATTRIBUTE } from '../lambdas/adapters/sns-message-attributes.js';
-import type { Channel, KlaxonConfigInput, Responder } from '../lambdas/core/config.js';
+import type { Channel, Responder } from '../lambdas/core/config.js';
 import { PAGE_FUNCTION_TIMEOUT_SECONDS } from '../lambdas/core/handoffs.js';
 import type { IncidentEventBus } from './events.js';
 import type { IncidentStore } from './incident-store.js';
-import { KlaxonFunction, type ResponderTopics } from './klaxon-function.js';
+import { KlaxonFunction, type KlaxonFunctionOptions, type ResponderTopics } from './klaxon-function.js';
 
-export interface ResponderPagingProps {
+export interface ResponderPagingProps extends KlaxonFunctionOptions {
   /** Everyone who can be paged: one topic each. */
   readonly responders: readonly Responder[];
   /** A responder's topic is named this prefix followed by their id. */
@@ -27,12 +27,6 @@ export interface ResponderPagingProps {
   readonly store: IncidentStore;
   /** Where the page function publishes "Responder Paged" events. */
   readonly eventBus: IncidentEventBus;
-  /** The Klaxon config as written, compiled into the page function. */
-  readonly bundledConfig: KlaxonConfigInput;
-  /** X-Ray active tracing. @default false */
-  readonly tracing?: boolean;
-  /** POWERTOOLS_SERVICE_NAME: the `service` of its metrics and logs. @default 'klaxon' */
-  readonly serviceName?: string;
 }
 
 export class ResponderPaging extends Construct implements ResponderTopics {
