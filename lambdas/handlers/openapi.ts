@@ -37,38 +37,42 @@ interface Operation {
 }
 
 const INCIDENT_ERRORS = [404, 409];
+/** An unknown integration key or topic, a body over the size limit, a Content-Type other than JSON. */
+const ALERT_ERRORS = [403, 413, 415];
+
+const EVENTS_V2: Omit<Operation, 'summary'> = {
+  body: eventsV2Schema,
+  ok: { status: 202, description: '{"status":"success","message":"Event processed","dedup_key":…}' },
+  errors: ALERT_ERRORS,
+};
 
 export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/alerts/events': {
     summary: 'Receive a PagerDuty Events API v2 event (trigger, acknowledge, resolve)',
-    body: eventsV2Schema,
-    ok: { status: 202, description: '{"status":"success","message":"Event processed","dedup_key":…}' },
-    errors: [403, 413, 415],
+    ...EVENTS_V2,
   },
   'POST /v2/enqueue': {
     summary: 'The same as POST /v1/alerts/events, at the path Events API v2 senders use',
-    body: eventsV2Schema,
-    ok: { status: 202, description: '{"status":"success","message":"Event processed","dedup_key":…}' },
-    errors: [403, 413, 415],
+    ...EVENTS_V2,
   },
   'POST /v2/change/enqueue': {
     summary:
       "Receive a PagerDuty change event (a deploy, a config push): stored for 90 days and shown on the routing key's service's incidents as recent changes; never pages",
     body: changeEventSchema,
     ok: { status: 202, description: '{"status":"success","message":"Change event processed"}' },
-    errors: [403, 413, 415],
+    errors: ALERT_ERRORS,
   },
   'POST /v1/alerts/cloudwatch': {
     summary: 'Receive a CloudWatch alarm through an SNS HTTPS subscription (signed; allowed topics only)',
     body: snsMessageSchema,
     ok: { status: 200, description: 'Notification handled, or SubscriptionConfirmation confirmed' },
-    errors: [403, 413, 415],
+    errors: ALERT_ERRORS,
   },
   'POST /v1/alerts/alertmanager': {
     summary: 'Receive a Prometheus Alertmanager webhook (version 4), authenticated by a bearer integration key',
     body: alertmanagerWebhookSchema,
     ok: { status: 200, description: '{"status":"success","alerts":[{"fingerprint","outcome","incidentId"}]}' },
-    errors: [401, 403, 413, 415],
+    errors: [401, ...ALERT_ERRORS],
   },
   'POST /v1/services/{name}/maintenance': {
     summary: 'Open a maintenance window: alerts for the service are recorded but page nobody until it ends',
