@@ -123,23 +123,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     const at = deps.clock.now().toISOString();
     // Before the timeline entry: a retry skips people already in the timeline, so mark first.
     if (step.index > 0) await deps.store.markEscalated(incidentId, at);
-    await deps.store.appendTimeline(incidentId, key, {
-      at,
-      type: 'paged',
-      by: 'klaxon',
-      responder: responder.id,
-      channels: step.channels,
-      step: step.index,
-      message: `Paged ${responder.name} (${whom(step)}) by ${step.channels.join(' and ')}`,
-    });
-    await deps.events.publish([
-      lifecycleEvent('paged', incident, at, {
-        responder: responder.id,
-        channels: step.channels,
-        step: step.index,
-        run: step.run,
-      }),
-    ]);
+    await recordPage(deps, incident, step, { responder, as: whom(step), channels: step.channels, key }, at);
     paged.push(responder.id);
   }
   // Past the first step, paging someone means the incident went up the ladder. A retried task can
@@ -163,7 +147,7 @@ async function deliver(
   deps: PagingDeps,
   incident: Incident,
   step: EscalationStep,
-  target: { responder: Responder; as: string; channels: Channel[]; key: string; fallbackFor?: string },
+  target: PageTarget,
   failures: string[],
 ): Promise<boolean> {
   const message = renderPage(
@@ -177,7 +161,24 @@ async function deliver(
     failures.push(`${target.responder.id} by ${target.channels.join('+')}: ${errorText(error)}`);
     return false;
   }
-  const at = deps.clock.now().toISOString();
+  await recordPage(deps, incident, step, target, deps.clock.now().toISOString());
+  return true;
+}
+
+/** What one page reached: its timeline entry and its "paged" lifecycle event say the same. */
+interface PageTarget {
+  responder: Responder;
+  /** The role (or roles) they were paged as, for the timeline. */
+  as: string;
+  channels: Channel[];
+  /** The page's timeline key. */
+  key: string;
+  /** The person this page stood in for, when it is a fallback. */
+  fallbackFor?: string;
+}
+
+/** Records a page that went out: the timeline entry, then the "paged" lifecycle event. */
+async function recordPage(deps: PagingDeps, incident: Incident, step: EscalationStep, target: PageTarget, at: string) {
   const instead = target.fallbackFor ? ` instead of ${target.fallbackFor}` : '';
   await deps.store.appendTimeline(incident.id, target.key, {
     at,
@@ -198,7 +199,6 @@ async function deliver(
       ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
     }),
   ]);
-  return true;
 }
 
 /**
