@@ -6,6 +6,7 @@
  * it to the error, so code that relies on it runs locally as on AWS.
  */
 import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { isConditionFailure } from '../lambdas/adapters/dynamo-conditions.js';
 import { TABLE_KEYS } from '../lambdas/adapters/table-layout.js';
 import { wireJson } from './dynamodb-key-limits.js';
 
@@ -15,9 +16,6 @@ type WireRequest = {
   Key?: Record<string, AttributeValue>;
   ReturnValuesOnConditionCheckFailure?: string;
 };
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
 /**
  * `reader` reads the item: a client of its own, so that the read, which AWS does not make, is not

@@ -4,10 +4,11 @@
  * chunk and deleted after it, so a stored chunk always has its entry; an entry left without its
  * chunk (a crash in between) is deleted by the next receive of that chunk.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../core/alert.js';
 import type { AlertInboxStore, PendingInboxChunk } from '../core/alert-inbox.js';
+import { conditionHeld } from './dynamo-conditions.js';
 import { queryAllItems } from './dynamo-query-pages.js';
 import { inboxKey, inboxPendingKey } from './table-layout.js';
 
@@ -50,8 +51,8 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
     },
 
     async keepOnly({ inbox, chunk }, alerts) {
-      try {
-        await doc.send(
+      await conditionHeld(
+        doc.send(
           new UpdateCommand({
             TableName,
             Key: inboxKey(inbox, chunk),
@@ -59,10 +60,8 @@ export function dynamoAlertInbox(client: DynamoDBClient, tableName: string): Ale
             ConditionExpression: 'attribute_exists(pk)',
             ExpressionAttributeValues: { ':alerts': JSON.stringify(alerts) },
           }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+        ),
+      );
     },
 
     async delete({ inbox, chunk }) {

@@ -3,16 +3,13 @@
  * marked sent by an update (the page function may Put and Update items, never Delete). Kept 30
  * days (TTL).
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HandoffRecords } from '../core/handoffs.js';
+import { conditionHeld } from './dynamo-conditions.js';
 import { handoffKey, TTL_ATTRIBUTE } from './table-layout.js';
 
 const KEEP_SECONDS = 30 * 86_400;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string): HandoffRecords {
   const doc = DynamoDBDocumentClient.from(client);
@@ -29,9 +26,9 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
     );
   };
   return {
-    async claimHandoff(key, at, staleBefore) {
-      try {
-        await doc.send(
+    claimHandoff: (key, at, staleBefore) =>
+      conditionHeld(
+        doc.send(
           new PutCommand({
             TableName,
             Item: {
@@ -46,13 +43,8 @@ export function dynamoHandoffRecords(client: DynamoDBClient, tableName: string):
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':released': 'released', ':claimed': 'claimed', ':staleBefore': staleBefore },
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+        ),
+      ),
 
     releaseHandoff: (key, at) => setState(key, 'released', at),
     markHandoffSent: (key, at) => setState(key, 'sent', at),

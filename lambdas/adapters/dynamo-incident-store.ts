@@ -3,7 +3,7 @@
  * conditional writes only: dynalite has no transactions, and each use case is written so that a
  * retry repairs whatever a crash between two writes left undone.
  */
-import { type AttributeValue, ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
@@ -22,6 +22,7 @@ import {
   type RepeatAlert,
 } from '../core/ports.js';
 import { cutText } from '../core/sender-text.js';
+import { conditionHeld, isConditionFailure } from './dynamo-conditions.js';
 import { queryAllItems } from './dynamo-query-pages.js';
 import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween } from './incident-queries.js';
 import {
@@ -84,10 +85,6 @@ function strip<T>(item: Record<string, unknown>): T {
   return copy as T;
 }
 
-const isConditionFailure = (error: unknown): error is ConditionalCheckFailedException =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-
 /** The item a refused write found (ReturnValuesOnConditionCheckFailure: ALL_OLD), as the document client shows items. */
 const itemOf = (error: ConditionalCheckFailedException): Record<string, unknown> | undefined =>
   error.Item ? unmarshall(error.Item as Record<string, AttributeValue>) : undefined;
@@ -135,9 +132,9 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     run: number,
     set: string,
     values: Record<string, unknown> = {},
-  ): Promise<boolean> => {
-    try {
-      await doc.send(
+  ): Promise<boolean> =>
+    conditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName,
           Key: dedupKey(scopedKey),
@@ -146,34 +143,24 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
           ExpressionAttributeNames: { '#run': 'heldForRun', '#released': 'released' },
           ExpressionAttributeValues: { ':incidentId': incidentId, ':run': run, ...values },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
+      ),
+    );
 
   const findByDedupKey = async (scopedKey: string): Promise<string | undefined> => {
     const { Item } = await doc.send(new GetCommand({ TableName, Key: dedupKey(scopedKey), ConsistentRead: true }));
     return Item && !Item.released ? (Item.incidentId as string) : undefined;
   };
 
-  const appendTimeline = async (incidentId: string, key: string, entry: TimelineEntry): Promise<boolean> => {
-    try {
-      await doc.send(
+  const appendTimeline = (incidentId: string, key: string, entry: TimelineEntry): Promise<boolean> =>
+    conditionHeld(
+      doc.send(
         new PutCommand({
           TableName,
           Item: { ...entry, ...timelineKey(incidentId, key), kind: 'timeline', entryKey: key },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
-  };
+      ),
+    );
 
   const hasTimelineEntry = async (incidentId: string, key: string): Promise<boolean> => {
     const { Item } = await doc.send(
@@ -194,8 +181,8 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
   const trimRepeats = async (incidentId: string, list: { name: string; kept: number }, length: number) => {
     if (length <= list.kept * 1.5) return;
     const drop = Array.from({ length: length - list.kept }, (_, i) => `#list[${i}]`);
-    try {
-      await doc.send(
+    await conditionHeld(
+      doc.send(
         new UpdateCommand({
           TableName,
           Key: incidentKey(incidentId),
@@ -204,10 +191,8 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
           ExpressionAttributeNames: { '#list': list.name },
           ExpressionAttributeValues: { ':length': length },
         }),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+      ),
+    );
   };
 
   return {

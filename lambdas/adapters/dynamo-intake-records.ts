@@ -1,5 +1,5 @@
 /** IntakeRecordStore on the single DynamoDB table (dynalite locally): Get, Put and Query only. */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   type IntakeRecordStore,
@@ -8,11 +8,8 @@ import {
   type ProcessedDelivery,
   type SenderNotice,
 } from '../core/intake-records.js';
+import { conditionHeld } from './dynamo-conditions.js';
 import { deliveryKey, maintenanceKey, noticeKey, TTL_ATTRIBUTE } from './table-layout.js';
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof Error && error.name === 'ConditionalCheckFailedException');
 
 export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): IntakeRecordStore {
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -33,25 +30,21 @@ export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): 
       return { service: name, startsAt, endsAt, reason, by };
     },
 
-    async recordNotice(notice) {
-      try {
-        await doc.send(
+    recordNotice: (notice) =>
+      conditionHeld(
+        doc.send(
           new PutCommand({
             TableName,
             Item: { ...notice, ...noticeKey(notice.kind, notice.at, notice.id), entity: 'notice' },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-        return true;
-      } catch (error) {
-        if (isConditionFailure(error)) return false;
-        throw error;
-      }
-    },
+        ),
+      ),
 
     async recordProcessedDelivery(delivery) {
-      try {
-        await doc.send(
+      // Two copies of one delivery finished together: the first record stands.
+      await conditionHeld(
+        doc.send(
           new PutCommand({
             TableName,
             Item: {
@@ -62,11 +55,8 @@ export function dynamoIntakeRecords(client: DynamoDBClient, tableName: string): 
             },
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
-        );
-      } catch (error) {
-        // Two copies of one delivery finished together: the first record stands.
-        if (!isConditionFailure(error)) throw error;
-      }
+        ),
+      );
     },
 
     async processedDelivery(deliveryId) {
