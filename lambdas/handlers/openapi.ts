@@ -36,7 +36,13 @@ interface Operation {
   errors?: number[];
 }
 
-const INCIDENT_ERRORS = [404, 409];
+/** A change to one incident through the API: it answers with the incident as changed. */
+const INCIDENT_ACTION: Pick<Operation, 'ok' | 'errors'> = {
+  ok: { status: 200, description: 'The incident' },
+  errors: [404, 409],
+};
+/** A console form answers by sending the browser back to the incident's page. */
+const BACK_TO_INCIDENT: Operation['ok'] = { status: 303, description: 'Redirect to the incident page' };
 /** An unknown integration key or topic, a body over the size limit, a Content-Type other than JSON. */
 const ALERT_ERRORS = [403, 413, 415];
 
@@ -112,14 +118,12 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/incidents/{id}/acknowledge': {
     summary: 'Acknowledge: stops the steps that run "unless acknowledged"',
     body: acknowledgeBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'POST /v1/incidents/{id}/resolve': {
     summary: 'Resolve: stops the escalation',
     body: resolveBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'POST /v1/incidents/{id}/notes': {
     summary: 'Post a status update to the timeline',
@@ -130,21 +134,18 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/incidents/{id}/severity': {
     summary: 'Change the severity of an unresolved incident',
     body: severityBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'POST /v1/incidents/{id}/escalate': {
     summary:
       'Escalate now: the next step of the ladder pages at once, even if acknowledged; later steps keep their spacing',
     body: escalateBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'POST /v1/incidents/{id}/reassign': {
     summary: 'Hand an unresolved incident to another responder',
     body: reassignBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'GET /v1/incidents/{id}/postmortem': {
     summary: "A post-mortem draft in the runbooks' template, with the timeline filled in",
@@ -155,8 +156,7 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /v1/incidents/{id}/postmortem': {
     summary: 'Record that the post-mortem of a resolved incident is done',
     body: postmortemDoneBodySchema,
-    ok: { status: 200, description: 'The incident' },
-    errors: INCIDENT_ERRORS,
+    ...INCIDENT_ACTION,
   },
   'GET /v1/oncall': {
     summary: 'Who fills each role now',
@@ -188,25 +188,25 @@ export const OPERATIONS: Record<string, Operation> = {
   'POST /incidents/{id}/acknowledge': {
     summary: 'Web console form: acknowledge, then back to the incident page',
     form: acknowledgeBodySchema,
-    ok: { status: 303, description: 'Redirect to the incident page' },
+    ok: BACK_TO_INCIDENT,
     errors: [404, 409],
   },
   'POST /incidents/{id}/resolve': {
     summary: 'Web console form: resolve, then back to the incident page',
     form: resolveBodySchema,
-    ok: { status: 303, description: 'Redirect to the incident page' },
+    ok: BACK_TO_INCIDENT,
     errors: [404, 409],
   },
   'POST /incidents/{id}/notes': {
     summary: 'Web console form: post a status update, then back to the incident page',
     form: noteBodySchema,
-    ok: { status: 303, description: 'Redirect to the incident page' },
+    ok: BACK_TO_INCIDENT,
     errors: [404],
   },
   'POST /incidents/{id}/escalate': {
     summary: 'Web console form: escalate now (the next step pages at once), then back to the incident page',
     form: escalateBodySchema,
-    ok: { status: 303, description: 'Redirect to the incident page' },
+    ok: BACK_TO_INCIDENT,
     errors: [404, 409],
   },
 };
