@@ -2,21 +2,27 @@
  * What an alert does to incidents: a trigger opens one, or joins the open one with the same
  * dedup key; an acknowledge or resolve from the sender moves that incident on.
  *
+ * What a trigger does is one pure decision (decideTrigger: the incident the key leads to, the
+ * alert, the time, the policy and the service's maintenance window in; what to write out); the
+ * rest of this module reads what it needs and carries the decision out (runs.ts says what a run
+ * is, run-control.ts starts it).
+ *
  * Correct under concurrent duplicates and crash-retry with single-item conditional writes only
  * (no transactions: dynalite has none):
  *  1. the dedup record is claimed with a conditional put, so one incident id wins the key;
  *  2. whoever finds the key claimed but the incident missing (its creator crashed, or is still
  *     writing) writes it with put-if-absent: the first writer's incident stands;
- *  3. the escalation is started by anyone who sees no execution recorded; the execution name is
- *     the incident id, so a second start is harmless;
- *  4. a reopen holds the dedup key for its new run before it is written, and a resolution frees
- *     the key only if no later run holds it, so a reopen racing a resolution keeps its key.
+ *  3. a run's ladder is started only once its entries are written, by whoever finds it not seen
+ *     started; its execution name is fixed (`<id>-r<n>`), so a second start is harmless;
+ *  4. a reopen holds the dedup key for its new episode before it is written, and a resolution
+ *     frees the key only if no later episode holds it, so a reopen racing a resolution keeps its key.
  * A sender that got a 5xx retries and the retry completes whatever step was missing.
  *
- * A delivery the sender identifies (alert.identifiedDelivery) is recorded as processed once it
- * has been carried out to the end, and never acts again: a signed SNS message replayed after its
- * incident resolved must not reopen it and page again. Recorded last, so a retry of a delivery
- * cut short by a crash is not refused and finishes the job.
+ * A delivery the sender identifies (alert.identifiedDelivery) is recorded as processed and never
+ * acts again: a signed SNS message replayed after its incident resolved must not reopen it and
+ * page again. It is recorded beside its ladder's start (an opening), or once everything else is
+ * done; a replay finishes a start that failed, so no retry is refused work it still has to do. A
+ * repeat needs no record: its count on the incident is once per delivery.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
