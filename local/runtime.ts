@@ -30,6 +30,7 @@ import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
 import { LocalAsyncInvoker } from './async-invoker.js';
+import { asLocalClock } from './clock.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -66,7 +67,10 @@ export interface LocalRuntimeOptions {
   config?: KlaxonConfig | string;
   /** Print a line per page, event and request outcome (default true). */
   verbose?: boolean;
-  /** What "now" is for the handlers (default the system clock); tests move it across a rotation handoff. */
+  /**
+   * What "now" is for the handlers, the outbox, the executions and the handoffs (default the
+   * system clock). A ManualClock (local/clock.ts) also drives the Wait states: tests advance it.
+   */
   clock?: Clock;
   /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
   failDeliveries?: { responder: string; channels: Channel[] }[];
@@ -151,7 +155,8 @@ async function wireLocalRuntime(
   const config =
     typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
   const logger = consoleLogger(verbose);
-  const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
+  const clock = asLocalClock(options.clock ?? systemClock);
+  const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`), clock);
   for (const failure of options.failDeliveries ?? []) outbox.failDeliveries(failure.responder, failure.channels);
 
   const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
@@ -171,7 +176,7 @@ async function wireLocalRuntime(
     store,
     pager: outbox.pager(),
     events: outbox.publisher(),
-    clock: options.clock ?? systemClock,
+    clock,
     apiBaseUrl: url,
     logger,
     ackKey,
@@ -185,6 +190,7 @@ async function wireLocalRuntime(
     pageFunctionArn: PAGE_FUNCTION_ARN,
     functions: { [PAGE_FUNCTION_ARN]: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')) },
     timeScale: options.timeScale ?? 1,
+    clock,
     onChange: (execution) =>
       execution.status !== 'RUNNING' &&
       logger.info(`Escalation ${execution.name} ${execution.status.toLowerCase()}`, { error: execution.error }),
@@ -197,18 +203,20 @@ async function wireLocalRuntime(
     escalation: stepFunctions,
     postmortems: stepFunctions.postmortems,
     events: outbox.publisher(),
-    clock: options.clock ?? systemClock,
+    clock,
     ids: ulidGenerator(),
     logger,
     ackKey,
   };
-  const sns = new LocalSns(await localSigningIdentity(options.dataDir), options.clock ?? systemClock);
+  const sns = new LocalSns(await localSigningIdentity(options.dataDir), clock);
   // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
   const intakeAsync = new LocalAsyncInvoker(
     'klaxon-intake',
     (event) => intake(event, lambdaContext('klaxon-intake')),
     logger,
   );
+  const unwatchIntake = clock.watchWork(() => intakeAsync.busy);
+  undo.push(async () => unwatchIntake());
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
@@ -240,7 +248,7 @@ async function wireLocalRuntime(
   };
   const handoffTimers = startHandoffTimers({
     config,
-    clock: options.clock ?? systemClock,
+    clock,
     notify: handoffs.notify,
     logger,
   });
@@ -333,7 +341,14 @@ async function wireLocalRuntime(
     return sendJson(response, 200, { messageId: envelope.MessageId, message: envelope, delivery });
   }
 
+  // A request under way is work a manual clock waits for (the SNS stand-in's delivery is one).
+  let requestsInFlight = 0;
+  const unwatchRequests = clock.watchWork(() => requestsInFlight > 0);
   startup.open(async (request: IncomingMessage, response: ServerResponse) => {
+    requestsInFlight += 1;
+    response.once('close', () => {
+      requestsInFlight -= 1;
+    });
     try {
       const refused = refuseUnlessLoopback(request, port);
       if (refused) return sendJson(response, 403, { message: refused });
@@ -381,6 +396,8 @@ async function wireLocalRuntime(
         server.closeAllConnections();
       });
       await dynamo.close();
+      unwatchRequests();
+      unwatchIntake();
     },
   };
 }
