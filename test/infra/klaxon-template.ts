@@ -34,6 +34,18 @@ export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {
   return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
 }
 
+let shared: ReturnType<typeof synthKlaxon> | undefined;
+
+/**
+ * The stack of the default config, synthesized once per test file and shared by the checks that
+ * only read it (stack.test.ts runs them all in one file: one load of aws-cdk-lib, one synth).
+ * A check that adds to a stack or applies Aspects (cdk-nag) synthesizes its own.
+ */
+export function sharedKlaxon(): ReturnType<typeof synthKlaxon> {
+  shared ??= synthKlaxon();
+  return shared;
+}
+
 /** The default config plus a weekly rotation filling two roles, an unused one and an override. */
 export function withRotations(): KlaxonConfigInput {
   const config = defaultConfig();
