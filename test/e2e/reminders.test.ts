@@ -1,6 +1,6 @@
 /**
- * Reminders end to end on the local runtime, the real ASL on aws-local-stepfunctions with time
- * scaled: status-update reminders fire at the tier's interval while the incident is unresolved,
+ * Reminders end to end on the local runtime, the real ASL on aws-local-stepfunctions on a clock
+ * the test advances: status-update reminders fire at the tier's interval while the incident is unresolved,
  * a note pushes the next one back, and they stop at resolve; a resolved SEV1 gets its post-mortem
  * reminders unless the post-mortem was marked done; everyone paged hears it is resolved.
  */
@@ -9,16 +9,7 @@ import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident
 import { ManualClock } from '../../local/clock.js';
 import type { OutboxEvent, OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import {
-  call,
-  eventually,
-  incident,
-  openIncident,
-  outbox,
-  remindersIn,
-  startTestRuntime,
-  testConfig,
-} from '../support/local.js';
+import { call, incident, openIncident, outbox, remindersIn, startTestRuntime, testConfig } from '../support/local.js';
 
 const trigger = (runtime: LocalRuntime, summary: string, severity = 'critical') =>
   openIncident(runtime, summary, severity);
@@ -184,40 +175,33 @@ describe('post-mortem reminders', () => {
 });
 
 describe('resolution notice', () => {
-  // 1800x: SEV1's 5-minute step (primary and secondary) comes 167 ms after the first page.
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: 1800 });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
   });
 
   const afterResolution = (incidentId: string) =>
-    eventually(() => {
-      const found = runtime.stepFunctions
-        .list('postmortem-reminder')
-        .find((execution) => execution.input.incidentId === incidentId);
-      return found && found.statesEntered.length >= 2 ? found : undefined;
-    }, 'the after-resolution execution to pass its notice');
+    runtime.stepFunctions.list('postmortem-reminder').find((execution) => execution.input.incidentId === incidentId);
 
   it('everyone paged for a SEV1 hears it is resolved, once each, on the channels they were paged on', async () => {
     const opened = await trigger(runtime, 'Checkout returns 500 for every card');
-    await eventually(async () => {
-      const pages = (await outbox(runtime)).filter(
-        (message): message is OutboxPage =>
-          message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
-      );
-      return new Set(pages.map((page) => page.responder)).has('secondary-oncall') || undefined;
-    }, 'the 5m step to page the secondary');
+    // The 5-minute step pages the primary again and the secondary.
+    await clock.advance(5 * 60_000);
+    const pages = (await outbox(runtime)).filter(
+      (message): message is OutboxPage =>
+        message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
+    );
+    expect(pages.map((page) => page.responder)).toEqual(['primary-oncall', 'primary-oncall', 'secondary-oncall']);
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
       200,
     );
 
-    const notices = await eventually(async () => {
-      const sent = await remindersFor(runtime, opened.id, 'resolution');
-      return sent.length >= 2 ? sent : undefined;
-    }, 'a resolution notice to the primary and the secondary');
+    await clock.settle();
+    const notices = await remindersFor(runtime, opened.id, 'resolution');
     expect(notices.map((notice) => notice.responder).sort()).toEqual(['primary-oncall', 'secondary-oncall']);
     for (const notice of notices) {
       expect(notice.subject).toContain('[SEV1] RESOLVED');
@@ -232,28 +216,19 @@ describe('resolution notice', () => {
   it('a SEV3 (post-mortem optional) paged by email hears by email, and has no reminders to wait for', async () => {
     const opened = await trigger(runtime, 'One report export slow', 'warning');
     expect(opened.severity).toBe('SEV3');
-    await eventually(
-      async () =>
-        (await outbox(runtime)).some(
-          (message) => message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
-        ) || undefined,
-      'the first page',
-    );
+    await clock.settle();
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
       200,
     );
-    const [notice] = await eventually(async () => {
-      const sent = await remindersFor(runtime, opened.id, 'resolution');
-      return sent.length > 0 ? sent : undefined;
-    }, 'the resolution notice');
+    await clock.settle();
+    const notices = await remindersFor(runtime, opened.id, 'resolution');
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
     expect(notice).toMatchObject({ responder: 'primary-oncall', sms: null });
     expect(notice?.email).toContain('Post-mortem will be completed by: optional for SEV3');
-    const execution = await afterResolution(opened.id);
-    await eventually(
-      () => (execution.status === 'SUCCEEDED' ? true : undefined),
-      'the after-resolution execution to end',
-    );
-    expect(execution.statesEntered).toEqual([
+    const execution = afterResolution(opened.id);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.statesEntered).toEqual([
       'Tell those paged it is resolved',
       'Any post-mortem deadline?',
       'Reminders over',
