@@ -13,6 +13,11 @@ export class LocalAsyncInvoker {
   /** Events whose every attempt failed, oldest first (what the dead-letter queue would hold). */
   readonly failed: unknown[] = [];
 
+  /** Whether an event is queued or running. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.running.size > 0;
+  }
+
   /** Events queued and not yet started: a stop drops them (their work must be findable again). */
   get queued(): number {
     return this.queue.length;

@@ -8,12 +8,9 @@
  */
 import type { KlaxonConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
-import type { Clock } from '../lambdas/core/ports.js';
 import { rotationShift } from '../lambdas/core/rotations.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
-
-/** setTimeout's ceiling (about 24.8 days): a later handoff re-arms on the way. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+import type { LocalClock } from './clock.js';
 
 export interface HandoffTimers {
   stop(): Promise<void>;
@@ -21,33 +18,24 @@ export interface HandoffTimers {
 
 export function startHandoffTimers(options: {
   config: KlaxonConfig;
-  clock: Clock;
+  clock: LocalClock;
   notify: (request: HandoffRequest) => Promise<unknown>;
   logger: Logger;
 }): HandoffTimers {
   const { config } = options;
   const startLogical = options.clock.now().getTime();
-  const timers = new Set<NodeJS.Timeout>();
+  const stopping = new AbortController();
   const inFlight = new Set<Promise<unknown>>();
-  let stopped = false;
+  const unwatch = options.clock.watchWork(() => inFlight.size > 0);
 
   function at(logicalMs: number, fire: () => void): void {
-    if (stopped) return;
-    const delay = logicalMs - options.clock.now().getTime();
-    const timer = setTimeout(
-      () => {
-        timers.delete(timer);
-        if (delay > MAX_TIMER_MS) at(logicalMs, fire);
-        else fire();
-      },
-      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
-    );
-    timer.unref();
-    timers.add(timer);
+    void options.clock.sleepUntil(logicalMs, stopping.signal).then(() => {
+      if (!stopping.signal.aborted) fire();
+    });
   }
 
   function send(request: HandoffRequest): void {
-    if (stopped) return;
+    if (stopping.signal.aborted) return;
     const work = options.notify(request).catch((error: unknown) => {
       options.logger.error('Handoff notification failed', { ...request, error: String(error) });
     });
@@ -75,10 +63,9 @@ export function startHandoffTimers(options: {
 
   return {
     async stop() {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      stopping.abort();
       await Promise.allSettled([...inFlight]);
+      unwatch();
     },
   };
 }

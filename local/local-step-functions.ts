@@ -3,6 +3,7 @@
  * with every Task routed to a local handler (DynamoDB tasks to dynalite, Lambda tasks to the
  * in-process handler). `timeScale` compresses the ladder's waits, the post-mortem reminders'
  * waits and retry pauses for drills (the status-update interval is scaled by the reminder task).
+ * On a manual clock (tests), every Wait state waits on that clock instead (see clockWaits).
  */
 import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
@@ -15,6 +16,7 @@ import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import type { EscalationIdentity, EscalationInput } from '../lambdas/core/ladder.js';
 import type { EscalationRunner, PostmortemReminderInput, PostmortemReminderRunner } from '../lambdas/core/ports.js';
 import { allStates, loadEscalationDefinition, loadPostmortemReminderDefinition } from '../lib/asl.js';
+import type { LocalClock } from './clock.js';
 
 export type LocalFunction = (payload: unknown) => Promise<unknown>;
 
@@ -48,6 +50,8 @@ interface LocalStepFunctionsOptions {
   functions: Record<string, LocalFunction>;
   pageFunctionArn: string;
   timeScale: number;
+  /** Dates the executions; a manual one also drives their Wait states. */
+  clock: LocalClock;
   onChange?: (execution: LocalExecution) => void;
 }
 
@@ -55,13 +59,49 @@ type AnyState = {
   Type: string;
   Resource?: string;
   Seconds?: number;
+  SecondsPath?: string;
+  Timestamp?: string;
+  TimestampPath?: string;
   Retry?: { IntervalSeconds?: number }[];
   Branches?: { States: Record<string, AnyState> }[];
+  [field: string]: unknown;
 };
+
+/** The resource of a Wait state turned into a wait on the clock: no AWS service, only a name for the event log. */
+const CLOCK_WAIT_RESOURCE = 'arn:aws:lambda:local:000000000000:function:klaxon-local-clock-wait';
+
+/**
+ * The definition with every Wait state (branches included) replaced by a Task of the same name,
+ * input and output that a local handler runs by waiting on the clock until the time the Wait
+ * would have reached: the emulator's Wait sleeps on a timer of its own, which no test can move.
+ */
+function clockWaits(definition: StateMachineDefinition): StateMachineDefinition {
+  // Not structuredClone: under jest's vm realm its objects fail the emulator's plain-object check.
+  const copy = JSON.parse(JSON.stringify(definition)) as { States: Record<string, AnyState> };
+  for (const [, state] of allStates(copy)) {
+    if (state.Type !== 'Wait') continue;
+    const { Seconds, SecondsPath, Timestamp, TimestampPath, Type: _wait, ...rest } = state;
+    const parameters =
+      TimestampPath !== undefined
+        ? { 'until.$': TimestampPath }
+        : Timestamp !== undefined
+          ? { until: Timestamp }
+          : SecondsPath !== undefined
+            ? { 'seconds.$': SecondsPath }
+            : { seconds: Seconds ?? 0 };
+    for (const field of Object.keys(state)) delete state[field];
+    // A day of real time bounds a wait: on a manual clock a test moves past it long before that.
+    Object.assign(state, { ...rest, Type: 'Task', Resource: CLOCK_WAIT_RESOURCE, Parameters: parameters });
+    Object.assign(state, { ResultPath: null, TimeoutSeconds: 86_400 });
+  }
+  return copy as unknown as StateMachineDefinition;
+}
 
 interface LocalMachine {
   definition: StateMachineDefinition;
   machine: StateMachine;
+  /** Wait states this machine runs as waits on the clock (a manual clock only). */
+  clockWaits: Set<string>;
 }
 
 /**
@@ -71,11 +111,23 @@ interface LocalMachine {
  */
 const validatedDefinitions = new Set<string>();
 
-function localStateMachine(definition: StateMachineDefinition): StateMachine {
+function localStateMachine(definition: StateMachineDefinition, clock: LocalClock): LocalMachine {
   const text = JSON.stringify(definition);
-  const machine = new StateMachine(definition, { validationOptions: { noValidate: validatedDefinitions.has(text) } });
+  const asWritten = new StateMachine(definition, { validationOptions: { noValidate: validatedDefinitions.has(text) } });
   validatedDefinitions.add(text);
-  return machine;
+  if (clock.kind === 'system') return { definition, machine: asWritten, clockWaits: new Set() };
+  const waits = new Set(
+    allStates(definition as unknown as { States: Record<string, AnyState> })
+      .filter(([, state]) => state.Type === 'Wait')
+      .map(([name]) => name),
+  );
+  const rewritten = clockWaits(definition);
+  // The definition as written was validated above; only its Waits changed.
+  return {
+    definition: rewritten,
+    machine: new StateMachine(rewritten, { validationOptions: { noValidate: true } }),
+    clockWaits: waits,
+  };
 }
 
 export const localStateMachineArn = (severity: Severity) =>
@@ -95,6 +147,7 @@ export const ladderWalked = (execution: LocalExecution): boolean =>
 export class LocalStepFunctions implements EscalationRunner {
   private readonly executions = new Map<string, LocalExecution>();
   private readonly aborters = new Map<string, () => void>();
+  private readonly unwatch: () => void;
   private readonly running = new Set<Promise<void>>();
   /** Task handlers still at work: an aborted execution does not stop a page already being sent. */
   private readonly tasksInFlight = new Set<Promise<unknown>>();
@@ -113,13 +166,15 @@ export class LocalStepFunctions implements EscalationRunner {
           PageFunctionArn: options.pageFunctionArn,
           Severity: severity,
         }) as unknown as StateMachineDefinition;
-        return [severity, { definition, machine: localStateMachine(definition) }];
+        return [severity, localStateMachine(definition, options.clock)];
       }),
     ) as Record<Severity, LocalMachine>;
     const postmortem = loadPostmortemReminderDefinition({
       PageFunctionArn: options.pageFunctionArn,
     }) as unknown as StateMachineDefinition;
-    this.postmortemMachine = { definition: postmortem, machine: localStateMachine(postmortem) };
+    this.postmortemMachine = localStateMachine(postmortem, options.clock);
+    // Between two waits an execution only runs tasks (tracked) and promise continuations.
+    this.unwatch = options.clock.watchWork(() => this.tasksInFlight.size > 0);
   }
 
   async start(input: EscalationInput): Promise<{ executionArn: string }> {
@@ -170,21 +225,25 @@ export class LocalStepFunctions implements EscalationRunner {
       name,
       stateMachineArn,
       status: 'RUNNING',
-      startDate: new Date().toISOString(),
+      startDate: this.options.clock.now().toISOString(),
       input,
       statesEntered: [],
       stateTransitions: 0,
     };
     this.executions.set(executionArn, execution);
+    const waking = new AbortController();
     const run = entry.machine.run(scaledInput as never, {
       overrides: {
-        taskResourceLocalHandlers: this.taskHandlers(entry.definition),
+        taskResourceLocalHandlers: this.taskHandlers(entry, waking.signal),
         retryIntervalOverrides: this.retryOverrides(entry.definition),
         waitTimeOverrides: this.waitOverrides(entry.definition),
       },
       noThrowOnAbort: true,
     });
-    this.aborters.set(executionArn, run.abort);
+    this.aborters.set(executionArn, () => {
+      run.abort();
+      waking.abort();
+    });
     const tracking = this.track(execution, run.result, run.eventLogs);
     this.running.add(tracking);
     void tracking.finally(() => this.running.delete(tracking));
@@ -196,7 +255,7 @@ export class LocalStepFunctions implements EscalationRunner {
     const execution = this.executions.get(executionArn);
     if (execution?.status !== 'RUNNING') return;
     execution.status = 'ABORTED';
-    execution.stopDate = new Date().toISOString();
+    execution.stopDate = this.options.clock.now().toISOString();
     execution.error = reason;
     this.aborters.get(executionArn)?.();
     this.options.onChange?.(execution);
@@ -225,6 +284,7 @@ export class LocalStepFunctions implements EscalationRunner {
     await Promise.allSettled([...this.running]);
     // Let pages already under way finish their writes before the caller closes the database.
     await Promise.allSettled([...this.tasksInFlight]);
+    this.unwatch();
   }
 
   /** Due times are absolute; compress the distance from the incident's open time. */
@@ -265,23 +325,46 @@ export class LocalStepFunctions implements EscalationRunner {
     return overrides;
   }
 
+  /**
+   * Retry pauses are the emulator's timers; on a manual clock they take no time, as a test that
+   * moved the clock would not wait for them (the attempts and their order are unchanged).
+   */
   private retryOverrides(definition: StateMachineDefinition): Record<string, number[]> {
     const overrides: Record<string, number[]> = {};
+    const manual = this.options.clock.kind === 'manual';
     for (const [name, state] of allStates(definition as unknown as { States: Record<string, AnyState> })) {
       if (!state.Retry) continue;
-      overrides[name] = state.Retry.map((retrier) => ((retrier.IntervalSeconds ?? 1) * 1000) / this.options.timeScale);
+      overrides[name] = state.Retry.map((retrier) =>
+        manual ? 0 : ((retrier.IntervalSeconds ?? 1) * 1000) / this.options.timeScale,
+      );
     }
     return overrides;
   }
 
-  private taskHandlers(definition: StateMachineDefinition): TaskHandlers {
+  private taskHandlers(entry: LocalMachine, waking: AbortSignal): TaskHandlers {
     const handlers: TaskHandlers = {};
-    for (const [name, state] of allStates(definition as unknown as { States: Record<string, AnyState> })) {
+    for (const [name, state] of allStates(entry.definition as unknown as { States: Record<string, AnyState> })) {
       if (state.Type !== 'Task') continue;
+      if (entry.clockWaits.has(name)) {
+        // Asleep on the clock is not at work: a manual clock's advance wakes it.
+        handlers[name] = (input) => this.waitOnClock(input, waking);
+        continue;
+      }
       const handler = this.handlerFor(name, state.Resource ?? '');
       handlers[name] = (...args: Parameters<TaskHandler>) => this.inFlight(Promise.resolve(handler(...args)));
     }
     return handlers;
+  }
+
+  /** A Wait state's wait, on the clock: until its timestamp, or its seconds (time-scaled as the emulator's would be). */
+  private async waitOnClock(input: Json, waking: AbortSignal): Promise<Json> {
+    const { until, seconds } = input as { until?: string; seconds?: number };
+    const at =
+      until !== undefined
+        ? Date.parse(until)
+        : this.options.clock.now().getTime() + ((seconds ?? 0) * 1000) / this.options.timeScale;
+    await this.options.clock.sleepUntil(at, waking);
+    return null;
   }
 
   private inFlight<T>(work: Promise<T>): Promise<T> {

@@ -11,7 +11,7 @@ import {
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
-import type { LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
+import type { Clock, LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
 
 export interface OutboxPage {
   at: string;
@@ -52,7 +52,11 @@ export class Outbox {
   /** Responder id → channels whose publishes fail (see failDeliveries). */
   private readonly failing = new Map<string, Set<Channel>>();
 
-  constructor(private readonly print: (line: string) => void) {}
+  constructor(
+    private readonly print: (line: string) => void,
+    /** Stamps each message: the runtime's clock, so a test on a manual clock reads exact times. */
+    private readonly clock: Clock = { now: () => new Date() },
+  ) {}
 
   /**
    * From now on, every publish to this responder that includes one of `channels` fails, the way a
@@ -91,7 +95,7 @@ export class Outbox {
           throw new InvalidParameterException({ message: refusal, $metadata: { httpStatusCode: 400 } });
         }
         const message: OutboxPage = {
-          at: new Date().toISOString(),
+          at: this.clock.now().toISOString(),
           service: 'sns',
           topicArn,
           responder: delivery.responder.id,
@@ -124,7 +128,7 @@ export class Outbox {
         }
         for (const event of events) {
           this.messages.push({
-            at: new Date().toISOString(),
+            at: this.clock.now().toISOString(),
             service: 'events',
             detailType: event.detailType,
             detail: event.detail,

@@ -31,6 +31,7 @@ import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
 import { LocalAsyncInvoker } from './async-invoker.js';
 import type { AwsCallRecorder } from './aws-calls.js';
+import { asLocalClock } from './clock.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -67,7 +68,10 @@ export interface LocalRuntimeOptions {
   config?: KlaxonConfig | string;
   /** Print a line per page, event and request outcome (default true). */
   verbose?: boolean;
-  /** What "now" is for the handlers (default the system clock); tests move it across a rotation handoff. */
+  /**
+   * What "now" is for the handlers, the outbox, the executions and the handoffs (default the
+   * system clock). A ManualClock (local/clock.ts) also drives the Wait states: tests advance it.
+   */
   clock?: Clock;
   /** Publishes that fail from the start, per responder and channel (also `POST /_local/sns/failures`). */
   failDeliveries?: { responder: string; channels: Channel[] }[];
@@ -154,7 +158,8 @@ async function wireLocalRuntime(
   const config =
     typeof options.config === 'object' ? options.config : loadConfigFile(options.config ?? DEFAULT_CONFIG_FILE);
   const logger = consoleLogger(verbose);
-  const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`));
+  const clock = asLocalClock(options.clock ?? systemClock);
+  const outbox = new Outbox((line) => verbose && console.log(`[klaxon] ${line}`), clock);
   for (const failure of options.failDeliveries ?? []) outbox.failDeliveries(failure.responder, failure.channels);
 
   const dynamo = await startLocalDynamoDb({ dataDir: options.dataDir, tableName: TABLE_NAME });
@@ -176,7 +181,7 @@ async function wireLocalRuntime(
     store,
     pager: outbox.pager(),
     events: outbox.publisher(),
-    clock: options.clock ?? systemClock,
+    clock,
     apiBaseUrl: url,
     logger,
     ackKey,
@@ -190,6 +195,7 @@ async function wireLocalRuntime(
     pageFunctionArn: PAGE_FUNCTION_ARN,
     functions: { [PAGE_FUNCTION_ARN]: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')) },
     timeScale: options.timeScale ?? 1,
+    clock,
     onChange: (execution) =>
       execution.status !== 'RUNNING' &&
       logger.info(`Escalation ${execution.name} ${execution.status.toLowerCase()}`, { error: execution.error }),
@@ -203,12 +209,12 @@ async function wireLocalRuntime(
     escalation: calls ? calls.escalation(stepFunctions) : stepFunctions,
     postmortems: calls ? calls.postmortems(stepFunctions.postmortems) : stepFunctions.postmortems,
     events: calls ? calls.events(outbox.publisher()) : outbox.publisher(),
-    clock: options.clock ?? systemClock,
+    clock,
     ids: ulidGenerator(),
     logger,
     ackKey,
   };
-  const sns = new LocalSns(await localSigningIdentity(options.dataDir), options.clock ?? systemClock);
+  const sns = new LocalSns(await localSigningIdentity(options.dataDir), clock);
   // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
   const intakeAsync = new LocalAsyncInvoker(
     'klaxon-intake',
@@ -216,6 +222,8 @@ async function wireLocalRuntime(
     logger,
   );
   const inboxDispatcher = { dispatch: (ref: InboxChunkRef) => intakeAsync.invoke(inboxEvent(ref)) };
+  const unwatchIntake = clock.watchWork(() => intakeAsync.busy);
+  undo.push(async () => unwatchIntake());
   const intakeDeps: IntakeHandlerDeps = {
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
@@ -255,7 +263,7 @@ async function wireLocalRuntime(
   };
   const handoffTimers = startHandoffTimers({
     config,
-    clock: options.clock ?? systemClock,
+    clock,
     notify: handoffs.notify,
     logger,
   });
@@ -348,7 +356,14 @@ async function wireLocalRuntime(
     return sendJson(response, 200, { messageId: envelope.MessageId, message: envelope, delivery });
   }
 
+  // A request under way is work a manual clock waits for (the SNS stand-in's delivery is one).
+  let requestsInFlight = 0;
+  const unwatchRequests = clock.watchWork(() => requestsInFlight > 0);
   startup.open(async (request: IncomingMessage, response: ServerResponse) => {
+    requestsInFlight += 1;
+    response.once('close', () => {
+      requestsInFlight -= 1;
+    });
     try {
       const refused = refuseUnlessLoopback(request, port);
       if (refused) return sendJson(response, 403, { message: refused });
@@ -396,6 +411,8 @@ async function wireLocalRuntime(
         server.closeAllConnections();
       });
       await dynamo.close();
+      unwatchRequests();
+      unwatchIntake();
     },
   };
 }

@@ -1,10 +1,11 @@
 import { planLadder } from '../../lambdas/core/ladder.js';
+import { ManualClock } from '../../local/clock.js';
 import type { OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, eventually, incident, openIncident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import { call, incident, openIncident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
-// 1800x: the SEV1 ladder's 2-hour step comes after 4 s; the page task's 2 s retry pauses take about a millisecond.
-const TIME_SCALE = 1800;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
   pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
@@ -14,8 +15,9 @@ const executionOf = (runtime: LocalRuntime, incidentId: string) =>
 
 describe('the escalation ladder on the local runtime', () => {
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: TIME_SCALE });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -25,10 +27,8 @@ describe('the escalation ladder on the local runtime', () => {
     const opened = await openIncident(runtime, 'Checkout is down everywhere', 'critical');
     expect(opened.severity).toBe('SEV1');
 
-    const pages = await eventually(async () => {
-      const sent = await pagesFor(runtime, opened.id);
-      return sent.some((page) => page.responder === 'executive') ? sent : undefined;
-    }, 'the page to the executive');
+    await clock.advance(2 * HOUR);
+    const pages = await pagesFor(runtime, opened.id);
 
     expect(pages.map((page) => page.responder)).toEqual([
       'primary-oncall', // 0
@@ -38,26 +38,15 @@ describe('the escalation ladder on the local runtime', () => {
       'eng-manager', // 1h
       'executive', // 2h
     ]);
-    // Each step's page goes out once its (scaled) offset has passed, and they come in ladder order.
+    // Each step's page goes out when its offset is reached, not before, not later.
     const plan = planLadder(runtime.config.severityPolicy.SEV1, opened.openedAt, 1);
-    const openedAt = Date.parse(opened.openedAt);
     const stepOfPage = [0, 1, 1, 2, 3, 4];
-    pages.forEach((page, i) => {
-      const step = plan[stepOfPage[i] ?? -1];
-      expect(step).toBeDefined();
-      expect(Date.parse(page.at)).toBeGreaterThanOrEqual(openedAt + ((step?.afterSeconds ?? 0) * 1000) / TIME_SCALE);
-    });
+    expect(pages.map((page) => page.at)).toEqual(stepOfPage.map((index) => plan[index]?.dueAt));
     expect(pages.every((page) => page.sms?.startsWith('SEV1') && page.email !== null)).toBe(true);
-    // The Escalated event follows the step's pages: wait for the last one before reading them all.
-    const escalations = await eventually(async () => {
-      const events = (await outbox(runtime)).filter(
-        (message) =>
-          message.service === 'events' &&
-          message.detail.incident.id === opened.id &&
-          message.detail.kind === 'escalated',
-      );
-      return events.some((message) => message.service === 'events' && message.detail.step === 4) ? events : undefined;
-    }, 'the escalated event of the last step');
+    const escalations = (await outbox(runtime)).filter(
+      (message) =>
+        message.service === 'events' && message.detail.incident.id === opened.id && message.detail.kind === 'escalated',
+    );
     expect(escalations.map((message) => message.service === 'events' && message.detail.step)).toEqual([1, 2, 3, 4]);
     // Each names its run, so a consumer deduping on incident and step does not swallow a later episode's.
     expect(escalations.map((message) => message.service === 'events' && message.detail.run)).toEqual([1, 1, 1, 1]);
@@ -72,10 +61,9 @@ describe('the escalation ladder on the local runtime', () => {
     try {
       const opened = await openIncident(runtime, 'Payments failing for EU cards', 'critical');
       // Nobody acknowledges: after the 5m step (where secondary's SMS fails) the ladder reaches the manager.
-      const pages = await eventually(async () => {
-        const sent = await pagesFor(runtime, opened.id);
-        return sent.some((page) => page.responder === 'eng-manager') ? sent : undefined;
-      }, 'the escalation to the engineering manager');
+      await clock.advance(HOUR);
+      const pages = await pagesFor(runtime, opened.id);
+      expect(pages.some((page) => page.responder === 'eng-manager')).toBe(true);
 
       const toSecondary = pages.filter((page) => page.responder === 'secondary-oncall');
       expect(toSecondary.length).toBeGreaterThan(0);
@@ -98,10 +86,9 @@ describe('the escalation ladder on the local runtime', () => {
     await call(runtime, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: ['sms', 'email'] });
     try {
       const opened = await openIncident(runtime, 'Login page returns 503', 'critical');
-      const pages = await eventually(async () => {
-        const sent = await pagesFor(runtime, opened.id);
-        return sent.some((page) => page.responder === 'eng-manager') ? sent : undefined;
-      }, 'the escalation to the engineering manager');
+      await clock.advance(HOUR);
+      const pages = await pagesFor(runtime, opened.id);
+      expect(pages.some((page) => page.responder === 'eng-manager')).toBe(true);
       expect(pages.some((page) => page.responder === 'primary-oncall')).toBe(false);
       const timeline = (await incident(runtime, opened.id)).timeline;
       expect(timeline).toEqual(
@@ -127,13 +114,8 @@ describe('the escalation ladder on the local runtime', () => {
     }
     try {
       const opened = await openIncident(runtime, 'Region outage takes out both on-call phones', 'critical');
-      const timeline = await eventually(async () => {
-        const entries = (await incident(runtime, opened.id)).timeline;
-        if (entries.some((entry) => entry.type === 'paged' && entry.step === 4)) return entries;
-        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
-        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
-        return undefined;
-      }, 'the 2h step');
+      await clock.advance(2 * HOUR);
+      const timeline = (await incident(runtime, opened.id)).timeline;
       const paged = timeline.filter((entry) => entry.type === 'paged');
       expect(paged.filter((entry) => entry.step === 0)).toEqual([
         expect.objectContaining({ responder: 'eng-manager', fallbackFor: 'primary-oncall' }),
@@ -157,25 +139,18 @@ describe('the escalation ladder on the local runtime', () => {
     await call(runtime, 'POST', '/_local/sns/failures', { responder: 'executive', channels: ['sms', 'email'] });
     try {
       const opened = await openIncident(runtime, 'Datacenter power loss, executive phone off', 'critical');
-      const gaveUp = await eventually(async () => {
-        const entries = (await incident(runtime, opened.id)).timeline;
-        const found = entries.find((entry) => entry.type === 'unreachable' && entry.responder === 'executive');
-        if (found) return found;
-        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
-        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
-        return undefined;
-      }, 'the executive step to give up');
+      await clock.advance(2 * HOUR);
+      const gaveUp = (await incident(runtime, opened.id)).timeline.find(
+        (entry) => entry.type === 'unreachable' && entry.responder === 'executive',
+      );
       expect(gaveUp).toMatchObject({ step: 4, message: expect.stringContaining('Nobody could be reached') });
-      // The fallback failed (the page function's error alarm reports it), and the execution went on.
-      const reminder = await eventually(async () => {
-        const entries = (await incident(runtime, opened.id)).timeline;
-        const later = entries.find((entry) => entry.type === 'reminded' && entry.at > gaveUp.at);
-        if (later) return later;
-        const failed = executionOf(runtime, opened.id)?.status === 'FAILED';
-        if (failed) throw new Error(`The execution failed: ${executionOf(runtime, opened.id)?.error}`);
-        return undefined;
-      }, 'a status-update reminder after the executive step');
-      expect(reminder).toMatchObject({ responder: 'primary-oncall' });
+      // The fallback failed (the page function's error alarm reports it), and the execution went on:
+      // the next status-update reminder (every 15 minutes) comes after it.
+      await clock.advance(15 * MINUTE);
+      const later = (await incident(runtime, opened.id)).timeline.filter(
+        (entry) => entry.type === 'reminded' && entry.at > (gaveUp?.at ?? ''),
+      );
+      expect(later).toEqual([expect.objectContaining({ responder: 'primary-oncall' })]);
       expect(executionOf(runtime, opened.id)?.status).toBe('RUNNING');
       expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
         200,
@@ -193,11 +168,10 @@ describe('the escalation ladder on the local runtime', () => {
 });
 
 describe('an acknowledged SEV2 on the local runtime', () => {
-  // 600x: the 10-minute acknowledgement lands after 1 s, the 15-minute SMS step is due after 1.5 s.
-  const SEV2_SCALE = 600;
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: SEV2_SCALE });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -206,17 +180,15 @@ describe('an acknowledged SEV2 on the local runtime', () => {
   it('a SEV2 acknowledged at 10 minutes never pages by SMS', async () => {
     const opened = await openIncident(runtime, 'p99 latency above SLO', 'error');
     expect(opened.severity).toBe('SEV2');
-    const tenMinutesIn = Date.parse(opened.openedAt) + (10 * 60 * 1000) / SEV2_SCALE;
-    await eventually(() => Date.now() >= tenMinutesIn || undefined, '10 scaled minutes after opening');
+    await clock.advance(10 * MINUTE);
     const acked = await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' });
     expect(acked.status).toBe(200);
 
     // Both SMS steps (15m and 1h, "unless acknowledged") are reached and skipped.
-    const execution = await eventually(() => {
-      const current = executionOf(runtime, opened.id);
-      return (current?.statesEntered.filter((name) => name === 'Skip the step').length ?? 0) >= 2 ? current : undefined;
-    }, 'the 15m and 1h steps to be skipped');
-    expect(execution.status).toBe('RUNNING');
+    await clock.advance(HOUR);
+    const execution = executionOf(runtime, opened.id);
+    expect(execution?.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
+    expect(execution?.status).toBe('RUNNING');
 
     const pages = await pagesFor(runtime, opened.id);
     expect(pages.map((page) => page.responder)).toEqual(['primary-oncall']);

@@ -6,10 +6,10 @@
  * not the calendar: the notice comes when the rotation switches, not before.
  */
 import type { OnCallNow } from '../../lambdas/core/rotations.js';
+import { ManualClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
   call,
-  eventually,
   handoffsIn,
   LOCAL_ROUTING_KEY,
   outbox,
@@ -20,29 +20,20 @@ import {
 // As in a drill: the ladder runs 60 times faster. Before, handoff notices did too, and came
 // minutes before the rotation switched.
 const TIME_SCALE = 60;
-/** The runtime's clock reads this long before the handoff when the runtime first reads it. */
+/** The clock starts this long before the handoff. */
 const LEAD_MS = 4_000;
 
 describe('handoff notifications', () => {
   let runtime: LocalRuntime;
-  const real = Date.now();
-  const handoff = new Date(Math.floor(real / 60_000) * 60_000 + 5 * 60_000);
+  // A daily handoff is on the minute.
+  const handoff = new Date('2026-03-02T09:05:00.000Z');
+  const start = handoff.getTime() - LEAD_MS;
+  const clock = new ManualClock(new Date(start));
   const overrideFrom = new Date(handoff.getTime() + 1_000);
   const overrideTo = new Date(overrideFrom.getTime() + 3_600_000);
-  // The clock starts LEAD_MS before the handoff at its first reading (the end of start-up) and
-  // then runs at real speed.
-  let anchor: number | undefined;
-  const clock = {
-    now: () => {
-      anchor ??= Date.now();
-      return new Date(handoff.getTime() - LEAD_MS + (Date.now() - anchor));
-    },
-  };
-  /** The real time at which the runtime's clock reads `at`. */
-  const realTimeOf = (at: Date) => (anchor ?? Number.NaN) + at.getTime() - (handoff.getTime() - LEAD_MS);
 
   beforeAll(async () => {
-    const config = withDailyPrimaryRotation(handoff, real, [
+    const config = withDailyPrimaryRotation(handoff, start, [
       { role: 'secondary', responder: 'eng-manager', from: overrideFrom.toISOString(), to: overrideTo.toISOString() },
     ]);
     runtime = await startTestRuntime({ timeScale: TIME_SCALE, config, clock });
@@ -64,24 +55,25 @@ describe('handoff notifications', () => {
       payload: { summary: 'Nightly export failing', source: 'handoff-test', severity: 'warning' },
     });
     expect(reply.status).toBe(202);
-    // The clock runs minutes ahead of the ladder's real waits: the incident is read, not its page.
     const open = await call<{ incidents: { id: string }[] }>(runtime, 'GET', '/v1/incidents?status=open');
     const incidentId = open.body.incidents[0]?.id;
 
-    const notice = await eventually(
-      async () => handoffsIn(await outbox(runtime)).find((message) => message.responder === incoming),
-      'the handoff notification',
-    );
+    // A millisecond before the handoff (four of the ladder's scaled minutes), nobody was told yet.
+    await clock.advance(LEAD_MS - 1);
+    expect(handoffsIn(await outbox(runtime))).toEqual([]);
+    await clock.advance(1);
+    const notices = handoffsIn(await outbox(runtime));
+    expect(notices.map((message) => [message.responder, message.at])).toEqual([[incoming, handoff.toISOString()]]);
+    const [notice] = notices;
     // Sent when the rotation switched: by then the API names the incoming person as primary.
-    expect(Date.parse(notice.at)).toBeGreaterThanOrEqual(realTimeOf(handoff));
     const after = (await call<{ roles: OnCallNow[] }>(runtime, 'GET', '/v1/oncall')).body.roles.find(
       (role) => role.role === 'primary',
     );
     expect(after?.now).toBe(incoming);
-    expect(notice.subject).toBe('[Klaxon] You are now primary on call (1 open incident)');
-    expect(notice.sms).toMatch(/^Klaxon: you are now primary on call until .+\. 1 open incident: klaxon list$/);
-    expect(notice.email).toContain(`klaxon show ${incidentId}`);
-    expect(notice.email).toContain(new Date(handoff.getTime() + 86_400_000).toISOString());
+    expect(notice?.subject).toBe('[Klaxon] You are now primary on call (1 open incident)');
+    expect(notice?.sms).toMatch(/^Klaxon: you are now primary on call until .+\. 1 open incident: klaxon list$/);
+    expect(notice?.email).toContain(`klaxon show ${incidentId}`);
+    expect(notice?.email).toContain(new Date(handoff.getTime() + 86_400_000).toISOString());
 
     // EventBridge Scheduler delivers at least once: the same payload again notifies nobody.
     const again = await runtime.handoffs.notify({
@@ -94,13 +86,11 @@ describe('handoff notifications', () => {
   });
 
   it('notifies the person an override puts on call, once', async () => {
-    const notice = await eventually(
-      async () => handoffsIn(await outbox(runtime)).find((message) => message.responder === 'eng-manager'),
-      'the override handoff notification',
-    );
-    expect(Date.parse(notice.at)).toBeGreaterThanOrEqual(realTimeOf(overrideFrom));
-    expect(notice.subject).toBe('[Klaxon] You are now secondary on call');
-    expect(notice.email).toContain(overrideTo.toISOString());
+    await clock.advanceTo(overrideFrom);
+    const notices = handoffsIn(await outbox(runtime)).filter((message) => message.responder === 'eng-manager');
+    expect(notices.map((message) => message.at)).toEqual([overrideFrom.toISOString()]);
+    expect(notices[0]?.subject).toBe('[Klaxon] You are now secondary on call');
+    expect(notices[0]?.email).toContain(overrideTo.toISOString());
     const again = await runtime.handoffs.notify({ handoff: 'override', override: 0, at: overrideFrom.toISOString() });
     expect(again).toMatchObject({ notified: [] });
     expect(handoffsIn(await outbox(runtime)).filter((message) => message.responder === 'eng-manager')).toHaveLength(1);

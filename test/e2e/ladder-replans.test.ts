@@ -1,23 +1,15 @@
 /**
  * Changing a running ladder end to end on the local runtime: escalate now, a severity change,
- * a reassignment and a repeating ladder, each walked by the real ASL with time scaled. Every
+ * a reassignment and a repeating ladder, each walked by the real ASL on a clock the test advances. Every
  * re-plan stops the running execution and starts the next run (`<id>-r<n>`).
  */
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import { ManualClock } from '../../local/clock.js';
 import { ladderWalked } from '../../local/local-step-functions.js';
 import type { OutboxEvent, OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import {
-  call,
-  eventually,
-  incident,
-  openIncident,
-  outbox,
-  pagesIn,
-  startTestRuntime,
-  testConfig,
-} from '../support/local.js';
+import { call, incident, openIncident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
 
 /**
  * The default SEV1 and SEV3 ladders, plus two tiers shaped for these scenarios: SEV2 with an hour
@@ -52,27 +44,24 @@ function replanConfig() {
 const pagesFor = async (runtime: LocalRuntime, incidentId: string): Promise<OutboxPage[]> =>
   pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
 
-const waitForPages = (runtime: LocalRuntime, incidentId: string, count: number, what: string) =>
-  eventually(async () => {
-    const pages = await pagesFor(runtime, incidentId);
-    return pages.length >= count ? pages : undefined;
-  }, what);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
 const executionsOf = (runtime: LocalRuntime, incidentId: string) =>
   runtime.stepFunctions.list().filter((execution) => execution.input.incidentId === incidentId);
 
-/** Its ladder walked: a SEV1/SEV2 execution then keeps reminding (its other branch) until resolved. */
-const finished = (runtime: LocalRuntime, incidentId: string, name: string) =>
-  eventually(() => {
-    const execution = executionsOf(runtime, incidentId).find((candidate) => candidate.name === name);
-    return execution && ladderWalked(execution) ? execution : undefined;
-  }, `the ladder of execution ${name} to be walked`);
+/** The execution `name` of the incident, whose ladder is walked (a SEV1/SEV2 one then keeps reminding until resolved). */
+const walked = (runtime: LocalRuntime, incidentId: string, name: string) => {
+  const execution = executionsOf(runtime, incidentId).find((candidate) => candidate.name === name);
+  expect(execution && ladderWalked(execution)).toBe(true);
+  return execution;
+};
 
-describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () => {
-  const SCALE = 1800;
+describe('re-planning a running ladder', () => {
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: SCALE, config: replanConfig() });
+    runtime = await startTestRuntime({ clock, config: replanConfig() });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -81,7 +70,9 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   it('escalate now pages the next step at once, even though acknowledged, and the ladder goes on from there', async () => {
     const opened = await openIncident(runtime, 'Orders stuck in the queue', 'error');
     expect(opened.severity).toBe('SEV2');
-    await waitForPages(runtime, opened.id, 1, 'the first page');
+    await clock.settle();
+    expect(await pagesFor(runtime, opened.id)).toHaveLength(1);
+    await clock.advance(5 * MINUTE);
     expect(
       (await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
     ).toBe(200);
@@ -98,18 +89,21 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
     expect(after).toMatchObject({ index: 2, unless: 'resolved', run: 2 });
     expect(Date.parse(after?.dueAt ?? '') - Date.parse(next?.dueAt ?? '')).toBe(30 * 60_000);
 
-    const pages = await waitForPages(runtime, opened.id, 4, 'the escalated step and the one after it');
-    expect(pages.map((page) => page.responder)).toEqual([
-      'primary-oncall',
-      'primary-oncall',
-      'secondary-oncall',
-      'eng-manager',
+    await clock.settle();
+    const escalatedAt = clock.now().toISOString();
+    await clock.advance(30 * MINUTE);
+    const pages = await pagesFor(runtime, opened.id);
+    expect(pages.map((page) => [page.responder, page.at])).toEqual([
+      ['primary-oncall', opened.openedAt],
+      ['primary-oncall', escalatedAt],
+      ['secondary-oncall', escalatedAt],
+      ['eng-manager', clock.now().toISOString()],
     ]);
     expect(pages[1]?.sms).toContain('ESCALATED');
 
     const first = executionsOf(runtime, opened.id).find((execution) => execution.name === `${opened.id}-r1`);
     expect(first?.status).toBe('ABORTED');
-    await finished(runtime, opened.id, `${opened.id}-r2`);
+    walked(runtime, opened.id, `${opened.id}-r2`);
 
     const shown: IncidentWithTimeline = await incident(runtime, opened.id);
     const replanned = shown.timeline.filter((entry) => entry.type === 'ladder-replanned');
@@ -136,7 +130,8 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   it('a ladder with repeat=1 walks twice when nobody acknowledges', async () => {
     const opened = await openIncident(runtime, 'Typo on the status page', 'info');
     expect(opened.severity).toBe('SEV4');
-    await finished(runtime, opened.id, `${opened.id}-r1`);
+    await clock.advance(HOUR);
+    walked(runtime, opened.id, `${opened.id}-r1`);
     const pages = await pagesFor(runtime, opened.id);
     expect(pages.map((page) => page.responder)).toEqual([
       'primary-oncall',
@@ -149,7 +144,7 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
 
   it('lowering the severity re-pages nobody for what already happened', async () => {
     const opened = await openIncident(runtime, 'Checkout slow in one region', 'critical');
-    await waitForPages(runtime, opened.id, 1, 'the first page');
+    await clock.advance(MINUTE);
     const lowered = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/severity`, {
       severity: 'SEV4',
       by: 'primary-oncall',
@@ -157,14 +152,13 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
     expect(lowered.status).toBe(200);
     // SEV4's own ladder from the open time: its first step is behind us, so only what is ahead remains.
     expect(lowered.body.run.ladder?.steps.every((step) => step.index > 0)).toBe(true);
-    await finished(runtime, opened.id, `${opened.id}-r2`);
+    await clock.advance(HOUR);
+    walked(runtime, opened.id, `${opened.id}-r2`);
     const pages = await pagesFor(runtime, opened.id);
-    // SEV1's 5m step may have paged before the change landed (5m is 167 ms here); after the
-    // change only SEV4's steps ahead page: its 10m step and the repeat's two, never its first.
-    const firstSev4 = pages.findIndex((page) => page.subject.includes('[SEV4]'));
-    expect(pages.slice(0, firstSev4).every((page) => page.subject.includes('[SEV1]'))).toBe(true);
-    expect(pages[0]?.responder).toBe('primary-oncall');
-    expect(pages.slice(firstSev4).map((page) => [page.subject.slice(0, 6), page.responder])).toEqual([
+    // Lowered at minute 1, before SEV1's 5m step: SEV1's first page, then only SEV4's steps
+    // ahead: its 10m step and the repeat's two, never its first.
+    expect(pages.map((page) => [page.subject.slice(0, 6), page.responder])).toEqual([
+      ['[SEV1]', 'primary-oncall'],
       ['[SEV4]', 'secondary-oncall'],
       ['[SEV4]', 'primary-oncall'],
       ['[SEV4]', 'secondary-oncall'],
@@ -173,13 +167,15 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
 
   it('reassigning pages the new assignee at once', async () => {
     const opened = await openIncident(runtime, 'Search index lagging', 'warning');
-    await waitForPages(runtime, opened.id, 1, 'the first page');
+    await clock.settle();
     const handed = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/reassign`, {
       to: 'eng-manager',
       by: 'primary-oncall',
     });
     expect(handed.status).toBe(200);
-    const pages = await waitForPages(runtime, opened.id, 2, 'the page to the new assignee');
+    await clock.settle();
+    const pages = await pagesFor(runtime, opened.id);
+    expect(pages).toHaveLength(2);
     expect(pages[1]).toMatchObject({ responder: 'eng-manager' });
     expect(pages[1]?.sms).toContain('ASSIGNED TO YOU');
     expect(pages[1]?.email).toContain('INCIDENT ASSIGNED TO YOU');
@@ -187,11 +183,11 @@ describe('re-planning a running ladder (time scaled 1800x: an hour is 2 s)', () 
   });
 });
 
-describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
-  const SCALE = 300;
+describe('re-planning, minutes into the ladder', () => {
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: SCALE, config: replanConfig() });
+    runtime = await startTestRuntime({ clock, config: replanConfig() });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -199,14 +195,15 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
 
   it('a repeating ladder stops repeating once acknowledged', async () => {
     const opened = await openIncident(runtime, 'Footer misaligned', 'info');
-    await waitForPages(runtime, opened.id, 1, 'the first page');
-    // Acknowledged within the first minute (well before the repeat at 20 minutes, 4 s here).
+    // Acknowledged within the first minute, well before the repeat at 20 minutes.
+    await clock.advance(MINUTE);
     expect(
       (await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
     ).toBe(200);
-    const execution = await finished(runtime, opened.id, `${opened.id}-r1`);
-    expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
+    await clock.advance(HOUR);
+    const execution = walked(runtime, opened.id, `${opened.id}-r1`);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
     const pages = await pagesFor(runtime, opened.id);
     // The first loop's 10m step is "unless resolved" and still pages; the repeat pages nobody.
     expect(pages.map((page) => page.responder)).toEqual(['primary-oncall', 'secondary-oncall']);
@@ -215,9 +212,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
   it('raising SEV3 to SEV1 at minute 40 pages at once, once, what SEV1 would have paged by now', async () => {
     const opened = await openIncident(runtime, 'Payments partially failing', 'warning');
     expect(opened.severity).toBe('SEV3');
-    await waitForPages(runtime, opened.id, 1, 'the first page');
-    const fortyMinutesIn = Date.parse(opened.openedAt) + (40 * 60_000) / SCALE;
-    await eventually(() => Date.now() >= fortyMinutesIn || undefined, '40 scaled minutes after opening');
+    await clock.advance(40 * MINUTE);
 
     const raised = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/severity`, {
       severity: 'SEV1',
@@ -239,7 +234,8 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
     ]);
     expect(ahead[0]?.dueAt).toBe(new Date(Date.parse(opened.openedAt) + 3_600_000).toISOString());
 
-    const pages = await waitForPages(runtime, opened.id, 3, 'the SEV1 catch-up pages');
+    await clock.settle();
+    const pages = await pagesFor(runtime, opened.id);
     expect(pages.map((page) => [page.responder, page.sms?.slice(0, 4) ?? null])).toEqual([
       ['primary-oncall', null], // SEV3: email only
       ['primary-oncall', 'SEV1'],
@@ -248,6 +244,7 @@ describe('re-planning at a slower scale (300x: an hour is 12 s)', () => {
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { note: 'rolled back' })).status).toBe(
       200,
     );
+    await clock.advance(2 * HOUR);
     expect((await pagesFor(runtime, opened.id)).length).toBe(3);
   });
 });

@@ -1,23 +1,15 @@
 /**
- * Reminders end to end on the local runtime, the real ASL on aws-local-stepfunctions with time
- * scaled: status-update reminders fire at the tier's interval while the incident is unresolved,
+ * Reminders end to end on the local runtime, the real ASL on aws-local-stepfunctions on a clock
+ * the test advances: status-update reminders fire at the tier's interval while the incident is unresolved,
  * a note pushes the next one back, and they stop at resolve; a resolved SEV1 gets its post-mortem
  * reminders unless the post-mortem was marked done; everyone paged hears it is resolved.
  */
 import { DEFAULT_SEVERITY_POLICY, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import { ManualClock } from '../../local/clock.js';
 import type { OutboxEvent, OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import {
-  call,
-  eventually,
-  incident,
-  openIncident,
-  outbox,
-  remindersIn,
-  startTestRuntime,
-  testConfig,
-} from '../support/local.js';
+import { call, incident, openIncident, outbox, remindersIn, startTestRuntime, testConfig } from '../support/local.js';
 
 const trigger = (runtime: LocalRuntime, summary: string, severity = 'critical') =>
   openIncident(runtime, summary, severity);
@@ -32,12 +24,14 @@ const remindedEventsFor = async (runtime: LocalRuntime, incidentId: string) =>
   );
 
 describe('status-update reminders', () => {
-  // 300x: SEV1's 15-minute interval passes in 3 s.
-  const TIME_SCALE = 300;
-  const INTERVAL_MS = (15 * 60 * 1000) / TIME_SCALE;
+  const MINUTE = 60_000;
+  // SEV1's status-update interval.
+  const INTERVAL_MS = 15 * MINUTE;
+  const clock = new ManualClock();
+  const at = (ms: number) => new Date(ms).toISOString();
   let runtime: LocalRuntime;
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: TIME_SCALE });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -45,65 +39,52 @@ describe('status-update reminders', () => {
 
   it('an acknowledged SEV1 left without notes reminds its acknowledger every 15 minutes; a note pushes the next back; resolving stops them', async () => {
     const opened = await trigger(runtime, 'Payments API returns 503');
+    await clock.advance(2 * MINUTE);
     const ack = await call<Incident>(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, {
       by: 'secondary-oncall',
     });
     expect(ack.status).toBe(200);
     const acknowledgedAt = Date.parse(ack.body.acknowledgedAt ?? '');
 
-    // Those after the acknowledgement (on a slow machine the primary may be reminded before it).
-    const firstTwo = await eventually(
-      async () => {
-        const sent = (await remindersFor(runtime, opened.id, 'status-update-reminder')).filter(
-          (message) => Date.parse(message.at) > acknowledgedAt,
-        );
-        return sent.length >= 2 ? sent.slice(0, 2) : undefined;
-      },
-      'two status-update reminders',
-      30_000,
-    );
-    // To the acknowledger, by SMS and email (SEV1 pages both ways), one interval apart at least.
-    expect(firstTwo.map((message) => message.responder)).toEqual(['secondary-oncall', 'secondary-oncall']);
-    const [first, second] = firstTwo;
+    // To the acknowledger, by SMS and email (SEV1 pages both ways), an interval after the
+    // acknowledgement and an interval after that; nobody was reminded before.
+    await clock.advance(2 * INTERVAL_MS);
+    const firstTwo = await remindersFor(runtime, opened.id, 'status-update-reminder');
+    expect(firstTwo.map((message) => [message.responder, message.at])).toEqual([
+      ['secondary-oncall', at(acknowledgedAt + INTERVAL_MS)],
+      ['secondary-oncall', at(acknowledgedAt + 2 * INTERVAL_MS)],
+    ]);
+    const [first] = firstTwo;
     expect(first?.sms).toContain('UPDATE DUE');
     expect(first?.email).toContain('Current Status: <Investigating|Mitigating|Resolved>');
-    expect(Date.parse(first?.at ?? '')).toBeGreaterThanOrEqual(acknowledgedAt + INTERVAL_MS);
-    expect(Date.parse(second?.at ?? '')).toBeGreaterThanOrEqual(Date.parse(first?.at ?? '') + INTERVAL_MS);
-    const events = await eventually(async () => {
-      const found = await remindedEventsFor(runtime, opened.id);
-      return found.length >= 2 ? found : undefined;
-    }, 'the Incident Reminded events');
+    const events = await remindedEventsFor(runtime, opened.id);
+    expect(events).toHaveLength(2);
     expect(events[0]?.detailType).toBe('Incident Reminded');
     expect(events[0]?.detail).toMatchObject({ reminder: 'status-update', responder: 'secondary-oncall' });
 
-    // A status update: the next reminder counts from it.
+    // A status update five minutes on: the next reminder counts from it.
+    await clock.advance(5 * MINUTE);
     const note = await call<IncidentWithTimeline>(runtime, 'POST', `/v1/incidents/${opened.id}/notes`, {
       by: 'secondary-oncall',
       message: 'Mitigating: failing over to the standby region',
     });
     expect(note.status).toBe(200);
     const notedAt = Date.parse(note.body.timeline.find((entry) => entry.type === 'note')?.at ?? '');
-    const afterNote = await eventually(
-      async () => {
-        const sent = await remindersFor(runtime, opened.id, 'status-update-reminder');
-        return sent.find((message) => Date.parse(message.at) > notedAt);
-      },
-      'the reminder after the note',
-      30_000,
-    );
-    expect(Date.parse(afterNote.at)).toBeGreaterThanOrEqual(notedAt + INTERVAL_MS);
+    await clock.advance(INTERVAL_MS - 1_000);
+    expect(await remindersFor(runtime, opened.id, 'status-update-reminder')).toHaveLength(2);
+    await clock.advance(1_000);
+    const afterNote = (await remindersFor(runtime, opened.id, 'status-update-reminder')).slice(2);
+    expect(afterNote.map((message) => message.at)).toEqual([at(notedAt + INTERVAL_MS)]);
 
     const resolved = await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'secondary-oncall' });
     expect(resolved.status).toBe(200);
-    const resolvedAt = Date.now();
-    // Three intervals later, nothing more came (the execution was stopped at resolve). A reminder
-    // already being sent when the resolve landed may still arrive, within moments of it.
-    await eventually(() => Date.now() > resolvedAt + 3 * INTERVAL_MS || undefined, 'three intervals after resolving');
+    // Three intervals later, nothing more came: the execution was stopped at resolve.
+    await clock.advance(3 * INTERVAL_MS);
     const all = await remindersFor(runtime, opened.id, 'status-update-reminder');
-    expect(all.filter((message) => Date.parse(message.at) > resolvedAt + INTERVAL_MS / 2)).toEqual([]);
+    expect(all).toHaveLength(3);
     const timeline = (await incident(runtime, opened.id)).timeline;
-    expect(timeline.filter((entry) => entry.type === 'reminded')).toHaveLength(all.length);
-  }, 60_000);
+    expect(timeline.filter((entry) => entry.type === 'reminded')).toHaveLength(3);
+  });
 
   it('an unacknowledged SEV1 reminds the primary; a drill says [DRILL]', async () => {
     const drill = await call<Incident>(runtime, 'POST', '/v1/drills', {
@@ -112,28 +93,25 @@ describe('status-update reminders', () => {
       by: 'eng-manager',
     });
     expect(drill.status).toBe(201);
-    const reminder = await eventually(
-      async () => (await remindersFor(runtime, drill.body.id, 'status-update-reminder'))[0],
-      'the drill reminder',
-      30_000,
-    );
-    expect(reminder.responder).toBe('primary-oncall');
-    expect(reminder.subject).toMatch(/^\[DRILL\] /);
-    expect(reminder.sms).toMatch(/^\[DRILL\] /);
+    await clock.advance(INTERVAL_MS);
+    const reminders = await remindersFor(runtime, drill.body.id, 'status-update-reminder');
+    expect(reminders.map((reminder) => reminder.responder)).toEqual(['primary-oncall']);
+    expect(reminders[0]?.subject).toMatch(/^\[DRILL\] /);
+    expect(reminders[0]?.sms).toMatch(/^\[DRILL\] /);
     expect((await call(runtime, 'POST', `/v1/incidents/${drill.body.id}/resolve`, { by: 'eng-manager' })).status).toBe(
       200,
     );
-  }, 60_000);
+  });
 });
 
 describe('post-mortem reminders', () => {
-  // 43,200x: SEV1's 48-hour deadline passes in 4 s, the first reminder at 24 h in 2 s. SEV1's
-  // status-update reminders are off in this config, so they do not fire every 20 ms meanwhile.
-  const TIME_SCALE = 43_200;
+  // SEV1's status-update reminders are off in this config: only the post-mortem ones are sent.
+  const HOUR = 3_600_000;
+  const clock = new ManualClock();
   let runtime: LocalRuntime;
   beforeAll(async () => {
     runtime = await startTestRuntime({
-      timeScale: TIME_SCALE,
+      clock,
       config: parseConfig({
         ...testConfig(),
         severityPolicy: { SEV1: { ...DEFAULT_SEVERITY_POLICY.SEV1, statusUpdateEvery: null } },
@@ -153,31 +131,27 @@ describe('post-mortem reminders', () => {
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'secondary-oncall' })).status).toBe(
       200,
     );
-    const reminders = await eventually(
-      async () => {
-        const sent = await remindersFor(runtime, opened.id, 'postmortem-reminder');
-        return sent.length >= 2 ? sent : undefined;
-      },
-      'both post-mortem reminders',
-      30_000,
-    );
-    // To the acknowledger, by email only, first "due by", then "due now".
-    expect(reminders.map((message) => message.responder)).toEqual(['primary-oncall', 'primary-oncall']);
+    const resolvedAt = clock.now().getTime();
+    await clock.advance(48 * HOUR);
+    const reminders = await remindersFor(runtime, opened.id, 'postmortem-reminder');
+    // To the acknowledger, by email only, first "due by" a day after the resolution, then "due now" at the 48 h deadline.
+    expect(reminders.map((message) => [message.responder, message.at])).toEqual([
+      ['primary-oncall', new Date(resolvedAt + 24 * HOUR).toISOString()],
+      ['primary-oncall', new Date(resolvedAt + 48 * HOUR).toISOString()],
+    ]);
     expect(reminders.every((message) => message.sms === null && message.email !== null)).toBe(true);
     expect(reminders.map((message) => message.subject)).toEqual([
       expect.stringContaining('Post-mortem is due by'),
       expect.stringContaining('Post-mortem is due now'),
     ]);
     expect(reminders[0]?.email).toContain('Post-mortem will be completed by:');
-    const execution = await eventually(() => {
-      const found = postmortemExecution(opened.id);
-      return found?.status === 'SUCCEEDED' ? found : undefined;
-    }, 'the post-mortem reminders to end');
-    expect(execution.statesEntered.filter((state) => state.startsWith('Remind '))).toEqual([
+    const execution = postmortemExecution(opened.id);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.statesEntered.filter((state) => state.startsWith('Remind '))).toEqual([
       'Remind before the deadline',
       'Remind at the deadline',
     ]);
-  }, 60_000);
+  });
 
   it('a resolved SEV1 whose post-mortem was marked done gets no reminder', async () => {
     const opened = await trigger(runtime, 'Search index corrupted');
@@ -190,52 +164,44 @@ describe('post-mortem reminders', () => {
     });
     expect(done.status).toBe(200);
     expect(done.body.postmortemDoneAt).toEqual(expect.any(String));
-    const execution = await eventually(() => {
-      const found = postmortemExecution(opened.id);
-      return found?.status === 'SUCCEEDED' ? found : undefined;
-    }, 'the post-mortem reminders to end');
-    expect(execution.statesEntered).toContain('Remind before the deadline');
-    expect(execution.statesEntered).not.toContain('Remind at the deadline');
+    await clock.advance(48 * HOUR);
+    const execution = postmortemExecution(opened.id);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.statesEntered).toContain('Remind before the deadline');
+    expect(execution?.statesEntered).not.toContain('Remind at the deadline');
     expect(await remindersFor(runtime, opened.id, 'postmortem-reminder')).toEqual([]);
     expect(await remindedEventsFor(runtime, opened.id)).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('resolution notice', () => {
-  // 1800x: SEV1's 5-minute step (primary and secondary) comes 167 ms after the first page.
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: 1800 });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
   });
 
   const afterResolution = (incidentId: string) =>
-    eventually(() => {
-      const found = runtime.stepFunctions
-        .list('postmortem-reminder')
-        .find((execution) => execution.input.incidentId === incidentId);
-      return found && found.statesEntered.length >= 2 ? found : undefined;
-    }, 'the after-resolution execution to pass its notice');
+    runtime.stepFunctions.list('postmortem-reminder').find((execution) => execution.input.incidentId === incidentId);
 
   it('everyone paged for a SEV1 hears it is resolved, once each, on the channels they were paged on', async () => {
     const opened = await trigger(runtime, 'Checkout returns 500 for every card');
-    await eventually(async () => {
-      const pages = (await outbox(runtime)).filter(
-        (message): message is OutboxPage =>
-          message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
-      );
-      return new Set(pages.map((page) => page.responder)).has('secondary-oncall') || undefined;
-    }, 'the 5m step to page the secondary');
+    // The 5-minute step pages the primary again and the secondary.
+    await clock.advance(5 * 60_000);
+    const pages = (await outbox(runtime)).filter(
+      (message): message is OutboxPage =>
+        message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
+    );
+    expect(pages.map((page) => page.responder)).toEqual(['primary-oncall', 'primary-oncall', 'secondary-oncall']);
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
       200,
     );
 
-    const notices = await eventually(async () => {
-      const sent = await remindersFor(runtime, opened.id, 'resolution');
-      return sent.length >= 2 ? sent : undefined;
-    }, 'a resolution notice to the primary and the secondary');
+    await clock.settle();
+    const notices = await remindersFor(runtime, opened.id, 'resolution');
     expect(notices.map((notice) => notice.responder).sort()).toEqual(['primary-oncall', 'secondary-oncall']);
     for (const notice of notices) {
       expect(notice.subject).toContain('[SEV1] RESOLVED');
@@ -250,28 +216,19 @@ describe('resolution notice', () => {
   it('a SEV3 (post-mortem optional) paged by email hears by email, and has no reminders to wait for', async () => {
     const opened = await trigger(runtime, 'One report export slow', 'warning');
     expect(opened.severity).toBe('SEV3');
-    await eventually(
-      async () =>
-        (await outbox(runtime)).some(
-          (message) => message.service === 'sns' && message.purpose === 'page' && message.incidentId === opened.id,
-        ) || undefined,
-      'the first page',
-    );
+    await clock.settle();
     expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
       200,
     );
-    const [notice] = await eventually(async () => {
-      const sent = await remindersFor(runtime, opened.id, 'resolution');
-      return sent.length > 0 ? sent : undefined;
-    }, 'the resolution notice');
+    await clock.settle();
+    const notices = await remindersFor(runtime, opened.id, 'resolution');
+    expect(notices).toHaveLength(1);
+    const [notice] = notices;
     expect(notice).toMatchObject({ responder: 'primary-oncall', sms: null });
     expect(notice?.email).toContain('Post-mortem will be completed by: optional for SEV3');
-    const execution = await afterResolution(opened.id);
-    await eventually(
-      () => (execution.status === 'SUCCEEDED' ? true : undefined),
-      'the after-resolution execution to end',
-    );
-    expect(execution.statesEntered).toEqual([
+    const execution = afterResolution(opened.id);
+    expect(execution?.status).toBe('SUCCEEDED');
+    expect(execution?.statesEntered).toEqual([
       'Tell those paged it is resolved',
       'Any post-mortem deadline?',
       'Reminders over',

@@ -8,11 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
+import { ManualClock } from '../../local/clock.js';
 import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import {
   call,
   eventsV2DedupKey,
-  eventually,
   incident,
   LOCAL_ROUTING_KEY,
   openIncident,
@@ -28,9 +28,14 @@ describe('restart with --data mid-incident', () => {
     dirs.push(dir);
     return dir;
   };
-  // SEV1 at 120x: step 1 (5m) is due 2.5 s after open, step 2 (30m) 15 s after.
+  const MINUTE = 60_000;
+  // One clock across the restart, as the wall clock would be: SEV1's step 1 is due 5 minutes after open, step 2 30.
+  let clock: ManualClock;
+  beforeEach(() => {
+    clock = new ManualClock();
+  });
   const start = (dataDir: string, config: KlaxonConfig = testConfig()) =>
-    startLocalRuntime({ port: 0, timeScale: 120, dataDir, config, verbose: false });
+    startLocalRuntime({ port: 0, dataDir, config, verbose: false, clock });
   /** The step indexes of the incident's running (re-planned) ladder, and their conditions. */
   const resumedPlan = (runtime: LocalRuntime, incidentId: string) => {
     const input = runtime.stepFunctions
@@ -40,12 +45,11 @@ describe('restart with --data mid-incident', () => {
       ? input.steps.map((step) => ({ index: step.index, unless: step.unless }))
       : undefined;
   };
-  /** Waits for the step 2 page (secondary-oncall, 15 s after open), then lists every page since the restart. */
-  const pagesAfterStep2 = async (runtime: LocalRuntime, incidentId: string) => {
-    await eventually(async () => {
-      const entries = (await incident(runtime, incidentId)).timeline;
-      return entries.some((entry) => entry.type === 'paged' && entry.step === 2) || undefined;
-    }, 'step 2 paging secondary-oncall after the restart');
+  /** Moves the clock past step 2 (secondary-oncall, 30 minutes after open), then lists every page since the restart. */
+  const pagesAfterStep2 = async (runtime: LocalRuntime, incidentId: string, openedAt: string) => {
+    await clock.advanceTo(Date.parse(openedAt) + 30 * MINUTE);
+    const entries = (await incident(runtime, incidentId)).timeline;
+    expect(entries.filter((entry) => entry.type === 'paged' && entry.step === 2)).toHaveLength(1);
     return pagesIn(await outbox(runtime))
       .filter((page) => page.incidentId === incidentId)
       .map((page) => page.responder);
@@ -71,12 +75,11 @@ describe('restart with --data mid-incident', () => {
     });
     expect(reply.status).toBe(202);
     const id = (await before.deps.store.findByDedupKey(eventsV2DedupKey(before, 'restart/mid-incident'))) ?? '';
-    await eventually(
-      async () => pagesIn(await outbox(before)).find((page) => page.incidentId === id),
-      'the first step paging primary-oncall',
-    );
+    await clock.settle();
+    expect(pagesIn(await outbox(before)).map((page) => page.responder)).toEqual(['primary-oncall']);
     const stored = await incident(before, id);
     await before.stop();
+    await clock.advance(MINUTE);
 
     const after = await start(dataDir);
     runtime = after;
@@ -86,13 +89,9 @@ describe('restart with --data mid-incident', () => {
     expect(reloaded.timeline.map((entry) => entry.type)).toContain('escalation-resumed');
     expect(after.stepFunctions.list().map((execution) => execution.input.incidentId)).toContain(id);
 
-    // The timeline entry is written after the publish: wait for it, not for the outbox.
-    const timeline = await eventually(async () => {
-      const entries = (await incident(after, id)).timeline;
-      return entries.some((entry) => entry.type === 'paged' && entry.responder === 'secondary-oncall')
-        ? entries
-        : undefined;
-    }, 'the second step paging secondary-oncall after the restart');
+    // Step 1, five minutes after open, is still ahead at the restart and pages the primary and the secondary.
+    await clock.advanceTo(Date.parse(stored.openedAt) + 5 * MINUTE);
+    const timeline = (await incident(after, id)).timeline;
     const pagedSteps = timeline
       .filter((entry) => entry.type === 'paged')
       .map((entry) => `${entry.step}:${entry.responder}`);
@@ -110,12 +109,8 @@ describe('restart with --data mid-incident', () => {
       (await call(before, 'POST', '/_local/sns/failures', { responder: 'primary-oncall', channels: ['sms'] })).status,
     ).toBe(200);
     const opened = await openIncident(before, 'SMS spending limit reached', 'critical');
-    const timeline = await eventually(async () => {
-      const entries = (await incident(before, opened.id)).timeline;
-      return entries.some((entry) => entry.type === 'paged' && entry.fallbackFor === 'primary-oncall')
-        ? entries
-        : undefined;
-    }, 'the email fallback to primary-oncall');
+    await clock.settle();
+    const timeline = (await incident(before, opened.id)).timeline;
     expect(
       timeline.filter((entry) => entry.type === 'paged').map((entry) => [entry.step, entry.responder, entry.channels]),
     ).toEqual([[0, 'primary-oncall', ['email']]]);
@@ -124,34 +119,37 @@ describe('restart with --data mid-incident', () => {
       (await call(before, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' })).status,
     ).toBe(200);
     await before.stop();
+    await clock.advance(MINUTE);
 
-    // The SMS limit is lifted meanwhile (a new runtime); it restarts well before step 2 (secondary, 15 s).
-    // start() returns once the ladder is re-planned: step 0 is not in it, and step 1, if it is not
-    // past yet, only pages unless acknowledged (which the incident is).
+    // The SMS limit is lifted meanwhile (a new runtime); it restarts a minute after open, before
+    // step 1. start() returns once the ladder is re-planned: step 0 is not in it, and step 1 only
+    // pages unless acknowledged (which the incident is).
     const after = await start(dataDir);
     runtime = after;
-    const plan = resumedPlan(after, opened.id);
-    expect(plan?.map((step) => step.index)).toEqual(expect.arrayContaining([2, 3, 4]));
-    expect(plan?.filter((step) => step.index < 2)).toEqual(
-      plan?.some((step) => step.index === 1) ? [{ index: 1, unless: 'acknowledged' }] : [],
-    );
+    expect(resumedPlan(after, opened.id)).toEqual([
+      { index: 1, unless: 'acknowledged' },
+      { index: 2, unless: 'resolved' },
+      { index: 3, unless: 'resolved' },
+      { index: 4, unless: 'resolved' },
+    ]);
     // The first page after the restart is step 2's, to the secondary: the primary is not paged again.
-    expect(await pagesAfterStep2(after, opened.id)).toEqual(['secondary-oncall']);
-  }, 60_000);
+    expect(await pagesAfterStep2(after, opened.id, opened.openedAt)).toEqual(['secondary-oncall']);
+  });
 
   it('does not page the person who took over on-call while it was down once per step already taken', async () => {
     const dataDir = newDataDir();
     const before = await start(dataDir);
     runtime = before;
     const opened = await openIncident(before, 'Checkout down', 'critical');
-    await eventually(async () => {
-      const entries = (await incident(before, opened.id)).timeline;
-      return (
-        entries.some((entry) => entry.type === 'paged' && entry.step === 1 && entry.responder === 'secondary-oncall') ||
-        undefined
-      );
-    }, 'step 1 paging the primary and the secondary');
+    await clock.advance(5 * MINUTE);
+    const paged = (await incident(before, opened.id)).timeline.filter((entry) => entry.type === 'paged');
+    expect(paged.map((entry) => `${entry.step}:${entry.responder}`)).toEqual([
+      '0:primary-oncall',
+      '1:primary-oncall',
+      '1:secondary-oncall',
+    ]);
     await before.stop();
+    await clock.advance(MINUTE);
 
     // A handoff while the runtime was down: eng-manager covers the primary role from now on.
     const base = testConfig();
@@ -162,17 +160,17 @@ describe('restart with --data mid-incident', () => {
         {
           role: 'primary',
           responder: 'eng-manager',
-          from: new Date(Date.now() - 1_000).toISOString(),
-          to: new Date(Date.now() + 3_600_000).toISOString(),
+          from: new Date(clock.now().getTime() - 1_000).toISOString(),
+          to: new Date(clock.now().getTime() + 3_600_000).toISOString(),
         },
       ],
     });
     const after = await start(dataDir, handedOff);
     runtime = after;
     // Steps 0 and 1 were taken before the restart: the re-planned ladder (in place once start()
-    // returns) holds only the steps ahead, from step 2 (the secondary, 15 s after open).
+    // returns) holds only the steps ahead, from step 2 (the secondary, 30 minutes after open).
     expect(resumedPlan(after, opened.id)?.map((step) => step.index)).toEqual([2, 3, 4]);
     // Step 2 pages the secondary, and eng-manager (primary now) was paged for no step already taken.
-    expect(await pagesAfterStep2(after, opened.id)).toEqual(['secondary-oncall']);
-  }, 60_000);
+    expect(await pagesAfterStep2(after, opened.id, opened.openedAt)).toEqual(['secondary-oncall']);
+  });
 });

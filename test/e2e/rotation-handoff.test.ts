@@ -1,13 +1,13 @@
 /**
  * Roles resolve to people at the moment of each page: a rotation handoff while an incident is
- * open pages the new primary at the next step. The runtime's clock is moved across the handoff
- * after the first page (the ladder's waits run on real, scaled time).
+ * open pages the new primary at the next step. The test's clock passes the handoff after the
+ * first page, then reaches the 5-minute step.
  */
 import type { OnCallNow } from '../../lambdas/core/rotations.js';
+import { ManualClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
   call,
-  eventually,
   LOCAL_ROUTING_KEY,
   outbox,
   pagesIn,
@@ -15,23 +15,17 @@ import {
   withDailyPrimaryRotation,
 } from '../support/local.js';
 
-// 300x: the SEV1 ladder's 5-minute step comes a second after the first page.
-const TIME_SCALE = 300;
+const MINUTE = 60_000;
 
 describe('a rotation handoff during an open incident', () => {
   let runtime: LocalRuntime;
-  let clockOffsetMs = 0;
-  const real = Date.now();
-  // A daily UTC handoff two to three minutes from now: real time cannot reach it during the test.
-  const handoff = new Date(Math.floor(real / 60_000) * 60_000 + 2 * 60_000);
+  const clock = new ManualClock();
+  const start = clock.now().getTime();
+  // A daily UTC handoff two minutes after the clock's start.
+  const handoff = new Date(start + 2 * MINUTE);
 
   beforeAll(async () => {
-    const config = withDailyPrimaryRotation(handoff, real);
-    runtime = await startTestRuntime({
-      timeScale: TIME_SCALE,
-      config,
-      clock: { now: () => new Date(Date.now() + clockOffsetMs) },
-    });
+    runtime = await startTestRuntime({ clock, config: withDailyPrimaryRotation(handoff, start) });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -56,16 +50,17 @@ describe('a rotation handoff during an open incident', () => {
       payload: { summary: 'Primary database failover', source: 'rotation-test', severity: 'critical' },
     });
     expect(reply.status).toBe(202);
-    const first = await eventually(async () => pagesIn(await outbox(runtime))[0], 'the first page');
-    expect(first.responder).toBe(outgoing);
+    await clock.settle();
+    expect(pagesIn(await outbox(runtime)).map((page) => page.responder)).toEqual([outgoing]);
 
-    clockOffsetMs = handoff.getTime() - Date.now() + 60_000; // a minute past the handoff
+    await clock.advance(3 * MINUTE); // a minute past the handoff
     expect((await primaryNow())?.now).toBe(incoming);
 
-    const escalation = await eventually(async () => {
-      const pages = pagesIn(await outbox(runtime)).filter((page) => page.incidentId === first.incidentId);
-      return pages.length >= 3 ? pages : undefined;
-    }, 'the 5-minute step');
-    expect(escalation.slice(1).map((page) => page.responder)).toEqual([incoming, 'secondary-oncall']);
+    await clock.advance(2 * MINUTE); // the 5-minute step
+    expect(pagesIn(await outbox(runtime)).map((page) => page.responder)).toEqual([
+      outgoing,
+      incoming,
+      'secondary-oncall',
+    ]);
   });
 });

@@ -5,6 +5,7 @@
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
+import { ManualClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange, fixture, fixtureText } from '../support/fixtures.js';
 import {
@@ -23,6 +24,8 @@ type RuleReply = { results: { result: { outcome: string; incidentId: string } }[
 
 describe('routing rules and maintenance windows', () => {
   let runtime: LocalRuntime;
+  // From the real time: the alarm fixtures are stamped with it.
+  const clock = new ManualClock(new Date());
   beforeAll(async () => {
     const config = parseConfig({
       ...testConfig(),
@@ -41,7 +44,7 @@ describe('routing rules and maintenance windows', () => {
       ],
       alertPolicy: { SEV1: { insufficientData: 'alert' } },
     });
-    runtime = await startTestRuntime({ config });
+    runtime = await startTestRuntime({ config, clock });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -141,7 +144,7 @@ describe('routing rules and maintenance windows', () => {
       expect(past.status).toBe(400);
       expect(past.body.message).toContain('is in the past');
       const badName = await call(runtime, 'POST', '/v1/services/%3Cscript%3E/maintenance', {
-        until: new Date(Date.now() + 60_000).toISOString(),
+        until: new Date(clock.now().getTime() + 60_000).toISOString(),
       });
       expect(badName.status).toBe(400);
       const missing = await call<{ message: string }>(runtime, 'POST', '/v1/services/payments/maintenance', {});
@@ -150,7 +153,7 @@ describe('routing rules and maintenance windows', () => {
     });
 
     it('keeps alerts for a service in maintenance on a timeline but pages nobody until the window ends', async () => {
-      const until = new Date(Date.now() + 1_500).toISOString();
+      const until = new Date(clock.now().getTime() + 90 * 60_000).toISOString();
       const set = await call(runtime, 'POST', '/v1/services/payments/maintenance', {
         until,
         reason: 'card processor migration',
@@ -174,7 +177,7 @@ describe('routing rules and maintenance windows', () => {
       const other = await fire(alarm('orders-disk-full', 'severity=SEV3 disk', 'other-1'));
       expect(other.run.ladder).toBeDefined();
 
-      await eventually(() => Date.now() > Date.parse(until) || undefined, 'the end of the window');
+      await clock.advanceTo(Date.parse(until) + 1);
       expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === held.id)).toEqual([]);
 
       const after = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'after-1'));

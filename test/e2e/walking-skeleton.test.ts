@@ -3,17 +3,18 @@
  * real handlers, dynalite and the escalation ASL on aws-local-stepfunctions.
  */
 import type { Incident } from '../../lambdas/core/incident.js';
+import { ManualClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
-import { call, eventually, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import { call, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
-// 600x: the SEV1 ladder's 5-minute step comes after half a second, its 30-minute step after 3 s.
-const TIME_SCALE = 600;
+const MINUTE = 60_000;
 
 describe('an alarm in, a page out, an ack, a resolution', () => {
   let runtime: LocalRuntime;
+  const clock = new ManualClock();
   beforeAll(async () => {
-    runtime = await startTestRuntime({ timeScale: TIME_SCALE });
+    runtime = await startTestRuntime({ clock });
   });
   afterAll(async () => {
     await runtime.stop();
@@ -34,20 +35,25 @@ describe('an alarm in, a page out, an ack, a resolution', () => {
     const opened = await incident(runtime, incidentId);
     expect(opened).toMatchObject({ severity: 'SEV1', status: 'open', title: 'orders-api-5xx' });
 
-    const firstPage = await eventually(
-      async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === incidentId),
-      'the first page',
-    );
-    expect(firstPage.responder).toBe('primary-oncall');
-    expect(firstPage.sms).toContain('SEV1');
-    expect(firstPage.email).toContain(`Incident: ${incidentId}`);
+    const pagesFor = async () => pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId);
+    await clock.settle();
+    const [firstPage, ...others] = await pagesFor();
+    expect(others).toEqual([]);
+    expect(firstPage?.responder).toBe('primary-oncall');
+    expect(firstPage?.at).toBe(opened.openedAt);
+    expect(firstPage?.sms).toContain('SEV1');
+    expect(firstPage?.email).toContain(`Incident: ${incidentId}`);
 
-    // Nobody acknowledges: the "5m unless acknowledged" step pages primary and secondary.
-    const secondaryPage = await eventually(
-      async () => pagesIn(await outbox(runtime)).find((page) => page.responder === 'secondary-oncall'),
-      'the escalation to secondary-oncall',
-    );
-    expect(secondaryPage.incidentId).toBe(incidentId);
+    // A second short of five minutes nobody else is paged; at five, with nobody acknowledging,
+    // the "5m unless acknowledged" step pages primary and secondary.
+    await clock.advance(5 * MINUTE - 1_000);
+    expect(await pagesFor()).toHaveLength(1);
+    await clock.advance(1_000);
+    expect((await pagesFor()).map((page) => [page.responder, page.at])).toEqual([
+      ['primary-oncall', opened.openedAt],
+      ['primary-oncall', clock.now().toISOString()],
+      ['secondary-oncall', clock.now().toISOString()],
+    ]);
 
     const acked = await call<Incident>(runtime, 'POST', `/v1/incidents/${incidentId}/acknowledge`, {
       by: 'secondary-oncall',
@@ -70,12 +76,9 @@ describe('an alarm in, a page out, an ack, a resolution', () => {
     const execution = runtime.stepFunctions.list().find((candidate) => candidate.name === `${incidentId}-r1`);
     expect(execution?.status).toBe('ABORTED');
 
-    // The ladder's 30-minute step (secondary) is due 3 s after opening; it must never fire now.
-    const pagesAtResolve = pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId).length;
-    await new Promise((resolve) => setTimeout(resolve, 3_500));
-    expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === incidentId)).toHaveLength(
-      pagesAtResolve,
-    );
+    // The ladder's later steps (30 m, 1 h, 2 h) come due and page nobody.
+    await clock.advance(3 * 60 * MINUTE);
+    expect(await pagesFor()).toHaveLength(3);
   });
 
   it('opens exactly one incident and one execution for 20 concurrent posts of the same alarm', async () => {

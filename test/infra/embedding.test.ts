@@ -22,7 +22,10 @@ import {
   resourcesOfType,
 } from './klaxon-template.js';
 
-const { stack, klaxon, key } = buildEmbeddingApp(new App({ context: { 'aws:cdk:bundling-stacks': [] } }));
+const { stack, klaxon, key } = buildEmbeddingApp(
+  // Schema validation off, as in synthKlaxon; the spawned app below synthesizes with it.
+  new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } }),
+);
 const template = Template.fromStack(stack);
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 const keyArn = `<${idOf(key)}.Arn>`;

@@ -27,11 +27,32 @@ export const defaultConfig = (): KlaxonConfigInput => ({
   integrationKeys: [{ ...DEPLOY_KEY_ENTRY }],
 });
 
-/** The stack as `cdk synth` builds it, minus bundling (an empty bundling-stacks list skips esbuild). */
+/**
+ * The stack as `cdk synth` builds it, minus bundling (an empty bundling-stacks list skips esbuild)
+ * and minus CDK's built-in CloudFormation schema validation: a WebAssembly engine that costs about
+ * 5 s a synth and whose findings are only warnings. config.test.ts synthesizes the app as `cdk synth`
+ * does, validation included, and expects nothing on stderr.
+ */
 export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {
-  const app = new App({ analyticsReporting: false, context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({
+    analyticsReporting: false,
+    builtinCloudFormationValidation: false,
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
   const stack = new KlaxonStack(app, 'Klaxon', { config });
   return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
+}
+
+let shared: ReturnType<typeof synthKlaxon> | undefined;
+
+/**
+ * The stack of the default config, synthesized once per test file and shared by the checks that
+ * only read it (stack.test.ts runs them all in one file: one load of aws-cdk-lib, one synth).
+ * A check that adds to a stack or applies Aspects (cdk-nag) synthesizes its own.
+ */
+export function sharedKlaxon(): ReturnType<typeof synthKlaxon> {
+  shared ??= synthKlaxon();
+  return shared;
 }
 
 /** The default config plus a weekly rotation filling two roles, an unused one and an override. */

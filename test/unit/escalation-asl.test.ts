@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import { systemClock } from '../../lambdas/adapters/system.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationInput, EscalationStep } from '../../lambdas/core/ladder.js';
 import type { IncidentStore } from '../../lambdas/core/ports.js';
@@ -18,6 +19,7 @@ import {
   readAsl,
   STATE_MACHINE_NAMES,
 } from '../../lib/asl.js';
+import { timerClock } from '../../local/clock.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { LocalStepFunctions } from '../../local/local-step-functions.js';
 import { eventually } from '../support/local.js';
@@ -133,6 +135,7 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
         },
       },
       timeScale: 1,
+      clock: timerClock(systemClock),
     });
   });
   afterAll(async () => {

@@ -3,9 +3,9 @@
  * a managed policy, no wildcard resource.
  */
 import { SEVERITIES } from '../../lambdas/core/config.js';
-import { allow, logicalIdOf, permissionsOf, synthKlaxon } from './klaxon-template.js';
+import { allow, logicalIdOf, permissionsOf, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 
 const table = `<${idOf(klaxon.store.table)}.Arn>`;

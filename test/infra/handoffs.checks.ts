@@ -1,6 +1,14 @@
 /** The handoff schedules: one cron per rotation in its time zone, one at() per override, the page function their only target. */
 import { handoffCron } from '../../lib/handoffs.js';
-import { logicalIdOf, permissionsOf, render, resourcesOfType, synthKlaxon, withRotations } from './klaxon-template.js';
+import {
+  logicalIdOf,
+  permissionsOf,
+  render,
+  resourcesOfType,
+  sharedKlaxon,
+  synthKlaxon,
+  withRotations,
+} from './klaxon-template.js';
 
 describe('handoff schedules', () => {
   const { stack, klaxon, template } = synthKlaxon(withRotations());
@@ -48,6 +56,6 @@ describe('handoff schedules', () => {
   });
 
   it('the default config (no rotations, no overrides) schedules nothing: idle cost stays zero', () => {
-    expect(resourcesOfType(synthKlaxon().template, 'AWS::Scheduler::Schedule')).toEqual([]);
+    expect(resourcesOfType(sharedKlaxon().template, 'AWS::Scheduler::Schedule')).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { ALARM_STATE_CHANGE_PATTERN } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import { matchesPattern } from '../../local/event-rules.js';
 import { fixture } from '../support/fixtures.js';
-import { logicalIdOf, onlyOne, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+import { logicalIdOf, onlyOne, render, resourceOf, resourcesOfType, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 const intakeId = idOf(klaxon.intake.function);
 const queueId = idOf(klaxon.intake.deadLetterQueue);

@@ -3,9 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { HTTP_ROUTES, ROUTE_GROUPS, routeGroup, routeKey } from '../../lambdas/handlers/routes.js';
 import { KlaxonHttpApi } from '../../lib/http-api.js';
-import { logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+import { logicalIdOf, render, resourceOf, resourcesOfType, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 const functionIds = {
   intake: idOf(klaxon.intake.function),

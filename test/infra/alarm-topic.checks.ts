@@ -1,8 +1,8 @@
 import { HTTP_ROUTES } from '../../lambdas/handlers/routes.js';
 import { CLOUDWATCH_ALERT_PATH } from '../../lib/alarm-topic.js';
-import { logicalIdOf, onlyOne, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+import { logicalIdOf, onlyOne, render, resourceOf, resourcesOfType, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 const topicId = idOf(klaxon.alarmTopic.topic);
 

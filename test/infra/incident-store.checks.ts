@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { createTableInput } from '../../lambdas/adapters/table-layout.js';
-import { logicalIdOf, resourceOf, synthKlaxon } from './klaxon-template.js';
+import { logicalIdOf, resourceOf, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 
 describe('the incident table', () => {
   it('is the one table, with the very keys and indexes the local runtime creates in dynalite', () => {

@@ -5,9 +5,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ALERTS_REFUSED, INCIDENT_METRICS, METRICS_NAMESPACE } from '../../lambdas/adapters/incident-metrics.js';
 import { SEVERITIES } from '../../lambdas/core/config.js';
 import { KlaxonStack } from '../../lib/klaxon-stack.js';
-import { defaultConfig, logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+import { defaultConfig, logicalIdOf, render, resourceOf, resourcesOfType, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 const healthTopicId = idOf(klaxon.health.topic);
 const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);

@@ -8,10 +8,10 @@ import {
   render,
   resourceOf,
   resourcesOfType,
-  synthKlaxon,
+  sharedKlaxon,
 } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const tableId = logicalIdOf(stack, klaxon.store.table);
 const pageFunctionId = logicalIdOf(stack, klaxon.paging.pageFunction);
 const roleId = logicalIdOf(stack, klaxon.escalation.role);

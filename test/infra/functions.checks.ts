@@ -1,9 +1,9 @@
 import { CONFIG_DEFINE } from '../../lambdas/adapters/environment.js';
 import { parseConfig, SEVERITIES } from '../../lambdas/core/config.js';
 import { klaxonBundling } from '../../lib/klaxon-function.js';
-import { defaultConfig, logicalIdOf, render, resourceOf, synthKlaxon } from './klaxon-template.js';
+import { defaultConfig, logicalIdOf, render, resourceOf, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const functions = {
   intake: klaxon.intake.function,
   'incidents-api': klaxon.management.function,

@@ -6,10 +6,10 @@ import {
   render,
   resourceOf,
   resourcesOfType,
-  synthKlaxon,
+  sharedKlaxon,
 } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const { responders } = parseConfig(defaultConfig());
 
 describe('responder topics', () => {

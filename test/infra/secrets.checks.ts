@@ -1,8 +1,8 @@
 /** The acknowledge-link signing key: generated in Secrets Manager, never in the template or an environment. */
 import { ENV } from '../../lambdas/adapters/environment.js';
-import { logicalIdOf, render, resourceOf, resourcesOfType, synthKlaxon } from './klaxon-template.js';
+import { logicalIdOf, render, resourceOf, resourcesOfType, sharedKlaxon } from './klaxon-template.js';
 
-const { stack, klaxon, template } = synthKlaxon();
+const { stack, klaxon, template } = sharedKlaxon();
 const secretId = logicalIdOf(stack, klaxon.ackSigningKey.secret);
 
 describe('the acknowledge-link signing key', () => {
