@@ -20,4 +20,5 @@ export default {
   // infrastructure test file loads aws-cdk-lib into a fresh module registry: 10.4 min there
   // against 2.5 min with a worker per core.
   maxWorkers: '100%',
+  testSequencer: '<rootDir>/test/support/slowest-first.mjs',
 };
