@@ -8,7 +8,7 @@ import type { KlaxonConfig, Severity } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationInput, planLadder } from './ladder.js';
 import type { CoreDeps } from './ports.js';
-import { awaitsStart, type Run, runExecutionName, runKey } from './runs.js';
+import { awaitsStart, executionOf, type Run, runExecutionName, runKey } from './runs.js';
 
 /** The tier's ladder for run `run` of the incident, from `startsAt`. */
 export function tierLadder(
@@ -105,14 +105,6 @@ export async function startRun(
 
 /** Stops the run's execution and the one it superseded (a re-plan cut short may have left it walking). */
 export async function stopRun(deps: Pick<CoreDeps, 'escalation'>, run: Run, reason: string): Promise<void> {
-  await Promise.all(
-    [run.ladder, run.supersedes].map((execution) =>
-      execution
-        ? deps.escalation.stopRun(
-            { incidentId: execution.incidentId, severity: execution.severity, executionName: execution.executionName },
-            reason,
-          )
-        : undefined,
-    ),
-  );
+  const executions = [run.ladder && executionOf(run.ladder), run.supersedes];
+  await Promise.all(executions.map((execution) => execution && deps.escalation.stopRun(execution, reason)));
 }
