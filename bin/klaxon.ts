@@ -6,7 +6,8 @@
  * problem and the field, and nothing else.
  *
  * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
- * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`).
+ * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`). `-c dashboard=true`
+ * adds the CloudWatch dashboard (off by default: $3 a month).
  *
  * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
@@ -30,6 +31,16 @@ const listContext = (key: string): string[] =>
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 
+/** `-c dashboard=true` on the command line is the string "true"; in cdk.json it may be a boolean. */
+function dashboardContext(): boolean {
+  const value: unknown = app.node.tryGetContext('dashboard');
+  if (value === undefined || value === false || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new ConfigError(
+    `The dashboard context must be true or false (-c dashboard=true), not ${JSON.stringify(value)}`,
+  );
+}
+
 try {
   if (configFile === DEPLOY_CONFIG_FILE && !existsSync(configFile)) {
     throw new ConfigError(
@@ -40,6 +51,7 @@ try {
   new KlaxonStack(app, stackName, {
     config: raw,
     healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
+    dashboard: dashboardContext(),
   });
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;

@@ -1,7 +1,7 @@
 /**
  * Klaxon watching itself: alarms on everything that would make a page go missing, on their own
  * `<prefix>-health` topic with their own subscribers (a pager cannot be trusted to page about its
- * own failure), and a dashboard of what it does.
+ * own failure), and, when asked for, a dashboard of what it does.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -31,8 +31,13 @@ export interface KlaxonHealthProps {
   /** The health topic's name. */
   readonly topicName: string;
   readonly subscribers: HealthSubscribers;
-  /** The dashboard's name. */
-  readonly dashboardName: string;
+  /**
+   * The dashboard's name. Without one there is no dashboard: it bills $3 a month (beyond an
+   * account's first 3), more than everything else Klaxon keeps at rest, and the alarms alone
+   * already tell someone when a page goes missing.
+   * @default no dashboard
+   */
+  readonly dashboardName?: string;
   /** The `service` dimension the functions' metrics carry (POWERTOOLS_SERVICE_NAME). */
   readonly serviceName: string;
   /** What is watched. */
@@ -50,12 +55,14 @@ export interface KlaxonHealthProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+const FIVE_MINUTE_SUM = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
 
 export class KlaxonHealth extends Construct {
   readonly topic: sns.Topic;
   /** Alarm name suffix → alarm, e.g. `SEV1-ExecutionsFailed`, `intake-Errors`. */
   readonly alarms: ReadonlyMap<string, cloudwatch.Alarm>;
-  readonly dashboard: cloudwatch.Dashboard;
+  /** Only when the props name one. */
+  readonly dashboard?: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: KlaxonHealthProps) {
     super(scope, id);
@@ -89,18 +96,17 @@ export class KlaxonHealth extends Construct {
       alarm.addOkAction(new actions.SnsAction(this.topic));
       alarms.set(name, alarm);
     };
-    const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
 
     for (const [name, machine] of Object.entries(watched.stateMachines)) {
       const what = name.startsWith('SEV') ? `${name} escalations` : 'post-mortem reminders';
-      alarmOn(`${name}-ExecutionsFailed`, machine.metricFailed(sum), `${what} failed`);
-      alarmOn(`${name}-ExecutionsTimedOut`, machine.metricTimedOut(sum), `${what} timed out`);
+      alarmOn(`${name}-ExecutionsFailed`, machine.metricFailed(FIVE_MINUTE_SUM), `${what} failed`);
+      alarmOn(`${name}-ExecutionsTimedOut`, machine.metricTimedOut(FIVE_MINUTE_SUM), `${what} timed out`);
     }
     for (const [name, fn] of Object.entries(watched.functions)) {
-      alarmOn(`${name}-Errors`, fn.metricErrors(sum), `the ${name} function failed`);
-      alarmOn(`${name}-Throttles`, fn.metricThrottles(sum), `the ${name} function was throttled`);
+      alarmOn(`${name}-Errors`, fn.metricErrors(FIVE_MINUTE_SUM), `the ${name} function failed`);
+      alarmOn(`${name}-Throttles`, fn.metricThrottles(FIVE_MINUTE_SUM), `the ${name} function was throttled`);
     }
-    alarmOn('Api-5xx', watched.api.metricServerError(sum), 'the HTTP API answered with a 5xx');
+    alarmOn('Api-5xx', watched.api.metricServerError(FIVE_MINUTE_SUM), 'the HTTP API answered with a 5xx');
     // A refused alert opened no incident, and a sender refused once is usually refused every time.
     alarmOn(
       'Api-AlertsRefused',
@@ -108,14 +114,14 @@ export class KlaxonHealth extends Construct {
         namespace: METRICS_NAMESPACE,
         metricName: ALERTS_REFUSED,
         dimensionsMap: { service: props.serviceName },
-        ...sum,
+        ...FIVE_MINUTE_SUM,
       }),
       'a configured alert sender (its integration key or allowed SNS topic) got a 4xx, so its alert opened no incident; the AlertsRefused metric by route and integration, and the intake log ("Alert refused"), say which sender and why',
     );
     for (const [name, topic] of Object.entries(watched.topics)) {
       alarmOn(
         `${name}-DeliveryFailed`,
-        topic.metric('NumberOfNotificationsFailed', sum),
+        topic.metric('NumberOfNotificationsFailed', FIVE_MINUTE_SUM),
         `SNS could not deliver a notification from the ${name} topic`,
       );
     }
@@ -127,7 +133,11 @@ export class KlaxonHealth extends Construct {
       );
     }
     this.alarms = alarms;
+    if (props.dashboardName !== undefined) this.dashboard = this.buildDashboard(props, props.dashboardName);
+  }
 
+  private buildDashboard(props: KlaxonHealthProps, dashboardName: string): cloudwatch.Dashboard {
+    const { watched } = props;
     const business = (metricName: string, severity: Severity, statistic: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
@@ -140,8 +150,8 @@ export class KlaxonHealth extends Construct {
     const perSeverity = (metricName: string, statistic: string) =>
       SEVERITIES.map((severity) => business(metricName, severity, statistic));
     const machines = Object.entries(watched.stateMachines);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
-      dashboardName: props.dashboardName,
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName,
       defaultInterval: Duration.days(7),
       widgets: [
         [
@@ -173,28 +183,28 @@ export class KlaxonHealth extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Escalations started',
-            left: machines.map(([severity, machine]) => machine.metricStarted({ ...sum, label: severity })),
+            left: machines.map(([severity, machine]) => machine.metricStarted({ ...FIVE_MINUTE_SUM, label: severity })),
             width: 8,
           }),
           new cloudwatch.GraphWidget({
             // Succeeded: the ladder ran to its end; aborted: resolving the incident stopped it.
             title: 'Escalations ended',
             left: machines.flatMap(([severity, machine]) => [
-              machine.metricSucceeded({ ...sum, label: `${severity} succeeded` }),
-              machine.metricAborted({ ...sum, label: `${severity} stopped` }),
+              machine.metricSucceeded({ ...FIVE_MINUTE_SUM, label: `${severity} succeeded` }),
+              machine.metricAborted({ ...FIVE_MINUTE_SUM, label: `${severity} stopped` }),
             ]),
             width: 8,
           }),
           new cloudwatch.GraphWidget({
             title: 'Escalations failed or timed out',
             left: machines.flatMap(([severity, machine]) => [
-              machine.metricFailed({ ...sum, label: `${severity} failed` }),
-              machine.metricTimedOut({ ...sum, label: `${severity} timed out` }),
+              machine.metricFailed({ ...FIVE_MINUTE_SUM, label: `${severity} failed` }),
+              machine.metricTimedOut({ ...FIVE_MINUTE_SUM, label: `${severity} timed out` }),
             ]),
             width: 8,
           }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Klaxon health', alarms: [...alarms.values()], width: 24 })],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Klaxon health', alarms: [...this.alarms.values()], width: 24 })],
       ],
     });
   }

@@ -11,6 +11,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly config: KlaxonConfigInput;
   /** Who hears about Klaxon's own failures. @default nobody (synth warns) */
   readonly healthSubscribers?: HealthSubscribers;
+  /** A CloudWatch dashboard, output as `DashboardName`; see KlaxonProps.dashboard. @default false */
+  readonly dashboard?: boolean;
 }
 
 export class KlaxonStack extends Stack {
@@ -21,7 +23,11 @@ export class KlaxonStack extends Stack {
       description: 'Klaxon: serverless incident response and on-call paging',
       ...props,
     });
-    this.klaxon = new Klaxon(this, 'Klaxon', { config: props.config, healthSubscribers: props.healthSubscribers });
+    this.klaxon = new Klaxon(this, 'Klaxon', {
+      config: props.config,
+      healthSubscribers: props.healthSubscribers,
+      dashboard: props.dashboard,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the Klaxon HTTP API',
@@ -44,9 +50,12 @@ export class KlaxonStack extends Stack {
         'The intake function: invoke it with {"klaxon":"redrive-inbox"} to receive again the alert inbox chunks that were dead-lettered',
       value: this.klaxon.intake.function.functionName,
     });
-    new CfnOutput(this, 'DashboardName', {
-      description: 'CloudWatch dashboard: incidents, pages, time to acknowledge, escalations',
-      value: this.klaxon.health.dashboard.dashboardName,
-    });
+    const { dashboard } = this.klaxon.health;
+    if (dashboard) {
+      new CfnOutput(this, 'DashboardName', {
+        description: 'CloudWatch dashboard: incidents, pages, time to acknowledge, escalations',
+        value: dashboard.dashboardName,
+      });
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Klaxon, as one construct another CDK app can embed: the incident store, alert intake,
  * escalation, paging, the lifecycle event bus and the HTTP API, wired together, and the alarms
- * and dashboard that watch them.
+ * (and, if asked for, the dashboard) that watch them.
  *
  * ```ts
  * import { Klaxon } from 'klaxon';
@@ -63,6 +63,14 @@ export interface KlaxonProps {
    * @default DEFAULT_ROUTE_THROTTLES (lib/http-api.ts)
    */
   readonly apiThrottles?: KlaxonHttpApiProps['throttles'];
+  /**
+   * A CloudWatch dashboard (`<prefix>-klaxon`) of incidents opened and pages sent per severity,
+   * time to acknowledge and resolve, escalations and the alarms' states. Off by default: at $3 a
+   * month (beyond an account's first 3 dashboards) it would be half of what Klaxon bills at rest,
+   * and every alarm is there without it.
+   * @default false
+   */
+  readonly dashboard?: boolean;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -183,7 +191,7 @@ export class Klaxon extends Construct {
 
     this.health = new KlaxonHealth(this, 'Health', {
       topicName: `${namePrefix}-health`,
-      dashboardName: `${namePrefix}-klaxon`,
+      dashboardName: props.dashboard ? `${namePrefix}-klaxon` : undefined,
       serviceName: namePrefix,
       subscribers: props.healthSubscribers ?? {},
       watched: {

@@ -1,7 +1,7 @@
 /**
  * A team's own CDK app embedding Klaxon, the way the README shows: imported by the package's
  * name, with every default changed (a customer-managed key, tracing, other names, health
- * subscribers). test/embedding/app.ts is its entry point; test/infra/embedding.test.ts synthesizes both ways.
+ * subscribers, the dashboard). test/embedding/app.ts is its entry point; test/infra/embedding.test.ts synthesizes both ways.
  */
 import { type App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +27,7 @@ export function buildEmbeddingApp(app: App): { stack: Stack; klaxon: Klaxon; key
     encryptionKey: key,
     tracing: true,
     healthSubscribers: { emails: ['platform-team@example.com'], phones: ['+15550100199'] },
+    dashboard: true,
   });
   return { stack, klaxon, key };
 }

@@ -62,7 +62,28 @@ describe('the CDK app and its config file', () => {
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(Object.keys(synthesized(result).Resources).length).toBeGreaterThan(0);
+    const types = Object.values(synthesized(result).Resources).map((resource: { Type: string }) => resource.Type);
+    expect(types).toContain('AWS::CloudWatch::Alarm');
+    expect(types).not.toContain('AWS::CloudWatch::Dashboard');
+  });
+
+  it('adds the dashboard with `-c dashboard=true`, and refuses a value that is neither true nor false', () => {
+    const config = writeConfig('deploy-dashboard.json', defaultConfig());
+    const withDashboard = runApp({
+      KLAXON_CONFIG_FILE: config,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...JSON.parse(NO_BUNDLING), dashboard: 'true' }),
+    });
+    expect(withDashboard.stderr).toBe('');
+    const dashboards = Object.values(synthesized(withDashboard).Resources).filter(
+      (resource: { Type: string }) => resource.Type === 'AWS::CloudWatch::Dashboard',
+    );
+    expect(dashboards).toHaveLength(1);
+    const misspelt = runApp({
+      KLAXON_CONFIG_FILE: config,
+      CDK_CONTEXT_JSON: JSON.stringify({ ...JSON.parse(NO_BUNDLING), dashboard: 'yes' }),
+    });
+    expect(misspelt.status).toBe(1);
+    expect(misspelt.stderr).toBe('The dashboard context must be true or false (-c dashboard=true), not "yes"\n');
   });
 
   it('refuses to synthesize klaxon.config.json, whose key the README prints, and says how to make a real one', () => {

@@ -1,4 +1,4 @@
-/** Klaxon watching itself: alarms to its own health topic, and a dashboard. */
+/** Klaxon watching itself: alarms to its own health topic, and a dashboard when asked for. */
 import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -155,20 +155,48 @@ describe('the health topic', () => {
 });
 
 describe('the dashboard', () => {
+  it('is not in the default stack, which keeps every alarm ($3 a month the operator asks for)', () => {
+    expect(resourcesOfType(template, 'AWS::CloudWatch::Dashboard')).toEqual([]);
+    expect(klaxon.health.dashboard).toBeUndefined();
+    expect(template.findOutputs('DashboardName')).toEqual({});
+    expect(alarms.length).toBeGreaterThan(0);
+    expect(alarms).toHaveLength(klaxon.health.alarms.size);
+  });
+
+  // Its own small synth: the shared stack is the default one.
+  const withDashboard = (() => {
+    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+    const built = new KlaxonStack(app, 'Klaxon', { config: defaultConfig(), dashboard: true });
+    return { stack: built, template: Template.fromStack(built) };
+  })();
   const body = () => {
-    const [, dashboard] = resourcesOfType(template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    const [, dashboard] = resourcesOfType(withDashboard.template, 'AWS::CloudWatch::Dashboard')[0] ?? [];
     if (!dashboard) throw new Error('no dashboard');
     // The body is a Fn::Join of JSON text and resource references.
     return render(dashboard.Properties.DashboardBody);
   };
 
-  it('graphs incidents opened and pages sent per severity, time to acknowledge, and executions', () => {
-    const widgets = JSON.parse(body()).widgets as { properties: { title?: string; metrics?: unknown[][] } }[];
-    const titled = (title: string) => {
-      const widget = widgets.find((w) => w.properties.title === title);
-      if (!widget) throw new Error(`no widget ${title}`);
-      return JSON.stringify(widget.properties.metrics);
+  it('is there with the dashboard prop, named after the prefix and output, beside the same alarms', () => {
+    const dashboards = resourcesOfType(withDashboard.template, 'AWS::CloudWatch::Dashboard');
+    expect(dashboards.map(([, dashboard]) => dashboard.Properties.DashboardName)).toEqual(['Klaxon-klaxon']);
+    const dashboard = withDashboard.stack.klaxon.health.dashboard;
+    if (!dashboard) throw new Error('no dashboard construct');
+    expect(render(withDashboard.template.findOutputs('DashboardName').DashboardName?.Value)).toBe(
+      `<${logicalIdOf(withDashboard.stack, dashboard)}>`,
+    );
+    expect(resourcesOfType(withDashboard.template, 'AWS::CloudWatch::Alarm')).toHaveLength(alarms.length);
+  });
+
+  it('graphs incidents opened and pages sent per severity, time to acknowledge, executions and every alarm', () => {
+    const widgets = JSON.parse(body()).widgets as {
+      properties: { title?: string; metrics?: unknown[][]; alarms?: unknown[] };
+    }[];
+    const widget = (title: string) => {
+      const found = widgets.find((w) => w.properties.title === title);
+      if (!found) throw new Error(`no widget ${title}`);
+      return found.properties;
     };
+    const titled = (title: string) => JSON.stringify(widget(title).metrics);
     for (const severity of SEVERITIES) {
       expect(titled('Incidents opened, per severity')).toContain(
         JSON.stringify([METRICS_NAMESPACE, INCIDENT_METRICS.opened, 'service', 'Klaxon', 'severity', severity]).slice(
@@ -181,8 +209,6 @@ describe('the dashboard', () => {
     }
     expect(titled('Escalations started')).toContain('"ExecutionsStarted"');
     expect(titled('Escalations failed or timed out')).toContain('"ExecutionsTimedOut"');
-    expect(render(template.findOutputs('DashboardName').DashboardName?.Value)).toBe(
-      `<${idOf(klaxon.health.dashboard)}>`,
-    );
+    expect(widget('Klaxon health').alarms).toHaveLength(alarms.length);
   });
 });
