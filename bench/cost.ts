@@ -108,7 +108,10 @@ export const MONTHLY_PRICES = {
   },
 } as const;
 
-/** Counts the resources with a monthly price in the stack as `cdk synth` builds it (bundling skipped). */
+/**
+ * Counts the resources with a monthly price in the stack as `cdk synth` builds it with default
+ * props (no dashboard, the figure the ≤ $3 target is on; bundling skipped).
+ */
 export function standingCharges(config: KlaxonConfigInput) {
   const app = new App({ analyticsReporting: false, context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new KlaxonStack(app, 'Klaxon', { config });
