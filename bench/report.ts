@@ -78,8 +78,9 @@ export function toMarkdown(results: BenchResults): string {
     rows.push([
       `Intake p50 ÷ bare conditional PutItem p50 under the same load (${figures.bare_put_under_load.p50_ms} ms), at ${rate}/s`,
       `${figures.ratio_to_put_p50}×`,
-      '≤ 3×',
-      check(figures.ratio_to_put_p50 <= 3),
+      // Was ≤ 3×: it measured the emulator's queueing as much as intake; the AWS calls rows replace it.
+      'reference',
+      '',
     ]);
     rows.push([
       `Intake p50 ÷ bare PutItem p50 on the idle runtime (${results.intake.bare_put.p50_ms} ms), at ${rate}/s`,
