@@ -10,7 +10,7 @@ import { newIntegrationKey } from '../lambdas/core/integration-keys.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile as loadStackConfig } from '../lib/config-file.js';
 import { AwsCallRecorder } from '../local/aws-calls.js';
 import { type LocalRuntime, type LocalRuntimeOptions, loadConfigFile, startLocalRuntime } from '../local/runtime.js';
-import { COLD_START_PROCESSES, measureColdStart } from './cold-start.js';
+import { BUNDLE_CEILING_BYTES, COLD_START_PROCESSES, COLD_START_TARGET_RATIO, measureColdStart } from './cold-start.js';
 import { costModel } from './cost.js';
 import {
   barePutLatency,
@@ -154,7 +154,7 @@ const results = {
   bundles: coldStart.bundles,
   bundle_heaviest_packages: coldStart.bundle_heaviest_packages,
   cold_start: coldStart.cold_start,
-  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, minified, platform node, target node24, @aws-sdk/* external, require banner, the validated default config compiled in); bytes = the bundle file; init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import the bundle, beside an empty handler bundled the same way, and beside sdk_floor: a handler that only builds a DynamoDB client and its document client at init (the least any Klaxon function does; for reference, no target); @aws-sdk/* is resolved from the project's node_modules (the Lambda runtime provides it on AWS).`,
+  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, tree-shaken, minified, the AWS SDK bundled in, platform node, target node24, require banner, the validated default config compiled in); bytes = the bundle file; init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import the bundle with every variable the stack sets, interleaved with sdk_floor: a handler that only builds a DynamoDB document client, bundled the same way, in the same run; targets: init ≤ ${COLD_START_TARGET_RATIO} × sdk_floor, bundle ≤ ${BUNDLE_CEILING_BYTES} bytes.`,
   cost: {
     ...cost,
     method:

@@ -40,8 +40,9 @@ export function klaxonBundling(bundledConfig: KlaxonConfigInput): nodejs.Bundlin
     sourcesContent: false,
     // Synth prints esbuild's warnings and errors, not a size report per bundle.
     logLevel: nodejs.LogLevel.WARNING,
-    // The nodejs24.x runtime provides AWS SDK v3.
+    // The SDK is bundled (see EXTERNAL_MODULES); without an explicit list CDK would leave it out.
     externalModules: [...LAMBDA_BUNDLING.externalModules],
+    bundleAwsSDK: true,
     // esbuild is a devDependency: bundling never needs Docker.
     forceDockerBundling: false,
     // Lambda caps environment variables at 4 KB in all, which a real roster outgrows, so the

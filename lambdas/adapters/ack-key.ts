@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AckKeySource } from '../core/ports.js';
 import { ENV } from './environment.js';
+import { lazy } from './lazy.js';
 
 /** HMAC-SHA256 keys shorter than this are guessable; the stack's generated secret is longer. */
 const MIN_KEY_CHARACTERS = 32;
@@ -45,7 +46,12 @@ export function secretsManagerAckKey(client: SecretsManagerClient, secretId: str
  */
 export function awsAckKey(): AckKeySource | undefined {
   const secretArn = process.env[ENV.ackSigningSecretArn];
-  return secretArn ? secretsManagerAckKey(new SecretsManagerClient({}), secretArn) : undefined;
+  return secretArn
+    ? secretsManagerAckKey(
+        lazy(() => new SecretsManagerClient({})),
+        secretArn,
+      )
+    : undefined;
 }
 
 export const LOCAL_ACK_KEY_FILE = 'ack-signing-key';

@@ -17,11 +17,11 @@ export { logger };
 
 /** The intake function: the handlers' deps plus maintenance windows, notices and SNS signature checks. */
 export function awsIntakeDeps(): IntakeHandlerDeps {
-  const base = awsHandlerDeps();
+  const dynamodb = new DynamoDBClient({});
+  const base = awsHandlerDeps(undefined, dynamodb);
   // The stack's own alarm topic is known only at deploy time; the config may allow more topics.
   const deployedTopics = (process.env[ENV.allowedSnsTopicArns] ?? '').split(',').filter(Boolean);
   const snsTopicArns = [...new Set([...base.config.snsTopicArns, ...deployedTopics])];
-  const dynamodb = new DynamoDBClient({});
   return {
     ...base,
     config: { ...base.config, snsTopicArns },

@@ -1,6 +1,7 @@
 /**
  * The page task's dependencies on AWS, once per cold start: SNS for the pages, EventBridge for
- * lifecycle events, the table, and the ack-link key. Apart from aws-deps.ts so that this bundle
+ * lifecycle events, the table, and the ack-link key; SNS, EventBridge and Secrets Manager are
+ * built on first use (lazy.ts). Apart from aws-deps.ts so that this bundle
  * does not load the Step Functions client, and the others do not load SNS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -14,6 +15,7 @@ import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { withIncidentMetrics } from './incident-metrics.js';
+import { lazy } from './lazy.js';
 import { snsPager } from './sns-pager.js';
 import { systemClock } from './system.js';
 
@@ -25,8 +27,17 @@ export function awsPagingDeps(): PagingHandlerDeps {
   return {
     config: bundledConfig(),
     store: dynamoIncidentStore(dynamodb, tableName),
-    pager: snsPager(new SNSClient({}), requireEnv(ENV.responderTopicArnPrefix)),
-    events: withIncidentMetrics(eventBridgePublisher(new EventBridgeClient({}), requireEnv(ENV.eventBusName)), metrics),
+    pager: snsPager(
+      lazy(() => new SNSClient({})),
+      requireEnv(ENV.responderTopicArnPrefix),
+    ),
+    events: withIncidentMetrics(
+      eventBridgePublisher(
+        lazy(() => new EventBridgeClient({})),
+        requireEnv(ENV.eventBusName),
+      ),
+      metrics,
+    ),
     clock: systemClock,
     apiBaseUrl: process.env[ENV.publicBaseUrl] ?? '',
     logger,
