@@ -107,7 +107,6 @@ export class EscalationWorkflows extends Construct {
     const stateMachines: Partial<Record<Severity, sfn.StateMachine>> = {};
     for (const severity of SEVERITIES) {
       const substitutions: EscalationSubstitutions = {
-        TableName: store.table.tableName,
         PageFunctionArn: pageFunction.functionArn,
         Severity: severity,
       };

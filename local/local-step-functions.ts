@@ -162,7 +162,6 @@ export class LocalStepFunctions implements EscalationRunner {
     this.machines = Object.fromEntries(
       SEVERITIES.map((severity) => {
         const definition = loadEscalationDefinition({
-          TableName: options.tableName,
           PageFunctionArn: options.pageFunctionArn,
           Severity: severity,
         }) as unknown as StateMachineDefinition;

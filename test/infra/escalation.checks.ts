@@ -40,7 +40,6 @@ describe('escalation state machines', () => {
     expect(definition).toBe(readAsl('escalation'));
     expect(Object.keys(substitutions).sort()).toEqual(placeholdersOf(readAsl('escalation')));
     expect(Object.fromEntries(Object.entries(substitutions).map(([name, value]) => [name, render(value)]))).toEqual({
-      TableName: `<${tableId}>`,
       PageFunctionArn: `<${pageFunctionId}.Arn>`,
       Severity: severity,
     });
