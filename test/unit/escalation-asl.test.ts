@@ -122,8 +122,6 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     dynamo = await startLocalDynamoDb({ tableName: 'asl-test' });
     store = dynamoIncidentStore(dynamo.client, 'asl-test');
     stepFunctions = new LocalStepFunctions({
-      dynamodb: dynamo.client,
-      tableName: 'asl-test',
       pageFunctionArn,
       functions: {
         [pageFunctionArn]: async (payload) => {
