@@ -224,6 +224,11 @@ async function post(runtime: LocalRuntime, path: string, body: string) {
   return response;
 }
 
+/** The post-mortem reminder machine's state that waits days for the first reminder. */
+const POSTMORTEM_FIRST_WAIT = 'Wait until the first reminder';
+/** After that Wait: Remind before the deadline, Still not done?, Wait until the deadline, Remind at the deadline, Reminders over. */
+const POSTMORTEM_TRANSITIONS_AHEAD = 5;
+
 async function runScenario(config: KlaxonConfig, severity: Severity, scenario: Scenario) {
   const runtime = await startLocalRuntime({
     port: 0,
@@ -274,11 +279,15 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
     await post(runtime, `/v1/incidents/${incidentId}/resolve`, JSON.stringify({ by: 'primary-oncall' }));
     apiRequests += 1;
     // The after-resolution execution: the notice to those paged, then (SEV1, SEV2) two post-mortem
-    // reminders days later, which this run does not wait for: each adds a Wait, a Task and a
-    // Choice or end (3 transitions), one invocation and one email, added below.
+    // reminders days later, which this run does not wait for. It is counted once it ended (no
+    // deadline) or waits for the first reminder: what follows, for a post-mortem never marked
+    // done, is the first reminder's Task and Choice, the second's Wait and Task, and the end
+    // (POSTMORTEM_TRANSITIONS_AHEAD), with one invocation and one email per reminder, added below.
     const afterResolution = await waitFor(() => {
       const found = runtime.stepFunctions.list('postmortem-reminder')[0];
-      return found?.statesEntered.includes('Any post-mortem deadline?') ? found : undefined;
+      return found && (found.status !== 'RUNNING' || found.statesEntered.includes(POSTMORTEM_FIRST_WAIT))
+        ? found
+        : undefined;
     }, `the ${severity} resolution notice`);
     const postmortemReminders = parseDurationSeconds(policy.postmortemDue) ? 2 : 0;
 
@@ -293,7 +302,10 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
     ).length;
     const lambdaInvocations = 1 + apiRequests + pageInvocations + postmortemReminders;
     const usage: Usage = {
-      state_transitions: execution.stateTransitions + afterResolution.stateTransitions + 3 * postmortemReminders,
+      state_transitions:
+        execution.stateTransitions +
+        afterResolution.stateTransitions +
+        (postmortemReminders ? POSTMORTEM_TRANSITIONS_AHEAD : 0),
       lambda_invocations: lambdaInvocations,
       lambda_gb_seconds: round(
         lambdaInvocations * (ASSUMPTIONS.lambdaMemoryMb / 1024) * (ASSUMPTIONS.lambdaBilledMsPerInvocation / 1000),

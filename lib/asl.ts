@@ -13,7 +13,6 @@ export const STATE_MACHINE_NAMES: readonly StateMachineName[] = ['escalation', '
 
 /** Substitutions every escalation definition needs (see `${...}` in the ASL file). */
 export interface EscalationSubstitutions {
-  TableName: string;
   PageFunctionArn: string;
   Severity: string;
 }

@@ -13,7 +13,6 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import { type EscalationSubstitutions, type PostmortemReminderSubstitutions, readAsl } from './asl.js';
-import type { IncidentStore } from './incident-store.js';
 
 /**
  * What Step Functions needs to deliver execution logs to CloudWatch Logs. These are log-delivery
@@ -40,8 +39,6 @@ export const XRAY_ACTIONS = [
 ] as const;
 
 export interface EscalationWorkflowsProps {
-  /** The table the "Read the incident" state reads (dynamodb:GetItem only). */
-  readonly store: IncidentStore;
   /** The function the "Page the responders" state invokes. */
   readonly pageFunction: lambda.IFunction;
   /**
@@ -74,40 +71,24 @@ export class EscalationWorkflows extends Construct {
     private readonly props: EscalationWorkflowsProps,
   ) {
     super(scope, id);
-    const { store, pageFunction } = props;
+    const { pageFunction } = props;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     });
 
     // Written out by hand and made immutable below, so no CDK helper can widen it later.
+    // The page task reads the incident: the state machines themselves never touch the table.
     this.role = this.stateMachineRole(
       'Role',
-      'Klaxon escalation state machines: read an incident, invoke the page function, write logs',
-      [
-        new iam.PolicyStatement({
-          sid: 'ReadTheIncident',
-          actions: ['dynamodb:GetItem'],
-          resources: [store.table.tableArn],
-        }),
-        // A table under a customer-managed key: GetItem needs the key to decrypt the item.
-        ...(store.encryptionKey
-          ? [
-              new iam.PolicyStatement({
-                sid: 'DecryptTheIncident',
-                actions: ['kms:Decrypt'],
-                resources: [store.encryptionKey.keyArn],
-              }),
-            ]
-          : []),
-      ],
+      'Klaxon escalation state machines: invoke the page function, write logs',
+      [],
     );
 
     const definition = readAsl('escalation');
     const stateMachines: Partial<Record<Severity, sfn.StateMachine>> = {};
     for (const severity of SEVERITIES) {
       const substitutions: EscalationSubstitutions = {
-        TableName: store.table.tableName,
         PageFunctionArn: pageFunction.functionArn,
         Severity: severity,
       };

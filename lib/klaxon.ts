@@ -158,7 +158,6 @@ export class Klaxon extends Construct {
     });
     this.handoffs = new HandoffSchedules(this, 'Handoffs', { config, pageFunction: this.paging.pageFunction });
     this.escalation = new EscalationWorkflows(this, 'Escalation', {
-      store: this.store,
       pageFunction: this.paging.pageFunction,
       tracing,
     });

@@ -1,11 +1,11 @@
 /**
  * Step Functions on this machine: aws-local-stepfunctions runs the very ASL files CDK deploys,
- * with every Task routed to a local handler (DynamoDB tasks to dynalite, Lambda tasks to the
- * in-process handler). `timeScale` compresses the ladder's waits, the post-mortem reminders'
- * waits and retry pauses for drills (the status-update interval is scaled by the reminder task).
+ * with every Task routed to a local handler (Lambda tasks to the in-process handler; another
+ * service integration is refused by name). `timeScale` compresses the ladder's waits, the
+ * post-mortem reminders' waits and retry pauses for drills (the status-update interval is scaled
+ * by the reminder task).
  * On a manual clock (tests), every Wait state waits on that clock instead (see clockWaits).
  */
-import { type DynamoDBClient, GetItemCommand, type GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import {
   escalationExecutionName,
@@ -45,8 +45,6 @@ export interface LocalExecution {
 }
 
 interface LocalStepFunctionsOptions {
-  dynamodb: DynamoDBClient;
-  tableName: string;
   functions: Record<string, LocalFunction>;
   pageFunctionArn: string;
   timeScale: number;
@@ -162,7 +160,6 @@ export class LocalStepFunctions implements EscalationRunner {
     this.machines = Object.fromEntries(
       SEVERITIES.map((severity) => {
         const definition = loadEscalationDefinition({
-          TableName: options.tableName,
           PageFunctionArn: options.pageFunctionArn,
           Severity: severity,
         }) as unknown as StateMachineDefinition;
@@ -377,11 +374,6 @@ export class LocalStepFunctions implements EscalationRunner {
   /** What each service integration does on AWS, done locally with the same input and output shapes. */
   private handlerFor(stateName: string, resource: string): TaskHandler {
     switch (resource) {
-      case 'arn:aws:states:::dynamodb:getItem':
-        return async (input) => {
-          const output = await this.options.dynamodb.send(new GetItemCommand(input as unknown as GetItemCommandInput));
-          return { Item: output.Item } as unknown as Json;
-        };
       case 'arn:aws:states:::lambda:invoke':
         return async (input) => {
           const { FunctionName, Payload } = input as unknown as { FunctionName: string; Payload: unknown };

@@ -190,8 +190,6 @@ async function wireLocalRuntime(
   // Status-update reminders count their interval in scaled time, like the ladder's waits.
   const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
   const stepFunctions = new LocalStepFunctions({
-    dynamodb: dynamo.client,
-    tableName: TABLE_NAME,
     pageFunctionArn: PAGE_FUNCTION_ARN,
     functions: { [PAGE_FUNCTION_ARN]: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')) },
     timeScale: options.timeScale ?? 1,

@@ -26,6 +26,11 @@ export interface PageStepRequest {
 
 export interface PageStepResult {
   paged: string[];
+  /**
+   * The incident is resolved: the state machine's ladder ends on it. The task, not a read of its
+   * own in the state machine, says so: each state is a billed transition.
+   */
+  resolved: boolean;
   skipped?: string;
   /** Fallback only: the people the step could not reach by its own channels. */
   failed?: string[];
@@ -60,7 +65,7 @@ const whom = (step: EscalationStep) => (step.notify.length > 0 ? step.notify.joi
 /**
  * The step a ladder owes when its execution is replaced (a re-plan stops it; a `--data` restart
  * lost it): the latest step due at `now`, when nobody was paged for it in its run. The execution
- * pages a step seconds after it falls due (Wait, Choice, GetItem, the page task; more on a cold
+ * pages a step seconds after it falls due (the Wait, then the page task; more on a cold
  * start or a retry), so a replacement in that window must take the step over or nobody pages it.
  * Not owed when an acknowledgement or resolve made it moot (the page task would skip it too).
  * One rule for restarts and re-plans; see planResume for why earlier due steps are not owed.
@@ -78,8 +83,8 @@ export async function owedStep(
 }
 
 /**
- * The incident, or why the step no longer pages: the state machine checked before calling, but
- * an acknowledgement or resolve can land in between (and before a fallback).
+ * The incident, or why the step no longer pages: an acknowledgement or resolve makes a step moot
+ * whenever it lands, before its page or before its fallback.
  */
 async function incidentToPage(
   deps: PagingDeps,
@@ -88,7 +93,7 @@ async function incidentToPage(
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
   const moot = whyStepIsMoot(incident, step);
-  return moot ? { paged: [], skipped: moot } : incident;
+  return moot ? { paged: [], resolved: incident.status === 'resolved', skipped: moot } : incident;
 }
 
 /** Why a step no longer needs its pages: a resolution ends every step, an acknowledgement 'unless acknowledged' ones. */
@@ -139,7 +144,7 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   }
   // Failing the task makes the state machine retry it; those already paged are skipped then.
   if (failures.length > 0) throw new PageDeliveryError(`Could not page ${failures.join('; ')}`);
-  return { paged };
+  return { paged, resolved: false };
 }
 
 /** Publishes one page and records it; false when the publish failed (the error goes into `failures`). */
@@ -323,5 +328,5 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   if (unreachable.length > 0) {
     throw new PageDeliveryError(`Nobody could be reached in place of ${unreachable.join(', ')}`);
   }
-  return { paged, failed };
+  return { paged, resolved: false, failed };
 }

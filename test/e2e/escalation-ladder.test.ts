@@ -184,10 +184,10 @@ describe('an acknowledged SEV2 on the local runtime', () => {
     const acked = await call(runtime, 'POST', `/v1/incidents/${opened.id}/acknowledge`, { by: 'primary-oncall' });
     expect(acked.status).toBe(200);
 
-    // Both SMS steps (15m and 1h, "unless acknowledged") are reached and skipped.
+    // Both SMS steps (15m and 1h, "unless acknowledged") reach the page task, which skips them.
     await clock.advance(HOUR);
     const execution = executionOf(runtime, opened.id);
-    expect(execution?.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
+    expect(execution?.statesEntered.filter((name) => name === 'Page the responders')).toHaveLength(3);
     expect(execution?.status).toBe('RUNNING');
 
     const pages = await pagesFor(runtime, opened.id);

@@ -203,7 +203,8 @@ describe('re-planning, minutes into the ladder', () => {
     await clock.advance(HOUR);
     const execution = walked(runtime, opened.id, `${opened.id}-r1`);
     expect(execution?.status).toBe('SUCCEEDED');
-    expect(execution?.statesEntered.filter((name) => name === 'Skip the step')).toHaveLength(2);
+    // All four steps reached the page task; the repeat's two paged nobody.
+    expect(execution?.statesEntered.filter((name) => name === 'Page the responders')).toHaveLength(4);
     const pages = await pagesFor(runtime, opened.id);
     // The first loop's 10m step is "unless resolved" and still pages; the repeat pages nobody.
     expect(pages.map((page) => page.responder)).toEqual(['primary-oncall', 'secondary-oncall']);

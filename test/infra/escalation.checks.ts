@@ -12,7 +12,6 @@ import {
 } from './klaxon-template.js';
 
 const { stack, klaxon, template } = sharedKlaxon();
-const tableId = logicalIdOf(stack, klaxon.store.table);
 const pageFunctionId = logicalIdOf(stack, klaxon.paging.pageFunction);
 const roleId = logicalIdOf(stack, klaxon.escalation.role);
 const postmortemMachineId = logicalIdOf(stack, klaxon.escalation.postmortemReminders);
@@ -40,7 +39,6 @@ describe('escalation state machines', () => {
     expect(definition).toBe(readAsl('escalation'));
     expect(Object.keys(substitutions).sort()).toEqual(placeholdersOf(readAsl('escalation')));
     expect(Object.fromEntries(Object.entries(substitutions).map(([name, value]) => [name, render(value)]))).toEqual({
-      TableName: `<${tableId}>`,
       PageFunctionArn: `<${pageFunctionId}.Arn>`,
       Severity: severity,
     });
@@ -68,10 +66,9 @@ describe('escalation state machines', () => {
 });
 
 describe('the escalation role', () => {
-  it('may read an incident, invoke the page function and deliver logs, nothing more', () => {
+  it('may invoke the page function and deliver logs, nothing more', () => {
     expect(permissionsOf(template, roleId)).toEqual(
       [
-        ...allow(['dynamodb:GetItem'], [`<${tableId}.Arn>`]),
         ...allow(['lambda:InvokeFunction'], [`<${pageFunctionId}.Arn>`, `<${pageFunctionId}.Arn>:*`]),
         ...allow(LOG_DELIVERY_ACTIONS, ['*']),
       ].sort(),

@@ -34,7 +34,7 @@ type State = {
 };
 const PAGE_FUNCTION = 'arn:aws:lambda:us-east-1:1:function:p';
 const definitions = {
-  escalation: loadEscalationDefinition({ TableName: 't', PageFunctionArn: PAGE_FUNCTION, Severity: 'SEV1' }),
+  escalation: loadEscalationDefinition({ PageFunctionArn: PAGE_FUNCTION, Severity: 'SEV1' }),
   'postmortem-reminder': loadPostmortemReminderDefinition({ PageFunctionArn: PAGE_FUNCTION }),
 };
 const statesOf = (name: keyof typeof definitions) =>
@@ -95,18 +95,17 @@ describe('escalation ASL', () => {
   });
 
   it('has a substitution for every placeholder', () => {
-    expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity', 'TableName']);
+    expect(placeholdersOf(readAsl('escalation'))).toEqual(['PageFunctionArn', 'Severity']);
     expect(placeholdersOf(readAsl('postmortem-reminder'))).toEqual(['PageFunctionArn']);
     expect(JSON.stringify(definitions['postmortem-reminder'])).not.toContain('${');
     expect(JSON.stringify(definition)).not.toContain('${');
   });
 
-  it("has the ladder's three Tasks and the reminder one, all reached by the checks above", () => {
+  it("has the ladder's two Tasks and the reminder one, all reached by the checks above", () => {
     const tasks = states.filter(([, state]) => state.Type === 'Task');
     expect(tasks.map(([name]) => name).sort()).toEqual([
       'Fall back to email and backup people',
       'Page the responders',
-      'Read the incident',
       'Remind if a status update is due',
     ]);
   });
@@ -123,15 +122,20 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     dynamo = await startLocalDynamoDb({ tableName: 'asl-test' });
     store = dynamoIncidentStore(dynamo.client, 'asl-test');
     stepFunctions = new LocalStepFunctions({
-      dynamodb: dynamo.client,
-      tableName: 'asl-test',
       pageFunctionArn,
       functions: {
         [pageFunctionArn]: async (payload) => {
           // The reminder branch asks too: no status updates here, so it ends at once.
           if ((payload as { remind?: string }).remind) return { nextAt: null };
-          pages.push(payload as { incidentId: string; step: EscalationStep });
-          return { paged: [] };
+          const request = payload as { incidentId: string; step: EscalationStep };
+          // The page task's own decision (pageStep in lambdas/core/paging.ts, tested there), in short.
+          const { status } = (await store.getIncident(request.incidentId)) ?? {};
+          if (status === 'resolved') return { paged: [], resolved: true, skipped: 'incident resolved' };
+          if (status === 'acknowledged' && request.step.unless === 'acknowledged') {
+            return { paged: [], resolved: false, skipped: 'incident acknowledged' };
+          }
+          pages.push(request);
+          return { paged: [], resolved: false };
         },
       },
       timeScale: 1,
@@ -193,17 +197,19 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     ]);
   });
 
-  it('skips "unless acknowledged" steps once acknowledged, and keeps the others', async () => {
+  it('goes on past a step the page task skipped once acknowledged, to the last step', async () => {
     const execution = await run('acked-incident', 'acknowledged');
     expect(execution.status).toBe('SUCCEEDED');
     expect(pages.filter((page) => page.incidentId === 'acked-incident').map((page) => page.step.index)).toEqual([0, 2]);
-    expect(execution.statesEntered).toContain('Skip the step');
+    expect(execution.statesEntered.filter((state) => state === 'Page the responders')).toHaveLength(3);
+    expect(execution.statesEntered).toContain('Ladder finished');
   });
 
-  it('ends without paging once the incident is resolved', async () => {
+  it('ends without paging, at the first step, once the incident is resolved', async () => {
     const execution = await run('resolved-incident', 'resolved');
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.statesEntered).toContain('Incident resolved');
+    expect(execution.statesEntered.filter((state) => state === 'Page the responders')).toHaveLength(1);
     expect(execution.statesEntered.at(-1)).toBe('Escalation over');
     expect(pages.filter((page) => page.incidentId === 'resolved-incident')).toEqual([]);
   });

@@ -67,7 +67,10 @@ describe('paging a ladder step', () => {
 
   it('pages each person the step names, by the step channels, and records it on the timeline', async () => {
     const id = await open('P1');
-    expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['primary-oncall', 'secondary-oncall'] });
+    expect(await pageStep(deps, { incidentId: id, step })).toEqual({
+      paged: ['primary-oncall', 'secondary-oncall'],
+      resolved: false,
+    });
     expect(pagedFor(id)).toEqual(['primary-oncall', 'secondary-oncall']);
     const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
     expect(timeline.filter((entry) => entry.type === 'paged').map((entry) => entry.responder)).toEqual([
@@ -85,12 +88,17 @@ describe('paging a ladder step', () => {
     expect((await deps.store.getIncident(first))?.escalatedAt).toBeUndefined();
   });
 
-  it('skips an "unless acknowledged" step acknowledged since the state machine looked, and any step once resolved', async () => {
+  it('skips an "unless acknowledged" step once acknowledged, and any step once resolved, saying so to end the ladder', async () => {
     const acked = await open('P2', { status: 'acknowledged' });
-    expect(await pageStep(deps, { incidentId: acked, step })).toEqual({ paged: [], skipped: 'incident acknowledged' });
+    expect(await pageStep(deps, { incidentId: acked, step })).toEqual({
+      paged: [],
+      resolved: false,
+      skipped: 'incident acknowledged',
+    });
     const resolved = await open('P3', { status: 'resolved' });
     expect(await pageStep(deps, { incidentId: resolved, step: { ...step, unless: 'resolved' } })).toEqual({
       paged: [],
+      resolved: true,
       skipped: 'incident resolved',
     });
     expect([...pagedFor(acked), ...pagedFor(resolved)]).toEqual([]);
@@ -102,7 +110,7 @@ describe('paging a ladder step', () => {
     await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
     expect(pagedFor(id)).toEqual(['primary-oncall']);
     failing.clear();
-    expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['secondary-oncall'] });
+    expect(await pageStep(deps, { incidentId: id, step })).toEqual({ paged: ['secondary-oncall'], resolved: false });
     expect(pagedFor(id)).toEqual(['primary-oncall', 'secondary-oncall']);
   });
 
@@ -112,7 +120,7 @@ describe('paging a ladder step', () => {
     const primaryStep: EscalationStep = { ...step, index: 0, notify: ['primary'], unless: 'resolved' };
     expect(
       await pageStep(deps, { incidentId: id, step: primaryStep, fallback: true, failure: 'SNS throttled' }),
-    ).toEqual({ paged: ['secondary-oncall'], failed: ['primary-oncall'] });
+    ).toEqual({ paged: ['secondary-oncall'], resolved: false, failed: ['primary-oncall'] });
     // A retried fallback pages nobody twice.
     await pageStep(deps, { incidentId: id, step: primaryStep, fallback: true });
     expect(pagedFor(id)).toEqual(['secondary-oncall']);
@@ -145,6 +153,7 @@ describe('paging a ladder step', () => {
     await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
     expect(await pageStep(deps, { incidentId: id, step, fallback: true, failure: 'SNS throttled' })).toEqual({
       paged: ['eng-manager'],
+      resolved: false,
       failed: ['primary-oncall'],
     });
     // A retried fallback pages nobody twice.
@@ -163,6 +172,7 @@ describe('paging a ladder step', () => {
     await expect(pageStep(deps, { incidentId: id, step })).rejects.toThrow(PageDeliveryError);
     expect(await pageStep(deps, { incidentId: id, step, fallback: true })).toEqual({
       paged: ['eng-manager', 'executive'],
+      resolved: false,
       failed: ['primary-oncall', 'secondary-oncall'],
     });
     expect(pagedFor(id)).toEqual(['eng-manager', 'executive']);
@@ -182,7 +192,7 @@ describe('paging a ladder step', () => {
     };
     expect(
       await pageStep(deps, { incidentId: id, step: reassignStep, fallback: true, failure: 'SNS throttled' }),
-    ).toEqual({ paged: ['primary-oncall'], failed: ['eng-manager'] });
+    ).toEqual({ paged: ['primary-oncall'], resolved: false, failed: ['eng-manager'] });
     const timeline = (await deps.store.getIncidentWithTimeline(id))?.timeline ?? [];
     expect(timeline.filter((entry) => entry.type === 'page-failed')).toEqual([
       expect.objectContaining({ responder: 'eng-manager', message: expect.stringContaining('(assignee)') }),
@@ -258,6 +268,7 @@ describe('paging a ladder step', () => {
     // Reopened (run 2): primary's SMS and email fail again; the secondary must hear of it again.
     expect(await pageStep(deps, { incidentId: id, step: { ...firstRun, run: 2 }, fallback: true })).toEqual({
       paged: ['secondary-oncall'],
+      resolved: false,
       failed: ['primary-oncall'],
     });
     expect(pagedFor(id)).toEqual(['secondary-oncall', 'secondary-oncall']);
