@@ -12,6 +12,7 @@ const SLOWEST_FIRST = [
   'test/infra/stack.test.ts',
   'test/e2e/thousand-deliveries.test.ts',
   'test/infra/embedding.test.ts',
+  'test/infra/bundles.test.ts',
 ];
 
 const rank = (test) => {
