@@ -21,8 +21,8 @@
  * A delivery the sender identifies (alert.identifiedDelivery) is recorded as processed and never
  * acts again: a signed SNS message replayed after its incident resolved must not reopen it and
  * page again. It is recorded beside its ladder's start (an opening), or once everything else is
- * done; a replay finishes a start that failed, so no retry is refused work it still has to do. A
- * repeat needs no record: its count on the incident is once per delivery.
+ * done (a repeat too: its count guards only while the incident is open); a replay finishes a start
+ * that failed, so no retry is refused work it still has to do.
  */
 import { type Alert, scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
@@ -70,11 +70,9 @@ export async function receiveAlert(deps: IntakeDeps, alert: Alert): Promise<Inta
       : undefined,
   };
   const result = await act(deps, alert, delivery);
-  // A repeat needs no record: its count on the incident is once per delivery already. An opening
-  // was recorded beside its ladder's start (carryOutRun).
-  if (result.outcome !== 'already-processed' && result.outcome !== 'deduplicated' && result.outcome !== 'opened') {
-    await delivery.record?.(result);
-  }
+  // An opening was recorded beside its ladder's start (carryOutRun). A repeat is recorded too: its
+  // count guards only while the incident is open, and a replay after the resolution would reopen it.
+  if (result.outcome !== 'already-processed' && result.outcome !== 'opened') await delivery.record?.(result);
   return result;
 }
 
@@ -204,7 +202,11 @@ async function trigger(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord)
   return readDecideWrite(`Dedup key ${key}`, async () => {
     const now = deps.clock.now().toISOString();
     const [found, processed] = await Promise.all([incidentForKey(deps, alert, key, now), delivery.replay]);
-    if (processed) return replayed(deps, alert, processed);
+    if (processed) {
+      // Claimed beside the check: a key this replay took for a new id must not point at nothing.
+      if (found !== LOST_RACE && found.fresh) await deps.store.releaseDedupKey(key, found.incidentId, 1);
+      return replayed(deps, alert, processed);
+    }
     if (found === LOST_RACE) return LOST_RACE;
     let incident = found.incident;
     if (!found.fresh && !incident) {
@@ -298,8 +300,10 @@ async function trigger(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord)
             joined.firstDeliveryId === alert.deliveryId ? route : undefined,
           );
         }
-        // The delivery that opened it, again (a sender's retry), is no repeat.
-        if (joined.firstDeliveryId === alert.deliveryId) return { outcome: 'deduplicated', incident: joined };
+        // The delivery that opened or reopened it, again (a sender's retry), is no repeat.
+        if (joined.firstDeliveryId === alert.deliveryId || joined.run.delivery === alert.deliveryId) {
+          return { outcome: 'deduplicated', incident: joined };
+        }
         const repeat = await deps.store.countRepeat(
           joined.id,
           { deliveryId: alert.deliveryId, at: now, summary: alert.summary },

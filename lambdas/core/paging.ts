@@ -92,6 +92,11 @@ async function incidentToPage(
 ): Promise<Incident | PageStepResult> {
   const incident = await deps.store.getIncident(incidentId);
   if (!incident) throw new PageDeliveryError(`Incident ${incidentId} does not exist; nothing to page`);
+  // Intake leaves this to the run's first page task, to answer its sender sooner (run-control.ts);
+  // marked whether or not the step still pages, or every later repeat would start the run again.
+  if (incident.run.number === step.run && !incident.run.startedAt && incident.status !== 'resolved') {
+    await deps.store.markRunStarted(incidentId, step.run, deps.clock.now().toISOString());
+  }
   const moot = whyStepIsMoot(incident, step);
   return moot ? { paged: [], resolved: incident.status === 'resolved', skipped: moot } : incident;
 }
@@ -108,11 +113,6 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   const { incidentId, step } = request;
   const incident = await incidentToPage(deps, request);
   if ('paged' in incident) return incident;
-  // Intake leaves this to the run's first page, to answer its sender sooner (run-control.ts).
-  if (incident.run.number === step.run && !incident.run.startedAt) {
-    await deps.store.markRunStarted(incidentId, step.run, deps.clock.now().toISOString());
-  }
-
   const paged: string[] = [];
   const failures: string[] = [];
   for (const responder of stepPeople(deps.config, step, deps.clock.now())) {

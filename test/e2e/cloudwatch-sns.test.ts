@@ -191,6 +191,19 @@ describe('CloudWatch alarms through signed SNS', () => {
     });
   });
 
+  it('never acts on a replay of a repeat it processed: a copy of the ALARM replayed after a person resolved the incident reopens nothing', async () => {
+    const alarm = await publish(stateChange('replayed-repeat', 'ALARM'));
+    const id = alarm.delivery.body.incidentId ?? '';
+    // The same alarm state in another message (a second topic, or a copy): a repeat.
+    const copy = runtime.sns.sign({ ...alarm.message, MessageId: `copy-of-${alarm.message.MessageId}` }, '2');
+    expect((await deliver(copy)).body).toMatchObject({ outcome: 'deduplicated', incidentId: id });
+    // A person resolves it (no sender time on the resolution), within the reopen window.
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'primary-oncall' })).status).toBe(200);
+    const replay = await deliver(copy);
+    expect(replay.body).toMatchObject({ outcome: 'already-processed', incidentId: id });
+    expect((await incident(runtime, id)).status).toBe('resolved');
+  });
+
   it('never acts on a replay of an EventBridge event it processed', async () => {
     const event = fixture<{
       id: string;
