@@ -55,3 +55,33 @@ export function onCallTable(body: {
     ...body.roles.map((entry) => [entry.role, entry.responder?.id ?? '(nobody)', entry.responder?.name ?? '']),
   ]);
 }
+
+export function heartbeatTable(
+  heartbeats: {
+    name: string;
+    status: string;
+    interval: string;
+    grace: string;
+    severity: string;
+    service: string;
+    origin: string;
+    lastPingAt?: string;
+    deadline?: string;
+  }[],
+): string {
+  if (heartbeats.length === 0) return 'No heartbeat monitors.';
+  return table([
+    ['NAME', 'STATUS', 'EVERY', 'GRACE', 'SEV', 'SERVICE', 'LAST PING (UTC)', 'DEADLINE (UTC)', 'FROM'],
+    ...heartbeats.map((monitor) => [
+      monitor.name,
+      monitor.status,
+      monitor.interval,
+      monitor.grace,
+      monitor.severity,
+      clean(monitor.service),
+      when(monitor.lastPingAt),
+      when(monitor.deadline),
+      monitor.origin,
+    ]),
+  ]);
+}

@@ -12,7 +12,7 @@ import { EVENTS_V2_SEVERITY_FOR, resolveSeverityIn } from '../lambdas/core/sever
 import type { EventsV2Severity } from '../lambdas/schemas/events-v2.js';
 import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE } from '../lib/config-file.js';
 import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient, isLoopback } from './api-client.js';
-import { incidentDetail, incidentTable, onCallTable } from './format.js';
+import { heartbeatTable, incidentDetail, incidentTable, onCallTable } from './format.js';
 
 export const EXIT = {
   ok: 0,
@@ -336,6 +336,52 @@ export function buildProgram(io: CliIo): Command {
         await api.request('GET', '/v1/reports', { query: { ...range, format: options.json ? 'json' : 'markdown' } }),
       );
       io.out(options.json ? `${JSON.stringify(body, null, 2)}\n` : String(body));
+    });
+
+  const heartbeat = program
+    .command('heartbeat')
+    .description('Heartbeat monitors: a job that stops pinging Klaxon opens an incident');
+  heartbeat
+    .command('add')
+    .description('Add a monitor; it starts watching at its first ping')
+    .argument('<name>', 'the monitor, e.g. nightly-backup (letters, digits, ".", "_", "-")')
+    .requiredOption('--interval <duration>', 'how often the job pings, e.g. 1d, 15m')
+    .option('--grace <duration>', 'how late a ping may be before an incident opens, e.g. 1h', '0')
+    .addOption(
+      new Option('-s, --severity <severity>', 'severity of its incident').choices([...SEVERITIES]).default('SEV2'),
+    )
+    .option('--service <service>', "the service its incidents belong to (default: the config's defaultService)")
+    .action(async (name: string, flags: { interval: string; grace: string; severity: string; service?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('POST', '/v1/heartbeats', { body: { name, ...flags } })) as {
+        name: string;
+        service: string;
+      };
+      print(options, body, () =>
+        [
+          `Heartbeat monitor ${body.name} added (service ${body.service}). Have the job ping, with an integration key:`,
+          `  curl -fsS -X POST -H "Authorization: Bearer $KLAXON_KEY" ${api.baseUrl}/v1/heartbeats/${body.name}`,
+        ].join('\n'),
+      );
+    });
+  heartbeat
+    .command('list')
+    .description('Every monitor with its last ping, deadline and status (new, up, late, missing)')
+    .action(async () => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('GET', '/v1/heartbeats')) as {
+        heartbeats: Parameters<typeof heartbeatTable>[0];
+      };
+      print(options, body, () => heartbeatTable(body.heartbeats));
+    });
+  heartbeat
+    .command('rm')
+    .description('Remove a monitor added through the API (one from the config file is removed there)')
+    .argument('<name>', 'the monitor')
+    .action(async (name: string) => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('DELETE', `/v1/heartbeats/${encodeURIComponent(name)}`));
+      print(options, body, () => `Heartbeat monitor ${name} removed.`);
     });
 
   const keys = program.command('keys').description('Integration keys for alert senders');

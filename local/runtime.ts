@@ -11,6 +11,7 @@ import { localAckKey } from '../lambdas/adapters/ack-key.js';
 import { dynamoAlertInbox } from '../lambdas/adapters/dynamo-alert-inbox.js';
 import { dynamoChangeEvents } from '../lambdas/adapters/dynamo-change-events.js';
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
+import { dynamoHeartbeats } from '../lambdas/adapters/dynamo-heartbeats.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
@@ -233,6 +234,7 @@ async function wireLocalRuntime(
     ...deps,
     records: dynamoIntakeRecords(dynamo.client, TABLE_NAME),
     inbox: dynamoAlertInbox(dynamo.client, TABLE_NAME),
+    heartbeats: dynamoHeartbeats(dynamo.client, TABLE_NAME),
     inboxDispatcher: calls ? calls.inboxDispatcher(inboxDispatcher) : inboxDispatcher,
     sns: {
       verifier: snsSignatureVerifier(

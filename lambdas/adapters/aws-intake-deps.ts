@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
 import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
 import { dynamoAlertInbox } from './dynamo-alert-inbox.js';
+import { dynamoHeartbeats } from './dynamo-heartbeats.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { refusalCounter } from './incident-metrics.js';
@@ -27,6 +28,7 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
     config: { ...base.config, snsTopicArns },
     records: dynamoIntakeRecords(dynamodb, requireEnv(ENV.tableName)),
     inbox: dynamoAlertInbox(dynamodb, requireEnv(ENV.tableName)),
+    heartbeats: dynamoHeartbeats(dynamodb, requireEnv(ENV.tableName)),
     // The function receives its own inbox: Lambda sets its name in every function's environment.
     inboxDispatcher: lambdaInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
     sns: {

@@ -17,6 +17,8 @@
  *   INBOX#<id>#<n>      INBOX              chunk n of alerts, kept until they are received (core/alert-inbox.ts),
  *                                          deleted once received; one partition per chunk spreads a large delivery
  *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
+ *   HEARTBEATS          <name>             a heartbeat monitor added through the API (listed by Query)
+ *   HEARTBEAT#<name>    HEARTBEAT          a heartbeat monitor's last ping, its schedule's time, a missed deadline
  *
  * Every key below goes through boundedKey (pk and sk below): senders choose much of what
  * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
@@ -75,6 +77,9 @@ export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HAN
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
 export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
+export const heartbeatMonitorKey = (name: string) => ({ pk: 'HEARTBEATS', sk: sk(name) });
+export const HEARTBEAT_MONITORS_PK = 'HEARTBEATS';
+export const heartbeatStateKey = (name: string) => ({ pk: pk(`HEARTBEAT#${name}`), sk: 'HEARTBEAT' });
 export const changeKey = (service: string, at: string, id: string) => ({
   pk: pk(`CHANGES#${service}`),
   sk: sk(`${at}#${id}`),

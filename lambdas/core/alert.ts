@@ -3,8 +3,8 @@
  * EventBridge or SNS, Events API v2, Alertmanager) turns its payload into this.
  */
 
-/** The intake path an alert came through; 'manual' is a fire drill (POST /v1/drills). */
-export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual';
+/** The intake path an alert came through; 'manual' is a fire drill (POST /v1/drills), 'heartbeat' a monitor's missed ping. */
+export type AlertSource = 'cloudwatch' | 'events-v2' | 'alertmanager' | 'manual' | 'heartbeat';
 
 /**
  * Links, images and the sending tool an Events v2 trigger names, kept as sent but bounded

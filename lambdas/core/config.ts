@@ -162,6 +162,43 @@ const integrationKeySchema = z.strictObject({
   service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
 });
 
+/**
+ * A heartbeat monitor's name: it names the run-time schedule `hb-<name>` (Scheduler names hold at
+ * most 64 of these characters) and the monitor's URL, so it needs no escaping anywhere.
+ */
+export const HEARTBEAT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,60}$/;
+/** Scheduler's one-time schedules fire within about a minute: a shorter interval would page on jitter. */
+export const MIN_HEARTBEAT_INTERVAL_SECONDS = 60;
+/** A year: a longer gap is a typo, and a schedule that far out is nobody's plan. */
+export const MAX_HEARTBEAT_WAIT_SECONDS = 366 * 86_400;
+
+/** A job that pings Klaxon every `interval`; a ping later than `interval` + `grace` opens an incident. */
+export const heartbeatMonitorFields = z.strictObject({
+  name: z.string().regex(HEARTBEAT_NAME, 'must be 1 to 61 letters, digits, ".", "_" or "-"'),
+  interval: duration.refine((text) => (parseDurationSeconds(text) ?? 0) >= MIN_HEARTBEAT_INTERVAL_SECONDS, {
+    message: `must be at least ${MIN_HEARTBEAT_INTERVAL_SECONDS}s (schedules fire within about a minute)`,
+  }),
+  /** How late a ping may be before the monitor counts as missing (a job's run time varies). */
+  grace: duration.default('0'),
+  severity: z.enum(SEVERITIES).default('SEV2'),
+  /** The service its incidents belong to (default: defaultService); routing and maintenance go by it. */
+  service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
+});
+
+/** interval + grace within a year (MAX_HEARTBEAT_WAIT_SECONDS): for the config's monitors and the API's. */
+export const HEARTBEAT_WAIT_CHECK: [
+  (monitor: { interval: string; grace: string }) => boolean,
+  z.core.$ZodCustomParams,
+] = [
+  (monitor) =>
+    (parseDurationSeconds(monitor.interval) ?? 0) + (parseDurationSeconds(monitor.grace) ?? 0) <=
+    MAX_HEARTBEAT_WAIT_SECONDS,
+  { message: 'interval + grace must be at most 366d', path: ['grace'] },
+];
+
+export const heartbeatMonitorSchema = heartbeatMonitorFields.refine(...HEARTBEAT_WAIT_CHECK);
+export type HeartbeatMonitorConfig = z.infer<typeof heartbeatMonitorSchema>;
+
 /** What an alarm in INSUFFICIENT_DATA does: nothing (the default), or open an incident like ALARM. */
 export const INSUFFICIENT_DATA_CHOICES = ['ignore', 'alert'] as const;
 
@@ -286,6 +323,8 @@ const configSchema = z
     rotations: z.array(rotationSchema).default([]),
     onCall: z.partialRecord(z.enum(ROLES), onCallSchema).default({}),
     overrides: z.array(overrideSchema).default([]),
+    /** Jobs that must ping Klaxon regularly (more can be added through the API). */
+    heartbeats: z.array(heartbeatMonitorSchema).default([]),
   })
   .superRefine((config, ctx) => {
     const ids = new Set<string>();
@@ -334,6 +373,17 @@ const configSchema = z
           message: `"${override.responder}" is not a responder id`,
         });
       }
+    });
+    const heartbeats = new Set<string>();
+    config.heartbeats.forEach((monitor, index) => {
+      if (heartbeats.has(monitor.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['heartbeats', index, 'name'],
+          message: `"${monitor.name}" is listed twice`,
+        });
+      }
+      heartbeats.add(monitor.name);
     });
     const seenAliases = new Map<string, Severity>();
     for (const severity of SEVERITIES) {

@@ -31,8 +31,8 @@ import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import type { IntakeRecordDeps, MaintenanceWindow, ProcessedDelivery } from './intake-records.js';
 import { lifecycleEvent } from './lifecycle-events.js';
-import { isInForce } from './maintenance.js';
-import type { CoreDeps } from './ports.js';
+import { isInForce, MAINTENANCE_ENDED, maintenanceScheduleName } from './maintenance.js';
+import type { CoreDeps, OneTimeSchedules } from './ports.js';
 import { acknowledgeIncident, IGNORED, resolveIncident, TransitionRefusedError } from './responder-actions.js';
 import { type RouteDecision, routeAlert } from './routing.js';
 import { startRun, tierLadder } from './run-control.js';
@@ -185,11 +185,86 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
       },
     };
   }
-  if (incident.run.held && !inForce) {
-    const ladder = tierLadder(facts.config, incident.id, incident.severity, now, incident.run.number + 1);
-    return { kind: 'join', endHold: nextRun(incident.run, 'maintenance-ended', { by, at: now, ladder }) };
-  }
+  if (incident.run.held && !inForce) return { kind: 'join', endHold: planHoldEnd(facts.config, incident, now, by) };
   return { kind: 'join' };
+}
+
+/**
+ * The run that ends a maintenance hold: the tier's ladder from `now`, so the held hours do not
+ * fire all at once. Taken by one conditional write on the run (of the window's end and an alert
+ * after it, one wins).
+ */
+export function planHoldEnd(config: KlaxonConfig, incident: Incident, now: string, by: string): Run {
+  const ladder = tierLadder(config, incident.id, incident.severity, now, incident.run.number + 1);
+  return nextRun(incident.run, 'maintenance-ended', { by, at: now, ladder });
+}
+
+export type HeldLaddersResult =
+  /** A newer window is in force: its end was scheduled again, nothing started. */
+  { outcome: 'still-in-force'; endsAt: string } | { outcome: 'started'; incidents: string[] };
+
+/**
+ * A maintenance window's end: every unresolved incident of the service whose run it held starts
+ * its ladder from now, once (the same conditional transition as an alert after the window: of
+ * the two, one starts it). A run this decided whose start a crash cut short is started again by
+ * the schedule's retry.
+ */
+export async function startHeldLadders(
+  deps: IntakeDeps & { schedules: OneTimeSchedules },
+  service: string,
+): Promise<HeldLaddersResult> {
+  const window = await deps.records?.getMaintenance(service);
+  if (isInForce(window, deps.clock.now())) {
+    // Fired early, or the window was replaced by a longer one whose schedule lost a race: again at its end.
+    await deps.schedules.schedule(maintenanceScheduleName(service), new Date(window.endsAt), {
+      target: 'intake',
+      payload: { klaxon: MAINTENANCE_ENDED, service },
+    });
+    return { outcome: 'still-in-force', endsAt: window.endsAt };
+  }
+  const started: string[] = [];
+  for (const status of ['open', 'acknowledged'] as const) {
+    let cursor: string | undefined;
+    do {
+      const page = await deps.store.listByStatus(status, { limit: 100, service, ...(cursor ? { cursor } : {}) });
+      for (const listed of page.incidents) {
+        if (await endHold(deps, listed)) started.push(listed.id);
+      }
+      cursor = page.next;
+    } while (cursor !== undefined);
+  }
+  return { outcome: 'started', incidents: started };
+}
+
+/** Ends one incident's hold (or finishes a hold's end a crash cut short); false when there was none. */
+async function endHold(deps: IntakeDeps, listed: Incident): Promise<boolean> {
+  return readDecideWrite(`Incident ${listed.id}`, async () => {
+    const incident = (await deps.store.getIncident(listed.id)) ?? listed;
+    if (incident.status === 'resolved') return false;
+    if (incident.run.cause === 'maintenance-ended' && awaitsStart(incident.run)) {
+      await startRun(deps, incident, { alongside: [publishOpened(deps, incident)] });
+      return true;
+    }
+    if (!incident.run.held) return false;
+    const now = deps.clock.now().toISOString();
+    const run = planHoldEnd(deps.config, incident, now, 'klaxon');
+    const ended = await deps.store.transition(
+      incident,
+      ['open', 'acknowledged'],
+      { run },
+      { run: incident.run.number },
+    );
+    if (!ended) return LOST_RACE;
+    await startRun(deps, ended, { alongside: [publishOpened(deps, ended)] });
+    return true;
+  });
+}
+
+/** Incident Opened goes with the first ladder of its first episode (a held one's when its window ends). */
+async function publishOpened(deps: CoreDeps, incident: Incident): Promise<void> {
+  const { run } = incident;
+  if (!run.ladder || run.episode !== 1 || (run.cause !== 'opened' && run.cause !== 'maintenance-ended')) return;
+  await deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]);
 }
 
 async function trigger(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord): Promise<IntakeOutcome> {
@@ -346,10 +421,7 @@ async function carryOutRun(
       }),
     );
   }
-  // Incident Opened goes with the first ladder of its first episode (a held one's when its window ends).
-  if (run.ladder && run.episode === 1 && (run.cause === 'opened' || run.cause === 'maintenance-ended')) {
-    work.push(deps.events.publish([lifecycleEvent('opened', incident, incident.openedAt)]));
-  }
+  work.push(publishOpened(deps, incident));
   return startRun(deps, incident, { markStarted: false, alongside: work, withStart: () => withStart?.(incident) });
 }
 

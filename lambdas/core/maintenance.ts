@@ -3,7 +3,9 @@
  * (hold the ladder) and the maintenance API (answer `inForce`) both ask here, so a window is
  * never "in force" to one and not to the other.
  */
-import type { MaintenanceWindow } from './intake-records.js';
+import { createHash } from 'node:crypto';
+import type { IntakeRecordStore, MaintenanceWindow } from './intake-records.js';
+import type { Clock, OneTimeSchedules } from './ports.js';
 
 /** A window longer than this is more likely a typo (a year for a day) than a plan. */
 export const MAX_MAINTENANCE_DAYS = 31;
@@ -53,5 +55,35 @@ export function planMaintenanceWindow(request: MaintenanceRequest, now: Date): M
   if (!isInForce(window, now)) {
     throw new MaintenanceWindowRefusedError(`until (${request.until}) is in the past; give the time the window ends`);
   }
+  return window;
+}
+
+/** The `klaxon` field of the window-end schedule's payload (the intake function routes on it). */
+export const MAINTENANCE_ENDED = 'maintenance-ended';
+
+/**
+ * One schedule per service (`mnt-<service>`), so a window that replaces another moves its end.
+ * Scheduler names hold 64 characters of [0-9A-Za-z._-]: a longer service name is hashed.
+ */
+export function maintenanceScheduleName(service: string): string {
+  const name = `mnt-${service}`;
+  return name.length <= 64 ? name : `mnt-${createHash('sha256').update(service, 'utf8').digest('hex').slice(0, 56)}`;
+}
+
+/**
+ * Sets the window a request asks for and schedules its end: when it comes, every incident the
+ * window held that is still unresolved starts its ladder (startHeldLadders, intake.ts). A window
+ * that replaces another moves the one schedule.
+ */
+export async function setMaintenanceWindow(
+  deps: { records: Pick<IntakeRecordStore, 'putMaintenance'>; schedules: OneTimeSchedules; clock: Clock },
+  request: MaintenanceRequest,
+): Promise<MaintenanceWindow> {
+  const window = planMaintenanceWindow(request, deps.clock.now());
+  await deps.records.putMaintenance(window);
+  await deps.schedules.schedule(maintenanceScheduleName(window.service), new Date(window.endsAt), {
+    target: 'intake',
+    payload: { klaxon: MAINTENANCE_ENDED, service: window.service },
+  });
   return window;
 }

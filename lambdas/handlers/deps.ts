@@ -2,6 +2,7 @@ import type { SnsSignatureVerifier, SubscriptionConfirmer } from '../adapters/sn
 import type { AlertInboxDeps } from '../core/alert-inbox.js';
 import type { ChangeEventStore } from '../core/change-events.js';
 import type { HandoffRecords } from '../core/handoffs.js';
+import type { HeartbeatStore } from '../core/heartbeats.js';
 import type { IntakeRecordDeps } from '../core/intake-records.js';
 import type { AckKeySource, CoreDeps, OneTimeSchedules, PagingDeps } from '../core/ports.js';
 import type { Logger } from './logger.js';
@@ -36,4 +37,9 @@ export interface SnsIntakeDeps {
  */
 export type IntakeHandlerDeps = HandlerDeps &
   IntakeRecordDeps &
-  AlertInboxDeps & { sns: SnsIntakeDeps; countRefusal?: RefusalCounter };
+  AlertInboxDeps & {
+    sns: SnsIntakeDeps;
+    countRefusal?: RefusalCounter;
+    /** Heartbeat monitors added through the API, and every monitor's last ping. */
+    heartbeats: HeartbeatStore;
+  };

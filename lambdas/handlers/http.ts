@@ -7,6 +7,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
+import { HEARTBEAT_NAME } from '../core/config.js';
+import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
 import { INCIDENT_ID } from '../core/incident.js';
 import { UnknownResponderError } from '../core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
@@ -88,6 +90,8 @@ const CORE_ERROR_STATUSES: readonly {
   { type: InvalidCursorError, status: 400 },
   { type: UnknownResponderError, status: 400 },
   { type: MaintenanceWindowRefusedError, status: 400 },
+  { type: HeartbeatNotFoundError, status: 404 },
+  { type: HeartbeatRefusedError, status: 409 },
   { type: SignatureRejectedError, status: 403 },
   // The certificate could not be fetched now: SNS retries a 5xx, and so should anyone else.
   { type: CertificateUnavailableError, status: 503, hint: '; retry later' },
@@ -123,6 +127,13 @@ const PATH_PARAMETERS = {
     if (!SERVICE_NAME.test(value)) {
       throw new MalformedPathError(
         `The service name must be letters, digits, ".", "_" or "-" (at most 128), not ${shown(value)}`,
+      );
+    }
+  },
+  monitor: (value: string) => {
+    if (!HEARTBEAT_NAME.test(value)) {
+      throw new NotFoundError(
+        `No heartbeat monitor named ${shown(value)}: monitor names are 1 to 61 letters, digits, ".", "_" or "-"`,
       );
     }
   },

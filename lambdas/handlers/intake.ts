@@ -5,6 +5,7 @@
  */
 import { type DrainResult, isInboxEvent, parseRedriveInboxEvent, type RedriveResult } from '../core/alert-inbox.js';
 import type { IntakeHandlerDeps } from './deps.js';
+import { makeHeartbeatHandler } from './heartbeats.js';
 import type { HttpEvent, HttpResult } from './http.js';
 import { json } from './http.js';
 import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
@@ -14,6 +15,7 @@ import { makeReceiveChangeEventHandler } from './receive-change-events.js';
 import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
 import { makeReceiveSnsAlarmHandler } from './receive-sns-alarm.js';
 import { noteRefusal } from './refused-alerts.js';
+import { isScheduledWork, makeScheduledWorkHandler, type ScheduledWorkResult } from './scheduled-work.js';
 import { makeServiceMaintenanceHandler } from './service-maintenance.js';
 
 const isHttpEvent = (event: unknown): event is HttpEvent =>
@@ -25,6 +27,8 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
   const maintenance = makeServiceMaintenanceHandler(deps);
   const inbox = makeReceiveAlertInboxHandler(deps);
   const redrive = makeRedriveAlertInboxHandler(deps);
+  const heartbeats = makeHeartbeatHandler(deps);
+  const scheduled = makeScheduledWorkHandler(deps);
   const byRoute: Record<string, (event: HttpEvent, context: Parameters<typeof alarmEvents>[1]) => Promise<HttpResult>> =
     {
       'POST /v1/alerts/events': eventsV2,
@@ -34,12 +38,18 @@ export function makeIntakeHandler(deps: IntakeHandlerDeps) {
       'POST /v1/alerts/alertmanager': makeReceiveAlertmanagerHandler(deps),
       'POST /v1/services/{name}/maintenance': maintenance,
       'GET /v1/services/{name}/maintenance': maintenance,
+      'POST /v1/heartbeats/{monitor}': heartbeats,
+      'GET /v1/heartbeats/{monitor}': heartbeats,
+      'GET /v1/heartbeats': heartbeats,
+      'POST /v1/heartbeats': heartbeats,
+      'DELETE /v1/heartbeats/{monitor}': heartbeats,
     };
   return async (
     event: unknown,
     context: Parameters<typeof alarmEvents>[1],
-  ): Promise<HttpResult | AlarmEventResult | DrainResult | RedriveResult> => {
+  ): Promise<HttpResult | AlarmEventResult | DrainResult | RedriveResult | ScheduledWorkResult> => {
     if (isInboxEvent(event)) return inbox(event, context);
+    if (isScheduledWork(event)) return scheduled(event);
     const redriveEvent = parseRedriveInboxEvent(event);
     if (redriveEvent) return redrive(redriveEvent, context);
     if (!isHttpEvent(event)) return alarmEvents(event, context);

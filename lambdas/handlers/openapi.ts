@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import { changeEventSchema, eventsV2Schema } from '../schemas/events-v2.js';
+import { heartbeatBodySchema, pingQuerySchema } from '../schemas/heartbeats.js';
 import {
   acknowledgeBodySchema,
   drillBodySchema,
@@ -45,6 +46,12 @@ const INCIDENT_ACTION: Pick<Operation, 'ok' | 'errors'> = {
 const BACK_TO_INCIDENT: Operation['ok'] = { status: 303, description: 'Redirect to the incident page' };
 /** An unknown integration key or topic, a body over the size limit, a Content-Type other than JSON. */
 const ALERT_ERRORS = [403, 413, 415];
+
+/** A ping answers with the monitor's new deadline; 401 without a key, 403 with an unknown one, 404 for no such monitor. */
+const HEARTBEAT_PING: Pick<Operation, 'ok' | 'errors'> = {
+  ok: { status: 200, description: '{"status":"ok","monitor","at","deadline","resolved"?}' },
+  errors: [401, 403, 404],
+};
 
 const EVENTS_V2: Omit<Operation, 'summary'> = {
   body: eventsV2Schema,
@@ -89,6 +96,36 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: "The service's maintenance window",
     ok: { status: 200, description: 'The window' },
     errors: [404],
+  },
+  'POST /v1/heartbeats/{monitor}': {
+    summary:
+      'A heartbeat ping from the monitored job, with an integration key as "Authorization: Bearer <key>" (or ?key=, which lands in access logs); resolves the missed-ping incident if one is open',
+    query: pingQuerySchema,
+    ...HEARTBEAT_PING,
+  },
+  'GET /v1/heartbeats/{monitor}': {
+    summary: 'The same ping as POST, for `curl` in a crontab',
+    query: pingQuerySchema,
+    ...HEARTBEAT_PING,
+  },
+  'GET /v1/heartbeats': {
+    summary: "Every heartbeat monitor (the config file's and the API's) with its last ping, deadline and status",
+    ok: {
+      status: 200,
+      description:
+        '{"heartbeats":[{"name","interval","grace","severity","service","origin","status","lastPingAt","deadline"}]}',
+    },
+  },
+  'POST /v1/heartbeats': {
+    summary: 'Add a heartbeat monitor; it starts watching at its first ping',
+    body: heartbeatBodySchema,
+    ok: { status: 201, description: 'The monitor' },
+    errors: [409],
+  },
+  'DELETE /v1/heartbeats/{monitor}': {
+    summary: 'Remove a heartbeat monitor added through the API (one in the config file is removed there)',
+    ok: { status: 200, description: '{"removed": name}' },
+    errors: [404, 409],
   },
   'GET /v1/ack/{token}': {
     summary: 'The acknowledge link from a page: shows a confirm page only (mail scanners prefetch links)',

@@ -5,7 +5,7 @@
 export type FunctionName = 'intake' | 'incidents-api' | 'web-console';
 
 export interface HttpRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   function: FunctionName;
   /** `iam`: management routes, signed by the caller's AWS credentials; `sender`: alert senders, who authenticate in the payload. */
@@ -20,6 +20,12 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/alerts/alertmanager', function: 'intake', auth: 'sender' },
   { method: 'POST', path: '/v1/services/{name}/maintenance', function: 'intake', auth: 'iam' },
   { method: 'GET', path: '/v1/services/{name}/maintenance', function: 'intake', auth: 'iam' },
+  // A ping carries an integration key; GET too, for `curl` in a crontab.
+  { method: 'POST', path: '/v1/heartbeats/{monitor}', function: 'intake', auth: 'sender' },
+  { method: 'GET', path: '/v1/heartbeats/{monitor}', function: 'intake', auth: 'sender' },
+  { method: 'GET', path: '/v1/heartbeats', function: 'intake', auth: 'iam' },
+  { method: 'POST', path: '/v1/heartbeats', function: 'intake', auth: 'iam' },
+  { method: 'DELETE', path: '/v1/heartbeats/{monitor}', function: 'intake', auth: 'iam' },
   { method: 'GET', path: '/v1/incidents', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/incidents/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/acknowledge', function: 'incidents-api', auth: 'iam' },

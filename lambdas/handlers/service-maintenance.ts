@@ -1,11 +1,12 @@
 /**
  * POST /v1/services/{name}/maintenance `{"until","reason"?,"by"?}` starts (or replaces) a
  * maintenance window; GET shows it. Alerts for the service during the window open and record
- * incidents but page nobody (their run is held: decideTrigger in lambdas/core/intake.ts). Which
+ * incidents but page nobody (their run is held: decideTrigger in lambdas/core/intake.ts) until the
+ * window's end, when a schedule starts their ladders (startHeldLadders). Which
  * window may be set and when it is in force are core's rules (lambdas/core/maintenance.ts).
  */
 import middy from '@middy/core';
-import { isInForce, planMaintenanceWindow } from '../core/maintenance.js';
+import { isInForce, setMaintenanceWindow } from '../core/maintenance.js';
 import { maintenanceBodySchema } from '../schemas/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -19,7 +20,7 @@ import {
   validate,
 } from './http.js';
 
-type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger'>;
+type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger' | 'schedules'>;
 
 export const serviceMaintenance =
   (deps: MaintenanceDeps) =>
@@ -33,11 +34,12 @@ export const serviceMaintenance =
     const body = validate(maintenanceBodySchema, readJsonBody(event), 'body');
     const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
     const now = deps.clock.now();
-    const window = planMaintenanceWindow(
-      { service, until: body.until, reason: body.reason, by: iam?.split('/').pop() ?? body.by ?? 'api' },
-      now,
-    );
-    await deps.records.putMaintenance(window);
+    const window = await setMaintenanceWindow(deps, {
+      service,
+      until: body.until,
+      reason: body.reason,
+      by: iam?.split('/').pop() ?? body.by ?? 'api',
+    });
     deps.logger.info(`Maintenance for ${service} until ${window.endsAt}`, { by: window.by });
     return json(200, { ...window, inForce: isInForce(window, now) });
   };

@@ -12,3 +12,9 @@ export const maintenanceBodySchema = z.object({
   reason: z.string().trim().max(1024).optional(),
   by: z.string().trim().min(1).max(128).optional(),
 });
+
+/** What a window's end schedule invokes the intake function with. */
+export const maintenanceEndedEventSchema = z.strictObject({
+  klaxon: z.literal('maintenance-ended'),
+  service: z.string().regex(SERVICE_NAME),
+});

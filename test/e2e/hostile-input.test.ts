@@ -168,6 +168,7 @@ describe('hostile input on the alert routes', () => {
   /** What a path parameter that no real one could be gets, by parameter: the status and words of its answer. */
   const IMPOSSIBLE_PARAMETER: Record<string, [number, string]> = {
     id: [404, 'incident ids are'],
+    monitor: [404, 'monitor names are'],
     name: [400, 'service name must be'],
     token: [400, 'link'],
   };

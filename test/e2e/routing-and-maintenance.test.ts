@@ -10,7 +10,6 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange, fixture, fixtureText } from '../support/fixtures.js';
 import {
   call,
-  eventually,
   FIXTURE_TOPIC_ARN,
   incident,
   LOCAL_ROUTING_KEY,
@@ -152,7 +151,7 @@ describe('routing rules and maintenance windows', () => {
       expect(missing.body.message).toContain('until');
     });
 
-    it('keeps alerts for a service in maintenance on a timeline but pages nobody until the window ends', async () => {
+    it('keeps alerts for a service in maintenance on a timeline, and pages the primary at the window end, once', async () => {
       const until = new Date(clock.now().getTime() + 90 * 60_000).toISOString();
       const set = await call(runtime, 'POST', '/v1/services/payments/maintenance', {
         until,
@@ -177,16 +176,20 @@ describe('routing rules and maintenance windows', () => {
       const other = await fire(alarm('orders-disk-full', 'severity=SEV3 disk', 'other-1'));
       expect(other.run.ladder).toBeDefined();
 
-      await clock.advanceTo(Date.parse(until) + 1);
-      expect(pagesIn(await outbox(runtime)).filter((page) => page.incidentId === held.id)).toEqual([]);
+      const heldPages = async () => pagesIn(await outbox(runtime)).filter((page) => page.incidentId === held.id);
+      await clock.advanceTo(Date.parse(until) - 1);
+      expect(await heldPages()).toEqual([]);
+      // The alarm stays in ALARM and sends nothing more: the window's end starts the ladder.
+      await clock.advanceTo(until);
+      const ended = await incident(runtime, held.id);
+      expect(ended.run).toMatchObject({ number: 2, cause: 'maintenance-ended', episode: 1, by: 'klaxon' });
+      expect((await heldPages()).map((page) => [page.responder, page.at])).toEqual([['primary-oncall', until]]);
 
+      // An alert after the window joins the ladder the window's end started: no second start.
       const after = await fire(alarm('payments-refunds-5xx', 'severity=SEV1 refunds failing', 'after-1'));
       expect(after.id).toBe(held.id);
-      expect(after.run).toMatchObject({ number: 2, cause: 'maintenance-ended', episode: 1 });
-      await eventually(
-        async () => pagesIn(await outbox(runtime)).find((page) => page.incidentId === held.id),
-        'the page once the window ended',
-      );
+      expect(after.run).toMatchObject({ number: 2, cause: 'maintenance-ended' });
+      expect(await heldPages()).toHaveLength(1);
     });
   });
 });

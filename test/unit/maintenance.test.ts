@@ -12,8 +12,10 @@ import {
 } from '../../lambdas/core/maintenance.js';
 import type { HttpEvent, HttpResult } from '../../lambdas/handlers/http.js';
 import { makeServiceMaintenanceHandler, serviceMaintenance } from '../../lambdas/handlers/service-maintenance.js';
+import { ManualClock } from '../../local/clock.js';
 import { lambdaContext } from '../../local/gateway.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
+import { LocalOneTimeSchedules } from '../../local/one-time-schedules.js';
 
 const NOW = new Date('2026-11-20T10:00:00.000Z');
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
@@ -61,7 +63,8 @@ describe("the maintenance API's inForce is intake's rule", () => {
   const logger = { info: () => {}, warn: () => {}, error: () => {} };
   const shown = async (window: MaintenanceWindow) => {
     await records.putMaintenance(window);
-    const handler = serviceMaintenance({ records, clock: { now: () => NOW }, logger });
+    const clock = new ManualClock(NOW);
+    const handler = serviceMaintenance({ records, clock, logger, schedules: new LocalOneTimeSchedules(clock, logger) });
     const event = {
       routeKey: 'GET /v1/services/{name}/maintenance',
       pathParameters: { name: window.service },
@@ -93,12 +96,15 @@ describe('setting a window through the API', () => {
     records = dynamoIntakeRecords(dynamo.client, 'maintenance-api-test');
   });
   afterAll(async () => {
+    await schedules.stop();
     await dynamo.close();
   });
 
   const logger = { info: () => {}, warn: () => {}, error: () => {} };
+  const clock = new ManualClock(NOW);
+  const schedules = new LocalOneTimeSchedules(clock, logger);
   const post = async (body: Record<string, unknown>) => {
-    const handler = makeServiceMaintenanceHandler({ records, clock: { now: () => NOW }, logger });
+    const handler = makeServiceMaintenanceHandler({ records, clock, logger, schedules });
     const event = {
       routeKey: 'POST /v1/services/{name}/maintenance',
       pathParameters: { name: 'checkout' },
@@ -142,5 +148,17 @@ describe('setting a window through the API', () => {
       },
     });
     expect(isInForce(await records.getMaintenance('checkout'), NOW)).toBe(true);
+  });
+
+  it("schedules the window's end, and a window that replaces it moves that one schedule", async () => {
+    await post({ until: at(3_600_000) });
+    await post({ until: at(2 * 3_600_000) });
+    expect(schedules.list()).toEqual([
+      {
+        name: 'mnt-checkout',
+        at: at(2 * 3_600_000),
+        work: { target: 'intake', payload: { klaxon: 'maintenance-ended', service: 'checkout' } },
+      },
+    ]);
   });
 });
