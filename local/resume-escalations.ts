@@ -12,7 +12,7 @@
  * rather than every step missed while down: that is where the ladder stands, and paging every
  * missed level at once is the burst a restart must not cause. The state machine re-reads the
  * incident, so a step an acknowledgement made moot is skipped. A run held for maintenance has no
- * ladder and is left alone: the first alert after its window decides the run that pages. The
+ * ladder and is left alone: its window's end (a kept schedule) or the first alert after it decides the run that pages. The
  * status-update reminders are a branch of the same execution, so they resume with it (counting from
  * the last note or reminder on the timeline); the post-mortem reminders of resolved incidents are
  * restarted by resumePostmortemReminders.
