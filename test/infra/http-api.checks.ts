@@ -30,8 +30,10 @@ function routeTable(): Record<string, [string, string]> {
 
 describe('the HTTP API', () => {
   it('leaves only the alert senders’ routes without IAM; every other route needs IAM', () => {
-    // Alert senders authenticate in the payload; a responder's ack link carries its own signed token.
-    const senderRoute = /^(POST \/(v1\/alerts\/[a-z]+|v2\/(change\/)?enqueue)|(GET|POST) \/v1\/ack\/\{token\})$/;
+    // Alert senders authenticate in the payload (a heartbeat ping with its key); a responder's ack
+    // link carries its own signed token.
+    const senderRoute =
+      /^(POST \/(v1\/alerts\/[a-z]+|v2\/(change\/)?enqueue)|(GET|POST) \/v1\/(ack\/\{token\}|heartbeats\/\{monitor\}))$/;
     const authorization = Object.entries(routeTable()).map(([key, [auth]]) => [key, auth]);
     expect(authorization).toEqual(
       authorization.map(([key]) => [key, senderRoute.test(key ?? '') ? 'NONE' : 'AWS_IAM']),
