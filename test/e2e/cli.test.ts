@@ -16,7 +16,7 @@ import { apiUrl } from '../../cli/api-client.js';
 import { EXIT, runCli } from '../../cli/program.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { eventually, openManyIncidents, startTestRuntime } from '../support/local.js';
+import { eventually, LOCAL_ROUTING_KEY, openManyIncidents, startTestRuntime } from '../support/local.js';
 
 interface Run {
   code: number;
@@ -168,6 +168,38 @@ describe('klaxon CLI', () => {
     const oncall = await klaxon('oncall');
     expect(oncall.out).toMatch(/primary +primary-oncall +Priya Primary/);
     expect(oncall.out).toMatch(/executive +executive +Erin Executive/);
+  });
+
+  it('adds, lists and removes a heartbeat monitor; a second add exits 4, removing an unknown one 3', async () => {
+    const added = await klaxon(
+      'heartbeat',
+      'add',
+      'cli-backup',
+      '--interval',
+      '1d',
+      '--grace',
+      '1h',
+      '--service',
+      'backups',
+    );
+    expect(added.code).toBe(EXIT.ok);
+    expect(added.out).toContain(
+      `curl -fsS -X POST -H "Authorization: Bearer $KLAXON_KEY" ${runtime.url}/v1/heartbeats/cli-backup`,
+    );
+    expect((await klaxon('heartbeat', 'add', 'cli-backup', '--interval', '1h')).code).toBe(EXIT.conflict);
+    expect((await klaxon('heartbeat', 'list')).out).toMatch(/cli-backup +new +1d +1h +SEV2 +backups +- +- +api/);
+
+    const ping = await fetch(`${runtime.url}/v1/heartbeats/cli-backup?key=${LOCAL_ROUTING_KEY}`);
+    expect(ping.status).toBe(200);
+    const [listed] = json<{ heartbeats: { status: string; lastPingAt: string }[] }>(
+      await klaxon('--json', 'heartbeat', 'list'),
+    ).heartbeats;
+    expect(listed).toMatchObject({ status: 'up', lastPingAt: expect.any(String) });
+
+    expect((await klaxon('heartbeat', 'rm', 'cli-backup')).code).toBe(EXIT.ok);
+    expect((await klaxon('heartbeat', 'list')).out.trim()).toBe('No heartbeat monitors.');
+    expect((await klaxon('heartbeat', 'rm', 'cli-backup')).code).toBe(EXIT.notFound);
+    expect(runtime.schedules.list().filter((schedule) => schedule.name === 'hb-cli-backup')).toEqual([]);
   });
 
   it('starts a drill that pages with a [DRILL] tag and that the monthly report leaves out', async () => {
