@@ -1,11 +1,19 @@
 /**
  * Heartbeat monitors as tables: which config a monitor may have, when it is missing, and when a
- * ping moves its schedule (a burst must not, a ping on time must).
+ * ping moves its schedule (a burst must not, a ping on time must); and the store's conditional
+ * writes, on dynalite.
  */
 import { readFileSync } from 'node:fs';
+import { dynamoHeartbeats } from '../../lambdas/adapters/dynamo-heartbeats.js';
 import { ConfigError, parseConfig } from '../../lambdas/core/config.js';
-import { heartbeatDeadline, heartbeatScheduleName, movesSchedule } from '../../lambdas/core/heartbeats.js';
+import {
+  type HeartbeatStore,
+  heartbeatDeadline,
+  heartbeatScheduleName,
+  movesSchedule,
+} from '../../lambdas/core/heartbeats.js';
 import { maintenanceScheduleName } from '../../lambdas/core/maintenance.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 
 const valid = () => JSON.parse(readFileSync('klaxon.config.json', 'utf8')) as Record<string, unknown>;
 const withHeartbeats = (heartbeats: unknown[]) => ({ ...valid(), heartbeats });
@@ -81,5 +89,42 @@ describe('schedule names (Scheduler: at most 64 of [0-9A-Za-z._-])', () => {
 
   it('keeps two long service names apart', () => {
     expect(maintenanceScheduleName(`${'s'.repeat(100)}a`)).not.toBe(maintenanceScheduleName(`${'s'.repeat(100)}b`));
+  });
+});
+
+describe('the stored pings (dynalite): one conditional write each, the latest stands', () => {
+  let dynamo: LocalDynamoDb;
+  let store: HeartbeatStore;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: 'heartbeats-test' });
+    store = dynamoHeartbeats(dynamo.client, 'heartbeats-test');
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  it('records a later ping with the state before it, and refuses one at the same instant or earlier', async () => {
+    expect(await store.recordPing('job', '2026-11-20T01:00:00.000Z')).toEqual({
+      recorded: true,
+      before: { name: 'job' },
+    });
+    await store.recordScheduled('job', '2026-11-20T02:10:00.000Z');
+    expect(await store.recordPing('job', '2026-11-20T01:00:00.000Z')).toEqual({ recorded: false });
+    expect(await store.recordPing('job', '2026-11-20T00:59:59.999Z')).toEqual({ recorded: false });
+    expect(await store.recordPing('job', '2026-11-20T01:00:00.001Z')).toEqual({
+      recorded: true,
+      before: { name: 'job', lastPingAt: '2026-11-20T01:00:00.000Z', scheduledAt: '2026-11-20T02:10:00.000Z' },
+    });
+  });
+
+  it('keeps the latest schedule time, and declares a ping missed only while it is the last one', async () => {
+    await store.recordScheduled('job', '2026-11-20T02:00:00.000Z');
+    expect((await store.getState('job'))?.scheduledAt).toBe('2026-11-20T02:10:00.000Z');
+    expect(await store.markMissing('job', '2026-11-20T01:00:00.000Z')).toBe(false);
+    expect(await store.markMissing('job', '2026-11-20T01:00:00.001Z')).toBe(true);
+    await store.clearMissing('job', '2026-11-20T00:00:00.000Z');
+    expect((await store.getState('job'))?.missingSince).toBe('2026-11-20T01:00:00.001Z');
+    await store.clearMissing('job', '2026-11-20T01:00:00.001Z');
+    expect((await store.getState('job'))?.missingSince).toBeUndefined();
   });
 });
