@@ -44,6 +44,8 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
+  [ENV.originationIdentity]: 'arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef',
+  [ENV.smsConfigurationSet]: 'klaxon-pages',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

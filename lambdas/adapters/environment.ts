@@ -19,6 +19,13 @@ export const ENV = {
   ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
   /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
   allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
+  /**
+   * The End User Messaging origination identity (phone number or pool ARN) that places calls and
+   * sends SMS pages; unset when the deployment has none (SMS then goes through SNS, and no calls).
+   */
+  originationIdentity: 'ORIGINATION_IDENTITY',
+  /** The End User Messaging configuration set whose event destination reports failed deliveries. */
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
 } as const;
 
 /**
