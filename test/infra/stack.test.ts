@@ -15,3 +15,4 @@ import './incident-store.checks.js';
 import './paging.checks.js';
 import './permissions.checks.js';
 import './secrets.checks.js';
+import './voice.checks.js';
