@@ -249,7 +249,6 @@ async function renderContext(
   return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };
 }
 
-/** SMS and calls are the usual casualties (a spending limit, an opted-out or unreachable number): email is tried first. */
 const ringsPhone = (channels: readonly Channel[]) => channels.some((channel) => PHONE_CHANNELS.includes(channel));
 
 /**
@@ -278,8 +277,8 @@ const errorText = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * After the page task's retries ran out: for each person of the step still not paged, record
- * the failure, then try email alone (when SMS was among the channels: SMS is the usual casualty
- * of a spending limit or an opted-out number), then someone else up the backup chain (primary →
+ * the failure, then try email alone (when SMS or a call was among the channels with email: they
+ * are the usual casualties of a spending limit or an opted-out number), then someone else up the backup chain (primary →
  * secondary → engineering manager → executive; a person the step names by id, a reassigned
  * incident's new assignee, starts at the primary on call). The chain skips anyone this step has
  * already paged, for themselves or in someone's place: their phone already rang for this step,
@@ -390,12 +389,11 @@ export interface DeliveryFailureResult {
 
 /**
  * A page that left Klaxon but that the carrier or the phone did not take falls back as a page
- * that could not be sent does (pageFallback): the person by email alone when the page had no
- * email, then up the backup chain from the role they were paged as, past anyone this step
- * reached. Delivery events arrive seconds to hours late and may repeat: the failure is recorded
+ * that could not be sent does (pageFallback), up the backup chain from the role the person was
+ * paged as, past anyone this step reached (its email, when the step has one, already went). Delivery events arrive seconds to hours late and may repeat: the failure is recorded
  * once per message, and a fallback page already made for the person ends it, so a repeated or
- * retried event pages nobody twice. Moot once the step is (acknowledged, resolved, or its run
- * replaced by a re-plan whose own ladder pages).
+ * retried event pages nobody twice. Nothing happens once the step is moot (acknowledged,
+ * resolved) or its run was replaced (a re-plan's own ladder pages).
  */
 export async function pageAfterDeliveryFailure(
   deps: PagingDeps,
@@ -428,15 +426,11 @@ export async function pageAfterDeliveryFailure(
 
   const at = deps.clock.now();
   const as = roleOf(deps.config, step, missed, at);
-  const candidates = [
-    // The person themselves by email, unless the failed page already carried one.
-    ...(page.fallbackFor === undefined && !page.channels.includes('email')
-      ? [{ responder: failed, as, channels: ['email'] as Channel[] }]
-      : []),
-    ...backupChain(deps.config, step, as === 'assignee' ? 'primary' : BACKUP_ROLE[as], missed, at).filter(
-      (backup) => backup.responder.id !== failed.id,
-    ),
-  ].map((candidate) => ({ ...candidate, key: fallbackPageKey(step, candidate.responder.id, missed.id) }));
+  // pageFallback's first resort, the person by email alone, is spent: a step with email sent it
+  // with the page that failed. What is left is its second, the backup chain.
+  const candidates = backupChain(deps.config, step, as === 'assignee' ? 'primary' : BACKUP_ROLE[as], missed, at)
+    .filter((backup) => backup.responder.id !== failed.id)
+    .map((candidate) => ({ ...candidate, key: fallbackPageKey(step, candidate.responder.id, missed.id) }));
   for (const candidate of candidates) {
     if (await deps.store.hasTimelineEntry(incident.id, candidate.key)) {
       return { paged: [], skipped: `${candidate.responder.id} was already paged in place of ${missed.id}` };
@@ -451,7 +445,7 @@ export async function pageAfterDeliveryFailure(
   );
   const failures: string[] = [];
   for (const candidate of candidates) {
-    if (candidate.responder.id !== failed.id && reachedByStep.has(candidate.responder.id)) continue;
+    if (reachedByStep.has(candidate.responder.id)) continue;
     if (await deliver(deps, incident, step, { ...candidate, fallbackFor: missed.id }, failures)) {
       return { paged: [candidate.responder.id] };
     }
