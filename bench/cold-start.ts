@@ -48,6 +48,8 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/klaxon-bench-scheduler',
   [ENV.scheduleTargets]: JSON.stringify({ intake: 'self', page: 'arn:aws:lambda:us-east-1:123456789012:function:p' }),
   [ENV.functionArnPrefix]: 'arn:aws:lambda:us-east-1:123456789012:function:',
+  [ENV.originationIdentity]: 'arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef',
+  [ENV.smsConfigurationSet]: 'klaxon-pages',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

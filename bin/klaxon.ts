@@ -7,7 +7,8 @@
  *
  * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
  * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`). `-c dashboard=true`
- * adds the CloudWatch dashboard (off by default: $3 a month).
+ * adds the CloudWatch dashboard (off by default: $3 a month). `-c originationIdentityArn=<ARN>`
+ * names the End User Messaging phone number that places calls and sends SMS pages.
  *
  * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
@@ -52,6 +53,8 @@ try {
     config: raw,
     healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
     dashboard: dashboardContext(),
+    // `||`: an empty value means "not set", as for the config.
+    originationIdentityArn: app.node.tryGetContext('originationIdentityArn') || undefined,
   });
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;

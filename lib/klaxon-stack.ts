@@ -13,6 +13,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly healthSubscribers?: HealthSubscribers;
   /** A CloudWatch dashboard, output as `DashboardName`; see KlaxonProps.dashboard. @default false */
   readonly dashboard?: boolean;
+  /** The End User Messaging phone number (or pool) for calls and SMS; see KlaxonProps.originationIdentityArn. */
+  readonly originationIdentityArn?: string;
 }
 
 export class KlaxonStack extends Stack {
@@ -27,6 +29,7 @@ export class KlaxonStack extends Stack {
       config: props.config,
       healthSubscribers: props.healthSubscribers,
       dashboard: props.dashboard,
+      originationIdentityArn: props.originationIdentityArn,
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -12,7 +12,7 @@ import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
-import { type KlaxonConfig, type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
+import { type KlaxonConfig, type KlaxonConfigInput, parseConfig, SEVERITIES } from '../lambdas/core/config.js';
 import { publicKeysIn } from '../lambdas/core/integration-keys.js';
 import { AckSigningKey } from './ack-signing.js';
 import { AlarmTopic } from './alarm-topic.js';
@@ -72,6 +72,13 @@ export interface KlaxonProps {
    * @default false
    */
   readonly dashboard?: boolean;
+  /**
+   * The End User Messaging SMS and Voice phone number (or pool) pages leave from, by ARN: needed
+   * for `voice` in a tier's ladder; with it, SMS pages leave from it too and a carrier's rejection
+   * falls back (docs/configuration.md, "Voice calls").
+   * @default none: SMS through the responders' SNS topics, and a config with `voice` is refused
+   */
+  readonly originationIdentityArn?: string;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -97,6 +104,18 @@ function refusePublicKeys(config: KlaxonConfig): void {
   const which = found.map((key) => `integrationKeys[${key.index}] "${key.name}" is ${key.publishedAs}`).join('; ');
   throw new KlaxonPropsError(
     `Klaxon will not deploy a key anyone can read: ${which}. Anyone who has read it could page your responders. ${MAKE_A_REAL_KEY}`,
+  );
+}
+
+/** A call needs a number to call from: a config asking for one without it would fail every such page. */
+function refuseVoiceWithoutIdentity(config: KlaxonConfig, originationIdentityArn: string | undefined): void {
+  if (originationIdentityArn !== undefined) return;
+  const calling = SEVERITIES.filter((severity) =>
+    config.severityPolicy[severity].ladder.some((step) => step.channels.includes('voice')),
+  );
+  if (calling.length === 0) return;
+  throw new KlaxonPropsError(
+    `${calling.join(', ')} page by "voice", which needs an End User Messaging phone number with voice: request one, then deploy with -c originationIdentityArn=<its ARN> (docs/deploy.md), or take "voice" out of those ladders.`,
   );
 }
 
@@ -145,6 +164,7 @@ export class Klaxon extends Construct {
     const namePrefix = props.namePrefix ?? Stack.of(this).stackName;
     validateProps(props, namePrefix);
     refusePublicKeys(config);
+    refuseVoiceWithoutIdentity(config, props.originationIdentityArn);
     const tracing = props.tracing ?? false;
     const functionOptions = { bundledConfig, tracing, serviceName: namePrefix };
 
@@ -157,6 +177,7 @@ export class Klaxon extends Construct {
       topicNamePrefix: `${namePrefix}-responder-`,
       store: this.store,
       eventBus: this.eventBus,
+      originationIdentityArn: props.originationIdentityArn,
       ...functionOptions,
     });
     this.handoffs = new HandoffSchedules(this, 'Handoffs', { config, pageFunction: this.paging.pageFunction });

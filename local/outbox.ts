@@ -1,13 +1,15 @@
 /**
- * Where the local runtime sends what would go to SNS or EventBridge on AWS: kept in order for
- * `GET /_local/outbox` and printed to the terminal.
+ * Where the local runtime sends what would go to SNS, End User Messaging (calls) or EventBridge
+ * on AWS: kept in order for `GET /_local/outbox` and printed to the terminal.
  */
+import { randomUUID } from 'node:crypto';
 import { InvalidParameterException } from '@aws-sdk/client-sns';
 import {
   lifecycleEntries,
   PUT_EVENTS_MAX_BYTES,
   putEventsEntryBytes,
 } from '../lambdas/adapters/eventbridge-publisher.js';
+import { textMessageInput, voiceMessageInput, voiceRefusal } from '../lambdas/adapters/sms-voice-send.js';
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
@@ -25,6 +27,26 @@ export interface OutboxPage {
   subject: string;
   sms: string | null;
   email: string | null;
+  /**
+   * The SMS's End User Messaging message id and `Context` (a ladder page's reference): what its
+   * delivery events carry, for `POST /_local/sms/events`. Null without an SMS.
+   */
+  smsMessageId: string | null;
+  smsContext: Record<string, string> | null;
+}
+
+/** A text-to-speech call, as SendVoiceMessage would place it. */
+export interface OutboxCall {
+  at: string;
+  service: 'voice';
+  responder: string;
+  phone: string;
+  incidentId: string;
+  purpose: MessagePurpose;
+  /** What the call says. */
+  voice: string;
+  messageId: string;
+  context: Record<string, string> | null;
 }
 
 export interface OutboxEvent {
@@ -34,12 +56,15 @@ export interface OutboxEvent {
   detail: LifecycleEvent['detail'];
 }
 
-export type OutboxMessage = OutboxPage | OutboxEvent;
+export type OutboxMessage = OutboxPage | OutboxCall | OutboxEvent;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
 
 /** The bus named in the entries the outbox measures (a name does not count toward an entry's size). */
 const LOCAL_EVENT_BUS = 'klaxon';
+
+/** The origination identity the local runtime's calls and SMS leave from. */
+const LOCAL_ORIGIN = { originationIdentity: '+15555550100', configurationSetName: 'klaxon-local' };
 
 /** Thrown by the outbox pager for a delivery a drill or test asked to fail, as SNS would throw. */
 export class LocalPublishError extends Error {
@@ -78,6 +103,7 @@ export class Outbox {
         const sent: Channel[] = [
           ...(delivery.sms !== undefined ? (['sms'] as const) : []),
           ...(delivery.email !== undefined ? (['email'] as const) : []),
+          ...(delivery.voice !== undefined ? (['voice'] as const) : []),
         ];
         const refused = sent.filter((channel) => failing?.has(channel));
         if (refused.length > 0) {
@@ -86,6 +112,9 @@ export class Outbox {
             `Publish to ${delivery.responder.id} by ${refused.join('+')} failed (local failure injection)`,
           );
         }
+        // As on AWS (sms-voice-pager.ts) the call goes first; refused, nothing else is sent.
+        if (delivery.voice !== undefined) this.call({ ...delivery, voice: delivery.voice });
+        if (delivery.sms === undefined && delivery.email === undefined) return;
         const topicArn = `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`;
         // What SNS refuses is refused here too, in SNS's words, so nothing passes locally that fails on AWS.
         const publish = pagePublishInput(delivery, topicArn);
@@ -104,6 +133,11 @@ export class Outbox {
           subject: delivery.subject,
           sms: delivery.sms ?? null,
           email: delivery.email ?? null,
+          smsMessageId: delivery.sms !== undefined ? randomUUID() : null,
+          smsContext:
+            delivery.sms !== undefined
+              ? (textMessageInput({ ...delivery, sms: delivery.sms }, LOCAL_ORIGIN).Context ?? null)
+              : null,
         };
         this.messages.push(message);
         const channels = [message.sms !== null && 'SMS', message.email !== null && 'email'].filter(Boolean).join('+');
@@ -111,6 +145,28 @@ export class Outbox {
         this.print(`${what} ${channels} -> ${delivery.responder.id}: ${message.sms ?? message.subject}`);
       },
     };
+  }
+
+  /** Places a call as SendVoiceMessage would, refusing what it would refuse. */
+  private call(delivery: PageDelivery & { voice: string }): void {
+    const input = voiceMessageInput(delivery, LOCAL_ORIGIN);
+    const refusal = voiceRefusal(input);
+    if (refusal) {
+      this.print(`CALL REFUSED -> ${delivery.responder.id}: ${refusal}`);
+      throw Object.assign(new Error(refusal), { name: 'ValidationException' });
+    }
+    this.messages.push({
+      at: this.clock.now().toISOString(),
+      service: 'voice',
+      responder: delivery.responder.id,
+      phone: delivery.responder.phone,
+      incidentId: delivery.incidentId ?? '',
+      purpose: delivery.purpose ?? 'page',
+      voice: delivery.voice,
+      messageId: randomUUID(),
+      context: input.Context ?? null,
+    });
+    this.print(`CALL -> ${delivery.responder.id} (${delivery.responder.phone}): ${delivery.voice}`);
   }
 
   publisher(): LifecyclePublisher {
@@ -146,5 +202,9 @@ export class Outbox {
 
   pages(): OutboxPage[] {
     return this.messages.filter((message): message is OutboxPage => message.service === 'sns');
+  }
+
+  calls(): OutboxCall[] {
+    return this.messages.filter((message): message is OutboxCall => message.service === 'voice');
   }
 }

@@ -3,6 +3,7 @@
  * aws-local-stepfunctions, the outbox and the EventBridge stand-in, wired to the very handlers
  * that run on Lambda. `npm start` runs it; the end-to-end tests start it in-process.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +16,7 @@ import { dynamoHeartbeats } from '../lambdas/adapters/dynamo-heartbeats.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
-import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
+import { SNS_PUBLISH_MAX_BYTES, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { type InboxChunkRef, inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
@@ -109,6 +110,9 @@ export interface LocalRuntime {
   handoffs: { notify(request: HandoffRequest): Promise<unknown> };
   stop(): Promise<void>;
 }
+
+/** The topic the local configuration set's event destination stands for. */
+const LOCAL_DELIVERY_EVENTS_TOPIC_ARN = 'arn:aws:sns:local:000000000000:klaxon-delivery-events';
 
 export function loadConfigFile(path: string): KlaxonConfig {
   const absolute = resolve(path);
@@ -300,7 +304,7 @@ async function wireLocalRuntime(
       if (typeof body.responder !== 'string' || !channels.every((c) => CHANNELS.includes(c))) {
         return sendJson(response, 400, {
           message:
-            'Send {"responder": "<responder id>", "channels": ["sms", "email"]}; an empty list heals the responder',
+            'Send {"responder": "<responder id>", "channels": ["sms", "email", "voice"]} (any of them); an empty list heals the responder',
         });
       }
       outbox.failDeliveries(body.responder, channels as Channel[]);
@@ -332,11 +336,51 @@ async function wireLocalRuntime(
       }
       return sendJson(response, 200, { matchedRules: matched.map((rule) => rule.name), results });
     }
+    if (request.method === 'POST' && path === '/_local/sms/events') return handleSmsEvent(request, response);
     if (request.method === 'GET' && path === '/_local/sns/subscriptions') {
       return sendJson(response, 200, { confirmed: sns.confirmedSubscriptions });
     }
     if (request.method === 'POST' && path.startsWith('/_local/sns/')) return handleLocalSns(request, response, path);
     return sendJson(response, 404, { message: `No local endpoint ${request.method} ${path}` });
+  }
+
+  /**
+   * One End User Messaging event record (the JSON its configuration set's event destination
+   * publishes), delivered to the page function as that destination's SNS topic would.
+   */
+  async function handleSmsEvent(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    if (body.byteLength > SNS_PUBLISH_MAX_BYTES) {
+      return sendJson(response, 400, { message: `An event record of ${body.byteLength} bytes is over SNS's limit` });
+    }
+    const message = body.toString('utf8');
+    try {
+      JSON.parse(message);
+    } catch (error) {
+      return sendJson(response, 400, {
+        message: `Body is not an End User Messaging event record (JSON): ${(error as Error).message}`,
+      });
+    }
+    const event = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventSubscriptionArn: `${LOCAL_DELIVERY_EVENTS_TOPIC_ARN}:local`,
+          Sns: {
+            Type: 'Notification',
+            MessageId: randomUUID(),
+            TopicArn: LOCAL_DELIVERY_EVENTS_TOPIC_ARN,
+            Message: message,
+          },
+        },
+      ],
+    };
+    try {
+      return sendJson(response, 200, await pageResponders(event, lambdaContext('klaxon-page-responders')));
+    } catch (error) {
+      // SNS would retry the function; here the caller sees the failure and may post again.
+      return sendJson(response, 502, { message: `The page function failed: ${(error as Error).message}` });
+    }
   }
 
   /** The SNS stand-in: publish (a Notification), subscribe and unsubscribe (the confirmations). */

@@ -1,11 +1,13 @@
 /**
- * The page task's dependencies on AWS, once per cold start: SNS for the pages, EventBridge for
+ * The page task's dependencies on AWS, once per cold start: SNS for the pages (and End User
+ * Messaging for calls and SMS when the stack has an origination identity), EventBridge for
  * lifecycle events, the table, and the ack-link key; SNS, EventBridge and Secrets Manager are
  * built on first use (lazy.ts). Apart from aws-deps.ts so that this bundle
  * does not load the Step Functions client, and the others do not load SNS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { PagingHandlerDeps } from '../handlers/deps.js';
 import { awsAckKey } from './ack-key.js';
@@ -17,10 +19,26 @@ import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
 import { withIncidentMetrics } from './incident-metrics.js';
 import { lazy } from './lazy.js';
+import { smsVoicePager } from './sms-voice-pager.js';
 import { snsPager } from './sns-pager.js';
 import { systemClock } from './system.js';
 
 export { logger };
+
+/** SNS alone, or with End User Messaging for calls and SMS when the stack has an origination identity. */
+function pager() {
+  const sns = snsPager(
+    lazy(() => new SNSClient({})),
+    requireEnv(ENV.responderTopicArnPrefix),
+  );
+  const originationIdentity = process.env[ENV.originationIdentity];
+  if (!originationIdentity) return sns;
+  return smsVoicePager(
+    sns,
+    lazy(() => new PinpointSMSVoiceV2Client({})),
+    { originationIdentity, configurationSetName: requireEnv(ENV.smsConfigurationSet) },
+  );
+}
 
 export function awsPagingDeps(): PagingHandlerDeps {
   const dynamodb = new DynamoDBClient({});
@@ -28,10 +46,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
   return {
     config: bundledConfig(),
     store: dynamoIncidentStore(dynamodb, tableName),
-    pager: snsPager(
-      lazy(() => new SNSClient({})),
-      requireEnv(ENV.responderTopicArnPrefix),
-    ),
+    pager: pager(),
     events: withIncidentMetrics(
       eventBridgePublisher(
         lazy(() => new EventBridgeClient({})),

@@ -27,6 +27,13 @@ export const ENV = {
   scheduleTargets: 'SCHEDULE_TARGETS',
   /** `arn:<partition>:lambda:<region>:<account>:function:`, to which `self` appends the function's name. */
   functionArnPrefix: 'FUNCTION_ARN_PREFIX',
+  /**
+   * The End User Messaging origination identity (phone number or pool ARN) that places calls and
+   * sends SMS pages; unset when the deployment has none (SMS then goes through SNS, and no calls).
+   */
+  originationIdentity: 'ORIGINATION_IDENTITY',
+  /** The End User Messaging configuration set whose event destination reports failed deliveries. */
+  smsConfigurationSet: 'SMS_CONFIGURATION_SET',
 } as const;
 
 /**

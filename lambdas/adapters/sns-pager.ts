@@ -6,6 +6,11 @@ import { pagePublishInput } from './sns-publish.js';
 export function snsPager(client: SNSClient, topicArnPrefix: string): Pager {
   return {
     async page(delivery) {
+      if (delivery.voice !== undefined) {
+        throw new Error(
+          `Cannot call ${delivery.responder.id}: this deployment has no End User Messaging origination identity (docs/configuration.md)`,
+        );
+      }
       await client.send(new PublishCommand(pagePublishInput(delivery, `${topicArnPrefix}${delivery.responder.id}`)));
     },
   };

@@ -14,8 +14,16 @@ export type Severity = (typeof SEVERITIES)[number];
 export const ROLES = ['primary', 'secondary', 'engineering-manager', 'executive'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const CHANNELS = ['sms', 'email'] as const;
+/** The channels that carry a written message: reminders, resolution notices and handoffs use only these. */
+export const WRITTEN_CHANNELS = ['sms', 'email'] as const;
+/**
+ * `voice` is a text-to-speech call (End User Messaging's SendVoiceMessage): for steps that must
+ * wake someone. It needs an origination identity in the deployment (docs/configuration.md).
+ */
+export const CHANNELS = [...WRITTEN_CHANNELS, 'voice'] as const;
 export type Channel = (typeof CHANNELS)[number];
+/** A channel that rings the responder's phone: its failure falls back to email first. */
+export const PHONE_CHANNELS: readonly Channel[] = ['sms', 'voice'];
 
 /** A step is skipped when the incident has reached this state by the time the step is due. */
 export const STEP_CONDITIONS = ['acknowledged', 'resolved'] as const;

@@ -82,6 +82,7 @@ export type TimelineType =
   | 'escalation-resumed'
   | 'paged'
   | 'page-failed'
+  | 'delivery-failed'
   | 'unreachable'
   | 'ack-link-used'
   | 'acknowledged'

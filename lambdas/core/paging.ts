@@ -6,13 +6,21 @@
  */
 import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
-import { BACKUP_ROLE, responderById } from './config.js';
+import { BACKUP_ROLE, PHONE_CHANNELS, responderById } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
-import type { IncidentStore, PagingDeps } from './ports.js';
+import type { IncidentStore, PageRef, PagingDeps } from './ports.js';
 import { onCallFor } from './rotations.js';
-import { fallbackPageKey, pageFailedKey, pageKey, stepPagesPrefix, unreachableKey } from './runs.js';
+import {
+  deliveryFailedKey,
+  deliveryFailedPrefix,
+  fallbackPageKey,
+  pageFailedKey,
+  pageKey,
+  stepPagesPrefix,
+  unreachableKey,
+} from './runs.js';
 import { type RenderContext, renderPage } from './templates.js';
 
 export interface PageStepRequest {
@@ -119,8 +127,9 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
     const message = renderPage(incident, step, await renderContext(deps, incident, step, responder));
+    const page = pageRef(incident, step, { responder, channels: step.channels });
     try {
-      await deps.pager.page({ responder, incidentId, ...message });
+      await deps.pager.page({ responder, incidentId, page, ...message });
     } catch (error) {
       failures.push(`${responder.id}: ${error instanceof Error ? error.message : String(error)}`);
       continue;
@@ -161,7 +170,8 @@ async function deliver(
     await renderContext(deps, incident, step, target.responder),
   );
   try {
-    await deps.pager.page({ responder: target.responder, incidentId: incident.id, ...message });
+    const page = pageRef(incident, step, target);
+    await deps.pager.page({ responder: target.responder, incidentId: incident.id, page, ...message });
   } catch (error) {
     failures.push(`${target.responder.id} by ${target.channels.join('+')}: ${errorText(error)}`);
     return false;
@@ -181,6 +191,19 @@ interface PageTarget {
   /** The person this page stood in for, when it is a fallback. */
   fallbackFor?: string;
 }
+
+const pageRef = (
+  incident: Pick<Incident, 'id'>,
+  step: Pick<EscalationStep, 'run' | 'index'>,
+  target: Pick<PageTarget, 'responder' | 'channels' | 'fallbackFor'>,
+): PageRef => ({
+  incidentId: incident.id,
+  run: step.run,
+  step: step.index,
+  responder: target.responder.id,
+  channels: target.channels,
+  ...(target.fallbackFor ? { fallbackFor: target.fallbackFor } : {}),
+});
 
 /** Records a page that went out: the timeline entry, then the "paged" lifecycle event. */
 async function recordPage(deps: PagingDeps, incident: Incident, step: EscalationStep, target: PageTarget, at: string) {
@@ -226,12 +249,36 @@ async function renderContext(
   return { ...context, ackLink: ackLink(deps.apiBaseUrl, token) };
 }
 
+const ringsPhone = (channels: readonly Channel[]) => channels.some((channel) => PHONE_CHANNELS.includes(channel));
+
+/**
+ * Who stands in for `missed`, up the backup chain from `backupRole`, on the step's channels and
+ * email. One person can fill several roles: tried once, as the lowest of those roles.
+ */
+function backupChain(
+  config: KlaxonConfig,
+  step: Pick<EscalationStep, 'channels'>,
+  backupRole: Role | undefined,
+  missed: Responder,
+  at: Date,
+): { responder: Responder; as: string; channels: Channel[] }[] {
+  const chain: { responder: Responder; as: string; channels: Channel[] }[] = [];
+  const seen = new Set<string>([missed.id]);
+  for (let role = backupRole; role; role = BACKUP_ROLE[role]) {
+    const backup = responderById(config, onCallFor(config, role, at));
+    if (!backup || seen.has(backup.id)) continue;
+    seen.add(backup.id);
+    chain.push({ responder: backup, as: role, channels: [...new Set<Channel>([...step.channels, 'email'])] });
+  }
+  return chain;
+}
+
 const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * After the page task's retries ran out: for each person of the step still not paged, record
- * the failure, then try email alone (when SMS was among the channels: SMS is the usual casualty
- * of a spending limit or an opted-out number), then someone else up the backup chain (primary →
+ * the failure, then try email alone (when SMS or a call was among the channels with email: they
+ * are the usual casualties of a spending limit or an opted-out number), then someone else up the backup chain (primary →
  * secondary → engineering manager → executive; a person the step names by id, a reassigned
  * incident's new assignee, starts at the primary on call). The chain skips anyone this step has
  * already paged, for themselves or in someone's place: their phone already rang for this step,
@@ -286,18 +333,12 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     });
 
     const failures: string[] = [];
-    const fallbacks: { responder: Responder; as: string; channels: Channel[] }[] = [];
-    if (step.channels.includes('sms') && step.channels.includes('email')) {
-      fallbacks.push({ responder, as, channels: ['email'] });
-    }
-    const seen = new Set<string>([responder.id]);
-    for (let role = backupRole; role; role = BACKUP_ROLE[role]) {
-      const backup = responderById(deps.config, onCallFor(deps.config, role, at));
-      // One person can fill several roles: try them once, as the lowest of those roles.
-      if (!backup || seen.has(backup.id)) continue;
-      seen.add(backup.id);
-      fallbacks.push({ responder: backup, as: role, channels: [...new Set<Channel>([...step.channels, 'email'])] });
-    }
+    const fallbacks = [
+      ...(ringsPhone(step.channels) && step.channels.includes('email')
+        ? [{ responder, as, channels: ['email'] as Channel[] }]
+        : []),
+      ...backupChain(deps.config, step, backupRole, responder, at),
+    ];
 
     // A retried fallback that already reached someone in this person's place is done with them.
     let reached = stepPages.some((entry) => entry.fallbackFor === responder.id);
@@ -329,4 +370,103 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     throw new PageDeliveryError(`Nobody could be reached in place of ${unreachable.join(', ')}`);
   }
   return { paged, resolved: false, failed };
+}
+
+/** A page that went out but did not arrive, as End User Messaging reported it (delivery-events.ts). */
+export interface DeliveryFailure {
+  page: PageRef;
+  channel: Channel;
+  /** The message End User Messaging reported: one failure entry per message, however often reported. */
+  messageId: string;
+  /** Its event type and description, for the timeline. */
+  reason: string;
+}
+
+export interface DeliveryFailureResult {
+  paged: string[];
+  skipped?: string;
+}
+
+/**
+ * A page that left Klaxon but that the carrier or the phone did not take falls back as a page
+ * that could not be sent does (pageFallback), up the backup chain from the role the person was
+ * paged as, past anyone this step reached (its email, when the step has one, already went). Delivery events arrive seconds to hours late and may repeat: the failure is recorded
+ * once per message, and a fallback page already made for the person ends it, so a repeated or
+ * retried event pages nobody twice. Nothing happens once the step is moot (acknowledged,
+ * resolved) or its run was replaced (a re-plan's own ladder pages).
+ */
+export async function pageAfterDeliveryFailure(
+  deps: PagingDeps,
+  failure: DeliveryFailure,
+): Promise<DeliveryFailureResult> {
+  const { page } = failure;
+  const incident = await deps.store.getIncident(page.incidentId);
+  if (!incident) return { paged: [], skipped: `incident ${page.incidentId} does not exist` };
+  if (incident.run.number !== page.run) {
+    return { paged: [], skipped: `run ${page.run} was replaced by run ${incident.run.number}` };
+  }
+  const step = incident.run.ladder?.steps.find((candidate) => candidate.index === page.step);
+  if (!step) return { paged: [], skipped: `run ${page.run} has no step ${page.step}` };
+  const moot = whyStepIsMoot(incident, step);
+  if (moot) return { paged: [], skipped: moot };
+  const failed = responderById(deps.config, page.responder);
+  const missed = responderById(deps.config, page.fallbackFor ?? page.responder);
+  if (!failed || !missed) return { paged: [], skipped: `${page.responder} is no longer a responder` };
+
+  const what = failure.channel === 'voice' ? 'call' : failure.channel === 'sms' ? 'SMS' : 'email';
+  await deps.store.appendTimeline(incident.id, deliveryFailedKey(step, failed.id, failure.messageId), {
+    at: deps.clock.now().toISOString(),
+    type: 'delivery-failed',
+    by: 'klaxon',
+    responder: failed.id,
+    channels: [failure.channel],
+    step: step.index,
+    message: `The ${what} to ${failed.name} was not delivered: ${failure.reason}`,
+  });
+
+  const at = deps.clock.now();
+  const as = roleOf(deps.config, step, missed, at);
+  // pageFallback's first resort, the person by email alone, is spent: a step with email sent it
+  // with the page that failed. What is left is its second, the backup chain.
+  const candidates = backupChain(deps.config, step, as === 'assignee' ? 'primary' : BACKUP_ROLE[as], missed, at)
+    .filter((backup) => backup.responder.id !== failed.id)
+    .map((candidate) => ({ ...candidate, key: fallbackPageKey(step, candidate.responder.id, missed.id) }));
+  for (const candidate of candidates) {
+    if (await deps.store.hasTimelineEntry(incident.id, candidate.key)) {
+      return { paged: [], skipped: `${candidate.responder.id} was already paged in place of ${missed.id}` };
+    }
+  }
+  const stepPages = await deps.store.timelineEntries(incident.id, stepPagesPrefix(step));
+  const undelivered = new Set(
+    (await deps.store.timelineEntries(incident.id, deliveryFailedPrefix(step))).map((entry) => entry.responder),
+  );
+  const reachedByStep = new Set(
+    stepPages.map((entry) => entry.responder).filter((id) => typeof id === 'string' && !undelivered.has(id)),
+  );
+  const failures: string[] = [];
+  for (const candidate of candidates) {
+    if (reachedByStep.has(candidate.responder.id)) continue;
+    if (await deliver(deps, incident, step, { ...candidate, fallbackFor: missed.id }, failures)) {
+      return { paged: [candidate.responder.id] };
+    }
+  }
+  await deps.store.appendTimeline(incident.id, unreachableKey(step, missed.id), {
+    at: deps.clock.now().toISOString(),
+    type: 'unreachable',
+    by: 'klaxon',
+    responder: missed.id,
+    step: step.index,
+    message: `Nobody could be reached in place of ${missed.name} (${as}): ${failures.join('; ') || 'nobody else to try'}. The ladder goes on; the page function's error alarm tells the operators.`,
+  });
+  throw new PageDeliveryError(
+    `Nobody could be reached in place of ${missed.id} (${failures.join('; ') || 'no fallback configured'})`,
+  );
+}
+
+/** The role the step paged this person as now, or `assignee` for a person it names by id. */
+function roleOf(config: KlaxonConfig, step: EscalationStep, person: Responder, at: Date): Role | 'assignee' {
+  return (
+    step.notify.find((role) => onCallFor(config, role, at) === person.id) ??
+    (step.responders?.includes(person.id) ? 'assignee' : (step.notify[0] ?? 'assignee'))
+  );
 }

@@ -4,7 +4,7 @@
  * outbox); the core never imports an SDK.
  */
 import type { AlertGroup } from './alert.js';
-import type { KlaxonConfig, Responder, Severity } from './config.js';
+import type { Channel, KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
@@ -179,6 +179,25 @@ export interface PageDelivery {
   subject: string;
   sms?: string;
   email?: string;
+  /** The spoken text of a voice call (End User Messaging's SendVoiceMessage). */
+  voice?: string;
+  /**
+   * Which ladder page this is: carried with the SMS and the call (End User Messaging's `Context`)
+   * and back in their delivery events, so a carrier's rejection is tied to this page. Absent on
+   * reminders, notices and handoffs, whose failed deliveries page nobody else.
+   */
+  page?: PageRef;
+}
+
+/** A ladder page, as its delivery events name it (delivery-events.ts). */
+export interface PageRef {
+  incidentId: string;
+  run: number;
+  step: number;
+  responder: string;
+  /** The person this page stood in for, when it was a fallback. */
+  fallbackFor?: string;
+  channels: Channel[];
 }
 
 export interface Pager {

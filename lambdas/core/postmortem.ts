@@ -13,6 +13,7 @@ const TIMELINE_ROWS = new Set([
   'maintenance',
   'paged',
   'page-failed',
+  'delivery-failed',
   'acknowledged',
   'note',
   'severity-changed',

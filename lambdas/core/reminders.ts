@@ -82,8 +82,14 @@ export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, 
   return whoFills(config, ['primary'], at)[0];
 }
 
-/** Status-update reminders go out the way the tier first pages: SMS and email for SEV1, email for SEV2. */
-export const statusReminderChannels = (tier: TierPolicy): Channel[] => [...(tier.ladder[0]?.channels ?? ['email'])];
+/**
+ * Status-update reminders go out the way the tier first pages (SMS and email for SEV1, email for
+ * SEV2), in writing only: a reminder is never a call.
+ */
+export const statusReminderChannels = (tier: TierPolicy): Channel[] => {
+  const written = (tier.ladder[0]?.channels ?? []).filter((channel) => channel !== 'voice');
+  return written.length > 0 ? written : ['email'];
+};
 
 const tierInterval = (tier: TierPolicy, timeScale = 1) => {
   const seconds = tier.statusUpdateEvery ? parseDurationSeconds(tier.statusUpdateEvery) : undefined;

@@ -3,7 +3,7 @@
  * (re)opened hears that it is over, by the channels they were paged on. Without it, the secondary
  * paged at 02:30 keeps working an incident the primary resolved at 02:35.
  */
-import { CHANNELS, type Channel, responderById } from './config.js';
+import { type Channel, responderById, WRITTEN_CHANNELS } from './config.js';
 import type { Incident, TimelineEntry } from './incident.js';
 import type { PagingDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -28,13 +28,14 @@ export function resolutionRecipients(paged: TimelineEntry[]): Map<string, Channe
     if (typeof entry.responder !== 'string') continue;
     const channels = recipients.get(entry.responder) ?? new Set<Channel>();
     for (const channel of Array.isArray(entry.channels) ? entry.channels : []) {
-      if ((CHANNELS as readonly unknown[]).includes(channel)) channels.add(channel as Channel);
+      // A resolution is told in writing: a voice page's person hears it by email.
+      if ((WRITTEN_CHANNELS as readonly unknown[]).includes(channel)) channels.add(channel as Channel);
     }
     recipients.set(entry.responder, channels);
   }
   return new Map(
     [...recipients].map(([responder, used]) => {
-      const channels = CHANNELS.filter((channel) => used.has(channel));
+      const channels = WRITTEN_CHANNELS.filter((channel) => used.has(channel));
       return [responder, channels.length > 0 ? channels : ['email']];
     }),
   );

@@ -154,6 +154,13 @@ export const fallbackPageKey = (step: StepOfRun, responderId: string, missedId: 
 export const pageFailedKey = (step: StepOfRun, responderId: string) =>
   `page-failed#r${step.run}#${step.index}#${responderId}`;
 
+/** The keys of a step's delivery failures (a carrier's or a phone's, reported after the page went out). */
+export const deliveryFailedPrefix = (step: StepOfRun) => `delivery-failed#r${step.run}#${step.index}#`;
+
+/** One per failed message: End User Messaging may report a failure more than once. */
+export const deliveryFailedKey = (step: StepOfRun, responderId: string, messageId: string) =>
+  `${deliveryFailedPrefix(step)}${responderId}#${messageId}`;
+
 export const unreachableKey = (step: StepOfRun, responderId: string) =>
   `unreachable#r${step.run}#${step.index}#${responderId}`;
 

@@ -20,6 +20,8 @@ export interface PageMessage {
   sms?: string;
   /** Plain-text email body, or undefined when the step does not page by email. */
   email?: string;
+  /** What a voice call says (plain text for text-to-speech), or undefined when the step does not call. */
+  voice?: string;
 }
 
 export interface RenderContext {
@@ -121,6 +123,28 @@ export function renderSms(incident: Incident, step: EscalationStep, ackLink?: st
       return `${cutTitle}: ${truncateGsm7(smsText(said.summary), Math.max(0, room - gsm7Length(cutTitle) - 2))}`;
     },
   );
+}
+
+/** However long the title, a call reads this much of it: a listener cannot skim. */
+const VOICE_TITLE_CHARS = 300;
+
+/** A sender's text as a call says it: one line, links not read out letter by letter. */
+const spokenText = (text: string) => oneLine(text, VOICE_TITLE_CHARS).replace(URL_IN_TEXT, 'a link');
+
+/**
+ * The page call's text, from the same fields as the page SMS (renderSms): severity, title, then
+ * how to acknowledge, said twice so that someone woken by the first words still hears it. The
+ * incident id is not read out: nobody can take down 26 letters from a call.
+ */
+export function renderVoice(incident: Incident, step: EscalationStep, ackLink?: string): string {
+  const escalation =
+    step.reason === 'reassigned' ? ', assigned to you' : step.index > 0 || step.reason ? ', escalated' : '';
+  const severity = `Severity ${incident.severity.slice(3)} incident${escalation}`;
+  const what = `${severity}: ${spokenText(titleAndSummary(incident).title)}.`;
+  const how = ackLink
+    ? 'To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.'
+    : 'To acknowledge, run klaxon ack with the incident id from the text message or email Klaxon sent you.';
+  return [`This is Klaxon${incident.drill ? ', with a drill' : ''}.`, what, how, `Again: ${what}`, how].join(' ');
 }
 
 /** Starts the part of an email that is the sender's: no line the sender wrote can look like it. */
@@ -290,6 +314,7 @@ export function renderPage(incident: Incident, step: EscalationStep, context: Re
     subject: renderSubject(incident),
     sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink) : undefined,
     email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
+    voice: step.channels.includes('voice') ? renderVoice(incident, step, context.ackLink) : undefined,
   };
 }
 

@@ -55,7 +55,16 @@ export interface OutboxLine {
   subject?: string;
   detailType?: string;
   incidentId?: string;
+  /** A call's spoken text. */
+  voice?: string;
 }
+
+const outboxWhat = (message: OutboxLine) =>
+  message.service === 'sns'
+    ? `page to ${message.responder}`
+    : message.service === 'voice'
+      ? `call to ${message.responder}`
+      : 'event';
 
 export function outboxSection(messages: OutboxLine[]): string {
   const rows = messages
@@ -63,10 +72,10 @@ export function outboxSection(messages: OutboxLine[]): string {
     .reverse()
     .map(
       (message) =>
-        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(message.service === 'sns' ? `page to ${message.responder}` : 'event')}</td><td>${escapeHtml(message.subject ?? message.detailType ?? '')}</td></tr>`,
+        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(outboxWhat(message))}</td><td>${escapeHtml(message.subject ?? message.voice ?? message.detailType ?? '')}</td></tr>`,
     )
     .join('\n');
-  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS and EventBridge would have sent)</h2>
+  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS, End User Messaging and EventBridge would have sent)</h2>
 ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
 }
 

@@ -4,8 +4,15 @@
  * on-call handoff notification, told apart by the payload.
  */
 import middy from '@middy/core';
+import { deliveryFailureOf } from '../core/delivery-events.js';
 import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
-import { type PageStepResult, pageStep } from '../core/paging.js';
+import {
+  type DeliveryFailureResult,
+  PageDeliveryError,
+  type PageStepResult,
+  pageAfterDeliveryFailure,
+  pageStep,
+} from '../core/paging.js';
 import {
   type PostmortemReminderResult,
   type ReminderDeps,
@@ -15,6 +22,7 @@ import {
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
 import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
+import { deliveryEventRecordSchema, snsDeliveryEventsSchema } from '../schemas/sms-voice-event.js';
 import type { PagingHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
 
@@ -27,7 +35,12 @@ export type PageFunctionResult =
   | StatusUpdateReminderResult
   | PostmortemReminderResult
   | ResolutionNoticeResult
-  | HandoffResult;
+  | HandoffResult
+  | DeliveryEventsResult;
+
+export interface DeliveryEventsResult {
+  deliveryEvents: (DeliveryFailureResult | { ignored: string })[];
+}
 
 /**
  * Also the target of the handoff schedules (EventBridge Scheduler on AWS, timers locally): a
@@ -37,6 +50,7 @@ export type PageFunctionResult =
 export const pageResponders =
   (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   async (event: unknown): Promise<PageFunctionResult> => {
+    if (typeof event === 'object' && event !== null && 'Records' in event) return deliveryEvents(deps, event);
     if (typeof event === 'object' && event !== null && 'handoff' in event) {
       if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
       const request = handoffRequestSchema.safeParse(event);
@@ -77,6 +91,56 @@ export const pageResponders =
     });
     return result;
   };
+
+/**
+ * End User Messaging's delivery failures, from its configuration set's SNS topic: each failed
+ * ladder page falls back. A record Klaxon cannot read is logged and skipped (a retry would not
+ * read it either); a fallback that reached nobody fails the invocation after the others are done,
+ * so Lambda retries it (idempotent) and the page function's error alarm tells the operators.
+ */
+async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<DeliveryEventsResult> {
+  const parsed = snsDeliveryEventsSchema.safeParse(event);
+  if (!parsed.success) {
+    throw new InvalidPageRequestError(describeValidation('Not an SNS event of delivery events', parsed.error, 'event'));
+  }
+  const results: DeliveryEventsResult['deliveryEvents'] = [];
+  const unreachable: string[] = [];
+  for (const { Sns } of parsed.data.Records) {
+    let json: unknown;
+    try {
+      json = JSON.parse(Sns.Message);
+    } catch {
+      json = undefined;
+    }
+    const record = deliveryEventRecordSchema.safeParse(json);
+    if (!record.success) {
+      deps.logger.warn('Skipped an SNS message that is no End User Messaging event record', {
+        snsMessageId: Sns.MessageId,
+      });
+      results.push({ ignored: 'not an End User Messaging event record' });
+      continue;
+    }
+    const failure = deliveryFailureOf(record.data);
+    if ('ignored' in failure) {
+      results.push(failure);
+      continue;
+    }
+    try {
+      const result = await pageAfterDeliveryFailure(deps, failure);
+      deps.logger.info(`Delivery failure of ${failure.page.responder}: paged ${result.paged.join(', ') || 'nobody'}`, {
+        incidentId: failure.page.incidentId,
+        messageId: failure.messageId,
+        reason: failure.reason,
+        ...result,
+      });
+      results.push(result);
+    } catch (error) {
+      unreachable.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  if (unreachable.length > 0) throw new PageDeliveryError(unreachable.join('; '));
+  return { deliveryEvents: results };
+}
 
 export const makePageRespondersHandler = (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   middy().handler(pageResponders(deps));

@@ -16,3 +16,4 @@ import './paging.checks.js';
 import './runtime-schedules.checks.js';
 import './permissions.checks.js';
 import './secrets.checks.js';
+import './voice.checks.js';

@@ -5,6 +5,11 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
+  PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  SendVoiceMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
   SFNClient,
@@ -15,6 +20,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { eventBridgePublisher } from '../../lambdas/adapters/eventbridge-publisher.js';
 import { lambdaInboxDispatcher } from '../../lambdas/adapters/lambda-inbox-dispatcher.js';
+import { smsVoicePager } from '../../lambdas/adapters/sms-voice-pager.js';
 import { snsPager } from '../../lambdas/adapters/sns-pager.js';
 import { snsSubject } from '../../lambdas/adapters/sns-publish.js';
 import { stepFunctionsEscalation } from '../../lambdas/adapters/step-functions-escalation.js';
@@ -23,6 +29,93 @@ import { anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
 const responder = testConfig().responders[0] ?? (undefined as never);
+
+describe('End User Messaging pager', () => {
+  const sns = mockClient(SNSClient);
+  const smsVoice = mockClient(PinpointSMSVoiceV2Client);
+  beforeEach(() => {
+    sns.reset();
+    smsVoice.reset();
+  });
+  const origin = {
+    originationIdentity: 'arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef',
+    configurationSetName: 'klaxon-pages',
+  };
+  const pager = () =>
+    smsVoicePager(
+      snsPager(new SNSClient({}), 'arn:aws:sns:us-east-1:123456789012:klaxon-responder-'),
+      new PinpointSMSVoiceV2Client({}),
+      origin,
+    );
+  const page = {
+    incidentId: '01ABC',
+    run: 1,
+    step: 1,
+    responder: responder.id,
+    channels: ['sms', 'email', 'voice'] as const,
+  };
+
+  it('calls and texts from the identity with the page as Context, and sends the email alone through the topic', async () => {
+    smsVoice.on(SendVoiceMessageCommand).resolves({ MessageId: 'v-1' });
+    smsVoice.on(SendTextMessageCommand).resolves({ MessageId: 't-1' });
+    sns.on(PublishCommand).resolves({});
+    await pager().page({
+      responder,
+      incidentId: '01ABC',
+      subject: '[SEV1] orders-api-5xx',
+      sms: 'SEV1 orders-api-5xx: down',
+      email: 'INCIDENT DETECTED',
+      voice: 'This is Klaxon. Severity 1 incident: orders-api-5xx.',
+      page: { ...page, channels: [...page.channels] },
+    });
+    const context = { incidentId: '01ABC', run: '1', step: '1', responder: responder.id, channels: 'sms+email+voice' };
+    expect(smsVoice.commandCalls(SendVoiceMessageCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        DestinationPhoneNumber: responder.phone,
+        OriginationIdentity: origin.originationIdentity,
+        ConfigurationSetName: 'klaxon-pages',
+        MessageBody: 'This is Klaxon. Severity 1 incident: orders-api-5xx.',
+        MessageBodyTextType: 'TEXT',
+        VoiceId: 'JOANNA',
+        Context: context,
+      },
+    ]);
+    expect(smsVoice.commandCalls(SendTextMessageCommand).map((c) => c.args[0].input)).toEqual([
+      expect.objectContaining({
+        MessageBody: 'SEV1 orders-api-5xx: down',
+        MessageType: 'TRANSACTIONAL',
+        Context: context,
+      }),
+    ]);
+    const publish = sns.commandCalls(PublishCommand)[0]?.args[0].input;
+    expect(publish?.MessageAttributes?.channel?.StringValue).toBe('["email"]');
+    expect(JSON.parse(publish?.Message ?? '')).not.toHaveProperty('sms');
+  });
+
+  it('a refused call fails the page before anything else is sent', async () => {
+    smsVoice
+      .on(SendVoiceMessageCommand)
+      .rejects(Object.assign(new Error('Destination not allowed'), { name: 'ValidationException' }));
+    await expect(
+      pager().page({
+        responder,
+        subject: 's',
+        sms: 'text',
+        email: 'body',
+        voice: 'words',
+        page: { ...page, channels: ['sms'] },
+      }),
+    ).rejects.toThrow('Destination not allowed');
+    expect(smsVoice.commandCalls(SendTextMessageCommand)).toEqual([]);
+    expect(sns.commandCalls(PublishCommand)).toEqual([]);
+  });
+
+  it('without an identity, a call is refused rather than dropped', async () => {
+    await expect(
+      snsPager(new SNSClient({}), 'arn:x:').page({ responder, subject: 's', voice: 'words' }),
+    ).rejects.toThrow(/no End User Messaging origination identity/);
+  });
+});
 
 describe('SNS pager', () => {
   const sns = mockClient(SNSClient);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { VOICE_TEXT_MAX_CHARS } from '../../lambdas/adapters/sms-voice-send.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import { gsm7Length, SMS_SEGMENT_SEPTETS, toGsm7, truncateGsm7 } from '../../lambdas/core/gsm7.js';
 import type { Incident } from '../../lambdas/core/incident.js';
@@ -12,6 +13,7 @@ import {
   renderSms,
   renderStatusUpdateReminder,
   renderSubject,
+  renderVoice,
   SENDER_FENCE,
 } from '../../lambdas/core/templates.js';
 import { anIncident } from '../support/incidents.js';
@@ -255,5 +257,46 @@ describe('resolution notice', () => {
       ['primary-oncall', ['sms', 'email']],
       ['secondary-oncall', ['sms', 'email']],
     ]);
+  });
+});
+
+describe('the page call', () => {
+  it('says the severity, the title and how to acknowledge, and says it again', () => {
+    const said = renderVoice(
+      incident({ title: 'Checkout is down' }),
+      secondStep,
+      'https://klaxon.example.com/v1/ack/t',
+    );
+    expect(said).toBe(
+      'This is Klaxon. Severity 1 incident, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you. ' +
+        'Again: Severity 1 incident, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.',
+    );
+  });
+
+  it.each([
+    ['a drill says so', { drill: true }, firstStep, undefined, /^This is Klaxon, with a drill\. Severity 1 incident: /],
+    ['without ack links, the CLI', {}, firstStep, undefined, /To acknowledge, run klaxon ack with the incident id/],
+    ['a reassigned step', {}, { ...firstStep, reason: 'reassigned' as const }, undefined, /incident, assigned to you:/],
+    [
+      'a link in the title is not read out',
+      { title: 'Down, see https://status.example.com/x' },
+      firstStep,
+      undefined,
+      /Down, see a link\./,
+    ],
+  ])('%s', (_what, changes, step, ackLink, expected) => {
+    expect(renderVoice(incident(changes), step, ackLink)).toMatch(expected);
+  });
+
+  it('stays within what SendVoiceMessage takes as text, whatever the title', () => {
+    const said = renderVoice(incident({ title: 'x'.repeat(50_000), summary: 'y'.repeat(50_000) }), secondStep);
+    expect(said.length).toBeLessThanOrEqual(VOICE_TEXT_MAX_CHARS);
+  });
+
+  it('is in the page only when the step calls', () => {
+    expect(renderPage(incident(), firstStep, context).voice).toBeUndefined();
+    expect(renderPage(incident(), { ...secondStep, channels: ['voice'] }, context)).toEqual(
+      expect.objectContaining({ sms: undefined, email: undefined, voice: expect.stringContaining('Severity 1') }),
+    );
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * Pager for a deployment with an End User Messaging origination identity: the call
+ * (SendVoiceMessage) and the SMS (SendTextMessage) leave from that identity with the page's
+ * reference in their `Context`, so a carrier's rejection comes back tied to the page; the email
+ * still goes through the responder's SNS topic. The call goes first: when the API refuses it,
+ * nothing else was sent and the page task's retry starts clean.
+ */
+import {
+  type PinpointSMSVoiceV2Client,
+  SendTextMessageCommand,
+  SendVoiceMessageCommand,
+} from '@aws-sdk/client-pinpoint-sms-voice-v2';
+import type { Pager } from '../core/ports.js';
+import { type SmsVoiceOrigin, textMessageInput, voiceMessageInput, voiceRefusal } from './sms-voice-send.js';
+
+export function smsVoicePager(emailPager: Pager, client: PinpointSMSVoiceV2Client, origin: SmsVoiceOrigin): Pager {
+  return {
+    async page(delivery) {
+      const { sms, voice, ...rest } = delivery;
+      if (voice !== undefined) {
+        const input = voiceMessageInput({ ...delivery, voice }, origin);
+        const refusal = voiceRefusal(input);
+        if (refusal) throw new Error(`Cannot call ${delivery.responder.id}: ${refusal}`);
+        await client.send(new SendVoiceMessageCommand(input));
+      }
+      if (sms !== undefined)
+        await client.send(new SendTextMessageCommand(textMessageInput({ ...delivery, sms }, origin)));
+      if (rest.email !== undefined) await emailPager.page(rest);
+    },
+  };
+}
