@@ -43,6 +43,7 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.eventBusName]: 'klaxon-bench',
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
+  [ENV.chatTopicArn]: 'arn:aws:sns:us-east-1:123456789012:klaxon-chat',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',

@@ -18,13 +18,16 @@ import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { type InboxChunkRef, inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
+import { CHAT_EVENT_PATTERN } from '../lambdas/core/chat-notifications.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
+import { type ChatActionResult, makeChatActionHandler } from '../lambdas/handlers/chat-action.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
+import { makeNotifyChatHandler } from '../lambdas/handlers/notify-chat.js';
 import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.js';
 import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
@@ -101,6 +104,8 @@ export interface LocalRuntime {
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
+  /** Invokes the chat-action function as a chat channel's Acknowledge or Resolve button does. */
+  pressChatButton(request: unknown): Promise<ChatActionResult>;
   /** Invokes the page function with a handoff schedule's payload, as EventBridge Scheduler would. */
   handoffs: { notify(request: HandoffRequest): Promise<unknown> };
   stop(): Promise<void>;
@@ -212,6 +217,13 @@ async function wireLocalRuntime(
     logger,
     ackKey,
   };
+  // The stack's chat rule on the lifecycle bus, with the same pattern and the same function.
+  outbox.addBusRule({
+    name: 'chat-notifications',
+    pattern: CHAT_EVENT_PATTERN,
+    target: makeNotifyChatHandler({ chat: outbox.chatPublisher(), apiBaseUrl: url, logger }),
+  });
+  const pressChatButton = makeChatActionHandler(deps);
   const sns = new LocalSns(await localSigningIdentity(options.dataDir), clock);
   // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
   const intakeAsync = new LocalAsyncInvoker(
@@ -397,6 +409,7 @@ async function wireLocalRuntime(
     sns,
     intakeAsync,
     invokeIntake: (event) => intake(event, lambdaContext('klaxon-intake')),
+    pressChatButton,
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,

@@ -63,10 +63,10 @@ export function outboxSection(messages: OutboxLine[]): string {
     .reverse()
     .map(
       (message) =>
-        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(message.service === 'sns' ? `page to ${message.responder}` : 'event')}</td><td>${escapeHtml(message.subject ?? message.detailType ?? '')}</td></tr>`,
+        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(message.service === 'sns' ? `page to ${message.responder}` : message.service === 'chat' ? 'chat' : 'event')}</td><td>${escapeHtml(message.subject ?? message.detailType ?? '')}</td></tr>`,
     )
     .join('\n');
-  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS and EventBridge would have sent)</h2>
+  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS, chat and EventBridge would have sent)</h2>
 ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
 }
 
