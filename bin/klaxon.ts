@@ -7,7 +7,9 @@
  *
  * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
  * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`). `-c dashboard=true`
- * adds the CloudWatch dashboard (off by default: $3 a month).
+ * adds the CloudWatch dashboard (off by default: $3 a month). `-c slackChannels=T0123ABCD:C0456EFGH`
+ * and `-c teamsChannels=<teamId>:<tenantId>:<channelId>` (comma-separated) add chat channels
+ * (docs/deploy.md, Chat).
  *
  * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
@@ -17,6 +19,7 @@
 import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambdas/core/config.js';
+import { ChatChannelsError } from '../lib/chat.js';
 import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
 import { KlaxonPropsError } from '../lib/klaxon.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
@@ -41,6 +44,19 @@ function dashboardContext(): boolean {
   );
 }
 
+/** `a:b` per channel, colon-separated ids (none of them contains a colon; Teams' is URL-encoded). */
+function chatContext(key: string, fields: number): string[][] {
+  return listContext(key).map((item) => {
+    const ids = item.split(':');
+    if (ids.length !== fields || ids.some((id) => id === '')) {
+      throw new ChatChannelsError(
+        `-c ${key}: "${item}" must be ${fields === 2 ? 'workspaceId:channelId' : 'teamId:tenantId:channelId'}`,
+      );
+    }
+    return ids;
+  });
+}
+
 try {
   if (configFile === DEPLOY_CONFIG_FILE && !existsSync(configFile)) {
     throw new ConfigError(
@@ -52,9 +68,19 @@ try {
     config: raw,
     healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
     dashboard: dashboardContext(),
+    chat: {
+      slack: chatContext('slackChannels', 2).map(([workspaceId = '', channelId = '']) => ({ workspaceId, channelId })),
+      teams: chatContext('teamsChannels', 3).map(([teamId = '', tenantId = '', channelId = '']) => ({
+        teamId,
+        tenantId,
+        channelId,
+      })),
+    },
   });
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof KlaxonPropsError || error instanceof ChatChannelsError)) {
+    throw error;
+  }
   // A person fixes a config from the message alone; a stack trace would only bury it.
   console.error(error.message);
   process.exit(1);

@@ -51,11 +51,13 @@ export const CHAT_EVENT_PATTERN = {
 
 /**
  * The buttons' variables and where Amazon Q finds them in a notification (the custom action's
- * `Variables`): the incident to act on and its status, which decides which buttons show.
+ * `Variables`): the incident to act on, and its status and the notification's type, which decide
+ * which buttons show.
  */
 export const CHAT_ACTION_VARIABLES = {
   incidentId: 'event.metadata.additionalContext.incidentId',
   status: 'event.metadata.additionalContext.status',
+  eventType: 'event.metadata.eventType',
 } as const;
 
 /** What a chat button asks the chat-action function to do. */

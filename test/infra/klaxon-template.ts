@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import type { KlaxonConfigInput } from '../../lambdas/core/config.js';
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config-file.js';
 import { REPO_ROOT } from '../../lib/klaxon-function.js';
-import { KlaxonStack } from '../../lib/klaxon-stack.js';
+import { KlaxonStack, type KlaxonStackProps } from '../../lib/klaxon-stack.js';
 
 /** The local config as `npm start` uses it, with the public local key: synth refuses it. */
 export const localConfig = (): KlaxonConfigInput => loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).raw;
@@ -33,13 +33,13 @@ export const defaultConfig = (): KlaxonConfigInput => ({
  * 5 s a synth and whose findings are only warnings. config.test.ts synthesizes the app as `cdk synth`
  * does, validation included, and expects nothing on stderr.
  */
-export function synthKlaxon(config: KlaxonConfigInput = defaultConfig()) {
+export function synthKlaxon(config: KlaxonConfigInput = defaultConfig(), props: Omit<KlaxonStackProps, 'config'> = {}) {
   const app = new App({
     analyticsReporting: false,
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [] },
   });
-  const stack = new KlaxonStack(app, 'Klaxon', { config });
+  const stack = new KlaxonStack(app, 'Klaxon', { ...props, config });
   return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
 }
 
