@@ -224,9 +224,10 @@ export class KlaxonChat extends Construct {
       definition: {
         commandText: `lambda invoke --function-name ${fn.functionName} --region ${Stack.of(this).region} --payload ${payload}`,
       },
+      // No NotificationType: its values for custom notifications are not documented; the eventType
+      // criterion attaches the button to Klaxon's notifications only.
       attachments: [
         {
-          notificationType: 'Custom',
           buttonText: button.text,
           variables: { ...CHAT_ACTION_VARIABLES },
           criteria: [{ variableName: 'eventType', operator: 'EQUALS', value: CHAT_EVENT_TYPE }, ...button.criteria],

@@ -231,6 +231,7 @@ export class Klaxon extends Construct {
             [...this.paging.topics].map(([responderId, topic]) => [`responder-${responderId}`, topic]),
           ),
           alarms: this.alarmTopic.topic,
+          ...(this.chat ? { chat: this.chat.topic } : {}),
         },
         deadLetterQueues: {
           intake: {

@@ -22,7 +22,11 @@ import { CHAT_EVENT_PATTERN } from '../lambdas/core/chat-notifications.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
-import { type ChatActionResult, makeChatActionHandler } from '../lambdas/handlers/chat-action.js';
+import {
+  type ChatActionResult,
+  InvalidChatActionError,
+  makeChatActionHandler,
+} from '../lambdas/handlers/chat-action.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
@@ -327,6 +331,21 @@ async function wireLocalRuntime(
         }
       }
       return sendJson(response, 200, { matchedRules: matched.map((rule) => rule.name), results });
+    }
+    if (request.method === 'POST' && path === '/_local/chat/actions') {
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+      }
+      // As a chat channel's button invokes the chat-action function; a payload it refuses is a 400 here.
+      try {
+        return sendJson(response, 200, await pressChatButton(body));
+      } catch (error) {
+        if (!(error instanceof InvalidChatActionError)) throw error;
+        return sendJson(response, 400, { message: error.message });
+      }
     }
     if (request.method === 'GET' && path === '/_local/sns/subscriptions') {
       return sendJson(response, 200, { confirmed: sns.confirmedSubscriptions });

@@ -7,7 +7,7 @@ import { ManualClock } from '../../local/clock.js';
 import type { OutboxChat } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { amazonQCustomNotificationSchema } from '../support/amazon-q-notification.js';
-import { incident, openIncident, outbox, startTestRuntime } from '../support/local.js';
+import { call, incident, openIncident, outbox, startTestRuntime } from '../support/local.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -82,8 +82,12 @@ describe('chat notifications', () => {
       changed: false,
       message: expect.stringContaining('no-such-incident'),
     });
-    await expect(runtime.pressChatButton({ action: 'escalate', incidentId: opened.id })).rejects.toThrow(
-      /Not a Klaxon chat action: 'action'/,
-    );
+    // Through the local endpoint, as `npm start` users press it: a payload no button sends is a 400.
+    const refused = await call<{ message: string }>(runtime, 'POST', '/_local/chat/actions', {
+      action: 'escalate',
+      incidentId: opened.id,
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/^Not a Klaxon chat action: 'action'/);
   });
 });
