@@ -6,7 +6,7 @@
  * function and nothing else. The Slack workspace or Teams tenant is authorised once, by hand, in
  * the Amazon Q Developer console (docs/deploy.md, Chat).
  */
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as chatbot from 'aws-cdk-lib/aws-chatbot';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -79,6 +79,14 @@ export function validateChatChannels(channels: ChatChannels): void {
       );
     }
   });
+  const slackIds = (channels.slack ?? []).map((channel) => channel.channelId);
+  const teamsIds = (channels.teams ?? []).map((channel) => channel.channelId);
+  for (const ids of [slackIds, teamsIds]) {
+    const twice = ids.find((id, index) => ids.indexOf(id) !== index);
+    if (twice !== undefined) {
+      throw new ChatChannelsError(`Klaxon chat names channel ${twice} twice: one configuration per channel`);
+    }
+  }
   channels.teams?.forEach((channel, index) => {
     for (const field of ['teamId', 'tenantId'] as const) {
       if (!UUID.test(channel[field])) {
@@ -91,6 +99,15 @@ export function validateChatChannels(channels: ChatChannels): void {
       );
     }
   });
+}
+
+/**
+ * `<prefix>-<action>` in the 64 characters a custom action's name may have: a long prefix is cut,
+ * never the action, so the two names stay apart. A token (a prefix known at deploy) is left whole.
+ */
+function actionName(namePrefix: string, action: ChatAction): string {
+  if (Token.isUnresolved(namePrefix)) return `${namePrefix}-${action}`;
+  return `${namePrefix.slice(0, 64 - action.length - 1)}-${action}`;
 }
 
 const BUTTONS: Record<
@@ -220,7 +237,7 @@ export class KlaxonChat extends Construct {
     // Amazon Q fills $incidentId from the notification (CHAT_ACTION_VARIABLES) before it runs the command.
     const payload = `{"action":"${action}","incidentId":"$incidentId"}`;
     return new chatbot.CfnCustomAction(this, `${button.text}Action`, {
-      actionName: `${namePrefix}-${action}`.slice(0, 64),
+      actionName: actionName(namePrefix, action),
       definition: {
         commandText: `lambda invoke --function-name ${fn.functionName} --region ${Stack.of(this).region} --payload ${payload}`,
       },

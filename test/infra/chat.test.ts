@@ -158,14 +158,19 @@ describe('chat through Amazon Q Developer', () => {
     ).toEqual([]);
   });
 
-  it('builds no chat when no channel is named, and refuses a channel name where an id belongs', () => {
+  it('builds no chat when no channel is named, refuses a channel name where an id belongs or a channel named twice, and keeps button names apart', () => {
     // Built without a synth: the constructs are the answer, the template adds nothing here.
-    const build = (chatProps: KlaxonStackProps['chat']) =>
-      new KlaxonStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Klaxon', {
+    const build = (chatProps: KlaxonStackProps['chat'], stackName = 'Klaxon') =>
+      new KlaxonStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), stackName, {
         config: defaultConfig(),
         chat: chatProps,
       });
     expect(build({ slack: [], teams: [] }).klaxon.chat).toBeUndefined();
     expect(() => build({ slack: [{ workspaceId: 'T0123ABCD', channelId: '#incidents' }] })).toThrow(ChatChannelsError);
+    expect(() => build({ slack: [slack, { ...slack }] })).toThrow(/names channel C0456EFGH twice/);
+    // The longest name prefix still gives the two buttons names of their own, within 64 characters.
+    const long = build({ slack: [slack] }, 'k'.repeat(64)).klaxon.chat;
+    const names = Object.values(long?.customActions ?? {}).map((action) => action.actionName);
+    expect(names).toEqual([`${'k'.repeat(52)}-acknowledge`, `${'k'.repeat(56)}-resolve`]);
   });
 });
