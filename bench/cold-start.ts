@@ -43,6 +43,7 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.eventBusName]: 'klaxon-bench',
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
+  [ENV.chatTopicArn]: 'arn:aws:sns:us-east-1:123456789012:klaxon-chat',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
   [ENV.scheduleGroup]: 'klaxon-bench',
   [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/klaxon-bench-scheduler',

@@ -9,6 +9,8 @@
  * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`). `-c dashboard=true`
  * adds the CloudWatch dashboard (off by default: $3 a month). `-c originationIdentityArn=<ARN>`
  * names the End User Messaging phone number that places calls and sends SMS pages.
+ * `-c slackChannels=T0123ABCD:C0456EFGH` and `-c teamsChannels=<teamId>:<tenantId>:<channelId>` (comma-separated) add chat channels
+ * (docs/deploy.md, Chat).
  *
  * Synth works offline: run it as `npm run synth`, which sets CDK_DISABLE_VERSION_CHECK=1 (the
  * CLI would otherwise look up its latest version online); cdk.json turns off notices, CLI
@@ -18,6 +20,7 @@
 import { existsSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '../lambdas/core/config.js';
+import { ChatChannelsError } from '../lib/chat.js';
 import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, loadConfigFile } from '../lib/config-file.js';
 import { KlaxonPropsError } from '../lib/klaxon.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
@@ -42,6 +45,19 @@ function dashboardContext(): boolean {
   );
 }
 
+/** `a:b` per channel, colon-separated ids (none of them contains a colon; Teams' is URL-encoded). */
+function chatContext(key: string, fields: number): string[][] {
+  return listContext(key).map((item) => {
+    const ids = item.split(':');
+    if (ids.length !== fields || ids.some((id) => id === '')) {
+      throw new ChatChannelsError(
+        `-c ${key}: "${item}" must be ${fields === 2 ? 'workspaceId:channelId' : 'teamId:tenantId:channelId'}`,
+      );
+    }
+    return ids;
+  });
+}
+
 try {
   if (configFile === DEPLOY_CONFIG_FILE && !existsSync(configFile)) {
     throw new ConfigError(
@@ -55,9 +71,19 @@ try {
     dashboard: dashboardContext(),
     // `||`: an empty value means "not set", as for the config.
     originationIdentityArn: app.node.tryGetContext('originationIdentityArn') || undefined,
+    chat: {
+      slack: chatContext('slackChannels', 2).map(([workspaceId = '', channelId = '']) => ({ workspaceId, channelId })),
+      teams: chatContext('teamsChannels', 3).map(([teamId = '', tenantId = '', channelId = '']) => ({
+        teamId,
+        tenantId,
+        channelId,
+      })),
+    },
   });
 } catch (error) {
-  if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;
+  if (!(error instanceof ConfigError || error instanceof KlaxonPropsError || error instanceof ChatChannelsError)) {
+    throw error;
+  }
   // A person fixes a config from the message alone; a stack trace would only bury it.
   console.error(error.message);
   process.exit(1);

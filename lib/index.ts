@@ -7,6 +7,13 @@ export { ConfigError } from '../lambdas/core/config.js';
 export { AckSigningKey } from './ack-signing.js';
 export { AlarmTopic, CLOUDWATCH_ALERT_PATH } from './alarm-topic.js';
 export { AlertIntake } from './alert-intake.js';
+export {
+  type ChatChannels,
+  ChatChannelsError,
+  KlaxonChat,
+  type SlackChatChannel,
+  type TeamsChatChannel,
+} from './chat.js';
 export { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE, type LoadedConfig, loadConfigFile } from './config-file.js';
 export { EscalationWorkflows } from './escalation.js';
 export { IncidentEventBus } from './events.js';

@@ -3,6 +3,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import { LIFECYCLE_EVENT_SOURCE } from '../lambdas/core/lifecycle-events.js';
+import type { ChatChannels } from './chat.js';
 import type { HealthSubscribers } from './health.js';
 import { Klaxon } from './klaxon.js';
 
@@ -15,6 +16,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly dashboard?: boolean;
   /** The End User Messaging phone number (or pool) for calls and SMS; see KlaxonProps.originationIdentityArn. */
   readonly originationIdentityArn?: string;
+  /** Slack and Teams channels; see KlaxonProps.chat. @default no chat */
+  readonly chat?: ChatChannels;
 }
 
 export class KlaxonStack extends Stack {
@@ -30,6 +33,7 @@ export class KlaxonStack extends Stack {
       healthSubscribers: props.healthSubscribers,
       dashboard: props.dashboard,
       originationIdentityArn: props.originationIdentityArn,
+      chat: props.chat,
     });
 
     new CfnOutput(this, 'ApiUrl', {
@@ -53,6 +57,12 @@ export class KlaxonStack extends Stack {
         'The intake function: invoke it with {"klaxon":"redrive-inbox"} to receive again the alert inbox chunks that were dead-lettered',
       value: this.klaxon.intake.function.functionName,
     });
+    if (this.klaxon.chat) {
+      new CfnOutput(this, 'ChatTopicArn', {
+        description: 'SNS topic of the chat notifications the Slack and Teams channel configurations subscribe to',
+        value: this.klaxon.chat.topic.topicArn,
+      });
+    }
     const { dashboard } = this.klaxon.health;
     if (dashboard) {
       new CfnOutput(this, 'DashboardName', {

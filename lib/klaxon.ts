@@ -17,6 +17,7 @@ import { publicKeysIn } from '../lambdas/core/integration-keys.js';
 import { AckSigningKey } from './ack-signing.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { AlertIntake } from './alert-intake.js';
+import { type ChatChannels, KlaxonChat } from './chat.js';
 import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
 import { HandoffSchedules } from './handoffs.js';
@@ -79,6 +80,14 @@ export interface KlaxonProps {
    * @default none: SMS through the responders' SNS topics, and a config with `voice` is refused
    */
   readonly originationIdentityArn?: string;
+  /**
+   * Slack and Microsoft Teams channels that hear about incidents (opened, escalated, acknowledged,
+   * resolved, reopened, post-mortem due) through Amazon Q Developer in chat applications, with
+   * Acknowledge and Resolve buttons. Authorise the workspace or tenant in the Amazon Q Developer
+   * console first (docs/deploy.md, Chat).
+   * @default no chat (no topic, no functions)
+   */
+  readonly chat?: ChatChannels;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -156,6 +165,8 @@ export class Klaxon extends Construct {
   readonly alarmTopic: AlarmTopic;
   readonly ackSigningKey: AckSigningKey;
   readonly health: KlaxonHealth;
+  /** Present when the chat prop names at least one channel. */
+  readonly chat?: KlaxonChat;
 
   constructor(scope: Construct, id: string, props: KlaxonProps) {
     super(scope, id);
@@ -220,6 +231,15 @@ export class Klaxon extends Construct {
     // Alarm notifications reach intake over HTTPS; intake accepts only this topic's.
     this.intake.function.bindAlarmTopics([this.alarmTopic]);
     this.alarmTopic.subscribeApi(this.httpApi.baseUrl, this.httpApi);
+    const { slack = [], teams = [] } = props.chat ?? {};
+    if (slack.length + teams.length > 0) {
+      this.chat = new KlaxonChat(this, 'Chat', {
+        channels: { slack, teams },
+        namePrefix,
+        apiBaseUrl: this.httpApi.baseUrl,
+        ...withEscalation,
+      });
+    }
 
     this.health = new KlaxonHealth(this, 'Health', {
       topicName: `${namePrefix}-health`,
@@ -236,6 +256,7 @@ export class Klaxon extends Construct {
           'incidents-api': this.management.function,
           'web-console': this.management.consoleFunction,
           'page-responders': this.paging.pageFunction,
+          ...(this.chat ? { 'notify-chat': this.chat.notifyFunction, 'chat-action': this.chat.actionFunction } : {}),
         },
         api: this.httpApi.api,
         topics: {
@@ -243,6 +264,7 @@ export class Klaxon extends Construct {
             [...this.paging.topics].map(([responderId, topic]) => [`responder-${responderId}`, topic]),
           ),
           alarms: this.alarmTopic.topic,
+          ...(this.chat ? { chat: this.chat.topic } : {}),
         },
         deadLetterQueues: {
           intake: {
@@ -272,6 +294,7 @@ function acknowledgeTracingWildcard(klaxon: Klaxon): void {
     klaxon.management.function,
     klaxon.management.consoleFunction,
     klaxon.paging.pageFunction,
+    ...(klaxon.chat ? [klaxon.chat.notifyFunction, klaxon.chat.actionFunction] : []),
   ];
   for (const scope of functions.map((fn) => fn.role ?? fn)) {
     Validations.of(scope).acknowledge({

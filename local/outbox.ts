@@ -10,10 +10,20 @@ import {
   putEventsEntryBytes,
 } from '../lambdas/adapters/eventbridge-publisher.js';
 import { textMessageInput, voiceMessageInput, voiceRefusal } from '../lambdas/adapters/sms-voice-send.js';
+import { chatPublishInput, chatPublishRefusal } from '../lambdas/adapters/sns-chat-publisher.js';
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
+import type { ChatNotification } from '../lambdas/core/chat-notifications.js';
 import type { Channel } from '../lambdas/core/config.js';
-import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
-import type { Clock, LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
+import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
+import type {
+  ChatPublisher,
+  Clock,
+  LifecyclePublisher,
+  MessagePurpose,
+  PageDelivery,
+  Pager,
+} from '../lambdas/core/ports.js';
+import { type EventPattern, matchesPattern } from './event-rules.js';
 
 export interface OutboxPage {
   at: string;
@@ -56,9 +66,28 @@ export interface OutboxEvent {
   detail: LifecycleEvent['detail'];
 }
 
-export type OutboxMessage = OutboxPage | OutboxCall | OutboxEvent;
+/** A custom notification published to the chat topic: its SNS message is this notification's JSON. */
+export interface OutboxChat {
+  at: string;
+  service: 'chat';
+  topicArn: string;
+  incidentId: string;
+  /** The notification's title, as a page's subject. */
+  subject: string;
+  notification: ChatNotification;
+}
+
+export type OutboxMessage = OutboxPage | OutboxCall | OutboxEvent | OutboxChat;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
+export const LOCAL_CHAT_TOPIC_ARN = 'arn:aws:sns:local:000000000000:klaxon-chat';
+
+/** A rule on the lifecycle bus: its target gets each matching event as EventBridge delivers it. */
+export interface LocalBusRule {
+  name: string;
+  pattern: EventPattern;
+  target: (event: unknown) => Promise<unknown>;
+}
 
 /** The bus named in the entries the outbox measures (a name does not count toward an entry's size). */
 const LOCAL_EVENT_BUS = 'klaxon';
@@ -76,6 +105,7 @@ export class Outbox {
   private throttledPublishes = 0;
   /** Responder id → channels whose publishes fail (see failDeliveries). */
   private readonly failing = new Map<string, Set<Channel>>();
+  private readonly busRules: LocalBusRule[] = [];
 
   constructor(
     private readonly print: (line: string) => void,
@@ -191,8 +221,65 @@ export class Outbox {
           });
           this.print(`EVENT ${event.detailType}: incident ${event.detail.incident.id}`);
         }
+        for (const event of events) await this.deliverToRules(event);
       },
     };
+  }
+
+  /** Rules on the lifecycle bus, as the stack's rules on Klaxon's bus (the chat rule). */
+  addBusRule(rule: LocalBusRule): void {
+    this.busRules.push(rule);
+  }
+
+  /**
+   * EventBridge delivers after PutEvents succeeded and retries a failing target on its own: the
+   * publisher never sees a target's failure, so here it is printed, not thrown.
+   */
+  private async deliverToRules(event: LifecycleEvent): Promise<void> {
+    const envelope = {
+      version: '0',
+      id: `${event.detail.kind}:${event.detail.incident.id}:${event.detail.at}`,
+      'detail-type': event.detailType,
+      source: LIFECYCLE_EVENT_SOURCE,
+      account: '000000000000',
+      time: this.clock.now().toISOString(),
+      region: 'local',
+      resources: [],
+      detail: event.detail,
+    };
+    for (const rule of this.busRules.filter((candidate) => matchesPattern(envelope, candidate.pattern))) {
+      try {
+        await rule.target(envelope);
+      } catch (error) {
+        this.print(`RULE ${rule.name} FAILED: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  /** The chat topic: what SNS refuses is refused here, in SNS's words. */
+  chatPublisher(): ChatPublisher {
+    return {
+      publish: async (notification) => {
+        const refusal = chatPublishRefusal(chatPublishInput(notification, LOCAL_CHAT_TOPIC_ARN));
+        if (refusal) {
+          this.print(`CHAT REFUSED: ${refusal}`);
+          throw new InvalidParameterException({ message: refusal, $metadata: { httpStatusCode: 400 } });
+        }
+        this.messages.push({
+          at: this.clock.now().toISOString(),
+          service: 'chat',
+          topicArn: LOCAL_CHAT_TOPIC_ARN,
+          incidentId: notification.metadata.additionalContext.incidentId ?? '',
+          subject: notification.content.title,
+          notification,
+        });
+        this.print(`CHAT ${notification.content.title}`);
+      },
+    };
+  }
+
+  chats(): OutboxChat[] {
+    return this.messages.filter((message): message is OutboxChat => message.service === 'chat');
   }
 
   /** Answers the next `count` SNS publishes as SNS does when throttling (tests of the ladder's Retry). */

@@ -20,13 +20,20 @@ import { SNS_PUBLISH_MAX_BYTES, snsRefusal } from '../lambdas/adapters/sns-publi
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
 import { type InboxChunkRef, inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
+import { CHAT_EVENT_PATTERN } from '../lambdas/core/chat-notifications.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
+import {
+  type ChatActionResult,
+  InvalidChatActionError,
+  makeChatActionHandler,
+} from '../lambdas/handlers/chat-action.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
+import { makeNotifyChatHandler } from '../lambdas/handlers/notify-chat.js';
 import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.js';
 import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
@@ -106,6 +113,8 @@ export interface LocalRuntime {
   tableName: string;
   /** The one-time schedules made at run time (EventBridge Scheduler's, on AWS). */
   schedules: LocalOneTimeSchedules;
+  /** Invokes the chat-action function as a chat channel's Acknowledge or Resolve button does. */
+  pressChatButton(request: unknown): Promise<ChatActionResult>;
   /** Invokes the page function with a handoff schedule's payload, as EventBridge Scheduler would. */
   handoffs: { notify(request: HandoffRequest): Promise<unknown> };
   stop(): Promise<void>;
@@ -224,6 +233,13 @@ async function wireLocalRuntime(
     ackKey,
     schedules,
   };
+  // The stack's chat rule on the lifecycle bus, with the same pattern and the same function.
+  outbox.addBusRule({
+    name: 'chat-notifications',
+    pattern: CHAT_EVENT_PATTERN,
+    target: makeNotifyChatHandler({ chat: outbox.chatPublisher(), apiBaseUrl: url, logger }),
+  });
+  const pressChatButton = makeChatActionHandler(deps);
   const sns = new LocalSns(await localSigningIdentity(options.dataDir), clock);
   // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
   const intakeAsync = new LocalAsyncInvoker(
@@ -337,6 +353,21 @@ async function wireLocalRuntime(
       return sendJson(response, 200, { matchedRules: matched.map((rule) => rule.name), results });
     }
     if (request.method === 'POST' && path === '/_local/sms/events') return handleSmsEvent(request, response);
+    if (request.method === 'POST' && path === '/_local/chat/actions') {
+      let body: unknown;
+      try {
+        body = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+      }
+      // As a chat channel's button invokes the chat-action function; a payload it refuses is a 400 here.
+      try {
+        return sendJson(response, 200, await pressChatButton(body));
+      } catch (error) {
+        if (!(error instanceof InvalidChatActionError)) throw error;
+        return sendJson(response, 400, { message: error.message });
+      }
+    }
     if (request.method === 'GET' && path === '/_local/sns/subscriptions') {
       return sendJson(response, 200, { confirmed: sns.confirmedSubscriptions });
     }
@@ -457,6 +488,7 @@ async function wireLocalRuntime(
     sns,
     intakeAsync,
     invokeIntake: (event) => intake(event, lambdaContext('klaxon-intake')),
+    pressChatButton,
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,

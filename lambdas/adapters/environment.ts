@@ -17,6 +17,8 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   /** ARN of the Secrets Manager secret holding the acknowledge-link HMAC key (never the key itself). */
   ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
+  /** The SNS topic Amazon Q Developer's chat channel configurations subscribe to. */
+  chatTopicArn: 'CHAT_TOPIC_ARN',
   /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
   allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
   /** Klaxon's EventBridge Scheduler group, which holds its run-time one-time schedules. */

@@ -27,7 +27,19 @@ export interface LifecycleEvent {
     version: string;
     kind: LifecycleKind;
     at: string;
-    incident: Pick<Incident, 'id' | 'title' | 'severity' | 'status' | 'service' | 'dedupKey' | 'openedAt' | 'drill'>;
+    incident: Pick<
+      Incident,
+      | 'id'
+      | 'title'
+      | 'severity'
+      | 'status'
+      | 'service'
+      | 'dedupKey'
+      | 'openedAt'
+      | 'drill'
+      | 'acknowledgedBy'
+      | 'resolvedBy'
+    >;
     [extra: string]: unknown;
   };
 }
@@ -38,7 +50,7 @@ export function lifecycleEvent(
   at: string,
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
-  const { id, severity, status, service, dedupKey, openedAt, drill } = incident;
+  const { id, severity, status, service, dedupKey, openedAt, drill, acknowledgedBy, resolvedBy } = incident;
   // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
   const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
@@ -48,7 +60,19 @@ export function lifecycleEvent(
       version: LIFECYCLE_EVENT_VERSION,
       kind,
       at,
-      incident: { id, title, severity, status, service, dedupKey, openedAt, drill },
+      // Who acknowledged and who resolved, while the incident says so: a chat channel names them.
+      incident: {
+        id,
+        title,
+        severity,
+        status,
+        service,
+        dedupKey,
+        openedAt,
+        drill,
+        ...(acknowledgedBy ? { acknowledgedBy } : {}),
+        ...(resolvedBy && status === 'resolved' ? { resolvedBy } : {}),
+      },
     },
   };
 }

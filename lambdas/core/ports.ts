@@ -4,6 +4,7 @@
  * outbox); the core never imports an SDK.
  */
 import type { AlertGroup } from './alert.js';
+import type { ChatNotification } from './chat-notifications.js';
 import type { Channel, KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
@@ -207,6 +208,11 @@ export interface Pager {
 
 export interface LifecyclePublisher {
   publish(events: LifecycleEvent[]): Promise<void>;
+}
+
+/** The chat topic that Amazon Q Developer's Slack and Teams channel configurations subscribe to. */
+export interface ChatPublisher {
+  publish(notification: ChatNotification): Promise<void>;
 }
 
 /** The secret that signs ack links (Secrets Manager on AWS, a local file or memory locally). */

@@ -64,7 +64,9 @@ const outboxWhat = (message: OutboxLine) =>
     ? `page to ${message.responder}`
     : message.service === 'voice'
       ? `call to ${message.responder}`
-      : 'event';
+      : message.service === 'chat'
+        ? 'chat'
+        : 'event';
 
 export function outboxSection(messages: OutboxLine[]): string {
   const rows = messages
@@ -75,7 +77,7 @@ export function outboxSection(messages: OutboxLine[]): string {
         `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(outboxWhat(message))}</td><td>${escapeHtml(message.subject ?? message.voice ?? message.detailType ?? '')}</td></tr>`,
     )
     .join('\n');
-  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS, End User Messaging and EventBridge would have sent)</h2>
+  return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS, End User Messaging, chat and EventBridge would have sent)</h2>
 ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
 }
 

@@ -89,8 +89,11 @@ describe('the deployed bundles', () => {
     expect(bundles[entry]?.loaded).toBe('function');
   });
 
-  it.each(ENTRIES)('%s carries the DynamoDB client code it uses', (entry) => {
-    // DynamoDB's JSON protocol target prefix, written by the client itself: every function reads the table.
+  // The chat renderer only publishes what its event carries; every other function reads the table.
+  const READ_THE_TABLE = ENTRIES.filter((entry) => entry !== 'notify-chat.ts');
+
+  it.each(READ_THE_TABLE)('%s carries the DynamoDB client code it uses', (entry) => {
+    // DynamoDB's JSON protocol target prefix, written by the client itself.
     expect(bundles[entry]?.code).toContain('DynamoDB_20120810');
   });
 

@@ -39,7 +39,7 @@ export function synthKlaxon(config: KlaxonConfigInput = defaultConfig(), props: 
     builtinCloudFormationValidation: false,
     context: { 'aws:cdk:bundling-stacks': [] },
   });
-  const stack = new KlaxonStack(app, 'Klaxon', { config, ...props });
+  const stack = new KlaxonStack(app, 'Klaxon', { ...props, config });
   return { stack, klaxon: stack.klaxon, template: Template.fromStack(stack) };
 }
 
