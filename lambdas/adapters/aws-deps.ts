@@ -17,6 +17,7 @@ import { dynamoChangeEvents } from './dynamo-change-events.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
 import { withIncidentMetrics } from './incident-metrics.js';
 import { lazy } from './lazy.js';
 import { stepFunctionsEscalation, stepFunctionsPostmortemReminders } from './step-functions-escalation.js';
@@ -51,5 +52,6 @@ export function awsHandlerDeps(ackKey?: AckKeySource, dynamodb = new DynamoDBCli
     ids: ulidGenerator(),
     logger,
     ackKey,
+    schedules: awsOneTimeSchedules(systemClock),
   };
 }

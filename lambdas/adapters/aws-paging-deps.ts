@@ -14,6 +14,7 @@ import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
 import { withIncidentMetrics } from './incident-metrics.js';
 import { lazy } from './lazy.js';
 import { snsPager } from './sns-pager.js';
@@ -43,5 +44,6 @@ export function awsPagingDeps(): PagingHandlerDeps {
     logger,
     handoffs: dynamoHandoffRecords(dynamodb, tableName),
     ackKey: awsAckKey(),
+    schedules: awsOneTimeSchedules(systemClock),
   };
 }
