@@ -134,10 +134,7 @@ export const localStateMachineArn = (severity: Severity) =>
 export const LOCAL_POSTMORTEM_STATE_MACHINE_ARN =
   'arn:aws:states:local:000000000000:stateMachine:klaxon-postmortem-reminder';
 
-/**
- * The ladder branch's end state. A SEV1 or SEV2 execution goes on reminding (its other branch)
- * until the incident resolves, so "the ladder is walked" is this state entered, or the end.
- */
+/** The ladder's end state: "the ladder is walked" is this state entered, or the end. */
 const LADDER_END_STATE = 'Ladder finished';
 
 export const ladderWalked = (execution: LocalExecution): boolean =>
