@@ -42,7 +42,7 @@ function importMilliseconds(bundle: string): number {
   return times[Math.floor(times.length / 2)] ?? Number.NaN;
 }
 
-const options = klaxonBundling(loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).raw);
+const options = klaxonBundling(loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).config);
 mkdirSync(outDir, { recursive: true });
 for (const entry of ENTRIES) {
   const outfile = join(outDir, `${entry}.mjs`);

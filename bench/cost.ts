@@ -17,6 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { type KlaxonConfig, type KlaxonConfigInput, SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { IncidentWithTimeline } from '../lambdas/core/incident.js';
+import { STATUS_UPDATE_LOOK } from '../lambdas/core/reminders.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
 import { ladderWalked } from '../local/local-step-functions.js';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';
@@ -50,6 +51,10 @@ export const PRICES = {
   eventBridgePerEvent: {
     usd: 1 / 1e6,
     source: 'https://aws.amazon.com/eventbridge/pricing/ ($1.00 per million custom events)',
+  },
+  schedulerPerInvocation: {
+    usd: 1 / 1e6,
+    source: 'https://aws.amazon.com/eventbridge/pricing/ (Scheduler: $1.00 per million scheduled invocations)',
   },
   httpApiPerRequest: {
     usd: 1 / 1e6,
@@ -151,6 +156,8 @@ export interface Usage {
   sms_messages: number;
   email_messages: number;
   eventbridge_events: number;
+  /** One-time schedules that invoke a function: the status-update looks. */
+  scheduler_invocations: number;
 }
 
 export function priceOf(usage: Usage): number {
@@ -163,7 +170,8 @@ export function priceOf(usage: Usage): number {
     usage.dynamodb_write_units * PRICES.dynamoDbPerWriteUnit.usd +
     usage.sns_publishes * PRICES.snsPerPublish.usd +
     usage.email_messages * PRICES.snsPerEmail.usd +
-    usage.eventbridge_events * PRICES.eventBridgePerEvent.usd
+    usage.eventbridge_events * PRICES.eventBridgePerEvent.usd +
+    usage.scheduler_invocations * PRICES.schedulerPerInvocation.usd
   );
 }
 
@@ -204,6 +212,22 @@ function countCapacity(client: DynamoDBClient) {
   return units;
 }
 
+/**
+ * The status-update looks (lambdas/core/reminders.ts) run on one-time schedules, not states: each
+ * look is one schedule that fires once (a schedule moved under the same name still fires once),
+ * so the distinct names scheduled count Scheduler's invocations and the page function's. The last
+ * one, planned before the resolution, fires later and finds it resolved: counted too.
+ */
+function countStatusUpdateLooks(runtime: LocalRuntime): Set<string> {
+  const names = new Set<string>();
+  const schedule = runtime.schedules.schedule.bind(runtime.schedules);
+  runtime.schedules.schedule = async (name, at, work) => {
+    if (work.payload.klaxon === STATUS_UPDATE_LOOK) names.add(name);
+    await schedule(name, at, work);
+  };
+  return names;
+}
+
 /** The tier's ladder end and ack target in seconds; the time scale squeezes the longer into ~3 s. */
 function timeScaleFor(config: KlaxonConfig, severity: Severity): number {
   const policy = config.severityPolicy[severity];
@@ -238,6 +262,7 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
   });
   try {
     const capacity = countCapacity(runtime.dynamodb.client);
+    const looks = countStatusUpdateLooks(runtime);
     const dedupKey = `bench/cost/${severity}/${scenario}`;
     await post(runtime, '/v1/alerts/events', triggerBody(dedupKey, EVENTS_V2_SEVERITY[severity]));
     const [{ incidentId } = { incidentId: '' }] = runtime.stepFunctions.list().map((execution) => execution.input);
@@ -273,7 +298,7 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
       );
       await acknowledge();
     }
-    // The ladder branch's end; SEV1 and SEV2 executions then keep reminding until resolved.
+    // The ladder's end; the status-update looks go on, on their schedules, until the resolution.
     await waitFor(() => (ladderWalked(execution) ? true : undefined), `the end of the ${severity} ladder`);
     if (scenario === 'acknowledged_at_ack_target' && stepAtTarget < 0) await acknowledge();
     await post(runtime, `/v1/incidents/${incidentId}/resolve`, JSON.stringify({ by: 'primary-oncall' }));
@@ -292,15 +317,11 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
     const postmortemReminders = parseDurationSeconds(policy.postmortemDue) ? 2 : 0;
 
     const pages = runtime.outbox.pages();
-    const invoking = new Set([
-      'Page the responders',
-      'Remind if a status update is due',
-      'Tell those paged it is resolved',
-    ]);
+    const invoking = new Set(['Page the responders', 'Tell those paged it is resolved']);
     const pageInvocations = [...execution.statesEntered, ...afterResolution.statesEntered].filter((state) =>
       invoking.has(state),
     ).length;
-    const lambdaInvocations = 1 + apiRequests + pageInvocations + postmortemReminders;
+    const lambdaInvocations = 1 + apiRequests + pageInvocations + postmortemReminders + looks.size;
     const usage: Usage = {
       state_transitions:
         execution.stateTransitions +
@@ -318,6 +339,7 @@ async function runScenario(config: KlaxonConfig, severity: Severity, scenario: S
       sms_messages: pages.filter((page) => page.sms !== null).length,
       email_messages: pages.filter((page) => page.email !== null).length + postmortemReminders,
       eventbridge_events: runtime.outbox.messages.filter((message) => message.service === 'events').length,
+      scheduler_invocations: looks.size,
     };
     return usage;
   } finally {

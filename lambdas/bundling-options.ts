@@ -5,7 +5,7 @@
  */
 
 import { CONFIG_DEFINE } from './adapters/environment.js';
-import type { KlaxonConfig, KlaxonConfigInput } from './core/config.js';
+import type { KlaxonConfig } from './core/config.js';
 
 /**
  * Nothing is left to the runtime's copy of the AWS SDK: the clients a function uses are bundled,
@@ -37,7 +37,7 @@ export const LAMBDA_BUNDLING = {
  * The validated config compiled into the bundle (see CONFIG_DEFINE): esbuild `define` takes
  * JavaScript source text, so the JSON text is itself quoted as a string literal.
  */
-export function configDefine(config: KlaxonConfig | KlaxonConfigInput): Record<string, string> {
+export function configDefine(config: KlaxonConfig): Record<string, string> {
   return { [CONFIG_DEFINE]: JSON.stringify(JSON.stringify(config)) };
 }
 

@@ -61,15 +61,22 @@ export function loadPostmortemReminderDefinition(
   return JSON.parse(substitute(readAsl('postmortem-reminder'), { ...substitutions })) as Record<string, unknown>;
 }
 
-type AnyState = { Type: string; Branches?: { States: Record<string, AnyState> }[] };
+type AnyState = {
+  Type: string;
+  Branches?: { States: Record<string, AnyState> }[];
+  ItemProcessor?: { States: Record<string, AnyState> };
+};
 
 /**
- * Every state of a definition by name, those inside Parallel branches included (state names are
- * unique across a whole state machine): for the local runtime's task handlers and the tests.
+ * Every state of a definition by name, those inside Parallel branches and a Map's item processor
+ * included (state names are unique across a whole state machine): for the local runtime's task
+ * handlers and the tests.
  */
 export function allStates<S extends AnyState>(definition: { States: Record<string, S> }): [string, S][] {
   return Object.entries(definition.States).flatMap(([name, state]) => [
     [name, state] as [string, S],
-    ...(state.Branches ?? []).flatMap((branch) => allStates(branch as { States: Record<string, S> })),
+    ...[...(state.Branches ?? []), ...(state.ItemProcessor ? [state.ItemProcessor] : [])].flatMap((nested) =>
+      allStates(nested as { States: Record<string, S> }),
+    ),
   ]);
 }

@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
 import { configDefine, LAMBDA_BUNDLING } from '../lambdas/bundling-options.js';
-import type { KlaxonConfigInput } from '../lambdas/core/config.js';
+import type { KlaxonConfig } from '../lambdas/core/config.js';
 import type { AckSigningKey } from './ack-signing.js';
 import type { AlarmTopic } from './alarm-topic.js';
 import type { EscalationWorkflows } from './escalation.js';
@@ -27,7 +27,7 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * How esbuild builds every Klaxon bundle. A function of its own so tests can check it: the
  * infrastructure tests skip bundling.
  */
-export function klaxonBundling(bundledConfig: KlaxonConfigInput): nodejs.BundlingOptions {
+export function klaxonBundling(bundledConfig: KlaxonConfig): nodejs.BundlingOptions {
   return {
     format: nodejs.OutputFormat.ESM,
     target: LAMBDA_BUNDLING.target,
@@ -65,8 +65,8 @@ export interface KlaxonFunctionProps {
   readonly entry: string;
   /** What the function is for, shown in the Lambda console. */
   readonly description: string;
-  /** The Klaxon config exactly as written (already validated), compiled into the bundle. */
-  readonly bundledConfig: KlaxonConfigInput;
+  /** The validated Klaxon config (parseConfig's output, defaults filled in), compiled into the bundle. */
+  readonly bundledConfig: KlaxonConfig;
   /** @default Duration.seconds(10) */
   readonly timeout?: Duration;
   /** @default 256 */

@@ -170,8 +170,9 @@ export class Klaxon extends Construct {
 
   constructor(scope: Construct, id: string, props: KlaxonProps) {
     super(scope, id);
+    // The functions trust this validated config (see bundledConfig in lambdas/adapters/aws-runtime.ts).
     const config = parseConfig(props.config);
-    const bundledConfig = props.config;
+    const bundledConfig = config;
     const namePrefix = props.namePrefix ?? Stack.of(this).stackName;
     validateProps(props, namePrefix);
     refusePublicKeys(config);

@@ -62,6 +62,7 @@ type AnyState = {
   TimestampPath?: string;
   Retry?: { IntervalSeconds?: number }[];
   Branches?: { States: Record<string, AnyState> }[];
+  ItemProcessor?: { States: Record<string, AnyState> };
   [field: string]: unknown;
 };
 
@@ -133,14 +134,11 @@ export const localStateMachineArn = (severity: Severity) =>
 export const LOCAL_POSTMORTEM_STATE_MACHINE_ARN =
   'arn:aws:states:local:000000000000:stateMachine:klaxon-postmortem-reminder';
 
-/**
- * The ladder branch's end states. A SEV1 or SEV2 execution goes on reminding (its other branch)
- * until the incident resolves, so "the ladder is walked" is one of these entered, or the end.
- */
-const LADDER_END_STATES = new Set(['Ladder finished', 'Incident resolved']);
+/** The ladder's end state: "the ladder is walked" is this state entered, or the end. */
+const LADDER_END_STATE = 'Ladder finished';
 
 export const ladderWalked = (execution: LocalExecution): boolean =>
-  execution.status !== 'RUNNING' || execution.statesEntered.some((state) => LADDER_END_STATES.has(state));
+  execution.status !== 'RUNNING' || execution.statesEntered.includes(LADDER_END_STATE);
 
 export class LocalStepFunctions implements EscalationRunner {
   private readonly executions = new Map<string, LocalExecution>();

@@ -93,22 +93,26 @@ export class LocalOneTimeSchedules implements OneTimeSchedules {
     });
   }
 
-  private fire(name: string, work: ScheduledWork): void {
+  /**
+   * One attempt is work in flight; the pause before a retry is not (it waits on the clock like a
+   * schedule does), so a manual clock's settle does not wait for a test to advance past it.
+   */
+  private fire(name: string, work: ScheduledWork, attempt = 0): void {
     const invoke = this.targets[work.target];
     const run = async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          if (!invoke) throw new Error(`No ${work.target} function to invoke`);
-          return await invoke(work.payload);
-        } catch (error) {
-          const delay = RETRY_DELAYS_MS[attempt];
-          if (delay === undefined || this.stopping.signal.aborted) {
-            this.logger.error('A one-time schedule failed every attempt', { name, error: String(error) });
-            return;
-          }
-          this.logger.warn('A one-time schedule failed; retrying', { name, error: String(error) });
-          await this.clock.sleepUntil(this.clock.now().getTime() + delay, this.stopping.signal);
+      try {
+        if (!invoke) throw new Error(`No ${work.target} function to invoke`);
+        await invoke(work.payload);
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined || this.stopping.signal.aborted) {
+          this.logger.error('A one-time schedule failed every attempt', { name, error: String(error) });
+          return;
         }
+        this.logger.warn('A one-time schedule failed; retrying', { name, error: String(error) });
+        void this.clock.sleepUntil(this.clock.now().getTime() + delay, this.stopping.signal).then(() => {
+          if (!this.stopping.signal.aborted) this.fire(name, work, attempt + 1);
+        });
       }
     };
     const work$ = run();

@@ -8,6 +8,19 @@ import * as z from 'zod';
 import { SERVICE_NAME } from '../schemas/maintenance.js';
 import { parseDurationSeconds } from './duration.js';
 
+/**
+ * A schema built on first use: the functions trust the config validated at synth (see
+ * bundledConfig in adapters/aws-runtime.ts), so their cold start neither builds these schemas
+ * nor, when nothing else parses with them, bundles them.
+ */
+function once<T>(build: () => T): () => T {
+  let built: T | undefined;
+  return () => {
+    built ??= build();
+    return built;
+  };
+}
+
 export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
@@ -29,58 +42,64 @@ export const PHONE_CHANNELS: readonly Channel[] = ['sms', 'voice'];
 export const STEP_CONDITIONS = ['acknowledged', 'resolved'] as const;
 export type StepCondition = (typeof STEP_CONDITIONS)[number];
 
-const duration = z.string().refine((text) => parseDurationSeconds(text) !== undefined, {
-  message: 'must be a duration such as "90s", "5m", "1h" or "7d"',
-});
+const duration = /* @__PURE__ */ once(() =>
+  z.string().refine((text) => parseDurationSeconds(text) !== undefined, {
+    message: 'must be a duration such as "90s", "5m", "1h" or "7d"',
+  }),
+);
 
-const ladderStepSchema = z.strictObject({
-  after: duration.describe('time after the incident opened'),
-  notify: z.array(z.enum(ROLES)).min(1, 'must name at least one role'),
-  channels: z.array(z.enum(CHANNELS)).min(1, 'must name at least one channel'),
-  unless: z.enum(STEP_CONDITIONS).default('resolved'),
-});
-export type LadderStepConfig = z.infer<typeof ladderStepSchema>;
+const ladderStepSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    after: duration().describe('time after the incident opened'),
+    notify: z.array(z.enum(ROLES)).min(1, 'must name at least one role'),
+    channels: z.array(z.enum(CHANNELS)).min(1, 'must name at least one channel'),
+    unless: z.enum(STEP_CONDITIONS).default('resolved'),
+  }),
+);
+export type LadderStepConfig = z.infer<ReturnType<typeof ladderStepSchema>>;
 
 /** Loops beyond this are a misconfiguration, not a policy. */
 export const MAX_REPEAT = 10;
 
-const tierSchema = z
-  .strictObject({
-    description: z.string(),
-    aliases: z.array(z.string().min(1)),
-    ackTarget: duration,
-    ladder: z
-      .array(ladderStepSchema)
-      .min(1, 'must have at least one step')
-      .refine(isInTimeOrder, { message: 'steps must be in time order ("after" never decreasing)' }),
-    statusUpdateEvery: duration.nullable(),
-    postmortemDue: z.union([duration, z.enum(['optional', 'none'])]),
-    /**
-     * How many more times the whole ladder runs when nobody acknowledges (PagerDuty's num_loops).
-     * Repeated steps are "unless acknowledged". Default 0: the ladder runs once.
-     */
-    repeat: z
-      .number()
-      .int('must be a whole number of extra loops')
-      .min(0, 'must be 0 or more')
-      .max(MAX_REPEAT, `must be at most ${MAX_REPEAT} (each loop pages everyone on the ladder again)`)
-      .optional(),
-    /** The gap between the last step of one loop and the first step of the next. */
-    repeatAfter: duration.optional(),
-  })
-  .refine((tier) => !tier.repeat || tier.repeatAfter !== undefined, {
-    message: 'a tier that repeats its ladder needs "repeatAfter", the gap after the last step (such as "15m")',
-    path: ['repeatAfter'],
-  })
-  .refine((tier) => tier.repeatAfter === undefined || (tier.repeat ?? 0) > 0, {
-    message: '"repeatAfter" has no effect without "repeat" (the number of extra loops)',
-    path: ['repeatAfter'],
-  })
-  .refine((tier) => !tier.repeat || (parseDurationSeconds(tier.repeatAfter ?? '') ?? 0) > 0, {
-    message: '"repeatAfter" must be longer than 0, or every loop would page at the same instant',
-    path: ['repeatAfter'],
-  });
-export type TierPolicy = z.infer<typeof tierSchema>;
+const tierSchema = /* @__PURE__ */ once(() =>
+  z
+    .strictObject({
+      description: z.string(),
+      aliases: z.array(z.string().min(1)),
+      ackTarget: duration(),
+      ladder: z
+        .array(ladderStepSchema())
+        .min(1, 'must have at least one step')
+        .refine(isInTimeOrder, { message: 'steps must be in time order ("after" never decreasing)' }),
+      statusUpdateEvery: duration().nullable(),
+      postmortemDue: z.union([duration(), z.enum(['optional', 'none'])]),
+      /**
+       * How many more times the whole ladder runs when nobody acknowledges (PagerDuty's num_loops).
+       * Repeated steps are "unless acknowledged". Default 0: the ladder runs once.
+       */
+      repeat: z
+        .number()
+        .int('must be a whole number of extra loops')
+        .min(0, 'must be 0 or more')
+        .max(MAX_REPEAT, `must be at most ${MAX_REPEAT} (each loop pages everyone on the ladder again)`)
+        .optional(),
+      /** The gap between the last step of one loop and the first step of the next. */
+      repeatAfter: duration().optional(),
+    })
+    .refine((tier) => !tier.repeat || tier.repeatAfter !== undefined, {
+      message: 'a tier that repeats its ladder needs "repeatAfter", the gap after the last step (such as "15m")',
+      path: ['repeatAfter'],
+    })
+    .refine((tier) => tier.repeatAfter === undefined || (tier.repeat ?? 0) > 0, {
+      message: '"repeatAfter" has no effect without "repeat" (the number of extra loops)',
+      path: ['repeatAfter'],
+    })
+    .refine((tier) => !tier.repeat || (parseDurationSeconds(tier.repeatAfter ?? '') ?? 0) > 0, {
+      message: '"repeatAfter" must be longer than 0, or every loop would page at the same instant',
+      path: ['repeatAfter'],
+    }),
+);
+export type TierPolicy = z.infer<ReturnType<typeof tierSchema>>;
 
 function isInTimeOrder(steps: { after: string }[]): boolean {
   const offsets = steps.map((step) => parseDurationSeconds(step.after) ?? 0);
@@ -152,23 +171,27 @@ export const DEFAULT_SEVERITY_POLICY: Record<Severity, TierPolicy> = {
 };
 
 const E164 = /^\+[1-9]\d{6,14}$/;
-const responderSchema = z.strictObject({
-  id: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (it names an SNS topic)'),
-  name: z.string().min(1),
-  email: z.email('must be an email address'),
-  phone: z.string().regex(E164, 'must be an E.164 phone number such as +14155550123'),
-});
-export type Responder = z.infer<typeof responderSchema>;
+const responderSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (it names an SNS topic)'),
+    name: z.string().min(1),
+    email: z.email('must be an email address'),
+    phone: z.string().regex(E164, 'must be an E.164 phone number such as +14155550123'),
+  }),
+);
+export type Responder = z.infer<ReturnType<typeof responderSchema>>;
 
-const integrationKeySchema = z.strictObject({
-  name: z.string().min(1),
-  /** Klaxon never stores an integration key itself, only its SHA-256 (hex). */
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
-  /** The service its change events belong to (default: defaultService). */
-  service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
-});
+const integrationKeySchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    /** Klaxon never stores an integration key itself, only its SHA-256 (hex). */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the key'),
+    /** The service its change events belong to (default: defaultService). */
+    service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
+  }),
+);
 
 /**
  * A heartbeat monitor's name: it names the run-time schedule `hb-<name>` (Scheduler names hold at
@@ -181,17 +204,19 @@ export const MIN_HEARTBEAT_INTERVAL_SECONDS = 60;
 export const MAX_HEARTBEAT_WAIT_SECONDS = 366 * 86_400;
 
 /** A job that pings Klaxon every `interval`; a ping later than `interval` + `grace` opens an incident. */
-export const heartbeatMonitorFields = z.strictObject({
-  name: z.string().regex(HEARTBEAT_NAME, 'must be 1 to 61 letters, digits, ".", "_" or "-"'),
-  interval: duration.refine((text) => (parseDurationSeconds(text) ?? 0) >= MIN_HEARTBEAT_INTERVAL_SECONDS, {
-    message: `must be at least ${MIN_HEARTBEAT_INTERVAL_SECONDS}s (schedules fire within about a minute)`,
+export const heartbeatMonitorFields = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    name: z.string().regex(HEARTBEAT_NAME, 'must be 1 to 61 letters, digits, ".", "_" or "-"'),
+    interval: duration().refine((text) => (parseDurationSeconds(text) ?? 0) >= MIN_HEARTBEAT_INTERVAL_SECONDS, {
+      message: `must be at least ${MIN_HEARTBEAT_INTERVAL_SECONDS}s (schedules fire within about a minute)`,
+    }),
+    /** How late a ping may be before the monitor counts as missing (a job's run time varies). */
+    grace: duration().default('0'),
+    severity: z.enum(SEVERITIES).default('SEV2'),
+    /** The service its incidents belong to (default: defaultService); routing and maintenance go by it. */
+    service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
   }),
-  /** How late a ping may be before the monitor counts as missing (a job's run time varies). */
-  grace: duration.default('0'),
-  severity: z.enum(SEVERITIES).default('SEV2'),
-  /** The service its incidents belong to (default: defaultService); routing and maintenance go by it. */
-  service: z.string().regex(SERVICE_NAME, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
-});
+);
 
 /** interval + grace within a year (MAX_HEARTBEAT_WAIT_SECONDS): for the config's monitors and the API's. */
 export const HEARTBEAT_WAIT_CHECK: [
@@ -204,74 +229,84 @@ export const HEARTBEAT_WAIT_CHECK: [
   { message: 'interval + grace must be at most 366d', path: ['grace'] },
 ];
 
-export const heartbeatMonitorSchema = heartbeatMonitorFields.refine(...HEARTBEAT_WAIT_CHECK);
-export type HeartbeatMonitorConfig = z.infer<typeof heartbeatMonitorSchema>;
+export const heartbeatMonitorSchema = /* @__PURE__ */ once(() =>
+  heartbeatMonitorFields().refine(...HEARTBEAT_WAIT_CHECK),
+);
+export type HeartbeatMonitorConfig = z.infer<ReturnType<typeof heartbeatMonitorSchema>>;
 
 /** What an alarm in INSUFFICIENT_DATA does: nothing (the default), or open an incident like ALARM. */
 export const INSUFFICIENT_DATA_CHOICES = ['ignore', 'alert'] as const;
 
-const alertPolicySchema = z.strictObject({
-  /** An alarm back in ALARM this soon after its incident resolved reopens that incident. */
-  reopenWindow: duration.default('30m'),
-  insufficientData: z.enum(INSUFFICIENT_DATA_CHOICES).default('ignore'),
-});
-export type AlertPolicy = z.infer<typeof alertPolicySchema>;
+const alertPolicySchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    /** An alarm back in ALARM this soon after its incident resolved reopens that incident. */
+    reopenWindow: duration().default('30m'),
+    insufficientData: z.enum(INSUFFICIENT_DATA_CHOICES).default('ignore'),
+  }),
+);
+export type AlertPolicy = z.infer<ReturnType<typeof alertPolicySchema>>;
 export const DEFAULT_ALERT_POLICY: AlertPolicy = { reopenWindow: '30m', insufficientData: 'ignore' };
 
 /**
  * A routing rule: every condition it names must hold (patterns use `*` as a wildcard and ignore
  * case); the first matching rule gives the alert its service and severity.
  */
-const routeRuleSchema = z.strictObject({
-  name: z.string().min(1),
-  match: z
-    .strictObject({
-      source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
-      alarmName: z.string().min(1).optional(),
-      namespace: z.string().min(1).optional(),
-      /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
-      descriptionTag: z.string().min(1).optional(),
-      labels: z.record(z.string(), z.string()).optional(),
-      component: z.string().min(1).optional(),
-      group: z.string().min(1).optional(),
-    })
-    .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
-  service: z.string().min(1),
-  /** Forces this severity whatever the alert says. */
-  severity: z.enum(SEVERITIES).optional(),
-  /** Applies when the alert names no severity, or one Klaxon does not know. */
-  defaultSeverity: z.enum(SEVERITIES).optional(),
-  /**
-   * Alertmanager groups this rule matches (on the group's common labels): one incident per group
-   * (the default) or one per alert.
-   */
-  alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
-});
-export type RouteRule = z.infer<typeof routeRuleSchema>;
+const routeRuleSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    name: z.string().min(1),
+    match: z
+      .strictObject({
+        source: z.enum(['cloudwatch', 'events-v2', 'alertmanager']).optional(),
+        alarmName: z.string().min(1).optional(),
+        namespace: z.string().min(1).optional(),
+        /** A `key=value` tag (or a bare word) inside a CloudWatch alarm description, e.g. `team=payments`. */
+        descriptionTag: z.string().min(1).optional(),
+        labels: z.record(z.string(), z.string()).optional(),
+        component: z.string().min(1).optional(),
+        group: z.string().min(1).optional(),
+      })
+      .refine((match) => Object.keys(match).length > 0, { message: 'must name at least one condition' }),
+    service: z.string().min(1),
+    /** Forces this severity whatever the alert says. */
+    severity: z.enum(SEVERITIES).optional(),
+    /** Applies when the alert names no severity, or one Klaxon does not know. */
+    defaultSeverity: z.enum(SEVERITIES).optional(),
+    /**
+     * Alertmanager groups this rule matches (on the group's common labels): one incident per group
+     * (the default) or one per alert.
+     */
+    alertmanagerIncidents: z.enum(['per-group', 'per-alert']).optional(),
+  }),
+);
+export type RouteRule = z.infer<ReturnType<typeof routeRuleSchema>>;
 
 const onlyAlertmanagerChooses = (rule: RouteRule) =>
   rule.alertmanagerIncidents === undefined || [undefined, 'alertmanager'].includes(rule.match.source);
 
 const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
-const localTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"');
+const localTime = /* @__PURE__ */ once(() =>
+  z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour local time such as "09:00"'),
+);
 
-const rotationSchema = z
-  .strictObject({
-    id: z.string().min(1),
-    every: z.enum(['day', 'week']),
-    /** Weekly rotations hand off on this day (default monday). */
-    handoffDay: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
-    handoffTime: localTime,
-    timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }),
-    /** The local date of the first handoff, when members[0] takes over. */
-    start: z.iso.date('must be a date such as "2026-11-02"'),
-    members: z.array(z.string()).min(1, 'must name at least one responder'),
-  })
-  .refine((rotation) => rotation.every === 'day' || rotation.handoffDay !== undefined, {
-    message: 'a weekly rotation needs a handoffDay',
-    path: ['handoffDay'],
-  });
-export type RotationConfig = z.infer<typeof rotationSchema>;
+const rotationSchema = /* @__PURE__ */ once(() =>
+  z
+    .strictObject({
+      id: z.string().min(1),
+      every: z.enum(['day', 'week']),
+      /** Weekly rotations hand off on this day (default monday). */
+      handoffDay: z.enum(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']).optional(),
+      handoffTime: localTime(),
+      timeZone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone such as "Europe/Berlin"' }),
+      /** The local date of the first handoff, when members[0] takes over. */
+      start: z.iso.date('must be a date such as "2026-11-02"'),
+      members: z.array(z.string()).min(1, 'must name at least one responder'),
+    })
+    .refine((rotation) => rotation.every === 'day' || rotation.handoffDay !== undefined, {
+      message: 'a weekly rotation needs a handoffDay',
+      path: ['handoffDay'],
+    }),
+);
+export type RotationConfig = z.infer<ReturnType<typeof rotationSchema>>;
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -283,135 +318,141 @@ function isTimeZone(zone: string): boolean {
 }
 
 /** A role filled from a rotation: `shift` 1 takes the member after the one on duty (a layered secondary). */
-const onCallSchema = z.strictObject({ rotation: z.string(), shift: z.number().int().min(0).default(0) });
+const onCallSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({ rotation: z.string(), shift: z.number().int().min(0).default(0) }),
+);
 
-const overrideSchema = z
-  .strictObject({
-    role: z.enum(ROLES),
-    responder: z.string(),
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
-  })
-  .refine((override) => Date.parse(override.from) < Date.parse(override.to), {
-    message: '"from" must be before "to"',
-  });
-
-const configSchema = z
-  .strictObject({
-    responders: z.array(responderSchema).min(1, 'must list at least one responder'),
-    roles: z.strictObject({
-      primary: z.string(),
-      secondary: z.string(),
-      'engineering-manager': z.string(),
-      executive: z.string(),
+const overrideSchema = /* @__PURE__ */ once(() =>
+  z
+    .strictObject({
+      role: z.enum(ROLES),
+      responder: z.string(),
+      from: z.iso.datetime({ offset: true }),
+      to: z.iso.datetime({ offset: true }),
+    })
+    .refine((override) => Date.parse(override.from) < Date.parse(override.to), {
+      message: '"from" must be before "to"',
     }),
-    integrationKeys: z.array(integrationKeySchema).default([]),
-    defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
-    defaultService: z.string().min(1).default('default'),
-    severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema).default({}),
-    /** SNS topics whose CloudWatch alarm notifications Klaxon accepts; any other topic gets 403. */
-    snsTopicArns: z
-      .array(
-        z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alarms'),
-      )
-      .default([]),
-    /** Ordered: the first rule that matches wins; no match means defaultService and defaultSeverity. */
-    routes: z
-      .array(
-        routeRuleSchema.refine(onlyAlertmanagerChooses, {
-          message:
-            '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
-          path: ['alertmanagerIncidents'],
-        }),
-      )
-      .default([]),
-    /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
-    alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema).default({}),
-    /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
-    rotations: z.array(rotationSchema).default([]),
-    onCall: z.partialRecord(z.enum(ROLES), onCallSchema).default({}),
-    overrides: z.array(overrideSchema).default([]),
-    /** Jobs that must ping Klaxon regularly (more can be added through the API). */
-    heartbeats: z.array(heartbeatMonitorSchema).default([]),
-  })
-  .superRefine((config, ctx) => {
-    const ids = new Set<string>();
-    config.responders.forEach((responder, index) => {
-      if (ids.has(responder.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['responders', index, 'id'],
-          message: `"${responder.id}" is listed twice`,
-        });
-      }
-      ids.add(responder.id);
-    });
-    for (const role of ROLES) {
-      const who = config.roles[role];
-      if (!ids.has(who)) {
-        ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
-      }
-    }
-    const rotationIds = new Set(config.rotations.map((rotation) => rotation.id));
-    config.rotations.forEach((rotation, index) => {
-      rotation.members.forEach((member, m) => {
-        if (!ids.has(member)) {
+);
+
+const configSchema = /* @__PURE__ */ once(() =>
+  z
+    .strictObject({
+      responders: z.array(responderSchema()).min(1, 'must list at least one responder'),
+      roles: z.strictObject({
+        primary: z.string(),
+        secondary: z.string(),
+        'engineering-manager': z.string(),
+        executive: z.string(),
+      }),
+      integrationKeys: z.array(integrationKeySchema()).default([]),
+      defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
+      defaultService: z.string().min(1).default('default'),
+      severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema()).default({}),
+      /** SNS topics whose CloudWatch alarm notifications Klaxon accepts; any other topic gets 403. */
+      snsTopicArns: z
+        .array(
+          z.string().regex(SNS_TOPIC_ARN, 'must be an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alarms'),
+        )
+        .default([]),
+      /** Ordered: the first rule that matches wins; no match means defaultService and defaultSeverity. */
+      routes: z
+        .array(
+          routeRuleSchema().refine(onlyAlertmanagerChooses, {
+            message:
+              '"alertmanagerIncidents" applies to Alertmanager alerts only: drop it, or match source "alertmanager"',
+            path: ['alertmanagerIncidents'],
+          }),
+        )
+        .default([]),
+      /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
+      alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema()).default({}),
+      /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
+      rotations: z.array(rotationSchema()).default([]),
+      onCall: z.partialRecord(z.enum(ROLES), onCallSchema()).default({}),
+      overrides: z.array(overrideSchema()).default([]),
+      /** Jobs that must ping Klaxon regularly (more can be added through the API). */
+      heartbeats: z.array(heartbeatMonitorSchema()).default([]),
+    })
+    .superRefine((config, ctx) => {
+      const ids = new Set<string>();
+      config.responders.forEach((responder, index) => {
+        if (ids.has(responder.id)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['rotations', index, 'members', m],
-            message: `"${member}" is not a responder id`,
+            path: ['responders', index, 'id'],
+            message: `"${responder.id}" is listed twice`,
+          });
+        }
+        ids.add(responder.id);
+      });
+      for (const role of ROLES) {
+        const who = config.roles[role];
+        if (!ids.has(who)) {
+          ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
+        }
+      }
+      const rotationIds = new Set(config.rotations.map((rotation) => rotation.id));
+      config.rotations.forEach((rotation, index) => {
+        rotation.members.forEach((member, m) => {
+          if (!ids.has(member)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['rotations', index, 'members', m],
+              message: `"${member}" is not a responder id`,
+            });
+          }
+        });
+      });
+      for (const [role, schedule] of Object.entries(config.onCall)) {
+        if (schedule && !rotationIds.has(schedule.rotation)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['onCall', role, 'rotation'],
+            message: `"${schedule.rotation}" is not a rotation id`,
+          });
+        }
+      }
+      config.overrides.forEach((override, index) => {
+        if (!ids.has(override.responder)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['overrides', index, 'responder'],
+            message: `"${override.responder}" is not a responder id`,
           });
         }
       });
-    });
-    for (const [role, schedule] of Object.entries(config.onCall)) {
-      if (schedule && !rotationIds.has(schedule.rotation)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['onCall', role, 'rotation'],
-          message: `"${schedule.rotation}" is not a rotation id`,
-        });
-      }
-    }
-    config.overrides.forEach((override, index) => {
-      if (!ids.has(override.responder)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['overrides', index, 'responder'],
-          message: `"${override.responder}" is not a responder id`,
-        });
-      }
-    });
-    const heartbeats = new Set<string>();
-    config.heartbeats.forEach((monitor, index) => {
-      if (heartbeats.has(monitor.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['heartbeats', index, 'name'],
-          message: `"${monitor.name}" is listed twice`,
-        });
-      }
-      heartbeats.add(monitor.name);
-    });
-    const seenAliases = new Map<string, Severity>();
-    for (const severity of SEVERITIES) {
-      const aliases = config.severityPolicy[severity]?.aliases ?? DEFAULT_SEVERITY_POLICY[severity].aliases;
-      for (const alias of aliases) {
-        const other = seenAliases.get(alias.toLowerCase());
-        if (other && other !== severity) {
+      const heartbeats = new Set<string>();
+      config.heartbeats.forEach((monitor, index) => {
+        if (heartbeats.has(monitor.name)) {
           ctx.addIssue({
             code: 'custom',
-            path: ['severityPolicy', severity, 'aliases'],
-            message: `alias "${alias}" is already used by ${other}`,
+            path: ['heartbeats', index, 'name'],
+            message: `"${monitor.name}" is listed twice`,
           });
         }
-        seenAliases.set(alias.toLowerCase(), severity);
+        heartbeats.add(monitor.name);
+      });
+      const seenAliases = new Map<string, Severity>();
+      for (const severity of SEVERITIES) {
+        const aliases = config.severityPolicy[severity]?.aliases ?? DEFAULT_SEVERITY_POLICY[severity].aliases;
+        for (const alias of aliases) {
+          const other = seenAliases.get(alias.toLowerCase());
+          if (other && other !== severity) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['severityPolicy', severity, 'aliases'],
+              message: `alias "${alias}" is already used by ${other}`,
+            });
+          }
+          seenAliases.set(alias.toLowerCase(), severity);
+        }
       }
-    }
-  });
+    }),
+);
 
-export type KlaxonConfigInput = z.input<typeof configSchema>;
-type ParsedConfig = z.output<typeof configSchema>;
+export type KlaxonConfigInput = z.input<ReturnType<typeof configSchema>>;
+type ParsedConfig = z.output<ReturnType<typeof configSchema>>;
 
 /** The validated config with every tier's policy filled in. */
 export interface KlaxonConfig extends Omit<ParsedConfig, 'severityPolicy'> {
@@ -427,7 +468,7 @@ export class ConfigError extends Error {
  * Throws ConfigError naming each bad field, e.g. `responders[1].phone: must be an E.164 ...`.
  */
 export function parseConfig(raw: unknown, source = 'config'): KlaxonConfig {
-  const result = configSchema.safeParse(raw);
+  const result = configSchema().safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => `  - ${formatPath(issue.path)}: ${issue.message}`);
     throw new ConfigError(`Invalid Klaxon ${source}:\n${problems.join('\n')}`);

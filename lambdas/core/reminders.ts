@@ -1,12 +1,15 @@
 /**
  * Reminders: a status update while an incident is unresolved (the tier's `statusUpdateEvery`),
  * and the post-mortem after it resolved (the tier's `postmortemDue`). The decisions are pure, with
- * the time passed in; the use cases read the incident, decide, send and record, and are invoked by
- * the state machines (the escalation's reminder branch, the post-mortem reminder machine).
+ * the time passed in; the use cases read the incident, decide, send and record. Status-update
+ * reminders run on one-time schedules (no state machine spins for them): each ladder page task
+ * schedules the next look, and each look schedules the one after it. The post-mortem reminders are
+ * the post-mortem reminder machine's tasks.
  *
  * The timeline is the record: each reminder is a timeline entry with an idempotent key, and the
- * next reminder counts from the newest of them, so a retried or restarted execution never reminds
- * twice for the same quiet spell.
+ * next reminder counts from the newest of them, so a retried or repeated look never reminds twice
+ * for the same quiet spell. A look's schedule is named by its time, so the page tasks and the
+ * looks that plan the same next look plan one schedule, not two.
  */
 import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
 import { responderById } from './config.js';
@@ -14,7 +17,7 @@ import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { whoFills } from './paging.js';
-import type { PagingDeps, PostmortemReminderInput } from './ports.js';
+import type { OneTimeSchedules, PagingDeps, PostmortemReminderInput } from './ports.js';
 import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
 import {
   type PostmortemReminderStage,
@@ -97,6 +100,8 @@ const tierInterval = (tier: TierPolicy, timeScale = 1) => {
 };
 
 export interface ReminderDeps extends PagingDeps {
+  /** Where the next status-update look is scheduled. */
+  schedules: OneTimeSchedules;
   /**
    * Local runtime only (`--time-scale`): reminder intervals pass this many times faster, like the
    * ladder's waits. 1 on AWS.
@@ -104,8 +109,19 @@ export interface ReminderDeps extends PagingDeps {
   timeScale?: number;
 }
 
+/** The `klaxon` field of a scheduled status-update look's payload, which the page function routes on. */
+export const STATUS_UPDATE_LOOK = 'status-update-reminder';
+
+export interface StatusUpdateLook {
+  klaxon: typeof STATUS_UPDATE_LOOK;
+  incidentId: string;
+}
+
+/** One schedule per incident and look time (at most 64 characters: `su-`, a ULID, `-`, epoch ms). */
+export const statusUpdateLookName = (incidentId: string, at: string) => `su-${incidentId}-${Date.parse(at)}`;
+
 export interface StatusUpdateReminderResult {
-  /** When to look again; null ends the reminders (resolved, or a tier without status updates). */
+  /** When the next look is scheduled; null ends the reminders (resolved, or a tier without status updates). */
   nextAt: string | null;
   reminded?: string;
 }
@@ -114,17 +130,9 @@ export class ReminderDeliveryError extends Error {
   override name = 'ReminderDeliveryError';
 }
 
-/** The escalation's reminder branch: remind if a status update is due, and say when to look again. */
-export async function remindStatusUpdate(
-  deps: ReminderDeps,
-  request: { incidentId: string },
-): Promise<StatusUpdateReminderResult> {
-  const incident = await deps.store.getIncident(request.incidentId);
-  if (!incident) throw new ReminderDeliveryError(`Incident ${request.incidentId} does not exist; nobody to remind`);
-  const tier = deps.config.severityPolicy[incident.severity];
-  const everySeconds = tierInterval(tier, deps.timeScale);
-  if (incident.status === 'resolved' || everySeconds === undefined) return { nextAt: null };
-
+async function statusUpdateDecision(deps: ReminderDeps, incident: Incident) {
+  const everySeconds = tierInterval(deps.config.severityPolicy[incident.severity], deps.timeScale);
+  if (incident.status === 'resolved' || everySeconds === undefined) return undefined;
   const [notes, reminders] = await Promise.all([
     deps.store.timelineEntries(incident.id, NOTE_KEY_PREFIX),
     deps.store.timelineEntries(incident.id, STATUS_REMINDER_KEY_PREFIX),
@@ -137,9 +145,82 @@ export async function remindStatusUpdate(
     reminderTimes: reminders.map((entry) => entry.at),
     now,
   });
-  if (decision.kind === 'none') return { nextAt: null };
-  if (decision.kind === 'wait') return { nextAt: decision.dueAt };
+  return { decision, everySeconds, now };
+}
 
+async function scheduleLook(deps: ReminderDeps, incidentId: string, dueAt: string): Promise<string> {
+  // On the whole second after the due time (time-scaled locally, like the interval): Scheduler's
+  // at() drops the milliseconds, and a look that fired before its due time would find it not yet
+  // due and plan itself again under its own name.
+  const grainMs = Math.max(1, Math.round(1000 / (deps.timeScale ?? 1)));
+  const at = new Date(Math.ceil(Date.parse(dueAt) / grainMs) * grainMs).toISOString();
+  const look: StatusUpdateLook = { klaxon: STATUS_UPDATE_LOOK, incidentId };
+  await deps.schedules.schedule(statusUpdateLookName(incidentId, at), new Date(at), {
+    target: 'page',
+    payload: { ...look },
+  });
+  return at;
+}
+
+/** How long after an overdue reminder a page task's own look comes (time-scaled locally). */
+const OVERDUE_LOOK_AFTER_MS = 60_000;
+
+/**
+ * Called by each ladder page task of an unresolved incident: schedules the look at the next
+ * status-update due time (the same schedule a look already planned, by name), so the reminders
+ * start with the ladder and survive a look lost on the way. When a reminder is overdue, the look
+ * planned for it may be reminding right now: this one comes a minute later, and finds it done
+ * (and plans the next) or reminds late rather than never.
+ */
+export async function planStatusUpdateLook(
+  deps: ReminderDeps,
+  incident: Incident,
+): Promise<StatusUpdateReminderResult> {
+  const looked = await statusUpdateDecision(deps, incident);
+  if (!looked || looked.decision.kind === 'none') return { nextAt: null };
+  const at =
+    looked.decision.kind === 'remind'
+      ? new Date(looked.now.getTime() + OVERDUE_LOOK_AFTER_MS / (deps.timeScale ?? 1)).toISOString()
+      : looked.decision.dueAt;
+  return { nextAt: await scheduleLook(deps, incident.id, at) };
+}
+
+/** A scheduled look: remind if a status update is due, and schedule the next look. */
+export async function remindStatusUpdate(
+  deps: ReminderDeps,
+  request: { incidentId: string },
+): Promise<StatusUpdateReminderResult> {
+  const incident = await deps.store.getIncident(request.incidentId);
+  if (!incident) throw new ReminderDeliveryError(`Incident ${request.incidentId} does not exist; nobody to remind`);
+  const looked = await statusUpdateDecision(deps, incident);
+  if (!looked || looked.decision.kind === 'none') return { nextAt: null };
+  const { decision, everySeconds, now } = looked;
+  if (decision.kind === 'wait') return { nextAt: await scheduleLook(deps, incident.id, decision.dueAt) };
+  try {
+    return await sendStatusUpdateReminder(deps, incident, decision, everySeconds, now);
+  } catch (error) {
+    // Tried again five minutes on, on a five-minute grid so the retries of this look plan one look
+    // between them, not one each; and failed loudly (the page function's error alarm).
+    await scheduleLook(deps, incident.id, retrySlot(now, deps.timeScale));
+    throw error;
+  }
+}
+
+const RETRY_GRID_MS = 5 * 60_000;
+
+const retrySlot = (now: Date, timeScale = 1) => {
+  const grid = RETRY_GRID_MS / timeScale;
+  return new Date(Math.ceil((now.getTime() + grid) / grid) * grid).toISOString();
+};
+
+async function sendStatusUpdateReminder(
+  deps: ReminderDeps,
+  incident: Incident,
+  decision: Extract<StatusUpdateDecision, { kind: 'remind' }>,
+  everySeconds: number,
+  now: Date,
+): Promise<StatusUpdateReminderResult> {
+  const tier = deps.config.severityPolicy[incident.severity];
   const responder = whoToRemind(deps.config, incident, now);
   if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
   const channels = statusReminderChannels(tier);
@@ -163,7 +244,8 @@ export async function remindStatusUpdate(
   await deps.events.publish([
     lifecycleEvent('reminded', incident, at, { reminder: 'status-update', responder: responder.id, channels }),
   ]);
-  return { nextAt: new Date(now.getTime() + everySeconds * 1000).toISOString(), reminded: responder.id };
+  const nextAt = await scheduleLook(deps, incident.id, new Date(now.getTime() + everySeconds * 1000).toISOString());
+  return { nextAt, reminded: responder.id };
 }
 
 const renderContext = (deps: PagingDeps, tier: TierPolicy): RenderContext => ({ apiBaseUrl: deps.apiBaseUrl, tier });

@@ -1,7 +1,7 @@
 /**
  * The page function: everything Klaxon sends to people. A ladder step's pages ("Page the
- * responders"), a status-update reminder, a resolution notice, a post-mortem reminder and an
- * on-call handoff notification, told apart by the payload.
+ * responders"), a status-update reminder (a scheduled look), a resolution notice, a post-mortem
+ * reminder and an on-call handoff notification, told apart by the payload.
  */
 import middy from '@middy/core';
 import { deliveryFailureOf } from '../core/delivery-events.js';
@@ -15,13 +15,15 @@ import {
 } from '../core/paging.js';
 import {
   type PostmortemReminderResult,
+  planStatusUpdateLook,
   type ReminderDeps,
   remindPostmortem,
   remindStatusUpdate,
+  STATUS_UPDATE_LOOK,
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
-import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
+import { handoffRequestSchema, pageFunctionRequestSchema, statusUpdateLookSchema } from '../schemas/page-request.js';
 import { deliveryEventRecordSchema, snsDeliveryEventsSchema } from '../schemas/sms-voice-event.js';
 import type { PagingHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
@@ -60,6 +62,18 @@ export const pageResponders =
       deps.logger.info(`Handoff notified ${result.notified.join(', ') || 'nobody'}`, { ...request.data, ...result });
       return result;
     }
+    if (typeof event === 'object' && event !== null && 'klaxon' in event && event.klaxon === STATUS_UPDATE_LOOK) {
+      const look = statusUpdateLookSchema.safeParse(event);
+      if (!look.success) {
+        throw new InvalidPageRequestError(describeValidation('Not a status-update look', look.error, 'event'));
+      }
+      const result = await remindStatusUpdate(deps, look.data);
+      deps.logger.info(`status-update reminder: ${result.reminded ?? 'nobody reminded'}`, {
+        incidentId: look.data.incidentId,
+        ...result,
+      });
+      return result;
+    }
     const parsed = pageFunctionRequestSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidPageRequestError(describeValidation('Not a page function request', parsed.error, 'event'));
@@ -74,10 +88,7 @@ export const pageResponders =
       return result;
     }
     if ('remind' in request) {
-      const result =
-        request.remind === 'status-update'
-          ? await remindStatusUpdate(deps, request)
-          : await remindPostmortem(deps, request);
+      const result = await remindPostmortem(deps, request);
       deps.logger.info(`${request.remind} reminder: ${result.reminded ?? 'nobody reminded'}`, {
         incidentId: request.incidentId,
         ...result,
@@ -89,6 +100,7 @@ export const pageResponders =
       incidentId: request.incidentId,
       skipped: result.skipped,
     });
+    if (!request.fallback && !result.resolved) await keepRemindersGoing(deps, request.incidentId);
     return result;
   };
 
@@ -140,6 +152,20 @@ async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<D
   }
   if (unreachable.length > 0) throw new PageDeliveryError(unreachable.join('; '));
   return { deliveryEvents: results };
+}
+
+/**
+ * Each ladder step starts (or confirms, by the schedule's name) the status-update looks. A failure
+ * here must not fail the page task, whose retries and fallback would page people again for it: it
+ * is logged as an error (the page function's error log), and the next step's task tries again.
+ */
+async function keepRemindersGoing(deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>, incidentId: string) {
+  try {
+    const incident = await deps.store.getIncident(incidentId);
+    if (incident) await planStatusUpdateLook(deps, incident);
+  } catch (error) {
+    deps.logger.error('Could not schedule the next status-update look', { incidentId, error });
+  }
 }
 
 export const makePageRespondersHandler = (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>

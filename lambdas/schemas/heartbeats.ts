@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { HEARTBEAT_WAIT_CHECK, heartbeatMonitorFields } from '../core/config.js';
 
-export const heartbeatBodySchema = heartbeatMonitorFields
+export const heartbeatBodySchema = heartbeatMonitorFields()
   .extend({ by: z.string().trim().min(1).max(128).optional() })
   .refine(...HEARTBEAT_WAIT_CHECK);
 

@@ -1,10 +1,11 @@
 /**
  * The payloads the state machines send the page function: a ladder step's pages ("Page the
- * responders"), a status-update reminder (escalation.asl.json), and after a resolution the
- * notice to those paged and the post-mortem reminders (postmortem-reminder.asl.json).
+ * responders", escalation.asl.json), and after a resolution the notice to those paged and the
+ * post-mortem reminders (postmortem-reminder.asl.json); and a scheduled status-update look.
  */
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
+import { STATUS_UPDATE_LOOK } from '../core/reminders.js';
 
 /**
  * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's
@@ -40,8 +41,9 @@ export const pageRequestSchema = z.object({
   failure: z.string().optional(),
 });
 
-export const statusUpdateReminderRequestSchema = z.object({
-  remind: z.literal('status-update'),
+/** A scheduled status-update look (core/reminders.ts), from a one-time schedule. */
+export const statusUpdateLookSchema = z.object({
+  klaxon: z.literal(STATUS_UPDATE_LOOK),
   incidentId: z.string().min(1),
 });
 
@@ -62,7 +64,6 @@ export const resolutionNoticeRequestSchema = z.object({
 
 export const pageFunctionRequestSchema = z.union([
   resolutionNoticeRequestSchema,
-  statusUpdateReminderRequestSchema,
   postmortemReminderRequestSchema,
   pageRequestSchema,
 ]);

@@ -144,14 +144,14 @@ describe('the escalation ladder on the local runtime', () => {
         (entry) => entry.type === 'unreachable' && entry.responder === 'executive',
       );
       expect(gaveUp).toMatchObject({ step: 4, message: expect.stringContaining('Nobody could be reached') });
-      // The fallback failed (the page function's error alarm reports it), and the execution went on:
-      // the next status-update reminder (every 15 minutes) comes after it.
+      // The fallback failed (the page function's error alarm reports it), and the escalation went on:
+      // the next status-update reminder (every 15 minutes, on its own schedule) comes after it.
       await clock.advance(15 * MINUTE);
       const later = (await incident(runtime, opened.id)).timeline.filter(
         (entry) => entry.type === 'reminded' && entry.at > (gaveUp?.at ?? ''),
       );
       expect(later).toEqual([expect.objectContaining({ responder: 'primary-oncall' })]);
-      expect(executionOf(runtime, opened.id)?.status).toBe('RUNNING');
+      expect(executionOf(runtime, opened.id)?.status).not.toBe('FAILED');
       expect((await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' })).status).toBe(
         200,
       );

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { BUNDLE_CEILING_BYTES, LAMBDA_ENV } from '../../bench/cold-start.js';
+import { parseConfig } from '../../lambdas/core/config.js';
 import { KlaxonFunction, REPO_ROOT } from '../../lib/klaxon-function.js';
 import { localConfig } from './klaxon-template.js';
 
@@ -36,7 +37,7 @@ function synthesizedBundles(): Record<string, DeployedBundle> {
     new KlaxonFunction(stack, basename(entry, '.ts'), {
       entry: join('lambdas/entry', entry),
       description: entry,
-      bundledConfig: localConfig(),
+      bundledConfig: parseConfig(localConfig()),
     });
   }
   const assembly = app.synth();

@@ -31,6 +31,8 @@ type State = {
   Retry?: { ErrorEquals: string[] }[];
   Catch?: { ErrorEquals: string[] }[];
   Branches?: { States: Record<string, State> }[];
+  ItemProcessor?: { States: Record<string, State> };
+  MaxConcurrency?: number;
 };
 const PAGE_FUNCTION = 'arn:aws:lambda:us-east-1:1:function:p';
 const definitions = {
@@ -85,12 +87,13 @@ describe.each(STATE_MACHINE_NAMES)('%s ASL', (name) => {
 });
 
 describe('escalation ASL', () => {
-  it('runs the ladder and the status-update reminders as two branches of one Parallel state', () => {
-    const [, parallel] = Object.entries(definition.States as Record<string, State>)[0] ?? [];
-    expect(parallel?.Type).toBe('Parallel');
-    expect(parallel?.Branches?.map((branch) => Object.keys(branch.States)[0])).toEqual([
-      'Start at the first step',
-      'Remind if a status update is due',
+  it('walks the ladder in a Map, a step at a time, with two states a step (status-update reminders are scheduled, not states)', () => {
+    const [, map] = Object.entries(definition.States as Record<string, State>)[0] ?? [];
+    expect(map?.Type).toBe('Map');
+    expect(map?.MaxConcurrency).toBe(1);
+    expect(Object.keys(map?.ItemProcessor?.States ?? {}).slice(0, 2)).toEqual([
+      'Wait until the step is due',
+      'Page the responders',
     ]);
   });
 
@@ -101,13 +104,9 @@ describe('escalation ASL', () => {
     expect(JSON.stringify(definition)).not.toContain('${');
   });
 
-  it("has the ladder's two Tasks and the reminder one, all reached by the checks above", () => {
+  it("has the ladder's two Tasks, reached by the checks above", () => {
     const tasks = states.filter(([, state]) => state.Type === 'Task');
-    expect(tasks.map(([name]) => name).sort()).toEqual([
-      'Fall back to email and backup people',
-      'Page the responders',
-      'Remind if a status update is due',
-    ]);
+    expect(tasks.map(([name]) => name).sort()).toEqual(['Fall back to email and backup people', 'Page the responders']);
   });
 });
 
@@ -125,8 +124,6 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
       pageFunctionArn,
       functions: {
         [pageFunctionArn]: async (payload) => {
-          // The reminder branch asks too: no status updates here, so it ends at once.
-          if ((payload as { remind?: string }).remind) return { nextAt: null };
           const request = payload as { incidentId: string; step: EscalationStep };
           // The page task's own decision (pageStep in lambdas/core/paging.ts, tested there), in short.
           const { status } = (await store.getIncident(request.incidentId)) ?? {};
@@ -205,12 +202,10 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     expect(execution.statesEntered).toContain('Ladder finished');
   });
 
-  it('ends without paging, at the first step, once the incident is resolved', async () => {
+  it('pages nobody once the incident is resolved', async () => {
     const execution = await run('resolved-incident', 'resolved');
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.statesEntered).toContain('Incident resolved');
-    expect(execution.statesEntered.filter((state) => state === 'Page the responders')).toHaveLength(1);
-    expect(execution.statesEntered.at(-1)).toBe('Escalation over');
+    expect(execution.statesEntered.at(-1)).toBe('Ladder finished');
     expect(pages.filter((page) => page.incidentId === 'resolved-incident')).toEqual([]);
   });
 });
