@@ -19,6 +19,12 @@ export const ENV = {
   ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
   /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
   allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
+  /** The console's sign-in: the user pool's managed login domain (`https://…amazoncognito.com`). */
+  signInDomain: 'SIGN_IN_DOMAIN',
+  /** The console's user pool app client id. */
+  signInClientId: 'SIGN_IN_CLIENT_ID',
+  /** The user pool whose ID tokens the sign-in authorizer accepts. */
+  signInUserPoolId: 'SIGN_IN_USER_POOL_ID',
 } as const;
 
 /**
