@@ -90,6 +90,12 @@ export async function signIn(runtime: LocalRuntime, responder: string): Promise<
   return { cookie, formToken };
 }
 
+/** A console page as a signed-in responder's browser gets it (signed in as primary-oncall). */
+export async function consolePage(runtime: LocalRuntime, path: string): Promise<Response> {
+  const { cookie } = await signIn(runtime, 'primary-oncall');
+  return fetch(`${runtime.url}${path}`, { headers: { cookie } });
+}
+
 export interface Reply<T = Record<string, unknown>> {
   status: number;
   body: T;
