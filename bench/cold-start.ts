@@ -51,6 +51,9 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.functionArnPrefix]: 'arn:aws:lambda:us-east-1:123456789012:function:',
   [ENV.originationIdentity]: 'arn:aws:sms-voice:us-east-1:123456789012:phone-number/phone-0123456789abcdef',
   [ENV.smsConfigurationSet]: 'klaxon-pages',
+  [ENV.signInDomain]: 'https://klaxon-bench.auth.us-east-1.amazoncognito.com',
+  [ENV.signInClientId]: '1example23456789abcdefghij',
+  [ENV.signInUserPoolId]: 'us-east-1_EXAMPLE12',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

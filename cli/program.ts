@@ -230,7 +230,10 @@ export function buildProgram(io: CliIo): Command {
   program
     .command('ack')
     .argument('<id>', 'incident id')
-    .option('--by <responder>', 'who acknowledges (on AWS: your IAM identity)')
+    .option(
+      '--by <responder>',
+      'who acknowledges, on this machine; on AWS you are your IAM principal, and another name is recorded as "on behalf of"',
+    )
     .description('Acknowledge an incident (stops the "unless acknowledged" escalation steps)')
     .action(async (id: string, flags: { by?: string }) => {
       const { api, options } = client();
@@ -241,6 +244,27 @@ export function buildProgram(io: CliIo): Command {
         options,
         body,
         () => `Incident ${body.id} acknowledged by ${body.acknowledgedBy} at ${body.acknowledgedAt}`,
+      );
+    });
+
+  program
+    .command('take')
+    .argument('<id>', 'incident id')
+    .option(
+      '--by <responder>',
+      'who takes it, on this machine (on AWS: you, as your IAM principal maps to a responder)',
+    )
+    .description('Take an incident: assign it to yourself and acknowledge it, in one step')
+    .action(async (id: string, flags: { by?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(
+        await api.request('POST', `/v1/incidents/${encodeURIComponent(id)}/take`, { body: { by: flags.by } }),
+      ) as Incident;
+      print(
+        options,
+        body,
+        () =>
+          `Incident ${body.id} taken by ${body.assignee}: assigned to them, ${body.status} (by ${body.acknowledgedBy})`,
       );
     });
 

@@ -1,12 +1,17 @@
 /**
  * The HTTP API (payload format 2.0). Its routes come from lambdas/handlers/routes.ts, the list the
- * local gateway serves too: management routes use IAM authorization, alert routes none (their
- * senders authenticate in the payload, with an integration key).
+ * local gateway serves too: management routes use IAM authorization, console routes the sign-in
+ * authorizer (the session cookie), alert routes none (their senders authenticate in the payload,
+ * with an integration key), and the two sign-in steps none (they only redirect).
  */
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import {
+  HttpIamAuthorizer,
+  HttpLambdaAuthorizer,
+  HttpLambdaResponseType,
+} from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -38,6 +43,11 @@ export interface KlaxonHttpApiProps {
   readonly apiName: string;
   /** The function that serves each `function` named in HTTP_ROUTES. */
   readonly handlers: Record<FunctionName, lambda.IFunction>;
+  /**
+   * The console routes' Lambda authorizer (ConsoleSignIn): it verifies the session cookie and
+   * names the signed-in responder.
+   */
+  readonly consoleAuthorizer: lambda.IFunction;
   /**
    * Throttling per route group (see ROUTE_GROUPS): each route of a group gets these limits, so
    * an unauthenticated flood on one route cannot starve alert senders, ack links and the CLI
@@ -105,9 +115,20 @@ export class KlaxonHttpApi extends Construct {
       integrations.set(name, integration);
       return integration;
     };
+    const none = new apigwv2.HttpNoneAuthorizer();
     const authorizers: Record<HttpRoute['auth'], apigwv2.IHttpRouteAuthorizer> = {
       iam: new HttpIamAuthorizer(),
-      sender: new apigwv2.HttpNoneAuthorizer(),
+      session: new HttpLambdaAuthorizer('ConsoleSession', props.consoleAuthorizer, {
+        authorizerName: 'console-session',
+        // A browser sends its session as a cookie, never an Authorization header; no Cookie
+        // header at all is answered 401 without invoking the function.
+        identitySource: ['$request.header.Cookie'],
+        responseTypes: [HttpLambdaResponseType.SIMPLE],
+        // Not cached: a session stops at its expiry, not up to a cache's lifetime later.
+        resultsCacheTtl: Duration.seconds(0),
+      }),
+      'sign-in': none,
+      sender: none,
     };
     const stage = this.stage.node.defaultChild as apigwv2.CfnStage;
     const routeSettings: Record<string, { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number }> = {};
@@ -122,6 +143,13 @@ export class KlaxonHttpApi extends Construct {
       });
       // CloudFormation refuses settings for a route key that does not exist yet.
       if (added) stage.addResourceDependency(added.node.defaultChild as apigwv2.CfnRoute);
+      if (added && route.auth === 'sign-in') {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            'A step of signing in to the console: a browser without a session starts here (a redirect to the managed login) and comes back here with the code to exchange; it acts on nothing.',
+        });
+      }
       if (added && route.auth === 'sender') {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',

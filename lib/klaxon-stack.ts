@@ -40,6 +40,14 @@ export class KlaxonStack extends Stack {
       description: 'Base URL of the Klaxon HTTP API',
       value: this.klaxon.httpApi.stage.url,
     });
+    new CfnOutput(this, 'ConsoleSignInUrl', {
+      description: 'The web console: sign in with your responder email (the invitation brings a temporary password)',
+      value: `${this.klaxon.httpApi.baseUrl}/auth/sign-in`,
+    });
+    new CfnOutput(this, 'UserPoolId', {
+      description: 'The Cognito user pool of the console: one user per responder',
+      value: this.klaxon.signIn.userPool.userPoolId,
+    });
     new CfnOutput(this, 'IncidentEventBusName', {
       description: `EventBridge bus with incident lifecycle events (source "${LIFECYCLE_EVENT_SOURCE}")`,
       value: this.klaxon.eventBus.bus.eventBusName,

@@ -8,7 +8,7 @@
  * new Klaxon(stack, 'Klaxon', { config, healthSubscribers: { emails: ['platform@example.com'] } });
  * ```
  */
-import { Annotations, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
@@ -18,6 +18,7 @@ import { AckSigningKey } from './ack-signing.js';
 import { AlarmTopic } from './alarm-topic.js';
 import { AlertIntake } from './alert-intake.js';
 import { type ChatChannels, KlaxonChat } from './chat.js';
+import { ConsoleSignIn } from './console-sign-in.js';
 import { EscalationWorkflows, XRAY_ACTIONS } from './escalation.js';
 import { IncidentEventBus } from './events.js';
 import { HandoffSchedules } from './handoffs.js';
@@ -88,6 +89,13 @@ export interface KlaxonProps {
    * @default no chat (no topic, no functions)
    */
   readonly chat?: ChatChannels;
+  /**
+   * The prefix of the console's sign-in domain, `https://<prefix>.auth.<region>.amazoncognito.com`:
+   * unique in the region, 1 to 63 lower-case letters, digits and hyphens, without "aws", "amazon"
+   * or "cognito".
+   * @default the name prefix in lower case, a hyphen and the account id
+   */
+  readonly signInDomainPrefix?: string;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -128,6 +136,26 @@ function refuseVoiceWithoutIdentity(config: KlaxonConfig, originationIdentityArn
   );
 }
 
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The sign-in domain's prefix: as given (checked), or made from the name prefix and the account. */
+function signInDomainPrefix(given: string | undefined, namePrefix: string, account: string): string {
+  if (given === undefined) {
+    // A name prefix known only at deploy cannot be put in lower case here.
+    if (Token.isUnresolved(namePrefix)) return `klaxon-${account}`;
+    return `${namePrefix
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/aws|amazon|cognito/g, 'x')}-${account}`;
+  }
+  if (!DOMAIN_PREFIX.test(given) || /aws|amazon|cognito/.test(given)) {
+    throw new KlaxonPropsError(
+      `Klaxon signInDomainPrefix "${given}" must be 1 to 63 lower-case letters, digits and hyphens (not at either end), without "aws", "amazon" or "cognito"`,
+    );
+  }
+  return given;
+}
+
 function validateProps(props: KlaxonProps, namePrefix: string): void {
   // A token (e.g. Aws.STACK_NAME) is only known at deploy; CloudFormation will check it then.
   if (!namePrefix.includes('${Token') && !NAME_PREFIX.test(namePrefix)) {
@@ -161,6 +189,8 @@ export class Klaxon extends Construct {
   readonly intake: AlertIntake;
   readonly management: IncidentManagement;
   readonly httpApi: KlaxonHttpApi;
+  /** The console's sign-in: the user pool, its managed login and the console routes' authorizer. */
+  readonly signIn: ConsoleSignIn;
   /** The topic CloudWatch alarms name as their action to page through Klaxon. */
   readonly alarmTopic: AlarmTopic;
   readonly ackSigningKey: AckSigningKey;
@@ -214,9 +244,20 @@ export class Klaxon extends Construct {
     this.schedules.grantScheduling(this.intake.function, ['intake', 'page']);
     this.schedules.grantScheduling(this.management.function, ['intake', 'page']);
     this.schedules.grantScheduling(this.paging.pageFunction, ['page']);
+    // The sign-in's callback is on the API, and the API's console routes need its authorizer:
+    // the URL is read once the API exists (its endpoint does not depend on its routes).
+    const consoleBaseUrl = Lazy.string({ produce: () => this.httpApi.baseUrl });
+    this.signIn = new ConsoleSignIn(this, 'ConsoleSignIn', {
+      responders: config.responders,
+      consoleBaseUrl,
+      domainPrefix: signInDomainPrefix(props.signInDomainPrefix, namePrefix, Stack.of(this).account),
+      ...functionOptions,
+    });
+    this.signIn.bindConsole(this.management.consoleFunction, consoleBaseUrl);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
       throttles: props.apiThrottles,
+      consoleAuthorizer: this.signIn.authorizerFunction,
       handlers: {
         intake: this.intake.function,
         'incidents-api': this.management.function,
@@ -256,6 +297,7 @@ export class Klaxon extends Construct {
           intake: this.intake.function,
           'incidents-api': this.management.function,
           'web-console': this.management.consoleFunction,
+          'console-authorizer': this.signIn.authorizerFunction,
           'page-responders': this.paging.pageFunction,
           ...(this.chat ? { 'notify-chat': this.chat.notifyFunction, 'chat-action': this.chat.actionFunction } : {}),
         },
@@ -294,6 +336,7 @@ function acknowledgeTracingWildcard(klaxon: Klaxon): void {
     klaxon.intake.function,
     klaxon.management.function,
     klaxon.management.consoleFunction,
+    klaxon.signIn.authorizerFunction,
     klaxon.paging.pageFunction,
     ...(klaxon.chat ? [klaxon.chat.notifyFunction, klaxon.chat.actionFunction] : []),
   ];

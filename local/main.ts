@@ -65,6 +65,8 @@ Then look at what was sent, and at the incident:
   curl -sS ${runtime.url}/_local/outbox
   curl -sS '${runtime.url}/v1/incidents?status=open'
 
+The console: ${runtime.url}/auth/sign-in  (pick a responder; no password on this machine)
+
 Press Ctrl+C to stop.`);
 
   const shutdown = async () => {

@@ -30,6 +30,7 @@ import {
   makeChatActionHandler,
 } from '../lambdas/handlers/chat-action.js';
 import type { HandlerDeps, IntakeHandlerDeps, PagingHandlerDeps } from '../lambdas/handlers/deps.js';
+import { htmlResult, page } from '../lambdas/handlers/html.js';
 import { makeIncidentsApiHandler } from '../lambdas/handlers/incidents-api.js';
 import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
@@ -41,6 +42,7 @@ import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-
 import { LocalAsyncInvoker } from './async-invoker.js';
 import type { AwsCallRecorder } from './aws-calls.js';
 import { asLocalClock } from './clock.js';
+import { LOCAL_SIGN_IN_PATH, localSignIn } from './console-sign-in.js';
 import { matchesPattern } from './event-rules.js';
 import {
   type LambdaHttpHandler,
@@ -270,10 +272,11 @@ async function wireLocalRuntime(
   const intake: typeof handleIntake = calls
     ? (event, context) => calls.request('intake', () => handleIntake(event, context))
     : handleIntake;
+  const signIn = localSignIn(config, clock);
   const functions: Record<FunctionName, LambdaHttpHandler> = {
     intake: (event, context) => intake(event, context),
     'incidents-api': makeIncidentsApiHandler(deps),
-    'web-console': makeWebConsoleHandler(deps, { outbox: () => outbox.messages }),
+    'web-console': makeWebConsoleHandler(deps, { outbox: () => outbox.messages, signIn: signIn.flow }),
   };
   // Executions live in memory: ladders running when a `--data` runtime stopped are re-planned now.
   const resumed = await resumeEscalations(deps);
@@ -301,6 +304,9 @@ async function wireLocalRuntime(
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
+    if (request.method === 'POST' && path === LOCAL_SIGN_IN_PATH) {
+      return writeLambdaResult(response, signIn.signIn(request, (await readBody(request)).toString('utf8')));
+    }
     if (request.method === 'GET' && path === '/_local/outbox')
       return sendJson(response, 200, { messages: outbox.messages });
     if (request.method === 'GET' && path === '/_local/schedules') {
@@ -464,6 +470,20 @@ async function wireLocalRuntime(
       }
       const body = await readBody(request);
       const event = toApiGatewayEvent(request, requestUrl, body, matched);
+      if (matched.route.auth === 'session') {
+        // The sign-in authorizer's part: no session, no console (API Gateway answers 401 so too).
+        const session = signIn.authorize(event);
+        if (!session) {
+          return writeLambdaResult(
+            response,
+            htmlResult(
+              401,
+              page('Sign in', '<h1>Not signed in</h1><p><a href="/auth/sign-in">Sign in</a> to use the console.</p>'),
+            ),
+          );
+        }
+        Object.assign(event.requestContext, { authorizer: { lambda: session } });
+      }
       const result = await functions[matched.route.function](event, lambdaContext(`klaxon-${matched.route.function}`));
       writeLambdaResult(response, result);
     } catch (error) {

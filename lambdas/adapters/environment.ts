@@ -36,6 +36,12 @@ export const ENV = {
   originationIdentity: 'ORIGINATION_IDENTITY',
   /** The End User Messaging configuration set whose event destination reports failed deliveries. */
   smsConfigurationSet: 'SMS_CONFIGURATION_SET',
+  /** The console's sign-in: the user pool's managed login domain (`https://…amazoncognito.com`). */
+  signInDomain: 'SIGN_IN_DOMAIN',
+  /** The console's user pool app client id. */
+  signInClientId: 'SIGN_IN_CLIENT_ID',
+  /** The user pool whose ID tokens the sign-in authorizer accepts. */
+  signInUserPoolId: 'SIGN_IN_USER_POOL_ID',
 } as const;
 
 /**

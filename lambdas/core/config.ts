@@ -179,6 +179,20 @@ const responderSchema = /* @__PURE__ */ once(() =>
     name: z.string().min(1),
     email: z.email('must be an email address'),
     phone: z.string().regex(E164, 'must be an E.164 phone number such as +14155550123'),
+    /**
+     * The IAM principals (user or assumed-role session ARNs, as API Gateway reports the caller) that
+     * act as this responder through the API and the CLI.
+     */
+    iamPrincipals: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:[\w-]+:(?:iam|sts)::\d{12}:(?:user|assumed-role)\/\S+$/,
+            'must be an IAM user ARN or an assumed-role session ARN (arn:aws:sts::123456789012:assumed-role/Role/session)',
+          ),
+      )
+      .optional(),
   }),
 );
 export type Responder = z.infer<ReturnType<typeof responderSchema>>;
@@ -385,6 +399,27 @@ const configSchema = /* @__PURE__ */ once(() =>
           });
         }
         ids.add(responder.id);
+        // A console sign-in finds its responder by email: two responders with one email would be one person.
+        const twin = config.responders.findIndex(
+          (other) => other.email.toLowerCase() === responder.email.toLowerCase(),
+        );
+        if (twin !== index) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['responders', index, 'email'],
+            message: `"${responder.email}" is also the email of "${config.responders[twin]?.id}"; each responder signs in with their own`,
+          });
+        }
+        const principals = config.responders.flatMap((other) => other.iamPrincipals ?? []);
+        for (const arn of responder.iamPrincipals ?? []) {
+          if (principals.indexOf(arn) !== principals.lastIndexOf(arn)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['responders', index, 'iamPrincipals'],
+              message: `"${arn}" is listed more than once; an IAM principal acts as one responder`,
+            });
+          }
+        }
       });
       for (const role of ROLES) {
         const who = config.roles[role];

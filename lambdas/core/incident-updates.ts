@@ -5,10 +5,13 @@
  */
 import { type KlaxonConfig, responderById, type Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
+import { decideTake } from './incident.js';
 import { planReassign, planSeverityChange } from './ladder.js';
+import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { isRaise, replanLadder } from './replan.js';
-import { applyTransition, IncidentNotFoundError } from './responder-actions.js';
+import { type ActionResult, applyTransition, IncidentNotFoundError } from './responder-actions.js';
+import { runKey } from './runs.js';
 
 export class UnknownResponderError extends Error {
   override name = 'UnknownResponderError';
@@ -175,4 +178,37 @@ export async function addNote(
   const shown = await deps.store.getIncidentWithTimeline(incidentId);
   if (!shown) throw new IncidentNotFoundError(`No incident with id ${incidentId}`);
   return shown;
+}
+
+/**
+ * A responder takes the incident: assigned to them and acknowledged in one write (decideTake).
+ * Taking an open incident publishes the acknowledgement, as acknowledging does; the entry is keyed
+ * by episode and taker, so a retry neither repeats it nor hides a second person's take.
+ */
+export async function takeIncident(deps: CoreDeps, incidentId: string, by: string): Promise<ActionResult> {
+  const responder = responderById(deps.config, by);
+  if (!responder) {
+    const known = deps.config.responders.map((candidate) => candidate.id).join(', ');
+    throw new UnknownResponderError(
+      `Only a responder can take an incident, and "${by}" is none; responders are: ${known}`,
+    );
+  }
+  let acknowledged = false;
+  const result = await applyTransition(
+    deps,
+    incidentId,
+    (incident, at) => {
+      acknowledged = incident.status === 'open';
+      return decideTake(incident, by, responder.name, at);
+    },
+    {
+      timelineKey: (_entry, _at, incident) => `${runKey('taken', incident.run.episode)}#${by}`,
+      followUp: async (incident) => {
+        if (acknowledged) {
+          await deps.events.publish([lifecycleEvent('acknowledged', incident, incident.acknowledgedAt ?? '')]);
+        }
+      },
+    },
+  );
+  return result;
 }

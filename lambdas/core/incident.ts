@@ -92,6 +92,7 @@ export type TimelineType =
   | 'reopened'
   | 'severity-changed'
   | 'reassigned'
+  | 'taken'
   | 'ladder-replanned'
   | 'postmortem-done'
   | 'reminded'
@@ -130,6 +131,35 @@ export function decideAcknowledge(incident: Incident, by: string, at: string): T
     case 'resolved':
       return { kind: 'refused', reason: `incident ${incident.id} is already resolved; it cannot be acknowledged` };
   }
+}
+
+/**
+ * Taking: the responder makes the incident theirs and acknowledges it, in one write. An
+ * acknowledgement already made stands (who acknowledged first is history); the assignee changes.
+ */
+export function decideTake(incident: Incident, by: string, name: string, at: string): TransitionDecision {
+  if (incident.status === 'resolved') {
+    return { kind: 'refused', reason: `incident ${incident.id} is already resolved; there is nothing to take` };
+  }
+  if (incident.assignee === by && incident.status === 'acknowledged') {
+    return { kind: 'unchanged', reason: `already taken by ${by}` };
+  }
+  const acknowledging = incident.status === 'open';
+  return {
+    kind: 'apply',
+    from: [incident.status],
+    changes: {
+      assignee: by,
+      ...(acknowledging ? { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by } : {}),
+    },
+    entry: {
+      at,
+      type: 'taken',
+      by,
+      from: incident.assignee ?? null,
+      message: `Taken by ${name} (${by}): assigned to them${acknowledging ? ' and acknowledged' : ''}`,
+    },
+  };
 }
 
 /** Resolves an open or acknowledged incident; resolving a resolved one is refused so a person learns it was already closed. */

@@ -1,10 +1,11 @@
 import { awsAckKey } from '../adapters/ack-key.js';
 import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
+import { cognitoSettingsFromEnv, cognitoSignIn } from '../adapters/cognito-sign-in.js';
 import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeWebConsoleHandler } from '../handlers/web-console.js';
 
 export const handler = withIncidentCorrelation(
   logger,
-  makeWebConsoleHandler(awsHandlerDeps(awsAckKey())),
+  makeWebConsoleHandler(awsHandlerDeps(awsAckKey()), { signIn: cognitoSignIn(cognitoSettingsFromEnv()) }),
   incidentIdOfApiRequest,
 );

@@ -81,6 +81,24 @@ export function outboxSection(messages: OutboxLine[]): string {
 ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Subject</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>Nothing sent yet.</p>'}</section>`;
 }
 
+/** The signed-in responder looking at a page, and the form token their forms carry (web-console.ts). */
+export interface Viewer {
+  responder: string;
+  name: string;
+  formToken: string;
+}
+
+/** The name of the hidden field that carries the form token (see web-console.ts). */
+export const FORM_TOKEN_FIELD = 'formToken';
+
+/** A form's hidden token field: every console form starts with it. */
+export const tokenField = (viewer: Viewer) =>
+  `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(viewer.formToken)}">`;
+
+/** Who is signed in, and the sign-out button, above every console page. */
+export const signedInBar = (viewer: Viewer) =>
+  `<form method="post" action="/auth/sign-out" style="float:right">${tokenField(viewer)}<span data-testid="signed-in">Signed in as ${escapeHtml(viewer.name)} (${escapeHtml(viewer.responder)})</span> <button type="submit">Sign out</button></form>`;
+
 /** A status with more unresolved incidents than the page shows, and the API cursor to the rest. */
 export interface MorePage {
   status: 'open' | 'acknowledged';
@@ -103,6 +121,7 @@ function unresolvedTable(incidents: Incident[], caption: string): string {
 }
 
 export function homePage(
+  viewer: Viewer,
   config: KlaxonConfig,
   unresolved: Incident[],
   outbox?: OutboxLine[],
@@ -118,7 +137,8 @@ export function homePage(
     : '';
   return page(
     'Incidents',
-    `<h1>Open incidents</h1>
+    `${signedInBar(viewer)}
+<h1>Open incidents</h1>
 ${notice}
 ${table}
 ${onCallSection(config)}
@@ -127,23 +147,20 @@ ${outbox ? outboxSection(outbox) : ''}`,
 }
 
 /** One further page of a status's incidents, reached from the home page's next-page link. */
-export function continuationPage(status: MorePage['status'], incidents: Incident[], next: string | undefined): string {
+export function continuationPage(
+  viewer: Viewer,
+  status: MorePage['status'],
+  incidents: Incident[],
+  next: string | undefined,
+): string {
   const label = status === 'open' ? 'Open' : 'Acknowledged';
   return page(
     `${label} incidents, continued`,
-    `<h1>${label} incidents, continued</h1>
+    `${signedInBar(viewer)}
+<h1>${label} incidents, continued</h1>
 ${incidents.length ? unresolvedTable(incidents, `${label} incidents, newest first`) : `<p>No more ${status} incidents.</p>`}
 <p>${next ? morePageLink({ status, cursor: next }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
   );
-}
-
-function responderOptions(config: KlaxonConfig, selected: string | undefined): string {
-  return config.responders
-    .map(
-      (responder) =>
-        `<option value="${escapeHtml(responder.id)}"${responder.id === selected ? ' selected' : ''}>${escapeHtml(responder.name)} (${escapeHtml(responder.id)})</option>`,
-    )
-    .join('');
 }
 
 /** A sender's URL (http(s) only, see senderContext) as a link that takes no referrer along. */
@@ -186,34 +203,34 @@ ${
 }</section>`;
 }
 
-/** The name of the hidden field that carries the form token (see web-console.ts). */
-export const FORM_TOKEN_FIELD = 'formToken';
-
-/** `formToken` goes into every form: a post without it (from another site's page) is refused. */
+/**
+ * The viewer's form token goes into every form: a post without it (from another site's page) is
+ * refused. Every action is recorded as the signed-in viewer's.
+ */
 export function incidentPage(
+  viewer: Viewer,
   config: KlaxonConfig,
   incident: IncidentWithTimeline,
-  formToken: string,
   error?: string,
   recentChanges: readonly ChangeEvent[] = [],
 ): string {
   const action = (verb: string) => `${incidentPath(incident.id)}/${verb}`;
-  const who = (id: string) => `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(formToken)}">
-<label for="${id}">As</label>
-<select id="${id}" name="by">${responderOptions(config, config.roles.primary)}</select>`;
+  const who = () => tokenField(viewer);
+  const taken = incident.assignee === viewer.responder && incident.status === 'acknowledged';
   const actions =
     incident.status === 'resolved'
       ? ''
       : `<section aria-labelledby="actions"><h2 id="actions">Actions</h2>
 ${
   incident.status === 'open'
-    ? `<form method="post" action="${escapeHtml(action('acknowledge'))}">${who('ack-by')} <button class="primary" type="submit">Acknowledge</button></form>`
+    ? `<form method="post" action="${escapeHtml(action('acknowledge'))}">${who()} <button class="primary" type="submit">Acknowledge</button></form>`
     : ''
 }
-<form method="post" action="${escapeHtml(action('escalate'))}">${who('escalate-by')}
+${taken ? '' : `<form method="post" action="${escapeHtml(action('take'))}">${who()} <button type="submit">Take it</button></form>`}
+<form method="post" action="${escapeHtml(action('escalate'))}">${who()}
 <label for="escalate-note">Why</label> <input id="escalate-note" name="note" maxlength="1024">
 <button type="submit">Escalate now</button></form>
-<form method="post" action="${escapeHtml(action('resolve'))}">${who('resolve-by')}
+<form method="post" action="${escapeHtml(action('resolve'))}">${who()}
 <label for="resolve-note">Resolution note</label> <input id="resolve-note" name="note" maxlength="4096">
 <button type="submit">Resolve</button></form>
 </section>`;
@@ -228,7 +245,8 @@ ${
     .join('');
   return page(
     `${incident.severity} ${incident.title}`,
-    `${error ? `<div class="alert" role="alert">${escapeHtml(error)}</div>` : ''}
+    `${signedInBar(viewer)}
+${error ? `<div class="alert" role="alert">${escapeHtml(error)}</div>` : ''}
 <h1>${severityBadge(incident.severity)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
 <dl>
 <dt>Status</dt><dd class="status-${escapeHtml(incident.status)}" data-testid="status">${escapeHtml(incident.status)}</dd>
@@ -236,6 +254,7 @@ ${
 <dt>Service</dt><dd>${escapeHtml(incident.service)}</dd>
 <dt>Opened</dt><dd>${escapeHtml(when(incident.openedAt))}</dd>
 ${incident.acknowledgedAt ? `<dt>Acknowledged</dt><dd>${escapeHtml(when(incident.acknowledgedAt))} by ${escapeHtml(incident.acknowledgedBy)}</dd>` : ''}
+${incident.assignee ? `<dt>Assigned to</dt><dd data-testid="assignee">${escapeHtml(responderById(config, incident.assignee)?.name ?? incident.assignee)} (${escapeHtml(incident.assignee)})</dd>` : ''}
 ${incident.resolvedAt ? `<dt>Resolved</dt><dd>${escapeHtml(when(incident.resolvedAt))} by ${escapeHtml(incident.resolvedBy)}</dd>` : ''}
 <dt>Incident id</dt><dd>${escapeHtml(incident.id)}</dd>
 ${incident.alertGroup ? `<dt>Alertmanager group</dt><dd data-testid="alert-group"><pre>${escapeHtml(alertGroupLines(incident.alertGroup).join('\n'))}</pre></dd>` : ''}
@@ -245,7 +264,7 @@ ${senderContextRows(incident.context)}
 ${actions}
 ${recentChangesSection(recentChanges)}
 <section aria-labelledby="notes"><h2 id="notes">Status update</h2>
-<form method="post" action="${escapeHtml(action('notes'))}">${who('note-by')}
+<form method="post" action="${escapeHtml(action('notes'))}">${who()}
 <label for="note-message">Update</label> <input id="note-message" name="message" required maxlength="4096">
 <button type="submit">Add note</button></form></section>
 <section aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>

@@ -55,7 +55,7 @@ export const heartbeatRoutes =
         return json(200, { heartbeats: await listMonitors(deps) });
       case 'POST /v1/heartbeats': {
         const body = validate(heartbeatBodySchema, readJsonBody(event), 'body');
-        const monitor = await addMonitor(deps, { ...body, by: actor(event, body.by) });
+        const monitor = await addMonitor(deps, { ...body, by: actor(deps, event, body.by) });
         deps.logger.info(`Heartbeat monitor ${monitor.name} added`, { by: monitor.createdBy });
         return json(201, monitor);
       }

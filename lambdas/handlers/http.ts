@@ -301,7 +301,7 @@ export function isJsonContentType(type: string): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim());
 }
 
-export function headerValue(event: HttpEvent, name: string): string | undefined {
+export function headerValue(event: Pick<HttpEvent, 'headers'>, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(event.headers ?? {})) {
     if (key.toLowerCase() === wanted) return value;

@@ -37,14 +37,17 @@ const getIncident: Route = async (deps, event) => {
 const acknowledge: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
-  const result = await acknowledgeIncident(deps, id, actor(event, body.by));
+  const result = await acknowledgeIncident(deps, id, actor(deps, event, body.by));
   return json(200, result.incident);
 };
 
 const resolve: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(resolveBodySchema, optionalBody(event), 'body');
-  const result = await resolveIncident(deps, id, actor(event, body.by), { note: body.note, refuseIfResolved: true });
+  const result = await resolveIncident(deps, id, actor(deps, event, body.by), {
+    note: body.note,
+    refuseIfResolved: true,
+  });
   return json(200, result.incident);
 };
 

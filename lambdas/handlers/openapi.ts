@@ -20,6 +20,7 @@ import {
   reportQuerySchema,
   resolveBodySchema,
   severityBodySchema,
+  takeBodySchema,
 } from '../schemas/incidents-api.js';
 import { maintenanceBodySchema } from '../schemas/maintenance.js';
 import { snsMessageSchema } from '../schemas/sns-message.js';
@@ -179,6 +180,13 @@ export const OPERATIONS: Record<string, Operation> = {
     body: escalateBodySchema,
     ...INCIDENT_ACTION,
   },
+  'POST /v1/incidents/{id}/take': {
+    summary:
+      'Take: the caller (their IAM principal mapped to a responder) is assigned the incident and acknowledges it, in one step; 403 for a principal that is no responder or a "by" naming someone else',
+    body: takeBodySchema,
+    ...INCIDENT_ACTION,
+    errors: [403, 404, 409],
+  },
   'POST /v1/incidents/{id}/reassign': {
     summary: 'Hand an unresolved incident to another responder',
     body: reassignBodySchema,
@@ -246,6 +254,32 @@ export const OPERATIONS: Record<string, Operation> = {
     ok: BACK_TO_INCIDENT,
     errors: [404, 409],
   },
+  'POST /incidents/{id}/take': {
+    summary:
+      'Web console form: the signed-in responder takes the incident (assigned and acknowledged), then back to it',
+    form: takeBodySchema,
+    ok: BACK_TO_INCIDENT,
+    errors: [403, 404, 409],
+  },
+  'POST /auth/sign-out': {
+    summary: 'Web console form: sign out (the session cookie is cleared), then to the sign-in page',
+    ok: { status: 303, description: 'Redirect to the sign-in page (on AWS through the managed login’s logout)' },
+    errors: [403],
+  },
+  'GET /auth/sign-in': {
+    summary:
+      'Start signing in to the console: on AWS a redirect to the Cognito managed login (authorization code flow with PKCE); on this machine a page that picks a responder',
+    ok: {
+      status: 303,
+      description: 'Redirect to the managed login (on this machine: 200, the sign-in page)',
+      html: true,
+    },
+  },
+  'GET /auth/callback': {
+    summary:
+      "The managed login's callback: exchanges the code for tokens and sets the session cookie (HttpOnly, Secure, SameSite=Lax)",
+    ok: { status: 303, description: 'Redirect to the console, signed in' },
+  },
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
@@ -291,7 +325,7 @@ export function openApiDocument() {
       [route.method.toLowerCase()]: {
         operationId: routeKey(route),
         summary: operation.summary,
-        security: route.auth === 'iam' ? [{ sigv4: [] }] : [],
+        security: route.auth === 'iam' ? [{ sigv4: [] }] : route.auth === 'session' ? [{ session: [] }] : [],
         parameters: [...pathParameters, ...(operation.query ? queryParameters(operation.query) : [])],
         ...(operation.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(operation.body) } } } }
@@ -314,7 +348,7 @@ export function openApiDocument() {
       title: 'Klaxon',
       version: '1',
       description:
-        'Incident response and on-call paging. Management routes are signed with AWS SigV4 on AWS; alert routes authenticate in the payload.',
+        'Incident response and on-call paging. Management routes are signed with AWS SigV4 on AWS; console routes need a signed-in session; alert routes authenticate in the payload.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     paths,
@@ -322,6 +356,13 @@ export function openApiDocument() {
       schemas: { Error: { type: 'object', required: ['message'], properties: { message: { type: 'string' } } } },
       securitySchemes: {
         sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', description: 'AWS Signature Version 4 (IAM)' },
+        session: {
+          type: 'apiKey',
+          name: 'klaxon-session',
+          in: 'cookie',
+          description:
+            'The console session (GET /auth/sign-in); every console form also posts the formToken its pages carry',
+        },
       },
     },
   };

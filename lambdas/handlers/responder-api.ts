@@ -5,7 +5,13 @@
  */
 import { ROLES, responderById } from '../core/config.js';
 import { startDrill } from '../core/drills.js';
-import { addNote, changeSeverity, markPostmortemDone, reassignIncident } from '../core/incident-updates.js';
+import {
+  addNote,
+  changeSeverity,
+  markPostmortemDone,
+  reassignIncident,
+  takeIncident,
+} from '../core/incident-updates.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { escalateNow } from '../core/replan.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
@@ -19,8 +25,9 @@ import {
   reassignBodySchema,
   reportQuerySchema,
   severityBodySchema,
+  takeBodySchema,
 } from '../schemas/incidents-api.js';
-import { actor, incidentId, optionalBody, type Route } from './api-route.js';
+import { actor, incidentId, optionalBody, type Route, takingResponder } from './api-route.js';
 import { type HttpResult, json, NotFoundError, validate } from './http.js';
 import { openApiDocument } from './openapi.js';
 
@@ -35,34 +42,42 @@ function markdown(body: string): HttpResult {
 const postNote: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(noteBodySchema, optionalBody(event), 'body');
-  return json(200, await addNote(deps, id, actor(event, body.by), body.message, body.noteId));
+  return json(200, await addNote(deps, id, actor(deps, event, body.by), body.message, body.noteId));
 };
 
 const setSeverity: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(severityBodySchema, optionalBody(event), 'body');
-  const result = await changeSeverity(deps, id, body.severity, actor(event, body.by), body.reason);
+  const result = await changeSeverity(deps, id, body.severity, actor(deps, event, body.by), body.reason);
   return json(200, result.incident);
 };
 
 const escalate: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(escalateBodySchema, optionalBody(event), 'body');
-  const result = await escalateNow(deps, id, actor(event, body.by), body.note);
+  const result = await escalateNow(deps, id, actor(deps, event, body.by), body.note);
   return json(200, result.incident);
 };
 
 const reassign: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(reassignBodySchema, optionalBody(event), 'body');
-  const result = await reassignIncident(deps, id, body.to, actor(event, body.by));
+  const result = await reassignIncident(deps, id, body.to, actor(deps, event, body.by));
+  return json(200, result.incident);
+};
+
+/** The caller takes the incident: assigned to them and acknowledged, in one step. */
+const take: Route = async (deps, event) => {
+  const id = incidentId(event);
+  const body = validate(takeBodySchema, optionalBody(event), 'body');
+  const result = await takeIncident(deps, id, takingResponder(deps, event, body.by));
   return json(200, result.incident);
 };
 
 const postmortemDone: Route = async (deps, event) => {
   const id = incidentId(event);
   const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
-  const result = await markPostmortemDone(deps, id, actor(event, body.by), body.url);
+  const result = await markPostmortemDone(deps, id, actor(deps, event, body.by), body.url);
   return json(200, result.incident);
 };
 
@@ -100,7 +115,7 @@ const onCall: Route = async (deps) => {
 
 const drill: Route = async (deps, event) => {
   const body = validate(drillBodySchema, optionalBody(event), 'body');
-  const incident = await startDrill(deps, { ...body, by: actor(event, body.by) });
+  const incident = await startDrill(deps, { ...body, by: actor(deps, event, body.by) });
   return json(201, incident);
 };
 
@@ -111,6 +126,7 @@ export const RESPONDER_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/severity': setSeverity,
   'POST /v1/incidents/{id}/reassign': reassign,
   'POST /v1/incidents/{id}/escalate': escalate,
+  'POST /v1/incidents/{id}/take': take,
   'GET /v1/incidents/{id}/postmortem': postmortemDraft,
   'POST /v1/incidents/{id}/postmortem': postmortemDone,
   'GET /v1/oncall': onCall,

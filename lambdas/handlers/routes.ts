@@ -8,8 +8,13 @@ export interface HttpRoute {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   function: FunctionName;
-  /** `iam`: management routes, signed by the caller's AWS credentials; `sender`: alert senders, who authenticate in the payload. */
-  auth: 'iam' | 'sender';
+  /**
+   * `iam`: management routes, signed by the caller's AWS credentials; `session`: console pages
+   * and forms, for a person signed in (the session cookie, checked by the sign-in authorizer);
+   * `sign-in`: the two steps that start and finish a sign-in, which only redirect and set the
+   * cookie; `sender`: alert senders and ack links, who authenticate in the payload or the path.
+   */
+  auth: 'iam' | 'session' | 'sign-in' | 'sender';
 }
 
 export const HTTP_ROUTES: readonly HttpRoute[] = [
@@ -34,18 +39,24 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'POST', path: '/v1/incidents/{id}/severity', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/reassign', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/escalate', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/incidents/{id}/take', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/drills', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/reports', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/openapi.json', function: 'incidents-api', auth: 'iam' },
-  { method: 'GET', path: '/', function: 'web-console', auth: 'iam' },
-  { method: 'GET', path: '/incidents/{id}', function: 'web-console', auth: 'iam' },
-  { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'iam' },
-  { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'iam' },
-  { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'iam' },
-  { method: 'POST', path: '/incidents/{id}/escalate', function: 'web-console', auth: 'iam' },
+  { method: 'GET', path: '/', function: 'web-console', auth: 'session' },
+  { method: 'GET', path: '/incidents/{id}', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/incidents/{id}/escalate', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/incidents/{id}/take', function: 'web-console', auth: 'session' },
+  { method: 'POST', path: '/auth/sign-out', function: 'web-console', auth: 'session' },
+  // A browser that has no session yet: these start a sign-in and finish it (set the cookie).
+  { method: 'GET', path: '/auth/sign-in', function: 'web-console', auth: 'sign-in' },
+  { method: 'GET', path: '/auth/callback', function: 'web-console', auth: 'sign-in' },
   // A responder's browser has no AWS credentials: the signed token in the path is the authentication.
   { method: 'GET', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },
   { method: 'POST', path: '/v1/ack/{token}', function: 'incidents-api', auth: 'sender' },

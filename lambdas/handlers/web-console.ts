@@ -3,16 +3,18 @@
  * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  *
- * Forms carry a token (double submit): the incident page sets it as a cookie and puts the same
- * value in each form, and a post acts only when the two match. Another site's page can make the
- * browser post a form here, but can neither read the token nor set the cookie. A double submit
- * needs no key, so it works alike on this machine and on AWS.
+ * Every page is for a signed-in responder (console-session.ts): the sign-in authorizer lets no
+ * request without a session reach a console route, and every action is recorded as that
+ * responder's. Every POST is checked here, before its route runs, for the session's form token
+ * (a synchronizer token derived from the session): another site's page can make the browser
+ * post a form here, cookie included, but can neither read nor compute the token. A form added
+ * later is checked the same way with nothing to remember.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
-import { addNote } from '../core/incident-updates.js';
+import { responderById } from '../core/config.js';
+import { addNote, takeIncident } from '../core/incident-updates.js';
 import { escalateNow } from '../core/replan.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import {
@@ -20,8 +22,9 @@ import {
   escalateBodySchema,
   noteBodySchema,
   resolveBodySchema,
+  takeBodySchema,
 } from '../schemas/incidents-api.js';
-import { actor } from './api-route.js';
+import { actor, takingResponder } from './api-route.js';
 import {
   continuationPage,
   FORM_TOKEN_FIELD,
@@ -29,20 +32,32 @@ import {
   incidentPage,
   type MorePage,
   type OutboxLine,
+  type Viewer,
 } from './console-pages.js';
+import {
+  carriesFormToken,
+  formTokenOf,
+  SESSION_COOKIE,
+  type SignInFlow,
+  setCookie,
+  signedIn,
+} from './console-session.js';
 import type { HandlerDeps } from './deps.js';
 import { escapeHtml, htmlResult, page } from './html.js';
 import {
   type HttpEvent,
   type HttpResult,
-  headerValue,
   httpErrorOf,
   jsonErrors,
+  PATH_PARAMETER_NAMES,
   pathParameter,
   validate,
 } from './http.js';
+import { HTTP_ROUTES, routeKey } from './routes.js';
 
 export interface ConsoleOptions {
+  /** How a person signs in: Cognito's managed login on AWS, a responder picker on this machine. */
+  signIn: SignInFlow;
   /** The local runtime's outbox; absent on AWS, where SNS and EventBridge have their own consoles. */
   outbox?: () => OutboxLine[];
 }
@@ -66,38 +81,16 @@ function formFields(event: HttpEvent): Record<string, string> {
   return Object.fromEntries([...new URLSearchParams(raw)].filter(([, value]) => value.trim() !== ''));
 }
 
-const FORM_COOKIE = 'klaxon-form';
-const FORM_TOKEN = /^[\w-]{43}$/;
-
-/** The browser's form token from its cookie (API Gateway payload 2.0 passes cookies in `cookies`). */
-function cookieToken(event: HttpEvent): string | undefined {
-  const prefix = `${FORM_COOKIE}=`;
-  const value = event.cookies?.find((cookie) => cookie.startsWith(prefix))?.slice(prefix.length);
-  return value && FORM_TOKEN.test(value) ? value : undefined;
-}
-
-/** The token for the page's forms: the browser's own, or a new one set as its cookie. */
-function formToken(event: HttpEvent): { token: string; setCookie?: string } {
-  const existing = cookieToken(event);
-  if (existing) return { token: existing };
-  const token = randomBytes(32).toString('base64url');
-  const secure = headerValue(event, 'x-forwarded-proto') === 'https' ? '; Secure' : '';
-  return { token, setCookie: `${FORM_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax${secure}` };
-}
-
-function postedFromOurPage(event: HttpEvent): boolean {
-  const cookie = cookieToken(event);
-  const posted = new URLSearchParams(
-    event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
-  ).get(FORM_TOKEN_FIELD);
-  if (!cookie || !posted || posted.length !== cookie.length) return false;
-  return timingSafeEqual(Buffer.from(posted), Buffer.from(cookie));
+/** One field of the posted form, as sent (the form token is checked before the fields are parsed). */
+function postedField(event: HttpEvent, name: string): string | null {
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  return new URLSearchParams(raw).get(name);
 }
 
 const parseForm = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> =>
   validate(schema, formFields(event), 'form');
 
-type Page = (deps: HandlerDeps, event: HttpEvent, options: ConsoleOptions) => Promise<HttpResult>;
+type Page = (deps: HandlerDeps, event: HttpEvent, viewer: Viewer, options: ConsoleOptions) => Promise<HttpResult>;
 
 /** The statuses the home page lists; each is read a page at a time with its own API cursor. */
 const UNRESOLVED = ['open', 'acknowledged'] as const;
@@ -108,7 +101,7 @@ const CONSOLE_PAGE = 100;
  * has more, a link carries its cursor to `/?status=…&cursor=…`, which shows that status's next
  * page alone (two cursors cannot advance one merged, date-sorted list without skipping rows).
  */
-const home: Page = async (deps, event, options) => {
+const home: Page = async (deps, event, viewer, options) => {
   const query = event.queryStringParameters ?? {};
   if (query.cursor !== undefined) {
     const status = UNRESOLVED.find((name) => name === query.status);
@@ -116,7 +109,7 @@ const home: Page = async (deps, event, options) => {
       return notAValidLink('A next-page link names its status.');
     }
     const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
-    return htmlResult(200, continuationPage(status, next.incidents, next.next));
+    return htmlResult(200, continuationPage(viewer, status, next.incidents, next.next));
   }
   const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
   const unresolved = pages.flatMap((listed) => listed.incidents).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
@@ -124,12 +117,12 @@ const home: Page = async (deps, event, options) => {
     const cursor = pages[index]?.next;
     return cursor ? [{ status, cursor } satisfies MorePage] : [];
   });
-  return htmlResult(200, homePage(deps.config, unresolved, options.outbox?.(), more));
+  return htmlResult(200, homePage(viewer, deps.config, unresolved, options.outbox?.(), more));
 };
 
 async function showIncident(
   deps: HandlerDeps,
-  event: HttpEvent,
+  viewer: Viewer,
   id: string,
   status = 200,
   error?: string,
@@ -137,66 +130,103 @@ async function showIncident(
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) return htmlResult(404, page('Not found', `<h1>No incident with id ${id.replace(/[^\w-]/g, '')}</h1>`));
   const changes = await recentChangesFor(deps.changes, incident, deps.clock.now());
-  const { token, setCookie } = formToken(event);
-  const result = htmlResult(status, incidentPage(deps.config, incident, token, error, changes));
-  return setCookie ? { ...result, cookies: [setCookie] } : result;
+  return htmlResult(status, incidentPage(viewer, deps.config, incident, error, changes));
 }
 
 const pathId = (event: HttpEvent) => pathParameter(event, 'id');
 
 /** Runs a form action, then shows the incident again: redirected on success, with the reason on refusal. */
 function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
-  return async (deps, event) => {
+  return async (deps, event, viewer) => {
     const id = pathId(event);
-    if (!postedFromOurPage(event)) {
-      return showIncident(
-        deps,
-        event,
-        id,
-        403,
-        'Not done: this form did not come from this incident page (its form token is missing or out of date). Use the buttons below.',
-      );
-    }
     try {
       await act(deps, id, event);
     } catch (error) {
       const refused = httpErrorOf(error);
       if (!refused || refused.statusCode >= 500) throw error;
-      if (refused.statusCode === 404) return showIncident(deps, event, id, 404);
-      return showIncident(deps, event, id, refused.statusCode, `Not done: ${refused.message}`);
+      if (refused.statusCode === 404) return showIncident(deps, viewer, id, 404);
+      return showIncident(deps, viewer, id, refused.statusCode, `Not done: ${refused.message}`);
     }
     return seeOther(`/incidents/${encodeURIComponent(id)}`);
   };
 }
 
+/** Sign-out clears the session cookie, then the sign-in flow says where the browser goes. */
+const signOut: Page = async (_deps, event, _viewer, options) => ({
+  ...seeOther(options.signIn.signedOut(event)),
+  cookies: [setCookie(event, SESSION_COOKIE, '', 0)],
+});
+
 export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
-  'GET /incidents/{id}': (deps, event) => showIncident(deps, event, pathId(event)),
+  'GET /incidents/{id}': (deps, event, viewer) => showIncident(deps, viewer, pathId(event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);
-    return acknowledgeIncident(deps, id, actor(event, form.by));
+    return acknowledgeIncident(deps, id, actor(deps, event, form.by));
   }),
   'POST /incidents/{id}/resolve': formAction(async (deps, id, event) => {
     const form = parseForm(resolveBodySchema, event);
-    return resolveIncident(deps, id, actor(event, form.by), { note: form.note, refuseIfResolved: true });
+    return resolveIncident(deps, id, actor(deps, event, form.by), { note: form.note, refuseIfResolved: true });
   }),
   'POST /incidents/{id}/escalate': formAction(async (deps, id, event) => {
     const form = parseForm(escalateBodySchema, event);
-    return escalateNow(deps, id, actor(event, form.by), form.note);
+    return escalateNow(deps, id, actor(deps, event, form.by), form.note);
   }),
   'POST /incidents/{id}/notes': formAction(async (deps, id, event) => {
     const form = parseForm(noteBodySchema, event);
-    return addNote(deps, id, actor(event, form.by), form.message, form.noteId);
+    return addNote(deps, id, actor(deps, event, form.by), form.message, form.noteId);
   }),
+  'POST /incidents/{id}/take': formAction(async (deps, id, event) => {
+    const form = parseForm(takeBodySchema, event);
+    return takeIncident(deps, id, takingResponder(deps, event, form.by));
+  }),
+  'POST /auth/sign-out': signOut,
 };
 
+const AUTH_OF_ROUTE = new Map(HTTP_ROUTES.map((route) => [routeKey(route), route.auth]));
+
+/** Said when a POST lacks its session's form token: nothing was done, and how to do it. */
+const FORM_REFUSED =
+  'Not done: this form did not come from a Klaxon console page of your session (its form token is missing or out of date, or another site sent it). Reload the page and use its buttons.';
+
+/**
+ * What every console route goes through before it runs: the session the authorizer found, the
+ * path's parameters, and on a POST the form token. The sign-in steps run before any session.
+ */
+async function guarded(deps: HandlerDeps, event: HttpEvent, options: ConsoleOptions): Promise<HttpResult> {
+  if (event.routeKey === 'GET /auth/sign-in') return options.signIn.start(event);
+  if (event.routeKey === 'GET /auth/callback') return options.signIn.finish(event);
+  const route = CONSOLE_ROUTES[event.routeKey];
+  const session = signedIn(event);
+  const formToken = formTokenOf(event);
+  if (!route || AUTH_OF_ROUTE.get(event.routeKey) !== 'session') {
+    return htmlResult(404, page('Not found', '<h1>Not found</h1>'));
+  }
+  if (!session || !formToken) {
+    return htmlResult(
+      401,
+      page('Sign in', '<h1>Sign in</h1><p>Your session has ended. <a href="/auth/sign-in">Sign in</a> again.</p>'),
+    );
+  }
+  for (const name of PATH_PARAMETER_NAMES) if (event.pathParameters?.[name] !== undefined) pathParameter(event, name);
+  if (event.routeKey.startsWith('POST ') && !carriesFormToken(event, postedField(event, FORM_TOKEN_FIELD))) {
+    return htmlResult(
+      403,
+      page(
+        'Not done',
+        `<h1>Not done</h1><p role="alert">${escapeHtml(FORM_REFUSED)}</p><p><a href="/">Back to the console</a></p>`,
+      ),
+    );
+  }
+  const name = responderById(deps.config, session.responder)?.name ?? session.responder;
+  return route(deps, event, { responder: session.responder, name, formToken }, options);
+}
+
 export const webConsole =
-  (deps: HandlerDeps, options: ConsoleOptions = {}) =>
+  (deps: HandlerDeps, options: ConsoleOptions) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const route = CONSOLE_ROUTES[event.routeKey];
-    if (!route) return htmlResult(404, page('Not found', '<h1>Not found</h1>'));
     try {
-      return await route(deps, event, options);
+      return await guarded(deps, event, options);
     } catch (error) {
       // A mangled link (a broken cursor, an id no incident can have) is answered in the page the
       // person is looking at, not as JSON.
@@ -207,7 +237,7 @@ export const webConsole =
     }
   };
 
-export const makeWebConsoleHandler = (deps: HandlerDeps, options: ConsoleOptions = {}) =>
+export const makeWebConsoleHandler = (deps: HandlerDeps, options: ConsoleOptions) =>
   middy<HttpEvent, HttpResult>()
     .use(jsonErrors({ logger: deps.logger }))
     .handler(webConsole(deps, options));

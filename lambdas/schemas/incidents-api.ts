@@ -34,6 +34,8 @@ export const listIncidentsQuerySchema = z
 const actor = z.string().trim().min(1).max(128);
 
 export const acknowledgeBodySchema = z.object({ by: actor.optional() });
+/** `by`, where given, must be the caller: taking is for oneself. */
+export const takeBodySchema = z.object({ by: actor.optional() });
 export const resolveBodySchema = z.object({ by: actor.optional(), note: z.string().trim().max(4096).optional() });
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -18,6 +18,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import {
   call,
+  consolePage,
   eventually,
   FIXTURE_ROUTING_KEY,
   incident,
@@ -203,7 +204,7 @@ describe('Alertmanager webhook intake', () => {
       title: '[FIRING:6] FleetDown (node critical)',
       alertGroup: { firing: 6, truncatedAlerts: 3, moreAlerts: 3 },
     });
-    const console = await fetch(`${runtime.url}/incidents/${id}`);
+    const console = await consolePage(runtime, `/incidents/${id}`);
     expect(await console.text()).toContain('6 firing (3 of them not sent by Alertmanager: max_alerts)');
     const resolved = await post(real('real-max-alerts-resolved').body);
     expect(resolved.body).toMatchObject({ outcome: 'resolved', firing: 0, resolved: 6 });

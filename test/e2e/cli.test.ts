@@ -140,6 +140,20 @@ describe('klaxon CLI', () => {
     expect(again.err).toContain('already resolved');
   });
 
+  it('takes an incident: assigned to the responder and acknowledged in one step', async () => {
+    await klaxon('alert', '--severity', 'warning', '--summary', 'Cache misses', '--dedup-key', 'cli-take');
+    const listed = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;
+    const id = listed.find((item) => item.title === 'Cache misses')?.id ?? '';
+    const taken = await klaxon('take', id, '--by', 'secondary-oncall');
+    expect(taken).toMatchObject({ code: EXIT.ok, err: '' });
+    expect(taken.out).toBe(
+      `Incident ${id} taken by secondary-oncall: assigned to them, acknowledged (by secondary-oncall)\n`,
+    );
+    expect((await klaxon('show', id)).out).toMatch(
+      /taken +Taken by Sam Secondary \(secondary-oncall\): assigned to them and acknowledged/,
+    );
+  });
+
   it('escalates an incident now: the next step pages at once; exits 3 for an unknown one and 4 once resolved', async () => {
     await klaxon('alert', '--severity', 'warning', '--summary', 'Queue backing up', '--dedup-key', 'cli-escalate');
     const listed = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;

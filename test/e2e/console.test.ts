@@ -1,8 +1,8 @@
 /**
  * The web console in a real browser (the Chromium an npm package ships, see
- * test/support/browser.ts, driven by playwright-core): open it, acknowledge an incident by
- * clicking, see the timeline change. The screenshot is kept in test-artifacts/ for a person to
- * look at.
+ * test/support/browser.ts, driven by playwright-core): sign in as a responder on the local
+ * sign-in page, acknowledge, take and resolve an incident by clicking, and see the timeline name
+ * that responder. The screenshot is kept in test-artifacts/ for a person to look at.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -21,6 +21,7 @@ import {
   openManyIncidents,
   outbox,
   pagesIn,
+  signIn,
   startTestRuntime,
 } from '../support/local.js';
 
@@ -35,6 +36,13 @@ describe('web console', () => {
     runtime = await startTestRuntime();
     profile = mkdtempSync(join(tmpdir(), 'klaxon-chromium-'));
     browser = await launchChromium(profile, { viewport: { width: 1100, height: 900 } });
+    // Signed in once for the whole profile: the session cookie is shared by every tab.
+    const tab = await browser.newPage();
+    await tab.goto(runtime.url);
+    await tab.getByRole('link', { name: 'Sign in' }).click();
+    await tab.getByRole('button', { name: 'Sam Secondary (secondary-oncall)' }).click();
+    await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
+    await tab.close();
     for (const [key, severity, summary] of [
       ['console-1', 'critical', HOSTILE_TITLE],
       ['console-2', 'warning', 'Search latency above 800 ms'],
@@ -53,7 +61,7 @@ describe('web console', () => {
     await runtime.stop();
   });
 
-  it('acknowledges an incident by clicking, and the timeline shows it', async () => {
+  it('acknowledges, takes and resolves an incident by clicking, each recorded as the signed-in responder', async () => {
     const tab = await browser.newPage();
     await tab.goto(runtime.url);
     await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
@@ -62,8 +70,11 @@ describe('web console', () => {
     expect(await tab.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
     await expect(tab.getByTestId('status').textContent()).resolves.toBe('open');
 
+    await expect(tab.getByTestId('signed-in').textContent()).resolves.toBe(
+      'Signed in as Sam Secondary (secondary-oncall)',
+    );
     await tab.getByRole('button', { name: 'Acknowledge' }).click();
-    await tab.getByRole('cell', { name: 'Acknowledged by primary-oncall' }).waitFor();
+    await tab.getByRole('cell', { name: 'Acknowledged by secondary-oncall' }).waitFor();
     await expect(tab.getByTestId('status').textContent()).resolves.toBe('acknowledged');
     expect(await tab.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
 
@@ -71,12 +82,43 @@ describe('web console', () => {
     await tab.getByRole('button', { name: 'Add note' }).click();
     await tab.getByRole('cell', { name: 'Rolling back the 10:02 deploy' }).waitFor();
 
+    await tab.getByRole('button', { name: 'Take it' }).click();
+    await tab.getByRole('cell', { name: 'Taken by Sam Secondary (secondary-oncall): assigned to them' }).waitFor();
+    await expect(tab.getByTestId('assignee').textContent()).resolves.toBe('Sam Secondary (secondary-oncall)');
+    expect(await tab.getByRole('button', { name: 'Take it' }).count()).toBe(0);
+
     mkdirSync('test-artifacts', { recursive: true });
     await tab.screenshot({ path: 'test-artifacts/console-incident.png', fullPage: true });
+    await tab.getByRole('textbox', { name: 'Resolution note' }).fill('Rolled back');
+    await tab.getByRole('button', { name: 'Resolve' }).click();
+    await tab.getByRole('cell', { name: 'Resolved by secondary-oncall: Rolled back' }).waitFor();
+    const id = new URL(tab.url()).pathname.split('/').pop() ?? '';
+    await expect(incident(runtime, id)).resolves.toMatchObject({
+      status: 'resolved',
+      acknowledgedBy: 'secondary-oncall',
+      assignee: 'secondary-oncall',
+      resolvedBy: 'secondary-oncall',
+    });
     await tab.goto(runtime.url);
     await tab.getByRole('heading', { name: 'On call' }).waitFor();
     expect(await tab.locator('script').count()).toBe(0);
     await tab.screenshot({ path: 'test-artifacts/console-home.png', fullPage: true });
+  });
+
+  it('takes an open incident in one click: assigned and acknowledged together', async () => {
+    const { id } = await openIncident(runtime, 'Queue depth above 10k', 'critical');
+    const tab = await browser.newPage();
+    await tab.goto(`${runtime.url}/incidents/${id}`);
+    await tab.getByRole('button', { name: 'Take it' }).click();
+    await tab
+      .getByRole('cell', { name: /^Taken by Sam Secondary \(secondary-oncall\): assigned to them and acknowledged$/ })
+      .waitFor();
+    await expect(tab.getByTestId('status').textContent()).resolves.toBe('acknowledged');
+    await expect(incident(runtime, id)).resolves.toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'secondary-oncall',
+      assignee: 'secondary-oncall',
+    });
   });
 
   it('escalates now with the optional "Why" left empty', async () => {
@@ -85,7 +127,7 @@ describe('web console', () => {
     await tab.goto(`${runtime.url}/incidents/${id}`);
     await expect(tab.getByRole('textbox', { name: 'Why' }).inputValue()).resolves.toBe('');
     await tab.getByRole('button', { name: 'Escalate now' }).click();
-    await tab.getByRole('cell', { name: /^Escalated now by primary-oncall\./ }).waitFor();
+    await tab.getByRole('cell', { name: /^Escalated now by secondary-oncall\./ }).waitFor();
     expect(await tab.getByRole('alert').count()).toBe(0);
     await expect(incident(runtime, id)).resolves.toMatchObject({ run: { number: 2, cause: 'escalated' } });
   });
@@ -138,12 +180,25 @@ describe('web console', () => {
     await expect(incident(runtime, id)).resolves.toMatchObject({ status: 'acknowledged' });
   });
 
+  it('signs out: the session cookie is gone and the console asks for a sign-in again', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(runtime.url);
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const home = await tab.goto(runtime.url);
+    expect(home?.status()).toBe(401);
+    await tab.getByRole('heading', { name: 'Not signed in' }).waitFor();
+  });
+
   it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {
     const crowded = await startTestRuntime();
     try {
       await openManyIncidents(crowded, 105, { severity: 'info', service: 'crowded', prefix: 'console-crowd' });
       const tab = await browser.newPage();
-      await tab.goto(crowded.url);
+      // Another runtime, with its own session key (a browser's cookies do not tell ports apart).
+      await tab.goto(`${crowded.url}/auth/sign-in`);
+      await tab.getByRole('button', { name: 'Priya Primary (primary-oncall)' }).click();
+      await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
       await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
       const shown = await tab.locator('table').first().locator('tbody a').allTextContents();
       expect(shown).toHaveLength(100);
@@ -158,7 +213,8 @@ describe('web console', () => {
       // Together the two pages hold every open incident, once each.
       expect(new Set([...shown, ...rest]).size).toBe(105);
 
-      const forged = await fetch(`${crowded.url}/?status=open&cursor=not-a-cursor`);
+      const { cookie } = await signIn(crowded, 'primary-oncall');
+      const forged = await fetch(`${crowded.url}/?status=open&cursor=not-a-cursor`, { headers: { cookie } });
       expect(forged.status).toBe(400);
       await expect(forged.text()).resolves.toContain('not one this API issued');
     } finally {

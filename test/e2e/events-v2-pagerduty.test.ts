@@ -18,6 +18,7 @@ import type { LocalRuntime } from '../../local/runtime.js';
 import { fixture } from '../support/fixtures.js';
 import {
   call,
+  consolePage,
   eventually,
   FIXTURE_ROUTING_KEY,
   LOCAL_ROUTING_KEY,
@@ -158,7 +159,7 @@ describe("PagerDuty's Events API, as PagerDuty accepts it", () => {
       images: [{ src: 'https://example.com/chart.png', href: 'https://example.com/', alt: 'Error rate chart' }],
     });
 
-    const page = await (await fetch(`${runtime.url}/incidents/${shown.id}`)).text();
+    const page = await (await consolePage(runtime, `/incidents/${shown.id}`)).text();
     expect(page).toContain(
       '<a href="https://monitoring.example.com" rel="noopener noreferrer">Sample Monitoring Service</a>',
     );
@@ -222,7 +223,7 @@ describe("PagerDuty's Events API, as PagerDuty accepts it", () => {
       },
     ]);
 
-    const page = await (await fetch(`${runtime.url}/incidents/${shown.id}`)).text();
+    const page = await (await consolePage(runtime, `/incidents/${shown.id}`)).text();
     expect(page).toContain('<h2 id="changes">Recent changes</h2>');
     expect(page).toContain('Deployed checkout v42');
     expect(page).not.toContain('Flag flipped long ago');

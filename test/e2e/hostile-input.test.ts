@@ -15,6 +15,7 @@ import {
   LOCAL_ROUTING_KEY,
   outbox,
   pagesIn,
+  signIn,
   startTestRuntime,
 } from '../support/local.js';
 
@@ -68,8 +69,11 @@ describe('hostile input on the alert routes', () => {
   let runtime: LocalRuntime;
   let openBefore: number;
   let executionsBefore: number;
+  /** The console's routes answer only a signed-in browser: these requests come with a session. */
+  let session: Record<string, string> = {};
   beforeAll(async () => {
     runtime = await startTestRuntime();
+    session = { cookie: (await signIn(runtime, 'primary-oncall')).cookie };
     openBefore = (await openIncidents()).length;
     executionsBefore = runtime.stepFunctions.list().length;
   });
@@ -155,7 +159,10 @@ describe('hostile input on the alert routes', () => {
     async (method, path, route) => {
       // A person reads the ack link's and the console's answers in a browser; the rest are JSON.
       const html = route.path.startsWith('/v1/ack/') || route.function === 'web-console';
-      const response = await fetch(`${runtime.url}${path.replace(/\{\w+\}/, '%E0')}`, { method });
+      const response = await fetch(`${runtime.url}${path.replace(/\{\w+\}/, '%E0')}`, {
+        method,
+        headers: route.auth === 'session' ? session : {},
+      });
       const text = await response.text();
       expect({ status: response.status, html: response.headers.get('content-type')?.includes('text/html') }).toEqual({
         status: 400,
@@ -194,7 +201,10 @@ describe('hostile input on the alert routes', () => {
       const reads = runtime.dynamodb.operationCounts.get('GetItemCommand') ?? 0;
       const response = await fetch(`${runtime.url}${path.replace(/\{\w+\}/, value ?? '')}`, {
         method,
-        headers: method === 'POST' && !html ? { 'content-type': 'application/json' } : {},
+        headers: {
+          ...(method === 'POST' && !html ? { 'content-type': 'application/json' } : {}),
+          ...(route.auth === 'session' ? session : {}),
+        },
         body: method === 'POST' ? (html ? 'by=primary-oncall' : '{"by":"primary-oncall"}') : undefined,
       });
       const text = await response.text();

@@ -2,11 +2,16 @@
  * The responders' API beyond acknowledge and resolve: filters, notes, severity, reassign,
  * post-mortem draft and done, who is on call, and the OpenAPI document, against the local runtime.
  */
+
+import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
+import type { HttpEvent } from '../../lambdas/handlers/http.js';
+import { makeIncidentsApiHandler } from '../../lambdas/handlers/incidents-api.js';
 import { OPERATIONS } from '../../lambdas/handlers/openapi.js';
 import { HTTP_ROUTES, routeKey } from '../../lambdas/handlers/routes.js';
+import { lambdaContext } from '../../local/gateway.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, LOCAL_ROUTING_KEY, startTestRuntime } from '../support/local.js';
+import { call, LOCAL_ROUTING_KEY, startTestRuntime, testConfig } from '../support/local.js';
 
 async function openIncident(runtime: LocalRuntime, key: string, severity: string, group: string): Promise<Incident> {
   const reply = await call(runtime, 'POST', '/v1/alerts/events', {
@@ -153,6 +158,87 @@ describe('responder API', () => {
       ['engineering-manager', 'eng-manager'],
       ['executive', 'executive'],
     ]);
+  });
+
+  it('takes an incident in one step: assigned to the responder and acknowledged; a resolved one cannot be taken', async () => {
+    const open = await openIncident(runtime, 'take-open', 'critical', 'orders');
+    const taken = await call<Incident>(runtime, 'POST', `/v1/incidents/${open.id}/take`, { by: 'eng-manager' });
+    expect(taken.status).toBe(200);
+    expect(taken.body).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'eng-manager',
+      assignee: 'eng-manager',
+    });
+    const again = await call<Incident>(runtime, 'POST', `/v1/incidents/${open.id}/take`, { by: 'eng-manager' });
+    expect(again.status).toBe(200);
+    const shown = await call<IncidentWithTimeline>(runtime, 'GET', `/v1/incidents/${open.id}`);
+    expect(shown.body.timeline.filter((entry) => entry.type === 'taken').map((entry) => entry.message)).toEqual([
+      'Taken by Morgan Manager (eng-manager): assigned to them and acknowledged',
+    ]);
+    const nobody = await call<{ message: string }>(runtime, 'POST', `/v1/incidents/${open.id}/take`, { by: 'nobody' });
+    expect(nobody.status).toBe(400);
+    expect(nobody.body.message).toContain('Only a responder can take an incident');
+    await call(runtime, 'POST', `/v1/incidents/${open.id}/resolve`, { by: 'eng-manager' });
+    const late = await call<{ message: string }>(runtime, 'POST', `/v1/incidents/${open.id}/take`, { by: 'executive' });
+    expect(late.status).toBe(409);
+    expect(late.body.message).toContain('already resolved');
+  });
+
+  describe('on AWS, who acts is the IAM principal API Gateway authenticated', () => {
+    const PRIYA = 'arn:aws:sts::123456789012:assumed-role/Oncall/priya';
+    const BOT = 'arn:aws:iam::123456789012:user/chatops-bot';
+    /** The API function as API Gateway invokes it on AWS: the caller's ARN in the request context. */
+    const asPrincipal = async (userArn: string, method: string, path: string, body: unknown) => {
+      const deps = {
+        ...runtime.deps,
+        config: parseConfig({
+          ...testConfig(),
+          responders: testConfig().responders.map((responder) =>
+            responder.id === 'primary-oncall' ? { ...responder, iamPrincipals: [PRIYA] } : responder,
+          ),
+        }),
+      };
+      const template = HTTP_ROUTES.find(
+        (route) => route.method === method && new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path),
+      );
+      const id = path.split('/')[3] ?? '';
+      const result = await makeIncidentsApiHandler(deps)(
+        {
+          routeKey: `${method} ${template?.path}`,
+          rawPath: path,
+          headers: { 'content-type': 'application/json' },
+          pathParameters: { id },
+          body: JSON.stringify(body),
+          isBase64Encoded: false,
+          requestContext: { authorizer: { iam: { userArn } } },
+        } as unknown as HttpEvent,
+        lambdaContext('klaxon-incidents-api'),
+      );
+      return { status: result.statusCode, body: JSON.parse(result.body ?? '{}') as Incident & { message: string } };
+    };
+
+    it('records a mapped principal as its responder, a `by` naming someone else only as on their behalf', async () => {
+      const first = await openIncident(runtime, 'iam-ack', 'critical', 'orders');
+      const acked = await asPrincipal(PRIYA, 'POST', `/v1/incidents/${first.id}/acknowledge`, { by: 'executive' });
+      expect(acked).toMatchObject({ status: 200, body: { acknowledgedBy: 'primary-oncall on behalf of executive' } });
+      const resolved = await asPrincipal(BOT, 'POST', `/v1/incidents/${first.id}/resolve`, {});
+      expect(resolved).toMatchObject({ status: 200, body: { resolvedBy: 'user/chatops-bot' } });
+    });
+
+    it('lets a mapped principal take an incident for itself only, and no unmapped one at all', async () => {
+      const { id } = await openIncident(runtime, 'iam-take', 'critical', 'orders');
+      const forOther = await asPrincipal(PRIYA, 'POST', `/v1/incidents/${id}/take`, { by: 'executive' });
+      expect(forOther.status).toBe(403);
+      expect(forOther.body.message).toContain('only for yourself');
+      const bot = await asPrincipal(BOT, 'POST', `/v1/incidents/${id}/take`, {});
+      expect(bot.status).toBe(403);
+      expect(bot.body.message).toContain('user/chatops-bot) is not a responder');
+      const taken = await asPrincipal(PRIYA, 'POST', `/v1/incidents/${id}/take`, {});
+      expect(taken).toMatchObject({
+        status: 200,
+        body: { assignee: 'primary-oncall', acknowledgedBy: 'primary-oncall' },
+      });
+    });
   });
 
   it('serves an OpenAPI 3.1 document with exactly one operation per route', async () => {

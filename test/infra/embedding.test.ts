@@ -44,7 +44,7 @@ describe('an app embedding Klaxon with non-default props', () => {
     const synthesized = JSON.parse(readFileSync(join(outdir, 'PaymentsPlatform.template.json'), 'utf8'));
     expect(
       Object.values(synthesized.Resources).filter((r) => (r as { Type: string }).Type === 'AWS::Lambda::Function'),
-    ).toHaveLength(4);
+    ).toHaveLength(5);
   });
 
   it('encrypts the table and the signing secret with the team’s key', () => {

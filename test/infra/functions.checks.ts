@@ -8,6 +8,7 @@ const functions = {
   intake: klaxon.intake.function,
   'incidents-api': klaxon.management.function,
   'page-responders': klaxon.paging.pageFunction,
+  'console-authorizer': klaxon.signIn.authorizerFunction,
 };
 const propertiesOf = (fn: (typeof functions)[keyof typeof functions]) =>
   resourceOf(template, logicalIdOf(stack, fn)).Properties;
@@ -16,8 +17,8 @@ const variablesOf = (fn: (typeof functions)[keyof typeof functions]) =>
 const idOf = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(stack, construct);
 
 describe('Klaxon functions', () => {
-  it('are exactly the four handlers (no helper functions such as log-retention custom resources)', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+  it('are exactly the five handlers (no helper functions such as log-retention custom resources)', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 5);
   });
 
   it.each(Object.entries(functions))('%s runs on nodejs24.x, arm64, 256 MB, from an ESM bundle', (_, fn) => {

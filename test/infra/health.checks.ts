@@ -102,7 +102,7 @@ describe('Klaxon’s own alarms', () => {
 
   it('are exactly those, each firing on a single occurrence and quiet when there is no data', () => {
     const responderTopics = klaxon.paging.topics.size;
-    expect(alarms).toHaveLength((SEVERITIES.length + 1) * 2 + 4 * 2 + 2 + (responderTopics + 1) + 1);
+    expect(alarms).toHaveLength((SEVERITIES.length + 1) * 2 + 5 * 2 + 2 + (responderTopics + 1) + 1);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({
         Threshold: 1,

@@ -13,41 +13,81 @@ const functionIds = {
   'web-console': idOf(klaxon.management.consoleFunction),
 };
 
-/** Route key → [authorization type, logical id of the function its integration invokes]. */
-function routeTable(): Record<string, [string, string]> {
+/** Route key → [authorization type, logical id of the function its integration invokes, authorizer id if any]. */
+function routeTable(): Record<string, string[]> {
   return Object.fromEntries(
     resourcesOfType(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => {
       const target = render(route.Properties.Target); // integrations/<IntegrationId>
       const integration = resourceOf(template, target.replace(/^integrations\/<(.+)>$/, '$1'));
       const functionArn = render(integration.Properties.IntegrationUri); // <FunctionId.Arn>
+      const authorizer = route.Properties.AuthorizerId ? render(route.Properties.AuthorizerId).slice(1, -1) : undefined;
       return [
         route.Properties.RouteKey as string,
-        [route.Properties.AuthorizationType as string, functionArn.slice(1, -5)],
+        [route.Properties.AuthorizationType as string, functionArn.slice(1, -5), ...(authorizer ? [authorizer] : [])],
       ];
     }),
   );
 }
 
 describe('the HTTP API', () => {
-  it('leaves only the alert senders’ routes without IAM; every other route needs IAM', () => {
-    // Alert senders authenticate in the payload (a heartbeat ping with its key); a responder's ack
-    // link carries its own signed token.
+  it('puts every console route behind the sign-in authorizer, every management route behind IAM, and leaves only alert senders, ack links and the two sign-in steps open', () => {
+    // Alert senders authenticate in the payload (a heartbeat ping with its key); a responder's ack link carries its own signed
+    // token; the sign-in steps only redirect (to the managed login, and home with the cookie).
     const senderRoute =
       /^(POST \/(v1\/alerts\/[a-z]+|v2\/(change\/)?enqueue)|(GET|POST) \/v1\/(ack\/\{token\}|heartbeats\/\{monitor\}))$/;
-    const authorization = Object.entries(routeTable()).map(([key, [auth]]) => [key, auth]);
+    const signInStep = /^GET \/auth\/(sign-in|callback)$/;
+    const consoleRoute = /^(GET|POST) \/(?!v1\/|v2\/)/;
+    const [sessionAuthorizer] = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer').map(([id]) => id);
+    const authorization = Object.entries(routeTable()).map(([key, [auth, , authorizer]]) => [key, auth, authorizer]);
     expect(authorization).toEqual(
-      authorization.map(([key]) => [key, senderRoute.test(key ?? '') ? 'NONE' : 'AWS_IAM']),
+      authorization.map(([key = '']) =>
+        senderRoute.test(key) || signInStep.test(key)
+          ? [key, 'NONE', undefined]
+          : consoleRoute.test(key)
+            ? [key, 'CUSTOM', sessionAuthorizer]
+            : [key, 'AWS_IAM', undefined],
+      ),
+    );
+    expect(authorization.filter(([, auth]) => auth === 'CUSTOM').map(([key]) => key)).toEqual(
+      expect.arrayContaining([
+        'GET /',
+        'POST /incidents/{id}/acknowledge',
+        'POST /incidents/{id}/take',
+        'POST /auth/sign-out',
+      ]),
     );
     expect(authorization.filter(([, auth]) => auth === 'NONE').map(([key]) => key)).toEqual(
-      expect.arrayContaining(['POST /v1/alerts/events', 'POST /v2/enqueue', 'POST /v1/alerts/cloudwatch']),
+      expect.arrayContaining([
+        'POST /v1/alerts/events',
+        'POST /v2/enqueue',
+        'POST /v1/alerts/cloudwatch',
+        'GET /auth/callback',
+      ]),
     );
   });
 
+  it('verifies the session cookie in a Lambda authorizer on every request, not from a cache', () => {
+    const authorizers = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [, authorizer] = authorizers[0] as (typeof authorizers)[number];
+    expect(authorizer.Properties).toMatchObject({
+      AuthorizerType: 'REQUEST',
+      IdentitySource: ['$request.header.Cookie'],
+      EnableSimpleResponses: true,
+      AuthorizerResultTtlInSeconds: 0,
+      AuthorizerPayloadFormatVersion: '2.0',
+    });
+    expect(render(authorizer.Properties.AuthorizerUri)).toContain(idOf(klaxon.signIn.authorizerFunction));
+  });
+
   it('serves exactly the routes the local gateway serves (lambdas/handlers/routes.ts)', () => {
+    const [sessionAuthorizer] = resourcesOfType(template, 'AWS::ApiGatewayV2::Authorizer').map(([id]) => id);
     const expected = Object.fromEntries(
       HTTP_ROUTES.map((route) => [
         `${route.method} ${route.path}`,
-        [route.auth === 'iam' ? 'AWS_IAM' : 'NONE', functionIds[route.function]],
+        route.auth === 'session'
+          ? ['CUSTOM', functionIds[route.function], sessionAuthorizer]
+          : [route.auth === 'iam' ? 'AWS_IAM' : 'NONE', functionIds[route.function]],
       ]),
     );
     expect(routeTable()).toEqual(expected);
@@ -138,6 +178,7 @@ describe('throttling per route group', () => {
     new KlaxonHttpApi(stack, 'Api', {
       apiName: 'throttles',
       handlers: { intake: fn('intake'), 'incidents-api': fn('api'), 'web-console': fn('console') },
+      consoleAuthorizer: fn('authorizer'),
       throttles: { 'alert-intake': { rateLimit: 500, burstLimit: 1000 }, 'ack-links': { rateLimit: 2, burstLimit: 4 } },
     });
     const stage = stageOf(Template.fromStack(stack));

@@ -6,6 +6,7 @@
  */
 import './alarm-intake.checks.js';
 import './alarm-topic.checks.js';
+import './console-sign-in.checks.js';
 import './escalation.checks.js';
 import './functions.checks.js';
 import './handoffs.checks.js';

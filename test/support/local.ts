@@ -72,6 +72,30 @@ export async function startTestRuntime(
   });
 }
 
+/**
+ * Signs in to the console as `responder` through the local sign-in page's form (no password on
+ * this machine): the session cookie to send, and the form token its pages carry.
+ */
+export async function signIn(runtime: LocalRuntime, responder: string): Promise<{ cookie: string; formToken: string }> {
+  const signedIn = await fetch(`${runtime.url}/_local/sign-in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ responder }),
+    redirect: 'manual',
+  });
+  const cookie = signedIn.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  if (signedIn.status !== 303 || !cookie) throw new Error(`Sign-in as ${responder} answered ${signedIn.status}`);
+  const home = await (await fetch(runtime.url, { headers: { cookie } })).text();
+  const formToken = /name="formToken" value="([\w-]+)"/.exec(home)?.[1] ?? '';
+  return { cookie, formToken };
+}
+
+/** A console page as a signed-in responder's browser gets it (signed in as primary-oncall). */
+export async function consolePage(runtime: LocalRuntime, path: string): Promise<Response> {
+  const { cookie } = await signIn(runtime, 'primary-oncall');
+  return fetch(`${runtime.url}${path}`, { headers: { cookie } });
+}
+
 export interface Reply<T = Record<string, unknown>> {
   status: number;
   body: T;
