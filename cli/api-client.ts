@@ -104,7 +104,7 @@ export function apiClient(options: ClientOptions) {
   return {
     baseUrl: base.toString().replace(/\/$/, ''),
     async request(
-      method: 'GET' | 'POST',
+      method: 'GET' | 'POST' | 'DELETE',
       path: string,
       options: { query?: Record<string, string | undefined>; body?: unknown; signed?: boolean } = {},
     ): Promise<ApiResponse> {

@@ -3,6 +3,7 @@
  * aws-local-stepfunctions, the outbox and the EventBridge stand-in, wired to the very handlers
  * that run on Lambda. `npm start` runs it; the end-to-end tests start it in-process.
  */
+
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,7 @@ import { dynamoChangeEvents } from '../lambdas/adapters/dynamo-change-events.js'
 import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
+import { dynamoOverrides } from '../lambdas/adapters/dynamo-overrides.js';
 import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
 import { snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
@@ -175,10 +177,12 @@ async function wireLocalRuntime(
   await options.afterListen?.(url);
 
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
+  const overrides = dynamoOverrides(dynamo.client, TABLE_NAME);
   const ackKey = localAckKey(options.dataDir);
   const pagingDeps: PagingHandlerDeps = {
     config,
     store,
+    overrides,
     pager: outbox.pager(),
     events: outbox.publisher(),
     clock,
@@ -202,6 +206,7 @@ async function wireLocalRuntime(
   const deps: HandlerDeps = {
     config,
     store,
+    overrides,
     changes: dynamoChangeEvents(dynamo.client, TABLE_NAME),
     // The stand-ins are no SDK clients: the calls they stand for are counted at the ports.
     escalation: calls ? calls.escalation(stepFunctions) : stepFunctions,

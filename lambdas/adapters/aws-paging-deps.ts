@@ -4,6 +4,7 @@
  * built on first use (lazy.ts). Apart from aws-deps.ts so that this bundle
  * does not load the Step Functions client, and the others do not load SNS.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -12,6 +13,7 @@ import { awsAckKey } from './ack-key.js';
 import { bundledConfig, logger, metrics } from './aws-runtime.js';
 import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
+import { dynamoOverrides } from './dynamo-overrides.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { withIncidentMetrics } from './incident-metrics.js';
@@ -27,6 +29,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
   return {
     config: bundledConfig(),
     store: dynamoIncidentStore(dynamodb, tableName),
+    overrides: dynamoOverrides(dynamodb, tableName),
     pager: snsPager(
       lazy(() => new SNSClient({})),
       requireEnv(ENV.responderTopicArnPrefix),

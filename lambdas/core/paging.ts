@@ -1,15 +1,16 @@
 /**
- * One escalation step: resolve the step's roles to people now (so a handoff during an open
+ * One escalation step: resolve the step's roles in the incident's team to people now (so a handoff during an open
  * incident pages the new person), render each person's message and publish it to their topic.
  * Invoked by the state machine's "Page the responders" task, which retries on failure; a
  * person already paged for this step is not paged again by the retry.
  */
 import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
-import { BACKUP_ROLE, responderById } from './config.js';
+import { BACKUP_ROLE, responderById, teamById } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { type Roster, rosterOf } from './overrides.js';
 import type { IncidentStore, PagingDeps } from './ports.js';
 import { onCallFor } from './rotations.js';
 import { fallbackPageKey, pageFailedKey, pageKey, stepPagesPrefix, unreachableKey } from './runs.js';
@@ -40,19 +41,22 @@ export class PageDeliveryError extends Error {
   override name = 'PageDeliveryError';
 }
 
-/** The people filling `roles` at `at` (rotations and overrides resolved now, not when the incident opened). */
-export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Date()): Responder[] {
+/**
+ * The people filling the team's `roles` at `at` (rotations and overrides, those made at run time
+ * included, resolved now, not when the incident opened).
+ */
+export function whoFills(config: KlaxonConfig, roster: Roster, roles: Role[], at: Date): Responder[] {
   const people = new Map<string, Responder>();
   for (const role of roles) {
-    const responder = responderById(config, onCallFor(config, role, at));
+    const responder = responderById(config, onCallFor(roster.team, role, at, roster.covers));
     if (responder) people.set(responder.id, responder);
   }
   return [...people.values()];
 }
 
-/** The step's roles resolved now, plus anyone it names by id (a reassigned incident's new assignee). */
-export function stepPeople(config: KlaxonConfig, step: EscalationStep, at: Date): Responder[] {
-  const people = new Map(whoFills(config, step.notify, at).map((responder) => [responder.id, responder]));
+/** The step's roles in the incident's team resolved now, plus anyone it names by id (a reassigned incident's new assignee). */
+export function stepPeople(config: KlaxonConfig, roster: Roster, step: EscalationStep, at: Date): Responder[] {
+  const people = new Map(whoFills(config, roster, step.notify, at).map((responder) => [responder.id, responder]));
   for (const id of step.responders ?? []) {
     const responder = responderById(config, id);
     if (responder) people.set(responder.id, responder);
@@ -115,7 +119,8 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   if ('paged' in incident) return incident;
   const paged: string[] = [];
   const failures: string[] = [];
-  for (const responder of stepPeople(deps.config, step, deps.clock.now())) {
+  const roster = await rosterOf(deps, incident.team);
+  for (const responder of stepPeople(deps.config, roster, step, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
     const message = renderPage(incident, step, await renderContext(deps, incident, step, responder));
@@ -216,7 +221,10 @@ async function renderContext(
   step: Pick<EscalationStep, 'run'>,
   responder: Responder,
 ): Promise<RenderContext> {
-  const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
+  const context: RenderContext = {
+    apiBaseUrl: deps.apiBaseUrl,
+    tier: teamById(deps.config, incident.team).severityPolicy[incident.severity],
+  };
   if (!deps.ackKey) return context;
   const token = signAckToken(
     await deps.ackKey.key(),
@@ -260,8 +268,10 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   // Whoever failed a full page in this call is not tried again in someone else's place.
   const failedInThisCall = new Set<string>();
   const missed: { responder: Responder; as: string; backupRole: Role | undefined }[] = [];
+  // The backups are the incident's team's: another team's people never stand in.
+  const { team, covers } = await rosterOf(deps, incident.team);
   for (const role of step.notify) {
-    const responder = responderById(deps.config, onCallFor(deps.config, role, at));
+    const responder = responderById(deps.config, onCallFor(team, role, at, covers));
     if (responder) missed.push({ responder, as: role, backupRole: BACKUP_ROLE[role] });
   }
   for (const id of step.responders ?? []) {
@@ -292,7 +302,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
     }
     const seen = new Set<string>([responder.id]);
     for (let role = backupRole; role; role = BACKUP_ROLE[role]) {
-      const backup = responderById(deps.config, onCallFor(deps.config, role, at));
+      const backup = responderById(deps.config, onCallFor(team, role, at, covers));
       // One person can fill several roles: try them once, as the lowest of those roles.
       if (!backup || seen.has(backup.id)) continue;
       seen.add(backup.id);

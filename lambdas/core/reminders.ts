@@ -8,11 +8,11 @@
  * next reminder counts from the newest of them, so a retried or restarted execution never reminds
  * twice for the same quiet spell.
  */
-import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
-import { responderById } from './config.js';
+import { type Channel, type KlaxonConfig, type Responder, responderById, type TierPolicy, tierOf } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { type Roster, rosterOf } from './overrides.js';
 import { whoFills } from './paging.js';
 import type { PagingDeps, PostmortemReminderInput } from './ports.js';
 import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
@@ -72,14 +72,21 @@ export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpda
 
 /**
  * Who is reminded: the person the incident was handed to, else whoever acknowledged it since it
- * last (re)opened (when that is a responder in the config), else the person in the primary role now.
+ * last (re)opened (when that is a responder in the config), else the person in the primary role of
+ * the incident's team now.
  */
-export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, also?: string): Responder | undefined {
+export function whoToRemind(
+  config: KlaxonConfig,
+  roster: Roster,
+  incident: Incident,
+  at: Date,
+  also?: string,
+): Responder | undefined {
   for (const id of [incident.assignee, incident.acknowledgedBy, also]) {
     const responder = id ? responderById(config, id) : undefined;
     if (responder) return responder;
   }
-  return whoFills(config, ['primary'], at)[0];
+  return whoFills(config, roster, ['primary'], at)[0];
 }
 
 /** Status-update reminders go out the way the tier first pages: SMS and email for SEV1, email for SEV2. */
@@ -115,7 +122,7 @@ export async function remindStatusUpdate(
 ): Promise<StatusUpdateReminderResult> {
   const incident = await deps.store.getIncident(request.incidentId);
   if (!incident) throw new ReminderDeliveryError(`Incident ${request.incidentId} does not exist; nobody to remind`);
-  const tier = deps.config.severityPolicy[incident.severity];
+  const tier = tierOf(deps.config, incident);
   const everySeconds = tierInterval(tier, deps.timeScale);
   if (incident.status === 'resolved' || everySeconds === undefined) return { nextAt: null };
 
@@ -134,7 +141,7 @@ export async function remindStatusUpdate(
   if (decision.kind === 'none') return { nextAt: null };
   if (decision.kind === 'wait') return { nextAt: decision.dueAt };
 
-  const responder = whoToRemind(deps.config, incident, now);
+  const responder = whoToRemind(deps.config, await rosterOf(deps, incident.team), incident, now);
   if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
   const channels = statusReminderChannels(tier);
   const at = now.toISOString();
@@ -227,9 +234,9 @@ export async function remindPostmortem(
   const remindAgain = request.stage !== 'due';
   if (await deps.store.hasTimelineEntry(incident.id, key)) return { remindAgain, skipped: 'already reminded' };
   const now = deps.clock.now();
-  const responder = whoToRemind(deps.config, incident, now, incident.resolvedBy);
+  const responder = whoToRemind(deps.config, await rosterOf(deps, incident.team), incident, now, incident.resolvedBy);
   if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
-  const tier = deps.config.severityPolicy[incident.severity];
+  const tier = tierOf(deps.config, incident);
   const message = renderPostmortemReminder(
     incident,
     { stage: request.stage, dueAt: request.dueAt },

@@ -5,9 +5,11 @@
  */
 import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
-import type { KlaxonConfig, Severity } from '../core/config.js';
-import { ROLES, responderById } from '../core/config.js';
+import type { KlaxonConfig, Role, Severity } from '../core/config.js';
+import { responderById, teamById } from '../core/config.js';
 import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+import type { ShiftOverride } from '../core/overrides.js';
+import type { OnCallNow, OnCallShift } from '../core/rotations.js';
 import { escapeHtml, page } from './html.js';
 
 /** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
@@ -38,14 +40,87 @@ function incidentRows(incidents: Incident[]): string {
     .join('\n');
 }
 
-export function onCallSection(config: KlaxonConfig): string {
-  const rows = ROLES.map((role) => {
-    const responder = responderById(config, config.roles[role]);
-    return `<tr><th scope="row">${escapeHtml(role)}</th><td>${escapeHtml(responder?.name ?? '(nobody)')}</td><td>${escapeHtml(responder?.id ?? '')}</td></tr>`;
-  }).join('\n');
+/** Who is on call now, per team and role (overrides applied), with a link to the next 14 days. */
+export function onCallSection(config: KlaxonConfig, now: readonly OnCallNow[]): string {
+  const rows = now
+    .map((entry) => {
+      const responder = responderById(config, entry.now);
+      return `<tr><td>${escapeHtml(entry.team)}</td><th scope="row">${escapeHtml(entry.role)}</th><td>${escapeHtml(responder?.name ?? '(nobody)')}</td><td>${escapeHtml(responder?.id ?? '')}</td></tr>`;
+    })
+    .join('\n');
   return `<section aria-labelledby="oncall"><h2 id="oncall">On call</h2>
-<table><thead><tr><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
-<tbody>${rows}</tbody></table></section>`;
+<table><thead><tr><th scope="col">Team</th><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<p><a href="/oncall">The next 14 days, and cover a shift</a></p></section>`;
+}
+
+export interface TeamShifts {
+  team: string;
+  roles: { role: Role; shifts: OnCallShift[] }[];
+}
+
+/**
+ * The "On call" page: for each team and role, who holds it from now for the next 14 days, each
+ * shift with a "cover this shift" form (its times prefilled, editable to cover part of it), and
+ * the overrides made at run time with a button to remove each.
+ */
+export function onCallPage(
+  config: KlaxonConfig,
+  teams: readonly TeamShifts[],
+  overrides: readonly ShiftOverride[],
+  formToken: string,
+  error?: string,
+): string {
+  const name = (id: string) => responderById(config, id)?.name ?? id;
+  const token = `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(formToken)}">`;
+  let n = 0;
+  const coverForm = (team: string, role: Role, shift: OnCallShift) => {
+    n += 1;
+    return `<details><summary>Cover this shift</summary>
+<form method="post" action="/oncall/overrides">${token}
+<input type="hidden" name="team" value="${escapeHtml(team)}"><input type="hidden" name="role" value="${escapeHtml(role)}">
+<label for="cover-from-${n}">From (UTC)</label> <input id="cover-from-${n}" name="from" value="${escapeHtml(shift.from)}" required>
+<label for="cover-to-${n}">To (UTC)</label> <input id="cover-to-${n}" name="to" value="${escapeHtml(shift.to)}" required>
+<label for="cover-responder-${n}">Covered by</label> <select id="cover-responder-${n}" name="responder">${responderOptions(config, undefined)}</select>
+<label for="cover-reason-${n}">Reason</label> <input id="cover-reason-${n}" name="reason" maxlength="500" required>
+<label for="cover-by-${n}">As</label> <select id="cover-by-${n}" name="by">${responderOptions(config, shift.responder)}</select>
+<button class="primary" type="submit">Cover</button></form></details>`;
+  };
+  const sections = teams
+    .map(
+      ({
+        team,
+        roles,
+      }) => `<section aria-labelledby="team-${escapeHtml(team)}"><h2 id="team-${escapeHtml(team)}">Team ${escapeHtml(team)}</h2>
+<table><thead><tr><th scope="col">Role</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Who</th><th scope="col"></th></tr></thead><tbody>
+${roles
+  .flatMap(({ role, shifts }) =>
+    shifts.map(
+      (shift) =>
+        `<tr data-team="${escapeHtml(team)}" data-role="${escapeHtml(role)}"><th scope="row">${escapeHtml(role)}</th><td>${escapeHtml(when(shift.from))}</td><td>${escapeHtml(when(shift.to))}</td><td>${escapeHtml(name(shift.responder))}</td><td>${coverForm(team, role, shift)}</td></tr>`,
+    ),
+  )
+  .join('\n')}
+</tbody></table></section>`,
+    )
+    .join('\n');
+  const made = overrides.length
+    ? `<table><thead><tr><th scope="col">Team</th><th scope="col">Role</th><th scope="col">Who</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Reason</th><th scope="col">Made by</th><th scope="col"></th></tr></thead><tbody>
+${overrides
+  .map(
+    (override) =>
+      `<tr><td>${escapeHtml(override.team)}</td><td>${escapeHtml(override.role)}</td><td>${escapeHtml(name(override.responder))}</td><td>${escapeHtml(when(override.from))}</td><td>${escapeHtml(when(override.to))}</td><td>${escapeHtml(override.reason)}</td><td>${escapeHtml(override.by)}</td>
+<td><form method="post" action="/oncall/overrides/${escapeHtml(encodeURIComponent(override.id))}/remove">${token}<button type="submit">Remove</button></form></td></tr>`,
+  )
+  .join('\n')}</tbody></table>`
+    : '<p>None.</p>';
+  return page(
+    'On call',
+    `<p><a href="/">Incidents</a></p><h1>On call: now and the next 14 days</h1>
+${error ? `<div class="alert" role="alert"><p>${escapeHtml(error)}</p></div>` : ''}
+${sections}
+<section aria-labelledby="overrides"><h2 id="overrides">Overrides made here or with the CLI</h2>${made}</section>`,
+  );
 }
 
 export interface OutboxLine {
@@ -93,6 +168,7 @@ function unresolvedTable(incidents: Incident[], caption: string): string {
 
 export function homePage(
   config: KlaxonConfig,
+  onCallNow: readonly OnCallNow[],
   unresolved: Incident[],
   outbox?: OutboxLine[],
   more: MorePage[] = [],
@@ -110,7 +186,7 @@ export function homePage(
     `<h1>Open incidents</h1>
 ${notice}
 ${table}
-${onCallSection(config)}
+${onCallSection(config, onCallNow)}
 ${outbox ? outboxSection(outbox) : ''}`,
   );
 }
@@ -189,7 +265,7 @@ export function incidentPage(
   const action = (verb: string) => `${incidentPath(incident.id)}/${verb}`;
   const who = (id: string) => `<input type="hidden" name="${FORM_TOKEN_FIELD}" value="${escapeHtml(formToken)}">
 <label for="${id}">As</label>
-<select id="${id}" name="by">${responderOptions(config, config.roles.primary)}</select>`;
+<select id="${id}" name="by">${responderOptions(config, teamById(config, incident.team).roles.primary)}</select>`;
   const actions =
     incident.status === 'resolved'
       ? ''

@@ -5,7 +5,7 @@
 export type FunctionName = 'intake' | 'incidents-api' | 'web-console';
 
 export interface HttpRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   function: FunctionName;
   /** `iam`: management routes, signed by the caller's AWS credentials; `sender`: alert senders, who authenticate in the payload. */
@@ -31,11 +31,17 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { method: 'GET', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/incidents/{id}/postmortem', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/oncall', function: 'incidents-api', auth: 'iam' },
+  { method: 'GET', path: '/v1/overrides', function: 'incidents-api', auth: 'iam' },
+  { method: 'POST', path: '/v1/overrides', function: 'incidents-api', auth: 'iam' },
+  { method: 'DELETE', path: '/v1/overrides/{id}', function: 'incidents-api', auth: 'iam' },
   { method: 'POST', path: '/v1/drills', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/reports', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/v1/openapi.json', function: 'incidents-api', auth: 'iam' },
   { method: 'GET', path: '/', function: 'web-console', auth: 'iam' },
   { method: 'GET', path: '/incidents/{id}', function: 'web-console', auth: 'iam' },
+  { method: 'GET', path: '/oncall', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/oncall/overrides', function: 'web-console', auth: 'iam' },
+  { method: 'POST', path: '/oncall/overrides/{id}/remove', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/acknowledge', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/resolve', function: 'web-console', auth: 'iam' },
   { method: 'POST', path: '/incidents/{id}/notes', function: 'web-console', auth: 'iam' },

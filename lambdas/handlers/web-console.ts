@@ -1,6 +1,7 @@
 /**
  * The web console: open incidents, an incident page with its timeline and buttons, who is on
- * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
+ * call (and, on its own page, for the next 14 days, with a form to cover a shift), and (on this
+ * machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  *
  * Forms carry a token (double submit): the incident page sets it as a cookie and puts the same
@@ -12,13 +13,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
+import { ROLES } from '../core/config.js';
 import { addNote } from '../core/incident-updates.js';
+import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
+import { onCallShifts, whoIsOnCall } from '../core/rotations.js';
 import {
   acknowledgeBodySchema,
   escalateBodySchema,
   noteBodySchema,
+  overrideBodySchema,
   resolveBodySchema,
 } from '../schemas/incidents-api.js';
 import { actor } from './api-route.js';
@@ -29,6 +34,7 @@ import {
   incidentPage,
   type MorePage,
   type OutboxLine,
+  onCallPage,
 } from './console-pages.js';
 import type { HandlerDeps } from './deps.js';
 import { escapeHtml, htmlResult, page } from './html.js';
@@ -124,8 +130,49 @@ const home: Page = async (deps, event, options) => {
     const cursor = pages[index]?.next;
     return cursor ? [{ status, cursor } satisfies MorePage] : [];
   });
-  return htmlResult(200, homePage(deps.config, unresolved, options.outbox?.(), more));
+  const at = deps.clock.now();
+  const covers = await currentOverrides(deps, at);
+  const now = deps.config.teams.flatMap((team) => whoIsOnCall(team, ROLES, at, covers));
+  return htmlResult(200, homePage(deps.config, now, unresolved, options.outbox?.(), more));
 };
+
+const ON_CALL_DAYS = 14;
+
+/** `/oncall`: who holds each team's roles from now for 14 days, with a cover form per shift. */
+async function showOnCall(deps: HandlerDeps, event: HttpEvent, status = 200, error?: string): Promise<HttpResult> {
+  const at = deps.clock.now();
+  const until = new Date(at.getTime() + ON_CALL_DAYS * 86_400_000);
+  const covers = await currentOverrides(deps, at);
+  const teams = deps.config.teams.map((team) => ({
+    team: team.id,
+    roles: ROLES.map((role) => ({ role, shifts: onCallShifts(team, role, at, until, covers) })),
+  }));
+  const { token, setCookie } = formToken(event);
+  const result = htmlResult(status, onCallPage(deps.config, teams, covers, token, error));
+  return setCookie ? { ...result, cookies: [setCookie] } : result;
+}
+
+/** Runs an On call form, then shows the page again: redirected on success, with the reason on refusal. */
+function onCallAction(act: (deps: HandlerDeps, event: HttpEvent) => Promise<unknown>): Page {
+  return async (deps, event) => {
+    if (!postedFromOurPage(event)) {
+      return showOnCall(
+        deps,
+        event,
+        403,
+        'Not done: this form did not come from the On call page (its form token is missing or out of date). Use the forms below.',
+      );
+    }
+    try {
+      await act(deps, event);
+    } catch (error) {
+      const refused = httpErrorOf(error);
+      if (!refused || refused.statusCode >= 500) throw error;
+      return showOnCall(deps, event, refused.statusCode, `Not done: ${refused.message}`);
+    }
+    return seeOther('/oncall');
+  };
+}
 
 async function showIncident(
   deps: HandlerDeps,
@@ -171,6 +218,12 @@ function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Pr
 
 export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
+  'GET /oncall': (deps, event) => showOnCall(deps, event),
+  'POST /oncall/overrides': onCallAction(async (deps, event) => {
+    const form = parseForm(overrideBodySchema, event);
+    return addOverride(deps, { ...form, by: actor(event, form.by) });
+  }),
+  'POST /oncall/overrides/{id}/remove': onCallAction((deps, event) => removeOverride(deps, pathId(event))),
   'GET /incidents/{id}': (deps, event) => showIncident(deps, event, pathId(event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);

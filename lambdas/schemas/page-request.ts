@@ -3,16 +3,34 @@
  * responders"), a status-update reminder (escalation.asl.json), and after a resolution the
  * notice to those paged and the post-mortem reminders (postmortem-reminder.asl.json).
  */
+
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
+import { OVERRIDE_EDGES } from '../core/overrides.js';
 
 /**
  * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's
  * `<aws.scheduler.scheduled-time>`; the local timer's handoff instant).
  */
 export const handoffRequestSchema = z.discriminatedUnion('handoff', [
-  z.object({ handoff: z.literal('rotation'), rotation: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
-  z.object({ handoff: z.literal('override'), override: z.number().int().min(0), at: z.iso.datetime({ offset: true }) }),
+  z.object({
+    handoff: z.literal('rotation'),
+    team: z.string().min(1),
+    rotation: z.string().min(1),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    handoff: z.literal('override'),
+    team: z.string().min(1),
+    override: z.number().int().min(0),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    handoff: z.literal('cover'),
+    id: z.string().min(1).max(64),
+    edge: z.enum(OVERRIDE_EDGES),
+    at: z.iso.datetime({ offset: true }),
+  }),
 ]);
 
 export const pageRequestSchema = z.object({
