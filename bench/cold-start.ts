@@ -44,6 +44,10 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
+  [ENV.scheduleGroup]: 'klaxon-bench',
+  [ENV.schedulerRoleArn]: 'arn:aws:iam::123456789012:role/klaxon-bench-scheduler',
+  [ENV.scheduleTargets]: JSON.stringify({ intake: 'self', page: 'arn:aws:lambda:us-east-1:123456789012:function:p' }),
+  [ENV.functionArnPrefix]: 'arn:aws:lambda:us-east-1:123456789012:function:',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

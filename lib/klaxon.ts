@@ -25,6 +25,7 @@ import { KlaxonHttpApi, type KlaxonHttpApiProps } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
 import { ResponderPaging } from './paging.js';
+import { RuntimeSchedules } from './runtime-schedules.js';
 
 export interface KlaxonProps {
   /**
@@ -126,6 +127,8 @@ export class Klaxon extends Construct {
   readonly paging: ResponderPaging;
   /** EventBridge Scheduler schedules that notify the incoming on-call person at each handoff. */
   readonly handoffs: HandoffSchedules;
+  /** One-time schedules made at run time (heartbeat deadlines, a maintenance window's end, overrides). */
+  readonly schedules: RuntimeSchedules;
   readonly escalation: EscalationWorkflows;
   readonly intake: AlertIntake;
   readonly management: IncidentManagement;
@@ -169,6 +172,15 @@ export class Klaxon extends Construct {
     };
     this.intake = new AlertIntake(this, 'AlertIntake', withEscalation);
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
+    this.schedules = new RuntimeSchedules(this, 'RuntimeSchedules', {
+      groupName: namePrefix,
+      targets: { intake: this.intake.function, page: this.paging.pageFunction },
+    });
+    // The page function may not name the intake function: intake starts the state machines that
+    // invoke the page function, so that reference would be a cycle.
+    this.schedules.grantScheduling(this.intake.function, ['intake', 'page']);
+    this.schedules.grantScheduling(this.management.function, ['intake', 'page']);
+    this.schedules.grantScheduling(this.paging.pageFunction, ['page']);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
       throttles: props.apiThrottles,

@@ -49,6 +49,7 @@ import { startHandoffTimers } from './handoff-timers.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from './local-dynamodb.js';
 import { LocalStepFunctions } from './local-step-functions.js';
 import { refuseUnlessLoopback } from './loopback-only.js';
+import { LocalOneTimeSchedules } from './one-time-schedules.js';
 import { Outbox } from './outbox.js';
 import { resumeEscalations, resumePostmortemReminders } from './resume-escalations.js';
 import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in.js';
@@ -103,6 +104,8 @@ export interface LocalRuntime {
   dynamodb: LocalDynamoDb;
   /** The one DynamoDB table, for tools that talk to dynalite directly (the bench). */
   tableName: string;
+  /** The one-time schedules made at run time (EventBridge Scheduler's, on AWS). */
+  schedules: LocalOneTimeSchedules;
   /** Invokes the page function with a handoff schedule's payload, as EventBridge Scheduler would. */
   handoffs: { notify(request: HandoffRequest): Promise<unknown> };
   stop(): Promise<void>;
@@ -179,6 +182,8 @@ async function wireLocalRuntime(
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
   const overrides = dynamoOverrides(dynamo.client, TABLE_NAME);
   const ackKey = localAckKey(options.dataDir);
+  const schedules = new LocalOneTimeSchedules(clock, logger, options.dataDir);
+  undo.push(() => schedules.stop());
   const pagingDeps: PagingHandlerDeps = {
     config,
     store,
@@ -190,6 +195,7 @@ async function wireLocalRuntime(
     logger,
     ackKey,
     handoffs: dynamoHandoffRecords(dynamo.client, TABLE_NAME),
+    schedules,
   };
   // Status-update reminders count their interval in scaled time, like the ladder's waits.
   const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
@@ -216,6 +222,7 @@ async function wireLocalRuntime(
     ids: ulidGenerator(),
     logger,
     ackKey,
+    schedules,
   };
   const sns = new LocalSns(await localSigningIdentity(options.dataDir), clock);
   // The intake function invokes itself for its inbox, as on AWS: bound below, once it exists.
@@ -270,11 +277,18 @@ async function wireLocalRuntime(
     notify: handoffs.notify,
     logger,
   });
+  schedules.start({
+    intake: (payload) => intake(payload, lambdaContext('klaxon-intake')),
+    page: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')),
+  });
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     if (request.method === 'GET' && path === '/_local/outbox')
       return sendJson(response, 200, { messages: outbox.messages });
+    if (request.method === 'GET' && path === '/_local/schedules') {
+      return sendJson(response, 200, { schedules: schedules.list() });
+    }
     if (request.method === 'GET' && path === '/_local/executions') {
       return sendJson(response, 200, { executions: stepFunctions.list('all') });
     }
@@ -405,8 +419,10 @@ async function wireLocalRuntime(
     dynamodb: dynamo,
     tableName: TABLE_NAME,
     handoffs,
+    schedules,
     async stop() {
       await handoffTimers.stop();
+      await schedules.stop();
       await intakeAsync.stop();
       await stepFunctions.shutdown();
       await new Promise<void>((resolveClose) => {

@@ -18,6 +18,7 @@ import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { dynamoOverrides } from './dynamo-overrides.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
 import { withIncidentMetrics } from './incident-metrics.js';
 import { lazy } from './lazy.js';
 import { stepFunctionsEscalation, stepFunctionsPostmortemReminders } from './step-functions-escalation.js';
@@ -53,5 +54,6 @@ export function awsHandlerDeps(ackKey?: AckKeySource, dynamodb = new DynamoDBCli
     ids: ulidGenerator(),
     logger,
     ackKey,
+    schedules: awsOneTimeSchedules(systemClock),
   };
 }

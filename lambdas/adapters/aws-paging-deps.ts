@@ -16,6 +16,7 @@ import { dynamoIncidentStore } from './dynamo-incident-store.js';
 import { dynamoOverrides } from './dynamo-overrides.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
+import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
 import { withIncidentMetrics } from './incident-metrics.js';
 import { lazy } from './lazy.js';
 import { snsPager } from './sns-pager.js';
@@ -46,5 +47,6 @@ export function awsPagingDeps(): PagingHandlerDeps {
     logger,
     handoffs: dynamoHandoffRecords(dynamodb, tableName),
     ackKey: awsAckKey(),
+    schedules: awsOneTimeSchedules(systemClock),
   };
 }

@@ -19,6 +19,14 @@ export const ENV = {
   ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
   /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
   allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
+  /** Klaxon's EventBridge Scheduler group, which holds its run-time one-time schedules. */
+  scheduleGroup: 'SCHEDULE_GROUP',
+  /** The role EventBridge Scheduler assumes to invoke a schedule's target. */
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  /** JSON object: target (intake, page) → function ARN, or `self` for the function that reads it. */
+  scheduleTargets: 'SCHEDULE_TARGETS',
+  /** `arn:<partition>:lambda:<region>:<account>:function:`, to which `self` appends the function's name. */
+  functionArnPrefix: 'FUNCTION_ARN_PREFIX',
 } as const;
 
 /**

@@ -202,6 +202,32 @@ export interface IdGenerator {
   next(): string;
 }
 
+/** Which function a one-time schedule invokes: the intake function or the page function. */
+export type ScheduleTarget = 'intake' | 'page';
+
+/**
+ * What a one-time schedule hands its target when it fires: the Lambda event. The target routes it
+ * by `klaxon`, as it routes `{"klaxon":"redrive-inbox"}`.
+ */
+export interface ScheduledWork {
+  target: ScheduleTarget;
+  payload: { klaxon: string } & Record<string, unknown>;
+}
+
+/**
+ * Work that must happen once at a time decided at run time (a heartbeat's deadline, a
+ * maintenance window's end, an override's start): EventBridge Scheduler one-time schedules on
+ * AWS, timers on the runtime's clock locally. Nothing polls, so an idle deployment pays nothing.
+ * A schedule fires at least once (Scheduler retries its invocation): its work must be idempotent
+ * and must check that it is still due, since a cancel can race the firing.
+ */
+export interface OneTimeSchedules {
+  /** Creates the schedule `name` (see scheduleNameIssue), or moves the one of that name to `at` with this work. */
+  schedule(name: string, at: Date, work: ScheduledWork): Promise<void>;
+  /** Deletes the schedule `name`; no error when it has fired or never existed. */
+  cancel(name: string): Promise<void>;
+}
+
 /** Everything the core's use cases need, injected by handlers. */
 export interface CoreDeps {
   config: KlaxonConfig;

@@ -44,6 +44,9 @@ describe('Klaxon functions', () => {
   });
 });
 
+/** What a function that makes run-time one-time schedules reads (lib/runtime-schedules.ts). */
+const SCHEDULING_VARIABLES = ['FUNCTION_ARN_PREFIX', 'SCHEDULER_ROLE_ARN', 'SCHEDULE_GROUP', 'SCHEDULE_TARGETS'];
+
 describe('function environments', () => {
   const escalationMachinesOf = (fn: (typeof functions)[keyof typeof functions]) =>
     JSON.parse(render(variablesOf(fn).ESCALATION_STATE_MACHINES)) as Record<string, string>;
@@ -60,6 +63,7 @@ describe('function environments', () => {
         'TABLE_NAME',
         // intake accepts alarm notifications from the intake topic; incidents-api verifies ack links.
         name === 'intake' ? 'ALLOWED_SNS_TOPIC_ARNS' : 'ACK_SIGNING_SECRET_ARN',
+        ...SCHEDULING_VARIABLES,
       ].sort(),
     );
     expect(variablesOf(fn).POWERTOOLS_SERVICE_NAME).toBe('Klaxon');
@@ -89,6 +93,10 @@ describe('function environments', () => {
       PUBLIC_BASE_URL: `<${idOf(klaxon.httpApi.api)}.ApiEndpoint>`,
       ACK_SIGNING_SECRET_ARN: `<${idOf(klaxon.ackSigningKey.secret)}>`,
       POWERTOOLS_SERVICE_NAME: 'Klaxon',
+      SCHEDULE_GROUP: 'Klaxon',
+      SCHEDULER_ROLE_ARN: `<${idOf(klaxon.schedules.role)}.Arn>`,
+      SCHEDULE_TARGETS: '{"page":"self"}',
+      FUNCTION_ARN_PREFIX: 'arn:<AWS::Partition>:lambda:<AWS::Region>:<AWS::AccountId>:function:',
     });
   });
 

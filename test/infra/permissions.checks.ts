@@ -27,6 +27,13 @@ const roleOf = (fn: { role?: Parameters<typeof logicalIdOf>[1] }) => {
   if (!fn.role) throw new Error('function without a role');
   return idOf(fn.role);
 };
+// Run-time one-time schedules (heartbeat deadlines, a maintenance window's end, overrides):
+// made, moved and deleted in Klaxon's own group only, with the scheduler's role passed to Scheduler only.
+const scheduleGroup = 'arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/Klaxon/*';
+const scheduling = [
+  ...allow(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'], [scheduleGroup]),
+  `Allow iam:PassRole on <${idOf(klaxon.schedules.role)}.Arn> if {"StringEquals":{"iam:PassedToService":"scheduler.amazonaws.com"}}`,
+];
 const WRITER_ITEM_ACTIONS = ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Query'].map((a) => `dynamodb:${a}`);
 
 describe('function permissions', () => {
@@ -48,6 +55,7 @@ describe('function permissions', () => {
         // Per-alert Alertmanager deliveries: each inbox chunk is received by an async invocation of
         // itself, and an operator's redrive dispatches the stored chunks the same way.
         ...allow(['lambda:InvokeFunction'], [`<${idOf(fn)}.Arn>`]),
+        ...scheduling,
       ].sort(),
     );
   });
@@ -66,6 +74,7 @@ describe('function permissions', () => {
         ...allow(['events:PutEvents'], bus),
         // Verifies the acknowledge links' signatures.
         ...allow(['secretsmanager:GetSecretValue'], signingSecret),
+        ...scheduling,
       ].sort(),
     );
   });
@@ -80,6 +89,7 @@ describe('function permissions', () => {
         ...allow(['events:PutEvents'], bus),
         // Signs the acknowledge links in the pages.
         ...allow(['secretsmanager:GetSecretValue'], signingSecret),
+        ...scheduling,
       ].sort(),
     );
     expect(topics).toHaveLength(4);

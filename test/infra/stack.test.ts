@@ -13,5 +13,6 @@ import './health.checks.js';
 import './http-api.checks.js';
 import './incident-store.checks.js';
 import './paging.checks.js';
+import './runtime-schedules.checks.js';
 import './permissions.checks.js';
 import './secrets.checks.js';
