@@ -180,6 +180,8 @@ export class Klaxon extends Construct {
     // invoke the page function, so that reference would be a cycle.
     this.schedules.grantScheduling(this.intake.function, ['intake', 'page']);
     this.schedules.grantScheduling(this.management.function, ['intake', 'page']);
+    // The console's "cover this shift" form schedules the override's handoff notices.
+    this.schedules.grantScheduling(this.management.consoleFunction, ['page']);
     this.schedules.grantScheduling(this.paging.pageFunction, ['page']);
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,

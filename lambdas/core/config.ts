@@ -349,7 +349,9 @@ const configSchema = z
           ctx.addIssue({ code: 'custom', path: at('rotations', r, 'id'), message: `"${rotation.id}" is listed twice` });
         }
         rotationIds.add(rotation.id);
-        rotation.members.forEach((member, m) => notResponder(member, at('rotations', r, 'members', m)));
+        rotation.members.forEach((member, m) => {
+          notResponder(member, at('rotations', r, 'members', m));
+        });
       });
       for (const [role, schedule] of Object.entries(team.onCall)) {
         if (schedule && !rotationIds.has(schedule.rotation)) {
@@ -360,7 +362,9 @@ const configSchema = z
           });
         }
       }
-      team.overrides.forEach((override, o) => notResponder(override.responder, at('overrides', o, 'responder')));
+      team.overrides.forEach((override, o) => {
+        notResponder(override.responder, at('overrides', o, 'responder'));
+      });
     });
     const seenAliases = new Map<string, Severity>();
     for (const severity of SEVERITIES) {

@@ -6,7 +6,7 @@
  * one-time schedules, cancelled when the override is removed.
  */
 import { defaultTeam, type KlaxonConfig, type Role, responderById, type TeamConfig, teamById } from './config.js';
-import type { Clock, IdGenerator } from './ports.js';
+import type { Clock, IdGenerator, OneTimeSchedules } from './ports.js';
 import type { TeamCover } from './rotations.js';
 
 export interface ShiftOverride extends TeamCover {
@@ -23,27 +23,17 @@ export interface OverrideStore {
   removeOverride(id: string): Promise<ShiftOverride | undefined>;
 }
 
-/** The moment of a schedule's work: the page function routes it by `klaxon`. */
+/** What an override's schedules send the page function, which routes it by `klaxon`. */
 export const OVERRIDE_HANDOFF = 'override-handoff';
 export const OVERRIDE_EDGES = ['start', 'end'] as const;
 export type OverrideEdge = (typeof OVERRIDE_EDGES)[number];
 
 export const overrideScheduleName = (id: string, edge: OverrideEdge) => `ovr-${id}-${edge}`;
 
-/** What a run-time override's schedules need; the port itself is in ports.ts. */
-export interface OverrideSchedules {
-  schedule(
-    name: string,
-    at: Date,
-    work: { target: 'intake' | 'page'; payload: { klaxon: string } & Record<string, unknown> },
-  ): Promise<void>;
-  cancel(name: string): Promise<void>;
-}
-
 export interface OverrideDeps {
   config: KlaxonConfig;
   overrides: OverrideStore;
-  schedules: OverrideSchedules;
+  schedules: OneTimeSchedules;
   clock: Clock;
   ids: IdGenerator;
 }

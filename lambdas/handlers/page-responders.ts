@@ -1,10 +1,12 @@
 /**
  * The page function: everything Klaxon sends to people. A ladder step's pages ("Page the
  * responders"), a status-update reminder, a resolution notice, a post-mortem reminder and an
- * on-call handoff notification, told apart by the payload.
+ * on-call handoff notification (of a rotation, a config override, or an override made at run
+ * time, whose one-time schedule sends `{"klaxon": "override-handoff"}`), told apart by the payload.
  */
 import middy from '@middy/core';
 import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
+import { OVERRIDE_HANDOFF } from '../core/overrides.js';
 import { type PageStepResult, pageStep } from '../core/paging.js';
 import {
   type PostmortemReminderResult,
@@ -14,7 +16,7 @@ import {
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
-import { handoffRequestSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
+import { handoffRequestSchema, overrideHandoffSchema, pageFunctionRequestSchema } from '../schemas/page-request.js';
 import type { PagingHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
 
@@ -37,6 +39,19 @@ export type PageFunctionResult =
 export const pageResponders =
   (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   async (event: unknown): Promise<PageFunctionResult> => {
+    if (typeof event === 'object' && event !== null && 'klaxon' in event && event.klaxon === OVERRIDE_HANDOFF) {
+      if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
+      const request = overrideHandoffSchema.safeParse(event);
+      if (!request.success) {
+        throw new InvalidPageRequestError(describeValidation('Not an override handoff', request.error, 'event'));
+      }
+      const { id, edge } = request.data;
+      // An override's edges are its own times: the handoff reads them from the stored override.
+      const at = deps.clock.now().toISOString();
+      const result = await notifyHandoff({ ...deps, handoffs: deps.handoffs }, { handoff: 'cover', id, edge, at });
+      deps.logger.info(`Override ${edge} notified ${result.notified.join(', ') || 'nobody'}`, { id, edge, ...result });
+      return result;
+    }
     if (typeof event === 'object' && event !== null && 'handoff' in event) {
       if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
       const request = handoffRequestSchema.safeParse(event);

@@ -6,7 +6,7 @@
 
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
-import { OVERRIDE_EDGES } from '../core/overrides.js';
+import { OVERRIDE_EDGES, OVERRIDE_HANDOFF } from '../core/overrides.js';
 
 /**
  * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's
@@ -84,3 +84,10 @@ export const pageFunctionRequestSchema = z.union([
   postmortemReminderRequestSchema,
   pageRequestSchema,
 ]);
+
+/** What an override's one-time schedule sends (core/overrides.ts): which override, which edge. */
+export const overrideHandoffSchema = z.strictObject({
+  klaxon: z.literal(OVERRIDE_HANDOFF),
+  id: z.string().min(1).max(64),
+  edge: z.enum(OVERRIDE_EDGES),
+});

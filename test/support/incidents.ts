@@ -8,12 +8,17 @@ const DEFAULT_POLICY_CONFIG: KlaxonConfig = parseConfig({
   responders: [
     { id: 'primary-oncall', name: 'Priya Primary', email: 'primary-oncall@example.com', phone: '+14155550101' },
   ],
-  roles: {
-    primary: 'primary-oncall',
-    secondary: 'primary-oncall',
-    'engineering-manager': 'primary-oncall',
-    executive: 'primary-oncall',
-  },
+  teams: [
+    {
+      id: 'ops',
+      roles: {
+        primary: 'primary-oncall',
+        secondary: 'primary-oncall',
+        'engineering-manager': 'primary-oncall',
+        executive: 'primary-oncall',
+      },
+    },
+  ],
 });
 
 /**
