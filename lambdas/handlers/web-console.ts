@@ -152,9 +152,14 @@ async function showOnCall(deps: HandlerDeps, event: HttpEvent, status = 200, err
   return setCookie ? { ...result, cookies: [setCookie] } : result;
 }
 
-/** Runs an On call form, then shows the page again: redirected on success, with the reason on refusal. */
-function onCallAction(act: (deps: HandlerDeps, event: HttpEvent) => Promise<unknown>): Page {
+/**
+ * Runs an On call form, then shows the page again: redirected on success, with the reason on
+ * refusal. A path `{id}` is checked first, as the incident forms do: a broken link is a 400 or 404
+ * whatever the form carries.
+ */
+function onCallAction(act: (deps: HandlerDeps, event: HttpEvent, id: string) => Promise<unknown>): Page {
   return async (deps, event) => {
+    const id = event.pathParameters?.id === undefined ? '' : pathId(event);
     if (!postedFromOurPage(event)) {
       return showOnCall(
         deps,
@@ -164,7 +169,7 @@ function onCallAction(act: (deps: HandlerDeps, event: HttpEvent) => Promise<unkn
       );
     }
     try {
-      await act(deps, event);
+      await act(deps, event, id);
     } catch (error) {
       const refused = httpErrorOf(error);
       if (!refused || refused.statusCode >= 500) throw error;
@@ -223,7 +228,7 @@ export const CONSOLE_ROUTES: Record<string, Page> = {
     const form = parseForm(overrideBodySchema, event);
     return addOverride(deps, { ...form, by: actor(event, form.by) });
   }),
-  'POST /oncall/overrides/{id}/remove': onCallAction((deps, event) => removeOverride(deps, pathId(event))),
+  'POST /oncall/overrides/{id}/remove': onCallAction((deps, _event, id) => removeOverride(deps, id)),
   'GET /incidents/{id}': (deps, event) => showIncident(deps, event, pathId(event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);
