@@ -93,9 +93,9 @@ export async function resumePostmortemReminders(deps: Pick<CoreDeps, 'config' | 
   const now = deps.clock.now();
   const longest = Math.max(
     0,
-    ...deps.config.teams
-      .flatMap((team) => Object.values(team.severityPolicy))
-      .map((tier) => parseDurationSeconds(tier.postmortemDue) ?? 0),
+    ...[deps.config.severityPolicy, ...deps.config.teams.map((team) => team.severityPolicy)]
+      .flatMap((policy) => Object.values(policy))
+      .map((tier) => (tier ? (parseDurationSeconds(tier.postmortemDue) ?? 0) : 0)),
   );
   if (longest === 0) return 0;
   const from = new Date(now.getTime() - (longest + 30 * 86_400) * 1000).toISOString();

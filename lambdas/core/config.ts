@@ -386,17 +386,12 @@ const configSchema = z
 export type KlaxonConfigInput = z.input<typeof configSchema>;
 type ParsedConfig = z.output<typeof configSchema>;
 
-type ParsedTeam = ParsedConfig['teams'][number];
+/** A team; its `severityPolicy` holds only the tiers it runs its own way (tierOf picks). */
+export type TeamConfig = ParsedConfig['teams'][number];
 
-/** A team with every tier filled in: its own tiers over the top level's. */
-export interface TeamConfig extends Omit<ParsedTeam, 'severityPolicy'> {
+/** The validated config with every tier's policy filled in at the top level. */
+export interface KlaxonConfig extends Omit<ParsedConfig, 'severityPolicy'> {
   severityPolicy: Record<Severity, TierPolicy>;
-}
-
-/** The validated config with every tier's policy filled in, for the top level and each team. */
-export interface KlaxonConfig extends Omit<ParsedConfig, 'severityPolicy' | 'teams'> {
-  severityPolicy: Record<Severity, TierPolicy>;
-  teams: TeamConfig[];
 }
 
 export class ConfigError extends Error {
@@ -414,12 +409,7 @@ export function parseConfig(raw: unknown, source = 'config'): KlaxonConfig {
     throw new ConfigError(`Invalid Klaxon ${source}:\n${problems.join('\n')}`);
   }
   const config = result.data;
-  const severityPolicy = { ...DEFAULT_SEVERITY_POLICY, ...config.severityPolicy };
-  return {
-    ...config,
-    severityPolicy,
-    teams: config.teams.map((team) => ({ ...team, severityPolicy: { ...severityPolicy, ...team.severityPolicy } })),
-  };
+  return { ...config, severityPolicy: { ...DEFAULT_SEVERITY_POLICY, ...config.severityPolicy } };
 }
 
 function formatPath(path: PropertyKey[]): string {
@@ -460,7 +450,7 @@ export function teamById(config: KlaxonConfig, id: string | undefined): TeamConf
 
 /** The tier an incident runs by: its team's own, else the top level's. */
 export function tierOf(config: KlaxonConfig, incident: { team: string; severity: Severity }): TierPolicy {
-  return teamById(config, incident.team).severityPolicy[incident.severity];
+  return teamById(config, incident.team).severityPolicy[incident.severity] ?? config.severityPolicy[incident.severity];
 }
 
 export function alertPolicyFor(config: KlaxonConfig, severity: Severity): AlertPolicy {

@@ -6,7 +6,7 @@
  */
 import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
-import { BACKUP_ROLE, responderById, teamById } from './config.js';
+import { BACKUP_ROLE, responderById, tierOf } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
@@ -223,7 +223,7 @@ async function renderContext(
 ): Promise<RenderContext> {
   const context: RenderContext = {
     apiBaseUrl: deps.apiBaseUrl,
-    tier: teamById(deps.config, incident.team).severityPolicy[incident.severity],
+    tier: tierOf(deps.config, incident),
   };
   if (!deps.ackKey) return context;
   const token = signAckToken(

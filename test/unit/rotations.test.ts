@@ -3,7 +3,7 @@
  * team at an instant, handoffs in local time across DST, the shifts of the next days, and teams.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig, ROLES, type TeamConfig, teamForService } from '../../lambdas/core/config.js';
+import { ConfigError, parseConfig, ROLES, type TeamConfig, teamForService, tierOf } from '../../lambdas/core/config.js';
 import { onCallFor, onCallShifts, rotationShift, type TeamCover, whoIsOnCall } from '../../lambdas/core/rotations.js';
 
 const base = JSON.parse(readFileSync('klaxon.config.json', 'utf8')) as { teams: Record<string, unknown>[] };
@@ -274,8 +274,8 @@ describe('teams', () => {
         },
       ],
     });
-    expect(config.teams[1]?.severityPolicy.SEV3.ackTarget).toBe('15m');
-    expect(config.teams[0]?.severityPolicy.SEV3.ackTarget).toBe('1h');
-    expect(config.teams[1]?.severityPolicy.SEV1).toEqual(config.severityPolicy.SEV1);
+    expect(tierOf(config, { team: 'payments', severity: 'SEV3' }).ackTarget).toBe('15m');
+    expect(tierOf(config, { team: 'platform', severity: 'SEV3' }).ackTarget).toBe('1h');
+    expect(tierOf(config, { team: 'payments', severity: 'SEV1' })).toEqual(config.severityPolicy.SEV1);
   });
 });
