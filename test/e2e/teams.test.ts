@@ -137,5 +137,12 @@ describe('two teams on the local runtime', () => {
       ['payments', 'executive', 'pay-exec'],
     ]);
     expect((await call(runtime, 'GET', '/v1/oncall?team=nope')).status).toBe(400);
+
+    // Reports per team: the payments incident counts for payments only.
+    const range = `from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`;
+    const report = async (team: string) =>
+      (await call<{ incidents: number }>(runtime, 'GET', `/v1/reports?${range}&team=${team}`)).body.incidents;
+    expect(await report('payments')).toBe(1);
+    expect(await report('ops')).toBe(0);
   });
 });
