@@ -42,6 +42,7 @@ function incidentRows(incidents: Incident[]): string {
 
 /** Who is on call now, per team and role (overrides applied), with a link to the next 14 days. */
 export function onCallSection(config: KlaxonConfig, now: readonly OnCallNow[]): string {
+  const teams = config.teams.map((team) => team.id);
   const rows = now
     .map((entry) => {
       const responder = responderById(config, entry.now);
@@ -51,7 +52,8 @@ export function onCallSection(config: KlaxonConfig, now: readonly OnCallNow[]): 
   return `<section aria-labelledby="oncall"><h2 id="oncall">On call</h2>
 <table><thead><tr><th scope="col">Team</th><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
 <tbody>${rows}</tbody></table>
-<p><a href="/oncall">The next 14 days, and cover a shift</a></p></section>`;
+<p><a href="/oncall">The next 14 days, and cover a shift</a></p>
+${teams.length > 1 ? `<p>Incidents of one team: ${teams.map((team) => `<a href="?${escapeHtml(new URLSearchParams({ team }).toString())}">${escapeHtml(team)}</a>`).join(' · ')}</p>` : ''}</section>`;
 }
 
 export interface TeamShifts {
@@ -149,6 +151,8 @@ ${rows ? `<table><thead><tr><th scope="col">When</th><th scope="col">What</th><t
 export interface MorePage {
   status: 'open' | 'acknowledged';
   cursor: string;
+  /** The team the listing is narrowed to: its cursor belongs to that query. */
+  team?: string;
 }
 
 /**
@@ -156,7 +160,7 @@ export interface MorePage {
  * the console is served from.
  */
 function morePageLink(more: MorePage, text: string): string {
-  const href = `?${new URLSearchParams({ status: more.status, cursor: more.cursor })}`;
+  const href = `?${new URLSearchParams({ status: more.status, cursor: more.cursor, ...(more.team ? { team: more.team } : {}) })}`;
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
@@ -172,9 +176,13 @@ export function homePage(
   unresolved: Incident[],
   outbox?: OutboxLine[],
   more: MorePage[] = [],
+  team?: string,
 ): string {
   const table = unresolved.length
-    ? unresolvedTable(unresolved, 'Unresolved incidents, newest first')
+    ? unresolvedTable(
+        unresolved,
+        team ? `Team ${team}'s unresolved incidents, newest first` : 'Unresolved incidents, newest first',
+      )
     : '<p>No open incidents.</p>';
   // Said before the table too: a responder scanning a long list must know it is not all of them.
   const notice = more.length
@@ -183,7 +191,7 @@ export function homePage(
     : '';
   return page(
     'Incidents',
-    `<h1>Open incidents</h1>
+    `<h1>Open incidents${team ? ` of team ${escapeHtml(team)}` : ''}</h1>
 ${notice}
 ${table}
 ${onCallSection(config, onCallNow)}
@@ -192,13 +200,18 @@ ${outbox ? outboxSection(outbox) : ''}`,
 }
 
 /** One further page of a status's incidents, reached from the home page's next-page link. */
-export function continuationPage(status: MorePage['status'], incidents: Incident[], next: string | undefined): string {
+export function continuationPage(
+  status: MorePage['status'],
+  incidents: Incident[],
+  next: string | undefined,
+  team?: string,
+): string {
   const label = status === 'open' ? 'Open' : 'Acknowledged';
   return page(
     `${label} incidents, continued`,
     `<h1>${label} incidents, continued</h1>
 ${incidents.length ? unresolvedTable(incidents, `${label} incidents, newest first`) : `<p>No more ${status} incidents.</p>`}
-<p>${next ? morePageLink({ status, cursor: next }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
+<p>${next ? morePageLink({ status, cursor: next, team }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
   );
 }
 

@@ -116,24 +116,30 @@ const CONSOLE_PAGE = 100;
  */
 const home: Page = async (deps, event, options) => {
   const query = event.queryStringParameters ?? {};
+  const team = query.team;
+  if (team !== undefined && !deps.config.teams.some((candidate) => candidate.id === team)) {
+    return notAValidLink(`No team "${team}" (teams: ${deps.config.teams.map((candidate) => candidate.id).join(', ')})`);
+  }
   if (query.cursor !== undefined) {
     const status = UNRESOLVED.find((name) => name === query.status);
     if (!status) {
       return notAValidLink('A next-page link names its status.');
     }
-    const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
-    return htmlResult(200, continuationPage(status, next.incidents, next.next));
+    const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor, team });
+    return htmlResult(200, continuationPage(status, next.incidents, next.next, team));
   }
-  const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
+  const pages = await Promise.all(
+    UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE, team })),
+  );
   const unresolved = pages.flatMap((listed) => listed.incidents).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
   const more = UNRESOLVED.flatMap((status, index) => {
     const cursor = pages[index]?.next;
-    return cursor ? [{ status, cursor } satisfies MorePage] : [];
+    return cursor ? [{ status, cursor, team } satisfies MorePage] : [];
   });
   const at = deps.clock.now();
   const covers = await currentOverrides(deps, at);
   const now = deps.config.teams.flatMap((team) => whoIsOnCall(team, ROLES, at, covers));
-  return htmlResult(200, homePage(deps.config, now, unresolved, options.outbox?.(), more));
+  return htmlResult(200, homePage(deps.config, now, unresolved, options.outbox?.(), more, team));
 };
 
 const ON_CALL_DAYS = 14;
