@@ -43,6 +43,7 @@ export async function listAtScale(runtime: LocalRuntime) {
       severity: 'SEV3',
       status: 'open',
       service: 'bench',
+      team: 'ops',
       dedupKey: `bench/list/${i}`,
       source: 'events-v2',
       summary: 'Seeded for the list benchmark',
@@ -51,7 +52,11 @@ export async function listAtScale(runtime: LocalRuntime) {
       alertCount: 1,
       lastAlertAt: openedAt,
       details: {},
-      run: firstRun({ by: 'bench', at: openedAt, ladder: tierLadder(runtime.deps.config, id, 'SEV3', openedAt, 1) }),
+      run: firstRun({
+        by: 'bench',
+        at: openedAt,
+        ladder: tierLadder(runtime.deps.config, id, 'ops', 'SEV3', openedAt, 1),
+      }),
     };
   });
   const seedStarted = performance.now();

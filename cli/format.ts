@@ -1,5 +1,6 @@
 /** The CLI's human-readable output: aligned tables and a timeline a person can scan. */
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
+import type { ShiftOverride } from '../lambdas/core/overrides.js';
 
 const when = (at: string | undefined) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)}` : '-');
 /** Terminal control characters from an alert must not move the cursor or recolour the screen. */
@@ -48,11 +49,41 @@ export function incidentDetail(incident: IncidentWithTimeline): string {
 }
 
 export function onCallTable(body: {
-  roles: { role: string; responder: { id: string; name: string; email: string } | null }[];
+  roles: {
+    team: string;
+    role: string;
+    until?: string;
+    override?: string;
+    responder: { id: string; name: string; email: string } | null;
+  }[];
 }): string {
   return table([
-    ['ROLE', 'RESPONDER', 'NAME'],
-    ...body.roles.map((entry) => [entry.role, entry.responder?.id ?? '(nobody)', entry.responder?.name ?? '']),
+    ['TEAM', 'ROLE', 'RESPONDER', 'NAME', 'UNTIL', 'OVERRIDE'],
+    ...body.roles.map((entry) => [
+      entry.team,
+      entry.role,
+      entry.responder?.id ?? '(nobody)',
+      entry.responder?.name ?? '',
+      entry.until ? when(entry.until) : '',
+      entry.override ?? '',
+    ]),
+  ]);
+}
+
+export function overrideTable(overrides: ShiftOverride[]): string {
+  if (overrides.length === 0) return 'No overrides made at run time are current.';
+  return table([
+    ['ID', 'TEAM', 'ROLE', 'RESPONDER', 'FROM', 'TO', 'BY', 'REASON'],
+    ...overrides.map((entry) => [
+      entry.id,
+      entry.team,
+      entry.role,
+      entry.responder,
+      when(entry.from),
+      when(entry.to),
+      entry.by,
+      clean(entry.reason),
+    ]),
   ]);
 }
 

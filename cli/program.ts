@@ -4,15 +4,17 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, SEVERITIES } from '../lambdas/core/config.js';
+import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, ROLES, SEVERITIES } from '../lambdas/core/config.js';
+import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
 import { LOCAL_ROUTING_KEY, newIntegrationKey } from '../lambdas/core/integration-keys.js';
+import type { ShiftOverride } from '../lambdas/core/overrides.js';
 import { monthRange } from '../lambdas/core/reports.js';
 import { EVENTS_V2_SEVERITY_FOR, resolveSeverityIn } from '../lambdas/core/severity.js';
 import type { EventsV2Severity } from '../lambdas/schemas/events-v2.js';
 import { DEFAULT_CONFIG_FILE, DEPLOY_CONFIG_FILE } from '../lib/config-file.js';
 import { type ApiClient, type ApiResponse, ApiUnreachableError, apiClient, isLoopback } from './api-client.js';
-import { heartbeatTable, incidentDetail, incidentTable, onCallTable } from './format.js';
+import { heartbeatTable, incidentDetail, incidentTable, onCallTable, overrideTable } from './format.js';
 
 export const EXIT = {
   ok: 0,
@@ -95,7 +97,7 @@ const LIST_PAGE = 100;
  */
 async function listAll(
   api: ApiClient,
-  filter: { status: string; severity?: string; service?: string },
+  filter: { status: string; severity?: string; service?: string; team?: string },
   limit: number,
 ): Promise<{ incidents: Incident[]; next: string | null }> {
   const incidents: Incident[] = [];
@@ -195,8 +197,9 @@ export function buildProgram(io: CliIo): Command {
     )
     .addOption(new Option('--severity <severity>', 'only this severity').choices([...SEVERITIES]))
     .option('--service <name>', 'only this service')
+    .option('--team <id>', "only this team's incidents")
     .option('--limit <n>', 'stop after this many (a note on stderr says when more may match)', String(LIST_CAP))
-    .action(async (flags: { status: string; severity?: string; service?: string; limit: string }) => {
+    .action(async (flags: { status: string; severity?: string; service?: string; team?: string; limit: string }) => {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 1) {
         throw new ApiFailure(EXIT.usage, `--limit must be a whole number of at least 1, not "${flags.limit}"`);
@@ -204,7 +207,7 @@ export function buildProgram(io: CliIo): Command {
       const { api, options } = client();
       const body = await listAll(
         api,
-        { status: flags.status, severity: flags.severity, service: flags.service },
+        { status: flags.status, severity: flags.severity, service: flags.service, team: flags.team },
         limit,
       );
       print(options, body, () => incidentTable(body.incidents, flags.status));
@@ -324,11 +327,95 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('oncall')
-    .description('Who is on call for each role')
-    .action(async () => {
+    .description("Who is on call for each team's roles, overrides applied")
+    .option('--team <id>', 'only this team')
+    .action(async (flags: { team?: string }) => {
       const { api, options } = client();
-      const body = expectOk(await api.request('GET', '/v1/oncall')) as Parameters<typeof onCallTable>[0];
+      const body = expectOk(await api.request('GET', '/v1/oncall', { query: { team: flags.team } })) as Parameters<
+        typeof onCallTable
+      >[0];
       print(options, body, () => onCallTable(body));
+    });
+
+  const override = program
+    .command('override')
+    .description('Cover a shift without a redeploy: overrides made at run time, honoured at the next page');
+  override
+    .command('add')
+    .description('Put a responder on call for a role from --from to --to (or for --for)')
+    .requiredOption('--role <role>', `the role covered (${ROLES.join(', ')})`)
+    .requiredOption('--responder <id>', 'who covers it (a responder id)')
+    .requiredOption('--reason <text>', 'why, for the rota')
+    .option('--team <id>', 'the team (default: the default team)')
+    .option('--from <when>', 'when the cover starts: an ISO-8601 time, or "now"', 'now')
+    .option('--to <when>', 'when it ends: an ISO-8601 time')
+    .option('--for <duration>', 'how long it lasts instead of --to, e.g. 12h or 2d')
+    .option('--by <responder>', 'who makes it')
+    .action(
+      async (flags: {
+        role: string;
+        responder: string;
+        reason: string;
+        team?: string;
+        from: string;
+        to?: string;
+        for?: string;
+        by?: string;
+      }) => {
+        const from = flags.from === 'now' ? new Date() : new Date(flags.from);
+        if (Number.isNaN(from.getTime())) {
+          throw new ApiFailure(EXIT.usage, `--from must be "now" or an ISO-8601 time, not "${flags.from}"`);
+        }
+        const seconds = flags.for === undefined ? undefined : parseDurationSeconds(flags.for);
+        if ((flags.to === undefined) === (flags.for === undefined) || (flags.for !== undefined && !seconds)) {
+          throw new ApiFailure(EXIT.usage, 'give either --to (an ISO-8601 time) or --for (a duration such as 12h)');
+        }
+        const to = seconds ? new Date(from.getTime() + seconds * 1000).toISOString() : flags.to;
+        const { api, options } = client();
+        const body = expectOk(
+          await api.request('POST', '/v1/overrides', {
+            body: {
+              team: flags.team,
+              role: flags.role,
+              responder: flags.responder,
+              from: from.toISOString(),
+              to,
+              reason: flags.reason,
+              by: flags.by,
+            },
+          }),
+        ) as ShiftOverride;
+        print(
+          options,
+          body,
+          () =>
+            `Override ${body.id}: ${body.responder} is ${body.team}'s ${body.role} from ${body.from} to ${body.to}. Undo it with: klaxon override rm ${body.id}`,
+        );
+      },
+    );
+  override
+    .command('list')
+    .description('The overrides made at run time that are not over yet')
+    .option('--team <id>', 'only this team')
+    .action(async (flags: { team?: string }) => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('GET', '/v1/overrides', { query: { team: flags.team } })) as {
+        overrides: ShiftOverride[];
+      };
+      print(options, body, () => overrideTable(body.overrides));
+    });
+  override
+    .command('rm')
+    .argument('<id>', 'override id (from klaxon override list)')
+    .description('Remove an override: the rota is back as planned, and its handoff notices are cancelled')
+    .action(async (id: string) => {
+      const { api, options } = client();
+      const body = expectOk(await api.request('DELETE', `/v1/overrides/${encodeURIComponent(id)}`)) as ShiftOverride;
+      print(
+        options,
+        body,
+        () => `Override ${body.id} removed (${body.responder} no longer covers ${body.team}'s ${body.role})`,
+      );
     });
 
   program
@@ -336,10 +423,13 @@ export function buildProgram(io: CliIo): Command {
     .description('Start a fire drill: a [DRILL] incident that pages for real and is left out of reports')
     .addOption(new Option('-s, --severity <severity>', 'tier to drill').choices([...SEVERITIES]).default('SEV2'))
     .option('--title <text>', 'the scenario', 'Fire drill')
-    .action(async (flags: { severity: string; title: string }) => {
+    .option('--team <id>', 'the team whose people it pages (default: the default team)')
+    .action(async (flags: { severity: string; title: string; team?: string }) => {
       const { api, options } = client();
       const body = expectOk(
-        await api.request('POST', '/v1/drills', { body: { severity: flags.severity, title: flags.title } }),
+        await api.request('POST', '/v1/drills', {
+          body: { severity: flags.severity, title: flags.title, team: flags.team },
+        }),
       ) as Incident;
       print(
         options,
@@ -352,12 +442,15 @@ export function buildProgram(io: CliIo): Command {
     .command('report')
     .description("The runbooks' monthly report: incidents per severity, MTTA, MTTR, escalation rate, top sources")
     .requiredOption('--month <yyyy-mm>', 'the month, e.g. 2026-11')
-    .action(async (flags: { month: string }) => {
+    .option('--team <id>', "only this team's incidents")
+    .action(async (flags: { month: string; team?: string }) => {
       const range = monthRange(flags.month);
       if (!range) throw new ApiFailure(EXIT.usage, `--month must be a month such as 2026-11, not "${flags.month}"`);
       const { api, options } = client();
       const body = expectOk(
-        await api.request('GET', '/v1/reports', { query: { ...range, format: options.json ? 'json' : 'markdown' } }),
+        await api.request('GET', '/v1/reports', {
+          query: { ...range, team: flags.team, format: options.json ? 'json' : 'markdown' },
+        }),
       );
       io.out(options.json ? `${JSON.stringify(body, null, 2)}\n` : String(body));
     });

@@ -22,9 +22,10 @@ export interface HandoffSchedulesProps {
 }
 
 /** The payload without its time: the scheduler adds `at` (its scheduled time) on each invocation. */
+type ConfigHandoff = Exclude<HandoffRequest, { handoff: 'cover' }>;
 type ScheduledHandoff = {
-  [K in HandoffRequest['handoff']]: Omit<Extract<HandoffRequest, { handoff: K }>, 'at'>;
-}[HandoffRequest['handoff']];
+  [K in ConfigHandoff['handoff']]: Omit<Extract<ConfigHandoff, { handoff: K }>, 'at'>;
+}[ConfigHandoff['handoff']];
 
 const CRON_DAYS: Record<NonNullable<RotationConfig['handoffDay']>, string> = {
   monday: 'MON',
@@ -75,24 +76,26 @@ export class HandoffSchedules extends Construct {
         maxEventAge: Duration.hours(1),
       });
 
-    const used = new Set(Object.values(config.onCall).map((schedule) => schedule?.rotation));
-    for (const rotation of config.rotations.filter((candidate) => used.has(candidate.id))) {
-      this.schedules.push(
-        new scheduler.Schedule(this, `Rotation-${rotation.id}`, {
-          description: `Klaxon: notify the incoming on-call person of rotation ${rotation.id}`,
-          schedule: scheduler.ScheduleExpression.expression(handoffCron(rotation), TimeZone.of(rotation.timeZone)),
-          target: invoke({ handoff: 'rotation', rotation: rotation.id }),
-        }),
-      );
+    for (const team of config.teams) {
+      const used = new Set(Object.values(team.onCall).map((schedule) => schedule?.rotation));
+      for (const rotation of team.rotations.filter((candidate) => used.has(candidate.id))) {
+        this.schedules.push(
+          new scheduler.Schedule(this, `Rotation-${team.id}-${rotation.id}`, {
+            description: `Klaxon: notify the incoming on-call person of team ${team.id}'s rotation ${rotation.id}`,
+            schedule: scheduler.ScheduleExpression.expression(handoffCron(rotation), TimeZone.of(rotation.timeZone)),
+            target: invoke({ handoff: 'rotation', team: team.id, rotation: rotation.id }),
+          }),
+        );
+      }
+      team.overrides.forEach((override, index) => {
+        this.schedules.push(
+          new scheduler.Schedule(this, `Override-${team.id}-${index}`, {
+            description: `Klaxon: notify ${override.responder}, on call as ${team.id}'s ${override.role} from ${override.from}`,
+            schedule: scheduler.ScheduleExpression.at(new Date(Date.parse(override.from))),
+            target: invoke({ handoff: 'override', team: team.id, override: index }),
+          }),
+        );
+      });
     }
-    config.overrides.forEach((override, index) => {
-      this.schedules.push(
-        new scheduler.Schedule(this, `Override-${index}`, {
-          description: `Klaxon: notify ${override.responder}, on call as ${override.role} from ${override.from}`,
-          schedule: scheduler.ScheduleExpression.at(new Date(Date.parse(override.from))),
-          target: invoke({ handoff: 'override', override: index }),
-        }),
-      );
-    });
   }
 }

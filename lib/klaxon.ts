@@ -243,6 +243,8 @@ export class Klaxon extends Construct {
     // invoke the page function, so that reference would be a cycle.
     this.schedules.grantScheduling(this.intake.function, ['intake', 'page']);
     this.schedules.grantScheduling(this.management.function, ['intake', 'page']);
+    // The console's "cover this shift" form schedules the override's handoff notices.
+    this.schedules.grantScheduling(this.management.consoleFunction, ['page']);
     this.schedules.grantScheduling(this.paging.pageFunction, ['page']);
     // The sign-in's callback is on the API, and the API's console routes need its authorizer:
     // the URL is read once the API exists (its endpoint does not depend on its routes).

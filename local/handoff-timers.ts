@@ -1,12 +1,12 @@
 /**
- * The handoff schedules on this machine: what EventBridge Scheduler does on AWS (a cron per
- * rotation, an `at()` per override), done with timers. Each fires when the runtime's clock reaches
+ * The config's handoff schedules on this machine: what EventBridge Scheduler does on AWS (a cron per
+ * team's rotation, an `at()` per override), done with timers. Each fires when the runtime's clock reaches
  * the handoff, whatever `--time-scale` says: the time scale speeds up ladders, not the calendar,
  * so rotations (pages, `GET /v1/oncall`) switch at the real time, and the notice must come then,
  * not while the outgoing person is still the one paged. Each timer calls the page function with
  * the same payload the scheduler sends, so duplicates are absorbed the same way (once per handoff).
  */
-import type { KlaxonConfig } from '../lambdas/core/config.js';
+import type { KlaxonConfig, RotationConfig, TeamConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import { rotationShift } from '../lambdas/core/rotations.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
@@ -43,23 +43,25 @@ export function startHandoffTimers(options: {
     void work.finally(() => inFlight.delete(work));
   }
 
-  function scheduleRotation(rotationId: string, afterMs: number): void {
-    const rotation = config.rotations.find((candidate) => candidate.id === rotationId);
-    if (!rotation) return;
+  function scheduleRotation(team: TeamConfig, rotation: RotationConfig, afterMs: number): void {
     const next = Date.parse(rotationShift(rotation, new Date(afterMs)).until);
     if (Number.isNaN(next)) return;
     at(next, () => {
-      send({ handoff: 'rotation', rotation: rotationId, at: new Date(next).toISOString() });
-      scheduleRotation(rotationId, next);
+      send({ handoff: 'rotation', team: team.id, rotation: rotation.id, at: new Date(next).toISOString() });
+      scheduleRotation(team, rotation, next);
     });
   }
 
-  const used = new Set(Object.values(config.onCall).map((schedule) => schedule?.rotation));
-  for (const rotation of config.rotations) if (used.has(rotation.id)) scheduleRotation(rotation.id, startLogical);
-  config.overrides.forEach((override, index) => {
-    const from = Date.parse(override.from);
-    if (from > startLogical) at(from, () => send({ handoff: 'override', override: index, at: override.from }));
-  });
+  for (const team of config.teams) {
+    const used = new Set(Object.values(team.onCall).map((schedule) => schedule?.rotation));
+    for (const rotation of team.rotations) if (used.has(rotation.id)) scheduleRotation(team, rotation, startLogical);
+    team.overrides.forEach((override, index) => {
+      const from = Date.parse(override.from);
+      if (from > startLogical) {
+        at(from, () => send({ handoff: 'override', team: team.id, override: index, at: override.from }));
+      }
+    });
+  }
 
   return {
     async stop() {

@@ -17,7 +17,9 @@
  * the last note or reminder on the timeline); the post-mortem reminders of resolved incidents are
  * restarted by resumePostmortemReminders.
  */
+
 import { LOST_RACE, readDecideWrite } from '../lambdas/core/conditional-writes.js';
+import { tierOf } from '../lambdas/core/config.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident } from '../lambdas/core/incident.js';
 import { planResume } from '../lambdas/core/ladder.js';
@@ -91,7 +93,9 @@ export async function resumePostmortemReminders(deps: Pick<CoreDeps, 'config' | 
   const now = deps.clock.now();
   const longest = Math.max(
     0,
-    ...Object.values(deps.config.severityPolicy).map((tier) => parseDurationSeconds(tier.postmortemDue) ?? 0),
+    ...[deps.config.severityPolicy, ...deps.config.teams.map((team) => team.severityPolicy)]
+      .flatMap((policy) => Object.values(policy))
+      .map((tier) => (tier ? (parseDurationSeconds(tier.postmortemDue) ?? 0) : 0)),
   );
   if (longest === 0) return 0;
   const from = new Date(now.getTime() - (longest + 30 * 86_400) * 1000).toISOString();
@@ -101,7 +105,7 @@ export async function resumePostmortemReminders(deps: Pick<CoreDeps, 'config' | 
     const page = await deps.store.listByStatus('resolved', { limit: 100, cursor, from });
     for (const incident of page.incidents) {
       if (incident.postmortemDoneAt) continue;
-      const plan = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
+      const plan = planPostmortemReminders(tierOf(deps.config, incident), incident);
       if (!plan?.dueAt || Date.parse(plan.dueAt) < now.getTime()) continue;
       await deps.postmortems.start(plan);
       resumed += 1;

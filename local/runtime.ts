@@ -15,6 +15,7 @@ import { dynamoHandoffRecords } from '../lambdas/adapters/dynamo-handoff-records
 import { dynamoHeartbeats } from '../lambdas/adapters/dynamo-heartbeats.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
+import { dynamoOverrides } from '../lambdas/adapters/dynamo-overrides.js';
 import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
 import { SNS_PUBLISH_MAX_BYTES, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
@@ -194,12 +195,14 @@ async function wireLocalRuntime(
   await options.afterListen?.(url);
 
   const store = dynamoIncidentStore(dynamo.client, TABLE_NAME);
+  const overrides = dynamoOverrides(dynamo.client, TABLE_NAME);
   const ackKey = localAckKey(options.dataDir);
   const schedules = new LocalOneTimeSchedules(clock, logger, options.dataDir);
   undo.push(() => schedules.stop());
   const pagingDeps: PagingHandlerDeps = {
     config,
     store,
+    overrides,
     pager: outbox.pager(),
     events: outbox.publisher(),
     clock,
@@ -224,6 +227,7 @@ async function wireLocalRuntime(
   const deps: HandlerDeps = {
     config,
     store,
+    overrides,
     changes: dynamoChangeEvents(dynamo.client, TABLE_NAME),
     // The stand-ins are no SDK clients: the calls they stand for are counted at the ports.
     escalation: calls ? calls.escalation(stepFunctions) : stepFunctions,

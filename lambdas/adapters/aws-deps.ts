@@ -15,6 +15,7 @@ import type { HandlerDeps } from '../handlers/deps.js';
 import { bundledConfig, logger, metrics } from './aws-runtime.js';
 import { dynamoChangeEvents } from './dynamo-change-events.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
+import { dynamoOverrides } from './dynamo-overrides.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
@@ -38,6 +39,7 @@ export function awsHandlerDeps(ackKey?: AckKeySource, dynamodb = new DynamoDBCli
   return {
     config,
     store: dynamoIncidentStore(dynamodb, requireEnv(ENV.tableName)),
+    overrides: dynamoOverrides(dynamodb, requireEnv(ENV.tableName)),
     changes: dynamoChangeEvents(dynamodb, requireEnv(ENV.tableName)),
     escalation: stepFunctionsEscalation(sfn, stateMachines),
     postmortems: stepFunctionsPostmortemReminders(sfn, requireEnv(ENV.postmortemStateMachine)),

@@ -5,6 +5,7 @@
  * built on first use (lazy.ts). Apart from aws-deps.ts so that this bundle
  * does not load the Step Functions client, and the others do not load SNS.
  */
+
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { PinpointSMSVoiceV2Client } from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -14,6 +15,7 @@ import { awsAckKey } from './ack-key.js';
 import { bundledConfig, logger, metrics } from './aws-runtime.js';
 import { dynamoHandoffRecords } from './dynamo-handoff-records.js';
 import { dynamoIncidentStore } from './dynamo-incident-store.js';
+import { dynamoOverrides } from './dynamo-overrides.js';
 import { ENV, requireEnv } from './environment.js';
 import { eventBridgePublisher } from './eventbridge-publisher.js';
 import { awsOneTimeSchedules } from './eventbridge-scheduler.js';
@@ -46,6 +48,7 @@ export function awsPagingDeps(): PagingHandlerDeps {
   return {
     config: bundledConfig(),
     store: dynamoIncidentStore(dynamodb, tableName),
+    overrides: dynamoOverrides(dynamodb, tableName),
     pager: pager(),
     events: withIncidentMetrics(
       eventBridgePublisher(

@@ -13,7 +13,7 @@ export interface NarrowedQuery {
   values: Record<string, unknown>;
 }
 
-/** The time range narrows the index key itself; severity and service filter the items read. */
+/** The time range narrows the index key itself; severity, service and team filter the items read. */
 export function listFilterExpression(filter: IncidentListFilter): NarrowedQuery {
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {};
@@ -37,6 +37,11 @@ export function listFilterExpression(filter: IncidentListFilter): NarrowedQuery 
     values[':service'] = filter.service;
     filters.push('#service = :service');
   }
+  if (filter.team !== undefined) {
+    names['#team'] = 'team';
+    values[':team'] = filter.team;
+    filters.push('#team = :team');
+  }
   return { keyCondition, filter: filters.length > 0 ? filters.join(' AND ') : undefined, names, values };
 }
 
@@ -55,6 +60,7 @@ const listingOf = (status: IncidentStatus, filter: IncidentListFilter) => [
   status,
   filter.severity ?? null,
   filter.service ?? null,
+  filter.team ?? null,
   filter.from ?? null,
   filter.to ?? null,
 ];

@@ -12,6 +12,7 @@
  *   NOTICE#<kind>       <at>#<id>          a notice about a sender (an SNS topic unsubscribed us), newest last
  *   LATEST#<scoped key> LATEST             the latest incident a dedup key opened (kept after resolve, for reopening)
  *   HANDOFF#<key>       HANDOFF            an on-call handoff notification claimed (sent once), kept 30 days
+ *   OVERRIDE            <id>               an override made at run time (core/overrides.ts), kept a day past its end
  *   DELIVERY#<id>       DELIVERY           a sender's delivery processed (it never acts again), kept 7 days
  *   CHANGES#<service>   <at>#<id>          a change event of the service (read newest first), kept 90 days
  *   INBOX#<id>#<n>      INBOX              chunk n of alerts, kept until they are received (core/alert-inbox.ts),
@@ -73,6 +74,9 @@ export const timelineKey = (id: string, entryKey: string) => ({
 });
 export const dedupKey = (scopedKey: string) => ({ pk: pk(`DEDUP#${scopedKey}`), sk: 'DEDUP' });
 export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${service}`), sk: 'MAINTENANCE' });
+export const OVERRIDES_PARTITION = 'OVERRIDE';
+// Override ids are generated (ULIDs): short, and never chosen by a caller.
+export const overrideKey = (id: string) => ({ pk: OVERRIDES_PARTITION, sk: id });
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
 export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });

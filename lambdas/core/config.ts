@@ -1,5 +1,6 @@
 /**
- * Klaxon's configuration: the severity policy, the responder roster and who fills each role.
+ * Klaxon's configuration: the severity policy, the responder roster and the teams (who fills each
+ * of a team's roles, and which services it owns).
  * One typed, validated module, used by the CDK app at synth, by the Lambdas at cold start and by
  * the local runtime at start. The severity policy defaults are those of the incident-response
  * runbooks Klaxon was created from (see DESIGN.md); a config file overrides them tier by tier.
@@ -349,16 +350,45 @@ const overrideSchema = /* @__PURE__ */ once(() =>
     }),
 );
 
+const rolesSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    primary: z.string(),
+    secondary: z.string(),
+    'engineering-manager': z.string(),
+    executive: z.string(),
+  }),
+);
+
+/** Team ids name schedules and keys: the same characters as a responder id. */
+export const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * A team: who fills its roles (fixed, by rotation, or by override), the services it owns and,
+ * optionally, its own severity tiers. The first team is the default team: it owns every service
+ * no other team lists.
+ */
+const teamSchema = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    id: z.string().regex(TEAM_ID, 'must be lower-case letters, digits and dashes'),
+    name: z.string().min(1).optional(),
+    /** The services whose incidents page this team (a route's or an alert's `service`). */
+    services: z.array(z.string().min(1)).default([]),
+    roles: rolesSchema(),
+    /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
+    rotations: z.array(rotationSchema()).default([]),
+    onCall: z.partialRecord(z.enum(ROLES), onCallSchema()).default({}),
+    overrides: z.array(overrideSchema()).default([]),
+    /** Tiers this team runs differently (ladder, ack target, reminders); names and aliases stay the top level's. */
+    severityPolicy: z.partialRecord(z.enum(SEVERITIES), tierSchema()).default({}),
+  }),
+);
+
 const configSchema = /* @__PURE__ */ once(() =>
   z
     .strictObject({
       responders: z.array(responderSchema()).min(1, 'must list at least one responder'),
-      roles: z.strictObject({
-        primary: z.string(),
-        secondary: z.string(),
-        'engineering-manager': z.string(),
-        executive: z.string(),
-      }),
+      /** Ordered: the first is the default team, which owns every service no team lists. */
+      teams: z.array(teamSchema()).min(1, 'must list at least one team (the first is the default team)'),
       integrationKeys: z.array(integrationKeySchema()).default([]),
       defaultSeverity: z.enum(SEVERITIES).default('SEV3'),
       defaultService: z.string().min(1).default('default'),
@@ -381,10 +411,6 @@ const configSchema = /* @__PURE__ */ once(() =>
         .default([]),
       /** Per tier: reopen window and what INSUFFICIENT_DATA does (defaults: 30m, ignore). */
       alertPolicy: z.partialRecord(z.enum(SEVERITIES), alertPolicySchema()).default({}),
-      /** Rotations, the roles they fill and overrides; a role without one keeps its `roles` person. */
-      rotations: z.array(rotationSchema()).default([]),
-      onCall: z.partialRecord(z.enum(ROLES), onCallSchema()).default({}),
-      overrides: z.array(overrideSchema()).default([]),
       /** Jobs that must ping Klaxon regularly (more can be added through the API). */
       heartbeats: z.array(heartbeatMonitorSchema()).default([]),
     })
@@ -421,41 +447,54 @@ const configSchema = /* @__PURE__ */ once(() =>
           }
         }
       });
-      for (const role of ROLES) {
-        const who = config.roles[role];
-        if (!ids.has(who)) {
-          ctx.addIssue({ code: 'custom', path: ['roles', role], message: `"${who}" is not a responder id` });
-        }
-      }
-      const rotationIds = new Set(config.rotations.map((rotation) => rotation.id));
-      config.rotations.forEach((rotation, index) => {
-        rotation.members.forEach((member, m) => {
-          if (!ids.has(member)) {
+      const notResponder = (who: string, path: PropertyKey[]) => {
+        if (!ids.has(who)) ctx.addIssue({ code: 'custom', path, message: `"${who}" is not a responder id` });
+      };
+      const teamIds = new Set<string>();
+      const owners = new Map<string, string>();
+      config.teams.forEach((team, t) => {
+        const at = (...path: PropertyKey[]) => ['teams', t, ...path];
+        if (teamIds.has(team.id))
+          ctx.addIssue({ code: 'custom', path: at('id'), message: `"${team.id}" is listed twice` });
+        teamIds.add(team.id);
+        team.services.forEach((service, s) => {
+          const owner = owners.get(service);
+          if (owner && owner !== team.id) {
             ctx.addIssue({
               code: 'custom',
-              path: ['rotations', index, 'members', m],
-              message: `"${member}" is not a responder id`,
+              path: at('services', s),
+              message: `"${service}" already belongs to team "${owner}"`,
             });
           }
+          owners.set(service, team.id);
         });
-      });
-      for (const [role, schedule] of Object.entries(config.onCall)) {
-        if (schedule && !rotationIds.has(schedule.rotation)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['onCall', role, 'rotation'],
-            message: `"${schedule.rotation}" is not a rotation id`,
+        for (const role of ROLES) notResponder(team.roles[role], at('roles', role));
+        const rotationIds = new Set<string>();
+        team.rotations.forEach((rotation, r) => {
+          if (rotationIds.has(rotation.id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: at('rotations', r, 'id'),
+              message: `"${rotation.id}" is listed twice`,
+            });
+          }
+          rotationIds.add(rotation.id);
+          rotation.members.forEach((member, m) => {
+            notResponder(member, at('rotations', r, 'members', m));
           });
+        });
+        for (const [role, schedule] of Object.entries(team.onCall)) {
+          if (schedule && !rotationIds.has(schedule.rotation)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: at('onCall', role, 'rotation'),
+              message: `"${schedule.rotation}" is not a rotation id of team "${team.id}"`,
+            });
+          }
         }
-      }
-      config.overrides.forEach((override, index) => {
-        if (!ids.has(override.responder)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['overrides', index, 'responder'],
-            message: `"${override.responder}" is not a responder id`,
-          });
-        }
+        team.overrides.forEach((override, o) => {
+          notResponder(override.responder, at('overrides', o, 'responder'));
+        });
       });
       const heartbeats = new Set<string>();
       config.heartbeats.forEach((monitor, index) => {
@@ -489,7 +528,10 @@ const configSchema = /* @__PURE__ */ once(() =>
 export type KlaxonConfigInput = z.input<ReturnType<typeof configSchema>>;
 type ParsedConfig = z.output<ReturnType<typeof configSchema>>;
 
-/** The validated config with every tier's policy filled in. */
+/** A team; its `severityPolicy` holds only the tiers it runs its own way (tierOf picks). */
+export type TeamConfig = ParsedConfig['teams'][number];
+
+/** The validated config with every tier's policy filled in at the top level. */
 export interface KlaxonConfig extends Omit<ParsedConfig, 'severityPolicy'> {
   severityPolicy: Record<Severity, TierPolicy>;
 }
@@ -534,6 +576,23 @@ export const BACKUP_ROLE: Record<Role, Role | undefined> = {
 
 export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
   return config.responders.find((responder) => responder.id === id);
+}
+
+/** The team that owns a service: the one that lists it, else the default (first) team. */
+export function teamForService(config: KlaxonConfig, service: string): TeamConfig {
+  return config.teams.find((team) => team.services.includes(service)) ?? defaultTeam(config);
+}
+
+export const defaultTeam = (config: KlaxonConfig): TeamConfig => config.teams[0] as TeamConfig;
+
+/** An incident's team by id; a team since removed from the config hands its incidents to the default team. */
+export function teamById(config: KlaxonConfig, id: string | undefined): TeamConfig {
+  return config.teams.find((team) => team.id === id) ?? defaultTeam(config);
+}
+
+/** The tier an incident runs by: its team's own, else the top level's. */
+export function tierOf(config: KlaxonConfig, incident: { team: string; severity: Severity }): TierPolicy {
+  return teamById(config, incident.team).severityPolicy[incident.severity] ?? config.severityPolicy[incident.severity];
 }
 
 export function alertPolicyFor(config: KlaxonConfig, severity: Severity): AlertPolicy {

@@ -3,7 +3,7 @@
  * tier's ladder and pages with a [DRILL] tag, and that reports leave out. It is opened here rather
  * than through an alert so that it is a drill from its first page on.
  */
-import type { Severity } from './config.js';
+import { defaultTeam, type Severity } from './config.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
@@ -16,9 +16,21 @@ export interface DrillRequest {
   by: string;
   /** Sent again on a retry, the same drill is returned instead of a second one. */
   id?: string;
+  /** The team whose people it pages (default: the default team). */
+  team?: string;
+}
+
+export class UnknownTeamError extends Error {
+  override name = 'UnknownTeamError';
 }
 
 export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise<Incident> {
+  const team =
+    request.team === undefined
+      ? defaultTeam(deps.config)
+      : deps.config.teams.find((candidate) => candidate.id === request.team);
+  if (!team)
+    throw new UnknownTeamError(`No team "${request.team}" (teams: ${deps.config.teams.map((t) => t.id).join(', ')})`);
   const id = request.id ?? deps.ids.next();
   const now = deps.clock.now().toISOString();
   const written = await deps.store.createIncident({
@@ -27,6 +39,7 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
     severity: request.severity,
     status: 'open',
     service: 'drill',
+    team: team.id,
     dedupKey: `drill/${id}`,
     source: 'manual',
     summary: `Fire drill started by ${request.by}: ${request.title}`,
@@ -35,7 +48,7 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
     alertCount: 1,
     lastAlertAt: now,
     details: { drill: 'true', startedBy: request.by },
-    run: firstRun({ by: request.by, at: now, ladder: tierLadder(deps.config, id, request.severity, now, 1) }),
+    run: firstRun({ by: request.by, at: now, ladder: tierLadder(deps.config, id, team.id, request.severity, now, 1) }),
   });
   const incident = written.incident;
   // Same as intake: everything is idempotent, so a retry with the same id finishes a drill cut short.

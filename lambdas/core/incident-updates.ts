@@ -3,7 +3,7 @@
  * note), change its severity, hand it to someone else, and close its post-mortem. Each change is a
  * pure decision applied with a condition on the status it started from, like the transitions.
  */
-import { type KlaxonConfig, responderById, type Severity } from './config.js';
+import { type KlaxonConfig, responderById, type Severity, tierOf } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import { decideTake } from './incident.js';
 import { planReassign, planSeverityChange } from './ladder.js';
@@ -117,7 +117,7 @@ export function changeSeverity(
     const decision = decideSeverityChange(incident, severity, by, ladderNow.toISOString(), reason);
     if (decision.kind !== 'apply') return decision;
     const raised = isRaise(incident.severity, severity);
-    const steps = planSeverityChange(deps.config.severityPolicy[severity], plan.openedAt, ladderNow, {
+    const steps = planSeverityChange(tierOf(deps.config, { team: incident.team, severity }), plan.openedAt, ladderNow, {
       raised,
       acknowledged: incident.status === 'acknowledged',
       owed,

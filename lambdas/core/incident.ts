@@ -22,6 +22,8 @@ export interface Incident {
   severity: Severity;
   status: IncidentStatus;
   service: string;
+  /** The team that owns the service when it opened: every page, reminder and notice goes to its people. */
+  team: string;
   dedupKey: string;
   source: AlertSource;
   /**

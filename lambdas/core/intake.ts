@@ -137,15 +137,15 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
   const { alert, now, incident } = facts;
   const by = `alarm:${alert.source}`;
   const inForce = isInForce(facts.window, new Date(now));
-  const ladderOrHold = (id: string, severity: Incident['severity'], run: number) =>
+  const ladderOrHold = (id: string, team: string, severity: Incident['severity'], run: number) =>
     inForce && facts.window
       ? { held: { until: facts.window.endsAt, ...(facts.window.reason ? { reason: facts.window.reason } : {}) } }
-      : tierLadder(facts.config, id, severity, now, run);
+      : tierLadder(facts.config, id, team, severity, now, run);
   if (!incident) {
     const run = firstRun({
       by,
       at: now,
-      ladder: ladderOrHold(facts.newId, facts.route.severity, 1),
+      ladder: ladderOrHold(facts.newId, facts.route.team, facts.route.severity, 1),
       delivery: alert.deliveryId,
     });
     return { kind: 'open', incident: draftIncident(alert, facts.newId, now, facts.route, run) };
@@ -157,7 +157,7 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
       by,
       at: now,
       delivery: alert.deliveryId,
-      ladder: ladderOrHold(incident.id, incident.severity, incident.run.number + 1),
+      ladder: ladderOrHold(incident.id, incident.team, incident.severity, incident.run.number + 1),
       undid: {
         ...(incident.resolvedAt ? { resolvedAt: incident.resolvedAt } : {}),
         ...(incident.acknowledgedAt ? { acknowledgedAt: incident.acknowledgedAt } : {}),
@@ -195,7 +195,7 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
  * after it, one wins).
  */
 export function planHoldEnd(config: KlaxonConfig, incident: Incident, now: string, by: string): Run {
-  const ladder = tierLadder(config, incident.id, incident.severity, now, incident.run.number + 1);
+  const ladder = tierLadder(config, incident.id, incident.team, incident.severity, now, incident.run.number + 1);
   return nextRun(incident.run, 'maintenance-ended', { by, at: now, ladder });
 }
 
@@ -482,6 +482,7 @@ function draftIncident(alert: Alert, id: string, now: string, route: RouteDecisi
     severity: route.severity,
     status: 'open',
     service: route.service,
+    team: route.team,
     dedupKey: alert.dedupKey,
     source: alert.source,
     // Kept so the incident's resolution frees the very key this alert claimed (scopedDedupKey).

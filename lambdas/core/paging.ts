@@ -1,15 +1,16 @@
 /**
- * One escalation step: resolve the step's roles to people now (so a handoff during an open
+ * One escalation step: resolve the step's roles in the incident's team to people now (so a handoff during an open
  * incident pages the new person), render each person's message and publish it to their topic.
  * Invoked by the state machine's "Page the responders" task, which retries on failure; a
  * person already paged for this step is not paged again by the retry.
  */
 import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
-import { BACKUP_ROLE, PHONE_CHANNELS, responderById } from './config.js';
+import { BACKUP_ROLE, PHONE_CHANNELS, responderById, tierOf } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { type Roster, rosterOf } from './overrides.js';
 import type { IncidentStore, PageRef, PagingDeps } from './ports.js';
 import { onCallFor } from './rotations.js';
 import {
@@ -48,19 +49,22 @@ export class PageDeliveryError extends Error {
   override name = 'PageDeliveryError';
 }
 
-/** The people filling `roles` at `at` (rotations and overrides resolved now, not when the incident opened). */
-export function whoFills(config: KlaxonConfig, roles: Role[], at: Date = new Date()): Responder[] {
+/**
+ * The people filling the team's `roles` at `at` (rotations and overrides, those made at run time
+ * included, resolved now, not when the incident opened).
+ */
+export function whoFills(config: KlaxonConfig, roster: Roster, roles: Role[], at: Date): Responder[] {
   const people = new Map<string, Responder>();
   for (const role of roles) {
-    const responder = responderById(config, onCallFor(config, role, at));
+    const responder = responderById(config, onCallFor(roster.team, role, at, roster.covers));
     if (responder) people.set(responder.id, responder);
   }
   return [...people.values()];
 }
 
-/** The step's roles resolved now, plus anyone it names by id (a reassigned incident's new assignee). */
-export function stepPeople(config: KlaxonConfig, step: EscalationStep, at: Date): Responder[] {
-  const people = new Map(whoFills(config, step.notify, at).map((responder) => [responder.id, responder]));
+/** The step's roles in the incident's team resolved now, plus anyone it names by id (a reassigned incident's new assignee). */
+export function stepPeople(config: KlaxonConfig, roster: Roster, step: EscalationStep, at: Date): Responder[] {
+  const people = new Map(whoFills(config, roster, step.notify, at).map((responder) => [responder.id, responder]));
   for (const id of step.responders ?? []) {
     const responder = responderById(config, id);
     if (responder) people.set(responder.id, responder);
@@ -123,7 +127,8 @@ export async function pageStep(deps: PagingDeps, request: PageStepRequest): Prom
   if ('paged' in incident) return incident;
   const paged: string[] = [];
   const failures: string[] = [];
-  for (const responder of stepPeople(deps.config, step, deps.clock.now())) {
+  const roster = await rosterOf(deps, incident.team);
+  for (const responder of stepPeople(deps.config, roster, step, deps.clock.now())) {
     const key = pageKey(step, responder.id);
     if (await deps.store.hasTimelineEntry(incidentId, key)) continue;
     const message = renderPage(incident, step, await renderContext(deps, incident, step, responder));
@@ -239,7 +244,10 @@ async function renderContext(
   step: Pick<EscalationStep, 'run'>,
   responder: Responder,
 ): Promise<RenderContext> {
-  const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
+  const context: RenderContext = {
+    apiBaseUrl: deps.apiBaseUrl,
+    tier: tierOf(deps.config, incident),
+  };
   if (!deps.ackKey) return context;
   const token = signAckToken(
     await deps.ackKey.key(),
@@ -257,6 +265,7 @@ const ringsPhone = (channels: readonly Channel[]) => channels.some((channel) => 
  */
 function backupChain(
   config: KlaxonConfig,
+  roster: Roster,
   step: Pick<EscalationStep, 'channels'>,
   backupRole: Role | undefined,
   missed: Responder,
@@ -265,7 +274,7 @@ function backupChain(
   const chain: { responder: Responder; as: string; channels: Channel[] }[] = [];
   const seen = new Set<string>([missed.id]);
   for (let role = backupRole; role; role = BACKUP_ROLE[role]) {
-    const backup = responderById(config, onCallFor(config, role, at));
+    const backup = responderById(config, onCallFor(roster.team, role, at, roster.covers));
     if (!backup || seen.has(backup.id)) continue;
     seen.add(backup.id);
     chain.push({ responder: backup, as: role, channels: [...new Set<Channel>([...step.channels, 'email'])] });
@@ -307,8 +316,10 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
   // Whoever failed a full page in this call is not tried again in someone else's place.
   const failedInThisCall = new Set<string>();
   const missed: { responder: Responder; as: string; backupRole: Role | undefined }[] = [];
+  // The backups are the incident's team's: another team's people never stand in.
+  const roster = await rosterOf(deps, incident.team);
   for (const role of step.notify) {
-    const responder = responderById(deps.config, onCallFor(deps.config, role, at));
+    const responder = responderById(deps.config, onCallFor(roster.team, role, at, roster.covers));
     if (responder) missed.push({ responder, as: role, backupRole: BACKUP_ROLE[role] });
   }
   for (const id of step.responders ?? []) {
@@ -337,7 +348,7 @@ export async function pageFallback(deps: PagingDeps, request: PageStepRequest): 
       ...(ringsPhone(step.channels) && step.channels.includes('email')
         ? [{ responder, as, channels: ['email'] as Channel[] }]
         : []),
-      ...backupChain(deps.config, step, backupRole, responder, at),
+      ...backupChain(deps.config, roster, step, backupRole, responder, at),
     ];
 
     // A retried fallback that already reached someone in this person's place is done with them.
@@ -425,10 +436,12 @@ export async function pageAfterDeliveryFailure(
   });
 
   const at = deps.clock.now();
-  const as = roleOf(deps.config, step, missed, at);
+  // The backups are the incident's team's: another team's people never stand in.
+  const roster = await rosterOf(deps, incident.team);
+  const as = roleOf(roster, step, missed, at);
   // pageFallback's first resort, the person by email alone, is spent: a step with email sent it
   // with the page that failed. What is left is its second, the backup chain.
-  const candidates = backupChain(deps.config, step, as === 'assignee' ? 'primary' : BACKUP_ROLE[as], missed, at)
+  const candidates = backupChain(deps.config, roster, step, as === 'assignee' ? 'primary' : BACKUP_ROLE[as], missed, at)
     .filter((backup) => backup.responder.id !== failed.id)
     .map((candidate) => ({ ...candidate, key: fallbackPageKey(step, candidate.responder.id, missed.id) }));
   for (const candidate of candidates) {
@@ -464,9 +477,9 @@ export async function pageAfterDeliveryFailure(
 }
 
 /** The role the step paged this person as now, or `assignee` for a person it names by id. */
-function roleOf(config: KlaxonConfig, step: EscalationStep, person: Responder, at: Date): Role | 'assignee' {
+function roleOf(roster: Roster, step: EscalationStep, person: Responder, at: Date): Role | 'assignee' {
   return (
-    step.notify.find((role) => onCallFor(config, role, at) === person.id) ??
+    step.notify.find((role) => onCallFor(roster.team, role, at, roster.covers) === person.id) ??
     (step.responders?.includes(person.id) ? 'assignee' : (step.notify[0] ?? 'assignee'))
   );
 }

@@ -9,6 +9,7 @@ import type { Channel, KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
+import type { OverrideStore } from './overrides.js';
 
 export interface Clock {
   now(): Date;
@@ -51,6 +52,8 @@ export class InvalidCursorError extends Error {
 export interface IncidentListFilter {
   severity?: Severity;
   service?: string;
+  /** The incident's team (config `teams`). */
+  team?: string;
   /** Opened at or after (ISO-8601). */
   from?: string;
   /** Opened before (ISO-8601). */
@@ -254,6 +257,8 @@ export interface OneTimeSchedules {
 export interface CoreDeps {
   config: KlaxonConfig;
   store: IncidentStore;
+  /** The overrides made at run time (who is on call, drills' and reminders' primary). */
+  overrides: OverrideStore;
   escalation: EscalationRunner;
   /** Started at each resolution of a tier with a post-mortem deadline. */
   postmortems: PostmortemReminderRunner;
@@ -265,6 +270,8 @@ export interface CoreDeps {
 export interface PagingDeps {
   config: KlaxonConfig;
   store: IncidentStore;
+  /** The overrides made at run time, read at the moment of each page. */
+  overrides: OverrideStore;
   pager: Pager;
   events: LifecyclePublisher;
   clock: Clock;

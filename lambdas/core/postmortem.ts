@@ -2,7 +2,7 @@
  * The post-mortem draft: the runbooks' template filled with what Klaxon knows (date, duration,
  * severity, impact, a timeline from the stored events) and the sections people write.
  */
-import type { KlaxonConfig } from './config.js';
+import { type KlaxonConfig, tierOf } from './config.js';
 import { formatDuration, parseDurationSeconds } from './duration.js';
 import type { IncidentWithTimeline, TimelineEntry } from './incident.js';
 
@@ -45,7 +45,7 @@ function describe(entry: TimelineEntry): string {
 }
 
 function postmortemDue(config: KlaxonConfig, incident: IncidentWithTimeline): string {
-  const due = config.severityPolicy[incident.severity].postmortemDue;
+  const due = tierOf(config, incident).postmortemDue;
   if (due === 'none') return 'not required for this severity';
   if (due === 'optional') return 'optional for this severity';
   const seconds = parseDurationSeconds(due) ?? 0;
@@ -69,7 +69,7 @@ export function renderPostmortem(config: KlaxonConfig, incident: IncidentWithTim
     `${incident.drill ? '**This was a drill.**\n\n' : ''}## Incident Summary`,
     `- **Date**: ${incident.openedAt.slice(0, 10)}`,
     `- **Duration**: ${lasted} (${clockTime(incident.openedAt)} to ${end ? clockTime(end) : 'now'} UTC)`,
-    `- **Severity**: ${incident.severity.replace(/^SEV(\d)$/, 'SEV-$1')} (${config.severityPolicy[incident.severity].description})`,
+    `- **Severity**: ${incident.severity.replace(/^SEV(\d)$/, 'SEV-$1')} (${tierOf(config, incident).description})`,
     `- **Impact**: ${cell(incident.summary)} (service ${cell(incident.service)})`,
     `- **Time to acknowledge**: ${timeToAck}`,
     `- **Incident**: ${incident.id}`,

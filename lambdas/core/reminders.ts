@@ -11,11 +11,11 @@
  * for the same quiet spell. A look's schedule is named by its time, so the page tasks and the
  * looks that plan the same next look plan one schedule, not two.
  */
-import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
-import { responderById } from './config.js';
+import { type Channel, type KlaxonConfig, type Responder, responderById, type TierPolicy, tierOf } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
+import { type Roster, rosterOf } from './overrides.js';
 import { whoFills } from './paging.js';
 import type { OneTimeSchedules, PagingDeps, PostmortemReminderInput } from './ports.js';
 import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
@@ -75,14 +75,21 @@ export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpda
 
 /**
  * Who is reminded: the person the incident was handed to, else whoever acknowledged it since it
- * last (re)opened (when that is a responder in the config), else the person in the primary role now.
+ * last (re)opened (when that is a responder in the config), else the person in the primary role of
+ * the incident's team now.
  */
-export function whoToRemind(config: KlaxonConfig, incident: Incident, at: Date, also?: string): Responder | undefined {
+export function whoToRemind(
+  config: KlaxonConfig,
+  roster: Roster,
+  incident: Incident,
+  at: Date,
+  also?: string,
+): Responder | undefined {
   for (const id of [incident.assignee, incident.acknowledgedBy, also]) {
     const responder = id ? responderById(config, id) : undefined;
     if (responder) return responder;
   }
-  return whoFills(config, ['primary'], at)[0];
+  return whoFills(config, roster, ['primary'], at)[0];
 }
 
 /**
@@ -131,7 +138,7 @@ export class ReminderDeliveryError extends Error {
 }
 
 async function statusUpdateDecision(deps: ReminderDeps, incident: Incident) {
-  const everySeconds = tierInterval(deps.config.severityPolicy[incident.severity], deps.timeScale);
+  const everySeconds = tierInterval(tierOf(deps.config, incident), deps.timeScale);
   if (incident.status === 'resolved' || everySeconds === undefined) return undefined;
   const [notes, reminders] = await Promise.all([
     deps.store.timelineEntries(incident.id, NOTE_KEY_PREFIX),
@@ -220,8 +227,8 @@ async function sendStatusUpdateReminder(
   everySeconds: number,
   now: Date,
 ): Promise<StatusUpdateReminderResult> {
-  const tier = deps.config.severityPolicy[incident.severity];
-  const responder = whoToRemind(deps.config, incident, now);
+  const tier = tierOf(deps.config, incident);
+  const responder = whoToRemind(deps.config, await rosterOf(deps, incident.team), incident, now);
   if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
   const channels = statusReminderChannels(tier);
   const at = now.toISOString();
@@ -315,9 +322,9 @@ export async function remindPostmortem(
   const remindAgain = request.stage !== 'due';
   if (await deps.store.hasTimelineEntry(incident.id, key)) return { remindAgain, skipped: 'already reminded' };
   const now = deps.clock.now();
-  const responder = whoToRemind(deps.config, incident, now, incident.resolvedBy);
+  const responder = whoToRemind(deps.config, await rosterOf(deps, incident.team), incident, now, incident.resolvedBy);
   if (!responder) throw new ReminderDeliveryError(`Nobody fills the primary role to remind for ${incident.id}`);
-  const tier = deps.config.severityPolicy[incident.severity];
+  const tier = tierOf(deps.config, incident);
   const message = renderPostmortemReminder(
     incident,
     { stage: request.stage, dueAt: request.dueAt },

@@ -54,7 +54,7 @@ export interface ReplanFacts {
  */
 const walkingLadder = (deps: CoreDeps, incident: Incident, now: Date): EscalationInput =>
   incident.run.ladder ??
-  tierLadder(deps.config, incident.id, incident.severity, now.toISOString(), incident.run.number);
+  tierLadder(deps.config, incident.id, incident.team, incident.severity, now.toISOString(), incident.run.number);
 
 /**
  * Reads, decides with the current plan and the ladder's "now", writes the new run conditionally

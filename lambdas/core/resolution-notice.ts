@@ -3,7 +3,7 @@
  * (re)opened hears that it is over, by the channels they were paged on. Without it, the secondary
  * paged at 02:30 keeps working an incident the primary resolved at 02:35.
  */
-import { type Channel, responderById, WRITTEN_CHANNELS } from './config.js';
+import { type Channel, responderById, tierOf, WRITTEN_CHANNELS } from './config.js';
 import type { Incident, TimelineEntry } from './incident.js';
 import type { PagingDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -68,7 +68,7 @@ export async function noticeResolution(
   if (!incident) throw new Error(`Incident ${request.incidentId} does not exist; nobody to tell it is resolved`);
   if (!stillResolved(incident, request.run)) return { notified: [], skipped: 'incident reopened' };
   const recipients = resolutionRecipients(await pagesSinceOpening(deps, incident));
-  const tier = deps.config.severityPolicy[incident.severity];
+  const tier = tierOf(deps.config, incident);
   const postmortemDueAt = planPostmortemReminders(tier, incident)?.dueAt;
   const notified: string[] = [];
   for (const [responderId, channels] of recipients) {

@@ -6,6 +6,7 @@
 
 import { scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
+import { tierOf } from './config.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
@@ -187,6 +188,6 @@ export async function finishResolution(deps: CoreDeps, incident: Incident): Prom
   // keep its key (else its next alert opens and pages a second incident).
   await deps.store.releaseDedupKey(scopedDedupKey(incident), incident.id, incident.run.episode);
   // Idempotent: the execution is named after the incident and its episode.
-  const postmortem = planPostmortemReminders(deps.config.severityPolicy[incident.severity], incident);
+  const postmortem = planPostmortemReminders(tierOf(deps.config, incident), incident);
   if (postmortem) await deps.postmortems.start(postmortem);
 }

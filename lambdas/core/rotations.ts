@@ -1,12 +1,13 @@
 /**
- * Who fills a role at a given instant: an override covering that instant, else the role's
+ * Who fills a team's role at a given instant: an override covering that instant (one made at run
+ * time before one in the config), else the role's
  * rotation (daily or weekly, handing off at a local time in an IANA time zone, so a 09:00
  * Europe/Berlin handoff stays 09:00 across daylight-saving changes), else the fixed `roles`
  * mapping. Called at the moment of each page, so a handoff during an open incident pages the
  * new person.
  */
 import { DateTime } from 'luxon';
-import type { KlaxonConfig, Role, RotationConfig } from './config.js';
+import type { Role, RotationConfig, TeamConfig } from './config.js';
 
 export interface RotationShift {
   responder: string;
@@ -61,41 +62,120 @@ export function rotationShift(rotation: RotationConfig, at: Date, shift = 0): Ro
   };
 }
 
-/** The responder id filling `role` at `at`. */
-export function onCallFor(config: KlaxonConfig, role: Role, at: Date): string {
-  const override = config.overrides.find(
-    (candidate) =>
-      candidate.role === role && Date.parse(candidate.from) <= at.getTime() && at.getTime() < Date.parse(candidate.to),
-  );
-  if (override) return override.responder;
-  const schedule = config.onCall[role];
-  const rotation = schedule && config.rotations.find((candidate) => candidate.id === schedule.rotation);
-  if (schedule && rotation) return rotationShift(rotation, at, schedule.shift).responder;
-  return config.roles[role];
+/** A shift someone covers: an override from the config, or one made at run time (core/overrides.ts). */
+export interface Cover {
+  role: Role;
+  responder: string;
+  from: string;
+  to: string;
+}
+
+/** A run-time override: which team's role it covers, and its id. */
+export interface TeamCover extends Cover {
+  id: string;
+  team: string;
+  createdAt: string;
+}
+
+const covers = (candidate: Cover, role: Role, at: Date) =>
+  candidate.role === role && Date.parse(candidate.from) <= at.getTime() && at.getTime() < Date.parse(candidate.to);
+
+/**
+ * The override holding `role` at `at`: a run-time one before the config's (the day-to-day change
+ * is the newer intent), and among run-time ones the latest made.
+ */
+function activeCover(team: TeamConfig, role: Role, at: Date, runtime: readonly TeamCover[]): Cover | undefined {
+  const made = runtime
+    .filter((candidate) => candidate.team === team.id && covers(candidate, role, at))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  return made ?? team.overrides.find((candidate) => covers(candidate, role, at));
+}
+
+function teamRotation(team: TeamConfig, role: Role) {
+  const schedule = team.onCall[role];
+  const rotation = schedule && team.rotations.find((candidate) => candidate.id === schedule.rotation);
+  return schedule && rotation ? { rotation, shift: schedule.shift } : undefined;
+}
+
+/** The responder id filling the team's `role` at `at`, with the run-time overrides read at the same moment. */
+export function onCallFor(team: TeamConfig, role: Role, at: Date, runtime: readonly TeamCover[] = []): string {
+  const cover = activeCover(team, role, at, runtime);
+  if (cover) return cover.responder;
+  const scheduled = teamRotation(team, role);
+  if (scheduled) return rotationShift(scheduled.rotation, at, scheduled.shift).responder;
+  return team.roles[role];
 }
 
 export interface OnCallNow {
+  team: string;
   role: Role;
   now: string;
   /** When the current person hands off (rotation) or their override ends; absent for a fixed role. */
   until?: string;
   next?: string;
+  /** The run-time override that puts `now` on call, when one does. */
+  override?: string;
 }
 
-/** `GET /v1/oncall`: who fills each role now, and who comes next. */
-export function whoIsOnCall(config: KlaxonConfig, roles: readonly Role[], at: Date): OnCallNow[] {
+/** The next instant after `at` when the role's person may change: an override's edge or a rotation's handoff. */
+function nextChange(team: TeamConfig, role: Role, at: Date, runtime: readonly TeamCover[]): number | undefined {
+  const t = at.getTime();
+  const edges = [...team.overrides, ...runtime.filter((cover) => cover.team === team.id)]
+    .filter((cover) => cover.role === role)
+    .flatMap((cover) => [Date.parse(cover.from), Date.parse(cover.to)]);
+  const scheduled = teamRotation(team, role);
+  if (scheduled) edges.push(Date.parse(rotationShift(scheduled.rotation, at, scheduled.shift).until));
+  const later = edges.filter((edge) => edge > t);
+  return later.length > 0 ? Math.min(...later) : undefined;
+}
+
+/** `GET /v1/oncall`: who fills each of the team's roles now, until when, and who comes next. */
+export function whoIsOnCall(
+  team: TeamConfig,
+  roles: readonly Role[],
+  at: Date,
+  runtime: readonly TeamCover[] = [],
+): OnCallNow[] {
   return roles.map((role) => {
-    const now = onCallFor(config, role, at);
-    const override = config.overrides.find(
-      (candidate) =>
-        candidate.role === role &&
-        Date.parse(candidate.from) <= at.getTime() &&
-        at.getTime() < Date.parse(candidate.to),
-    );
-    const schedule = config.onCall[role];
-    const rotation = schedule && config.rotations.find((candidate) => candidate.id === schedule.rotation);
-    const until = override?.to ?? (rotation ? rotationShift(rotation, at, schedule?.shift).until : undefined);
-    if (!until) return { role, now };
-    return { role, now, until, next: onCallFor(config, role, new Date(Date.parse(until))) };
+    const now = onCallFor(team, role, at, runtime);
+    const made = runtime.find((cover) => cover.team === team.id && covers(cover, role, at));
+    const override = made && activeCover(team, role, at, runtime) === made ? { override: made.id } : {};
+    let change = nextChange(team, role, at, runtime);
+    // An edge where the same person carries on (an override for the one already on call) is no handoff.
+    while (change !== undefined && onCallFor(team, role, new Date(change), runtime) === now) {
+      change = nextChange(team, role, new Date(change), runtime);
+    }
+    if (change === undefined) return { team: team.id, role, now, ...override };
+    const until = new Date(change).toISOString();
+    return { team: team.id, role, now, until, next: onCallFor(team, role, new Date(change), runtime), ...override };
   });
+}
+
+export interface OnCallShift {
+  responder: string;
+  /** ISO-8601 UTC: the shift's start (or the window's). */
+  from: string;
+  /** ISO-8601 UTC: the shift's end (or the window's). */
+  to: string;
+}
+
+/** Who holds the team's `role` from `from` to `to`, as consecutive shifts (the console's next 14 days). */
+export function onCallShifts(
+  team: TeamConfig,
+  role: Role,
+  from: Date,
+  to: Date,
+  runtime: readonly TeamCover[] = [],
+): OnCallShift[] {
+  const shifts: OnCallShift[] = [];
+  let at = from.getTime();
+  while (at < to.getTime()) {
+    const responder = onCallFor(team, role, new Date(at), runtime);
+    const change = Math.min(nextChange(team, role, new Date(at), runtime) ?? to.getTime(), to.getTime());
+    const last = shifts[shifts.length - 1];
+    if (last && last.responder === responder) last.to = new Date(change).toISOString();
+    else shifts.push({ responder, from: new Date(at).toISOString(), to: new Date(change).toISOString() });
+    at = change;
+  }
+  return shifts;
 }

@@ -1,15 +1,18 @@
 /**
- * Routing: the config's ordered rules map an alert to a service and a severity; the first rule
+ * Routing: the config's ordered rules map an alert to a service and a severity, and the service
+ * to the team that owns it (config `teams`); the first rule
  * that matches wins, and no match means the default route (defaultService, defaultSeverity).
  * An alert whose severity is missing or unknown is never dropped: the route's default applies and
  * the decision says why, for the timeline.
  */
 import type { Alert } from './alert.js';
-import type { KlaxonConfig, RouteRule, Severity } from './config.js';
+import { type KlaxonConfig, type RouteRule, type Severity, teamForService } from './config.js';
 import { resolveSeverity } from './severity.js';
 
 export interface RouteDecision {
   service: string;
+  /** The team that owns the service (config `teams`): the incident's team. */
+  team: string;
   severity: Severity;
   /** The rule that matched, or undefined for the default route. */
   rule?: string;
@@ -84,15 +87,17 @@ export function routeAlert(
 ): RouteDecision {
   const rule = matchingRule(config, alert);
   const service = rule?.service ?? alert.service ?? config.defaultService;
-  if (rule?.severity) return { service, severity: rule.severity, rule: rule.name };
+  const team = teamForService(config, service).id;
+  if (rule?.severity) return { service, team, severity: rule.severity, rule: rule.name };
   const named = resolveSeverity(config, alert.severityText);
-  if (named) return { service, severity: named, rule: rule?.name };
+  if (named) return { service, team, severity: named, rule: rule?.name };
   const fallback = rule?.defaultSeverity ?? config.defaultSeverity;
   const what = alert.severityText ? `unknown severity "${alert.severityText}"` : 'no severity';
   const where = alert.severitySource ? ` in ${alert.severitySource}` : '';
   const whose = rule?.defaultSeverity ? `route "${rule.name}"'s default` : 'the default';
   return {
     service,
+    team,
     severity: fallback,
     rule: rule?.name,
     severityNote: `The alert had ${what}${where}; ${whose} ${fallback} applies`,

@@ -4,16 +4,17 @@
  * resolution stops it. Both are idempotent, so whoever finds a run waiting for its start (a retry,
  * the next alert, a page task, a restarted runtime) simply calls startRun again.
  */
-import type { KlaxonConfig, Severity } from './config.js';
+import { type KlaxonConfig, type Severity, tierOf } from './config.js';
 import type { Incident } from './incident.js';
 import { type EscalationInput, planLadder } from './ladder.js';
 import type { CoreDeps } from './ports.js';
 import { awaitsStart, executionOf, type Run, runExecutionName, runKey } from './runs.js';
 
-/** The tier's ladder for run `run` of the incident, from `startsAt`. */
+/** The tier's ladder (the incident's team's) for run `run` of the incident, from `startsAt`. */
 export function tierLadder(
   config: KlaxonConfig,
   incidentId: string,
+  team: string,
   severity: Severity,
   startsAt: string,
   run: number,
@@ -22,7 +23,7 @@ export function tierLadder(
     incidentId,
     severity,
     openedAt: startsAt,
-    steps: planLadder(config.severityPolicy[severity], startsAt, run),
+    steps: planLadder(tierOf(config, { team, severity }), startsAt, run),
     executionName: runExecutionName(incidentId, run),
   };
 }

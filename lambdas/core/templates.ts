@@ -268,6 +268,8 @@ function emailHeadline(step: EscalationStep): string {
 export interface HandoffContext {
   responder: Responder;
   role: Role;
+  /** The team whose role it is; named only where there are several. */
+  team?: string;
   /** ISO-8601 UTC, and the same in the rotation's time zone for people. */
   until?: string;
   untilLocal?: string;
@@ -277,7 +279,8 @@ export interface HandoffContext {
 
 /** The on-call handoff: email with the open incidents listed (the oldest, up to a bound); SMS in one segment. */
 export function renderHandoff(context: HandoffContext): PageMessage {
-  const { role, incidents } = context;
+  const { incidents } = context;
+  const role = context.team ? `${context.team} ${context.role}` : context.role;
   const until = context.untilLocal ?? context.until;
   const count = incidents.length === 1 ? '1 open incident' : `${incidents.length} open incidents`;
   const sms = toGsm7(

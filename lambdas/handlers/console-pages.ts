@@ -5,9 +5,11 @@
  */
 import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
-import type { KlaxonConfig, Severity } from '../core/config.js';
-import { ROLES, responderById } from '../core/config.js';
+import type { KlaxonConfig, Role, Severity } from '../core/config.js';
+import { responderById } from '../core/config.js';
 import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+import type { ShiftOverride } from '../core/overrides.js';
+import type { OnCallNow, OnCallShift } from '../core/rotations.js';
 import { escapeHtml, page } from './html.js';
 
 /** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
@@ -38,14 +40,99 @@ function incidentRows(incidents: Incident[]): string {
     .join('\n');
 }
 
-export function onCallSection(config: KlaxonConfig): string {
-  const rows = ROLES.map((role) => {
-    const responder = responderById(config, config.roles[role]);
-    return `<tr><th scope="row">${escapeHtml(role)}</th><td>${escapeHtml(responder?.name ?? '(nobody)')}</td><td>${escapeHtml(responder?.id ?? '')}</td></tr>`;
-  }).join('\n');
+/** Who is on call now, per team and role (overrides applied), with a link to the next 14 days. */
+export function onCallSection(config: KlaxonConfig, now: readonly OnCallNow[]): string {
+  const teams = config.teams.map((team) => team.id);
+  const rows = now
+    .map((entry) => {
+      const responder = responderById(config, entry.now);
+      return `<tr><td>${escapeHtml(entry.team)}</td><th scope="row">${escapeHtml(entry.role)}</th><td>${escapeHtml(responder?.name ?? '(nobody)')}</td><td>${escapeHtml(responder?.id ?? '')}</td></tr>`;
+    })
+    .join('\n');
   return `<section aria-labelledby="oncall"><h2 id="oncall">On call</h2>
-<table><thead><tr><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
-<tbody>${rows}</tbody></table></section>`;
+<table><thead><tr><th scope="col">Team</th><th scope="col">Role</th><th scope="col">Name</th><th scope="col">Responder id</th></tr></thead>
+<tbody>${rows}</tbody></table>
+<p><a href="/oncall">The next 14 days, and cover a shift</a></p>
+${teams.length > 1 ? `<p>Incidents of one team: ${teams.map((team) => `<a href="?${escapeHtml(new URLSearchParams({ team }).toString())}">${escapeHtml(team)}</a>`).join(' · ')}</p>` : ''}</section>`;
+}
+
+export interface TeamShifts {
+  team: string;
+  roles: { role: Role; shifts: OnCallShift[] }[];
+}
+
+/**
+ * The "On call" page: for each team and role, who holds it from now for the next 14 days, each
+ * shift with a "cover this shift" form (its times prefilled, editable to cover part of it), and
+ * the overrides made at run time with a button to remove each.
+ */
+/** The responders as options of a select, `selected` chosen. */
+function responderOptions(config: KlaxonConfig, selected: string | undefined): string {
+  return config.responders
+    .map(
+      (responder) =>
+        `<option value="${escapeHtml(responder.id)}"${responder.id === selected ? ' selected' : ''}>${escapeHtml(responder.name)} (${escapeHtml(responder.id)})</option>`,
+    )
+    .join('');
+}
+
+export function onCallPage(
+  viewer: Viewer,
+  config: KlaxonConfig,
+  teams: readonly TeamShifts[],
+  overrides: readonly ShiftOverride[],
+  error?: string,
+): string {
+  const name = (id: string) => responderById(config, id)?.name ?? id;
+  const token = tokenField(viewer);
+  let n = 0;
+  const coverForm = (team: string, role: Role, shift: OnCallShift) => {
+    n += 1;
+    return `<details><summary>Cover this shift</summary>
+<form method="post" action="/oncall/overrides">${token}
+<input type="hidden" name="team" value="${escapeHtml(team)}"><input type="hidden" name="role" value="${escapeHtml(role)}">
+<label for="cover-from-${n}">From (UTC)</label> <input id="cover-from-${n}" name="from" value="${escapeHtml(shift.from)}" required>
+<label for="cover-to-${n}">To (UTC)</label> <input id="cover-to-${n}" name="to" value="${escapeHtml(shift.to)}" required>
+<label for="cover-responder-${n}">Covered by</label> <select id="cover-responder-${n}" name="responder">${responderOptions(config, undefined)}</select>
+<label for="cover-reason-${n}">Reason</label> <input id="cover-reason-${n}" name="reason" maxlength="500" required>
+<button class="primary" type="submit">Cover</button></form></details>`;
+  };
+  const sections = teams
+    .map(
+      ({
+        team,
+        roles,
+      }) => `<section aria-labelledby="team-${escapeHtml(team)}"><h2 id="team-${escapeHtml(team)}">Team ${escapeHtml(team)}</h2>
+<table><thead><tr><th scope="col">Role</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Who</th><th scope="col"></th></tr></thead><tbody>
+${roles
+  .flatMap(({ role, shifts }) =>
+    shifts.map(
+      (shift) =>
+        `<tr data-team="${escapeHtml(team)}" data-role="${escapeHtml(role)}"><th scope="row">${escapeHtml(role)}</th><td>${escapeHtml(when(shift.from))}</td><td>${escapeHtml(when(shift.to))}</td><td>${escapeHtml(name(shift.responder))}</td><td>${coverForm(team, role, shift)}</td></tr>`,
+    ),
+  )
+  .join('\n')}
+</tbody></table></section>`,
+    )
+    .join('\n');
+  const made = overrides.length
+    ? `<table><thead><tr><th scope="col">Team</th><th scope="col">Role</th><th scope="col">Who</th><th scope="col">From</th><th scope="col">To</th><th scope="col">Reason</th><th scope="col">Made by</th><th scope="col"></th></tr></thead><tbody>
+${overrides
+  .map(
+    (override) =>
+      `<tr><td>${escapeHtml(override.team)}</td><td>${escapeHtml(override.role)}</td><td>${escapeHtml(name(override.responder))}</td><td>${escapeHtml(when(override.from))}</td><td>${escapeHtml(when(override.to))}</td><td>${escapeHtml(override.reason)}</td><td>${escapeHtml(override.by)}</td>
+<td><form method="post" action="/oncall/overrides/${escapeHtml(encodeURIComponent(override.id))}/remove">${token}<button type="submit">Remove</button></form></td></tr>`,
+  )
+  .join('\n')}</tbody></table>`
+    : '<p>None.</p>';
+  return page(
+    'On call',
+    `${signedInBar(viewer)}
+<p><a href="/">Incidents</a></p><h1>On call: now and the next 14 days</h1>
+${error ? `<div class="alert" role="alert"><p>${escapeHtml(error)}</p></div>` : ''}
+${sections}
+<section aria-labelledby="overrides"><h2 id="overrides">Overrides made here or with the CLI</h2>${made}</section>`,
+  );
 }
 
 export interface OutboxLine {
@@ -103,6 +190,8 @@ export const signedInBar = (viewer: Viewer) =>
 export interface MorePage {
   status: 'open' | 'acknowledged';
   cursor: string;
+  /** The team the listing is narrowed to: its cursor belongs to that query. */
+  team?: string;
 }
 
 /**
@@ -110,7 +199,7 @@ export interface MorePage {
  * the console is served from.
  */
 function morePageLink(more: MorePage, text: string): string {
-  const href = `?${new URLSearchParams({ status: more.status, cursor: more.cursor })}`;
+  const href = `?${new URLSearchParams({ status: more.status, cursor: more.cursor, ...(more.team ? { team: more.team } : {}) })}`;
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
@@ -123,12 +212,17 @@ function unresolvedTable(incidents: Incident[], caption: string): string {
 export function homePage(
   viewer: Viewer,
   config: KlaxonConfig,
+  onCallNow: readonly OnCallNow[],
   unresolved: Incident[],
   outbox?: OutboxLine[],
   more: MorePage[] = [],
+  team?: string,
 ): string {
   const table = unresolved.length
-    ? unresolvedTable(unresolved, 'Unresolved incidents, newest first')
+    ? unresolvedTable(
+        unresolved,
+        team ? `Team ${team}'s unresolved incidents, newest first` : 'Unresolved incidents, newest first',
+      )
     : '<p>No open incidents.</p>';
   // Said before the table too: a responder scanning a long list must know it is not all of them.
   const notice = more.length
@@ -138,10 +232,10 @@ export function homePage(
   return page(
     'Incidents',
     `${signedInBar(viewer)}
-<h1>Open incidents</h1>
+<h1>Open incidents${team ? ` of team ${escapeHtml(team)}` : ''}</h1>
 ${notice}
 ${table}
-${onCallSection(config)}
+${onCallSection(config, onCallNow)}
 ${outbox ? outboxSection(outbox) : ''}`,
   );
 }
@@ -152,6 +246,7 @@ export function continuationPage(
   status: MorePage['status'],
   incidents: Incident[],
   next: string | undefined,
+  team?: string,
 ): string {
   const label = status === 'open' ? 'Open' : 'Acknowledged';
   return page(
@@ -159,7 +254,7 @@ export function continuationPage(
     `${signedInBar(viewer)}
 <h1>${label} incidents, continued</h1>
 ${incidents.length ? unresolvedTable(incidents, `${label} incidents, newest first`) : `<p>No more ${status} incidents.</p>`}
-<p>${next ? morePageLink({ status, cursor: next }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
+<p>${next ? morePageLink({ status, cursor: next, team }, `Next page of ${status} incidents`) : `That is the last of the ${status} incidents.`} <a href="/">Back to all unresolved incidents</a></p>`,
   );
 }
 

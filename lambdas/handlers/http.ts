@@ -3,15 +3,18 @@
  * core's errors to statuses, the middy middleware that turns errors into JSON answers a person
  * can act on, and a guarded JSON body reader.
  */
+
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { HEARTBEAT_NAME } from '../core/config.js';
+import { UnknownTeamError } from '../core/drills.js';
 import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
 import { INCIDENT_ID } from '../core/incident.js';
 import { UnknownResponderError } from '../core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
+import { InvalidOverrideError, OverrideNotFoundError } from '../core/overrides.js';
 import { InvalidCursorError } from '../core/ports.js';
 import { IncidentNotFoundError, TransitionRefusedError } from '../core/responder-actions.js';
 import { SERVICE_NAME } from '../schemas/maintenance.js';
@@ -92,6 +95,9 @@ const CORE_ERROR_STATUSES: readonly {
   { type: MaintenanceWindowRefusedError, status: 400 },
   { type: HeartbeatNotFoundError, status: 404 },
   { type: HeartbeatRefusedError, status: 409 },
+  { type: UnknownTeamError, status: 400 },
+  { type: InvalidOverrideError, status: 400 },
+  { type: OverrideNotFoundError, status: 404 },
   { type: SignatureRejectedError, status: 403 },
   // The certificate could not be fetched now: SNS retries a 5xx, and so should anyone else.
   { type: CertificateUnavailableError, status: 503, hint: '; retry later' },

@@ -20,6 +20,7 @@ const listIncidents: Route = async (deps, event) => {
     cursor: query.cursor,
     severity: query.severity,
     service: query.service,
+    team: query.team,
     from: query.from,
     to: query.to,
   });

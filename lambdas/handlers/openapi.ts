@@ -14,6 +14,9 @@ import {
   listIncidentsQuerySchema,
   MAX_REPORT_MONTHS,
   noteBodySchema,
+  onCallQuerySchema,
+  overrideBodySchema,
+  overridesQuerySchema,
   postmortemDoneBodySchema,
   postmortemQuerySchema,
   reassignBodySchema,
@@ -204,8 +207,31 @@ export const OPERATIONS: Record<string, Operation> = {
     ...INCIDENT_ACTION,
   },
   'GET /v1/oncall': {
-    summary: 'Who fills each role now',
-    ok: { status: 200, description: '{"roles":[{"role","responder":{"id","name","email"}}]}' },
+    summary: "Who fills each team's roles now (overrides applied), until when, and who is next",
+    query: onCallQuerySchema,
+    ok: {
+      status: 200,
+      description: '{"at","roles":[{"team","role","now","until","next","override","responder":{"id","name","email"}}]}',
+    },
+  },
+  'GET /v1/overrides': {
+    summary: 'The overrides made at run time that are not over yet, by start',
+    query: overridesQuerySchema,
+    ok: {
+      status: 200,
+      description: '{"overrides":[{"id","team","role","responder","from","to","reason","by","createdAt"}]}',
+    },
+  },
+  'POST /v1/overrides': {
+    summary:
+      'Cover a shift: the responder fills the role from "from" to "to", from the next page on; they are told at "from", and whoever holds the role next at "to"',
+    body: overrideBodySchema,
+    ok: { status: 201, description: 'The override' },
+  },
+  'DELETE /v1/overrides/{id}': {
+    summary: 'Remove an override: the rota is back as planned, and its start and end notices are cancelled',
+    ok: { status: 200, description: 'The override removed' },
+    errors: [404],
   },
   'POST /v1/drills': {
     summary: 'Start a fire drill: a [DRILL] incident that runs its ladder and is left out of reports',
@@ -224,6 +250,20 @@ export const OPERATIONS: Record<string, Operation> = {
   'GET /': {
     summary: 'Web console: unresolved incidents, who is on call (and the outbox on this machine)',
     ok: { status: 200, description: 'HTML page', html: true },
+  },
+  'GET /oncall': {
+    summary: 'Web console: who is on call now and for the next 14 days per team and role, a form to cover each shift',
+    ok: { status: 200, description: 'HTML page', html: true },
+  },
+  'POST /oncall/overrides': {
+    summary: 'Web console form: cover a shift (as POST /v1/overrides), then back to the On call page',
+    form: overrideBodySchema,
+    ok: { status: 303, description: 'Redirect to the On call page' },
+  },
+  'POST /oncall/overrides/{id}/remove': {
+    summary: 'Web console form: remove an override, then back to the On call page',
+    ok: { status: 303, description: 'Redirect to the On call page' },
+    errors: [404],
   },
   'GET /incidents/{id}': {
     summary: 'Web console: one incident with its timeline and buttons',

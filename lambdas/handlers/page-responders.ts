@@ -1,11 +1,14 @@
 /**
  * The page function: everything Klaxon sends to people. A ladder step's pages ("Page the
  * responders"), a status-update reminder (a scheduled look), a resolution notice, a post-mortem
- * reminder and an on-call handoff notification, told apart by the payload.
+ * reminder and an on-call handoff notification (of a rotation, a config override, or an override
+ * made at run time, whose one-time schedule sends `{"klaxon": "override-handoff"}`), told apart by
+ * the payload.
  */
 import middy from '@middy/core';
 import { deliveryFailureOf } from '../core/delivery-events.js';
 import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
+import { OVERRIDE_HANDOFF } from '../core/overrides.js';
 import {
   type DeliveryFailureResult,
   PageDeliveryError,
@@ -23,7 +26,12 @@ import {
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
-import { handoffRequestSchema, pageFunctionRequestSchema, statusUpdateLookSchema } from '../schemas/page-request.js';
+import {
+  handoffRequestSchema,
+  overrideHandoffSchema,
+  pageFunctionRequestSchema,
+  statusUpdateLookSchema,
+} from '../schemas/page-request.js';
 import { deliveryEventRecordSchema, snsDeliveryEventsSchema } from '../schemas/sms-voice-event.js';
 import type { PagingHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
@@ -53,6 +61,19 @@ export const pageResponders =
   (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   async (event: unknown): Promise<PageFunctionResult> => {
     if (typeof event === 'object' && event !== null && 'Records' in event) return deliveryEvents(deps, event);
+    if (typeof event === 'object' && event !== null && 'klaxon' in event && event.klaxon === OVERRIDE_HANDOFF) {
+      if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
+      const request = overrideHandoffSchema.safeParse(event);
+      if (!request.success) {
+        throw new InvalidPageRequestError(describeValidation('Not an override handoff', request.error, 'event'));
+      }
+      const { id, edge } = request.data;
+      // An override's edges are its own times: the handoff reads them from the stored override.
+      const at = deps.clock.now().toISOString();
+      const result = await notifyHandoff({ ...deps, handoffs: deps.handoffs }, { handoff: 'cover', id, edge, at });
+      deps.logger.info(`Override ${edge} notified ${result.notified.join(', ') || 'nobody'}`, { id, edge, ...result });
+      return result;
+    }
     if (typeof event === 'object' && event !== null && 'handoff' in event) {
       if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
       const request = handoffRequestSchema.safeParse(event);

@@ -3,7 +3,7 @@
  * severity change, reassign, the post-mortem (draft and done), who is on call, the monthly report
  * and the OpenAPI document. Each route: validate → call the core → shape the answer.
  */
-import { ROLES, responderById } from '../core/config.js';
+import { ROLES, responderById, type TeamConfig } from '../core/config.js';
 import { startDrill } from '../core/drills.js';
 import {
   addNote,
@@ -12,6 +12,7 @@ import {
   reassignIncident,
   takeIncident,
 } from '../core/incident-updates.js';
+import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { escalateNow } from '../core/replan.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
@@ -20,6 +21,9 @@ import {
   drillBodySchema,
   escalateBodySchema,
   noteBodySchema,
+  onCallQuerySchema,
+  overrideBodySchema,
+  overridesQuerySchema,
   postmortemDoneBodySchema,
   postmortemQuerySchema,
   reassignBodySchema,
@@ -28,7 +32,8 @@ import {
   takeBodySchema,
 } from '../schemas/incidents-api.js';
 import { actor, incidentId, optionalBody, type Route, takingResponder } from './api-route.js';
-import { type HttpResult, json, NotFoundError, validate } from './http.js';
+import type { HandlerDeps } from './deps.js';
+import { BadRequestError, type HttpResult, json, NotFoundError, pathParameter, validate } from './http.js';
 import { openApiDocument } from './openapi.js';
 
 function markdown(body: string): HttpResult {
@@ -92,25 +97,65 @@ const postmortemDraft: Route = async (deps, event) => {
 
 const report: Route = async (deps, event) => {
   const query = validate(reportQuerySchema, event.queryStringParameters ?? {}, 'query');
+  if (query.team !== undefined) teamsNamed(deps, query.team);
   const incidents = [];
-  for await (const incident of deps.store.incidentsOpenedBetween(query.from, query.to)) incidents.push(incident);
+  for await (const incident of deps.store.incidentsOpenedBetween(query.from, query.to)) {
+    if (query.team === undefined || incident.team === query.team) incidents.push(incident);
+  }
   const built = buildReport(incidents, query);
   return query.format === 'markdown' ? markdown(renderReportMarkdown(built)) : json(200, built);
 };
 
-/** Who fills each role now (rotations and overrides applied), until when, and who is next. */
-const onCall: Route = async (deps) => {
+/** The teams a `?team=` names (every team without it); an unknown team is a 400 naming the known ones. */
+function teamsNamed(deps: HandlerDeps, team: string | undefined): TeamConfig[] {
+  if (team === undefined) return deps.config.teams;
+  const found = deps.config.teams.find((candidate) => candidate.id === team);
+  if (!found) {
+    throw new BadRequestError(`No team "${team}" (teams: ${deps.config.teams.map((t) => t.id).join(', ')})`);
+  }
+  return [found];
+}
+
+/**
+ * Who fills each team's roles now (rotations and overrides, run-time ones included, applied),
+ * until when, and who is next; `?team=` for one team.
+ */
+const onCall: Route = async (deps, event) => {
+  const query = validate(onCallQuerySchema, event.queryStringParameters ?? {}, 'query');
+  const teams = teamsNamed(deps, query.team);
   const at = deps.clock.now();
+  const covers = await currentOverrides(deps, at);
   return json(200, {
     at: at.toISOString(),
-    roles: whoIsOnCall(deps.config, ROLES, at).map((entry) => {
-      const responder = responderById(deps.config, entry.now);
-      return {
-        ...entry,
-        responder: responder ? { id: responder.id, name: responder.name, email: responder.email } : null,
-      };
-    }),
+    roles: teams.flatMap((team) =>
+      whoIsOnCall(team, ROLES, at, covers).map((entry) => {
+        const responder = responderById(deps.config, entry.now);
+        return {
+          ...entry,
+          responder: responder ? { id: responder.id, name: responder.name, email: responder.email } : null,
+        };
+      }),
+    ),
   });
+};
+
+/** The run-time overrides not yet over, by start; `?team=` for one team. */
+const listOverrides: Route = async (deps, event) => {
+  const query = validate(overridesQuerySchema, event.queryStringParameters ?? {}, 'query');
+  teamsNamed(deps, query.team);
+  return json(200, { overrides: await currentOverrides(deps, deps.clock.now(), query.team) });
+};
+
+const postOverride: Route = async (deps, event) => {
+  const body = validate(overrideBodySchema, optionalBody(event), 'body');
+  const override = await addOverride(deps, { ...body, by: actor(deps, event, body.by) });
+  return json(201, override);
+};
+
+const deleteOverride: Route = async (deps, event) => {
+  // Override ids are ULIDs, which the path's {id} check (an incident id's) lets through.
+  const id = pathParameter(event, 'id');
+  return json(200, await removeOverride(deps, id));
 };
 
 const drill: Route = async (deps, event) => {
@@ -130,6 +175,9 @@ export const RESPONDER_ROUTES: Record<string, Route> = {
   'GET /v1/incidents/{id}/postmortem': postmortemDraft,
   'POST /v1/incidents/{id}/postmortem': postmortemDone,
   'GET /v1/oncall': onCall,
+  'GET /v1/overrides': listOverrides,
+  'POST /v1/overrides': postOverride,
+  'DELETE /v1/overrides/{id}': deleteOverride,
   'POST /v1/drills': drill,
   'GET /v1/reports': report,
   'GET /v1/openapi.json': openApi,

@@ -1,6 +1,7 @@
 /**
  * The web console: open incidents, an incident page with its timeline and buttons, who is on
- * call, and (on this machine) the outbox. HTML forms post to it and are answered with a redirect
+ * call (and, on its own page, for the next 14 days, with a form to cover a shift), and (on this
+ * machine) the outbox. HTML forms post to it and are answered with a redirect
  * back to the incident (post/redirect/get), so a reload never acknowledges twice.
  *
  * Every page is for a signed-in responder (console-session.ts): the sign-in authorizer lets no
@@ -13,14 +14,17 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
-import { responderById } from '../core/config.js';
+import { ROLES, responderById } from '../core/config.js';
 import { addNote, takeIncident } from '../core/incident-updates.js';
+import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
+import { onCallShifts, whoIsOnCall } from '../core/rotations.js';
 import {
   acknowledgeBodySchema,
   escalateBodySchema,
   noteBodySchema,
+  overrideBodySchema,
   resolveBodySchema,
   takeBodySchema,
 } from '../schemas/incidents-api.js';
@@ -32,6 +36,7 @@ import {
   incidentPage,
   type MorePage,
   type OutboxLine,
+  onCallPage,
   type Viewer,
 } from './console-pages.js';
 import {
@@ -103,22 +108,63 @@ const CONSOLE_PAGE = 100;
  */
 const home: Page = async (deps, event, viewer, options) => {
   const query = event.queryStringParameters ?? {};
+  const team = query.team;
+  if (team !== undefined && !deps.config.teams.some((candidate) => candidate.id === team)) {
+    return notAValidLink(`No team "${team}" (teams: ${deps.config.teams.map((candidate) => candidate.id).join(', ')})`);
+  }
   if (query.cursor !== undefined) {
     const status = UNRESOLVED.find((name) => name === query.status);
     if (!status) {
       return notAValidLink('A next-page link names its status.');
     }
-    const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor });
-    return htmlResult(200, continuationPage(viewer, status, next.incidents, next.next));
+    const next = await deps.store.listByStatus(status, { limit: CONSOLE_PAGE, cursor: query.cursor, team });
+    return htmlResult(200, continuationPage(viewer, status, next.incidents, next.next, team));
   }
-  const pages = await Promise.all(UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE })));
+  const pages = await Promise.all(
+    UNRESOLVED.map((status) => deps.store.listByStatus(status, { limit: CONSOLE_PAGE, team })),
+  );
   const unresolved = pages.flatMap((listed) => listed.incidents).sort((a, b) => b.openedAt.localeCompare(a.openedAt));
   const more = UNRESOLVED.flatMap((status, index) => {
     const cursor = pages[index]?.next;
-    return cursor ? [{ status, cursor } satisfies MorePage] : [];
+    return cursor ? [{ status, cursor, team } satisfies MorePage] : [];
   });
-  return htmlResult(200, homePage(viewer, deps.config, unresolved, options.outbox?.(), more));
+  const at = deps.clock.now();
+  const covers = await currentOverrides(deps, at);
+  const now = deps.config.teams.flatMap((team) => whoIsOnCall(team, ROLES, at, covers));
+  return htmlResult(200, homePage(viewer, deps.config, now, unresolved, options.outbox?.(), more, team));
 };
+
+const ON_CALL_DAYS = 14;
+
+/** `/oncall`: who holds each team's roles from now for 14 days, with a cover form per shift. */
+async function showOnCall(deps: HandlerDeps, viewer: Viewer, status = 200, error?: string): Promise<HttpResult> {
+  const at = deps.clock.now();
+  const until = new Date(at.getTime() + ON_CALL_DAYS * 86_400_000);
+  const covers = await currentOverrides(deps, at);
+  const teams = deps.config.teams.map((team) => ({
+    team: team.id,
+    roles: ROLES.map((role) => ({ role, shifts: onCallShifts(team, role, at, until, covers) })),
+  }));
+  return htmlResult(status, onCallPage(viewer, deps.config, teams, covers, error));
+}
+
+/**
+ * Runs an On call form, then shows the page again: redirected on success, with the reason on
+ * refusal. Its path `{id}` and form token were checked before (guarded).
+ */
+function onCallAction(act: (deps: HandlerDeps, event: HttpEvent, id: string) => Promise<unknown>): Page {
+  return async (deps, event, viewer) => {
+    const id = event.pathParameters?.id === undefined ? '' : pathId(event);
+    try {
+      await act(deps, event, id);
+    } catch (error) {
+      const refused = httpErrorOf(error);
+      if (!refused || refused.statusCode >= 500) throw error;
+      return showOnCall(deps, viewer, refused.statusCode, `Not done: ${refused.message}`);
+    }
+    return seeOther('/oncall');
+  };
+}
 
 async function showIncident(
   deps: HandlerDeps,
@@ -159,6 +205,12 @@ const signOut: Page = async (_deps, event, _viewer, options) => ({
 
 export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
+  'GET /oncall': (deps, _event, viewer) => showOnCall(deps, viewer),
+  'POST /oncall/overrides': onCallAction(async (deps, event) => {
+    const form = parseForm(overrideBodySchema, event);
+    return addOverride(deps, { ...form, by: actor(deps, event, form.by) });
+  }),
+  'POST /oncall/overrides/{id}/remove': onCallAction((deps, _event, id) => removeOverride(deps, id)),
   'GET /incidents/{id}': (deps, event, viewer) => showIncident(deps, viewer, pathId(event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);

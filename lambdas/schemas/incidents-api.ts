@@ -1,6 +1,6 @@
 /** Query and body schemas of the incident management API (DESIGN.md, "HTTP API contract"). */
 import * as z from 'zod';
-import { SEVERITIES } from '../core/config.js';
+import { ROLES, SEVERITIES, TEAM_ID } from '../core/config.js';
 import { INCIDENT_ID, INCIDENT_STATUSES } from '../core/incident.js';
 
 /** Any ISO-8601 instant, compared with stored times in their canonical form (…T00:00:00.000Z). */
@@ -19,6 +19,8 @@ const fromBeforeTo = (range: { from?: string; to?: string }) =>
   range.from === undefined || range.to === undefined || range.from < range.to;
 const FROM_BEFORE_TO = { message: '"from" must be before "to"', path: ['to'] };
 
+const teamId = z.string().regex(TEAM_ID, 'must be a team id (lower-case letters, digits and dashes)');
+
 export const listIncidentsQuerySchema = z
   .object({
     status: z.enum(INCIDENT_STATUSES).default('open'),
@@ -26,6 +28,7 @@ export const listIncidentsQuerySchema = z
     cursor: z.string().max(2048).optional(),
     severity: z.enum(SEVERITIES).optional(),
     service: z.string().min(1).max(256).optional(),
+    team: teamId.optional().describe("the incident's team"),
     from: instant('opened at or after (ISO-8601)').optional(),
     to: instant('opened before (ISO-8601)').optional(),
   })
@@ -84,6 +87,7 @@ export const reportQuerySchema = z
     from: instant('opened at or after (ISO-8601)'),
     to: instant(`opened before (ISO-8601); at most ${MAX_REPORT_MONTHS} months after "from"`),
     format: z.enum(['json', 'markdown']).default('json'),
+    team: teamId.optional().describe("only this team's incidents"),
   })
   .refine(fromBeforeTo, FROM_BEFORE_TO)
   .refine(withinReportLimit, {
@@ -95,9 +99,25 @@ export const drillBodySchema = z.object({
   by: actor.optional(),
   severity: z.enum(SEVERITIES).default('SEV2').describe("the runbooks' monthly drill simulates a SEV2"),
   title: text(256).default('Fire drill'),
+  team: teamId.optional().describe('the team whose people it pages (default: the default team)'),
   id: z
     .string()
     .regex(INCIDENT_ID, 'must be 1 to 64 letters, digits, "-" or "_"')
     .optional()
     .describe('sent again on a retry, the same drill is returned'),
 });
+
+export const onCallQuerySchema = z.object({ team: teamId.optional().describe('one team (default: every team)') });
+export const overridesQuerySchema = z.object({ team: teamId.optional().describe('one team (default: every team)') });
+
+export const overrideBodySchema = z
+  .object({
+    team: teamId.optional().describe('the team whose role is covered (default: the default team)'),
+    role: z.enum(ROLES),
+    responder: z.string().min(1).max(63).describe('the responder id who covers the shift'),
+    from: instant('the shift starts (ISO-8601)'),
+    to: instant('the shift ends (ISO-8601)'),
+    reason: text(500).describe('why, for the people on the rota'),
+    by: actor.optional(),
+  })
+  .refine(fromBeforeTo, FROM_BEFORE_TO);

@@ -3,8 +3,10 @@
  * responders", escalation.asl.json), and after a resolution the notice to those paged and the
  * post-mortem reminders (postmortem-reminder.asl.json); and a scheduled status-update look.
  */
+
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
+import { OVERRIDE_EDGES, OVERRIDE_HANDOFF } from '../core/overrides.js';
 import { STATUS_UPDATE_LOOK } from '../core/reminders.js';
 
 /**
@@ -12,8 +14,24 @@ import { STATUS_UPDATE_LOOK } from '../core/reminders.js';
  * `<aws.scheduler.scheduled-time>`; the local timer's handoff instant).
  */
 export const handoffRequestSchema = z.discriminatedUnion('handoff', [
-  z.object({ handoff: z.literal('rotation'), rotation: z.string().min(1), at: z.iso.datetime({ offset: true }) }),
-  z.object({ handoff: z.literal('override'), override: z.number().int().min(0), at: z.iso.datetime({ offset: true }) }),
+  z.object({
+    handoff: z.literal('rotation'),
+    team: z.string().min(1),
+    rotation: z.string().min(1),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    handoff: z.literal('override'),
+    team: z.string().min(1),
+    override: z.number().int().min(0),
+    at: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    handoff: z.literal('cover'),
+    id: z.string().min(1).max(64),
+    edge: z.enum(OVERRIDE_EDGES),
+    at: z.iso.datetime({ offset: true }),
+  }),
 ]);
 
 export const pageRequestSchema = z.object({
@@ -67,3 +85,10 @@ export const pageFunctionRequestSchema = z.union([
   postmortemReminderRequestSchema,
   pageRequestSchema,
 ]);
+
+/** What an override's one-time schedule sends (core/overrides.ts): which override, which edge. */
+export const overrideHandoffSchema = z.strictObject({
+  klaxon: z.literal(OVERRIDE_HANDOFF),
+  id: z.string().min(1).max(64),
+  edge: z.enum(OVERRIDE_EDGES),
+});

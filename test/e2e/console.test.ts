@@ -221,4 +221,33 @@ describe('web console', () => {
       await crowded.stop();
     }
   }, 60_000);
+
+  it('covers a shift from the On call page, and removes the cover', async () => {
+    const tab = await browser.newPage();
+    await tab.goto(`${runtime.url}/`);
+    await tab.getByRole('link', { name: 'The next 14 days, and cover a shift' }).click();
+    await tab.getByRole('heading', { name: 'Team ops' }).waitFor();
+    const primary = tab.locator('tr[data-team="ops"][data-role="primary"]').first();
+    expect(await primary.getByRole('cell', { name: 'Priya Primary' }).count()).toBe(1);
+    await primary.getByText('Cover this shift').click();
+    await primary.getByLabel('Covered by').selectOption('eng-manager');
+    await primary.getByLabel('Reason').fill('Priya is on a flight');
+    await primary.getByRole('button', { name: 'Cover' }).click();
+    await tab.getByRole('cell', { name: 'Priya is on a flight' }).waitFor();
+    const onCall = await call<{ roles: { role: string; now: string; override?: string }[] }>(
+      runtime,
+      'GET',
+      '/v1/oncall',
+    );
+    expect(onCall.body.roles.find((role) => role.role === 'primary')).toMatchObject({ now: 'eng-manager' });
+    expect(await tab.locator('tr[data-team="ops"][data-role="primary"]').first().textContent()).toContain(
+      'Morgan Manager',
+    );
+
+    await tab.getByRole('button', { name: 'Remove' }).click();
+    await tab.getByText('None.').waitFor();
+    const after = await call<{ roles: { role: string; now: string }[] }>(runtime, 'GET', '/v1/oncall');
+    expect(after.body.roles.find((role) => role.role === 'primary')?.now).toBe('primary-oncall');
+    await tab.close();
+  });
 });

@@ -78,10 +78,11 @@ describe('handoff notifications', () => {
     // EventBridge Scheduler delivers at least once: the same payload again notifies nobody.
     const again = await runtime.handoffs.notify({
       handoff: 'rotation',
+      team: 'ops',
       rotation: 'primary-daily',
       at: handoff.toISOString(),
     });
-    expect(again).toEqual({ notified: [], skipped: [`rotation#primary-daily#primary#${handoff.toISOString()}`] });
+    expect(again).toEqual({ notified: [], skipped: [`rotation#ops#primary-daily#primary#${handoff.toISOString()}`] });
     expect(handoffsIn(await outbox(runtime)).filter((message) => message.responder === incoming)).toHaveLength(1);
   });
 
@@ -91,7 +92,12 @@ describe('handoff notifications', () => {
     expect(notices.map((message) => message.at)).toEqual([overrideFrom.toISOString()]);
     expect(notices[0]?.subject).toBe('[Klaxon] You are now secondary on call');
     expect(notices[0]?.email).toContain(overrideTo.toISOString());
-    const again = await runtime.handoffs.notify({ handoff: 'override', override: 0, at: overrideFrom.toISOString() });
+    const again = await runtime.handoffs.notify({
+      handoff: 'override',
+      team: 'ops',
+      override: 0,
+      at: overrideFrom.toISOString(),
+    });
     expect(again).toMatchObject({ notified: [] });
     expect(handoffsIn(await outbox(runtime)).filter((message) => message.responder === 'eng-manager')).toHaveLength(1);
   });

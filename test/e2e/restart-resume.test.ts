@@ -153,16 +153,23 @@ describe('restart with --data mid-incident', () => {
 
     // A handoff while the runtime was down: eng-manager covers the primary role from now on.
     const base = testConfig();
+    const [team, ...others] = base.teams;
     const handedOff = parseConfig({
       ...base,
       severityPolicy: {},
-      overrides: [
+      teams: [
         {
-          role: 'primary',
-          responder: 'eng-manager',
-          from: new Date(clock.now().getTime() - 1_000).toISOString(),
-          to: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+          ...team,
+          overrides: [
+            {
+              role: 'primary',
+              responder: 'eng-manager',
+              from: new Date(clock.now().getTime() - 1_000).toISOString(),
+              to: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+            },
+          ],
         },
+        ...others,
       ],
     });
     const after = await start(dataDir, handedOff);

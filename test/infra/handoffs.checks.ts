@@ -35,8 +35,8 @@ describe('handoff schedules', () => {
     const targetsOf = schedules.map((schedule) => schedule.Target as Record<string, unknown>);
     expect(targetsOf.map((target) => render(target.Arn))).toEqual([pageFunction, pageFunction]);
     expect(targetsOf.map((target) => JSON.parse(String(target.Input)))).toEqual([
-      { handoff: 'rotation', rotation: 'primary-weekly', at: '<aws.scheduler.scheduled-time>' },
-      { handoff: 'override', override: 0, at: '<aws.scheduler.scheduled-time>' },
+      { handoff: 'rotation', team: 'ops', rotation: 'primary-weekly', at: '<aws.scheduler.scheduled-time>' },
+      { handoff: 'override', team: 'ops', override: 0, at: '<aws.scheduler.scheduled-time>' },
     ]);
     expect(targetsOf.map((target) => target.RetryPolicy)).toEqual([
       { MaximumEventAgeInSeconds: 3600, MaximumRetryAttempts: 3 },

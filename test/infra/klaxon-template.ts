@@ -58,30 +58,43 @@ export function sharedKlaxon(): ReturnType<typeof synthKlaxon> {
 /** The default config plus a weekly rotation filling two roles, an unused one and an override. */
 export function withRotations(): KlaxonConfigInput {
   const config = defaultConfig();
+  const [team, ...others] = config.teams;
+  if (!team) throw new Error('The default config has no team');
   return {
     ...config,
-    rotations: [
+    teams: [
       {
-        id: 'primary-weekly',
-        every: 'week',
-        handoffDay: 'monday',
-        handoffTime: '09:00',
-        timeZone: 'Europe/Berlin',
-        start: '2026-11-02',
-        members: ['primary-oncall', 'secondary-oncall'],
+        ...team,
+        rotations: [
+          {
+            id: 'primary-weekly',
+            every: 'week',
+            handoffDay: 'monday',
+            handoffTime: '09:00',
+            timeZone: 'Europe/Berlin',
+            start: '2026-11-02',
+            members: ['primary-oncall', 'secondary-oncall'],
+          },
+          {
+            id: 'unused-daily',
+            every: 'day',
+            handoffTime: '18:30',
+            timeZone: 'America/New_York',
+            start: '2026-11-02',
+            members: ['eng-manager'],
+          },
+        ],
+        onCall: { primary: { rotation: 'primary-weekly' }, secondary: { rotation: 'primary-weekly', shift: 1 } },
+        overrides: [
+          {
+            role: 'primary',
+            responder: 'eng-manager',
+            from: '2026-12-24T08:00:00+01:00',
+            to: '2026-12-27T09:00:00+01:00',
+          },
+        ],
       },
-      {
-        id: 'unused-daily',
-        every: 'day',
-        handoffTime: '18:30',
-        timeZone: 'America/New_York',
-        start: '2026-11-02',
-        members: ['eng-manager'],
-      },
-    ],
-    onCall: { primary: { rotation: 'primary-weekly' }, secondary: { rotation: 'primary-weekly', shift: 1 } },
-    overrides: [
-      { role: 'primary', responder: 'eng-manager', from: '2026-12-24T08:00:00+01:00', to: '2026-12-27T09:00:00+01:00' },
+      ...others,
     ],
   };
 }

@@ -95,7 +95,7 @@ describe('function permissions', () => {
     expect(topics).toHaveLength(4);
   });
 
-  it('web-console: incident items, start (escalate now) and stop escalations, start post-mortem reminders, publish lifecycle events', () => {
+  it("web-console: incident items, start (escalate now) and stop escalations, start post-mortem reminders, publish lifecycle events, schedule an override's handoff notices", () => {
     const fn = klaxon.management.consoleFunction;
     expect(permissionsOf(template, roleOf(fn))).toEqual(
       [
@@ -105,6 +105,7 @@ describe('function permissions', () => {
         ...allow(['states:StopExecution'], executions),
         ...startPostmortemReminders,
         ...allow(['events:PutEvents'], bus),
+        ...scheduling,
       ].sort(),
     );
   });

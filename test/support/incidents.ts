@@ -8,12 +8,17 @@ const DEFAULT_POLICY_CONFIG: KlaxonConfig = parseConfig({
   responders: [
     { id: 'primary-oncall', name: 'Priya Primary', email: 'primary-oncall@example.com', phone: '+14155550101' },
   ],
-  roles: {
-    primary: 'primary-oncall',
-    secondary: 'primary-oncall',
-    'engineering-manager': 'primary-oncall',
-    executive: 'primary-oncall',
-  },
+  teams: [
+    {
+      id: 'ops',
+      roles: {
+        primary: 'primary-oncall',
+        secondary: 'primary-oncall',
+        'engineering-manager': 'primary-oncall',
+        executive: 'primary-oncall',
+      },
+    },
+  ],
 });
 
 /**
@@ -21,13 +26,13 @@ const DEFAULT_POLICY_CONFIG: KlaxonConfig = parseConfig({
  * (the default severity policy unless `config` is given), not started yet.
  */
 export const anOpeningRun = (
-  incident: Pick<Incident, 'id' | 'severity' | 'openedAt' | 'source'>,
+  incident: Pick<Incident, 'id' | 'team' | 'severity' | 'openedAt' | 'source'>,
   config: KlaxonConfig = DEFAULT_POLICY_CONFIG,
 ): Run =>
   firstRun({
     by: `alarm:${incident.source}`,
     at: incident.openedAt,
-    ladder: tierLadder(config, incident.id, incident.severity, incident.openedAt, 1),
+    ladder: tierLadder(config, incident.id, incident.team, incident.severity, incident.openedAt, 1),
   });
 
 /**
@@ -35,7 +40,7 @@ export const anOpeningRun = (
  * run after the first a re-plan (escalate now) otherwise, every ladder planned from `at`.
  */
 export function aLaterRun(
-  incident: Pick<Incident, 'id' | 'severity' | 'openedAt' | 'source'>,
+  incident: Pick<Incident, 'id' | 'team' | 'severity' | 'openedAt' | 'source'>,
   { number, episode = 1, at = incident.openedAt }: { number: number; episode?: number; at?: string },
   config: KlaxonConfig = DEFAULT_POLICY_CONFIG,
 ): Run {
@@ -45,7 +50,7 @@ export function aLaterRun(
     run = nextRun(run, n === episode ? 'reopened' : 'escalated', {
       by: n === episode ? `alarm:${incident.source}` : 'priya',
       at,
-      ladder: tierLadder(config, incident.id, incident.severity, at, n),
+      ladder: tierLadder(config, incident.id, incident.team, incident.severity, at, n),
     });
   }
   return run;
@@ -62,6 +67,7 @@ export const anIncident = (changes: Partial<Incident> = {}): Incident => {
     severity: 'SEV1',
     status: 'open',
     service: 'orders',
+    team: 'ops',
     dedupKey: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:orders-api-5xx',
     source: 'cloudwatch',
     summary: 'Threshold Crossed: 1 out of the last 1 datapoints [12.0] was greater than the threshold (5.0).',

@@ -34,22 +34,30 @@ export function testConfig(): KlaxonConfig {
 export function withDailyPrimaryRotation(
   handoff: Date,
   now: number,
-  overrides?: KlaxonConfig['overrides'],
+  overrides?: KlaxonConfig['teams'][number]['overrides'],
 ): KlaxonConfig {
+  const base = testConfig();
+  const [team, ...others] = base.teams;
   return parseConfig({
-    ...testConfig(),
-    rotations: [
+    ...base,
+    teams: [
       {
-        id: 'primary-daily',
-        every: 'day',
-        handoffTime: handoff.toISOString().slice(11, 16),
-        timeZone: 'UTC',
-        start: new Date(now - 2 * 86_400_000).toISOString().slice(0, 10),
-        members: ['primary-oncall', 'executive'],
+        ...team,
+        rotations: [
+          {
+            id: 'primary-daily',
+            every: 'day',
+            handoffTime: handoff.toISOString().slice(11, 16),
+            timeZone: 'UTC',
+            start: new Date(now - 2 * 86_400_000).toISOString().slice(0, 10),
+            members: ['primary-oncall', 'executive'],
+          },
+        ],
+        onCall: { primary: { rotation: 'primary-daily' } },
+        ...(overrides ? { overrides } : {}),
       },
+      ...others,
     ],
-    onCall: { primary: { rotation: 'primary-daily' } },
-    ...(overrides ? { overrides } : {}),
   });
 }
 

@@ -47,8 +47,8 @@ describe('config', () => {
     ],
     [
       'a role naming nobody',
-      (c: Config) => (c.roles.executive = 'ceo'),
-      'roles.executive: "ceo" is not a responder id',
+      (c: Config) => (c.teams[0].roles.executive = 'ceo'),
+      'teams[0].roles.executive: "ceo" is not a responder id',
     ],
     ['a bad email', (c: Config) => (c.responders[0].email = 'nope'), 'responders[0].email: must be an email'],
     ['an unknown field', (c: Config) => (c.pagerSound = 'loud'), 'pagerSound'],

@@ -169,6 +169,7 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
       severity: 'SEV1',
       status,
       service: 's',
+      team: 'ops',
       dedupKey: id,
       source: 'manual',
       summary: 's',

@@ -58,8 +58,11 @@ describe('intake config', () => {
 });
 
 describe('routing', () => {
+  const base = valid() as { teams: { roles: unknown }[] };
   const config = parseConfig({
-    ...valid(),
+    ...base,
+    // The service decides the team: the team that lists it, else the first (default) team.
+    teams: [...base.teams, { id: 'commerce', services: ['payments', 'frontline'], roles: base.teams[0]?.roles }],
     routes: [
       { name: 'payments', match: { alarmName: 'payments-*' }, service: 'payments' },
       { name: 'all alarms', match: { source: 'cloudwatch' }, service: 'ops', defaultSeverity: 'SEV2' },
@@ -68,17 +71,20 @@ describe('routing', () => {
     ],
   });
 
-  it.each<[string, Partial<Alert>, { service: string; severity: string; rule?: string; severityNote?: string }]>([
+  it.each<
+    [string, Partial<Alert>, { service: string; team: string; severity: string; rule?: string; severityNote?: string }]
+  >([
     [
       'the first matching rule wins',
       { facts: { alarmName: 'Payments-API' }, severityText: 'SEV1' },
-      { service: 'payments', severity: 'SEV1', rule: 'payments' },
+      { service: 'payments', team: 'commerce', severity: 'SEV1', rule: 'payments' },
     ],
     [
       "a rule's default severity when the alert has none",
       { facts: { alarmName: 'other' } },
       {
         service: 'ops',
+        team: 'ops',
         severity: 'SEV2',
         rule: 'all alarms',
         severityNote: `The alert had no severity; route "all alarms"'s default SEV2 applies`,
@@ -87,18 +93,19 @@ describe('routing', () => {
     [
       'a key=value description tag, with a pattern',
       { source: 'events-v2', facts: { description: 'latency high team=search' }, severityText: 'warning' },
-      { service: 'search', severity: 'SEV3', rule: 'team tag' },
+      { service: 'search', team: 'ops', severity: 'SEV3', rule: 'team tag' },
     ],
     [
       'a bare-word description tag, forcing the severity',
       { source: 'alertmanager', facts: { description: 'checkout [customer-facing]' }, severityText: 'info' },
-      { service: 'frontline', severity: 'SEV1', rule: 'word tag' },
+      { service: 'frontline', team: 'commerce', severity: 'SEV1', rule: 'word tag' },
     ],
     [
       'the default route for no match, keeping the sender service',
       { source: 'events-v2', service: 'billing', severityText: 'nonsense', severitySource: 'payload.severity' },
       {
         service: 'billing',
+        team: 'ops',
         severity: 'SEV3',
         severityNote: 'The alert had unknown severity "nonsense" in payload.severity; the default SEV3 applies',
       },

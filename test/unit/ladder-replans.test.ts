@@ -1,5 +1,6 @@
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
+import { dynamoOverrides } from '../../lambdas/adapters/dynamo-overrides.js';
 import { ulidGenerator } from '../../lambdas/adapters/system.js';
 import type { Alert } from '../../lambdas/core/alert.js';
 import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, type TierPolicy } from '../../lambdas/core/config.js';
@@ -188,6 +189,7 @@ describe('re-planning a ladder that did not start when the incident opened', () 
     deps = {
       config: testConfig(),
       store: dynamoIncidentStore(dynamo.client, TABLE),
+      overrides: dynamoOverrides(dynamo.client, TABLE),
       records: dynamoIntakeRecords(dynamo.client, TABLE),
       escalation: {
         start: async (input) => {

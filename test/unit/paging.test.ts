@@ -1,5 +1,7 @@
 /** One ladder step's pages: who gets them, what is skipped, and retries that never page twice. */
+
 import { dynamoIncidentStore } from '../../lambdas/adapters/dynamo-incident-store.js';
+import { dynamoOverrides } from '../../lambdas/adapters/dynamo-overrides.js';
 import { systemClock } from '../../lambdas/adapters/system.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationStep } from '../../lambdas/core/ladder.js';
@@ -40,6 +42,7 @@ describe('paging a ladder step', () => {
     deps = {
       config: testConfig(),
       store: dynamoIncidentStore(dynamo.client, 'paging-test'),
+      overrides: dynamoOverrides(dynamo.client, 'paging-test'),
       pager,
       events: outbox.publisher(),
       clock: systemClock,

@@ -22,7 +22,7 @@ describe('config examples in the docs', () => {
   it('finds the examples (severity policy, routes and alert policy, on-call schedules)', () => {
     const onConfigurationPage = examples.filter(({ page }) => page === 'docs/configuration.md');
     expect(onConfigurationPage.map(({ example }) => example.split(':')[0])).toEqual(
-      expect.arrayContaining(['"severityPolicy"', '"routes"', '"roles"']),
+      expect.arrayContaining(['"severityPolicy"', '"routes"', '"teams"']),
     );
   });
 

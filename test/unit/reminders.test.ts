@@ -1,5 +1,5 @@
 /** The reminder decisions, with the time passed in: when a status update is due, and the post-mortem plan. */
-import { DEFAULT_SEVERITY_POLICY } from '../../lambdas/core/config.js';
+import { DEFAULT_SEVERITY_POLICY, defaultTeam } from '../../lambdas/core/config.js';
 import {
   decidePostmortemReminder,
   decideStatusUpdateReminder,
@@ -89,15 +89,20 @@ describe('when a status update is due', () => {
 
 describe('who is reminded, and how', () => {
   const config = testConfig();
+  const roster = { team: defaultTeam(config), covers: [] };
   it('reminds the assignee, else the acknowledger, else the primary now', () => {
     const now = at(20);
     expect(
-      whoToRemind(config, anIncident({ assignee: 'eng-manager', acknowledgedBy: 'secondary-oncall' }), now)?.id,
+      whoToRemind(config, roster, anIncident({ assignee: 'eng-manager', acknowledgedBy: 'secondary-oncall' }), now)?.id,
     ).toBe('eng-manager');
-    expect(whoToRemind(config, anIncident({ acknowledgedBy: 'secondary-oncall' }), now)?.id).toBe('secondary-oncall');
+    expect(whoToRemind(config, roster, anIncident({ acknowledgedBy: 'secondary-oncall' }), now)?.id).toBe(
+      'secondary-oncall',
+    );
     // Acknowledged by something that is not a responder (an integration): the primary.
-    expect(whoToRemind(config, anIncident({ acknowledgedBy: 'alarm:events-v2' }), now)?.id).toBe('primary-oncall');
-    expect(whoToRemind(config, anIncident(), now)?.id).toBe('primary-oncall');
+    expect(whoToRemind(config, roster, anIncident({ acknowledgedBy: 'alarm:events-v2' }), now)?.id).toBe(
+      'primary-oncall',
+    );
+    expect(whoToRemind(config, roster, anIncident(), now)?.id).toBe('primary-oncall');
   });
 
   it('reminds the way the tier first pages: SMS and email for SEV1, email for SEV2', () => {

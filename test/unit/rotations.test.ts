@@ -1,10 +1,19 @@
-/** Rotations, layers and overrides: who is on call at an instant, handoffs in local time across DST. */
+/**
+ * Rotations, layers and overrides (the config's and those made at run time): who is on call in a
+ * team at an instant, handoffs in local time across DST, the shifts of the next days, and teams.
+ */
 import { readFileSync } from 'node:fs';
-import { ConfigError, type KlaxonConfig, parseConfig, ROLES } from '../../lambdas/core/config.js';
-import { onCallFor, rotationShift, whoIsOnCall } from '../../lambdas/core/rotations.js';
+import { ConfigError, parseConfig, ROLES, type TeamConfig, teamForService, tierOf } from '../../lambdas/core/config.js';
+import { onCallFor, onCallShifts, rotationShift, type TeamCover, whoIsOnCall } from '../../lambdas/core/rotations.js';
 
-const base = JSON.parse(readFileSync('klaxon.config.json', 'utf8')) as Record<string, unknown>;
-const withSchedules = (schedules: Record<string, unknown>): KlaxonConfig => parseConfig({ ...base, ...schedules });
+const base = JSON.parse(readFileSync('klaxon.config.json', 'utf8')) as { teams: Record<string, unknown>[] };
+const baseTeam = base.teams[0] ?? {};
+/** The default team with these schedules (a one-team config, as klaxon.config.json). */
+const withSchedules = (schedules: Record<string, unknown>): TeamConfig => {
+  const team = parseConfig({ ...base, teams: [{ ...baseTeam, ...schedules }] }).teams[0];
+  if (!team) throw new Error('no team');
+  return team;
+};
 
 const berlinWeekly = {
   id: 'platform',
@@ -23,6 +32,18 @@ const config = withSchedules({
   ],
 });
 const rotation = config.rotations[0] ?? (undefined as never);
+
+/** An override made at run time for the default team. */
+const cover = (id: string, changes: Partial<TeamCover>): TeamCover => ({
+  id,
+  team: 'ops',
+  role: 'primary',
+  responder: 'eng-manager',
+  from: '2026-11-03T20:00:00.000Z',
+  to: '2026-11-04T06:00:00.000Z',
+  createdAt: '2026-11-03T10:00:00.000Z',
+  ...changes,
+});
 
 describe('a weekly rotation, Monday 09:00 Europe/Berlin', () => {
   it.each([
@@ -49,8 +70,8 @@ describe('a weekly rotation, Monday 09:00 Europe/Berlin', () => {
 
   it('says who is on call now, until when, and who is next', () => {
     expect(whoIsOnCall(config, ['primary', 'engineering-manager'], new Date('2026-10-30T10:00:00Z'))).toEqual([
-      { role: 'primary', now: 'secondary-oncall', until: '2026-11-02T08:00:00.000Z', next: 'eng-manager' },
-      { role: 'engineering-manager', now: 'eng-manager' },
+      { team: 'ops', role: 'primary', now: 'secondary-oncall', until: '2026-11-02T08:00:00.000Z', next: 'eng-manager' },
+      { team: 'ops', role: 'engineering-manager', now: 'eng-manager' },
     ]);
   });
 });
@@ -81,7 +102,7 @@ describe('a daily rotation, 18:30 America/New_York', () => {
 
 describe('schedules in the config', () => {
   it('keeps the plain roles mapping when there are no rotations', () => {
-    const plain = parseConfig(base);
+    const plain = withSchedules({});
     expect(ROLES.map((role) => onCallFor(plain, role, new Date()))).toEqual([
       'primary-oncall',
       'secondary-oncall',
@@ -106,7 +127,155 @@ describe('schedules in the config', () => {
     ],
     [{ onCall: { primary: { rotation: 'missing' } } }, 'onCall.primary.rotation: "missing" is not a rotation id'],
   ])('refuses %j naming the field', (schedules, message) => {
+    message = `teams[0].${message}`;
     expect(() => withSchedules(schedules)).toThrow(ConfigError);
     expect(() => withSchedules(schedules)).toThrow(message);
+  });
+});
+
+describe('overrides made at run time', () => {
+  // At 2026-11-03 the weekly rotation has eng-manager as primary, with the config's override
+  // putting executive on from 12:00 to 18:00.
+  const tonight = cover('a', { responder: 'secondary-oncall' });
+
+  it.each([
+    ['2026-11-03T19:59:59Z', 'eng-manager'], // the rotation's person, before the cover
+    ['2026-11-03T20:00:00Z', 'secondary-oncall'], // the cover starts
+    ['2026-11-04T05:59:59Z', 'secondary-oncall'],
+    ['2026-11-04T06:00:00Z', 'eng-manager'], // and ends
+  ])('at %s pages %s', (at, responder) => {
+    expect(onCallFor(config, 'primary', new Date(at), [tonight])).toBe(responder);
+  });
+
+  it("comes before the config's override, and the latest made before an earlier one", () => {
+    const overConfig = cover('b', { responder: 'secondary-oncall', from: '2026-11-03T13:00:00Z' });
+    expect(onCallFor(config, 'primary', new Date('2026-11-03T14:00:00Z'), [overConfig])).toBe('secondary-oncall');
+    const later = cover('c', { responder: 'primary-oncall', createdAt: '2026-11-03T11:00:00.000Z' });
+    expect(onCallFor(config, 'primary', new Date('2026-11-03T21:00:00Z'), [tonight, later])).toBe('primary-oncall');
+  });
+
+  it("leaves other roles and other teams' roles alone", () => {
+    expect(onCallFor(config, 'secondary', new Date('2026-11-03T21:00:00Z'), [tonight])).toBe('primary-oncall');
+    const elsewhere = cover('d', { team: 'payments', responder: 'executive' });
+    expect(onCallFor(config, 'primary', new Date('2026-11-03T21:00:00Z'), [elsewhere])).toBe('eng-manager');
+  });
+
+  it('says who is on call now under a cover, until when, who is next, and which override it is', () => {
+    expect(whoIsOnCall(config, ['primary'], new Date('2026-11-03T21:00:00Z'), [tonight])).toEqual([
+      {
+        team: 'ops',
+        role: 'primary',
+        now: 'secondary-oncall',
+        until: '2026-11-04T06:00:00.000Z',
+        next: 'eng-manager',
+        override: 'a',
+      },
+    ]);
+  });
+
+  it("lists a role's shifts over a window, the covers cut in", () => {
+    expect(
+      onCallShifts(config, 'primary', new Date('2026-11-03T10:00:00Z'), new Date('2026-11-10T10:00:00Z'), [tonight]),
+    ).toEqual([
+      { responder: 'eng-manager', from: '2026-11-03T10:00:00.000Z', to: '2026-11-03T12:00:00.000Z' },
+      { responder: 'executive', from: '2026-11-03T12:00:00.000Z', to: '2026-11-03T18:00:00.000Z' },
+      { responder: 'eng-manager', from: '2026-11-03T18:00:00.000Z', to: '2026-11-03T20:00:00.000Z' },
+      { responder: 'secondary-oncall', from: '2026-11-03T20:00:00.000Z', to: '2026-11-04T06:00:00.000Z' },
+      { responder: 'eng-manager', from: '2026-11-04T06:00:00.000Z', to: '2026-11-09T08:00:00.000Z' },
+      { responder: 'primary-oncall', from: '2026-11-09T08:00:00.000Z', to: '2026-11-10T10:00:00.000Z' },
+    ]);
+  });
+
+  it('merges a cover by the person already on call into their shift', () => {
+    const same = cover('e', { responder: 'eng-manager' });
+    expect(
+      onCallShifts(config, 'primary', new Date('2026-11-03T18:00:00Z'), new Date('2026-11-04T10:00:00Z'), [same]),
+    ).toEqual([{ responder: 'eng-manager', from: '2026-11-03T18:00:00.000Z', to: '2026-11-04T10:00:00.000Z' }]);
+  });
+});
+
+describe('teams', () => {
+  const roles = (primary: string, secondary: string) => ({
+    primary,
+    secondary,
+    'engineering-manager': 'eng-manager',
+    executive: 'executive',
+  });
+  const twoTeams = parseConfig({
+    ...base,
+    teams: [
+      { id: 'platform', roles: roles('primary-oncall', 'secondary-oncall') },
+      { id: 'payments', services: ['checkout', 'billing'], roles: roles('executive', 'eng-manager') },
+    ],
+  });
+
+  it('gives a service to the team that lists it, and every other service to the first team', () => {
+    expect(teamForService(twoTeams, 'checkout').id).toBe('payments');
+    expect(teamForService(twoTeams, 'billing').id).toBe('payments');
+    expect(teamForService(twoTeams, 'default').id).toBe('platform');
+    expect(teamForService(twoTeams, 'anything-else').id).toBe('platform');
+  });
+
+  it("resolves each team's roles from its own people", () => {
+    const [platform, payments] = twoTeams.teams as [TeamConfig, TeamConfig];
+    expect(onCallFor(platform, 'primary', new Date())).toBe('primary-oncall');
+    expect(onCallFor(payments, 'primary', new Date())).toBe('executive');
+    expect(onCallFor(payments, 'secondary', new Date())).toBe('eng-manager');
+  });
+
+  it.each([
+    [{ teams: [] }, 'teams: must list at least one team'],
+    [
+      { teams: [{ id: 'a', roles: roles('primary-oncall', 'x') }] },
+      'teams[0].roles.secondary: "x" is not a responder id',
+    ],
+    [
+      {
+        teams: [
+          { id: 'a', services: ['db'], roles: roles('primary-oncall', 'executive') },
+          { id: 'b', services: ['db'], roles: roles('primary-oncall', 'executive') },
+        ],
+      },
+      'teams[1].services[0]: "db" already belongs to team "a"',
+    ],
+    [
+      {
+        teams: [
+          { id: 'a', roles: roles('primary-oncall', 'executive') },
+          { id: 'a', roles: roles('primary-oncall', 'executive') },
+        ],
+      },
+      'teams[1].id: "a" is listed twice',
+    ],
+    [{ roles: roles('primary-oncall', 'executive') }, 'Unrecognized key'],
+  ])('refuses %j naming the field', (change, message) => {
+    expect(() => parseConfig({ ...base, ...change })).toThrow(message);
+  });
+
+  it("runs a team's own tier where it has one, the top level's elsewhere", () => {
+    const config = parseConfig({
+      ...base,
+      teams: [
+        { id: 'platform', roles: roles('primary-oncall', 'secondary-oncall') },
+        {
+          id: 'payments',
+          services: ['checkout'],
+          roles: roles('executive', 'eng-manager'),
+          severityPolicy: {
+            SEV3: {
+              description: 'Payments treat a SEV3 as urgent',
+              aliases: ['warning', 'minor', 'P2', 'sev3'],
+              ackTarget: '15m',
+              ladder: [{ after: '0', notify: ['primary'], channels: ['sms', 'email'] }],
+              statusUpdateEvery: null,
+              postmortemDue: 'optional',
+            },
+          },
+        },
+      ],
+    });
+    expect(tierOf(config, { team: 'payments', severity: 'SEV3' }).ackTarget).toBe('15m');
+    expect(tierOf(config, { team: 'platform', severity: 'SEV3' }).ackTarget).toBe('1h');
+    expect(tierOf(config, { team: 'payments', severity: 'SEV1' })).toEqual(config.severityPolicy.SEV1);
   });
 });
