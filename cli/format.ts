@@ -1,6 +1,6 @@
 /** The CLI's human-readable output: aligned tables and a timeline a person can scan. */
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
-import type { ShiftOverride } from '../lambdas/core/overrides.js';
+import type { ShiftOverride } from '../lambdas/core/ports.js';
 
 const when = (at: string | undefined) => (at ? `${at.slice(0, 10)} ${at.slice(11, 19)}` : '-');
 /** Terminal control characters from an alert must not move the cursor or recolour the screen. */

@@ -8,7 +8,7 @@ import { ConfigError, DEFAULT_SEVERITY_POLICY, parseConfig, ROLES, SEVERITIES } 
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident, IncidentWithTimeline } from '../lambdas/core/incident.js';
 import { LOCAL_ROUTING_KEY, newIntegrationKey } from '../lambdas/core/integration-keys.js';
-import type { ShiftOverride } from '../lambdas/core/overrides.js';
+import type { ShiftOverride } from '../lambdas/core/ports.js';
 import { monthRange } from '../lambdas/core/reports.js';
 import { EVENTS_V2_SEVERITY_FOR, resolveSeverityIn } from '../lambdas/core/severity.js';
 import type { EventsV2Severity } from '../lambdas/schemas/events-v2.js';

@@ -5,7 +5,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { OverrideStore, ShiftOverride } from '../core/overrides.js';
+import type { OverrideStore, ShiftOverride } from '../core/ports.js';
 import { queryAllItems } from './dynamo-query-pages.js';
 import { OVERRIDES_PARTITION, overrideKey, TTL_ATTRIBUTE } from './table-layout.js';
 

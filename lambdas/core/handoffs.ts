@@ -13,8 +13,8 @@
 import { DateTime } from 'luxon';
 import { type KlaxonConfig, ROLES, type Role, responderById, type TeamConfig } from './config.js';
 import type { Incident } from './incident.js';
-import type { OverrideEdge, ShiftOverride } from './overrides.js';
-import type { PagingDeps } from './ports.js';
+import type { OverrideEdge } from './overrides.js';
+import type { PagingDeps, ShiftOverride } from './ports.js';
 import { onCallFor, rotationShift, whoIsOnCall } from './rotations.js';
 import { renderHandoff } from './templates.js';
 

@@ -6,22 +6,8 @@
  * one-time schedules, cancelled when the override is removed.
  */
 import { defaultTeam, type KlaxonConfig, type Role, responderById, type TeamConfig, teamById } from './config.js';
-import type { Clock, IdGenerator, OneTimeSchedules } from './ports.js';
+import type { Clock, IdGenerator, OneTimeSchedules, OverrideStore, ShiftOverride } from './ports.js';
 import type { TeamCover } from './rotations.js';
-
-export interface ShiftOverride extends TeamCover {
-  reason: string;
-  /** Who made it. */
-  by: string;
-}
-
-export interface OverrideStore {
-  /** Every stored override, ended ones included until they expire (a day after their end). */
-  listOverrides(): Promise<ShiftOverride[]>;
-  putOverride(override: ShiftOverride): Promise<void>;
-  /** Deletes it and returns what it was; undefined when there was none. */
-  removeOverride(id: string): Promise<ShiftOverride | undefined>;
-}
 
 /** What an override's schedules send the page function, which routes it by `klaxon`. */
 export const OVERRIDE_HANDOFF = 'override-handoff';

@@ -9,7 +9,7 @@ import type { Channel, KlaxonConfig, Responder, Severity } from './config.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import type { EscalationIdentity, EscalationInput } from './ladder.js';
 import type { LifecycleEvent } from './lifecycle-events.js';
-import type { OverrideStore } from './overrides.js';
+import type { TeamCover } from './rotations.js';
 
 export interface Clock {
   now(): Date;
@@ -251,6 +251,21 @@ export interface OneTimeSchedules {
   schedule(name: string, at: Date, work: ScheduledWork): Promise<void>;
   /** Deletes the schedule `name`; no error when it has fired or never existed. */
   cancel(name: string): Promise<void>;
+}
+
+/** An override made at run time (lambdas/core/overrides.ts): someone covers a team's role for a while. */
+export interface ShiftOverride extends TeamCover {
+  reason: string;
+  /** Who made it. */
+  by: string;
+}
+
+export interface OverrideStore {
+  /** Every stored override, ended ones included until they expire (a day after their end). */
+  listOverrides(): Promise<ShiftOverride[]>;
+  putOverride(override: ShiftOverride): Promise<void>;
+  /** Deletes it and returns what it was; undefined when there was none. */
+  removeOverride(id: string): Promise<ShiftOverride | undefined>;
 }
 
 /** Everything the core's use cases need, injected by handlers. */

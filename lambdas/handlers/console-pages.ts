@@ -8,7 +8,7 @@ import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Role, Severity } from '../core/config.js';
 import { responderById } from '../core/config.js';
 import type { Incident, IncidentWithTimeline } from '../core/incident.js';
-import type { ShiftOverride } from '../core/overrides.js';
+import type { ShiftOverride } from '../core/ports.js';
 import type { OnCallNow, OnCallShift } from '../core/rotations.js';
 import { escapeHtml, page } from './html.js';
 

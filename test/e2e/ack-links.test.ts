@@ -8,7 +8,16 @@ import type { HttpEvent } from '../../lambdas/handlers/http.js';
 import { incidentsApi } from '../../lambdas/handlers/incidents-api.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange } from '../support/fixtures.js';
-import { call, eventually, incident, LOCAL_ROUTING_KEY, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import {
+  call,
+  eventually,
+  incident,
+  LOCAL_ROUTING_KEY,
+  outbox,
+  pagesIn,
+  signIn,
+  startTestRuntime,
+} from '../support/local.js';
 
 async function openWithPage(runtime: LocalRuntime, summary: string): Promise<{ id: string; link: string }> {
   const reply = await call<{ dedup_key: string }>(runtime, 'POST', '/v1/alerts/events', {
@@ -128,8 +137,8 @@ describe('signed acknowledge links', () => {
     const { id, link } = await openWithPage(runtime, 'Payments webhook failing');
     const token = link.split('/').pop() ?? '';
     const forged = `${runtime.url}/v1/ack/${token.slice(0, 20)}${token[20] === 'A' ? 'B' : 'A'}${token.slice(21)}`;
-    const headersOf = async (url: string, method: 'GET' | 'POST' = 'GET') => {
-      const response = await fetch(url, { method, redirect: 'manual' });
+    const headersOf = async (url: string, method: 'GET' | 'POST' = 'GET', headers: Record<string, string> = {}) => {
+      const response = await fetch(url, { method, redirect: 'manual', headers });
       const names = [
         'content-type',
         'cache-control',
@@ -144,7 +153,8 @@ describe('signed acknowledge links', () => {
       };
     };
 
-    const consolePage = await headersOf(`${runtime.url}/incidents/${id}`);
+    const { cookie } = await signIn(runtime, 'primary-oncall');
+    const consolePage = await headersOf(`${runtime.url}/incidents/${id}`, 'GET', { cookie });
     expect(consolePage.status).toBe(200);
     expect(consolePage.headers).toMatchObject({
       'cache-control': 'no-store',
@@ -160,7 +170,7 @@ describe('signed acknowledge links', () => {
       await headersOf(link),
       await headersOf(link, 'POST'),
       await headersOf(link),
-      await headersOf(`${runtime.url}/`),
+      await headersOf(`${runtime.url}/`, 'GET', { cookie }),
     ];
     expect(answers.map((answer) => answer.status)).toEqual([400, 200, 200, 410, 200]);
     for (const answer of answers) expect(answer.headers).toEqual(consolePage.headers);

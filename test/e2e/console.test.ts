@@ -224,7 +224,10 @@ describe('web console', () => {
 
   it('covers a shift from the On call page, and removes the cover', async () => {
     const tab = await browser.newPage();
-    await tab.goto(`${runtime.url}/`);
+    // Signed in again: the sign-out test ended the profile's session.
+    await tab.goto(`${runtime.url}/auth/sign-in`);
+    await tab.getByRole('button', { name: 'Sam Secondary (secondary-oncall)' }).click();
+    await tab.getByRole('heading', { name: 'Open incidents' }).waitFor();
     await tab.getByRole('link', { name: 'The next 14 days, and cover a shift' }).click();
     await tab.getByRole('heading', { name: 'Team ops' }).waitFor();
     const primary = tab.locator('tr[data-team="ops"][data-role="primary"]').first();

@@ -4,7 +4,7 @@
  * start and the rota's person at the end, and an override removed takes its notices with it.
  */
 import { runCli } from '../../cli/program.js';
-import type { ShiftOverride } from '../../lambdas/core/overrides.js';
+import type { ShiftOverride } from '../../lambdas/core/ports.js';
 import { ManualClock } from '../../local/clock.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { call, eventually, handoffsIn, openIncident, outbox, pagesIn, startTestRuntime } from '../support/local.js';

@@ -10,6 +10,7 @@ import type { OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
   call,
+  consolePage,
   eventually,
   incident,
   LOCAL_ROUTING_KEY,
@@ -83,7 +84,7 @@ describe('two teams on the local runtime', () => {
     expect(opened).toMatchObject({ service: 'checkout', team: 'payments', severity: 'SEV1' });
     const otherTeam = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&team=ops');
     expect(otherTeam.body.incidents.map((item) => item.id)).not.toContain(opened.id);
-    const consoleOf = async (team: string) => (await fetch(`${runtime.url}/?team=${team}`)).text();
+    const consoleOf = async (team: string) => (await consolePage(runtime, `/?team=${team}`)).text();
     // The incident's link, not the outbox (this machine's console also lists the pages sent).
     expect(await consoleOf('payments')).toContain(`href="/incidents/${opened.id}"`);
     expect(await consoleOf('ops')).not.toContain(`href="/incidents/${opened.id}"`);
