@@ -17,6 +17,9 @@
  *   INBOX#<id>#<n>      INBOX              chunk n of alerts, kept until they are received (core/alert-inbox.ts),
  *                                          deleted once received; one partition per chunk spreads a large delivery
  *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
+ *   COUNTER#incident    COUNTER            the last incident number allotted (UpdateItem ADD: atomic, never reused)
+ *   NUMBER#<n>          NUMBER             which incident has short number n (written beside the incident)
+ *   SMS#<message id>    SMS                an inbound SMS reply handled (SNS redelivers; it never acts twice), kept 7 days
  *
  * Every key below goes through boundedKey (pk and sk below): senders choose much of what
  * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
@@ -74,6 +77,9 @@ export const maintenanceKey = (service: string) => ({ pk: pk(`MAINTENANCE#${serv
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
 export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });
+export const incidentCounterKey = { pk: 'COUNTER#incident', sk: 'COUNTER' } as const;
+export const incidentNumberKey = (number: number) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
+export const smsReplyKey = (messageId: string) => ({ pk: pk(`SMS#${messageId}`), sk: 'SMS' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
 export const changeKey = (service: string, at: string, id: string) => ({
   pk: pk(`CHANGES#${service}`),

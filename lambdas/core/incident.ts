@@ -16,8 +16,29 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
  */
 export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * An incident's short number as people write it: `142` or `#142`. A reference of digits alone is
+ * always a number, never an id (the drill schema refuses an id of digits alone).
+ */
+const INCIDENT_NUMBER = /^#?([1-9]\d{0,15})$/;
+
+/** The number a reference names (`142`, `#142`), or undefined when it is an id. */
+export function incidentNumberOf(reference: string): number | undefined {
+  const match = INCIDENT_NUMBER.exec(reference.trim());
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** How every message names an incident to a person: `#142`. */
+export const incidentRef = (incident: Pick<Incident, 'number'>): string => `#${incident.number}`;
+
 export interface Incident {
   id: string;
+  /**
+   * The short number people read out, type and reply with (`#142`): allotted once intake has
+   * decided to open, unique in the deployment and never reused (a crash between allotting and
+   * writing leaves a gap, never a repeat).
+   */
+  number: number;
   title: string;
   severity: Severity;
   status: IncidentStatus;
@@ -127,7 +148,7 @@ export function decideAcknowledge(incident: Incident, by: string, at: string): T
     case 'acknowledged':
       return { kind: 'unchanged', reason: `already acknowledged by ${incident.acknowledgedBy ?? 'someone'}` };
     case 'resolved':
-      return { kind: 'refused', reason: `incident ${incident.id} is already resolved; it cannot be acknowledged` };
+      return { kind: 'refused', reason: `incident #${incident.number} is already resolved; it cannot be acknowledged` };
   }
 }
 
@@ -136,7 +157,7 @@ export function decideResolve(incident: Incident, by: string, at: string, note?:
   if (incident.status === 'resolved') {
     return {
       kind: 'refused',
-      reason: `incident ${incident.id} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
+      reason: `incident #${incident.number} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
     };
   }
   return {

@@ -27,7 +27,10 @@ export interface LifecycleEvent {
     version: string;
     kind: LifecycleKind;
     at: string;
-    incident: Pick<Incident, 'id' | 'title' | 'severity' | 'status' | 'service' | 'dedupKey' | 'openedAt' | 'drill'>;
+    incident: Pick<
+      Incident,
+      'id' | 'number' | 'title' | 'severity' | 'status' | 'service' | 'dedupKey' | 'openedAt' | 'drill'
+    >;
     [extra: string]: unknown;
   };
 }
@@ -38,7 +41,7 @@ export function lifecycleEvent(
   at: string,
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
-  const { id, severity, status, service, dedupKey, openedAt, drill } = incident;
+  const { id, number, severity, status, service, dedupKey, openedAt, drill } = incident;
   // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
   const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
@@ -48,7 +51,7 @@ export function lifecycleEvent(
       version: LIFECYCLE_EVENT_VERSION,
       kind,
       at,
-      incident: { id, title, severity, status, service, dedupKey, openedAt, drill },
+      incident: { id, number, title, severity, status, service, dedupKey, openedAt, drill },
     },
   };
 }

@@ -216,7 +216,11 @@ async function renderContext(
   step: Pick<EscalationStep, 'run'>,
   responder: Responder,
 ): Promise<RenderContext> {
-  const context: RenderContext = { apiBaseUrl: deps.apiBaseUrl, tier: deps.config.severityPolicy[incident.severity] };
+  const context: RenderContext = {
+    apiBaseUrl: deps.apiBaseUrl,
+    tier: deps.config.severityPolicy[incident.severity],
+    ...(deps.smsReplies ? { smsReplies: true } : {}),
+  };
   if (!deps.ackKey) return context;
   const token = signAckToken(
     await deps.ackKey.key(),

@@ -7,7 +7,7 @@
 import { scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
-import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
+import { acknowledgedEntry, decideAcknowledge, decideResolve, incidentNumberOf, resolvedEntry } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -20,6 +20,21 @@ export class IncidentNotFoundError extends Error {
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
+}
+
+/**
+ * The incident id a person's reference names: an id as it is, or the incident with that short
+ * number (`142`, `#142`), which must exist.
+ */
+export async function incidentIdFor(
+  store: Pick<CoreDeps['store'], 'findByNumber'>,
+  reference: string,
+): Promise<string> {
+  const number = incidentNumberOf(reference);
+  if (number === undefined) return reference;
+  const incident = await store.findByNumber(number);
+  if (!incident) throw new IncidentNotFoundError(`No incident #${number}`);
+  return incident.id;
 }
 
 export type ActionResult = { incident: Incident; changed: boolean; reason?: string };

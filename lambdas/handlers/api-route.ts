@@ -2,6 +2,7 @@
  * A route of the responders' API, and what every route does with its request: find the incident
  * id, read its optional body, tell who acts.
  */
+import { incidentIdFor } from '../core/responder-actions.js';
 import type { HandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -16,9 +17,11 @@ import {
 
 export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
 
-export function incidentId(event: HttpEvent): string {
-  if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
-  return pathParameter(event, 'id');
+/** The id of the incident the path names, by id or by number (`/v1/incidents/142`, `/v1/incidents/%23142`). */
+export async function incidentId(deps: HandlerDeps, event: HttpEvent): Promise<string> {
+  if (!event.pathParameters?.id)
+    throw new BadRequestError('The path needs an incident id or number: /v1/incidents/{id}');
+  return incidentIdFor(deps.store, pathParameter(event, 'id'));
 }
 
 /**

@@ -7,7 +7,7 @@ import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Severity } from '../core/config.js';
 import { ROLES, responderById } from '../core/config.js';
-import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+import { type Incident, type IncidentWithTimeline, incidentRef } from '../core/incident.js';
 import { escapeHtml, page } from './html.js';
 
 /** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
@@ -29,7 +29,7 @@ function incidentRows(incidents: Incident[]): string {
     .map(
       (incident) => `<tr>
 <td>${severityBadge(incident.severity)}</td>
-<td><a href="${escapeHtml(incidentPath(incident.id))}">${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</a></td>
+<td><a href="${escapeHtml(incidentPath(incident.id))}">${incidentRef(incident)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</a></td>
 <td class="status-${escapeHtml(incident.status)}">${escapeHtml(incident.status)}</td>
 <td>${escapeHtml(incident.service)}</td>
 <td>${escapeHtml(when(incident.openedAt))}</td>
@@ -216,9 +216,9 @@ ${
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
     .join('');
   return page(
-    `${incident.severity} ${incident.title}`,
+    `${incidentRef(incident)} ${incident.severity} ${incident.title}`,
     `${error ? `<div class="alert" role="alert">${escapeHtml(error)}</div>` : ''}
-<h1>${severityBadge(incident.severity)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
+<h1>${severityBadge(incident.severity)} <span data-testid="number">${incidentRef(incident)}</span> ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
 <dl>
 <dt>Status</dt><dd class="status-${escapeHtml(incident.status)}" data-testid="status">${escapeHtml(incident.status)}</dd>
 <dt>Summary</dt><dd>${escapeHtml(incident.summary)}</dd>

@@ -14,7 +14,12 @@ import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
 import { addNote } from '../core/incident-updates.js';
 import { escalateNow } from '../core/replan.js';
-import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
+import {
+  acknowledgeIncident,
+  IncidentNotFoundError,
+  incidentIdFor,
+  resolveIncident,
+} from '../core/responder-actions.js';
 import {
   acknowledgeBodySchema,
   escalateBodySchema,
@@ -142,12 +147,19 @@ async function showIncident(
   return setCookie ? { ...result, cookies: [setCookie] } : result;
 }
 
-const pathId = (event: HttpEvent) => pathParameter(event, 'id');
+/** The incident the path names, by id or by number (`/incidents/142`); a number that names none stays as it is, to show the page's 404. */
+const pathId = (deps: HandlerDeps, event: HttpEvent) => {
+  const reference = pathParameter(event, 'id');
+  return incidentIdFor(deps.store, reference).catch((error: unknown) => {
+    if (error instanceof IncidentNotFoundError) return reference;
+    throw error;
+  });
+};
 
 /** Runs a form action, then shows the incident again: redirected on success, with the reason on refusal. */
 function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
   return async (deps, event) => {
-    const id = pathId(event);
+    const id = await pathId(deps, event);
     if (!postedFromOurPage(event)) {
       return showIncident(
         deps,
@@ -171,7 +183,7 @@ function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Pr
 
 export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
-  'GET /incidents/{id}': (deps, event) => showIncident(deps, event, pathId(event)),
+  'GET /incidents/{id}': async (deps, event) => showIncident(deps, event, await pathId(deps, event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);
     return acknowledgeIncident(deps, id, actor(event, form.by));
