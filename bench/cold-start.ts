@@ -44,6 +44,7 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.publicBaseUrl]: 'https://klaxon.example.com',
   [ENV.ackSigningSecretArn]: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:klaxon-ack-key-AbCdEf',
   [ENV.allowedSnsTopicArns]: 'arn:aws:sns:us-east-1:123456789012:klaxon-alarms',
+  [ENV.smsReplies]: 'on',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

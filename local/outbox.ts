@@ -9,9 +9,11 @@ import {
   putEventsEntryBytes,
 } from '../lambdas/adapters/eventbridge-publisher.js';
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
+import { smsAnswerPublishInput } from '../lambdas/adapters/sns-sms-sender.js';
 import type { Channel } from '../lambdas/core/config.js';
 import type { LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
 import type { Clock, LifecyclePublisher, MessagePurpose, PageDelivery, Pager } from '../lambdas/core/ports.js';
+import type { SmsSender } from '../lambdas/core/sms-replies.js';
 
 export interface OutboxPage {
   at: string;
@@ -34,7 +36,22 @@ export interface OutboxEvent {
   detail: LifecycleEvent['detail'];
 }
 
-export type OutboxMessage = OutboxPage | OutboxEvent;
+/** An SMS Klaxon sends straight to a phone number: the answer to an SMS reply. */
+export interface OutboxSms {
+  at: string;
+  service: 'sms';
+  purpose: 'sms-reply';
+  /** The phone it goes to, and the origination number it goes out from. */
+  to: string;
+  from: string;
+  /** The responder whose phone it is; null for a number no responder has. */
+  responder: string | null;
+  /** Empty when the reply named no incident Klaxon knows. */
+  incidentId: string;
+  sms: string;
+}
+
+export type OutboxMessage = OutboxPage | OutboxEvent | OutboxSms;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
 
@@ -109,6 +126,27 @@ export class Outbox {
         const channels = [message.sms !== null && 'SMS', message.email !== null && 'email'].filter(Boolean).join('+');
         const what = message.purpose === 'page' ? 'PAGE' : 'REMINDER';
         this.print(`${what} ${channels} -> ${delivery.responder.id}: ${message.sms ?? message.subject}`);
+      },
+    };
+  }
+
+  /** The answers to SMS replies, as SNS would send them to the phone number (see sns-sms-sender.ts). */
+  smsSender(): SmsSender {
+    return {
+      send: async (answer) => {
+        const refusal = snsRefusal(smsAnswerPublishInput(answer));
+        if (refusal) throw new InvalidParameterException({ message: refusal, $metadata: { httpStatusCode: 400 } });
+        this.messages.push({
+          at: this.clock.now().toISOString(),
+          service: 'sms',
+          purpose: 'sms-reply',
+          to: answer.to,
+          from: answer.from,
+          responder: answer.responder ?? null,
+          incidentId: answer.incidentId ?? '',
+          sms: answer.body,
+        });
+        this.print(`SMS REPLY -> ${answer.responder ?? answer.to}: ${answer.body}`);
       },
     };
   }

@@ -43,5 +43,6 @@ export function awsPagingDeps(): PagingHandlerDeps {
     logger,
     handoffs: dynamoHandoffRecords(dynamodb, tableName),
     ackKey: awsAckKey(),
+    smsReplies: process.env[ENV.smsReplies] === 'on',
   };
 }

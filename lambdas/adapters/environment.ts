@@ -19,6 +19,8 @@ export const ENV = {
   ackSigningSecretArn: 'ACK_SIGNING_SECRET_ARN',
   /** Comma-separated ARNs of the SNS topics whose notifications POST /v1/alerts/cloudwatch accepts. */
   allowedSnsTopicArns: 'ALLOWED_SNS_TOPIC_ARNS',
+  /** `on` when a two-way SMS topic delivers replies to Klaxon: page SMS then suggest replying. */
+  smsReplies: 'SMS_REPLIES',
 } as const;
 
 /**

@@ -115,7 +115,12 @@ export type TimelineType =
   | 'ladder-replanned'
   | 'postmortem-done'
   | 'reminded'
-  | 'resolution-notice';
+  | 'resolution-notice'
+  | 'sms-reply';
+
+/** How a person acted when it was not through the API, CLI or console: said on the timeline. */
+export type ActedVia = 'sms';
+const VIA_TEXT: Record<ActedVia, string> = { sms: 'by SMS reply' };
 
 export interface TimelineEntry {
   at: string;
@@ -136,14 +141,14 @@ export type TransitionDecision =
   | { kind: 'refused'; reason: string };
 
 /** Acknowledging twice is harmless (the first acknowledgement stands); a resolved incident cannot be acknowledged. */
-export function decideAcknowledge(incident: Incident, by: string, at: string): TransitionDecision {
+export function decideAcknowledge(incident: Incident, by: string, at: string, via?: ActedVia): TransitionDecision {
   switch (incident.status) {
     case 'open':
       return {
         kind: 'apply',
         from: ['open'],
         changes: { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
-        entry: acknowledgedEntry(by, at),
+        entry: acknowledgedEntry(by, at, via),
       };
     case 'acknowledged':
       return { kind: 'unchanged', reason: `already acknowledged by ${incident.acknowledgedBy ?? 'someone'}` };
@@ -153,7 +158,13 @@ export function decideAcknowledge(incident: Incident, by: string, at: string): T
 }
 
 /** Resolves an open or acknowledged incident; resolving a resolved one is refused so a person learns it was already closed. */
-export function decideResolve(incident: Incident, by: string, at: string, note?: string): TransitionDecision {
+export function decideResolve(
+  incident: Incident,
+  by: string,
+  at: string,
+  note?: string,
+  via?: ActedVia,
+): TransitionDecision {
   if (incident.status === 'resolved') {
     return {
       kind: 'refused',
@@ -164,16 +175,17 @@ export function decideResolve(incident: Incident, by: string, at: string, note?:
     kind: 'apply',
     from: ['open', 'acknowledged'],
     changes: { status: 'resolved', resolvedAt: at, resolvedBy: by },
-    entry: resolvedEntry(incident, by, at, note),
+    entry: resolvedEntry(incident, by, at, note, via),
   };
 }
 
 /** The timeline entry of an acknowledgement (also rebuilt by a retry that finishes one cut short). */
-export const acknowledgedEntry = (by: string, at: string): TimelineEntry => ({
+export const acknowledgedEntry = (by: string, at: string, via?: ActedVia): TimelineEntry => ({
   at,
   type: 'acknowledged',
   by,
-  message: `Acknowledged by ${by}`,
+  message: `Acknowledged by ${by}${via ? ` ${VIA_TEXT[via]}` : ''}`,
+  ...(via ? { via } : {}),
 });
 
 /** The timeline entry of a resolution (also rebuilt by a retry that finishes one cut short). */
@@ -182,13 +194,16 @@ export function resolvedEntry(
   by: string,
   at: string,
   note?: string,
+  via?: ActedVia,
 ): TimelineEntry {
   const duration = Math.max(0, Date.parse(at) - Date.parse(incident.openedAt));
+  const who = `Resolved by ${by}${via ? ` ${VIA_TEXT[via]}` : ''}`;
   return {
     at,
     type: 'resolved',
     by,
-    message: note ? `Resolved by ${by}: ${note}` : `Resolved by ${by}`,
+    message: note ? `${who}: ${note}` : who,
     durationSeconds: Math.round(duration / 1000),
+    ...(via ? { via } : {}),
   };
 }

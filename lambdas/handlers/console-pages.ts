@@ -51,10 +51,18 @@ export function onCallSection(config: KlaxonConfig): string {
 export interface OutboxLine {
   at: string;
   service: string;
-  responder?: string;
+  responder?: string | null;
   subject?: string;
   detailType?: string;
   incidentId?: string;
+  /** An SMS sent straight to a number (the answer to an SMS reply): its text. */
+  sms?: string | null;
+}
+
+function outboxWhat(message: OutboxLine): string {
+  if (message.service === 'sns') return `page to ${message.responder}`;
+  if (message.service === 'sms') return `SMS reply to ${message.responder ?? 'an unknown number'}`;
+  return 'event';
 }
 
 export function outboxSection(messages: OutboxLine[]): string {
@@ -63,7 +71,7 @@ export function outboxSection(messages: OutboxLine[]): string {
     .reverse()
     .map(
       (message) =>
-        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(message.service === 'sns' ? `page to ${message.responder}` : 'event')}</td><td>${escapeHtml(message.subject ?? message.detailType ?? '')}</td></tr>`,
+        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(outboxWhat(message))}</td><td>${escapeHtml(message.subject ?? message.detailType ?? (message.service === 'sms' ? message.sms : '') ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS and EventBridge would have sent)</h2>
