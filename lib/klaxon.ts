@@ -10,6 +10,7 @@
  */
 import { Annotations, Stack, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
 import { type KlaxonConfig, type KlaxonConfigInput, parseConfig } from '../lambdas/core/config.js';
@@ -25,6 +26,7 @@ import { KlaxonHttpApi, type KlaxonHttpApiProps } from './http-api.js';
 import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
 import { ResponderPaging } from './paging.js';
+import { SmsReplies } from './sms-replies.js';
 
 export interface KlaxonProps {
   /**
@@ -71,6 +73,14 @@ export interface KlaxonProps {
    * @default false
    */
   readonly dashboard?: boolean;
+  /**
+   * The SNS topic two-way SMS on Klaxon's origination number publishes inbound messages to (AWS
+   * End User Messaging SMS, the number's two-way channel). Klaxon subscribes a function that
+   * acknowledges or resolves as the responder whose registered phone replied `ACK 142` or
+   * `RES 142`, and answers by SMS; page SMS then suggest the reply instead of the link.
+   * @default no SMS replies (page SMS carry the acknowledge link)
+   */
+  readonly twoWaySmsTopic?: sns.ITopic;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -134,6 +144,8 @@ export class Klaxon extends Construct {
   readonly alarmTopic: AlarmTopic;
   readonly ackSigningKey: AckSigningKey;
   readonly health: KlaxonHealth;
+  /** The function that takes SMS replies, when the twoWaySmsTopic prop is given. */
+  readonly smsReplies?: SmsReplies;
 
   constructor(scope: Construct, id: string, props: KlaxonProps) {
     super(scope, id);
@@ -169,6 +181,10 @@ export class Klaxon extends Construct {
     };
     this.intake = new AlertIntake(this, 'AlertIntake', withEscalation);
     this.management = new IncidentManagement(this, 'IncidentManagement', withEscalation);
+    if (props.twoWaySmsTopic) {
+      this.smsReplies = new SmsReplies(this, 'SmsReplies', { ...withEscalation, topic: props.twoWaySmsTopic });
+      this.paging.pageFunction.addEnvironment(ENV.smsReplies, 'on');
+    }
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
       throttles: props.apiThrottles,
@@ -203,6 +219,7 @@ export class Klaxon extends Construct {
           'incidents-api': this.management.function,
           'web-console': this.management.consoleFunction,
           'page-responders': this.paging.pageFunction,
+          ...(this.smsReplies ? { 'sms-replies': this.smsReplies.function } : {}),
         },
         api: this.httpApi.api,
         topics: {
@@ -239,6 +256,7 @@ function acknowledgeTracingWildcard(klaxon: Klaxon): void {
     klaxon.management.function,
     klaxon.management.consoleFunction,
     klaxon.paging.pageFunction,
+    ...(klaxon.smsReplies ? [klaxon.smsReplies.function] : []),
   ];
   for (const scope of functions.map((fn) => fn.role ?? fn)) {
     Validations.of(scope).acknowledge({
