@@ -52,6 +52,8 @@ try {
     config: raw,
     healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
     dashboard: dashboardContext(),
+    // `-c twoWaySmsTopicArn=arn:aws:sns:…`: the topic two-way SMS on the origination number publishes to.
+    twoWaySmsTopicArn: app.node.tryGetContext('twoWaySmsTopicArn') || undefined,
   });
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof KlaxonPropsError)) throw error;

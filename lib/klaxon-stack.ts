@@ -1,5 +1,6 @@
 /** The deployable stack: one Klaxon and the outputs a person needs after `cdk deploy`. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import { LIFECYCLE_EVENT_SOURCE } from '../lambdas/core/lifecycle-events.js';
@@ -13,6 +14,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly healthSubscribers?: HealthSubscribers;
   /** A CloudWatch dashboard, output as `DashboardName`; see KlaxonProps.dashboard. @default false */
   readonly dashboard?: boolean;
+  /** The ARN of the two-way SMS topic of the origination number; see KlaxonProps.twoWaySmsTopic. @default no SMS replies */
+  readonly twoWaySmsTopicArn?: string;
 }
 
 export class KlaxonStack extends Stack {
@@ -27,6 +30,9 @@ export class KlaxonStack extends Stack {
       config: props.config,
       healthSubscribers: props.healthSubscribers,
       dashboard: props.dashboard,
+      ...(props.twoWaySmsTopicArn
+        ? { twoWaySmsTopic: sns.Topic.fromTopicArn(this, 'TwoWaySmsTopic', props.twoWaySmsTopicArn) }
+        : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -8,6 +8,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Klaxon } from '../../lib/klaxon.js';
+import { KlaxonStack } from '../../lib/klaxon-stack.js';
 import { allow, defaultConfig, logicalIdOf, permissionsOf } from './klaxon-template.js';
 
 function synthWithReplies() {
@@ -79,5 +80,16 @@ describe('SMS replies (the twoWaySmsTopic prop)', () => {
       violation.violatingResources.map((resource) => `${violation.ruleName} on ${resource.constructPath}`),
     );
     expect(findings).toEqual([]);
+  });
+
+  it('subscribes to a topic the deploying app names by ARN (`-c twoWaySmsTopicArn=…`)', () => {
+    const app = new App({
+      analyticsReporting: false,
+      builtinCloudFormationValidation: false,
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+    const arn = 'arn:aws:sns:us-east-1:123456789012:klaxon-two-way-sms';
+    const deployed = new KlaxonStack(app, 'Deployed', { config: defaultConfig(), twoWaySmsTopicArn: arn });
+    Template.fromStack(deployed).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'lambda', TopicArn: arn });
   });
 });
