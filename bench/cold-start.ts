@@ -54,6 +54,7 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.signInDomain]: 'https://klaxon-bench.auth.us-east-1.amazoncognito.com',
   [ENV.signInClientId]: '1example23456789abcdefghij',
   [ENV.signInUserPoolId]: 'us-east-1_EXAMPLE12',
+  [ENV.smsReplies]: 'on',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

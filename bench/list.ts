@@ -39,6 +39,7 @@ export async function listAtScale(runtime: LocalRuntime) {
     const id = ids.next();
     return {
       id,
+      number: i + 1,
       title: `bench-list-${i}`,
       severity: 'SEV3',
       status: 'open',

@@ -79,6 +79,8 @@ try {
         channelId,
       })),
     },
+    // `-c twoWaySmsTopicArn=arn:aws:sns:…`: the topic two-way SMS on the origination number publishes to.
+    twoWaySmsTopicArn: app.node.tryGetContext('twoWaySmsTopicArn') || undefined,
   });
 } catch (error) {
   if (!(error instanceof ConfigError || error instanceof KlaxonPropsError || error instanceof ChatChannelsError)) {

@@ -18,8 +18,9 @@ function table(rows: string[][]): string {
 export function incidentTable(incidents: Incident[], status: string): string {
   if (incidents.length === 0) return `No ${status} incidents.`;
   return table([
-    ['ID', 'SEV', 'STATUS', 'OPENED (UTC)', 'SERVICE', 'TITLE'],
+    ['#', 'ID', 'SEV', 'STATUS', 'OPENED (UTC)', 'SERVICE', 'TITLE'],
     ...incidents.map((incident) => [
+      `#${incident.number}`,
       incident.id,
       incident.severity,
       incident.status,
@@ -32,7 +33,7 @@ export function incidentTable(incidents: Incident[], status: string): string {
 
 export function incidentDetail(incident: IncidentWithTimeline): string {
   const lines = [
-    `${incident.drill ? '[DRILL] ' : ''}${incident.severity} ${clean(incident.title)}`,
+    `#${incident.number} ${incident.drill ? '[DRILL] ' : ''}${incident.severity} ${clean(incident.title)}`,
     `  id        ${incident.id}`,
     `  status    ${incident.status}`,
     `  service   ${clean(incident.service)}`,

@@ -220,7 +220,7 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('show')
-    .argument('<id>', 'incident id')
+    .argument('<incident>', 'incident number (142 or #142) or id')
     .description('Show an incident with its timeline')
     .action(async (id: string) => {
       const { api, options } = client();
@@ -232,7 +232,7 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('ack')
-    .argument('<id>', 'incident id')
+    .argument('<incident>', 'incident number (142 or #142) or id')
     .option(
       '--by <responder>',
       'who acknowledges, on this machine; on AWS you are your IAM principal, and another name is recorded as "on behalf of"',
@@ -246,7 +246,7 @@ export function buildProgram(io: CliIo): Command {
       print(
         options,
         body,
-        () => `Incident ${body.id} acknowledged by ${body.acknowledgedBy} at ${body.acknowledgedAt}`,
+        () => `Incident #${body.number} acknowledged by ${body.acknowledgedBy} at ${body.acknowledgedAt}`,
       );
     });
 
@@ -273,7 +273,7 @@ export function buildProgram(io: CliIo): Command {
 
   program
     .command('resolve')
-    .argument('<id>', 'incident id')
+    .argument('<incident>', 'incident number (142 or #142) or id')
     .requiredOption('--note <text>', 'what fixed it')
     .option('--by <responder>', 'who resolves')
     .description('Resolve an incident (stops the escalation)')
@@ -284,12 +284,12 @@ export function buildProgram(io: CliIo): Command {
           body: { by: flags.by, note: flags.note },
         }),
       ) as Incident;
-      print(options, body, () => `Incident ${body.id} resolved by ${body.resolvedBy} at ${body.resolvedAt}`);
+      print(options, body, () => `Incident #${body.number} resolved by ${body.resolvedBy} at ${body.resolvedAt}`);
     });
 
   program
     .command('escalate')
-    .argument('<id>', 'incident id')
+    .argument('<incident>', 'incident number (142 or #142) or id')
     .option('--note <text>', 'why, for the timeline')
     .option('--by <responder>', 'who escalates')
     .description('Page the next step of the ladder now, even if acknowledged; later steps keep their spacing')
@@ -305,13 +305,13 @@ export function buildProgram(io: CliIo): Command {
         options,
         body,
         () =>
-          `Incident ${body.id} escalated: ${next ? [...next.notify, ...(next.responders ?? [])].join(' and ') : 'the next step'} paged now (ladder run ${body.run.number})`,
+          `Incident #${body.number} escalated: ${next ? [...next.notify, ...(next.responders ?? [])].join(' and ') : 'the next step'} paged now (ladder run ${body.run.number})`,
       );
     });
 
   program
     .command('note')
-    .argument('<id>', 'incident id')
+    .argument('<incident>', 'incident number (142 or #142) or id')
     .argument('<message...>', 'the status update')
     .option('--by <responder>', 'who posts it')
     .description('Post a status update to the incident timeline')
@@ -322,7 +322,7 @@ export function buildProgram(io: CliIo): Command {
           body: { by: flags.by, message: words.join(' ') },
         }),
       ) as IncidentWithTimeline;
-      print(options, body, () => `Note added to incident ${body.id} (${body.timeline.length} timeline entries)`);
+      print(options, body, () => `Note added to incident #${body.number} (${body.timeline.length} timeline entries)`);
     });
 
   program
@@ -434,7 +434,8 @@ export function buildProgram(io: CliIo): Command {
       print(
         options,
         body,
-        () => `Drill started: incident ${body.id} (${body.severity}). Acknowledge it with: klaxon ack ${body.id}`,
+        () =>
+          `Drill started: incident #${body.number} (${body.severity}). Acknowledge it with: klaxon ack ${body.number}`,
       );
     });
 

@@ -1,5 +1,6 @@
 /** The deployable stack: one Klaxon and the outputs a person needs after `cdk deploy`. */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { KlaxonConfigInput } from '../lambdas/core/config.js';
 import { LIFECYCLE_EVENT_SOURCE } from '../lambdas/core/lifecycle-events.js';
@@ -18,6 +19,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly originationIdentityArn?: string;
   /** Slack and Teams channels; see KlaxonProps.chat. @default no chat */
   readonly chat?: ChatChannels;
+  /** The ARN of the two-way SMS topic of the origination number; see KlaxonProps.twoWaySmsTopic. @default no SMS replies */
+  readonly twoWaySmsTopicArn?: string;
 }
 
 export class KlaxonStack extends Stack {
@@ -34,6 +37,9 @@ export class KlaxonStack extends Stack {
       dashboard: props.dashboard,
       originationIdentityArn: props.originationIdentityArn,
       chat: props.chat,
+      ...(props.twoWaySmsTopicArn
+        ? { twoWaySmsTopic: sns.Topic.fromTopicArn(this, 'TwoWaySmsTopic', props.twoWaySmsTopicArn) }
+        : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', {

@@ -10,6 +10,7 @@
  */
 import { Annotations, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/adapters/environment.js';
 import { type KlaxonConfig, type KlaxonConfigInput, parseConfig, SEVERITIES } from '../lambdas/core/config.js';
@@ -28,6 +29,7 @@ import { IncidentManagement } from './incident-management.js';
 import { IncidentStore } from './incident-store.js';
 import { ResponderPaging } from './paging.js';
 import { RuntimeSchedules } from './runtime-schedules.js';
+import { SmsReplies } from './sms-replies.js';
 
 export interface KlaxonProps {
   /**
@@ -96,6 +98,14 @@ export interface KlaxonProps {
    * @default the name prefix in lower case, a hyphen and the account id
    */
   readonly signInDomainPrefix?: string;
+  /**
+   * The SNS topic two-way SMS on Klaxon's origination number publishes inbound messages to (AWS
+   * End User Messaging SMS, the number's two-way channel). Klaxon subscribes a function that
+   * acknowledges or resolves as the responder whose registered phone replied `ACK 142` or
+   * `RES 142`, and answers by SMS; page SMS then suggest the reply instead of the link.
+   * @default no SMS replies (page SMS carry the acknowledge link)
+   */
+  readonly twoWaySmsTopic?: sns.ITopic;
 }
 
 /** A Klaxon prop a person has to fix; the message names the prop. */
@@ -197,6 +207,8 @@ export class Klaxon extends Construct {
   readonly health: KlaxonHealth;
   /** Present when the chat prop names at least one channel. */
   readonly chat?: KlaxonChat;
+  /** The function that takes SMS replies, when the twoWaySmsTopic prop is given. */
+  readonly smsReplies?: SmsReplies;
 
   constructor(scope: Construct, id: string, props: KlaxonProps) {
     super(scope, id);
@@ -256,6 +268,10 @@ export class Klaxon extends Construct {
       ...functionOptions,
     });
     this.signIn.bindConsole(this.management.consoleFunction, consoleBaseUrl);
+    if (props.twoWaySmsTopic) {
+      this.smsReplies = new SmsReplies(this, 'SmsReplies', { ...withEscalation, topic: props.twoWaySmsTopic });
+      this.paging.pageFunction.addEnvironment(ENV.smsReplies, 'on');
+    }
     this.httpApi = new KlaxonHttpApi(this, 'HttpApi', {
       apiName: namePrefix,
       throttles: props.apiThrottles,
@@ -302,6 +318,7 @@ export class Klaxon extends Construct {
           'console-authorizer': this.signIn.authorizerFunction,
           'page-responders': this.paging.pageFunction,
           ...(this.chat ? { 'notify-chat': this.chat.notifyFunction, 'chat-action': this.chat.actionFunction } : {}),
+          ...(this.smsReplies ? { 'sms-replies': this.smsReplies.function } : {}),
         },
         api: this.httpApi.api,
         topics: {
@@ -341,6 +358,7 @@ function acknowledgeTracingWildcard(klaxon: Klaxon): void {
     klaxon.signIn.authorizerFunction,
     klaxon.paging.pageFunction,
     ...(klaxon.chat ? [klaxon.chat.notifyFunction, klaxon.chat.actionFunction] : []),
+    ...(klaxon.smsReplies ? [klaxon.smsReplies.function] : []),
   ];
   for (const scope of functions.map((fn) => fn.role ?? fn)) {
     Validations.of(scope).acknowledge({

@@ -47,6 +47,8 @@ try {
     timeScale,
     dataDir: values.data,
     config: values.config,
+    // The whole loop on one machine: pages suggest the reply POST /_local/sms/inbound delivers.
+    smsReplies: true,
     verbose: !values.quiet,
   });
   const example = JSON.stringify({

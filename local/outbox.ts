@@ -12,6 +12,7 @@ import {
 import { textMessageInput, voiceMessageInput, voiceRefusal } from '../lambdas/adapters/sms-voice-send.js';
 import { chatPublishInput, chatPublishRefusal } from '../lambdas/adapters/sns-chat-publisher.js';
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
+import { smsAnswerPublishInput } from '../lambdas/adapters/sns-sms-sender.js';
 import type { ChatNotification } from '../lambdas/core/chat-notifications.js';
 import type { Channel } from '../lambdas/core/config.js';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../lambdas/core/lifecycle-events.js';
@@ -23,6 +24,7 @@ import type {
   PageDelivery,
   Pager,
 } from '../lambdas/core/ports.js';
+import type { SmsSender } from '../lambdas/core/sms-replies.js';
 import { type EventPattern, matchesPattern } from './event-rules.js';
 
 export interface OutboxPage {
@@ -77,7 +79,22 @@ export interface OutboxChat {
   notification: ChatNotification;
 }
 
-export type OutboxMessage = OutboxPage | OutboxCall | OutboxEvent | OutboxChat;
+/** An SMS Klaxon sends straight to a phone number: the answer to an SMS reply. */
+export interface OutboxSms {
+  at: string;
+  service: 'sms';
+  purpose: 'sms-reply';
+  /** The phone it goes to, and the origination number it goes out from. */
+  to: string;
+  from: string;
+  /** The responder whose phone it is; null for a number no responder has. */
+  responder: string | null;
+  /** Empty when the reply named no incident Klaxon knows. */
+  incidentId: string;
+  sms: string;
+}
+
+export type OutboxMessage = OutboxPage | OutboxCall | OutboxEvent | OutboxChat | OutboxSms;
 
 export const LOCAL_TOPIC_ARN_PREFIX = 'arn:aws:sns:local:000000000000:klaxon-responder-';
 export const LOCAL_CHAT_TOPIC_ARN = 'arn:aws:sns:local:000000000000:klaxon-chat';
@@ -197,6 +214,27 @@ export class Outbox {
       context: input.Context ?? null,
     });
     this.print(`CALL -> ${delivery.responder.id} (${delivery.responder.phone}): ${delivery.voice}`);
+  }
+
+  /** The answers to SMS replies, as SNS would send them to the phone number (see sns-sms-sender.ts). */
+  smsSender(): SmsSender {
+    return {
+      send: async (answer) => {
+        const refusal = snsRefusal(smsAnswerPublishInput(answer));
+        if (refusal) throw new InvalidParameterException({ message: refusal, $metadata: { httpStatusCode: 400 } });
+        this.messages.push({
+          at: this.clock.now().toISOString(),
+          service: 'sms',
+          purpose: 'sms-reply',
+          to: answer.to,
+          from: answer.from,
+          responder: answer.responder ?? null,
+          incidentId: answer.incidentId ?? '',
+          sms: answer.body,
+        });
+        this.print(`SMS REPLY -> ${answer.responder ?? answer.to}: ${answer.body}`);
+      },
+    };
   }
 
   publisher(): LifecyclePublisher {

@@ -16,6 +16,7 @@ import { dynamoHeartbeats } from '../lambdas/adapters/dynamo-heartbeats.js';
 import { dynamoIncidentStore } from '../lambdas/adapters/dynamo-incident-store.js';
 import { dynamoIntakeRecords } from '../lambdas/adapters/dynamo-intake-records.js';
 import { dynamoOverrides } from '../lambdas/adapters/dynamo-overrides.js';
+import { dynamoSmsReplies } from '../lambdas/adapters/dynamo-sms-replies.js';
 import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.js';
 import { SNS_PUBLISH_MAX_BYTES, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
@@ -25,6 +26,7 @@ import { CHAT_EVENT_PATTERN } from '../lambdas/core/chat-notifications.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
 import type { Clock } from '../lambdas/core/ports.js';
+import type { SmsReplyResult } from '../lambdas/core/sms-replies.js';
 import {
   type ChatActionResult,
   InvalidChatActionError,
@@ -37,9 +39,11 @@ import { makeIntakeHandler } from '../lambdas/handlers/intake.js';
 import type { Logger } from '../lambdas/handlers/logger.js';
 import { makeNotifyChatHandler } from '../lambdas/handlers/notify-chat.js';
 import { makePageRespondersHandler } from '../lambdas/handlers/page-responders.js';
+import { makeSmsReplyHandler } from '../lambdas/handlers/receive-sms-reply.js';
 import type { FunctionName } from '../lambdas/handlers/routes.js';
 import { makeWebConsoleHandler } from '../lambdas/handlers/web-console.js';
 import { ALARM_STATE_CHANGE_PATTERN } from '../lambdas/schemas/cloudwatch-alarm-event.js';
+import type { InboundSmsPayload } from '../lambdas/schemas/inbound-sms.js';
 import { LocalAsyncInvoker } from './async-invoker.js';
 import type { AwsCallRecorder } from './aws-calls.js';
 import { asLocalClock } from './clock.js';
@@ -66,6 +70,16 @@ import { LocalSns, localSigningIdentity, type SnsEnvelope } from './sns-stand-in
 import { type StartupGate, startupGate } from './startup-gate.js';
 
 export const DEFAULT_CONFIG_FILE = 'klaxon.config.json';
+/** The local stand-in for the deployment's origination number, which replies are sent to. */
+export const LOCAL_ORIGINATION_NUMBER = '+15550100000';
+const LOCAL_TWO_WAY_TOPIC_ARN = 'arn:aws:sns:local:000000000000:klaxon-sms-replies';
+
+/** An SMS a phone sends to the origination number; `messageId` again is SNS redelivering it. */
+export interface LocalInboundSms {
+  from: string;
+  body: string;
+  messageId?: string;
+}
 const TABLE_NAME = 'klaxon-local';
 const PAGE_FUNCTION_ARN = 'arn:aws:lambda:local:000000000000:function:klaxon-page-responders';
 
@@ -94,6 +108,11 @@ export interface LocalRuntimeOptions {
   afterListen?: (url: string) => Promise<void> | void;
   /** Records the AWS calls of each intake invocation (the bench's call counts); off by default. */
   awsCalls?: AwsCallRecorder;
+  /**
+   * Page SMS suggest replying to acknowledge, as on a deployment with a two-way SMS topic
+   * (`npm start` turns it on). `POST /_local/sms/inbound` takes replies either way.
+   */
+  smsReplies?: boolean;
 }
 
 export interface LocalRuntime {
@@ -120,6 +139,8 @@ export interface LocalRuntime {
   pressChatButton(request: unknown): Promise<ChatActionResult>;
   /** Invokes the page function with a handoff schedule's payload, as EventBridge Scheduler would. */
   handoffs: { notify(request: HandoffRequest): Promise<unknown> };
+  /** Delivers an inbound SMS to the SMS reply function exactly as the two-way SMS topic would. */
+  smsInbound(sms: LocalInboundSms): Promise<{ payload: InboundSmsPayload; results: SmsReplyResult[] }>;
   stop(): Promise<void>;
 }
 
@@ -211,6 +232,7 @@ async function wireLocalRuntime(
     ackKey,
     handoffs: dynamoHandoffRecords(dynamo.client, TABLE_NAME),
     schedules,
+    ...(options.smsReplies ? { smsReplies: true } : {}),
   };
   // Status-update reminders count their interval in scaled time, like the ladder's waits.
   const pageResponders = makePageRespondersHandler({ ...pagingDeps, timeScale: options.timeScale ?? 1 });
@@ -306,6 +328,42 @@ async function wireLocalRuntime(
     page: (payload) => pageResponders(payload, lambdaContext('klaxon-page-responders')),
   });
   const eventRules = [{ name: 'alarm-state-change', pattern: ALARM_STATE_CHANGE_PATTERN, target: intake }];
+  const smsReplyHandler = makeSmsReplyHandler({
+    ...deps,
+    sms: outbox.smsSender(),
+    smsReplies: dynamoSmsReplies(dynamo.client, TABLE_NAME),
+  });
+  /** The payload End User Messaging publishes to the two-way topic, in the SNS event Lambda gets. */
+  const smsInbound = async (sms: LocalInboundSms) => {
+    const payload: InboundSmsPayload = {
+      originationNumber: sms.from,
+      destinationNumber: LOCAL_ORIGINATION_NUMBER,
+      messageKeyword: 'KEYWORD_000000000000',
+      messageBody: sms.body,
+      inboundMessageId: sms.messageId ?? randomUUID(),
+      previousPublishedMessageId: randomUUID(),
+    };
+    const event = {
+      Records: [
+        {
+          EventSource: 'aws:sns',
+          EventVersion: '1.0',
+          EventSubscriptionArn: `${LOCAL_TWO_WAY_TOPIC_ARN}:${randomUUID()}`,
+          Sns: {
+            Type: 'Notification',
+            MessageId: randomUUID(),
+            TopicArn: LOCAL_TWO_WAY_TOPIC_ARN,
+            Subject: null,
+            Message: JSON.stringify(payload),
+            Timestamp: clock.now().toISOString(),
+            MessageAttributes: {},
+          },
+        },
+      ],
+    };
+    const results = (await smsReplyHandler(event, lambdaContext('klaxon-sms-replies'))) as SmsReplyResult[];
+    return { payload, results };
+  };
 
   async function handleLocal(request: IncomingMessage, response: ServerResponse, path: string): Promise<void> {
     if (request.method === 'POST' && path === LOCAL_SIGN_IN_PATH) {
@@ -376,6 +434,32 @@ async function wireLocalRuntime(
       } catch (error) {
         if (!(error instanceof InvalidChatActionError)) throw error;
         return sendJson(response, 400, { message: error.message });
+      }
+    }
+    if (request.method === 'POST' && path === '/_local/sms/inbound') {
+      let body: { from?: unknown; body?: unknown; messageId?: unknown };
+      try {
+        body = JSON.parse((await readBody(request)).toString('utf8'));
+      } catch (error) {
+        return sendJson(response, 400, { message: `Body is not JSON: ${(error as Error).message}` });
+      }
+      if (
+        typeof body?.from !== 'string' ||
+        typeof body.body !== 'string' ||
+        (body.messageId !== undefined && typeof body.messageId !== 'string')
+      ) {
+        return sendJson(response, 400, {
+          message:
+            'Send {"from": "<phone, E.164>", "body": "ACK 142"}, and "messageId" to deliver the same message again as SNS redelivers it',
+        });
+      }
+      const sms: LocalInboundSms = { from: body.from, body: body.body };
+      if (typeof body.messageId === 'string') sms.messageId = body.messageId;
+      try {
+        return sendJson(response, 200, await smsInbound(sms));
+      } catch (error) {
+        // SNS would retry the delivery; here the caller sees the failure and may post again.
+        return sendJson(response, 502, { message: `The SMS reply function failed: ${(error as Error).message}` });
       }
     }
     if (request.method === 'GET' && path === '/_local/sns/subscriptions') {
@@ -517,6 +601,7 @@ async function wireLocalRuntime(
     tableName: TABLE_NAME,
     handoffs,
     schedules,
+    smsInbound,
     async stop() {
       await handoffTimers.stop();
       await schedules.stop();

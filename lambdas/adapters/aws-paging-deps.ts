@@ -63,5 +63,6 @@ export function awsPagingDeps(): PagingHandlerDeps {
     handoffs: dynamoHandoffRecords(dynamodb, tableName),
     ackKey: awsAckKey(),
     schedules: awsOneTimeSchedules(systemClock),
+    smsReplies: process.env[ENV.smsReplies] === 'on',
   };
 }

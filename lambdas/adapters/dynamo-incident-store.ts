@@ -28,7 +28,9 @@ import { decodeListCursor, encodeListCursor, listFilterExpression, monthsBetween
 import {
   boundedKey,
   dedupKey,
+  incidentCounterKey,
   incidentKey,
+  incidentNumberKey,
   OPENED_INDEX,
   openedIndexKeys,
   STATUS_INDEX,
@@ -241,21 +243,56 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
     holdDedupKeyForRun: (scopedKey, incidentId, run) =>
       updateHeldDedupRecord(scopedKey, incidentId, run, 'SET #run = :run'),
 
+    async allotIncidentNumber() {
+      const { Attributes } = await doc.send(
+        new UpdateCommand({
+          TableName,
+          Key: incidentCounterKey,
+          UpdateExpression: 'ADD #last :one',
+          ExpressionAttributeNames: { '#last': 'last' },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Number(Attributes?.last);
+    },
+
+    async findByNumber(number) {
+      const { Item } = await doc.send(
+        new GetCommand({ TableName, Key: incidentNumberKey(number), ConsistentRead: true }),
+      );
+      if (!Item) return undefined;
+      const incident = await getIncident(Item.incidentId as string);
+      // A number allotted to an opening that lost its race (or crashed) points at an incident that
+      // took another number: it names nothing.
+      return incident?.number === number ? incident : undefined;
+    },
+
     async createIncident(incident) {
       try {
-        await doc.send(
-          new PutCommand({
-            TableName,
-            Item: {
-              ...incident,
-              ...incidentKey(incident.id),
-              ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
-              ...openedIndexKeys(incident.openedAt, incident.id),
-              kind: 'incident',
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        // The pointer beside the incident, not after it: no round trip more for an opening. Written
+        // unconditionally: its number is new, and a retry writes the same thing.
+        await Promise.all([
+          doc.send(
+            new PutCommand({
+              TableName,
+              Item: {
+                ...incident,
+                ...incidentKey(incident.id),
+                ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
+                ...openedIndexKeys(incident.openedAt, incident.id),
+                kind: 'incident',
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            }),
+          ),
+          doc.send(
+            new PutCommand({
+              TableName,
+              Item: { ...incidentNumberKey(incident.number), kind: 'number', incidentId: incident.id },
+            }),
+          ),
+        ]);
         return { incident, created: true };
       } catch (error) {
         if (!isConditionFailure(error)) throw error;

@@ -42,6 +42,8 @@ export const ENV = {
   signInClientId: 'SIGN_IN_CLIENT_ID',
   /** The user pool whose ID tokens the sign-in authorizer accepts. */
   signInUserPoolId: 'SIGN_IN_USER_POOL_ID',
+  /** `on` when a two-way SMS topic delivers replies to Klaxon: page SMS then suggest replying. */
+  smsReplies: 'SMS_REPLIES',
 } as const;
 
 /**

@@ -20,6 +20,9 @@
  *   INBOX-PENDING       <id>#<n>           a small entry per stored chunk, deleted after it: what is pending, by Query
  *   HEARTBEATS          <name>             a heartbeat monitor added through the API (listed by Query)
  *   HEARTBEAT#<name>    HEARTBEAT          a heartbeat monitor's last ping, its schedule's time, a missed deadline
+ *   COUNTER#incident    COUNTER            the last incident number allotted (UpdateItem ADD: atomic, never reused)
+ *   NUMBER#<n>          NUMBER             which incident has short number n (written beside the incident)
+ *   SMS#<message id>    SMS                an inbound SMS reply handled (SNS redelivers; it never acts twice), kept 7 days
  *
  * Every key below goes through boundedKey (pk and sk below): senders choose much of what
  * goes into them (dedup keys, delivery ids, services), and DynamoDB refuses a partition key over
@@ -80,6 +83,9 @@ export const overrideKey = (id: string) => ({ pk: OVERRIDES_PARTITION, sk: id })
 export const handoffKey = (key: string) => ({ pk: pk(`HANDOFF#${key}`), sk: 'HANDOFF' });
 export const inboxKey = (inbox: string, chunk: number) => ({ pk: pk(`INBOX#${inbox}#${chunk}`), sk: 'INBOX' });
 export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-PENDING', sk: sk(`${inbox}#${chunk}`) });
+export const incidentCounterKey = { pk: 'COUNTER#incident', sk: 'COUNTER' } as const;
+export const incidentNumberKey = (number: number) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
+export const smsReplyKey = (messageId: string) => ({ pk: pk(`SMS#${messageId}`), sk: 'SMS' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
 export const heartbeatMonitorKey = (name: string) => ({ pk: 'HEARTBEATS', sk: sk(name) });
 export const HEARTBEAT_MONITORS_PK = 'HEARTBEATS';

@@ -35,6 +35,8 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
   const now = deps.clock.now().toISOString();
   const written = await deps.store.createIncident({
     id,
+    // A retry with the same id allots another number, which names nothing (findByNumber): a gap.
+    number: await deps.store.allotIncidentNumber(),
     title: request.title,
     severity: request.severity,
     status: 'open',

@@ -32,7 +32,7 @@ export function decideSeverityChange(
   reason?: string,
 ): UpdateDecision {
   if (incident.status === 'resolved') {
-    return { kind: 'refused', reason: `incident ${incident.id} is resolved; its severity can no longer change` };
+    return { kind: 'refused', reason: `incident #${incident.number} is resolved; its severity can no longer change` };
   }
   if (incident.severity === severity) return { kind: 'unchanged', reason: `already ${severity}` };
   return {
@@ -58,7 +58,7 @@ export function decideReassign(
   at: string,
 ): UpdateDecision {
   if (incident.status === 'resolved') {
-    return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nothing left to hand over` };
+    return { kind: 'refused', reason: `incident #${incident.number} is resolved; there is nothing left to hand over` };
   }
   if (incident.assignee === to) return { kind: 'unchanged', reason: `already assigned to ${to}` };
   const responder = responderById(config, to);
@@ -81,7 +81,7 @@ export function decidePostmortemDone(incident: Incident, by: string, at: string,
   if (incident.status !== 'resolved') {
     return {
       kind: 'refused',
-      reason: `incident ${incident.id} is ${incident.status}; resolve it before closing its post-mortem`,
+      reason: `incident #${incident.number} is ${incident.status}; resolve it before closing its post-mortem`,
     };
   }
   if (incident.postmortemDoneAt) {

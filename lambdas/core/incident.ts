@@ -16,8 +16,29 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
  */
 export const INCIDENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * An incident's short number as people write it: `142` or `#142`. A reference of digits alone is
+ * always a number, never an id (the drill schema refuses an id of digits alone).
+ */
+const INCIDENT_NUMBER = /^#?([1-9]\d{0,15})$/;
+
+/** The number a reference names (`142`, `#142`), or undefined when it is an id. */
+export function incidentNumberOf(reference: string): number | undefined {
+  const match = INCIDENT_NUMBER.exec(reference.trim());
+  return match?.[1] ? Number(match[1]) : undefined;
+}
+
+/** How every message names an incident to a person: `#142`. */
+export const incidentRef = (incident: Pick<Incident, 'number'>): string => `#${incident.number}`;
+
 export interface Incident {
   id: string;
+  /**
+   * The short number people read out, type and reply with (`#142`): allotted once intake has
+   * decided to open, unique in the deployment and never reused (a crash between allotting and
+   * writing leaves a gap, never a repeat).
+   */
+  number: number;
   title: string;
   severity: Severity;
   status: IncidentStatus;
@@ -98,7 +119,12 @@ export type TimelineType =
   | 'ladder-replanned'
   | 'postmortem-done'
   | 'reminded'
-  | 'resolution-notice';
+  | 'resolution-notice'
+  | 'sms-reply';
+
+/** How a person acted when it was not through the API, CLI or console: said on the timeline. */
+export type ActedVia = 'sms';
+const VIA_TEXT: Record<ActedVia, string> = { sms: 'by SMS reply' };
 
 export interface TimelineEntry {
   at: string;
@@ -119,19 +145,19 @@ export type TransitionDecision =
   | { kind: 'refused'; reason: string };
 
 /** Acknowledging twice is harmless (the first acknowledgement stands); a resolved incident cannot be acknowledged. */
-export function decideAcknowledge(incident: Incident, by: string, at: string): TransitionDecision {
+export function decideAcknowledge(incident: Incident, by: string, at: string, via?: ActedVia): TransitionDecision {
   switch (incident.status) {
     case 'open':
       return {
         kind: 'apply',
         from: ['open'],
         changes: { status: 'acknowledged', acknowledgedAt: at, acknowledgedBy: by },
-        entry: acknowledgedEntry(by, at),
+        entry: acknowledgedEntry(by, at, via),
       };
     case 'acknowledged':
       return { kind: 'unchanged', reason: `already acknowledged by ${incident.acknowledgedBy ?? 'someone'}` };
     case 'resolved':
-      return { kind: 'refused', reason: `incident ${incident.id} is already resolved; it cannot be acknowledged` };
+      return { kind: 'refused', reason: `incident #${incident.number} is already resolved; it cannot be acknowledged` };
   }
 }
 
@@ -165,27 +191,34 @@ export function decideTake(incident: Incident, by: string, name: string, at: str
 }
 
 /** Resolves an open or acknowledged incident; resolving a resolved one is refused so a person learns it was already closed. */
-export function decideResolve(incident: Incident, by: string, at: string, note?: string): TransitionDecision {
+export function decideResolve(
+  incident: Incident,
+  by: string,
+  at: string,
+  note?: string,
+  via?: ActedVia,
+): TransitionDecision {
   if (incident.status === 'resolved') {
     return {
       kind: 'refused',
-      reason: `incident ${incident.id} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
+      reason: `incident #${incident.number} was already resolved at ${incident.resolvedAt} by ${incident.resolvedBy}`,
     };
   }
   return {
     kind: 'apply',
     from: ['open', 'acknowledged'],
     changes: { status: 'resolved', resolvedAt: at, resolvedBy: by },
-    entry: resolvedEntry(incident, by, at, note),
+    entry: resolvedEntry(incident, by, at, note, via),
   };
 }
 
 /** The timeline entry of an acknowledgement (also rebuilt by a retry that finishes one cut short). */
-export const acknowledgedEntry = (by: string, at: string): TimelineEntry => ({
+export const acknowledgedEntry = (by: string, at: string, via?: ActedVia): TimelineEntry => ({
   at,
   type: 'acknowledged',
   by,
-  message: `Acknowledged by ${by}`,
+  message: `Acknowledged by ${by}${via ? ` ${VIA_TEXT[via]}` : ''}`,
+  ...(via ? { via } : {}),
 });
 
 /** The timeline entry of a resolution (also rebuilt by a retry that finishes one cut short). */
@@ -194,13 +227,16 @@ export function resolvedEntry(
   by: string,
   at: string,
   note?: string,
+  via?: ActedVia,
 ): TimelineEntry {
   const duration = Math.max(0, Date.parse(at) - Date.parse(incident.openedAt));
+  const who = `Resolved by ${by}${via ? ` ${VIA_TEXT[via]}` : ''}`;
   return {
     at,
     type: 'resolved',
     by,
-    message: note ? `Resolved by ${by}: ${note}` : `Resolved by ${by}`,
+    message: note ? `${who}: ${note}` : who,
     durationSeconds: Math.round(duration / 1000),
+    ...(via ? { via } : {}),
   };
 }

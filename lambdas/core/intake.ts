@@ -105,8 +105,8 @@ function act(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord): Promise<
 
 /** What a trigger does, decided from what was read (decideTrigger); intake only carries it out. */
 export type TriggerDecision =
-  /** A new incident, with its first run (held when its service is in maintenance). */
-  | { kind: 'open'; incident: Incident }
+  /** A new incident, with its first run (held when its service is in maintenance); its number is allotted then. */
+  | { kind: 'open'; draft: Omit<Incident, 'number'> }
   /** The resolved incident opens again, with a new run and episode. */
   | { kind: 'reopen'; changes: Partial<Incident> & { run: Run } }
   /** The key still leads to a resolved incident that may not reopen: free the key and look again. */
@@ -148,7 +148,7 @@ export function decideTrigger(facts: TriggerFacts): TriggerDecision {
       ladder: ladderOrHold(facts.newId, facts.route.team, facts.route.severity, 1),
       delivery: alert.deliveryId,
     });
-    return { kind: 'open', incident: draftIncident(alert, facts.newId, now, facts.route, run) };
+    return { kind: 'open', draft: draftIncident(alert, facts.newId, now, facts.route, run) };
   }
   if (staleTrigger(alert, incident)) return { kind: 'stale' };
   if (incident.status === 'resolved') {
@@ -322,14 +322,16 @@ async function trigger(deps: IntakeDeps, alert: Alert, delivery: DeliveryRecord)
         return LOST_RACE;
       }
       case 'open': {
+        // Allotted only now that the alert opens an incident: a duplicate never burns a number.
+        const opening: Incident = { ...decision.draft, number: await deps.store.allotIncidentNumber() };
         // Written beside the run's entries and event (all keyed or at least once), so the sender
-        // waits for three round trips: the claim, these, the start.
-        const writing = deps.store.createIncident(decision.incident).then((written) => {
+        // waits for four round trips: the claim, the number, these, the start.
+        const writing = deps.store.createIncident(opening).then((written) => {
           // Someone else wrote the incident this key claimed first: join theirs.
           if (!written.created) throw new JoinTheirs();
         });
         try {
-          const opened = await carryOutRun(deps, decision.incident, alert, route, writing, (incident) =>
+          const opened = await carryOutRun(deps, opening, alert, route, writing, (incident) =>
             delivery.record?.({ outcome: 'opened', incident }),
           );
           return { outcome: 'opened', incident: opened };
@@ -397,8 +399,8 @@ class JoinTheirs extends Error {}
  * Carries out the incident's current run as decided: its timeline entries and event, then its
  * ladder's start unless it is held. Everything here is idempotent (entries keyed, the start named,
  * events delivered at least once), so a retry after a crash does it again safely. The start is
- * not marked here: the run's first page task marks it, which keeps the sender's answer three
- * round trips away (claim, incident, start). `writing`: the incident's own write, done alongside.
+ * not marked here: the run's first page task marks it, which keeps the sender's answer four
+ * round trips away (claim, number, incident, start). `writing`: the incident's own write, done alongside.
  */
 async function carryOutRun(
   deps: IntakeDeps,
@@ -475,7 +477,13 @@ function background<T>(work: Promise<T> | undefined): Promise<T> | undefined {
   return work;
 }
 
-function draftIncident(alert: Alert, id: string, now: string, route: RouteDecision, run: Run): Incident {
+function draftIncident(
+  alert: Alert,
+  id: string,
+  now: string,
+  route: RouteDecision,
+  run: Run,
+): Omit<Incident, 'number'> {
   return {
     id,
     title: alert.title,

@@ -30,6 +30,7 @@ export interface LifecycleEvent {
     incident: Pick<
       Incident,
       | 'id'
+      | 'number'
       | 'title'
       | 'severity'
       | 'status'
@@ -50,7 +51,7 @@ export function lifecycleEvent(
   at: string,
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
-  const { id, severity, status, service, dedupKey, openedAt, drill, acknowledgedBy, resolvedBy } = incident;
+  const { id, number, severity, status, service, dedupKey, openedAt, drill, acknowledgedBy, resolvedBy } = incident;
   // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
   const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
@@ -63,6 +64,7 @@ export function lifecycleEvent(
       // Who acknowledged and who resolved, while the incident says so: a chat channel names them.
       incident: {
         id,
+        number,
         title,
         severity,
         status,

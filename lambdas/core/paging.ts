@@ -247,6 +247,7 @@ async function renderContext(
   const context: RenderContext = {
     apiBaseUrl: deps.apiBaseUrl,
     tier: tierOf(deps.config, incident),
+    ...(deps.smsReplies ? { smsReplies: true } : {}),
   };
   if (!deps.ackKey) return context;
   const token = signAckToken(

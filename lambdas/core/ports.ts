@@ -86,7 +86,17 @@ export interface IncidentStore {
    * points at `incidentId` or a later run holds it. Holding it again for the same run is harmless.
    */
   holdDedupKeyForRun(dedupKey: string, incidentId: string, run: number): Promise<boolean>;
-  /** Writes the incident unless one with its id exists; returns the stored one and whether this call wrote it. */
+  /**
+   * The next incident number, from one counter incremented atomically: two openings never get the
+   * same one. Called only once an incident is to be opened, so a duplicate alert burns none.
+   */
+  allotIncidentNumber(): Promise<number>;
+  /** The incident with this short number, if any. */
+  findByNumber(number: number): Promise<Incident | undefined>;
+  /**
+   * Writes the incident unless one with its id exists (and, beside it, its number's pointer);
+   * returns the stored one and whether this call wrote it.
+   */
   createIncident(incident: Incident): Promise<{ incident: Incident; created: boolean }>;
   getIncident(id: string): Promise<Incident | undefined>;
   getIncidentWithTimeline(id: string): Promise<IncidentWithTimeline | undefined>;
@@ -293,4 +303,6 @@ export interface PagingDeps {
   apiBaseUrl: string;
   /** Signs the per-responder ack link in each page; pages carry no link without it. */
   ackKey?: AckKeySource;
+  /** The deployment takes SMS replies (a two-way SMS topic): page SMS suggest replying to acknowledge. */
+  smsReplies?: boolean;
 }

@@ -72,7 +72,7 @@ export function renderPostmortem(config: KlaxonConfig, incident: IncidentWithTim
     `- **Severity**: ${incident.severity.replace(/^SEV(\d)$/, 'SEV-$1')} (${tierOf(config, incident).description})`,
     `- **Impact**: ${cell(incident.summary)} (service ${cell(incident.service)})`,
     `- **Time to acknowledge**: ${timeToAck}`,
-    `- **Incident**: ${incident.id}`,
+    `- **Incident**: #${incident.number} (${incident.id})`,
     `- **Post-mortem due**: ${postmortemDue(config, incident)}`,
     '',
     '## Timeline',

@@ -177,13 +177,16 @@ function replanMessage(
 export function escalateNow(deps: CoreDeps, incidentId: string, by: string, note?: string): Promise<ReplanResult> {
   return replanLadder(deps, incidentId, 'escalated', by, (incident, { plan, ladderNow, owed }) => {
     if (incident.status === 'resolved') {
-      return { kind: 'refused', reason: `incident ${incident.id} is resolved; there is nobody left to escalate to` };
+      return {
+        kind: 'refused',
+        reason: `incident #${incident.number} is resolved; there is nobody left to escalate to`,
+      };
     }
     const steps = planEscalateNow(plan.steps, ladderNow, owed);
     if (!steps) {
       return {
         kind: 'refused',
-        reason: `incident ${incident.id} has no escalation step left; reassign it to page someone by name`,
+        reason: `incident #${incident.number} has no escalation step left; reassign it to page someone by name`,
       };
     }
     return { kind: 'apply', steps, note };

@@ -8,7 +8,14 @@ import { scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
 import { tierOf } from './config.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
-import { acknowledgedEntry, decideAcknowledge, decideResolve, resolvedEntry } from './incident.js';
+import {
+  type ActedVia,
+  acknowledgedEntry,
+  decideAcknowledge,
+  decideResolve,
+  incidentNumberOf,
+  resolvedEntry,
+} from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';
@@ -21,6 +28,21 @@ export class IncidentNotFoundError extends Error {
 
 export class TransitionRefusedError extends Error {
   override name = 'TransitionRefusedError';
+}
+
+/**
+ * The incident id a person's reference names: an id as it is, or the incident with that short
+ * number (`142`, `#142`), which must exist.
+ */
+export async function incidentIdFor(
+  store: Pick<CoreDeps['store'], 'findByNumber'>,
+  reference: string,
+): Promise<string> {
+  const number = incidentNumberOf(reference);
+  if (number === undefined) return reference;
+  const incident = await store.findByNumber(number);
+  if (!incident) throw new IncidentNotFoundError(`No incident #${number}`);
+  return incident.id;
 }
 
 export type ActionResult = { incident: Incident; changed: boolean; reason?: string };
@@ -94,8 +116,11 @@ async function finishInterrupted(
  */
 export const IGNORED = 'ignored';
 
-/** `ignoreIf`: an alert sender's action that belongs to an earlier episode (see predatesCurrentRun). */
-type ActionOptions = { ignoreIf?: (incident: Incident) => boolean };
+/**
+ * `ignoreIf`: an alert sender's action that belongs to an earlier episode (see predatesCurrentRun).
+ * `via`: how the person acted, when the timeline should say (an SMS reply).
+ */
+type ActionOptions = { ignoreIf?: (incident: Incident) => boolean; via?: ActedVia };
 
 const unlessIgnored =
   (options: ActionOptions, decide: Decide): Decide =>
@@ -110,7 +135,7 @@ export async function acknowledgeIncident(
 ): Promise<ActionResult> {
   const publish = (incident: Incident) =>
     deps.events.publish([lifecycleEvent('acknowledged', incident, incident.acknowledgedAt ?? '')]);
-  const decide = unlessIgnored(options, (incident, at) => decideAcknowledge(incident, by, at));
+  const decide = unlessIgnored(options, (incident, at) => decideAcknowledge(incident, by, at, options.via));
   const result = await applyTransition(deps, incidentId, decide, { followUp: publish });
   const { incident } = result;
   if (result.changed || result.reason === IGNORED || incident.status !== 'acknowledged') return result;
@@ -145,7 +170,7 @@ export async function resolveIncident(
     await deps.events.publish([lifecycleEvent('resolved', incident, incident.resolvedAt ?? '')]);
   };
   const decide = unlessIgnored(options, (incident, at) => {
-    const decision = decideResolve(incident, by, at, options.note);
+    const decision = decideResolve(incident, by, at, options.note, options.via);
     // In the resolving write itself, so a crash after it cannot leave the resolution without it.
     return decision.kind === 'apply' && options.senderTime
       ? {

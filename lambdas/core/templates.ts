@@ -9,7 +9,7 @@ import { alertGroupLines, type SenderContext } from './alert.js';
 import type { Channel, Responder, Role, TierPolicy } from './config.js';
 import { formatDuration } from './duration.js';
 import { gsm7Length, SMS_MAX_SEGMENTS, SMS_SEGMENT_SEPTETS, smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
-import type { Incident } from './incident.js';
+import { type Incident, incidentRef } from './incident.js';
 import type { EscalationStep } from './ladder.js';
 import { oneLine, senderLines, subjectLine } from './sender-text.js';
 
@@ -30,6 +30,8 @@ export interface RenderContext {
   tier: TierPolicy;
   /** This responder's signed acknowledge link, when ack links are configured. */
   ackLink?: string;
+  /** The deployment takes SMS replies (two-way SMS): a page SMS suggests replying. */
+  smsReplies?: boolean;
 }
 
 /**
@@ -52,17 +54,39 @@ export const MESSAGE_LIMITS = {
 const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
 
 const incidentUrl = (apiBaseUrl: string, incident: Incident, suffix = '') =>
-  `${apiBaseUrl}/v1/incidents/${encodeURIComponent(incident.id)}${suffix}`;
+  `${apiBaseUrl}/v1/incidents/${incident.number}${suffix}`;
 
 const title = (incident: Incident) => oneLine(incident.title, MESSAGE_LIMITS.titleChars);
 const service = (incident: Incident) => oneLine(incident.service, MESSAGE_LIMITS.serviceChars);
 
 export function renderSubject(incident: Incident): string {
-  return subjectLine(`${drillTag(incident)}[${incident.severity}] ${incident.title}`, ` (incident ${incident.id})`);
+  return subjectLine(
+    `${drillTag(incident)}[${incident.severity}] ${incident.title}`,
+    ` (incident ${incidentRef(incident)})`,
+  );
 }
 
-/** Below this, an SMS's text is unreadable: a long ack link takes another segment instead. */
-const MIN_TEXT_SEPTETS = 20;
+/**
+ * The SMS reply that acknowledges, as a page suggests it: the short form of `ACK 142`, typed on a
+ * lock screen (lambdas/core/sms-replies.ts reads both).
+ */
+export const ackReply = (incident: Pick<Incident, 'number'>) => `A${incident.number}`;
+
+/**
+ * How a page SMS says to acknowledge: by reply when the deployment takes replies (from the lock
+ * screen, and far shorter than a link: the email still carries the link), else by link, else by
+ * the CLI.
+ */
+function smsAckTail(incident: Incident, ackLink: string | undefined, smsReplies: boolean | undefined): string {
+  if (smsReplies) return ` Ack: reply ${ackReply(incident)}`;
+  return ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.number}`;
+}
+
+/**
+ * Below this, an SMS's text is unreadable: a long ack link takes another segment instead. The
+ * number names the incident, so the title only has to say what it is about.
+ */
+const MIN_TEXT_SEPTETS = 15;
 /** However long the title, the page SMS keeps this much of the summary (the why) when it has room. */
 const MIN_SUMMARY_SEPTETS = 40;
 
@@ -108,13 +132,13 @@ function titleAndSummary(incident: Incident): { title: string; summary?: string 
  * The page SMS: severity, title, summary, then how to acknowledge. The acknowledgement is never
  * cut; the summary gives way first, then the title.
  */
-export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string): string {
+export function renderSms(incident: Incident, step: EscalationStep, ackLink?: string, smsReplies?: boolean): string {
   const escalation =
     step.reason === 'reassigned' ? ' ASSIGNED TO YOU' : step.index > 0 || step.reason ? ' ESCALATED' : '';
   const said = titleAndSummary(incident);
   return fitSms(
-    `${drillTag(incident)}${incident.severity}${escalation} `,
-    ackLink ? ` Ack: ${ackLink}` : ` Ack: klaxon ack ${incident.id}`,
+    `${drillTag(incident)}${incident.severity}${escalation} ${incidentRef(incident)} `,
+    smsAckTail(incident, ackLink, smsReplies),
     (room) => {
       const head = smsText(said.title);
       if (said.summary === undefined) return head;
@@ -202,7 +226,7 @@ function alertAsSent(incident: Incident, apiBaseUrl: string): string[] {
   if (missing.length > 0) {
     lines.push(
       '',
-      `... ${missing.join(', ')} to fit this email. See the incident: klaxon show ${incident.id} (or GET ${incidentUrl(apiBaseUrl, incident)}).`,
+      `... ${missing.join(', ')} to fit this email. See the incident: klaxon show ${incident.number} (or GET ${incidentUrl(apiBaseUrl, incident)}).`,
     );
   }
   return lines;
@@ -220,13 +244,14 @@ export function renderEmail(incident: Incident, step: EscalationStep, context: R
     `${drillTag(incident)}${emailHeadline(step)}`,
     '',
     `Severity: ${incident.severity} (${context.tier.description})`,
-    `Incident: ${incident.id}`,
+    `Incident: ${incidentRef(incident)} (id ${incident.id})`,
     `Detected: ${incident.openedAt}`,
     `Status: ${incident.status === 'open' ? 'Investigating' : incident.status}`,
     '',
     'To acknowledge (stops the escalation to the next person):',
     ...(context.ackLink ? [`  open ${context.ackLink} (link valid 24 h, for you only)`] : []),
-    `  klaxon ack ${incident.id}`,
+    ...(context.smsReplies ? [`  reply ${ackReply(incident)} (or ACK ${incident.number}) to the page SMS`] : []),
+    `  klaxon ack ${incident.number}`,
     `  or POST ${ackUrl} (signed with your AWS credentials when Klaxon runs on AWS)`,
     '',
     `Acknowledge within ${context.tier.ackTarget}.${updateEvery ? ` Post a status update every ${updateEvery} while it is open.` : ''}`,
@@ -291,7 +316,7 @@ export function renderHandoff(context: HandoffContext): PageMessage {
     .slice(0, MESSAGE_LIMITS.handoffIncidentsListed)
     .map(
       (incident) =>
-        `  ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.id}`,
+        `  ${incidentRef(incident)} ${incident.severity} ${oneLine(incident.title, 120)} (${incident.status}, opened ${incident.openedAt}) - klaxon show ${incident.number}`,
     );
   const email = [
     `Hello ${context.responder.name},`,
@@ -315,7 +340,7 @@ export function renderHandoff(context: HandoffContext): PageMessage {
 export function renderPage(incident: Incident, step: EscalationStep, context: RenderContext): PageMessage {
   return {
     subject: renderSubject(incident),
-    sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink) : undefined,
+    sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink, context.smsReplies) : undefined,
     email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
     voice: step.channels.includes('voice') ? renderVoice(incident, step, context.ackLink) : undefined,
   };
@@ -345,17 +370,17 @@ export function renderStatusUpdateReminder(
   const notesUrl = incidentUrl(context.apiBaseUrl, incident, '/notes');
   const subject = subjectLine(
     `${drillTag(incident)}[${incident.severity}] Status update due: ${incident.title}`,
-    ` (incident ${incident.id})`,
+    ` (incident ${incidentRef(incident)})`,
   );
   const sms = fitSms(
-    `${drillTag(incident)}${incident.severity} UPDATE DUE (${quiet} quiet) `,
-    ` Post: klaxon note ${incident.id} "..."`,
+    `${drillTag(incident)}${incident.severity} ${incidentRef(incident)} UPDATE DUE (${quiet} quiet) `,
+    ` Post: klaxon note ${incident.number} "..."`,
     () => smsText(incident.title),
   );
   const email = [
     `${drillTag(incident)}STATUS UPDATE DUE`,
     '',
-    `${incident.severity} incident ${incident.id} is ${incident.status === 'open' ? 'still unacknowledged' : incident.status}, and nothing has been posted for ${quiet}.`,
+    `${incident.severity} incident ${incidentRef(incident)} is ${incident.status === 'open' ? 'still unacknowledged' : incident.status}, and nothing has been posted for ${quiet}.`,
     `The ${incident.severity} policy asks for a status update every ${every} until it is resolved.`,
     '',
     `Summary: ${title(incident)}`,
@@ -373,7 +398,7 @@ export function renderStatusUpdateReminder(
     '  ETA: <Best estimate>',
     '',
     'How:',
-    `  klaxon note ${incident.id} "<the update>"`,
+    `  klaxon note ${incident.number} "<the update>"`,
     `  or POST ${notesUrl} with {"message": "<the update>"}`,
     '',
     'Each update pushes the next reminder back; resolving the incident stops them.',
@@ -408,11 +433,14 @@ export function renderPostmortemReminder(
   const lasted = formatDuration((Date.parse(resolvedAt) - Date.parse(incident.openedAt)) / 1000);
   const postmortemUrl = incidentUrl(context.apiBaseUrl, incident, '/postmortem');
   return {
-    subject: subjectLine(`${drillTag(incident)}[${incident.severity}] Post-mortem ${when}: ${incident.title}`),
+    subject: subjectLine(
+      `${drillTag(incident)}[${incident.severity}] Post-mortem ${when}: ${incident.title}`,
+      ` (incident ${incidentRef(incident)})`,
+    ),
     email: [
       `${drillTag(incident)}POST-MORTEM ${reminder.stage === 'due' ? 'DUE NOW' : 'REMINDER'}`,
       '',
-      `The post-mortem of ${incident.severity} incident ${incident.id} ${when} (${context.tier.postmortemDue} after its resolution).`,
+      `The post-mortem of ${incident.severity} incident ${incidentRef(incident)} ${when} (${context.tier.postmortemDue} after its resolution).`,
       '',
       `RESOLVED [${clock(resolvedAt)}]`,
       '',
@@ -457,7 +485,7 @@ export function renderResolutionNotice(
       : `not needed for ${incident.severity}`;
   const sms = fitSms(
     `${drillTag(incident)}${incident.severity} RESOLVED after ${lasted}${by.slice(0, 40)}: `,
-    ` (${incident.id})`,
+    ` (${incidentRef(incident)})`,
     () => smsText(incident.title),
   );
   const email = [
@@ -473,7 +501,7 @@ export function renderResolutionNotice(
     '',
     `Post-mortem will be completed by: ${postmortem}`,
     '',
-    `Timeline: klaxon show ${incident.id}`,
+    `Timeline: klaxon show ${incident.number}`,
     `  or GET ${incidentUrl(context.apiBaseUrl, incident)}`,
     '',
     'You get this because you were paged for this incident. Nothing more is needed from you unless it reopens.',
@@ -481,7 +509,7 @@ export function renderResolutionNotice(
   return {
     subject: subjectLine(
       `${drillTag(incident)}[${incident.severity}] RESOLVED: ${incident.title}`,
-      ` (incident ${incident.id})`,
+      ` (incident ${incidentRef(incident)})`,
     ),
     sms: notice.channels.includes('sms') ? sms : undefined,
     email: notice.channels.includes('email') ? email : undefined,

@@ -4,6 +4,7 @@
  */
 import type { KlaxonConfig } from '../core/config.js';
 import { actingAs, type Caller, callerOfPrincipal } from '../core/identity.js';
+import { incidentIdFor } from '../core/responder-actions.js';
 import { sessionCaller, signedIn } from './console-session.js';
 import type { HandlerDeps } from './deps.js';
 import {
@@ -20,9 +21,11 @@ import {
 
 export type Route = (deps: HandlerDeps, event: HttpEvent) => Promise<HttpResult>;
 
-export function incidentId(event: HttpEvent): string {
-  if (!event.pathParameters?.id) throw new BadRequestError('The path needs an incident id: /v1/incidents/{id}');
-  return pathParameter(event, 'id');
+/** The id of the incident the path names, by id or by number (`/v1/incidents/142`, `/v1/incidents/%23142`). */
+export async function incidentId(deps: HandlerDeps, event: HttpEvent): Promise<string> {
+  if (!event.pathParameters?.id)
+    throw new BadRequestError('The path needs an incident id or number: /v1/incidents/{id}');
+  return incidentIdFor(deps.store, pathParameter(event, 'id'));
 }
 
 /**

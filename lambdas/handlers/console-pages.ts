@@ -7,7 +7,7 @@ import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Role, Severity } from '../core/config.js';
 import { responderById } from '../core/config.js';
-import type { Incident, IncidentWithTimeline } from '../core/incident.js';
+import { type Incident, type IncidentWithTimeline, incidentRef } from '../core/incident.js';
 import type { ShiftOverride } from '../core/ports.js';
 import type { OnCallNow, OnCallShift } from '../core/rotations.js';
 import { escapeHtml, page } from './html.js';
@@ -31,7 +31,7 @@ function incidentRows(incidents: Incident[]): string {
     .map(
       (incident) => `<tr>
 <td>${severityBadge(incident.severity)}</td>
-<td><a href="${escapeHtml(incidentPath(incident.id))}">${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</a></td>
+<td><a href="${escapeHtml(incidentPath(incident.id))}">${incidentRef(incident)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</a></td>
 <td class="status-${escapeHtml(incident.status)}">${escapeHtml(incident.status)}</td>
 <td>${escapeHtml(incident.service)}</td>
 <td>${escapeHtml(when(incident.openedAt))}</td>
@@ -138,12 +138,14 @@ ${sections}
 export interface OutboxLine {
   at: string;
   service: string;
-  responder?: string;
+  responder?: string | null;
   subject?: string;
   detailType?: string;
   incidentId?: string;
   /** A call's spoken text. */
   voice?: string;
+  /** An SMS sent straight to a number (the answer to an SMS reply): its text. */
+  sms?: string | null;
 }
 
 const outboxWhat = (message: OutboxLine) =>
@@ -161,7 +163,7 @@ export function outboxSection(messages: OutboxLine[]): string {
     .reverse()
     .map(
       (message) =>
-        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(outboxWhat(message))}</td><td>${escapeHtml(message.subject ?? message.voice ?? message.detailType ?? '')}</td></tr>`,
+        `<tr><td>${escapeHtml(when(message.at))}</td><td>${escapeHtml(outboxWhat(message))}</td><td>${escapeHtml(message.subject ?? message.detailType ?? (message.service === 'sms' ? message.sms : '') ?? '')}</td></tr>`,
     )
     .join('\n');
   return `<section aria-labelledby="outbox"><h2 id="outbox">Outbox (this machine: what SNS, End User Messaging, chat and EventBridge would have sent)</h2>
@@ -339,10 +341,10 @@ ${taken ? '' : `<form method="post" action="${escapeHtml(action('take'))}">${who
     .map(([key, value]) => `<dt>${escapeHtml(key)}</dt><dd>${escapeHtml(value)}</dd>`)
     .join('');
   return page(
-    `${incident.severity} ${incident.title}`,
+    `${incidentRef(incident)} ${incident.severity} ${incident.title}`,
     `${signedInBar(viewer)}
 ${error ? `<div class="alert" role="alert">${escapeHtml(error)}</div>` : ''}
-<h1>${severityBadge(incident.severity)} ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
+<h1>${severityBadge(incident.severity)} <span data-testid="number">${incidentRef(incident)}</span> ${incident.drill ? '[DRILL] ' : ''}${escapeHtml(incident.title)}</h1>
 <dl>
 <dt>Status</dt><dd class="status-${escapeHtml(incident.status)}" data-testid="status">${escapeHtml(incident.status)}</dd>
 <dt>Summary</dt><dd>${escapeHtml(incident.summary)}</dd>

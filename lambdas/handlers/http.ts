@@ -11,7 +11,7 @@ import { CertificateUnavailableError, SignatureRejectedError } from '../adapters
 import { HEARTBEAT_NAME } from '../core/config.js';
 import { UnknownTeamError } from '../core/drills.js';
 import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
-import { INCIDENT_ID } from '../core/incident.js';
+import { INCIDENT_ID, incidentNumberOf } from '../core/incident.js';
 import { UnknownResponderError } from '../core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
 import { InvalidOverrideError, OverrideNotFoundError } from '../core/overrides.js';
@@ -123,9 +123,9 @@ export class MalformedPathError extends BadRequestError {
  */
 const PATH_PARAMETERS = {
   id: (value: string) => {
-    if (!INCIDENT_ID.test(value)) {
+    if (!INCIDENT_ID.test(value) && incidentNumberOf(value) === undefined) {
       throw new NotFoundError(
-        `No incident with id ${shown(value)}: incident ids are ULIDs (26 letters and digits, such as 01JD3Z7Q8T5VY8R7XWQ9M2B4KC) or drill ids (at most 64 letters, digits, "-" and "_")`,
+        `No incident ${shown(value)}: name an incident by its number (142, or #142 written %23142 in a path), its id (a ULID: 26 letters and digits, such as 01JD3Z7Q8T5VY8R7XWQ9M2B4KC) or a drill id (at most 64 letters, digits, "-" and "_")`,
       );
     }
   },

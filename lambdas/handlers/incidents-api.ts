@@ -28,7 +28,7 @@ const listIncidents: Route = async (deps, event) => {
 };
 
 const getIncident: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) throw new NotFoundError(`No incident with id ${id}`);
   const recentChanges = await recentChangesFor(deps.changes, incident, deps.clock.now());
@@ -36,14 +36,14 @@ const getIncident: Route = async (deps, event) => {
 };
 
 const acknowledge: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
   const result = await acknowledgeIncident(deps, id, actor(deps, event, body.by));
   return json(200, result.incident);
 };
 
 const resolve: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(resolveBodySchema, optionalBody(event), 'body');
   const result = await resolveIncident(deps, id, actor(deps, event, body.by), {
     note: body.note,

@@ -349,6 +349,7 @@ export function openApiDocument() {
       in: 'path',
       required: true,
       schema: { type: 'string' },
+      ...(match[1] === 'id' ? { description: 'the incident: its number (142, or #142 written %23142) or its id' } : {}),
     }));
     const okContent = operation.ok.html
       ? { 'text/html': { schema: { type: 'string' } } }

@@ -45,27 +45,27 @@ function markdown(body: string): HttpResult {
 }
 
 const postNote: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(noteBodySchema, optionalBody(event), 'body');
   return json(200, await addNote(deps, id, actor(deps, event, body.by), body.message, body.noteId));
 };
 
 const setSeverity: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(severityBodySchema, optionalBody(event), 'body');
   const result = await changeSeverity(deps, id, body.severity, actor(deps, event, body.by), body.reason);
   return json(200, result.incident);
 };
 
 const escalate: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(escalateBodySchema, optionalBody(event), 'body');
   const result = await escalateNow(deps, id, actor(deps, event, body.by), body.note);
   return json(200, result.incident);
 };
 
 const reassign: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(reassignBodySchema, optionalBody(event), 'body');
   const result = await reassignIncident(deps, id, body.to, actor(deps, event, body.by));
   return json(200, result.incident);
@@ -73,21 +73,21 @@ const reassign: Route = async (deps, event) => {
 
 /** The caller takes the incident: assigned to them and acknowledged, in one step. */
 const take: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(takeBodySchema, optionalBody(event), 'body');
   const result = await takeIncident(deps, id, takingResponder(deps, event, body.by));
   return json(200, result.incident);
 };
 
 const postmortemDone: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
   const result = await markPostmortemDone(deps, id, actor(deps, event, body.by), body.url);
   return json(200, result.incident);
 };
 
 const postmortemDraft: Route = async (deps, event) => {
-  const id = incidentId(event);
+  const id = await incidentId(deps, event);
   const query = validate(postmortemQuerySchema, event.queryStringParameters ?? {}, 'query');
   const incident = await deps.store.getIncidentWithTimeline(id);
   if (!incident) throw new NotFoundError(`No incident with id ${id}`);

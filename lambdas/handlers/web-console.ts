@@ -18,7 +18,12 @@ import { ROLES, responderById } from '../core/config.js';
 import { addNote, takeIncident } from '../core/incident-updates.js';
 import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
-import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
+import {
+  acknowledgeIncident,
+  IncidentNotFoundError,
+  incidentIdFor,
+  resolveIncident,
+} from '../core/responder-actions.js';
 import { onCallShifts, whoIsOnCall } from '../core/rotations.js';
 import {
   acknowledgeBodySchema,
@@ -154,7 +159,7 @@ async function showOnCall(deps: HandlerDeps, viewer: Viewer, status = 200, error
  */
 function onCallAction(act: (deps: HandlerDeps, event: HttpEvent, id: string) => Promise<unknown>): Page {
   return async (deps, event, viewer) => {
-    const id = event.pathParameters?.id === undefined ? '' : pathId(event);
+    const id = event.pathParameters?.id === undefined ? '' : pathParameter(event, 'id');
     try {
       await act(deps, event, id);
     } catch (error) {
@@ -179,12 +184,19 @@ async function showIncident(
   return htmlResult(status, incidentPage(viewer, deps.config, incident, error, changes));
 }
 
-const pathId = (event: HttpEvent) => pathParameter(event, 'id');
+/** The incident the path names, by id or by number (`/incidents/142`); a number that names none stays as it is, to show the page's 404. */
+const pathId = (deps: HandlerDeps, event: HttpEvent) => {
+  const reference = pathParameter(event, 'id');
+  return incidentIdFor(deps.store, reference).catch((error: unknown) => {
+    if (error instanceof IncidentNotFoundError) return reference;
+    throw error;
+  });
+};
 
 /** Runs a form action, then shows the incident again: redirected on success, with the reason on refusal. */
 function formAction(act: (deps: HandlerDeps, id: string, event: HttpEvent) => Promise<unknown>): Page {
   return async (deps, event, viewer) => {
-    const id = pathId(event);
+    const id = await pathId(deps, event);
     try {
       await act(deps, id, event);
     } catch (error) {
@@ -211,7 +223,7 @@ export const CONSOLE_ROUTES: Record<string, Page> = {
     return addOverride(deps, { ...form, by: actor(deps, event, form.by) });
   }),
   'POST /oncall/overrides/{id}/remove': onCallAction((deps, _event, id) => removeOverride(deps, id)),
-  'GET /incidents/{id}': (deps, event, viewer) => showIncident(deps, viewer, pathId(event)),
+  'GET /incidents/{id}': async (deps, event, viewer) => showIncident(deps, viewer, await pathId(deps, event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
     const form = parseForm(acknowledgeBodySchema, event);
     return acknowledgeIncident(deps, id, actor(deps, event, form.by));

@@ -1,7 +1,7 @@
 /** Query and body schemas of the incident management API (DESIGN.md, "HTTP API contract"). */
 import * as z from 'zod';
 import { ROLES, SEVERITIES, TEAM_ID } from '../core/config.js';
-import { INCIDENT_ID, INCIDENT_STATUSES } from '../core/incident.js';
+import { INCIDENT_ID, INCIDENT_STATUSES, incidentNumberOf } from '../core/incident.js';
 
 /** Any ISO-8601 instant, compared with stored times in their canonical form (…T00:00:00.000Z). */
 const instant = (what: string) =>
@@ -103,6 +103,10 @@ export const drillBodySchema = z.object({
   id: z
     .string()
     .regex(INCIDENT_ID, 'must be 1 to 64 letters, digits, "-" or "_"')
+    .refine(
+      (id) => incidentNumberOf(id) === undefined,
+      'must not be digits alone: that is how an incident number is written',
+    )
     .optional()
     .describe('sent again on a retry, the same drill is returned'),
 });

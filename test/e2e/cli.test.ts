@@ -85,8 +85,8 @@ describe('klaxon CLI', () => {
     expect(alert.out).toContain('Alert sent');
     const listed = await klaxon('list');
     expect(listed.code).toBe(EXIT.ok);
-    expect(listed.out).toMatch(/^ID +SEV +STATUS/);
-    expect(listed.out).toMatch(/SEV1 +open .+CLI says checkout is down/);
+    expect(listed.out).toMatch(/^# +ID +SEV +STATUS/);
+    expect(listed.out).toMatch(/^#\d+ +\w+ +SEV1 +open .+CLI says checkout is down/m);
     const scripted = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV1'));
     expect(scripted.incidents.map((item) => item.title)).toEqual(['CLI says checkout is down']);
   });
@@ -118,25 +118,28 @@ describe('klaxon CLI', () => {
     expect(refused.err).toContain('"SEV9" is not a severity; use one of SEV1 (critical, P0, sev1); SEV2 (error');
   });
 
-  it('shows, acknowledges, notes and resolves an incident, then exits 4 on resolving it again', async () => {
+  it('shows, acknowledges, notes and resolves an incident by its number, then exits 4 on resolving it again', async () => {
     await klaxon('alert', '--severity', 'warning', '--summary', 'Disk filling', '--dedup-key', 'cli-disk');
     const [incident] = json<{ incidents: Incident[] }>(await klaxon('--json', 'list', '--severity', 'SEV3')).incidents;
     const id = incident?.id ?? '';
+    const number = String(incident?.number);
 
-    const ack = await klaxon('ack', id, '--by', 'primary-oncall');
-    expect(ack.out).toContain(`Incident ${id} acknowledged by primary-oncall`);
-    expect((await klaxon('note', id, 'Cleaning', 'up', 'logs', '--by', 'primary-oncall')).code).toBe(EXIT.ok);
+    const ack = await klaxon('ack', number, '--by', 'primary-oncall');
+    expect(ack.out).toContain(`Incident #${number} acknowledged by primary-oncall`);
+    expect((await klaxon('note', `#${number}`, 'Cleaning', 'up', 'logs', '--by', 'primary-oncall')).code).toBe(EXIT.ok);
     const resolved = await klaxon('resolve', id, '--note', 'rotated logs', '--by', 'primary-oncall');
-    expect(resolved.out).toContain(`Incident ${id} resolved by primary-oncall`);
+    expect(resolved.out).toContain(`Incident #${number} resolved by primary-oncall`);
 
-    const shown = await klaxon('show', id);
+    const shown = await klaxon('show', number);
+    expect(shown.out).toMatch(new RegExp(`^#${number} SEV3 Disk filling`));
+    expect(shown.out).toContain(`id        ${id}`);
     expect(shown.out).toContain('status    resolved');
     expect(shown.out).toMatch(/note +Cleaning up logs/);
     expect(shown.out).toMatch(/resolved +Resolved by primary-oncall: rotated logs/);
 
     const again = await klaxon('resolve', id, '--note', 'twice');
     expect(again.code).toBe(EXIT.conflict);
-    expect(again.err).toContain('409: incident');
+    expect(again.err).toContain(`409: incident #${number}`);
     expect(again.err).toContain('already resolved');
   });
 
@@ -160,7 +163,8 @@ describe('klaxon CLI', () => {
     const id = listed.find((item) => item.title === 'Queue backing up')?.id ?? '';
     const escalated = await klaxon('escalate', id, '--note', 'need more hands', '--by', 'primary-oncall');
     expect(escalated).toMatchObject({ code: EXIT.ok, err: '' });
-    expect(escalated.out).toBe(`Incident ${id} escalated: primary paged now (ladder run 2)\n`);
+    const number = listed.find((item) => item.title === 'Queue backing up')?.number;
+    expect(escalated.out).toBe(`Incident #${number} escalated: primary paged now (ladder run 2)\n`);
     const shown = await klaxon('show', id);
     expect(shown.out).toMatch(/ladder-replanned +Escalated now by primary-oncall: need more hands/);
     expect((await klaxon('escalate', 'NOPE')).code).toBe(EXIT.notFound);
@@ -170,6 +174,9 @@ describe('klaxon CLI', () => {
 
   it('exits 3 for an unknown incident and 2 for a missing --note or a bad month', async () => {
     expect((await klaxon('show', 'NOPE')).code).toBe(EXIT.notFound);
+    const noNumber = await klaxon('show', '999999');
+    expect(noNumber.code).toBe(EXIT.notFound);
+    expect(noNumber.err).toContain('No incident #999999');
     const missingNote = await klaxon('resolve', 'NOPE');
     expect(missingNote.code).toBe(EXIT.usage);
     expect(missingNote.err).toContain("required option '--note <text>' not specified");

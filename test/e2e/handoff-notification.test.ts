@@ -55,8 +55,12 @@ describe('handoff notifications', () => {
       payload: { summary: 'Nightly export failing', source: 'handoff-test', severity: 'warning' },
     });
     expect(reply.status).toBe(202);
-    const open = await call<{ incidents: { id: string }[] }>(runtime, 'GET', '/v1/incidents?status=open');
-    const incidentId = open.body.incidents[0]?.id;
+    const open = await call<{ incidents: { id: string; number: number }[] }>(
+      runtime,
+      'GET',
+      '/v1/incidents?status=open',
+    );
+    const number = open.body.incidents[0]?.number;
 
     // A millisecond before the handoff (four of the ladder's scaled minutes), nobody was told yet.
     await clock.advance(LEAD_MS - 1);
@@ -72,7 +76,8 @@ describe('handoff notifications', () => {
     expect(after?.now).toBe(incoming);
     expect(notice?.subject).toBe('[Klaxon] You are now primary on call (1 open incident)');
     expect(notice?.sms).toMatch(/^Klaxon: you are now primary on call until .+\. 1 open incident: klaxon list$/);
-    expect(notice?.email).toContain(`klaxon show ${incidentId}`);
+    expect(notice?.email).toContain(`#${number} SEV3 `);
+    expect(notice?.email).toContain(`klaxon show ${number}`);
     expect(notice?.email).toContain(new Date(handoff.getTime() + 86_400_000).toISOString());
 
     // EventBridge Scheduler delivers at least once: the same payload again notifies nobody.

@@ -62,7 +62,7 @@ describe('large alerts', () => {
       page.topicArn,
     );
     expect(snsPublishBytes(publish)).toBeLessThan(SNS_PUBLISH_MAX_BYTES);
-    expect(page.sms).toMatch(/^SEV1 Checkout dumps its logs into the alert Ack: /);
+    expect(page.sms).toMatch(/^SEV1 #\d+ Checkout dumps its logs into the alert Ack: /);
     expect(page.email).toContain('>   log-0: line 0');
     expect(page.email).toMatch(/\d+ values? truncated to fit this email\. See the incident: klaxon show /);
     const stored = await incident(runtime, page.incidentId);

@@ -42,7 +42,7 @@ describe('an alarm in, a page out, an ack, a resolution', () => {
     expect(firstPage?.responder).toBe('primary-oncall');
     expect(firstPage?.at).toBe(opened.openedAt);
     expect(firstPage?.sms).toContain('SEV1');
-    expect(firstPage?.email).toContain(`Incident: ${incidentId}`);
+    expect(firstPage?.email).toContain(`Incident: #${opened.number} (id ${incidentId})`);
 
     // A second short of five minutes nobody else is paged; at five, with nobody acknowledging,
     // the "5m unless acknowledged" step pages primary and secondary.

@@ -131,7 +131,13 @@ export function render(value: unknown): string {
   throw new Error(`Cannot render ${JSON.stringify(value)}`);
 }
 
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  NotResource?: unknown;
+  Condition?: unknown;
+};
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
 /**
@@ -155,9 +161,12 @@ export function permissionsOf(template: Template, roleLogicalId: string): string
     ...managed,
     ...statements.flatMap((statement) =>
       asArray(statement.Action).flatMap((action) =>
-        asArray(statement.Resource).map(
+        (statement.NotResource === undefined
+          ? asArray(statement.Resource).map(render)
+          : asArray(statement.NotResource).map((resource) => `everything but ${render(resource)}`)
+        ).map(
           (resource) =>
-            `${statement.Effect} ${action} on ${render(resource)}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ''}`,
+            `${statement.Effect} ${action} on ${resource}${statement.Condition ? ` if ${JSON.stringify(statement.Condition)}` : ''}`,
         ),
       ),
     ),

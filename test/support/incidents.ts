@@ -63,6 +63,7 @@ export function aLaterRun(
 export const anIncident = (changes: Partial<Incident> = {}): Incident => {
   const incident: Omit<Incident, 'run'> = {
     id: '01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
+    number: 142,
     title: 'orders-api-5xx',
     severity: 'SEV1',
     status: 'open',

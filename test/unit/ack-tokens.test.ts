@@ -78,7 +78,7 @@ describe('ack tokens', () => {
     const sms = renderSms(anIncident({ title: 'x'.repeat(300), drill: true }), step, link);
     expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
     expect(sms.endsWith(` Ack: ${link}`)).toBe(true);
-    expect(sms).toMatch(/^\[DRILL\] SEV1 ESCALATED x+/);
+    expect(sms).toMatch(/^\[DRILL\] SEV1 ESCALATED #142 x+/);
   });
 });
 

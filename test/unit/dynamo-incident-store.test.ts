@@ -44,6 +44,17 @@ describe('DynamoDB incident store', () => {
     expect(losers).toEqual(Array(24).fill(winners[0]));
   });
 
+  it('allots 25 concurrent incident numbers once each, in sequence, and finds an incident by its number', async () => {
+    const numbers = await Promise.all(Array.from({ length: 25 }, () => store.allotIncidentNumber()));
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+    await store.createIncident(incident('numbered', { number: 7 }));
+    expect((await store.findByNumber(7))?.id).toBe('numbered');
+    expect(await store.findByNumber(8)).toBeUndefined();
+    // An opening that lost its race to another writer of the same id names nothing with its number.
+    await store.createIncident(incident('numbered', { number: 9 }));
+    expect(await store.findByNumber(9)).toBeUndefined();
+  });
+
   it('frees a dedup key only for the incident it points at', async () => {
     await store.claimDedupKey('events-v2:release', 'mine', 'now');
     await store.releaseDedupKey('events-v2:release', 'someone-else', 1);

@@ -165,6 +165,7 @@ describe('escalation ASL on aws-local-stepfunctions', () => {
     };
     await store.createIncident({
       id,
+      number: await store.allotIncidentNumber(),
       title: id,
       severity: 'SEV1',
       status,

@@ -36,7 +36,7 @@ describe('lifecycle', () => {
 
   it('refuses to resolve twice, saying when and by whom it was resolved', () => {
     const decision = decideResolve(incident({ status: 'resolved', resolvedAt: at, resolvedBy: 'sam' }), 'priya', at);
-    expect(decision).toEqual({ kind: 'refused', reason: `incident 01TEST was already resolved at ${at} by sam` });
+    expect(decision).toEqual({ kind: 'refused', reason: `incident #142 was already resolved at ${at} by sam` });
   });
 });
 

@@ -126,7 +126,7 @@ describe('every message fits its channel, whatever the alert holds', () => {
     const incident = anIncident({ details: manyDetails(5_000, () => 'v'.repeat(3_000)) });
     const email = renderPage(incident, firstStep, context).email ?? '';
     expect(email).toMatch(/\.\.\. 4,?9\d\d more details not shown, \d+ values? truncated to fit this email/);
-    expect(email).toContain(`klaxon show ${incident.id}`);
+    expect(email).toContain(`klaxon show ${incident.number}`);
   });
 
   it('keeps the ack link whole in the SMS, giving it another segment rather than cutting it', () => {
@@ -135,14 +135,14 @@ describe('every message fits its channel, whatever the alert holds', () => {
     const sms = renderPage(incident, secondStep, { ...context, ackLink: longLink }).sms ?? '';
     expect(sms.endsWith(` Ack: ${longLink}`)).toBe(true);
     expect(smsSegments(sms)).toBe(2);
-    expect(sms).toMatch(/^SEV1 ESCALATED checkout checkout/);
+    expect(sms).toMatch(/^SEV1 ESCALATED #142 checkout checkout/);
   });
 
   it('keeps a page SMS with an AWS ack link to one segment, the title before the summary', () => {
     for (const step of steps) {
       const sms = renderPage(anIncident({ summary: 'latency '.repeat(50) }), step, context).sms ?? '';
       expect(smsSegments(sms)).toBe(1);
-      expect(sms).toMatch(/^SEV1 (ESCALATED )?orders-api-5xx: latency/);
+      expect(sms).toMatch(/^SEV1 (ESCALATED )?#142 orders-api-5xx: latency/);
     }
   });
 });

@@ -32,11 +32,20 @@ const incident = (changes: Partial<Incident> = {}) =>
 const context = { apiBaseUrl: 'https://klaxon.example.com', tier: config.severityPolicy.SEV1 };
 
 describe('page messages', () => {
-  it('fits the SMS in one GSM-7 segment with severity, title and how to acknowledge', () => {
+  it('fits the SMS in one GSM-7 segment with severity, number, title and how to acknowledge', () => {
     const sms = renderSms(incident(), firstStep);
     expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
-    expect(sms).toMatch(/^SEV1 orders-api-5xx: Threshold Crossed/);
-    expect(sms).toMatch(/Ack: klaxon ack 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1$/);
+    expect(sms).toMatch(/^SEV1 #142 orders-api-5xx: Threshold Crossed/);
+    expect(sms).toMatch(/Ack: klaxon ack 142$/);
+  });
+
+  it('suggests the short SMS reply instead of the link when the deployment takes replies; the email keeps both', () => {
+    const link = 'https://klaxon.example.com/v1/ack/abc';
+    const sms = renderSms(incident(), firstStep, link, true);
+    expect(gsm7Length(sms)).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
+    expect(sms).toMatch(/^SEV1 #142 orders-api-5xx: .* Ack: reply A142$/);
+    const email = renderPage(incident(), firstStep, { ...context, smsReplies: true }).email ?? '';
+    expect(email).toContain('  reply A142 (or ACK 142) to the page SMS');
   });
 
   it.each([
@@ -67,11 +76,11 @@ describe('page messages', () => {
       'Summary: orders-api-5xx',
       'Reason: Threshold Crossed',
       'Detected: 2026-11-20T10:15:02.000Z',
-      'Incident: 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
+      'Incident: #142 (id 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1)',
       'metric: AWS/ApiGateway 5XXError (ApiName=orders-api)',
       'runbook: RB-API-001',
-      'klaxon ack 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1',
-      'POST https://klaxon.example.com/v1/incidents/01JD6Z3ZQ7W9Y2V8K4T5R6N3M1/acknowledge',
+      'klaxon ack 142',
+      'POST https://klaxon.example.com/v1/incidents/142/acknowledge',
       'Acknowledge within 5m',
       'every 15m',
     ]) {
@@ -98,9 +107,7 @@ describe('page messages', () => {
 
   it('keeps the incident id in a subject under 100 ASCII characters, however long the title', () => {
     const subject = renderSubject(incident({ title: `Überlast im Rechenzentrum ${'sehr '.repeat(40)}` }));
-    expect(subject).toMatch(
-      /^\[SEV1\] Uberlast im Rechenzentrum sehr .*\.\.\. \(incident 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1\)$/,
-    );
+    expect(subject).toMatch(/^\[SEV1\] Uberlast im Rechenzentrum sehr .*\.\.\. \(incident #142\)$/);
     expect(subject.length).toBeLessThan(100);
   });
 
@@ -169,8 +176,8 @@ describe('reminder messages', () => {
       context,
     );
     expect(gsm7Length(message.sms ?? '')).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
-    expect(message.sms).toMatch(/^SEV1 UPDATE DUE \(15m quiet\) /);
-    expect(message.sms).toMatch(/Post: klaxon note 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1 "\.\.\."$/);
+    expect(message.sms).toMatch(/^SEV1 #142 UPDATE DUE \(15m quiet\) /);
+    expect(message.sms).toMatch(/Post: klaxon note 142 "\.\.\."$/);
   });
 
   it("asks for the runbooks' update in the email, and renders only the channels asked for", () => {
@@ -184,7 +191,7 @@ describe('reminder messages', () => {
     expect(message.email).toContain('UPDATE [10:35 UTC]');
     expect(message.email).toContain('Current Status: <Investigating|Mitigating|Resolved>');
     expect(message.email).toContain('every 15m');
-    expect(message.email).toContain('klaxon note 01JD6Z3ZQ7W9Y2V8K4T5R6N3M1');
+    expect(message.email).toContain('klaxon note 142');
   });
 
   it('starts the post-mortem reminder from the resolution template, by email only', () => {
@@ -195,13 +202,13 @@ describe('reminder messages', () => {
       context,
     );
     expect(message.sms).toBeUndefined();
-    expect(message.subject).toBe('[SEV1] Post-mortem is due by 2026-11-22T11:45:02.000Z: orders-api-5xx');
+    expect(message.subject).toBe(
+      '[SEV1] Post-mortem is due by 2026-11-22T11:45:02.000Z: orders-api-5xx (incident #142)',
+    );
     expect(message.email).toContain('RESOLVED [11:45 UTC]');
     expect(message.email).toContain('Duration: 1h 30m');
     expect(message.email).toContain('Post-mortem will be completed by: 2026-11-22T11:45:02.000Z');
-    expect(message.email).toContain(
-      'POST https://klaxon.example.com/v1/incidents/01JD6Z3ZQ7W9Y2V8K4T5R6N3M1/postmortem',
-    );
+    expect(message.email).toContain('POST https://klaxon.example.com/v1/incidents/142/postmortem');
     const due = renderPostmortemReminder(resolved, { stage: 'due', dueAt: '2026-11-22T11:45:02.000Z' }, context);
     expect(due.subject).toMatch(/Post-mortem is due now/);
   });
@@ -234,7 +241,7 @@ describe('resolution notice', () => {
     );
     expect(gsm7Length(message.sms ?? '')).toBeLessThanOrEqual(SMS_SEGMENT_SEPTETS);
     expect(message.sms).toMatch(/^SEV1 RESOLVED after 47m by primary-oncall: Orders API/);
-    expect(message.sms).toMatch(/\(01JD6Z3ZQ7W9Y2V8K4T5R6N3M1\)$/);
+    expect(message.sms).toMatch(/\(#142\)$/);
     expect(message.email).toContain('RESOLVED [11:02 UTC]');
     expect(message.email).toContain('Duration: 47m');
     expect(message.email).toContain('Post-mortem will be completed by: 2026-11-22T11:02:02.000Z');

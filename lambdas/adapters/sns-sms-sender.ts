@@ -1,0 +1,25 @@
+/**
+ * Answers to SMS replies on AWS: an SNS publish straight to the phone number that texted, from
+ * the origination number it texted (SNS's `AWS.MM.SMS.OriginationNumber` attribute), so the
+ * answer lands in the same conversation. A number that is no responder's has no topic to publish
+ * to, which is why this is not the pager.
+ */
+import { type MessageAttributeValue, PublishCommand, type PublishInput, type SNSClient } from '@aws-sdk/client-sns';
+import type { SmsAnswer, SmsSender } from '../core/sms-replies.js';
+
+export function smsAnswerPublishInput(answer: SmsAnswer): PublishInput {
+  const attributes: Record<string, MessageAttributeValue> = {
+    // A reply is expected now, not when the carrier finds it cheapest.
+    'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+    'AWS.MM.SMS.OriginationNumber': { DataType: 'String', StringValue: answer.from },
+  };
+  return { PhoneNumber: answer.to, Message: answer.body, MessageAttributes: attributes };
+}
+
+export function snsSmsSender(client: SNSClient): SmsSender {
+  return {
+    async send(answer) {
+      await client.send(new PublishCommand(smsAnswerPublishInput(answer)));
+    },
+  };
+}
