@@ -88,7 +88,7 @@ const SEVERITY_MARK: Record<Incident['severity'], string> = {
  * incidents get one: `SEV1 #142 orders-api-5xx`.
  */
 export function incidentHeadline(incident: LifecycleEvent['detail']['incident']): string {
-  return `${incident.severity} ${incident.title}`;
+  return `${incident.severity} #${incident.number} ${incident.title}`;
 }
 
 type Detail = LifecycleEvent['detail'];

@@ -160,14 +160,16 @@ const spokenText = (text: string) => oneLine(text, VOICE_TITLE_CHARS).replace(UR
  * how to acknowledge, said twice so that someone woken by the first words still hears it. The
  * incident id is not read out: nobody can take down 26 letters from a call.
  */
-export function renderVoice(incident: Incident, step: EscalationStep, ackLink?: string): string {
+export function renderVoice(incident: Incident, step: EscalationStep, ackLink?: string, smsReplies?: boolean): string {
   const escalation =
     step.reason === 'reassigned' ? ', assigned to you' : step.index > 0 || step.reason ? ', escalated' : '';
-  const severity = `Severity ${incident.severity.slice(3)} incident${escalation}`;
+  const severity = `Severity ${incident.severity.slice(3)} incident number ${incident.number}${escalation}`;
   const what = `${severity}: ${spokenText(titleAndSummary(incident).title)}.`;
-  const how = ackLink
-    ? 'To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.'
-    : 'To acknowledge, run klaxon ack with the incident id from the text message or email Klaxon sent you.';
+  const how = smsReplies
+    ? `To acknowledge, reply A ${incident.number} to the text message Klaxon sent you.`
+    : ackLink
+      ? 'To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.'
+      : `To acknowledge, run klaxon ack ${incident.number}.`;
   return [`This is Klaxon${incident.drill ? ', with a drill' : ''}.`, what, how, `Again: ${what}`, how].join(' ');
 }
 
@@ -342,7 +344,9 @@ export function renderPage(incident: Incident, step: EscalationStep, context: Re
     subject: renderSubject(incident),
     sms: step.channels.includes('sms') ? renderSms(incident, step, context.ackLink, context.smsReplies) : undefined,
     email: step.channels.includes('email') ? renderEmail(incident, step, context) : undefined,
-    voice: step.channels.includes('voice') ? renderVoice(incident, step, context.ackLink) : undefined,
+    voice: step.channels.includes('voice')
+      ? renderVoice(incident, step, context.ackLink, context.smsReplies)
+      : undefined,
   };
 }
 

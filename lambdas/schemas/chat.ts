@@ -18,6 +18,7 @@ export const lifecycleRuleEventSchema = z.object({
     at: z.string(),
     incident: z.object({
       id: z.string().min(1),
+      number: z.number().int().positive(),
       title: z.string(),
       severity: z.enum(SEVERITIES),
       status: z.enum(INCIDENT_STATUSES),

@@ -41,11 +41,11 @@ describe('chat notifications', () => {
 
     const chats = await chatsAbout(opened.id);
     expect(chats.map((chat) => chat.notification.content.title)).toEqual([
-      expect.stringMatching(/SEV1 Checkout returns 502 opened$/),
-      expect.stringMatching(/SEV1 Checkout returns 502 escalated to primary, secondary: nobody stopped the ladder$/),
-      expect.stringMatching(/SEV1 Checkout returns 502 acknowledged$/),
-      expect.stringMatching(/SEV1 Checkout returns 502 resolved$/),
-      expect.stringMatching(/SEV1 Checkout returns 502 post-mortem due$/),
+      expect.stringMatching(/SEV1 #1 Checkout returns 502 opened$/),
+      expect.stringMatching(/SEV1 #1 Checkout returns 502 escalated to primary, secondary: nobody stopped the ladder$/),
+      expect.stringMatching(/SEV1 #1 Checkout returns 502 acknowledged$/),
+      expect.stringMatching(/SEV1 #1 Checkout returns 502 resolved$/),
+      expect.stringMatching(/SEV1 #1 Checkout returns 502 post-mortem due$/),
     ]);
     for (const chat of chats) {
       // The SNS message is the notification's JSON: what Amazon Q parses is what the schema checks.

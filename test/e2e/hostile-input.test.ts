@@ -174,7 +174,7 @@ describe('hostile input on the alert routes', () => {
 
   /** What a path parameter that no real one could be gets, by parameter: the status and words of its answer. */
   const IMPOSSIBLE_PARAMETER: Record<string, [number, string]> = {
-    id: [404, 'incident ids are'],
+    id: [404, 'name an incident by its number'],
     monitor: [404, 'monitor names are'],
     name: [400, 'service name must be'],
     token: [400, 'link'],

@@ -81,7 +81,7 @@ describe('voice pages and End User Messaging delivery events on the local runtim
       ['secondary-oncall', dueAt],
     ]);
     for (const made of calls) {
-      expect(made.voice).toContain('Severity 1 incident, escalated: Checkout is down everywhere.');
+      expect(made.voice).toContain('Severity 1 incident number 1, escalated: Checkout is down everywhere.');
       expect(made.voice).toContain('To acknowledge, open the acknowledge link in the text message or email');
       expect(made.phone).toBe(runtime.config.responders.find((person) => person.id === made.responder)?.phone);
     }

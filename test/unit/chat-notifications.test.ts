@@ -13,7 +13,7 @@ const render = (kind: Parameters<typeof lifecycleEvent>[0], changes: Partial<Inc
 
 describe('chat notifications', () => {
   it.each([
-    ['opened', {}, {}, 'SEV1 orders-api-5xx opened', null],
+    ['opened', {}, {}, 'SEV1 #142 orders-api-5xx opened', null],
     ['acknowledged', { status: 'acknowledged', acknowledgedBy: 'priya' }, {}, 'acknowledged', 'by priya'],
     ['escalated', {}, { step: 1, run: 1, roles: ['secondary'] }, 'escalated to secondary', null],
     [

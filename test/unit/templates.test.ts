@@ -275,15 +275,27 @@ describe('the page call', () => {
       'https://klaxon.example.com/v1/ack/t',
     );
     expect(said).toBe(
-      'This is Klaxon. Severity 1 incident, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you. ' +
-        'Again: Severity 1 incident, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.',
+      'This is Klaxon. Severity 1 incident number 142, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you. ' +
+        'Again: Severity 1 incident number 142, escalated: Checkout is down. To acknowledge, open the acknowledge link in the text message or email Klaxon sent you.',
     );
   });
 
   it.each([
-    ['a drill says so', { drill: true }, firstStep, undefined, /^This is Klaxon, with a drill\. Severity 1 incident: /],
-    ['without ack links, the CLI', {}, firstStep, undefined, /To acknowledge, run klaxon ack with the incident id/],
-    ['a reassigned step', {}, { ...firstStep, reason: 'reassigned' as const }, undefined, /incident, assigned to you:/],
+    [
+      'a drill says so',
+      { drill: true },
+      firstStep,
+      undefined,
+      /^This is Klaxon, with a drill\. Severity 1 incident number 142: /,
+    ],
+    ['without ack links, the CLI', {}, firstStep, undefined, /To acknowledge, run klaxon ack 142\./],
+    [
+      'a reassigned step',
+      {},
+      { ...firstStep, reason: 'reassigned' as const },
+      undefined,
+      /incident number 142, assigned to you:/,
+    ],
     [
       'a link in the title is not read out',
       { title: 'Down, see https://status.example.com/x' },
@@ -293,6 +305,12 @@ describe('the page call', () => {
     ],
   ])('%s', (_what, changes, step, ackLink, expected) => {
     expect(renderVoice(incident(changes), step, ackLink)).toMatch(expected);
+  });
+
+  it('says to reply A and the number when the deployment takes SMS replies', () => {
+    expect(renderVoice(incident({}), firstStep, 'https://klaxon.example.com/v1/ack/t', true)).toContain(
+      'To acknowledge, reply A 142 to the text message Klaxon sent you.',
+    );
   });
 
   it('stays within what SendVoiceMessage takes as text, whatever the title', () => {
