@@ -315,7 +315,9 @@ export class Klaxon extends Construct {
           intake: this.intake.function,
           'incidents-api': this.management.function,
           'web-console': this.management.consoleFunction,
-          'console-authorizer': this.signIn.authorizerFunction,
+          // Not the sign-in authorizer: API Gateway answers a request whose authorizer failed or was
+          // throttled with a 500, which Api-5xx alarms on, so its own two alarms would cost 0.20 USD
+          // a month to say the same thing.
           'page-responders': this.paging.pageFunction,
           ...(this.chat ? { 'notify-chat': this.chat.notifyFunction, 'chat-action': this.chat.actionFunction } : {}),
           ...(this.smsReplies ? { 'sms-replies': this.smsReplies.function } : {}),
