@@ -86,6 +86,8 @@ export const inboxPendingKey = (inbox: string, chunk: number) => ({ pk: 'INBOX-P
 export const incidentCounterKey = { pk: 'COUNTER#incident', sk: 'COUNTER' } as const;
 export const incidentNumberKey = (number: number) => ({ pk: `NUMBER#${number}`, sk: 'NUMBER' });
 export const smsReplyKey = (messageId: string) => ({ pk: pk(`SMS#${messageId}`), sk: 'SMS' });
+/** The last answer to a number that is no responder's (its digits). */
+export const smsUnknownSenderKey = (digits: string) => ({ pk: pk(`SMS-UNKNOWN#${digits}`), sk: 'SMS-UNKNOWN' });
 export const deliveryKey = (deliveryId: string) => ({ pk: pk(`DELIVERY#${deliveryId}`), sk: 'DELIVERY' });
 export const heartbeatMonitorKey = (name: string) => ({ pk: 'HEARTBEATS', sk: sk(name) });
 export const HEARTBEAT_MONITORS_PK = 'HEARTBEATS';

@@ -32,12 +32,14 @@ export function scheduleInput(name: string, work: ScheduledWork): string {
 }
 
 /**
- * The `at()` expression for a one-time schedule, in UTC to the second. A time already past (or
- * within the next few seconds) becomes the next minute: Scheduler is not documented to fire a
- * one-time schedule made for a time that has gone, and a late wake-up beats none.
+ * The `at()` expression for a one-time schedule, in UTC to the second, rounded up: a schedule
+ * that fired before its work was due would find it not yet due and re-arm, which (that close to
+ * now) lands a minute later. A time already past (or within the next few seconds) becomes the
+ * next minute: Scheduler is not documented to fire a one-time schedule made for a time that has
+ * gone, and a late wake-up beats none.
  */
 export function atExpression(at: Date, now: Date): string {
   const earliest = now.getTime() + 5_000;
-  const when = at.getTime() < earliest ? new Date(now.getTime() + SCHEDULE_PRECISION_MS) : at;
-  return `at(${when.toISOString().slice(0, 19)})`;
+  const when = at.getTime() < earliest ? now.getTime() + SCHEDULE_PRECISION_MS : at.getTime();
+  return `at(${new Date(Math.ceil(when / 1000) * 1000).toISOString().slice(0, 19)})`;
 }

@@ -50,9 +50,22 @@ export interface SmsSender {
 export interface SmsReplyRecords {
   handled(messageId: string): Promise<boolean>;
   recordHandled(messageId: string, at: string, outcome: SmsReplyOutcome): Promise<void>;
+  /**
+   * Claims the one answer a number that is no responder's gets in UNKNOWN_SENDER_ANSWER_SECONDS
+   * (`phone` as digits): true when none was claimed for it in that time before `at`.
+   */
+  claimUnknownSenderAnswer(phone: string, at: string): Promise<boolean>;
 }
 
 export const SMS_REPLY_KEPT_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A number that is no responder's is told why nothing happened once a day, not at every text: an
+ * auto-responder (another system's number, a carrier's "message received") would answer each
+ * answer, and the two would text each other for as long as either paid; a stranger could make
+ * Klaxon text any number of messages at its owner's cost.
+ */
+export const UNKNOWN_SENDER_ANSWER_SECONDS = 24 * 3600;
 
 export type SmsReplyDeps = CoreDeps & { sms: SmsSender; smsReplies: SmsReplyRecords };
 
@@ -91,6 +104,8 @@ const HOW = 'Reply ACK 142 to acknowledge or RES 142 to resolve incident #142.';
 
 export interface SmsReplyResult {
   outcome: SmsReplyOutcome;
+  /** Whether an SMS answered it (an unknown number is answered once a day); absent when already handled. */
+  answered?: boolean;
   incidentId?: string;
   responder?: string;
 }
@@ -98,17 +113,23 @@ export interface SmsReplyResult {
 export async function handleSmsReply(deps: SmsReplyDeps, sms: InboundSms): Promise<SmsReplyResult> {
   if (await deps.smsReplies.handled(sms.messageId)) return { outcome: 'already-handled' };
   const result = await decideAndAct(deps, sms);
-  await deps.sms.send({
-    to: sms.from,
-    from: sms.to,
-    // Two segments at most: the answer is Klaxon's, and a quoted reply is cut to fit.
-    body: truncateGsm7(toGsm7(`Klaxon: ${result.answer}`), smsCapacity(2)),
-    ...(result.responder ? { responder: result.responder } : {}),
-    ...(result.incident ? { incidentId: result.incident.id } : {}),
-  });
+  const answered =
+    result.outcome !== 'unknown-sender' ||
+    (await deps.smsReplies.claimUnknownSenderAnswer(digitsOf(sms.from), deps.clock.now().toISOString()));
+  if (answered) {
+    await deps.sms.send({
+      to: sms.from,
+      from: sms.to,
+      // Two segments at most: the answer is Klaxon's, and a quoted reply is cut to fit.
+      body: truncateGsm7(toGsm7(`Klaxon: ${result.answer}`), smsCapacity(2)),
+      ...(result.responder ? { responder: result.responder } : {}),
+      ...(result.incident ? { incidentId: result.incident.id } : {}),
+    });
+  }
   await deps.smsReplies.recordHandled(sms.messageId, deps.clock.now().toISOString(), result.outcome);
   return {
     outcome: result.outcome,
+    answered,
     ...(result.incident ? { incidentId: result.incident.id } : {}),
     ...(result.responder ? { responder: result.responder } : {}),
   };

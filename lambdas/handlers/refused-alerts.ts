@@ -31,13 +31,17 @@ export const UNKNOWN_SENDER = 'unknown';
 /** A reason can quote what the sender sent (a content type, a field path): enough to act on, and no more. */
 const MAX_REASON = 500;
 
+/** A heartbeat ping may carry its key as `?key=`, where no header can be set (heartbeats.ts). */
+const pingQueryKey = (event: HttpEvent): string | undefined =>
+  event.routeKey.endsWith(' /v1/heartbeats/{monitor}') ? event.queryStringParameters?.key : undefined;
+
 /**
  * Which integration sent the request, as far as it can tell without trusting it: the one whose
  * key is the bearer token or the `routing_key`, or the SNS topic when it is an allowed one. Never
  * a value the sender chose freely, so the metric's dimension values stay the config's few.
  */
 export function senderOf(config: KlaxonConfig, event: HttpEvent): string {
-  const token = bearerToken(event);
+  const token = bearerToken(event) ?? pingQueryKey(event);
   if (token !== undefined) return integrationFor(config, token) ?? UNKNOWN_SENDER;
   let body: Record<string, unknown>;
   try {

@@ -8,6 +8,7 @@
 import middy from '@middy/core';
 import { isInForce, setMaintenanceWindow } from '../core/maintenance.js';
 import { maintenanceBodySchema } from '../schemas/maintenance.js';
+import { actor } from './api-route.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
   type HttpEvent,
@@ -20,7 +21,7 @@ import {
   validate,
 } from './http.js';
 
-type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger' | 'schedules'>;
+type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger' | 'schedules' | 'config'>;
 
 export const serviceMaintenance =
   (deps: MaintenanceDeps) =>
@@ -32,13 +33,12 @@ export const serviceMaintenance =
       return json(200, { ...window, inForce: isInForce(window, deps.clock.now()) });
     }
     const body = validate(maintenanceBodySchema, readJsonBody(event), 'body');
-    const iam = (event.requestContext as { authorizer?: { iam?: { userArn?: string } } }).authorizer?.iam?.userArn;
     const now = deps.clock.now();
     const window = await setMaintenanceWindow(deps, {
       service,
       until: body.until,
       reason: body.reason,
-      by: iam?.split('/').pop() ?? body.by ?? 'api',
+      by: actor(deps, event, body.by),
     });
     deps.logger.info(`Maintenance for ${service} until ${window.endsAt}`, { by: window.by });
     return json(200, { ...window, inForce: isInForce(window, now) });

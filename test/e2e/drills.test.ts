@@ -40,6 +40,17 @@ describe('fire drills', () => {
     expect((await incident(runtime, id)).status).toBe('resolved');
   });
 
+  it('a drill with the longest id it may have gets its status-update reminders scheduled', async () => {
+    const id = `drill-${'x'.repeat(58)}`;
+    const started = await call<Incident>(runtime, 'POST', '/v1/drills', { severity: 'SEV1', by: 'eng-manager', id });
+    expect(started.status).toBe(201);
+    await clock.settle();
+    const looks = runtime.schedules.list().filter((schedule) => schedule.work.payload.incidentId === id);
+    expect(looks).toHaveLength(1);
+    expect(looks[0]?.name).toMatch(/^su-[0-9A-Za-z._-]{1,61}$/);
+    expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'eng-manager' })).status).toBe(200);
+  });
+
   it('refuses a drill it cannot run, saying which field is wrong, and opens nothing', async () => {
     const before = (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open')).body.incidents;
     const reply = await call<{ message: string }>(runtime, 'POST', '/v1/drills', { severity: 'SEV9' });

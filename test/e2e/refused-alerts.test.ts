@@ -188,6 +188,25 @@ describe('alerts refused with a 4xx', () => {
       'local-dev (key: klaxonlocaldevroutingkey00000001)',
     ],
     [
+      'a heartbeat ping with a known key in ?key= for a monitor nobody defined',
+      () => ({
+        ...request('GET /v1/heartbeats/{monitor}', ''),
+        pathParameters: { monitor: 'nightly-bakup' },
+        queryStringParameters: { key: LOCAL_ROUTING_KEY },
+      }),
+      404,
+      'local-dev (key: klaxonlocaldevroutingkey00000001)',
+    ],
+    [
+      'a heartbeat ping with a known bearer key for a monitor nobody defined',
+      () => ({
+        ...request('POST /v1/heartbeats/{monitor}', '', { authorization: `Bearer ${LOCAL_ROUTING_KEY}` }),
+        pathParameters: { monitor: 'nightly-bakup' },
+      }),
+      404,
+      'local-dev (key: klaxonlocaldevroutingkey00000001)',
+    ],
+    [
       'a body over the size limit',
       () =>
         request('POST /v1/alerts/events', JSON.stringify({ routing_key: LOCAL_ROUTING_KEY, pad: 'x'.repeat(600_000) })),

@@ -4,8 +4,11 @@
  */
 import { parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
+import type { HttpEvent } from '../../lambdas/handlers/http.js';
+import { makeServiceMaintenanceHandler } from '../../lambdas/handlers/service-maintenance.js';
 import type { CloudWatchAlarmEvent } from '../../lambdas/schemas/cloudwatch-alarm-event.js';
 import { ManualClock } from '../../local/clock.js';
+import { lambdaContext } from '../../local/gateway.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { alarmStateChange, fixture, fixtureText } from '../support/fixtures.js';
 import {
@@ -149,6 +152,39 @@ describe('routing rules and maintenance windows', () => {
       const missing = await call<{ message: string }>(runtime, 'POST', '/v1/services/payments/maintenance', {});
       expect(missing.status).toBe(400);
       expect(missing.body.message).toContain('until');
+    });
+
+    it('on AWS records the IAM caller as who set a window, a `by` naming someone else only on their behalf', async () => {
+      const priya = 'arn:aws:sts::123456789012:assumed-role/Oncall/priya';
+      const config = parseConfig({
+        ...testConfig(),
+        responders: testConfig().responders.map((responder) =>
+          responder.id === 'primary-oncall' ? { ...responder, iamPrincipals: [priya] } : responder,
+        ),
+      });
+      const maintenance = makeServiceMaintenanceHandler({ ...runtime.intakeDeps, config });
+      /** The intake function as API Gateway invokes it on AWS: the caller's ARN in the request context. */
+      const setAs = async (userArn: string, by?: string) => {
+        const result = await maintenance(
+          {
+            routeKey: 'POST /v1/services/{name}/maintenance',
+            rawPath: '/v1/services/iam-window/maintenance',
+            headers: { 'content-type': 'application/json' },
+            pathParameters: { name: 'iam-window' },
+            body: JSON.stringify({ until: new Date(clock.now().getTime() + 60_000).toISOString(), by }),
+            isBase64Encoded: false,
+            requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn } } },
+          } as unknown as HttpEvent,
+          lambdaContext('klaxon-intake'),
+        );
+        return JSON.parse(result.body ?? '{}') as { by: string };
+      };
+      // A role session name is the caller's to choose: it names nobody.
+      expect((await setAs('arn:aws:sts::123456789012:assumed-role/Deployer/primary-oncall')).by).toBe(
+        'assumed-role/Deployer/primary-oncall',
+      );
+      expect((await setAs(priya)).by).toBe('primary-oncall');
+      expect((await setAs(priya, 'secondary-oncall')).by).toBe('primary-oncall on behalf of secondary-oncall');
     });
 
     it('keeps alerts for a service in maintenance on a timeline, and pages the primary at the window end, once', async () => {

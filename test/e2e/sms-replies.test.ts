@@ -151,6 +151,23 @@ describe('short incident numbers and SMS replies', () => {
     expect(answers.at(-1)?.sms).toContain('nothing was done');
   });
 
+  it('an unknown number is answered once a day, so an auto-responder cannot keep Klaxon texting it', async () => {
+    const autoResponder = '+15550188888';
+    expect(await reply(autoResponder, 'Thanks for your message! We will get back to you soon.')).toMatchObject({
+      outcome: 'unknown-sender',
+      answered: true,
+    });
+    for (const text of ['Thanks for your message! We will get back to you soon.', 'ACK 1']) {
+      expect(await reply(autoResponder, text)).toMatchObject({ outcome: 'unknown-sender', answered: false });
+    }
+    expect(await smsTo(autoResponder)).toHaveLength(1);
+    // A responder is answered every time.
+    const before = await smsTo(PRIMARY_PHONE);
+    await reply(PRIMARY_PHONE, 'hello');
+    await reply(PRIMARY_PHONE, 'hello again');
+    expect(await smsTo(PRIMARY_PHONE)).toHaveLength(before.length + 2);
+  });
+
   it('a reply for a resolved incident changes nothing and says who resolved it', async () => {
     const opened = await open('sms-resolved');
     await call(runtime, 'POST', `/v1/incidents/${opened.number}/resolve`, { by: 'eng-manager', note: 'fixed' });

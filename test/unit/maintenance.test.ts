@@ -3,6 +3,7 @@
  * (hold the ladder) and the maintenance API (its `inForce`) both follow.
  */
 import { dynamoIntakeRecords } from '../../lambdas/adapters/dynamo-intake-records.js';
+import { parseConfig } from '../../lambdas/core/config.js';
 import type { IntakeRecordStore, MaintenanceWindow } from '../../lambdas/core/intake-records.js';
 import {
   isInForce,
@@ -16,7 +17,9 @@ import { ManualClock } from '../../local/clock.js';
 import { lambdaContext } from '../../local/gateway.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 import { LocalOneTimeSchedules } from '../../local/one-time-schedules.js';
+import { testConfig } from '../support/local.js';
 
+const config = parseConfig(testConfig());
 const NOW = new Date('2026-11-20T10:00:00.000Z');
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 const DAY = 86_400_000;
@@ -64,7 +67,13 @@ describe("the maintenance API's inForce is intake's rule", () => {
   const shown = async (window: MaintenanceWindow) => {
     await records.putMaintenance(window);
     const clock = new ManualClock(NOW);
-    const handler = serviceMaintenance({ records, clock, logger, schedules: new LocalOneTimeSchedules(clock, logger) });
+    const handler = serviceMaintenance({
+      records,
+      clock,
+      logger,
+      schedules: new LocalOneTimeSchedules(clock, logger),
+      config,
+    });
     const event = {
       routeKey: 'GET /v1/services/{name}/maintenance',
       pathParameters: { name: window.service },
@@ -104,7 +113,7 @@ describe('setting a window through the API', () => {
   const clock = new ManualClock(NOW);
   const schedules = new LocalOneTimeSchedules(clock, logger);
   const post = async (body: Record<string, unknown>) => {
-    const handler = makeServiceMaintenanceHandler({ records, clock, logger, schedules });
+    const handler = makeServiceMaintenanceHandler({ records, clock, logger, schedules, config });
     const event = {
       routeKey: 'POST /v1/services/{name}/maintenance',
       pathParameters: { name: 'checkout' },

@@ -40,9 +40,11 @@ describe('the rules every one-time schedule follows', () => {
     );
   });
 
-  it('writes at() in UTC to the second, and moves a time already gone to the next minute', () => {
+  it('writes at() in UTC to the second, never before the time asked for, and moves a time already gone to the next minute', () => {
     const now = new Date('2026-12-06T04:00:00.000Z');
-    expect(atExpression(new Date('2026-12-06T05:30:15.900Z'), now)).toBe('at(2026-12-06T05:30:15)');
+    // A deadline at .900 must not fire at :15, find itself not yet due and re-arm a minute later.
+    expect(atExpression(new Date('2026-12-06T05:30:15.900Z'), now)).toBe('at(2026-12-06T05:30:16)');
+    expect(atExpression(new Date('2026-12-06T05:30:15.000Z'), now)).toBe('at(2026-12-06T05:30:15)');
     expect(atExpression(new Date('2026-12-06T03:59:00.000Z'), now)).toBe('at(2026-12-06T04:01:00)');
   });
 });

@@ -1,7 +1,14 @@
 /** What an SMS reply asks for, and whose phone it came from (lambdas/core/sms-replies.ts). */
 
+import { dynamoSmsReplies } from '../../lambdas/adapters/dynamo-sms-replies.js';
 import type { Responder } from '../../lambdas/core/config.js';
-import { parseSmsCommand, responderByPhone } from '../../lambdas/core/sms-replies.js';
+import {
+  parseSmsCommand,
+  responderByPhone,
+  type SmsReplyRecords,
+  UNKNOWN_SENDER_ANSWER_SECONDS,
+} from '../../lambdas/core/sms-replies.js';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
 
 describe('SMS reply commands', () => {
   it.each([
@@ -32,5 +39,27 @@ describe('SMS reply commands', () => {
     expect(responderByPhone(responders, '+1 (415) 555-0101')?.id).toBe('primary-oncall');
     expect(responderByPhone(responders, '+14155550199')).toBeUndefined();
     expect(responderByPhone(responders, '')).toBeUndefined();
+  });
+});
+
+describe("the answer to a number that is no responder's, on dynalite", () => {
+  let dynamo: LocalDynamoDb;
+  let records: SmsReplyRecords;
+  beforeAll(async () => {
+    dynamo = await startLocalDynamoDb({ tableName: 'sms-replies-test' });
+    records = dynamoSmsReplies(dynamo.client, 'sms-replies-test');
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+  const at = (seconds: number) => new Date(Date.parse('2026-12-01T00:00:00.000Z') + seconds * 1000).toISOString();
+
+  it('is claimed once per number until a day has passed', async () => {
+    expect(await records.claimUnknownSenderAnswer('15550188888', at(0))).toBe(true);
+    expect(await records.claimUnknownSenderAnswer('15550188888', at(1))).toBe(false);
+    expect(await records.claimUnknownSenderAnswer('15550177777', at(1))).toBe(true);
+    expect(await records.claimUnknownSenderAnswer('15550188888', at(UNKNOWN_SENDER_ANSWER_SECONDS - 1))).toBe(false);
+    expect(await records.claimUnknownSenderAnswer('15550188888', at(UNKNOWN_SENDER_ANSWER_SECONDS))).toBe(true);
+    expect(await records.claimUnknownSenderAnswer('15550188888', at(UNKNOWN_SENDER_ANSWER_SECONDS + 60))).toBe(false);
   });
 });
