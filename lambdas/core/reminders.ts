@@ -11,6 +11,7 @@
  * for the same quiet spell. A look's schedule is named by its time, so the page tasks and the
  * looks that plan the same next look plan one schedule, not two.
  */
+import { createHash } from 'node:crypto';
 import { type Channel, type KlaxonConfig, type Responder, responderById, type TierPolicy, tierOf } from './config.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
@@ -124,8 +125,16 @@ export interface StatusUpdateLook {
   incidentId: string;
 }
 
-/** One schedule per incident and look time (at most 64 characters: `su-`, a ULID, `-`, epoch ms). */
-export const statusUpdateLookName = (incidentId: string, at: string) => `su-${incidentId}-${Date.parse(at)}`;
+/**
+ * One schedule per incident and look time, within Scheduler's 64 characters: `su-`, a ULID, `-`,
+ * epoch ms. A drill's own id may be longer than a ULID (up to 64 characters): it is hashed.
+ */
+export function statusUpdateLookName(incidentId: string, at: string): string {
+  const name = `su-${incidentId}-${Date.parse(at)}`;
+  if (name.length <= 64) return name;
+  const hashed = createHash('sha256').update(incidentId, 'utf8').digest('hex').slice(0, 40);
+  return `su-${hashed}-${Date.parse(at)}`;
+}
 
 export interface StatusUpdateReminderResult {
   /** When the next look is scheduled; null ends the reminders (resolved, or a tier without status updates). */

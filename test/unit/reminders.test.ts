@@ -5,8 +5,10 @@ import {
   decideStatusUpdateReminder,
   planPostmortemReminders,
   statusReminderChannels,
+  statusUpdateLookName,
   whoToRemind,
 } from '../../lambdas/core/reminders.js';
+import { SCHEDULE_NAME } from '../../lambdas/core/schedules.js';
 import { aLaterRun, anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
@@ -161,5 +163,21 @@ describe('post-mortem reminders', () => {
     ['the later episode itself', { status: 'resolved', ...reopened }, 2, 'remind'],
   ] as const)('%s: %s', (_, changes, episode, kind) => {
     expect(decidePostmortemReminder(anIncident(changes), episode).kind).toBe(kind);
+  });
+});
+
+describe("a status-update look's schedule name", () => {
+  const at = '2026-11-20T10:45:00.000Z';
+
+  it('is one Scheduler accepts for every incident id, a drill id of 64 characters included, and names its incident and time apart', () => {
+    const drill = `monthly-failover-drill-${'x'.repeat(41)}`;
+    const names = [
+      statusUpdateLookName('01JD6Z3ZQ7W9Y2V8K4T5R6N3M1', at),
+      statusUpdateLookName(drill, at),
+      statusUpdateLookName(`${drill.slice(0, -1)}y`, at),
+      statusUpdateLookName(drill, '2026-11-20T11:15:00.000Z'),
+    ];
+    for (const name of names) expect(name).toMatch(SCHEDULE_NAME);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
