@@ -51,8 +51,9 @@ export type StatusUpdateDecision =
   | { kind: 'remind'; dueAt: string; lastUpdateAt: string };
 
 /**
- * A status update is due `every` after the newest of: the (re)opening, the acknowledgement, the
- * last note and the last reminder. Never once the incident is resolved, nor for a tier without an
+ * A status update is due `every` after the newest of: the (re)opening, the start of its ladder
+ * (a maintenance window that held the page ends after the opening), the acknowledgement, the last
+ * note and the last reminder. Never once the incident is resolved, nor for a tier without an
  * interval.
  */
 export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpdateDecision {
@@ -64,6 +65,7 @@ export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpda
   const lastUpdateAt = latest([
     incident.openedAt,
     incident.reopenedAt,
+    incident.run.ladder?.openedAt,
     incident.acknowledgedAt,
     ...facts.noteTimes,
     ...facts.reminderTimes,
