@@ -53,12 +53,15 @@ export type StatusUpdateDecision =
 /**
  * A status update is due `every` after the newest of: the (re)opening, the start of its ladder
  * (a maintenance window that held the page ends after the opening), the acknowledgement, the last
- * note and the last reminder. Never once the incident is resolved, nor for a tier without an
- * interval.
+ * note and the last reminder. Never once the incident is resolved, nor while a maintenance window
+ * holds its page, nor for a tier without an interval.
  */
 export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpdateDecision {
   const { incident, everySeconds } = facts;
   if (incident.status === 'resolved') return { kind: 'none', reason: 'incident resolved' };
+  // Nobody was paged, so nobody is asked for an update: the window's end starts the ladder, whose
+  // page tasks plan the looks again. A look planned before a reopening it held ends here.
+  if (incident.run.held) return { kind: 'none', reason: 'a maintenance window holds its page' };
   if (!everySeconds || everySeconds <= 0) {
     return { kind: 'none', reason: `${incident.severity} asks for no status updates` };
   }

@@ -84,6 +84,15 @@ describe('when a status update is due', () => {
     expect(decide(60, {}, { everySeconds: undefined }).kind).toBe('none');
   });
 
+  it('never reminds while a maintenance window holds the page (a reopening it held): nobody was paged', () => {
+    const { ladder: _walking, ...run } = aLaterRun(anIncident({ openedAt: opened }), { number: 2, episode: 2 });
+    const held = { ...run, held: { until: iso(150), reason: 'database upgrade' } };
+    expect(decide(120, { reopenedAt: iso(90), run: held })).toEqual({
+      kind: 'none',
+      reason: 'a maintenance window holds its page',
+    });
+  });
+
   it('says what the reminder counts from', () => {
     expect(decide(50, {}, { noteTimes: [iso(31)] })).toEqual({ kind: 'remind', dueAt: iso(46), lastUpdateAt: iso(31) });
   });
