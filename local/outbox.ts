@@ -9,7 +9,7 @@ import {
   PUT_EVENTS_MAX_BYTES,
   putEventsEntryBytes,
 } from '../lambdas/adapters/eventbridge-publisher.js';
-import { textMessageInput, voiceMessageInput, voiceRefusal } from '../lambdas/adapters/sms-voice-send.js';
+import { textMessageInput, textRefusal, voiceMessageInput, voiceRefusal } from '../lambdas/adapters/sms-voice-send.js';
 import { chatPublishInput, chatPublishRefusal } from '../lambdas/adapters/sns-chat-publisher.js';
 import { pagePublishInput, snsPublishBytes, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { smsAnswerPublishInput } from '../lambdas/adapters/sns-sms-sender.js';
@@ -159,7 +159,15 @@ export class Outbox {
             `Publish to ${delivery.responder.id} by ${refused.join('+')} failed (local failure injection)`,
           );
         }
-        // As on AWS (sms-voice-pager.ts) the call goes first; refused, nothing else is sent.
+        // As on AWS (sms-voice-pager.ts) an SMS End User Messaging would refuse sends nothing, and
+        // the call goes first; refused, nothing else is sent.
+        const text =
+          delivery.sms !== undefined ? textMessageInput({ ...delivery, sms: delivery.sms }, LOCAL_ORIGIN) : undefined;
+        const textRefused = text && textRefusal(text);
+        if (textRefused) {
+          this.print(`SMS REFUSED -> ${delivery.responder.id}: ${textRefused}`);
+          throw Object.assign(new Error(textRefused), { name: 'ValidationException' });
+        }
         if (delivery.voice !== undefined) this.call({ ...delivery, voice: delivery.voice });
         if (delivery.sms === undefined && delivery.email === undefined) return;
         const topicArn = `${LOCAL_TOPIC_ARN_PREFIX}${delivery.responder.id}`;
@@ -181,10 +189,7 @@ export class Outbox {
           sms: delivery.sms ?? null,
           email: delivery.email ?? null,
           smsMessageId: delivery.sms !== undefined ? randomUUID() : null,
-          smsContext:
-            delivery.sms !== undefined
-              ? (textMessageInput({ ...delivery, sms: delivery.sms }, LOCAL_ORIGIN).Context ?? null)
-              : null,
+          smsContext: text?.Context ?? null,
         };
         this.messages.push(message);
         const channels = [message.sms !== null && 'SMS', message.email !== null && 'email'].filter(Boolean).join('+');

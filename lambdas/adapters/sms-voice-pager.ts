@@ -11,20 +11,29 @@ import {
   SendVoiceMessageCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
 import type { Pager } from '../core/ports.js';
-import { type SmsVoiceOrigin, textMessageInput, voiceMessageInput, voiceRefusal } from './sms-voice-send.js';
+import {
+  type SmsVoiceOrigin,
+  textMessageInput,
+  textRefusal,
+  voiceMessageInput,
+  voiceRefusal,
+} from './sms-voice-send.js';
 
 export function smsVoicePager(emailPager: Pager, client: PinpointSMSVoiceV2Client, origin: SmsVoiceOrigin): Pager {
   return {
     async page(delivery) {
       const { sms, voice, ...rest } = delivery;
+      const text = sms !== undefined ? textMessageInput({ ...delivery, sms }, origin) : undefined;
+      // Refused before anything is sent, as a refused call is: the retry starts clean.
+      const textRefused = text && textRefusal(text);
+      if (textRefused) throw new Error(`Cannot text ${delivery.responder.id}: ${textRefused}`);
       if (voice !== undefined) {
         const input = voiceMessageInput({ ...delivery, voice }, origin);
         const refusal = voiceRefusal(input);
         if (refusal) throw new Error(`Cannot call ${delivery.responder.id}: ${refusal}`);
         await client.send(new SendVoiceMessageCommand(input));
       }
-      if (sms !== undefined)
-        await client.send(new SendTextMessageCommand(textMessageInput({ ...delivery, sms }, origin)));
+      if (text) await client.send(new SendTextMessageCommand(text));
       if (rest.email !== undefined) await emailPager.page(rest);
     },
   };

@@ -50,11 +50,28 @@ export function textMessageInput(
   };
 }
 
+/** End User Messaging's limits on a message's `Context` (its ContextMap shape). */
+export const CONTEXT_MAX_ENTRIES = 5;
+export const CONTEXT_VALUE_MAX_CHARS = 800;
+
+/** Why SendTextMessage or SendVoiceMessage would refuse this `Context`, or undefined. */
+function contextRefusal(context: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(context ?? {});
+  if (entries.length > CONTEXT_MAX_ENTRIES) {
+    return `Context must have at most ${CONTEXT_MAX_ENTRIES} entries (it has ${entries.length})`;
+  }
+  const long = entries.find(([, value]) => value.length === 0 || value.length > CONTEXT_VALUE_MAX_CHARS);
+  return long ? `Context value ${long[0]} must be 1 to ${CONTEXT_VALUE_MAX_CHARS} characters` : undefined;
+}
+
 /** Why SendVoiceMessage would refuse this request (a ValidationException's words), or undefined. */
 export function voiceRefusal(input: SendVoiceMessageRequest): string | undefined {
   const length = input.MessageBody?.length ?? 0;
   if (length === 0 || length > VOICE_TEXT_MAX_CHARS) {
     return `MessageBody must be 1 to ${VOICE_TEXT_MAX_CHARS} characters of text (it is ${length})`;
   }
-  return undefined;
+  return contextRefusal(input.Context);
 }
+
+/** Why SendTextMessage would refuse this request's `Context` (a ValidationException's words), or undefined. */
+export const textRefusal = (input: SendTextMessageRequest): string | undefined => contextRefusal(input.Context);

@@ -36,12 +36,15 @@ export interface DeliveryEventRecord {
   context?: Record<string, string>;
 }
 
-/** A page's reference as End User Messaging `Context` (string values, sent back in every event). */
+/**
+ * A page's reference as End User Messaging `Context` (string values, sent back in every event).
+ * At most five entries, End User Messaging's limit: the run and the step share one (`2/1`), so a
+ * fallback page, which also names whom it stood in for, still fits.
+ */
 export function pageContext(page: PageRef): Record<string, string> {
   return {
     incidentId: page.incidentId,
-    run: String(page.run),
-    step: String(page.step),
+    step: `${page.run}/${page.step}`,
     responder: page.responder,
     channels: page.channels.join('+'),
     ...(page.fallbackFor ? { fallbackFor: page.fallbackFor } : {}),
@@ -51,8 +54,9 @@ export function pageContext(page: PageRef): Record<string, string> {
 function pageFromContext(context: Record<string, string> | undefined): PageRef | undefined {
   if (!context) return undefined;
   const { incidentId, responder, fallbackFor } = context;
-  const run = Number(context.run);
-  const step = Number(context.step);
+  const [runText, stepText, ...rest] = (context.step ?? '').split('/');
+  const run = rest.length === 0 && runText ? Number(runText) : Number.NaN;
+  const step = stepText ? Number(stepText) : Number.NaN;
   const channels = (context.channels ?? '').split('+');
   if (!incidentId || !responder || !Number.isInteger(run) || run < 1 || !Number.isInteger(step) || step < 0) {
     return undefined;

@@ -405,7 +405,8 @@ export interface DeliveryFailureResult {
  * paged as, past anyone this step reached (its email, when the step has one, already went). Delivery events arrive seconds to hours late and may repeat: the failure is recorded
  * once per message, and a fallback page already made for the person ends it, so a repeated or
  * retried event pages nobody twice. Nothing happens once the step is moot (acknowledged,
- * resolved) or its run was replaced (a re-plan's own ladder pages).
+ * resolved) or its run was replaced (a re-plan's own ladder pages), unless the re-plan took the
+ * step over as it owed it.
  */
 export async function pageAfterDeliveryFailure(
   deps: PagingDeps,
@@ -414,11 +415,20 @@ export async function pageAfterDeliveryFailure(
   const { page } = failure;
   const incident = await deps.store.getIncident(page.incidentId);
   if (!incident) return { paged: [], skipped: `incident ${page.incidentId} does not exist` };
-  if (incident.run.number !== page.run) {
-    return { paged: [], skipped: `run ${page.run} was replaced by run ${incident.run.number}` };
+  // The current ladder's step of the page's run: a re-plan keeps the step it owes in the stopped
+  // run (replan.ts), so that step's pages still belong to the ladder that walks now.
+  const step = incident.run.ladder?.steps.find(
+    (candidate) => candidate.index === page.step && candidate.run === page.run,
+  );
+  if (!step) {
+    return {
+      paged: [],
+      skipped:
+        incident.run.number === page.run
+          ? `run ${page.run} has no step ${page.step}`
+          : `run ${page.run} was replaced by run ${incident.run.number}`,
+    };
   }
-  const step = incident.run.ladder?.steps.find((candidate) => candidate.index === page.step);
-  if (!step) return { paged: [], skipped: `run ${page.run} has no step ${page.step}` };
   const moot = whyStepIsMoot(incident, step);
   if (moot) return { paged: [], skipped: moot };
   const failed = responderById(deps.config, page.responder);

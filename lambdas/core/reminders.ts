@@ -51,19 +51,24 @@ export type StatusUpdateDecision =
   | { kind: 'remind'; dueAt: string; lastUpdateAt: string };
 
 /**
- * A status update is due `every` after the newest of: the (re)opening, the acknowledgement, the
- * last note and the last reminder. Never once the incident is resolved, nor for a tier without an
- * interval.
+ * A status update is due `every` after the newest of: the (re)opening, the start of its ladder
+ * (a maintenance window that held the page ends after the opening), the acknowledgement, the last
+ * note and the last reminder. Never once the incident is resolved, nor while a maintenance window
+ * holds its page, nor for a tier without an interval.
  */
 export function decideStatusUpdateReminder(facts: StatusUpdateFacts): StatusUpdateDecision {
   const { incident, everySeconds } = facts;
   if (incident.status === 'resolved') return { kind: 'none', reason: 'incident resolved' };
+  // Nobody was paged, so nobody is asked for an update: the window's end starts the ladder, whose
+  // page tasks plan the looks again. A look planned before a reopening it held ends here.
+  if (incident.run.held) return { kind: 'none', reason: 'a maintenance window holds its page' };
   if (!everySeconds || everySeconds <= 0) {
     return { kind: 'none', reason: `${incident.severity} asks for no status updates` };
   }
   const lastUpdateAt = latest([
     incident.openedAt,
     incident.reopenedAt,
+    incident.run.ladder?.openedAt,
     incident.acknowledgedAt,
     ...facts.noteTimes,
     ...facts.reminderTimes,
@@ -165,9 +170,9 @@ async function statusUpdateDecision(deps: ReminderDeps, incident: Incident) {
 }
 
 async function scheduleLook(deps: ReminderDeps, incidentId: string, dueAt: string): Promise<string> {
-  // On the whole second after the due time (time-scaled locally, like the interval): Scheduler's
-  // at() drops the milliseconds, and a look that fired before its due time would find it not yet
-  // due and plan itself again under its own name.
+  // On the whole second after the due time (time-scaled locally, like the interval): at() holds
+  // whole seconds, and the look's name carries this time, so a look planned twice for one due time
+  // is one schedule.
   const grainMs = Math.max(1, Math.round(1000 / (deps.timeScale ?? 1)));
   const at = new Date(Math.ceil(Date.parse(dueAt) / grainMs) * grainMs).toISOString();
   const look: StatusUpdateLook = { klaxon: STATUS_UPDATE_LOOK, incidentId };

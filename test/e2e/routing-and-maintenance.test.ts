@@ -226,6 +226,21 @@ describe('routing rules and maintenance windows', () => {
       expect(after.id).toBe(held.id);
       expect(after.run).toMatchObject({ number: 2, cause: 'maintenance-ended' });
       expect(await heldPages()).toHaveLength(1);
+
+      // Nobody was asked for a status update while the window held the page: SEV1's every 15
+      // minutes count from the window's end, not from the alert 90 minutes before it.
+      const reminders = async () =>
+        (await outbox(runtime)).filter(
+          (message) =>
+            message.service === 'sns' && message.incidentId === held.id && message.purpose === 'status-update-reminder',
+        );
+      await clock.advanceTo(Date.parse(until) + 2 * 60_000);
+      expect(await reminders()).toEqual([]);
+      await clock.advanceTo(Date.parse(until) + 16 * 60_000);
+      // On the whole second after it falls due, as a one-time schedule fires.
+      expect((await reminders()).map((message) => message.at)).toEqual([
+        new Date(Math.ceil((Date.parse(until) + 15 * 60_000) / 1000) * 1000).toISOString(),
+      ]);
     });
   });
 });

@@ -147,7 +147,7 @@ describe('voice pages and End User Messaging delivery events on the local runtim
     const opened = await openIncident(runtime, 'Login failing for all users', 'critical');
     await clock.advance(MINUTE);
     const sms = smsTo(await outbox(runtime), opened.id, 'primary-oncall');
-    expect(sms.smsContext).toEqual(expect.objectContaining({ incidentId: opened.id, step: '0' }));
+    expect(sms.smsContext).toEqual(expect.objectContaining({ incidentId: opened.id, step: '1/0' }));
     await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' });
 
     const reply = await call<{ deliveryEvents: unknown[] }>(

@@ -68,7 +68,7 @@ describe('End User Messaging pager', () => {
       voice: 'This is Klaxon. Severity 1 incident: orders-api-5xx.',
       page: { ...page, channels: [...page.channels] },
     });
-    const context = { incidentId: '01ABC', run: '1', step: '1', responder: responder.id, channels: 'sms+email+voice' };
+    const context = { incidentId: '01ABC', step: '1/1', responder: responder.id, channels: 'sms+email+voice' };
     expect(smsVoice.commandCalls(SendVoiceMessageCommand).map((c) => c.args[0].input)).toEqual([
       {
         DestinationPhoneNumber: responder.phone,

@@ -1,3 +1,4 @@
+import { CONTEXT_MAX_ENTRIES } from '../../lambdas/adapters/sms-voice-send.js';
 import { deliveryFailureOf, pageContext } from '../../lambdas/core/delivery-events.js';
 import type { PageRef } from '../../lambdas/core/ports.js';
 
@@ -28,6 +29,10 @@ describe('which End User Messaging events make a page fall back', () => {
     });
   });
 
+  it("a fallback page's reference fits End User Messaging's Context (at most five entries)", () => {
+    expect(Object.keys(pageContext(page)).length).toBeLessThanOrEqual(CONTEXT_MAX_ENTRIES);
+  });
+
   it('a failed call is a voice failure', () => {
     expect(deliveryFailureOf(record('VOICE_FAILED'))).toEqual(expect.objectContaining({ channel: 'voice' }));
   });
@@ -38,6 +43,11 @@ describe('which End User Messaging events make a page fall back', () => {
     ['a failure End User Messaging still retries', record('TEXT_UNREACHABLE', { isFinal: false }), 'not final'],
     ['a message without context', record('TEXT_BLOCKED', { context: undefined }), 'was no ladder page'],
     ['a context of some other sender', record('TEXT_BLOCKED', { context: { account: 'bar' } }), 'was no ladder page'],
+    [
+      'a context whose step names no run',
+      record('TEXT_BLOCKED', { context: { ...pageContext(page), step: '1' } }),
+      'was no ladder page',
+    ],
     [
       'a context with a channel Klaxon has not',
       record('TEXT_BLOCKED', { context: { ...pageContext(page), channels: 'fax' } }),

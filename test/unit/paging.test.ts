@@ -5,7 +5,7 @@ import { dynamoOverrides } from '../../lambdas/adapters/dynamo-overrides.js';
 import { systemClock } from '../../lambdas/adapters/system.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { EscalationStep } from '../../lambdas/core/ladder.js';
-import { PageDeliveryError, pageStep } from '../../lambdas/core/paging.js';
+import { PageDeliveryError, pageAfterDeliveryFailure, pageStep } from '../../lambdas/core/paging.js';
 import type { Pager, PagingDeps } from '../../lambdas/core/ports.js';
 import { noticeResolution } from '../../lambdas/core/resolution-notice.js';
 import { type LocalDynamoDb, startLocalDynamoDb } from '../../local/local-dynamodb.js';
@@ -105,6 +105,38 @@ describe('paging a ladder step', () => {
       skipped: 'incident resolved',
     });
     expect([...pagedFor(acked), ...pagedFor(resolved)]).toEqual([]);
+  });
+
+  describe('a page End User Messaging could not deliver, after a re-plan', () => {
+    // A re-plan keeps the step it owes in the stopped run (replan.ts): its pages are keyed as that
+    // run's, and so is the page reference its SMS carries.
+    const owed: EscalationStep = { ...step, notify: ['primary'], run: 1 };
+    const replanned = async (id: string, steps: EscalationStep[]) => {
+      const run = aLaterRun(anIncident({ id }), { number: 2 });
+      if (!run.ladder) throw new Error('run 2 has a ladder');
+      return open(id, { run: { ...run, ladder: { ...run.ladder, steps } } });
+    };
+    const failure = (id: string, run: number) => ({
+      page: { incidentId: id, run, step: owed.index, responder: 'primary-oncall', channels: owed.channels },
+      channel: 'sms' as const,
+      messageId: `m-${id}`,
+      reason: 'TEXT_CARRIER_UNREACHABLE',
+    });
+
+    it('falls back for the step the new ladder took over', async () => {
+      const id = await replanned('P-owed', [owed]);
+      expect(await pageAfterDeliveryFailure(deps, failure(id, 1))).toEqual({ paged: ['secondary-oncall'] });
+      expect(pagedFor(id)).toEqual(['secondary-oncall']);
+    });
+
+    it('pages nobody for a step of the stopped run that the new ladder plans afresh', async () => {
+      const id = await replanned('P-replaced', [{ ...owed, run: 2 }]);
+      expect(await pageAfterDeliveryFailure(deps, failure(id, 1))).toEqual({
+        paged: [],
+        skipped: 'run 1 was replaced by run 2',
+      });
+      expect(pagedFor(id)).toEqual([]);
+    });
   });
 
   it('fails the task when a publish fails, and the retry pages only who was missed', async () => {

@@ -5,8 +5,10 @@ import {
   decideStatusUpdateReminder,
   planPostmortemReminders,
   statusReminderChannels,
+  statusUpdateLookName,
   whoToRemind,
 } from '../../lambdas/core/reminders.js';
+import { SCHEDULE_NAME } from '../../lambdas/core/schedules.js';
 import { aLaterRun, anIncident } from '../support/incidents.js';
 import { testConfig } from '../support/local.js';
 
@@ -80,6 +82,15 @@ describe('when a status update is due', () => {
   it('never reminds about a resolved incident, nor for a tier without status updates', () => {
     expect(decide(60, { status: 'resolved' }).kind).toBe('none');
     expect(decide(60, {}, { everySeconds: undefined }).kind).toBe('none');
+  });
+
+  it('never reminds while a maintenance window holds the page (a reopening it held): nobody was paged', () => {
+    const { ladder: _walking, ...run } = aLaterRun(anIncident({ openedAt: opened }), { number: 2, episode: 2 });
+    const held = { ...run, held: { until: iso(150), reason: 'database upgrade' } };
+    expect(decide(120, { reopenedAt: iso(90), run: held })).toEqual({
+      kind: 'none',
+      reason: 'a maintenance window holds its page',
+    });
   });
 
   it('says what the reminder counts from', () => {
@@ -161,5 +172,21 @@ describe('post-mortem reminders', () => {
     ['the later episode itself', { status: 'resolved', ...reopened }, 2, 'remind'],
   ] as const)('%s: %s', (_, changes, episode, kind) => {
     expect(decidePostmortemReminder(anIncident(changes), episode).kind).toBe(kind);
+  });
+});
+
+describe("a status-update look's schedule name", () => {
+  const at = '2026-11-20T10:45:00.000Z';
+
+  it('is one Scheduler accepts for every incident id, a drill id of 64 characters included, and names its incident and time apart', () => {
+    const drill = `monthly-failover-drill-${'x'.repeat(41)}`;
+    const names = [
+      statusUpdateLookName('01JD6Z3ZQ7W9Y2V8K4T5R6N3M1', at),
+      statusUpdateLookName(drill, at),
+      statusUpdateLookName(`${drill.slice(0, -1)}y`, at),
+      statusUpdateLookName(drill, '2026-11-20T11:15:00.000Z'),
+    ];
+    for (const name of names) expect(name).toMatch(SCHEDULE_NAME);
+    expect(new Set(names).size).toBe(names.length);
   });
 });
