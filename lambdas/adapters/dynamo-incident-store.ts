@@ -94,6 +94,15 @@ const itemOf = (error: ConditionalCheckFailedException): Record<string, unknown>
 /** DynamoDB refuses a start key that does not fit the query (another partition, outside the range). */
 const isValidationError = (error: unknown) => error instanceof Error && error.name === 'ValidationException';
 
+/** An incident as its item: its key and the keys of the status and opened-month indexes. */
+export const incidentItem = (incident: Incident) => ({
+  ...incident,
+  ...incidentKey(incident.id),
+  ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
+  ...openedIndexKeys(incident.openedAt, incident.id),
+  kind: 'incident',
+});
+
 export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): IncidentStore {
   const doc = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -276,13 +285,7 @@ export function dynamoIncidentStore(client: DynamoDBClient, tableName: string): 
           doc.send(
             new PutCommand({
               TableName,
-              Item: {
-                ...incident,
-                ...incidentKey(incident.id),
-                ...statusIndexKeys(incident.status, incident.openedAt, incident.id),
-                ...openedIndexKeys(incident.openedAt, incident.id),
-                kind: 'incident',
-              },
+              Item: incidentItem(incident),
               ConditionExpression: 'attribute_not_exists(pk)',
             }),
           ),

@@ -6,6 +6,7 @@
  */
 import './alarm-intake.checks.js';
 import './alarm-topic.checks.js';
+import './chat.checks.js';
 import './console-sign-in.checks.js';
 import './escalation.checks.js';
 import './functions.checks.js';
@@ -15,6 +16,7 @@ import './http-api.checks.js';
 import './incident-store.checks.js';
 import './paging.checks.js';
 import './runtime-schedules.checks.js';
+import './sms-replies.checks.js';
 import './permissions.checks.js';
 import './secrets.checks.js';
 import './voice.checks.js';

@@ -6,13 +6,13 @@ import TestSequencer from '@jest/test-sequencer';
 
 const SLOWEST_FIRST = [
   'test/infra/config.test.ts',
-  'test/e2e/reports.test.ts',
   'test/e2e/console.test.ts',
-  'test/e2e/alertmanager.test.ts',
-  'test/infra/stack.test.ts',
-  'test/e2e/thousand-deliveries.test.ts',
-  'test/infra/embedding.test.ts',
   'test/infra/bundles.test.ts',
+  'test/e2e/alertmanager.test.ts',
+  'test/e2e/reports.test.ts',
+  'test/e2e/thousand-deliveries.test.ts',
+  'test/infra/stack.test.ts',
+  'test/infra/embedding.test.ts',
 ];
 
 const rank = (test) => {
