@@ -1,7 +1,7 @@
 import { DEFAULT_SEVERITY_POLICY, parseConfig } from '../../lambdas/core/config.js';
 import { planLadder } from '../../lambdas/core/ladder.js';
 import { ManualClock } from '../../local/clock.js';
-import type { OutboxCall, OutboxMessage, OutboxPage } from '../../local/outbox.js';
+import type { OutboxCall, OutboxMessage, OutboxPage, OutboxSms } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import { call, incident, openIncident, outbox, pagesIn, startTestRuntime, testConfig } from '../support/local.js';
 
@@ -87,6 +87,29 @@ describe('voice pages and End User Messaging delivery events on the local runtim
     }
     // The call comes with the step's SMS and email, as the policy says.
     expect(pagesOf(await outbox(runtime), opened.id).filter((page) => page.sms && page.email)).toHaveLength(3);
+    await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' });
+  });
+
+  it('an ACK by SMS reply from the primary, before the 5-minute step, acknowledges it: no call, no page, a confirmation SMS', async () => {
+    const opened = await openIncident(runtime, 'Search is down', 'critical');
+    const { number } = await incident(runtime, opened.id);
+    await clock.advance(2 * MINUTE);
+    const primary = runtime.config.responders.find((person) => person.id === 'primary-oncall');
+    const replied = await call(runtime, 'POST', '/_local/sms/inbound', { from: primary?.phone, body: `ACK ${number}` });
+    expect(replied.status).toBe(200);
+    expect(await incident(runtime, opened.id)).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: 'primary-oncall',
+    });
+    await clock.advance(4 * MINUTE);
+    const sent = await outbox(runtime);
+    expect(callsIn(sent, opened.id)).toEqual([]);
+    expect(pagesOf(sent, opened.id).map((page) => page.responder)).toEqual(['primary-oncall']);
+    expect(
+      sent
+        .filter((message): message is OutboxSms => message.service === 'sms' && message.incidentId === opened.id)
+        .map((message) => message.sms),
+    ).toEqual([expect.stringContaining(`#${number} acknowledged by Priya Primary`)]);
     await call(runtime, 'POST', `/v1/incidents/${opened.id}/resolve`, { by: 'primary-oncall' });
   });
 
