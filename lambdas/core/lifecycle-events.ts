@@ -35,6 +35,7 @@ export interface LifecycleEvent {
       | 'severity'
       | 'status'
       | 'service'
+      | 'team'
       | 'dedupKey'
       | 'openedAt'
       | 'drill'
@@ -51,7 +52,8 @@ export function lifecycleEvent(
   at: string,
   extra: Record<string, unknown> = {},
 ): LifecycleEvent {
-  const { id, number, severity, status, service, dedupKey, openedAt, drill, acknowledgedBy, resolvedBy } = incident;
+  const { id, number, severity, status, service, team, dedupKey, openedAt, drill, acknowledgedBy, resolvedBy } =
+    incident;
   // The title is the sender's and has no bound of its own; cut, it keeps an event far below EventBridge's 256 KB.
   const title = cutText(incident.title, LIFECYCLE_TITLE_CHARS);
   return {
@@ -69,6 +71,8 @@ export function lifecycleEvent(
         severity,
         status,
         service,
+        // The team whose people are paged: a rule or a chat channel can follow one team's incidents.
+        team,
         dedupKey,
         openedAt,
         drill,

@@ -6,7 +6,7 @@
 import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { ManualClock } from '../../local/clock.js';
-import type { OutboxPage } from '../../local/outbox.js';
+import type { OutboxEvent, OutboxPage } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
   call,
@@ -82,6 +82,14 @@ describe('two teams on the local runtime', () => {
       return listed.body.incidents.find((item) => item.dedupKey === reply.body.dedup_key);
     }, 'the payments incident');
     expect(opened).toMatchObject({ service: 'checkout', team: 'payments', severity: 'SEV1' });
+    // Its lifecycle events say whose it is, so a rule on the bus can follow one team's incidents.
+    const events = (await outbox(runtime)).filter(
+      (message): message is OutboxEvent => message.service === 'events' && message.detail.incident.id === opened.id,
+    );
+    expect(events.map((event) => [event.detailType, event.detail.incident.team])).toContainEqual([
+      'Incident Opened',
+      'payments',
+    ]);
     const otherTeam = await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open&team=ops');
     expect(otherTeam.body.incidents.map((item) => item.id)).not.toContain(opened.id);
     const consoleOf = async (team: string) => (await consolePage(runtime, `/?team=${team}`)).text();
