@@ -24,6 +24,11 @@ export class UnknownTeamError extends Error {
   override name = 'UnknownTeamError';
 }
 
+/** A drill's own id that already names a real incident: the drill must not take it over. */
+export class DrillIdTakenError extends Error {
+  override name = 'DrillIdTakenError';
+}
+
 export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise<Incident> {
   const team =
     request.team === undefined
@@ -32,27 +37,39 @@ export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise
   if (!team)
     throw new UnknownTeamError(`No team "${request.team}" (teams: ${deps.config.teams.map((t) => t.id).join(', ')})`);
   const id = request.id ?? deps.ids.next();
+  const taken = () =>
+    new DrillIdTakenError(`Incident ${id} exists and is no drill: give the drill an id of its own, or none`);
+  // A retry finds its own drill and finishes it, without a second number; a real incident's id is refused.
+  const earlier = request.id === undefined ? undefined : await deps.store.getIncident(id);
+  if (earlier && !earlier.drill) throw taken();
   const now = deps.clock.now().toISOString();
-  const written = await deps.store.createIncident({
-    id,
-    // A retry with the same id allots another number, which names nothing (findByNumber): a gap.
-    number: await deps.store.allotIncidentNumber(),
-    title: request.title,
-    severity: request.severity,
-    status: 'open',
-    service: 'drill',
-    team: team.id,
-    dedupKey: `drill/${id}`,
-    source: 'manual',
-    summary: `Fire drill started by ${request.by}: ${request.title}`,
-    openedAt: now,
-    drill: true,
-    alertCount: 1,
-    lastAlertAt: now,
-    details: { drill: 'true', startedBy: request.by },
-    run: firstRun({ by: request.by, at: now, ladder: tierLadder(deps.config, id, team.id, request.severity, now, 1) }),
-  });
+  const written = earlier
+    ? { incident: earlier }
+    : await deps.store.createIncident({
+        id,
+        // Two first tries racing with one id allot two numbers; the loser's names nothing (findByNumber).
+        number: await deps.store.allotIncidentNumber(),
+        title: request.title,
+        severity: request.severity,
+        status: 'open',
+        service: 'drill',
+        team: team.id,
+        dedupKey: `drill/${id}`,
+        source: 'manual',
+        summary: `Fire drill started by ${request.by}: ${request.title}`,
+        openedAt: now,
+        drill: true,
+        alertCount: 1,
+        lastAlertAt: now,
+        details: { drill: 'true', startedBy: request.by },
+        run: firstRun({
+          by: request.by,
+          at: now,
+          ladder: tierLadder(deps.config, id, team.id, request.severity, now, 1),
+        }),
+      });
   const incident = written.incident;
+  if (!incident.drill) throw taken();
   // Same as intake: everything is idempotent, so a retry with the same id finishes a drill cut short.
   return startRun(deps, incident, {
     alongside: [

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { HEARTBEAT_NAME } from '../core/config.js';
-import { UnknownTeamError } from '../core/drills.js';
+import { DrillIdTakenError, UnknownTeamError } from '../core/drills.js';
 import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
 import { INCIDENT_ID, incidentNumberOf } from '../core/incident.js';
 import { UnknownResponderError } from '../core/incident-updates.js';
@@ -96,6 +96,7 @@ const CORE_ERROR_STATUSES: readonly {
   { type: HeartbeatNotFoundError, status: 404 },
   { type: HeartbeatRefusedError, status: 409 },
   { type: UnknownTeamError, status: 400 },
+  { type: DrillIdTakenError, status: 409 },
   { type: InvalidOverrideError, status: 400 },
   { type: OverrideNotFoundError, status: 404 },
   { type: SignatureRejectedError, status: 403 },

@@ -237,6 +237,7 @@ export const OPERATIONS: Record<string, Operation> = {
     summary: 'Start a fire drill: a [DRILL] incident that runs its ladder and is left out of reports',
     body: drillBodySchema,
     ok: { status: 201, description: 'The drill incident' },
+    errors: [409],
   },
   'GET /v1/reports': {
     summary: `Incidents per severity, MTTA and MTTR (median, p90), escalation rate, top sources; drills left out. At most ${MAX_REPORT_MONTHS} months from "from" to "to" (400 beyond)`,

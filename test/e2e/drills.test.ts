@@ -3,7 +3,7 @@ import type { Incident } from '../../lambdas/core/incident.js';
 import { ManualClock } from '../../local/clock.js';
 import type { OutboxEvent } from '../../local/outbox.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { call, incident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
+import { call, incident, openIncident, outbox, pagesIn, startTestRuntime } from '../support/local.js';
 
 describe('fire drills', () => {
   let runtime: LocalRuntime;
@@ -49,6 +49,32 @@ describe('fire drills', () => {
     expect(looks).toHaveLength(1);
     expect(looks[0]?.name).toMatch(/^su-[0-9A-Za-z._-]{1,61}$/);
     expect((await call(runtime, 'POST', `/v1/incidents/${id}/resolve`, { by: 'eng-manager' })).status).toBe(200);
+  });
+
+  it('refuses a drill whose id names a real incident (409), leaving that incident as it was; a retry of a drill returns it', async () => {
+    const real = await openIncident(runtime, 'Orders queue backing up', 'warning');
+    const numbered = (await call<{ incidents: Incident[] }>(runtime, 'GET', '/v1/incidents?status=open')).body
+      .incidents;
+    const reply = await call<{ message: string }>(runtime, 'POST', '/v1/drills', {
+      severity: 'SEV1',
+      by: 'eng-manager',
+      id: real.id,
+    });
+    expect(reply.status).toBe(409);
+    expect(reply.body.message).toContain('is no drill');
+    expect(await incident(runtime, real.id)).toMatchObject({ drill: false, severity: 'SEV3', title: real.title });
+    const drill = await call<Incident>(runtime, 'POST', '/v1/drills', {
+      severity: 'SEV4',
+      by: 'eng-manager',
+      id: 'drill-retry',
+    });
+    const again = await call<Incident>(runtime, 'POST', '/v1/drills', {
+      severity: 'SEV4',
+      by: 'eng-manager',
+      id: 'drill-retry',
+    });
+    expect(again.body).toMatchObject({ id: 'drill-retry', number: drill.body.number, drill: true });
+    expect(Math.max(...numbered.map((item) => item.number))).toBeLessThan(drill.body.number);
   });
 
   it('refuses a drill it cannot run, saying which field is wrong, and opens nothing', async () => {
