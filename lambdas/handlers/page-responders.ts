@@ -121,7 +121,8 @@ export const pageResponders =
       incidentId: request.incidentId,
       skipped: result.skipped,
     });
-    if (!request.fallback && !result.resolved) await keepRemindersGoing(deps, request.incidentId);
+    // A fallback is the step too: when every page of a step needs one, the reminders start from it.
+    if (!result.resolved) await keepRemindersGoing(deps, request.incidentId);
     return result;
   };
 

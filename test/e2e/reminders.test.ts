@@ -235,3 +235,28 @@ describe('resolution notice', () => {
     ]);
   });
 });
+
+describe('status-update reminders when the first step reached only a backup', () => {
+  let runtime: LocalRuntime;
+  const clock = new ManualClock();
+  beforeAll(async () => {
+    runtime = await startTestRuntime({ clock });
+    runtime.outbox.failDeliveries('primary-oncall', ['sms', 'email']);
+  });
+  afterAll(async () => {
+    await runtime.stop();
+  });
+
+  it('are scheduled by the fallback that paged the backup, as by any page of the step', async () => {
+    const opened = await openIncident(runtime, 'Primary unreachable', 'critical');
+    await clock.advance(60_000);
+    const pages = (await outbox(runtime)).filter(
+      (message): message is OutboxPage => message.service === 'sns' && message.incidentId === opened.id,
+    );
+    expect(pages.map((page) => page.responder)).toEqual(['secondary-oncall']);
+    expect(runtime.schedules.list().map((schedule) => schedule.work.payload)).toContainEqual({
+      klaxon: 'status-update-reminder',
+      incidentId: opened.id,
+    });
+  });
+});
