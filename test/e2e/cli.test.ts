@@ -16,7 +16,7 @@ import { apiUrl } from '../../cli/api-client.js';
 import { EXIT, runCli } from '../../cli/program.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import type { LocalRuntime } from '../../local/runtime.js';
-import { eventually, LOCAL_ROUTING_KEY, openManyIncidents, startTestRuntime } from '../support/local.js';
+import { eventually, LOCAL_ROUTING_KEY, startTestRuntime, storeManyIncidents } from '../support/local.js';
 
 interface Run {
   code: number;
@@ -350,7 +350,7 @@ describe('klaxon CLI', () => {
   });
 
   it('lists every matching incident, following the API cursor past the first page', async () => {
-    await openManyIncidents(runtime, 120, { severity: 'info', service: 'bulk', prefix: 'cli-bulk' });
+    await storeManyIncidents(runtime, 120, { severity: 'SEV4', service: 'bulk', prefix: 'cli-bulk' });
     const listed = json<{ incidents: Incident[]; next: string | null }>(
       await klaxon('--json', 'list', '--severity', 'SEV4', '--service', 'bulk'),
     );

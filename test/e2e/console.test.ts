@@ -18,11 +18,11 @@ import {
   incident,
   LOCAL_ROUTING_KEY,
   openIncident,
-  openManyIncidents,
   outbox,
   pagesIn,
   signIn,
   startTestRuntime,
+  storeManyIncidents,
 } from '../support/local.js';
 
 const HOSTILE_TITLE = 'orders <script>window.pwned=1</script> & "5xx"';
@@ -193,7 +193,7 @@ describe('web console', () => {
   it('says when more unresolved incidents exist than the home page shows, and links to the next page', async () => {
     const crowded = await startTestRuntime();
     try {
-      await openManyIncidents(crowded, 105, { severity: 'info', service: 'crowded', prefix: 'console-crowd' });
+      await storeManyIncidents(crowded, 105, { severity: 'SEV4', service: 'crowded', prefix: 'console-crowd' });
       const tab = await browser.newPage();
       // Another runtime, with its own session key (a browser's cookies do not tell ports apart).
       await tab.goto(`${crowded.url}/auth/sign-in`);

@@ -2,12 +2,13 @@
 
 import { createHash } from 'node:crypto';
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
-import { type KlaxonConfig, parseConfig } from '../../lambdas/core/config.js';
+import { type KlaxonConfig, parseConfig, type Severity, teamForService } from '../../lambdas/core/config.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
 import { FIXTURE_ROUTING_KEY, integrationFor, LOCAL_ROUTING_KEY } from '../../lambdas/core/integration-keys.js';
 import type { Clock } from '../../lambdas/core/ports.js';
 import type { OutboxEvent, OutboxMessage, OutboxPage } from '../../local/outbox.js';
 import { type LocalRuntime, loadConfigFile, startLocalRuntime } from '../../local/runtime.js';
+import { anIncident } from './incidents.js';
 
 /** FIXTURE_ROUTING_KEY is the key the shared Events v2 fixtures use; the test config accepts it beside the local default key. */
 export { FIXTURE_ROUTING_KEY, LOCAL_ROUTING_KEY };
@@ -199,27 +200,39 @@ export async function openIncident(runtime: LocalRuntime, summary: string, sever
 }
 
 /**
- * Opens `count` incidents of one severity and service through the Events v2 route, a few at a
- * time: enough of them to fill more than one page of a listing.
+ * Stores `count` open incidents of one service straight into the table, as intake would have
+ * opened them (a number each, a second apart): for tests of listing and paging, which need many
+ * incidents but not the ladders, pages and events that opening each by an alert would start.
  */
-export async function openManyIncidents(
+export async function storeManyIncidents(
   runtime: LocalRuntime,
   count: number,
-  { severity, service, prefix }: { severity: string; service: string; prefix: string },
+  { severity, service, prefix }: { severity: Severity; service: string; prefix: string },
 ): Promise<void> {
+  const { store, clock, ids, config } = runtime.deps;
+  const start = clock.now().getTime();
+  const team = teamForService(config, service).id;
   const CONCURRENCY = 10;
-  for (let start = 0; start < count; start += CONCURRENCY) {
-    const batch = Array.from({ length: Math.min(CONCURRENCY, count - start) }, (_, offset) => start + offset);
-    const replies = await Promise.all(
-      batch.map((index) =>
-        call(runtime, 'POST', '/v1/alerts/events', {
-          routing_key: LOCAL_ROUTING_KEY,
-          event_action: 'trigger',
-          dedup_key: `${prefix}-${index}`,
-          payload: { summary: `${prefix} ${index}`, source: 'bulk-test', severity, group: service },
-        }),
-      ),
+  for (let first = 0; first < count; first += CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(CONCURRENCY, count - first) }, (_, offset) => first + offset);
+    await Promise.all(
+      batch.map(async (index) => {
+        const openedAt = new Date(start - (count - index) * 1000).toISOString();
+        await store.createIncident(
+          anIncident({
+            id: ids.next(),
+            number: await store.allotIncidentNumber(),
+            title: `${prefix} ${index}`,
+            severity,
+            service,
+            team,
+            dedupKey: `${prefix}-${index}`,
+            source: 'events-v2',
+            openedAt,
+            lastAlertAt: openedAt,
+          }),
+        );
+      }),
     );
-    expect(replies.map((reply) => reply.status)).toEqual(batch.map(() => 202));
   }
 }
