@@ -14,7 +14,7 @@ import { parseDurationSeconds } from './duration.js';
  * bundledConfig in adapters/aws-runtime.ts), so their cold start neither builds these schemas
  * nor, when nothing else parses with them, bundles them.
  */
-function once<T>(build: () => T): () => T {
+export function once<T>(build: () => T): () => T {
   let built: T | undefined;
   return () => {
     built ??= build();

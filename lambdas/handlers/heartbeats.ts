@@ -54,7 +54,7 @@ export const heartbeatRoutes =
       case 'GET /v1/heartbeats':
         return json(200, { heartbeats: await listMonitors(deps) });
       case 'POST /v1/heartbeats': {
-        const body = validate(heartbeatBodySchema, readJsonBody(event), 'body');
+        const body = validate(heartbeatBodySchema(), readJsonBody(event), 'body');
         const monitor = await addMonitor(deps, { ...body, by: actor(deps, event, body.by) });
         deps.logger.info(`Heartbeat monitor ${monitor.name} added`, { by: monitor.createdBy });
         return json(201, monitor);

@@ -122,7 +122,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   'POST /v1/heartbeats': {
     summary: 'Add a heartbeat monitor; it starts watching at its first ping',
-    body: heartbeatBodySchema,
+    body: heartbeatBodySchema(),
     ok: { status: 201, description: 'The monitor' },
     errors: [409],
   },
