@@ -66,12 +66,12 @@ export interface TeamShifts {
  * shift with a "cover this shift" form (its times prefilled, editable to cover part of it), and
  * the overrides made at run time with a button to remove each.
  */
-/** The responders as options of a select, `selected` chosen. */
-function responderOptions(config: KlaxonConfig, selected: string | undefined): string {
+/** The responders as the options of a select. */
+function responderOptions(config: KlaxonConfig): string {
   return config.responders
     .map(
       (responder) =>
-        `<option value="${escapeHtml(responder.id)}"${responder.id === selected ? ' selected' : ''}>${escapeHtml(responder.name)} (${escapeHtml(responder.id)})</option>`,
+        `<option value="${escapeHtml(responder.id)}">${escapeHtml(responder.name)} (${escapeHtml(responder.id)})</option>`,
     )
     .join('');
 }
@@ -93,7 +93,7 @@ export function onCallPage(
 <input type="hidden" name="team" value="${escapeHtml(team)}"><input type="hidden" name="role" value="${escapeHtml(role)}">
 <label for="cover-from-${n}">From (UTC)</label> <input id="cover-from-${n}" name="from" value="${escapeHtml(shift.from)}" required>
 <label for="cover-to-${n}">To (UTC)</label> <input id="cover-to-${n}" name="to" value="${escapeHtml(shift.to)}" required>
-<label for="cover-responder-${n}">Covered by</label> <select id="cover-responder-${n}" name="responder">${responderOptions(config, undefined)}</select>
+<label for="cover-responder-${n}">Covered by</label> <select id="cover-responder-${n}" name="responder">${responderOptions(config)}</select>
 <label for="cover-reason-${n}">Reason</label> <input id="cover-reason-${n}" name="reason" maxlength="500" required>
 <button class="primary" type="submit">Cover</button></form></details>`;
   };
