@@ -1,18 +1,20 @@
 /**
  * Cold start: every Lambda entry bundled as deployed (lambdas/bundling-options.ts: the SDK inside,
- * ESM, tree-shaken, minified), its size, and its module-init time: the median, over fresh `node`
- * processes, of the time to import the bundle (which loads the SDK code it uses, builds the clients
- * every route needs and parses the compiled config), beside `sdk_floor`, a handler that only builds
- * a DynamoDB document client, bundled the same way and measured in the same run, interleaved.
+ * ESM, tree-shaken, minified, split into the handler file and the chunks it imports), its size,
+ * what its module init loads, and its module-init time: the median, over fresh `node` processes, of
+ * the time to import the handler file (which loads the code every request needs, builds the clients
+ * every route uses and parses the compiled config), beside `sdk_floor`, a handler that only builds a
+ * DynamoDB document client, bundled the same way and measured in the same run, interleaved.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { ENV } from '../lambdas/adapters/environment.js';
-import { esbuildOptions } from '../lambdas/bundling-options.js';
+import { functionBundleOptions, HANDLER_FILE } from '../lambdas/bundling-options.js';
 import type { KlaxonConfig } from '../lambdas/core/config.js';
+import { type InitClosure, initClosure } from './init-closure.js';
 import { median, round } from './stats.js';
 
 export const COLD_START_PROCESSES = 20;
@@ -65,23 +67,26 @@ const IMPORT_TIMER =
   'const t0 = performance.now(); await import(process.argv[1]); process.stdout.write(String(performance.now() - t0));';
 
 export interface ColdStartResult {
+  /** Per function, the bytes of every file of its bundle (handler file and chunks). */
   bundles: Record<string, number>;
+  /** Per function, the bytes of the files its module init loads (see init-closure.ts). */
+  init_bytes: Record<string, number>;
   cold_start: Record<string, number>;
-  /** Per bundle, the packages that weigh most in it (bytes of minified output): where to cut. */
+  /** Per function, the packages that weigh most in what its module init loads: where to cut. */
   bundle_heaviest_packages: Record<string, Record<string, number>>;
 }
 
-function packageOf(inputPath: string): string {
-  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(inputPath);
-  return match?.[1] ?? 'klaxon';
+export interface FunctionBundle {
+  name: string;
+  /** The handler file Lambda loads. */
+  handlerFile: string;
+  bytes: number;
+  init: InitClosure;
+  metafile: Metafile;
 }
 
-export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartResult> {
-  // Inside the project, so that any import left external resolves as it would beside the bundle.
-  const outDir = resolve('node_modules/.cache/klaxon-bench');
-  rmSync(outDir, { recursive: true, force: true });
-  mkdirSync(outDir, { recursive: true });
-  // The least any Klaxon function builds at init: a DynamoDB client and its document client.
+/** The Lambda entries, and the sdk_floor handler written into `outDir`. */
+function benchEntries(outDir: string): { name: string; path: string }[] {
   const sdkFloorEntry = join(outDir, 'sdk-floor-handler.ts');
   writeFileSync(
     sdkFloorEntry,
@@ -93,35 +98,54 @@ export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartR
       '',
     ].join('\n'),
   );
-
   const entries = readdirSync('lambdas/entry')
     .filter((file) => file.endsWith('.ts'))
     .map((file) => ({ name: basename(file, '.ts'), path: join('lambdas/entry', file) }));
   entries.push({ name: SDK_FLOOR, path: sdkFloorEntry });
+  return entries;
+}
 
-  const bundles: Record<string, number> = {};
-  const files: Record<string, string> = {};
-  const bundle_heaviest_packages: Record<string, Record<string, number>> = {};
-  for (const entry of entries) {
-    const outfile = join(outDir, `${entry.name}.mjs`);
-    const { metafile } = await build({
-      ...esbuildOptions(config),
-      entryPoints: [entry.path],
-      outfile,
-      logLevel: 'error',
-      metafile: true,
-    });
-    files[entry.name] = outfile;
-    if (entry.name === SDK_FLOOR) continue;
-    bundles[entry.name] = statSync(outfile).size;
-    const byPackage = new Map<string, number>();
-    for (const output of Object.values(metafile.outputs)) {
-      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-        byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
-      }
-    }
-    bundle_heaviest_packages[entry.name] = Object.fromEntries([...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 5));
-  }
+/**
+ * Every function bundled as deployed (functionBundleOptions), and sdk_floor bundled the same way,
+ * each into a folder of its own under `outDir` (inside the project, so that any import left out of
+ * a bundle resolves as it would beside it).
+ */
+export async function buildFunctionBundles(config: KlaxonConfig, outDir: string): Promise<FunctionBundle[]> {
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  return Promise.all(
+    benchEntries(outDir).map(async (entry) => {
+      const dir = join(outDir, entry.name);
+      const { metafile } = await build({
+        ...functionBundleOptions(config, entry.path, dir),
+        logLevel: 'error',
+        metafile: true,
+      });
+      const handlerOutput = Object.keys(metafile.outputs).find((output) => basename(output) === HANDLER_FILE);
+      if (!handlerOutput) throw new Error(`esbuild wrote no ${HANDLER_FILE} for ${entry.name}`);
+      const bytes = Object.values(metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+      return {
+        name: entry.name,
+        handlerFile: join(dir, HANDLER_FILE),
+        bytes,
+        init: initClosure(metafile, handlerOutput),
+        metafile,
+      };
+    }),
+  );
+}
+
+export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartResult> {
+  const outDir = resolve('node_modules/.cache/klaxon-bench');
+  const built = await buildFunctionBundles(config, outDir);
+  const entries = built.map(({ name }) => ({ name }));
+  const files = Object.fromEntries(built.map((bundle) => [bundle.name, bundle.handlerFile]));
+  const functions = built.filter((bundle) => bundle.name !== SDK_FLOOR);
+  const bundles = Object.fromEntries(functions.map((bundle) => [bundle.name, bundle.bytes]));
+  const init_bytes = Object.fromEntries(built.map((bundle) => [bundle.name, bundle.init.bytes]));
+  const bundle_heaviest_packages = Object.fromEntries(
+    functions.map((bundle) => [bundle.name, Object.fromEntries(Object.entries(bundle.init.byPackage).slice(0, 5))]),
+  );
 
   const samples: Record<string, number[]> = Object.fromEntries(entries.map((entry) => [entry.name, []]));
   // Interleaved, so that a slow moment of the machine does not land on one bundle only.
@@ -137,5 +161,5 @@ export async function measureColdStart(config: KlaxonConfig): Promise<ColdStartR
   }
   const cold_start = Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, round(median(values))]));
   rmSync(outDir, { recursive: true, force: true });
-  return { bundles, cold_start, bundle_heaviest_packages };
+  return { bundles, init_bytes, cold_start, bundle_heaviest_packages };
 }

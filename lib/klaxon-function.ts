@@ -1,18 +1,20 @@
 /**
- * Every Klaxon Lambda function: a NodejsFunction with the project's defaults fixed in one place,
- * and `bind*` helpers that set an environment variable and the grant its reader needs in one
- * call, so a function can never get a resource's name without the permission (or the reverse).
+ * Every Klaxon Lambda function: a Lambda function whose asset esbuild builds from a lambdas/entry
+ * file with the project's bundling options (lambdas/bundling-options.ts), its defaults fixed in one
+ * place, and `bind*` helpers that set an environment variable and the grant its reader needs in
+ * one call, so a function can never get a resource's name without the permission (or the reverse).
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type ILocalBundling } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type BuildOptions, buildSync } from 'esbuild';
 import { ENV } from '../lambdas/adapters/environment.js';
-import { configDefine, LAMBDA_BUNDLING } from '../lambdas/bundling-options.js';
+import { functionBundleOptions, HANDLER } from '../lambdas/bundling-options.js';
 import type { KlaxonConfig } from '../lambdas/core/config.js';
 import type { AckSigningKey } from './ack-signing.js';
 import type { AlarmTopic } from './alarm-topic.js';
@@ -20,35 +22,40 @@ import type { EscalationWorkflows } from './escalation.js';
 import type { IncidentEventBus } from './events.js';
 import { type IncidentStore, ITEM_ACTIONS, type ItemAction } from './incident-store.js';
 
-/** The repository root: esbuild's project root and the base of every entry path. */
+/** The repository root: esbuild's working directory and the base of every entry path. */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
- * How esbuild builds every Klaxon bundle. A function of its own so tests can check it: the
+ * How esbuild builds a function's asset into `outdir`: the bundle lambdas/bundling-options.ts
+ * defines, plus source maps for stack traces. A function of its own so tests can check it: the
  * infrastructure tests skip bundling.
  */
-export function klaxonBundling(bundledConfig: KlaxonConfig): nodejs.BundlingOptions {
+export function klaxonBundling(bundledConfig: KlaxonConfig, entry: string, outdir: string): BuildOptions {
   return {
-    format: nodejs.OutputFormat.ESM,
-    target: LAMBDA_BUNDLING.target,
-    // Prefer dependencies' ESM builds: smaller bundles and no CommonJS interop.
-    mainFields: [...LAMBDA_BUNDLING.mainFields],
-    banner: LAMBDA_BUNDLING.banner,
-    minify: LAMBDA_BUNDLING.minify,
-    sourceMap: true,
-    // The map is only for stack traces; the sources themselves would double the bundle.
+    ...functionBundleOptions(bundledConfig, join(REPO_ROOT, entry), outdir),
+    absWorkingDir: REPO_ROOT,
+    sourcemap: true,
+    // The maps are only for stack traces; the sources themselves would double the asset.
     sourcesContent: false,
     // Synth prints esbuild's warnings and errors, not a size report per bundle.
-    logLevel: nodejs.LogLevel.WARNING,
-    // The SDK is bundled (see EXTERNAL_MODULES); without an explicit list CDK would leave it out.
-    externalModules: [...LAMBDA_BUNDLING.externalModules],
-    bundleAwsSDK: true,
-    // esbuild is a devDependency: bundling never needs Docker.
-    forceDockerBundling: false,
-    // Lambda caps environment variables at 4 KB in all, which a real roster outgrows, so the
-    // config is compiled in (see CONFIG_DEFINE). Its value is JavaScript source: a string literal.
-    define: configDefine(bundledConfig),
+    logLevel: 'warning',
   };
+}
+
+/**
+ * Bundles in the synth's own process with esbuild (a devDependency), never in Docker. CDK caches a
+ * bundle by its bundling options' fields (functions left out), so the entry and the config's
+ * digest are fields here: two functions, or one function under two configs, never share a bundle.
+ */
+function esbuildBundling(entry: string, bundledConfig: KlaxonConfig): ILocalBundling {
+  return {
+    entry,
+    configDigest: createHash('sha256').update(JSON.stringify(bundledConfig)).digest('hex'),
+    tryBundle(outputDir: string): boolean {
+      buildSync(klaxonBundling(bundledConfig, entry, outputDir));
+      return true;
+    },
+  } as ILocalBundling;
 }
 
 /**
@@ -104,7 +111,7 @@ export interface IncidentFunctionProps extends KlaxonFunctionOptions {
   readonly escalation: EscalationWorkflows;
 }
 
-export class KlaxonFunction extends nodejs.NodejsFunction {
+export class KlaxonFunction extends lambda.Function {
   /** A function that acts on incidents, with the access that takes (see IncidentFunctionProps). */
   static forIncidents(
     scope: Construct,
@@ -136,8 +143,17 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
     });
     logGroup.grantWrite(role);
     super(scope, id, {
-      entry: join(REPO_ROOT, props.entry),
-      handler: 'handler',
+      code: lambda.Code.fromAsset(REPO_ROOT, {
+        // Hashed after bundling, on what deploys: a change that leaves the bundle as it was does
+        // not update the function.
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Used only if local bundling declined, which it never does: it bundles or fails the synth.
+          image: lambda.Runtime.NODEJS_24_X.bundlingImage,
+          local: esbuildBundling(props.entry, props.bundledConfig),
+        },
+      }),
+      handler: HANDLER,
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
@@ -145,9 +161,6 @@ export class KlaxonFunction extends nodejs.NodejsFunction {
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup,
       role,
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
-      bundling: klaxonBundling(props.bundledConfig),
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       environment: {
         // Stack traces point into the TypeScript sources, through the bundle's source map.

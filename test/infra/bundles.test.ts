@@ -5,11 +5,13 @@
  * runtime's copy.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { BUNDLE_CEILING_BYTES, LAMBDA_ENV } from '../../bench/cold-start.js';
+import { HANDLER_FILE } from '../../lambdas/bundling-options.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import { KlaxonFunction, REPO_ROOT } from '../../lib/klaxon-function.js';
 import { localConfig } from './klaxon-template.js';
@@ -17,7 +19,10 @@ import { localConfig } from './klaxon-template.js';
 const ENTRIES = readdirSync(join(REPO_ROOT, 'lambdas/entry')).filter((file) => file.endsWith('.ts'));
 
 interface DeployedBundle {
+  /** Every JavaScript file of the asset (the handler file and its chunks), one after the other. */
   code: string;
+  /** The asset's files, relative to its root. */
+  files: string[];
   /** What importing the handler file in a fresh Node process, from a folder of its own, printed. */
   loaded: string;
 }
@@ -47,14 +52,25 @@ function synthesizedBundles(): Record<string, DeployedBundle> {
   const bundles: Record<string, DeployedBundle> = {};
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
-    const handlerFile = join(outdir, resource.Metadata['aws:asset:path'] as string, 'index.mjs');
+    const assetDir = join(outdir, resource.Metadata['aws:asset:path'] as string);
+    const files = (readdirSync(assetDir, { recursive: true, withFileTypes: true }) as Dirent[])
+      .filter((file) => file.isFile())
+      .map((file) => relative(assetDir, join(file.parentPath, file.name)))
+      .sort();
     // Out of the repository, where no node_modules is on the resolution path: an @aws-sdk import
     // left out of the bundle fails to load here as it would on a runtime without that package.
     const lambdaDir = mkdtempSync(join(tmpdir(), 'klaxon-task-'));
-    copyFileSync(handlerFile, join(lambdaDir, 'index.mjs'));
+    cpSync(assetDir, lambdaDir, { recursive: true });
     bundles[resource.Properties.Description] = {
-      code: readFileSync(handlerFile, 'utf8'),
-      loaded: loadHandler(join(lambdaDir, 'index.mjs')),
+      code: files
+        .filter((file) => file.endsWith('.mjs'))
+        .map((file) => readFileSync(join(assetDir, file), 'utf8'))
+        .join('\n'),
+      files,
+      loaded: loadHandler(
+        join(lambdaDir, HANDLER_FILE),
+        files.filter((file) => file.endsWith('.mjs') && file !== HANDLER_FILE).map((file) => join(lambdaDir, file)),
+      ),
     };
     rmSync(lambdaDir, { recursive: true, force: true });
   }
@@ -62,15 +78,20 @@ function synthesizedBundles(): Record<string, DeployedBundle> {
   return bundles;
 }
 
-function loadHandler(file: string): string {
+/**
+ * Imports the handler file, then every chunk (each loads on some request's first use: one that
+ * imported a package left out of the asset would fail only then), and prints the handler's type.
+ */
+function loadHandler(file: string, chunks: string[]): string {
   try {
     return execFileSync(
       process.execPath,
       [
         '--input-type=module',
         '-e',
-        'const m = await import(process.argv[1]); process.stdout.write(typeof m.handler);',
+        'const m = await import(process.argv[1]); for (const chunk of process.argv.slice(2)) await import(chunk); process.stdout.write(typeof m.handler);',
         file,
+        ...chunks,
       ],
       { env: { PATH: process.env.PATH ?? '', ...LAMBDA_ENV }, encoding: 'utf8', stdio: 'pipe' },
     );
@@ -86,8 +107,16 @@ describe('the deployed bundles', () => {
     expect(Object.keys(bundles).sort()).toEqual([...ENTRIES].sort());
   });
 
-  it.each(ENTRIES)('%s loads its handler with no AWS SDK beside it', (entry) => {
+  it.each(ENTRIES)('%s loads its handler and every chunk with no AWS SDK beside it', (entry) => {
     expect(bundles[entry]?.loaded).toBe('function');
+  });
+
+  it.each(ENTRIES)('%s is ESM throughout: index.mjs and its chunks, each with its source map', (entry) => {
+    const files = bundles[entry]?.files ?? [];
+    expect(files).toContain(HANDLER_FILE);
+    const code = files.filter((file) => !file.endsWith('.map'));
+    expect(code.every((file) => file.endsWith('.mjs'))).toBe(true);
+    expect(files.filter((file) => file.endsWith('.map')).sort()).toEqual(code.map((file) => `${file}.map`).sort());
   });
 
   // DynamoDB's JSON protocol target prefix, written by the client itself: every function reads the

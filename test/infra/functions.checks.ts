@@ -1,6 +1,7 @@
+import { join } from 'node:path';
 import { CONFIG_DEFINE } from '../../lambdas/adapters/environment.js';
 import { parseConfig, SEVERITIES } from '../../lambdas/core/config.js';
-import { klaxonBundling } from '../../lib/klaxon-function.js';
+import { klaxonBundling, REPO_ROOT } from '../../lib/klaxon-function.js';
 import { defaultConfig, logicalIdOf, render, resourceOf, sharedKlaxon } from './klaxon-template.js';
 
 const { stack, klaxon, template } = sharedKlaxon();
@@ -108,23 +109,31 @@ describe('function environments', () => {
 
 describe('bundling (skipped in these tests, so checked on its options)', () => {
   const config = defaultConfig();
-  const bundling = klaxonBundling(parseConfig(config));
+  const bundling = klaxonBundling(parseConfig(config), 'lambdas/entry/intake.ts', '/asset-output');
 
-  it('builds ESM for Node 24 with a require shim, minified, with source maps, without Docker', () => {
+  it('builds ESM for Node 24 with a require shim, minified, with source maps', () => {
     expect(bundling).toMatchObject({
+      bundle: true,
       format: 'esm',
+      platform: 'node',
       target: 'node24',
       minify: true,
-      sourceMap: true,
-      forceDockerBundling: false,
+      sourcemap: true,
+      sourcesContent: false,
+      outdir: '/asset-output',
     });
-    expect(bundling.banner).toContain('createRequire');
-    expect(bundling.banner).toContain('const require =');
+    expect(bundling.banner?.js).toContain('createRequire');
+    expect(bundling.banner?.js).toContain('const require =');
+  });
+
+  it('writes index.mjs, the handler Lambda loads, and the chunks it imports on first use, all ESM', () => {
+    expect(bundling.entryPoints).toEqual({ index: join(REPO_ROOT, 'lambdas/entry/intake.ts') });
+    expect(bundling).toMatchObject({ splitting: true, entryNames: '[name]', outExtension: { '.js': '.mjs' } });
   });
 
   it('bundles the AWS SDK instead of leaving it to the runtime (bundles.test.ts loads the result)', () => {
-    expect(bundling.externalModules).toEqual([]);
-    expect(bundling.bundleAwsSDK).toBe(true);
+    expect(bundling.external ?? []).toEqual([]);
+    expect(bundling.packages).toBeUndefined();
   });
 
   it('compiles the validated config in as a string literal, which the functions read back as is, defaults filled in', () => {
