@@ -10,13 +10,11 @@ import {
   type CreateScheduleCommandInput,
   DeleteScheduleCommand,
   ResourceNotFoundException,
-  SchedulerClient,
+  type SchedulerClient,
   UpdateScheduleCommand,
 } from '@aws-sdk/client-scheduler';
 import type { Clock, OneTimeSchedules, ScheduleTarget } from '../core/ports.js';
 import { atExpression, ScheduleError, scheduleInput } from '../core/schedules.js';
-import { ENV } from './environment.js';
-import { lazy } from './lazy.js';
 
 export interface SchedulerSettings {
   groupName: string;
@@ -98,22 +96,4 @@ export function schedulerSettingsFromEnvironment(
     Object.entries(named).map(([target, arn]) => [target, arn === 'self' ? own : arn]),
   ) as Partial<Record<ScheduleTarget, string>>;
   return { groupName, roleArn, targetArns };
-}
-
-/** A function's schedules on AWS: the client is built, and the settings read, at the first schedule. */
-export function awsOneTimeSchedules(clock: Clock): OneTimeSchedules {
-  let settings: SchedulerSettings | undefined;
-  return eventBridgeOneTimeSchedules(
-    lazy(() => new SchedulerClient({})),
-    () => {
-      settings ??= schedulerSettingsFromEnvironment(process.env, {
-        group: ENV.scheduleGroup,
-        role: ENV.schedulerRoleArn,
-        targets: ENV.scheduleTargets,
-        functionArnPrefix: ENV.functionArnPrefix,
-      });
-      return settings;
-    },
-    clock,
-  );
 }
