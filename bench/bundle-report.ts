@@ -40,7 +40,7 @@ for (const bundle of bundles) {
   console.log(
     `\n${bundle.name}: ${kb(bundle.bytes)} minified, ${kb(bundle.init.bytes)} loaded at init, import ${importMilliseconds(bundle.handlerFile).toFixed(0)} ms (median of ${IMPORT_RUNS})`,
   );
-  for (const [name, bytes] of Object.entries(bundle.init.byPackage).slice(0, 8)) {
+  for (const [name, bytes] of Object.entries(bundle.init.byPackage).slice(0, Number(process.env.TOP ?? 8))) {
     console.log(`  ${kb(bytes).padStart(9)}  ${name}`);
   }
 }

@@ -1,15 +1,14 @@
 /**
  * Where the ack-link signing key comes from: Secrets Manager on AWS, and locally a random key kept
  * in the data folder (so links survive a restart) or in memory. The one adapter for the key: the
- * functions that sign or verify links (page task, API) read it through here.
+ * functions that sign or verify links (page task, API) read it through here, on AWS by awsAckKey
+ * (aws-ports.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { AckKeySource } from '../core/ports.js';
-import { ENV } from './environment.js';
-import { lazy } from './lazy.js';
 
 /** HMAC-SHA256 keys shorter than this are guessable; the stack's generated secret is longer. */
 const MIN_KEY_CHARACTERS = 32;
@@ -40,20 +39,6 @@ export function secretsManagerAckKey(client: SecretsManagerClient, secretId: str
   };
 }
 
-/**
- * Ack links are on when the stack names the signing key's secret (ACK_SIGNING_SECRET_ARN, set
- * with its grant); without it `/v1/ack/{token}` answers 503 and pages carry no link.
- */
-export function awsAckKey(): AckKeySource | undefined {
-  const secretArn = process.env[ENV.ackSigningSecretArn];
-  return secretArn
-    ? secretsManagerAckKey(
-        lazy(() => new SecretsManagerClient({})),
-        secretArn,
-      )
-    : undefined;
-}
-
 export const LOCAL_ACK_KEY_FILE = 'ack-signing-key';
 
 /** A key in `dataDir` (created on first use, readable by this user only), or in memory without one. */
@@ -73,3 +58,10 @@ export function localAckKey(dataDir?: string): AckKeySource {
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'hex');
   return { key: async () => key };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSecretsManagerClient = () => new SecretsManagerClient({});

@@ -1,17 +1,16 @@
 /**
  * The intake function's dependencies on AWS: the handlers' deps plus maintenance windows and the
- * SNS signature checks. Apart from aws-deps.ts because the signature validator is CommonJS, which
- * the bundler cannot drop from bundles that never verify a signature.
+ * SNS signature checks (whose validator is loaded by the first signature to check, sns-signature.ts).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
 import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
+import { awsInboxDispatcher } from './aws-ports.js';
 import { dynamoAlertInbox } from './dynamo-alert-inbox.js';
 import { dynamoHeartbeats } from './dynamo-heartbeats.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { refusalCounter } from './incident-metrics.js';
-import { lambdaInboxDispatcher } from './lambda-inbox-dispatcher.js';
 import { httpsCertificateFetcher, httpsSubscriptionConfirmer, snsSignatureVerifier } from './sns-signature.js';
 
 export { logger };
@@ -30,7 +29,7 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
     inbox: dynamoAlertInbox(dynamodb, requireEnv(ENV.tableName)),
     heartbeats: dynamoHeartbeats(dynamodb, requireEnv(ENV.tableName)),
     // The function receives its own inbox: Lambda sets its name in every function's environment.
-    inboxDispatcher: lambdaInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
+    inboxDispatcher: awsInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
     sns: {
       verifier: snsSignatureVerifier(httpsCertificateFetcher),
       confirmSubscription: httpsSubscriptionConfirmer,

@@ -1,5 +1,5 @@
 /** LifecyclePublisher on an EventBridge bus. */
-import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { LIFECYCLE_EVENT_SOURCE, type LifecycleEvent } from '../core/lifecycle-events.js';
 import type { LifecyclePublisher } from '../core/ports.js';
 
@@ -41,3 +41,10 @@ export function eventBridgePublisher(client: EventBridgeClient, eventBusName: st
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newEventBridgeClient = () => new EventBridgeClient({});

@@ -15,8 +15,6 @@ import {
 } from '@aws-sdk/client-scheduler';
 import type { Clock, OneTimeSchedules, ScheduleTarget } from '../core/ports.js';
 import { atExpression, ScheduleError, scheduleInput } from '../core/schedules.js';
-import { ENV } from './environment.js';
-import { lazy } from './lazy.js';
 
 export interface SchedulerSettings {
   groupName: string;
@@ -100,20 +98,9 @@ export function schedulerSettingsFromEnvironment(
   return { groupName, roleArn, targetArns };
 }
 
-/** A function's schedules on AWS: the client is built, and the settings read, at the first schedule. */
-export function awsOneTimeSchedules(clock: Clock): OneTimeSchedules {
-  let settings: SchedulerSettings | undefined;
-  return eventBridgeOneTimeSchedules(
-    lazy(() => new SchedulerClient({})),
-    () => {
-      settings ??= schedulerSettingsFromEnvironment(process.env, {
-        group: ENV.scheduleGroup,
-        role: ENV.schedulerRoleArn,
-        targets: ENV.scheduleTargets,
-        functionArnPrefix: ENV.functionArnPrefix,
-      });
-      return settings;
-    },
-    clock,
-  );
-}
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSchedulerClient = () => new SchedulerClient({});

@@ -4,25 +4,12 @@
  * a failed run (the function's async settings), and sends what still fails to the intake
  * dead-letter queue, which is alarmed (lib/alert-intake.ts, lib/health.ts).
  */
-import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { type AlertInboxDispatcher, inboxEvent } from '../core/alert-inbox.js';
 
-type LambdaSdk = Pick<typeof import('@aws-sdk/client-lambda'), 'InvokeCommand'> & { client: LambdaClient };
-
-/**
- * The Lambda client is loaded on the first dispatch, not at cold start: only per-alert
- * Alertmanager deliveries fan out, and every other alert would pay for loading it.
- */
-export function lambdaInboxDispatcher(functionName: string, sdk?: LambdaSdk): AlertInboxDispatcher {
-  let loaded: Promise<LambdaSdk> | undefined = sdk ? Promise.resolve(sdk) : undefined;
-  const load = async (): Promise<LambdaSdk> => {
-    const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
-    return { InvokeCommand, client: new LambdaClient({}) };
-  };
+export function lambdaInboxDispatcher(client: LambdaClient, functionName: string): AlertInboxDispatcher {
   return {
     async dispatch(ref) {
-      loaded ??= load();
-      const { client, InvokeCommand } = await loaded;
       await client.send(
         new InvokeCommand({
           FunctionName: functionName,
@@ -33,3 +20,10 @@ export function lambdaInboxDispatcher(functionName: string, sdk?: LambdaSdk): Al
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newLambdaClient = () => new LambdaClient({});

@@ -6,7 +6,7 @@
  * nothing else was sent and the page task's retry starts clean.
  */
 import {
-  type PinpointSMSVoiceV2Client,
+  PinpointSMSVoiceV2Client,
   SendTextMessageCommand,
   SendVoiceMessageCommand,
 } from '@aws-sdk/client-pinpoint-sms-voice-v2';
@@ -38,3 +38,10 @@ export function smsVoicePager(emailPager: Pager, client: PinpointSMSVoiceV2Clien
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newPinpointSMSVoiceV2Client = () => new PinpointSMSVoiceV2Client({});

@@ -3,7 +3,7 @@
  * JSON, as Amazon Q Developer in chat applications reads it. The local outbox builds the same
  * publish and refuses what SNS would.
  */
-import { PublishCommand, type PublishInput, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, type PublishInput, SNSClient } from '@aws-sdk/client-sns';
 import type { ChatNotification } from '../core/chat-notifications.js';
 import type { ChatPublisher } from '../core/ports.js';
 import { snsRefusal } from './sns-publish.js';
@@ -22,3 +22,10 @@ export function snsChatPublisher(client: SNSClient, topicArn: string): ChatPubli
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSNSClient = () => new SNSClient({});

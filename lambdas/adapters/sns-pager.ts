@@ -1,5 +1,5 @@
 /** Pager on SNS: one topic per responder (their email and SMS subscriptions); see pagePublishInput. */
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Pager } from '../core/ports.js';
 import { pagePublishInput } from './sns-publish.js';
 
@@ -15,3 +15,10 @@ export function snsPager(client: SNSClient, topicArnPrefix: string): Pager {
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSNSClient = () => new SNSClient({});

@@ -6,7 +6,8 @@
  * intake reach out, nor answer 5xx. On AWS the fetcher downloads the SigningCertURL; the local
  * runtime injects one that knows only its own certificate.
  */
-import Validator from 'sns-payload-validator';
+import type Validator from 'sns-payload-validator';
+import { loadOnce } from './lazy.js';
 import { CertificateUnavailableError, SignatureRejectedError } from './sns-errors.js';
 
 export { CertificateUnavailableError, SignatureRejectedError };
@@ -127,13 +128,20 @@ type ValidatorWithCache = Validator & {
 };
 
 export function snsSignatureVerifier(fetchCertificate: CertificateFetcher): SnsSignatureVerifier {
-  const validator = new Validator({ useCache: true, maxCerts: 100 }) as ValidatorWithCache;
-  const cache = validator.certCache;
-  if (!cache) throw new Error('sns-payload-validator no longer keeps a certificate cache; review this adapter');
+  // Loaded by the first signature to check: the validator is CommonJS, which the bundler cannot
+  // tree-shake, and no other alert's cold start should pay for it.
+  const loadValidator = loadOnce(async () => {
+    const { default: SnsPayloadValidator } = await import('sns-payload-validator');
+    const validator = new SnsPayloadValidator({ useCache: true, maxCerts: 100 }) as ValidatorWithCache;
+    const cache = validator.certCache;
+    if (!cache) throw new Error('sns-payload-validator no longer keeps a certificate cache; review this adapter');
+    return { validator, cache };
+  });
   return {
     async verify(message) {
       // Again here, whatever the caller checked: this is what decides which URL is fetched.
       const url = checkSigningCertUrl(String(message.SigningCertURL ?? ''), String(message.TopicArn ?? ''));
+      const { validator, cache } = await loadValidator();
       if (!cache.get(url.href)) {
         const pem = await fetchCertificate(url);
         if (!pem.includes('-----BEGIN CERTIFICATE-----')) {

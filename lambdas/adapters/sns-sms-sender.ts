@@ -4,7 +4,7 @@
  * answer lands in the same conversation. A number that is no responder's has no topic to publish
  * to, which is why this is not the pager.
  */
-import { type MessageAttributeValue, PublishCommand, type PublishInput, type SNSClient } from '@aws-sdk/client-sns';
+import { type MessageAttributeValue, PublishCommand, type PublishInput, SNSClient } from '@aws-sdk/client-sns';
 import type { SmsAnswer, SmsSender } from '../core/sms-replies.js';
 
 export function smsAnswerPublishInput(answer: SmsAnswer): PublishInput {
@@ -23,3 +23,10 @@ export function snsSmsSender(client: SNSClient): SmsSender {
     },
   };
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSNSClient = () => new SNSClient({});

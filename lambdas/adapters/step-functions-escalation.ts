@@ -2,7 +2,7 @@
 import {
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
-  type SFNClient,
+  SFNClient,
   StartExecutionCommand,
   StopExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -75,3 +75,10 @@ async function startOnce(
     throw error;
   }
 }
+
+/**
+ * The client the deployed functions use: aws-ports.ts loads this module on the first call that
+ * needs it, so the SDK client comes with it (only what this module imports of it, tree-shaken),
+ * never at module init.
+ */
+export const newSFNClient = () => new SFNClient({});

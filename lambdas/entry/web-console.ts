@@ -1,5 +1,5 @@
-import { awsAckKey } from '../adapters/ack-key.js';
 import { awsHandlerDeps, logger } from '../adapters/aws-deps.js';
+import { awsAckKey } from '../adapters/aws-ports.js';
 import { cognitoSettingsFromEnv, cognitoSignIn } from '../adapters/cognito-sign-in.js';
 import { incidentIdOfApiRequest, withIncidentCorrelation } from '../adapters/incident-correlation.js';
 import { makeWebConsoleHandler } from '../handlers/web-console.js';

@@ -242,7 +242,7 @@ describe('alert inbox dispatcher', () => {
 
   it("queues the chunk as an asynchronous invocation of the intake function, carrying only the chunk's key", async () => {
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
-    await lambdaInboxDispatcher('klaxon-intake').dispatch({ inbox: 'abc123', chunk: 4 });
+    await lambdaInboxDispatcher(new LambdaClient({}), 'klaxon-intake').dispatch({ inbox: 'abc123', chunk: 4 });
     const input = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
     expect(input).toMatchObject({ FunctionName: 'klaxon-intake', InvocationType: 'Event' });
     expect(JSON.parse(new TextDecoder().decode(input?.Payload as Uint8Array))).toEqual({
@@ -254,8 +254,8 @@ describe('alert inbox dispatcher', () => {
 
   it('rejects when Lambda refuses the invocation, so the sender gets a 5xx and retries', async () => {
     lambda.on(InvokeCommand).rejects(new Error('TooManyRequestsException'));
-    await expect(lambdaInboxDispatcher('klaxon-intake').dispatch({ inbox: 'abc123', chunk: 0 })).rejects.toThrow(
-      'TooManyRequestsException',
-    );
+    await expect(
+      lambdaInboxDispatcher(new LambdaClient({}), 'klaxon-intake').dispatch({ inbox: 'abc123', chunk: 0 }),
+    ).rejects.toThrow('TooManyRequestsException');
   });
 });

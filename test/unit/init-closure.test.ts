@@ -1,0 +1,73 @@
+/**
+ * What each function loads at module init, bundled as deployed (split into chunks): only the
+ * DynamoDB client of the SDK (every route reads the table). Every other client, and the CommonJS
+ * SNS signature validator, is in a chunk loaded by the first call that needs it (aws-ports.ts).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { initClosure, packageOf } from '../../bench/init-closure.js';
+import { functionBundleOptions, HANDLER_FILE } from '../../lambdas/bundling-options.js';
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from '../../lib/config-file.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CONFIG = loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).config;
+const ENTRIES = readdirSync(join(REPO_ROOT, 'lambdas/entry')).filter((file) => file.endsWith('.ts'));
+
+/** Loaded on first use only: the SDK clients other than DynamoDB's, and the signature validator. */
+const deferred = (pkg: string) =>
+  (pkg.startsWith('@aws-sdk/client-') && pkg !== '@aws-sdk/client-dynamodb') || pkg === 'sns-payload-validator';
+
+interface EntryPackages {
+  /** Packages with code in the static-import closure of the entry's index.mjs. */
+  atInit: string[];
+  /** Packages with code anywhere in the entry's output, chunks loaded by `import()` included. */
+  bundled: string[];
+}
+
+async function packagesOf(entry: string): Promise<EntryPackages> {
+  const outdir = join('node_modules/.cache/init-closure', entry);
+  const { metafile } = await build({
+    ...functionBundleOptions(CONFIG, join('lambdas/entry', entry), outdir),
+    absWorkingDir: REPO_ROOT,
+    write: false,
+    metafile: true,
+    logLevel: 'error',
+  });
+  const bundled = new Set(
+    Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs).map((input) => packageOf(input))),
+  );
+  return {
+    atInit: Object.keys(initClosure(metafile, `${outdir}/${HANDLER_FILE}`).byPackage).sort(),
+    bundled: [...bundled].sort(),
+  };
+}
+
+describe('what a function loads at module init', () => {
+  let packages: Record<string, EntryPackages>;
+  beforeAll(async () => {
+    packages = Object.fromEntries(await Promise.all(ENTRIES.map(async (entry) => [entry, await packagesOf(entry)])));
+  });
+
+  it('is no SDK client but DynamoDB, and not the SNS signature validator, in any function', () => {
+    const loadedAtInit = Object.fromEntries(ENTRIES.map((entry) => [entry, packages[entry]?.atInit.filter(deferred)]));
+    expect(loadedAtInit).toEqual(Object.fromEntries(ENTRIES.map((entry) => [entry, []])));
+  });
+
+  it('leaves those packages in the bundles, for the first call that needs them', () => {
+    const bundled = new Set(ENTRIES.flatMap((entry) => packages[entry]?.bundled ?? []).filter(deferred));
+    expect([...bundled].sort()).toEqual([
+      '@aws-sdk/client-eventbridge',
+      '@aws-sdk/client-lambda',
+      '@aws-sdk/client-pinpoint-sms-voice-v2',
+      '@aws-sdk/client-scheduler',
+      '@aws-sdk/client-secrets-manager',
+      '@aws-sdk/client-sfn',
+      '@aws-sdk/client-sns',
+      'sns-payload-validator',
+    ]);
+    // And the DynamoDB client, which every function on the table loads at init.
+    expect(packages['intake.ts']?.atInit).toContain('@aws-sdk/client-dynamodb');
+  });
+});
