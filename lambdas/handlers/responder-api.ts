@@ -3,7 +3,9 @@
  * severity change, reassign, the post-mortem (draft and done), who is on call, the monthly report
  * and the OpenAPI document. Each route: validate → call the core → shape the answer.
  */
-import { ROLES, responderById, type TeamConfig } from '../core/config.js';
+import type { TeamConfig } from '../core/config.js';
+import { responderById } from '../core/config-lookups.js';
+import { ROLES } from '../core/config-terms.js';
 import { startDrill } from '../core/drills.js';
 import {
   addNote,

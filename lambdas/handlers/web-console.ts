@@ -14,7 +14,8 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
-import { ROLES, responderById } from '../core/config.js';
+import { responderById } from '../core/config-lookups.js';
+import { ROLES } from '../core/config-terms.js';
 import { addNote, takeIncident } from '../core/incident-updates.js';
 import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
