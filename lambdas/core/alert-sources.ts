@@ -2,7 +2,8 @@
  * Turns each sender's payload (already validated by its schema) into the core's Alert.
  */
 import type { CloudWatchAlarmEvent } from '../schemas/cloudwatch-alarm-event.js';
-import { ALARM_ARN, type CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
+import type { CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
+import { ALARM_ARN } from '../schemas/constants.js';
 import type { EventsV2Request } from '../schemas/events-v2.js';
 import type { Alert, SenderContext } from './alert.js';
 import type { KlaxonConfig } from './config.js';
