@@ -8,7 +8,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { KlaxonConfig } from '../lambdas/core/config.js';
-import { responderById } from '../lambdas/core/config.js';
+import { responderById } from '../lambdas/core/config-lookups.js';
 import type { Clock } from '../lambdas/core/ports.js';
 import {
   cookieValue,

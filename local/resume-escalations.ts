@@ -19,7 +19,7 @@
  */
 
 import { LOST_RACE, readDecideWrite } from '../lambdas/core/conditional-writes.js';
-import { tierOf } from '../lambdas/core/config.js';
+import { tierOf } from '../lambdas/core/config-lookups.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { Incident } from '../lambdas/core/incident.js';
 import { planResume } from '../lambdas/core/ladder.js';

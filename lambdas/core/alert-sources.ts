@@ -2,10 +2,12 @@
  * Turns each sender's payload (already validated by its schema) into the core's Alert.
  */
 import type { CloudWatchAlarmEvent } from '../schemas/cloudwatch-alarm-event.js';
-import { ALARM_ARN, type CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
+import type { CloudWatchSnsAlarm } from '../schemas/cloudwatch-sns-alarm.js';
+import { ALARM_ARN } from '../schemas/constants.js';
 import type { EventsV2Request } from '../schemas/events-v2.js';
 import type { Alert, SenderContext } from './alert.js';
-import { alertPolicyFor, type KlaxonConfig } from './config.js';
+import type { KlaxonConfig } from './config.js';
+import { alertPolicyFor } from './config-lookups.js';
 import { routeAlert } from './routing.js';
 import { severityFromDescription } from './severity.js';
 import { parseSenderTimestamp } from './timestamps.js';

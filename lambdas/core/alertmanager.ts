@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { AlertmanagerAlert, AlertmanagerWebhook } from '../schemas/alertmanager.js';
 import type { Alert, AlertGroup, AlertGroupMember } from './alert.js';
-import { type KlaxonConfig, SEVERITIES } from './config.js';
+import type { KlaxonConfig } from './config.js';
+import { SEVERITIES } from './config-terms.js';
 import { type IntakeDeps, type IntakeOutcome, receiveAlert } from './intake.js';
 import { matchingRule } from './routing.js';
 import { resolveSeverity } from './severity.js';

@@ -1,13 +1,30 @@
 /**
  * Klaxon's configuration: the severity policy, the responder roster and the teams (who fills each
  * of a team's roles, and which services it owns).
- * One typed, validated module, used by the CDK app at synth, by the Lambdas at cold start and by
+ * Its types describe the config everywhere; its schemas validate it for the CDK app at synth and
  * the local runtime at start. The severity policy defaults are those of the incident-response
  * runbooks Klaxon was created from (see DESIGN.md); a config file overrides them tier by tier.
  */
 import * as z from 'zod';
-import { SERVICE_NAME } from '../schemas/maintenance.js';
+import {
+  CHANNELS,
+  type Channel,
+  HEARTBEAT_NAME,
+  ROLES,
+  type Role,
+  SERVICE_NAME,
+  SEVERITIES,
+  type Severity,
+  STEP_CONDITIONS,
+  type StepCondition,
+  TEAM_ID,
+} from './config-terms.js';
 import { parseDurationSeconds } from './duration.js';
+
+// A function trusts the config validated at synth and imports no value from this module, which
+// would load zod at its init: it reads the terms and the lookups from config-terms.ts and
+// config-lookups.ts (test/unit/init-closure-zod.test.ts). Tooling and tests may take them from here.
+export * from './config-terms.js';
 
 /**
  * A schema built on first use: the functions trust the config validated at synth (see
@@ -21,27 +38,6 @@ export function once<T>(build: () => T): () => T {
     return built;
   };
 }
-
-export const SEVERITIES = ['SEV1', 'SEV2', 'SEV3', 'SEV4'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const ROLES = ['primary', 'secondary', 'engineering-manager', 'executive'] as const;
-export type Role = (typeof ROLES)[number];
-
-/** The channels that carry a written message: reminders, resolution notices and handoffs use only these. */
-export const WRITTEN_CHANNELS = ['sms', 'email'] as const;
-/**
- * `voice` is a text-to-speech call (End User Messaging's SendVoiceMessage): for steps that must
- * wake someone. It needs an origination identity in the deployment (docs/configuration.md).
- */
-export const CHANNELS = [...WRITTEN_CHANNELS, 'voice'] as const;
-export type Channel = (typeof CHANNELS)[number];
-/** A channel that rings the responder's phone: its failure falls back to email first. */
-export const PHONE_CHANNELS: readonly Channel[] = ['sms', 'voice'];
-
-/** A step is skipped when the incident has reached this state by the time the step is due. */
-export const STEP_CONDITIONS = ['acknowledged', 'resolved'] as const;
-export type StepCondition = (typeof STEP_CONDITIONS)[number];
 
 const duration = /* @__PURE__ */ once(() =>
   z.string().refine((text) => parseDurationSeconds(text) !== undefined, {
@@ -208,11 +204,6 @@ const integrationKeySchema = /* @__PURE__ */ once(() =>
   }),
 );
 
-/**
- * A heartbeat monitor's name: it names the run-time schedule `hb-<name>` (Scheduler names hold at
- * most 64 of these characters) and the monitor's URL, so it needs no escaping anywhere.
- */
-export const HEARTBEAT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,60}$/;
 /** Scheduler's one-time schedules fire within about a minute: a shorter interval would page on jitter. */
 export const MIN_HEARTBEAT_INTERVAL_SECONDS = 60;
 /** A year: a longer gap is a typo, and a schedule that far out is nobody's plan. */
@@ -260,7 +251,6 @@ const alertPolicySchema = /* @__PURE__ */ once(() =>
   }),
 );
 export type AlertPolicy = z.infer<ReturnType<typeof alertPolicySchema>>;
-export const DEFAULT_ALERT_POLICY: AlertPolicy = { reopenWindow: '30m', insufficientData: 'ignore' };
 
 /**
  * A routing rule: every condition it names must hold (patterns use `*` as a wildcard and ignore
@@ -358,9 +348,6 @@ const rolesSchema = /* @__PURE__ */ once(() =>
     executive: z.string(),
   }),
 );
-
-/** Team ids name schedules and keys: the same characters as a responder id. */
-export const TEAM_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /**
  * A team: who fills its roles (fixed, by rotation, or by override), the services it owns and,
@@ -559,42 +546,4 @@ function formatPath(path: PropertyKey[]): string {
   return path
     .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
     .join('');
-}
-
-/**
- * Who stands in when a role's person cannot be reached at all (every channel failed): the next
- * role up the ladder, and on up the chain past anyone the step already paged or who cannot be
- * reached either. The executive has no backup; when the chain runs out the page function fails,
- * which raises the self-monitoring alarm, and the ladder goes on.
- */
-export const BACKUP_ROLE: Record<Role, Role | undefined> = {
-  primary: 'secondary',
-  secondary: 'engineering-manager',
-  'engineering-manager': 'executive',
-  executive: undefined,
-};
-
-export function responderById(config: KlaxonConfig, id: string): Responder | undefined {
-  return config.responders.find((responder) => responder.id === id);
-}
-
-/** The team that owns a service: the one that lists it, else the default (first) team. */
-export function teamForService(config: KlaxonConfig, service: string): TeamConfig {
-  return config.teams.find((team) => team.services.includes(service)) ?? defaultTeam(config);
-}
-
-export const defaultTeam = (config: KlaxonConfig): TeamConfig => config.teams[0] as TeamConfig;
-
-/** An incident's team by id; a team since removed from the config hands its incidents to the default team. */
-export function teamById(config: KlaxonConfig, id: string | undefined): TeamConfig {
-  return config.teams.find((team) => team.id === id) ?? defaultTeam(config);
-}
-
-/** The tier an incident runs by: its team's own, else the top level's. */
-export function tierOf(config: KlaxonConfig, incident: { team: string; severity: Severity }): TierPolicy {
-  return teamById(config, incident.team).severityPolicy[incident.severity] ?? config.severityPolicy[incident.severity];
-}
-
-export function alertPolicyFor(config: KlaxonConfig, severity: Severity): AlertPolicy {
-  return config.alertPolicy[severity] ?? DEFAULT_ALERT_POLICY;
 }

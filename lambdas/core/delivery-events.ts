@@ -3,7 +3,8 @@
  * arrive, and how a page names itself in the `Context` its SMS and call carry (the event brings
  * that context back, so a carrier's rejection is tied to the incident, run, step and person).
  */
-import { CHANNELS, type Channel } from './config.js';
+import type { Channel } from './config.js';
+import { CHANNELS } from './config-terms.js';
 import type { DeliveryFailure } from './paging.js';
 import type { PageRef } from './ports.js';
 

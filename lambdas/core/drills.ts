@@ -3,7 +3,8 @@
  * tier's ladder and pages with a [DRILL] tag, and that reports leave out. It is opened here rather
  * than through an alert so that it is a drill from its first page on.
  */
-import { defaultTeam, type Severity } from './config.js';
+import type { Severity } from './config.js';
+import { defaultTeam } from './config-lookups.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';

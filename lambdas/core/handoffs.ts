@@ -11,7 +11,9 @@
  * the page function's timeout (its invocation crashed or timed out) may be taken over by a retry.
  */
 import { DateTime } from 'luxon';
-import { type KlaxonConfig, ROLES, type Role, responderById, type TeamConfig } from './config.js';
+import type { KlaxonConfig, Role, TeamConfig } from './config.js';
+import { responderById } from './config-lookups.js';
+import { ROLES } from './config-terms.js';
 import type { Incident } from './incident.js';
 import type { OverrideEdge } from './overrides.js';
 import type { PagingDeps, ShiftOverride } from './ports.js';

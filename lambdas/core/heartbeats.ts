@@ -11,7 +11,8 @@
  * opening. A monitor starts watching at its first ping (a new job has not run yet).
  */
 import type { Alert } from './alert.js';
-import { HEARTBEAT_NAME, type HeartbeatMonitorConfig, type KlaxonConfig, type Severity } from './config.js';
+import type { HeartbeatMonitorConfig, KlaxonConfig, Severity } from './config.js';
+import { HEARTBEAT_NAME } from './config-terms.js';
 import { parseDurationSeconds } from './duration.js';
 import { type IntakeDeps, type IntakeOutcome, receiveAlert } from './intake.js';
 import type { OneTimeSchedules } from './ports.js';

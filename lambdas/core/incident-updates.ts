@@ -3,7 +3,8 @@
  * note), change its severity, hand it to someone else, and close its post-mortem. Each change is a
  * pure decision applied with a condition on the status it started from, like the transitions.
  */
-import { type KlaxonConfig, responderById, type Severity, tierOf } from './config.js';
+import type { KlaxonConfig, Severity } from './config.js';
+import { responderById, tierOf } from './config-lookups.js';
 import type { Incident, IncidentStatus, IncidentWithTimeline, TimelineEntry } from './incident.js';
 import { decideTake } from './incident.js';
 import { planReassign, planSeverityChange } from './ladder.js';

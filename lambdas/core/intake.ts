@@ -26,7 +26,8 @@
  */
 import { type Alert, scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
-import { alertPolicyFor, type KlaxonConfig } from './config.js';
+import type { KlaxonConfig } from './config.js';
+import { alertPolicyFor } from './config-lookups.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import type { IntakeRecordDeps, MaintenanceWindow, ProcessedDelivery } from './intake-records.js';

@@ -5,7 +5,8 @@
  * overrides), and announced to the people concerned at the override's start and end by two
  * one-time schedules, cancelled when the override is removed.
  */
-import { defaultTeam, type KlaxonConfig, type Role, responderById, type TeamConfig, teamById } from './config.js';
+import type { KlaxonConfig, Role, TeamConfig } from './config.js';
+import { defaultTeam, responderById, teamById } from './config-lookups.js';
 import type { Clock, IdGenerator, OneTimeSchedules, OverrideStore, ShiftOverride } from './ports.js';
 import type { TeamCover } from './rotations.js';
 

@@ -6,7 +6,8 @@
  */
 import { ackLink, signAckToken } from './ack-tokens.js';
 import type { Channel, KlaxonConfig, Responder, Role } from './config.js';
-import { BACKUP_ROLE, PHONE_CHANNELS, responderById, tierOf } from './config.js';
+import { responderById, tierOf } from './config-lookups.js';
+import { BACKUP_ROLE, PHONE_CHANNELS } from './config-terms.js';
 import type { Incident } from './incident.js';
 import { type EscalationStep, latestDueStep } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';

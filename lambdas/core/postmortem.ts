@@ -2,7 +2,8 @@
  * The post-mortem draft: the runbooks' template filled with what Klaxon knows (date, duration,
  * severity, impact, a timeline from the stored events) and the sections people write.
  */
-import { type KlaxonConfig, tierOf } from './config.js';
+import type { KlaxonConfig } from './config.js';
+import { tierOf } from './config-lookups.js';
 import { formatDuration, parseDurationSeconds } from './duration.js';
 import type { IncidentWithTimeline, TimelineEntry } from './incident.js';
 

@@ -12,7 +12,8 @@
  * looks that plan the same next look plan one schedule, not two.
  */
 import { createHash } from 'node:crypto';
-import { type Channel, type KlaxonConfig, type Responder, responderById, type TierPolicy, tierOf } from './config.js';
+import type { Channel, KlaxonConfig, Responder, TierPolicy } from './config.js';
+import { responderById, tierOf } from './config-lookups.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';

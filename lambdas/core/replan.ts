@@ -10,7 +10,8 @@
  */
 
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
-import { SEVERITIES, type Severity } from './config.js';
+import type { Severity } from './config.js';
+import { SEVERITIES } from './config-terms.js';
 import { formatDuration } from './duration.js';
 import type { Incident, TimelineEntry } from './incident.js';
 import { type EscalationInput, type EscalationStep, planEscalateNow } from './ladder.js';

@@ -6,7 +6,8 @@
  * Drills are left out (and counted, so a reader knows they were). Pure: it folds the incidents it
  * is given, which the store reads from the opened-month index.
  */
-import { SEVERITIES, type Severity } from './config.js';
+import type { Severity } from './config.js';
+import { SEVERITIES } from './config-terms.js';
 import { formatDuration } from './duration.js';
 import type { Incident } from './incident.js';
 

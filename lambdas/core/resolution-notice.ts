@@ -3,7 +3,9 @@
  * (re)opened hears that it is over, by the channels they were paged on. Without it, the secondary
  * paged at 02:30 keeps working an incident the primary resolved at 02:35.
  */
-import { type Channel, responderById, tierOf, WRITTEN_CHANNELS } from './config.js';
+import type { Channel } from './config.js';
+import { responderById, tierOf } from './config-lookups.js';
+import { WRITTEN_CHANNELS } from './config-terms.js';
 import type { Incident, TimelineEntry } from './incident.js';
 import type { PagingDeps } from './ports.js';
 import { planPostmortemReminders } from './reminders.js';

@@ -6,7 +6,7 @@
 
 import { scopedDedupKey } from './alert.js';
 import { LOST_RACE, readDecideWrite } from './conditional-writes.js';
-import { tierOf } from './config.js';
+import { tierOf } from './config-lookups.js';
 import type { Incident, TimelineEntry, TransitionDecision } from './incident.js';
 import {
   type ActedVia,

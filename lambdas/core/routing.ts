@@ -6,7 +6,8 @@
  * the decision says why, for the timeline.
  */
 import type { Alert } from './alert.js';
-import { type KlaxonConfig, type RouteRule, type Severity, teamForService } from './config.js';
+import type { KlaxonConfig, RouteRule, Severity } from './config.js';
+import { teamForService } from './config-lookups.js';
 import { resolveSeverity } from './severity.js';
 
 export interface RouteDecision {

@@ -4,7 +4,8 @@
  * resolution stops it. Both are idempotent, so whoever finds a run waiting for its start (a retry,
  * the next alert, a page task, a restarted runtime) simply calls startRun again.
  */
-import { type KlaxonConfig, type Severity, tierOf } from './config.js';
+import type { KlaxonConfig, Severity } from './config.js';
+import { tierOf } from './config-lookups.js';
 import type { Incident } from './incident.js';
 import { type EscalationInput, planLadder } from './ladder.js';
 import type { CoreDeps } from './ports.js';

@@ -3,7 +3,8 @@
  * config (critical, P0, …) or a tag inside a CloudWatch alarm description.
  */
 import type { EventsV2Severity } from '../schemas/events-v2.js';
-import { type KlaxonConfig, SEVERITIES, type Severity, type TierPolicy } from './config.js';
+import type { KlaxonConfig, Severity, TierPolicy } from './config.js';
+import { SEVERITIES } from './config-terms.js';
 
 /** "SEV-1", "sev1", "critical", "P0" → SEV1, per the config's aliases; undefined when unknown. */
 export function resolveSeverity(config: KlaxonConfig, text: string | undefined | null): Severity | undefined {

@@ -10,9 +10,11 @@ import {
   resolveIncident,
   TransitionRefusedError,
 } from '../core/responder-actions.js';
-import { chatActionRequestSchema } from '../schemas/chat.js';
 import type { HandlerDeps } from './deps.js';
+import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
+
+const chatSchemas = loadOnce(() => import('../schemas/chat.js'));
 
 export class InvalidChatActionError extends Error {
   override name = 'InvalidChatActionError';
@@ -30,6 +32,7 @@ export interface ChatActionResult {
 export const makeChatActionHandler =
   (deps: HandlerDeps) =>
   async (event: unknown): Promise<ChatActionResult> => {
+    const { chatActionRequestSchema } = await chatSchemas();
     const parsed = chatActionRequestSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidChatActionError(describeValidation('Not a Klaxon chat action', parsed.error, 'payload'));

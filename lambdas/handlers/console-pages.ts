@@ -6,7 +6,7 @@
 import { alertGroupLines, type SenderContext } from '../core/alert.js';
 import type { ChangeEvent } from '../core/change-events.js';
 import type { KlaxonConfig, Role, Severity } from '../core/config.js';
-import { responderById } from '../core/config.js';
+import { responderById } from '../core/config-lookups.js';
 import { type Incident, type IncidentWithTimeline, incidentRef } from '../core/incident.js';
 import type { ShiftOverride } from '../core/ports.js';
 import type { OnCallNow, OnCallShift } from '../core/rotations.js';

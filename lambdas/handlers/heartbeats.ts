@@ -7,7 +7,6 @@
 import middy from '@middy/core';
 import { addMonitor, type HeartbeatDeps, listMonitors, receivePing, removeMonitor } from '../core/heartbeats.js';
 import { integrationFor } from '../core/integration-keys.js';
-import { heartbeatBodySchema, pingQuerySchema } from '../schemas/heartbeats.js';
 import { actor } from './api-route.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -22,13 +21,15 @@ import {
   UnauthorizedError,
   validate,
 } from './http.js';
+import { loadOnce } from './load-once.js';
+
+const heartbeatsSchemas = loadOnce(() => import('../schemas/heartbeats.js'));
 
 type HeartbeatHandlerDeps = HeartbeatDeps & Pick<IntakeHandlerDeps, 'logger'>;
 
 /** The integration a ping authenticates with: the bearer header first, else `?key=`. */
-function pingIntegration(deps: HeartbeatHandlerDeps, event: HttpEvent): string {
-  const query = validate(pingQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const key = bearerToken(event) ?? query.key;
+function pingIntegration(deps: HeartbeatHandlerDeps, event: HttpEvent, queryKey: string | undefined): string {
+  const key = bearerToken(event) ?? queryKey;
   if (!key) {
     throw new UnauthorizedError(
       'Send an integration key as "Authorization: Bearer <key>", or as ?key=<key> where no header can be set',
@@ -45,8 +46,10 @@ export const heartbeatRoutes =
     switch (event.routeKey) {
       case 'POST /v1/heartbeats/{monitor}':
       case 'GET /v1/heartbeats/{monitor}': {
+        const { pingQuerySchema } = await heartbeatsSchemas();
         const name = pathParameter(event, 'monitor');
-        const integration = pingIntegration(deps, event);
+        const query = validate(pingQuerySchema, event.queryStringParameters ?? {}, 'query');
+        const integration = pingIntegration(deps, event, query.key);
         const result = await receivePing(deps, name);
         if (result.resolved) deps.logger.info(`Heartbeat ${result.monitor} is back`, { ...result, integration });
         return json(200, { status: 'ok', ...result });
@@ -54,6 +57,7 @@ export const heartbeatRoutes =
       case 'GET /v1/heartbeats':
         return json(200, { heartbeats: await listMonitors(deps) });
       case 'POST /v1/heartbeats': {
+        const { heartbeatBodySchema } = await heartbeatsSchemas();
         const body = validate(heartbeatBodySchema(), readJsonBody(event), 'body');
         const monitor = await addMonitor(deps, { ...body, by: actor(deps, event, body.by) });
         deps.logger.info(`Heartbeat monitor ${monitor.name} added`, { by: monitor.createdBy });

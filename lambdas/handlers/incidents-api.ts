@@ -6,14 +6,17 @@
 import middy from '@middy/core';
 import { recentChangesFor } from '../core/change-events.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
-import { acknowledgeBodySchema, listIncidentsQuerySchema, resolveBodySchema } from '../schemas/incidents-api.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
 import { actor, incidentId, optionalBody, type Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError, validate } from './http.js';
+import { loadOnce } from './load-once.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
 
+const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
+
 const listIncidents: Route = async (deps, event) => {
+  const { listIncidentsQuerySchema } = await incidentsApiSchemas();
   const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
   const page = await deps.store.listByStatus(query.status, {
     limit: query.limit,
@@ -36,6 +39,7 @@ const getIncident: Route = async (deps, event) => {
 };
 
 const acknowledge: Route = async (deps, event) => {
+  const { acknowledgeBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
   const result = await acknowledgeIncident(deps, id, actor(deps, event, body.by));
@@ -43,6 +47,7 @@ const acknowledge: Route = async (deps, event) => {
 };
 
 const resolve: Route = async (deps, event) => {
+  const { resolveBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(resolveBodySchema, optionalBody(event), 'body');
   const result = await resolveIncident(deps, id, actor(deps, event, body.by), {

@@ -5,9 +5,11 @@
  */
 import { chatNotification } from '../core/chat-notifications.js';
 import type { ChatPublisher } from '../core/ports.js';
-import { lifecycleRuleEventSchema } from '../schemas/chat.js';
+import { loadOnce } from './load-once.js';
 import type { Logger } from './logger.js';
 import { describeValidation } from './validation.js';
+
+const chatSchemas = loadOnce(() => import('../schemas/chat.js'));
 
 export interface NotifyChatDeps {
   chat: ChatPublisher;
@@ -23,6 +25,7 @@ export class InvalidLifecycleEventError extends Error {
 export const makeNotifyChatHandler =
   (deps: NotifyChatDeps) =>
   async (event: unknown): Promise<{ published: boolean }> => {
+    const { lifecycleRuleEventSchema } = await chatSchemas();
     const parsed = lifecycleRuleEventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidLifecycleEventError(describeValidation('Not a Klaxon lifecycle event', parsed.error, 'event'));

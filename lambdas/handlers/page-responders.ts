@@ -26,15 +26,12 @@ import {
   type StatusUpdateReminderResult,
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
-import {
-  handoffRequestSchema,
-  overrideHandoffSchema,
-  pageFunctionRequestSchema,
-  statusUpdateLookSchema,
-} from '../schemas/page-request.js';
-import { deliveryEventRecordSchema, snsDeliveryEventsSchema } from '../schemas/sms-voice-event.js';
 import type { PagingHandlerDeps } from './deps.js';
+import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
+
+const pageRequestSchemas = loadOnce(() => import('../schemas/page-request.js'));
+const smsVoiceEventSchemas = loadOnce(() => import('../schemas/sms-voice-event.js'));
 
 export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';
@@ -61,6 +58,8 @@ export const pageResponders =
   (deps: PagingHandlerDeps & Pick<ReminderDeps, 'timeScale'>) =>
   async (event: unknown): Promise<PageFunctionResult> => {
     if (typeof event === 'object' && event !== null && 'Records' in event) return deliveryEvents(deps, event);
+    const { handoffRequestSchema, overrideHandoffSchema, pageFunctionRequestSchema, statusUpdateLookSchema } =
+      await pageRequestSchemas();
     if (typeof event === 'object' && event !== null && 'klaxon' in event && event.klaxon === OVERRIDE_HANDOFF) {
       if (!deps.handoffs) throw new InvalidPageRequestError('This function has no handoff records to notify with');
       const request = overrideHandoffSchema.safeParse(event);
@@ -133,6 +132,7 @@ export const pageResponders =
  * so Lambda retries it (idempotent) and the page function's error alarm tells the operators.
  */
 async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<DeliveryEventsResult> {
+  const { deliveryEventRecordSchema, snsDeliveryEventsSchema } = await smsVoiceEventSchemas();
   const parsed = snsDeliveryEventsSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidPageRequestError(describeValidation('Not an SNS event of delivery events', parsed.error, 'event'));

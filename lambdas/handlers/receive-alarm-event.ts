@@ -2,9 +2,11 @@
 import middy from '@middy/core';
 import { alertFromAlarmEvent } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
-import { cloudWatchAlarmEventSchema } from '../schemas/cloudwatch-alarm-event.js';
 import type { HandlerDeps } from './deps.js';
+import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
+
+const cloudWatchAlarmEventSchemas = loadOnce(() => import('../schemas/cloudwatch-alarm-event.js'));
 
 /** Its name is what a failed invocation reports; retrying such an event cannot help. */
 export class InvalidAlarmEventError extends Error {
@@ -19,6 +21,7 @@ export interface AlarmEventResult {
 export const receiveAlarmEvent =
   (deps: HandlerDeps) =>
   async (event: unknown): Promise<AlarmEventResult> => {
+    const { cloudWatchAlarmEventSchema } = await cloudWatchAlarmEventSchemas();
     const parsed = cloudWatchAlarmEventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidAlarmEventError(

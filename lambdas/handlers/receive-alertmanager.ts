@@ -15,7 +15,6 @@ import {
   splitAlertmanagerNotification,
 } from '../core/alertmanager.js';
 import { integrationFor } from '../core/integration-keys.js';
-import { alertmanagerWebhookSchema } from '../schemas/alertmanager.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -29,7 +28,10 @@ import {
   readJsonBody,
   UnauthorizedError,
 } from './http.js';
+import { loadOnce } from './load-once.js';
 import { validationIssues } from './validation.js';
+
+const alertmanagerSchemas = loadOnce(() => import('../schemas/alertmanager.js'));
 
 /**
  * Alertmanager sends a whole group in one POST (5,000 alerts are about 3 MB). API Gateway hands
@@ -54,6 +56,7 @@ function integrationOf(deps: IntakeHandlerDeps, event: HttpEvent): string {
 export const receiveAlertmanager =
   (deps: IntakeHandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
+    const { alertmanagerWebhookSchema } = await alertmanagerSchemas();
     const integration = integrationOf(deps, event);
     const parsed = alertmanagerWebhookSchema.safeParse(readJsonBody(event, { maxBytes: ALERTMANAGER_MAX_BODY_BYTES }));
     if (!parsed.success) {

@@ -4,14 +4,17 @@
  */
 import middy from '@middy/core';
 import { changeFromEventsV2, changeServiceFor } from '../core/change-events.js';
-import { changeEventSchema } from '../schemas/events-v2.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, json, jsonErrors } from './http.js';
+import { loadOnce } from './load-once.js';
 import { integrationOrRefuse, parseEventsV2 } from './receive-events-v2.js';
+
+const eventsV2Schemas = loadOnce(() => import('../schemas/events-v2.js'));
 
 export const receiveChangeEvent =
   (deps: HandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
+    const { changeEventSchema } = await eventsV2Schemas();
     const request = parseEventsV2(event, changeEventSchema);
     const integration = integrationOrRefuse(deps.config, request.routing_key);
     const service = changeServiceFor(deps.config, integration);

@@ -8,10 +8,13 @@ import { alertFromEventsV2 } from '../core/alert-sources.js';
 import type { KlaxonConfig } from '../core/config.js';
 import { receiveAlert } from '../core/intake.js';
 import { integrationFor } from '../core/integration-keys.js';
-import { EVENTS_V2_MAX_BYTES, eventsV2Schema } from '../schemas/events-v2.js';
+import { EVENTS_V2_MAX_BYTES } from '../schemas/constants.js';
 import type { HandlerDeps } from './deps.js';
 import { ForbiddenError, HttpError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
+import { loadOnce } from './load-once.js';
 import { validationIssues } from './validation.js';
+
+const eventsV2Schemas = loadOnce(() => import('../schemas/events-v2.js'));
 
 const INVALID = { status: 'invalid event' };
 
@@ -52,6 +55,7 @@ export function integrationOrRefuse(config: KlaxonConfig, routingKey: string): s
 export const receiveEventsV2 =
   (deps: HandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
+    const { eventsV2Schema } = await eventsV2Schemas();
     const request = parseEventsV2(event, eventsV2Schema);
     const integration = integrationOrRefuse(deps.config, request.routing_key);
     const receivedAt = deps.clock.now().toISOString();

@@ -5,9 +5,11 @@
  */
 import middy from '@middy/core';
 import { handleSmsReply, type SmsReplyDeps, type SmsReplyResult } from '../core/sms-replies.js';
-import { inboundSmsPayloadSchema, snsLambdaEventSchema } from '../schemas/inbound-sms.js';
+import { loadOnce } from './load-once.js';
 import type { Logger } from './logger.js';
 import { describeValidation } from './validation.js';
+
+const inboundSmsSchemas = loadOnce(() => import('../schemas/inbound-sms.js'));
 
 export class InvalidSmsEventError extends Error {
   override name = 'InvalidSmsEventError';
@@ -18,6 +20,7 @@ export type SmsReplyHandlerDeps = SmsReplyDeps & { logger: Logger };
 export const receiveSmsReply =
   (deps: SmsReplyHandlerDeps) =>
   async (event: unknown): Promise<SmsReplyResult[]> => {
+    const { inboundSmsPayloadSchema, snsLambdaEventSchema } = await inboundSmsSchemas();
     const parsed = snsLambdaEventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidSmsEventError(describeValidation('Not an SNS event', parsed.error, 'event'));

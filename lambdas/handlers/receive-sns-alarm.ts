@@ -10,11 +10,14 @@ import middy from '@middy/core';
 import { checkSnsEnvelope, checkSubscribeUrl } from '../adapters/sns-signature.js';
 import { alarmChangeFromSns, alertFromAlarmStateChange } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
-import { cloudWatchSnsAlarmSchema } from '../schemas/cloudwatch-sns-alarm.js';
-import { type SnsMessage, snsMessageSchema } from '../schemas/sns-message.js';
+import type { SnsMessage } from '../schemas/sns-message.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import { BadRequestError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
+import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
+
+const cloudWatchSnsAlarmSchemas = loadOnce(() => import('../schemas/cloudwatch-sns-alarm.js'));
+const snsMessageSchemas = loadOnce(() => import('../schemas/sns-message.js'));
 
 /**
  * Nothing is fetched for a body that fails a check made without the network: a stranger's body
@@ -29,6 +32,10 @@ async function verified(deps: IntakeHandlerDeps, message: SnsMessage): Promise<v
 export const receiveSnsAlarm =
   (deps: IntakeHandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
+    const [{ snsMessageSchema }, { cloudWatchSnsAlarmSchema }] = await Promise.all([
+      snsMessageSchemas(),
+      cloudWatchSnsAlarmSchemas(),
+    ]);
     const parsed = snsMessageSchema.safeParse(readJsonBody(event, { alsoTextPlain: true }));
     if (!parsed.success) throw new BadRequestError(describeValidation('Not an SNS message', parsed.error));
     const message = parsed.data;

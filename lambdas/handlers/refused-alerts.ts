@@ -7,7 +7,7 @@
  */
 import type { KlaxonConfig } from '../core/config.js';
 import { integrationFor } from '../core/integration-keys.js';
-import { EVENTS_V2_MAX_BYTES } from '../schemas/events-v2.js';
+import { EVENTS_V2_MAX_BYTES } from '../schemas/constants.js';
 import { bearerToken, type HttpEvent, type HttpResult, readJsonBody } from './http.js';
 import type { Logger } from './logger.js';
 import { groupOfRouteKey } from './routes.js';

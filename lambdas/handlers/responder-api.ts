@@ -3,7 +3,9 @@
  * severity change, reassign, the post-mortem (draft and done), who is on call, the monthly report
  * and the OpenAPI document. Each route: validate → call the core → shape the answer.
  */
-import { ROLES, responderById, type TeamConfig } from '../core/config.js';
+import type { TeamConfig } from '../core/config.js';
+import { responderById } from '../core/config-lookups.js';
+import { ROLES } from '../core/config-terms.js';
 import { startDrill } from '../core/drills.js';
 import {
   addNote,
@@ -17,24 +19,13 @@ import { renderPostmortem } from '../core/postmortem.js';
 import { escalateNow } from '../core/replan.js';
 import { buildReport, renderReportMarkdown } from '../core/reports.js';
 import { whoIsOnCall } from '../core/rotations.js';
-import {
-  drillBodySchema,
-  escalateBodySchema,
-  noteBodySchema,
-  onCallQuerySchema,
-  overrideBodySchema,
-  overridesQuerySchema,
-  postmortemDoneBodySchema,
-  postmortemQuerySchema,
-  reassignBodySchema,
-  reportQuerySchema,
-  severityBodySchema,
-  takeBodySchema,
-} from '../schemas/incidents-api.js';
 import { actor, incidentId, optionalBody, type Route, takingResponder } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { BadRequestError, type HttpResult, json, NotFoundError, pathParameter, validate } from './http.js';
-import { openApiDocument } from './openapi.js';
+import { loadOnce } from './load-once.js';
+
+const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
+const openApiModule = loadOnce(() => import('./openapi.js'));
 
 function markdown(body: string): HttpResult {
   return {
@@ -45,12 +36,14 @@ function markdown(body: string): HttpResult {
 }
 
 const postNote: Route = async (deps, event) => {
+  const { noteBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(noteBodySchema, optionalBody(event), 'body');
   return json(200, await addNote(deps, id, actor(deps, event, body.by), body.message, body.noteId));
 };
 
 const setSeverity: Route = async (deps, event) => {
+  const { severityBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(severityBodySchema, optionalBody(event), 'body');
   const result = await changeSeverity(deps, id, body.severity, actor(deps, event, body.by), body.reason);
@@ -58,6 +51,7 @@ const setSeverity: Route = async (deps, event) => {
 };
 
 const escalate: Route = async (deps, event) => {
+  const { escalateBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(escalateBodySchema, optionalBody(event), 'body');
   const result = await escalateNow(deps, id, actor(deps, event, body.by), body.note);
@@ -65,6 +59,7 @@ const escalate: Route = async (deps, event) => {
 };
 
 const reassign: Route = async (deps, event) => {
+  const { reassignBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(reassignBodySchema, optionalBody(event), 'body');
   const result = await reassignIncident(deps, id, body.to, actor(deps, event, body.by));
@@ -73,6 +68,7 @@ const reassign: Route = async (deps, event) => {
 
 /** The caller takes the incident: assigned to them and acknowledged, in one step. */
 const take: Route = async (deps, event) => {
+  const { takeBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(takeBodySchema, optionalBody(event), 'body');
   const result = await takeIncident(deps, id, takingResponder(deps, event, body.by));
@@ -80,6 +76,7 @@ const take: Route = async (deps, event) => {
 };
 
 const postmortemDone: Route = async (deps, event) => {
+  const { postmortemDoneBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
   const result = await markPostmortemDone(deps, id, actor(deps, event, body.by), body.url);
@@ -87,6 +84,7 @@ const postmortemDone: Route = async (deps, event) => {
 };
 
 const postmortemDraft: Route = async (deps, event) => {
+  const { postmortemQuerySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const query = validate(postmortemQuerySchema, event.queryStringParameters ?? {}, 'query');
   const incident = await deps.store.getIncidentWithTimeline(id);
@@ -96,6 +94,7 @@ const postmortemDraft: Route = async (deps, event) => {
 };
 
 const report: Route = async (deps, event) => {
+  const { reportQuerySchema } = await incidentsApiSchemas();
   const query = validate(reportQuerySchema, event.queryStringParameters ?? {}, 'query');
   if (query.team !== undefined) teamsNamed(deps, query.team);
   const incidents = [];
@@ -121,6 +120,7 @@ function teamsNamed(deps: HandlerDeps, team: string | undefined): TeamConfig[] {
  * until when, and who is next; `?team=` for one team.
  */
 const onCall: Route = async (deps, event) => {
+  const { onCallQuerySchema } = await incidentsApiSchemas();
   const query = validate(onCallQuerySchema, event.queryStringParameters ?? {}, 'query');
   const teams = teamsNamed(deps, query.team);
   const at = deps.clock.now();
@@ -141,12 +141,14 @@ const onCall: Route = async (deps, event) => {
 
 /** The run-time overrides not yet over, by start; `?team=` for one team. */
 const listOverrides: Route = async (deps, event) => {
+  const { overridesQuerySchema } = await incidentsApiSchemas();
   const query = validate(overridesQuerySchema, event.queryStringParameters ?? {}, 'query');
   teamsNamed(deps, query.team);
   return json(200, { overrides: await currentOverrides(deps, deps.clock.now(), query.team) });
 };
 
 const postOverride: Route = async (deps, event) => {
+  const { overrideBodySchema } = await incidentsApiSchemas();
   const body = validate(overrideBodySchema, optionalBody(event), 'body');
   const override = await addOverride(deps, { ...body, by: actor(deps, event, body.by) });
   return json(201, override);
@@ -159,12 +161,16 @@ const deleteOverride: Route = async (deps, event) => {
 };
 
 const drill: Route = async (deps, event) => {
+  const { drillBodySchema } = await incidentsApiSchemas();
   const body = validate(drillBodySchema, optionalBody(event), 'body');
   const incident = await startDrill(deps, { ...body, by: actor(deps, event, body.by) });
   return json(201, incident);
 };
 
-const openApi: Route = async () => json(200, openApiDocument());
+const openApi: Route = async () => {
+  const { openApiDocument } = await openApiModule();
+  return json(200, openApiDocument());
+};
 
 export const RESPONDER_ROUTES: Record<string, Route> = {
   'POST /v1/incidents/{id}/notes': postNote,

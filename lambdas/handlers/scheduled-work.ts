@@ -7,10 +7,12 @@
 import { checkHeartbeat, HEARTBEAT_DEADLINE, type HeartbeatCheck } from '../core/heartbeats.js';
 import { type HeldLaddersResult, startHeldLadders } from '../core/intake.js';
 import { MAINTENANCE_ENDED } from '../core/maintenance.js';
-import { heartbeatDeadlineEventSchema } from '../schemas/heartbeats.js';
-import { maintenanceEndedEventSchema } from '../schemas/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
+import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
+
+const heartbeatsSchemas = loadOnce(() => import('../schemas/heartbeats.js'));
+const maintenanceSchemas = loadOnce(() => import('../schemas/maintenance.js'));
 
 export type ScheduledWorkResult = HeartbeatCheck | HeldLaddersResult;
 
@@ -28,6 +30,7 @@ export const makeScheduledWorkHandler =
   (deps: IntakeHandlerDeps) =>
   async (event: { klaxon: string }): Promise<ScheduledWorkResult> => {
     if (event.klaxon === HEARTBEAT_DEADLINE) {
+      const { heartbeatDeadlineEventSchema } = await heartbeatsSchemas();
       const parsed = heartbeatDeadlineEventSchema.safeParse(event);
       if (!parsed.success) {
         throw new InvalidScheduledWorkError(describeValidation('Not a heartbeat deadline', parsed.error, 'event'));
@@ -36,6 +39,7 @@ export const makeScheduledWorkHandler =
       deps.logger.info(`Heartbeat ${parsed.data.name}: ${result.outcome}`, { ...result });
       return result;
     }
+    const { maintenanceEndedEventSchema } = await maintenanceSchemas();
     const parsed = maintenanceEndedEventSchema.safeParse(event);
     if (!parsed.success) {
       throw new InvalidScheduledWorkError(describeValidation('Not a maintenance end', parsed.error, 'event'));

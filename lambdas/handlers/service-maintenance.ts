@@ -7,7 +7,6 @@
  */
 import middy from '@middy/core';
 import { isInForce, setMaintenanceWindow } from '../core/maintenance.js';
-import { maintenanceBodySchema } from '../schemas/maintenance.js';
 import { actor } from './api-route.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -20,6 +19,9 @@ import {
   readJsonBody,
   validate,
 } from './http.js';
+import { loadOnce } from './load-once.js';
+
+const maintenanceSchemas = loadOnce(() => import('../schemas/maintenance.js'));
 
 type MaintenanceDeps = Pick<IntakeHandlerDeps, 'records' | 'clock' | 'logger' | 'schedules' | 'config'>;
 
@@ -32,6 +34,7 @@ export const serviceMaintenance =
       if (!window) throw new NotFoundError(`Service ${service} has no maintenance window`);
       return json(200, { ...window, inForce: isInForce(window, deps.clock.now()) });
     }
+    const { maintenanceBodySchema } = await maintenanceSchemas();
     const body = validate(maintenanceBodySchema, readJsonBody(event), 'body');
     const now = deps.clock.now();
     const window = await setMaintenanceWindow(deps, {

@@ -14,7 +14,8 @@
 import middy from '@middy/core';
 import type * as z from 'zod';
 import { recentChangesFor } from '../core/change-events.js';
-import { ROLES, responderById } from '../core/config.js';
+import { responderById } from '../core/config-lookups.js';
+import { ROLES } from '../core/config-terms.js';
 import { addNote, takeIncident } from '../core/incident-updates.js';
 import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
@@ -25,14 +26,6 @@ import {
   resolveIncident,
 } from '../core/responder-actions.js';
 import { onCallShifts, whoIsOnCall } from '../core/rotations.js';
-import {
-  acknowledgeBodySchema,
-  escalateBodySchema,
-  noteBodySchema,
-  overrideBodySchema,
-  resolveBodySchema,
-  takeBodySchema,
-} from '../schemas/incidents-api.js';
 import { actor, takingResponder } from './api-route.js';
 import {
   continuationPage,
@@ -63,7 +56,10 @@ import {
   pathParameter,
   validate,
 } from './http.js';
+import { loadOnce } from './load-once.js';
 import { HTTP_ROUTES, routeKey } from './routes.js';
+
+const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
 
 export interface ConsoleOptions {
   /** How a person signs in: Cognito's managed login on AWS, a responder picker on this machine. */
@@ -219,28 +215,34 @@ export const CONSOLE_ROUTES: Record<string, Page> = {
   'GET /': home,
   'GET /oncall': (deps, _event, viewer) => showOnCall(deps, viewer),
   'POST /oncall/overrides': onCallAction(async (deps, event) => {
+    const { overrideBodySchema } = await incidentsApiSchemas();
     const form = parseForm(overrideBodySchema, event);
     return addOverride(deps, { ...form, by: actor(deps, event, form.by) });
   }),
   'POST /oncall/overrides/{id}/remove': onCallAction((deps, _event, id) => removeOverride(deps, id)),
   'GET /incidents/{id}': async (deps, event, viewer) => showIncident(deps, viewer, await pathId(deps, event)),
   'POST /incidents/{id}/acknowledge': formAction(async (deps, id, event) => {
+    const { acknowledgeBodySchema } = await incidentsApiSchemas();
     const form = parseForm(acknowledgeBodySchema, event);
     return acknowledgeIncident(deps, id, actor(deps, event, form.by));
   }),
   'POST /incidents/{id}/resolve': formAction(async (deps, id, event) => {
+    const { resolveBodySchema } = await incidentsApiSchemas();
     const form = parseForm(resolveBodySchema, event);
     return resolveIncident(deps, id, actor(deps, event, form.by), { note: form.note, refuseIfResolved: true });
   }),
   'POST /incidents/{id}/escalate': formAction(async (deps, id, event) => {
+    const { escalateBodySchema } = await incidentsApiSchemas();
     const form = parseForm(escalateBodySchema, event);
     return escalateNow(deps, id, actor(deps, event, form.by), form.note);
   }),
   'POST /incidents/{id}/notes': formAction(async (deps, id, event) => {
+    const { noteBodySchema } = await incidentsApiSchemas();
     const form = parseForm(noteBodySchema, event);
     return addNote(deps, id, actor(deps, event, form.by), form.message, form.noteId);
   }),
   'POST /incidents/{id}/take': formAction(async (deps, id, event) => {
+    const { takeBodySchema } = await incidentsApiSchemas();
     const form = parseForm(takeBodySchema, event);
     return takeIncident(deps, id, takingResponder(deps, event, form.by));
   }),

@@ -6,8 +6,7 @@
  */
 import * as z from 'zod';
 import { ALARM_STATES } from './cloudwatch-alarm-event.js';
-
-export const ALARM_ARN = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/;
+import { ALARM_ARN } from './constants.js';
 
 const dimension = z.looseObject({ name: z.string(), value: z.string() });
 

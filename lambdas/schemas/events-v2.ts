@@ -5,9 +5,6 @@
 import * as z from 'zod';
 import { parseSenderTimestamp, TIMESTAMP_FORMS } from '../core/timestamps.js';
 
-/** PagerDuty's payload limit for the Events API (both alert and change events). */
-export const EVENTS_V2_MAX_BYTES = 512 * 1024;
-
 export const EVENTS_V2_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type EventsV2Severity = (typeof EVENTS_V2_SEVERITIES)[number];
 

@@ -2,8 +2,8 @@
 import * as z from 'zod';
 import { HEARTBEAT_WAIT_CHECK, heartbeatMonitorFields, once } from '../core/config.js';
 
-// Built on first use, like the config schemas it extends: building it at load would build those
-// in every intake cold start, for a route that is rarely called.
+// Built on first use, like the config schemas it extends: every ping loads this module, and needs
+// none of them.
 export const heartbeatBodySchema = /* @__PURE__ */ once(() =>
   heartbeatMonitorFields()
     .extend({ by: z.string().trim().min(1).max(128).optional() })

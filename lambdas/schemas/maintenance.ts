@@ -1,7 +1,6 @@
 /** POST /v1/services/{name}/maintenance */
 import * as z from 'zod';
-
-export const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+import { SERVICE_NAME } from '../core/config.js';
 
 export const maintenanceBodySchema = z.object({
   until: z.iso.datetime({

@@ -3,7 +3,7 @@
  * would refuse (over 256 KB), so a page in the outbox is one SNS would have taken.
  */
 import { pagePublishInput, SNS_PUBLISH_MAX_BYTES, snsPublishBytes } from '../../lambdas/adapters/sns-publish.js';
-import { responderById } from '../../lambdas/core/config.js';
+import { responderById } from '../../lambdas/core/config-lookups.js';
 import type { LocalRuntime } from '../../local/runtime.js';
 import {
   call,

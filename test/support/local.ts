@@ -2,7 +2,8 @@
 
 import { createHash } from 'node:crypto';
 import { scopedDedupKey } from '../../lambdas/core/alert.js';
-import { type KlaxonConfig, parseConfig, type Severity, teamForService } from '../../lambdas/core/config.js';
+import { type KlaxonConfig, parseConfig, type Severity } from '../../lambdas/core/config.js';
+import { teamForService } from '../../lambdas/core/config-lookups.js';
 import type { Incident, IncidentWithTimeline } from '../../lambdas/core/incident.js';
 import { FIXTURE_ROUTING_KEY, integrationFor, LOCAL_ROUTING_KEY } from '../../lambdas/core/integration-keys.js';
 import type { Clock } from '../../lambdas/core/ports.js';

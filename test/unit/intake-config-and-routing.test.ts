@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { Alert } from '../../lambdas/core/alert.js';
 import { alarmChangeFromSns, alertFromAlarmStateChange } from '../../lambdas/core/alert-sources.js';
-import { alertPolicyFor, ConfigError, parseConfig } from '../../lambdas/core/config.js';
+import { ConfigError, parseConfig } from '../../lambdas/core/config.js';
+import { alertPolicyFor } from '../../lambdas/core/config-lookups.js';
 import { isInForce } from '../../lambdas/core/maintenance.js';
 import { routeAlert } from '../../lambdas/core/routing.js';
 import { cloudWatchSnsAlarmSchema } from '../../lambdas/schemas/cloudwatch-sns-alarm.js';

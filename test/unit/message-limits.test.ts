@@ -16,7 +16,8 @@ import {
   snsPublishBytes,
   snsRefusal,
 } from '../../lambdas/adapters/sns-publish.js';
-import { parseConfig, responderById } from '../../lambdas/core/config.js';
+import { parseConfig } from '../../lambdas/core/config.js';
+import { responderById } from '../../lambdas/core/config-lookups.js';
 import { gsm7Length, SMS_MAX_SEGMENTS, smsSegments } from '../../lambdas/core/gsm7.js';
 import type { Incident } from '../../lambdas/core/incident.js';
 import { planLadder } from '../../lambdas/core/ladder.js';

@@ -1,5 +1,6 @@
 /** The reminder decisions, with the time passed in: when a status update is due, and the post-mortem plan. */
-import { DEFAULT_SEVERITY_POLICY, defaultTeam } from '../../lambdas/core/config.js';
+import { DEFAULT_SEVERITY_POLICY } from '../../lambdas/core/config.js';
+import { defaultTeam } from '../../lambdas/core/config-lookups.js';
 import {
   decidePostmortemReminder,
   decideStatusUpdateReminder,

@@ -3,7 +3,8 @@
  * team at an instant, handoffs in local time across DST, the shifts of the next days, and teams.
  */
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig, ROLES, type TeamConfig, teamForService, tierOf } from '../../lambdas/core/config.js';
+import { ConfigError, parseConfig, ROLES, type TeamConfig } from '../../lambdas/core/config.js';
+import { teamForService, tierOf } from '../../lambdas/core/config-lookups.js';
 import { onCallFor, onCallShifts, rotationShift, type TeamCover, whoIsOnCall } from '../../lambdas/core/rotations.js';
 
 const base = JSON.parse(readFileSync('klaxon.config.json', 'utf8')) as { teams: Record<string, unknown>[] };
