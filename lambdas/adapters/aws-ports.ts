@@ -9,6 +9,7 @@
  */
 import type { AlertInboxDispatcher } from '../core/alert-inbox.js';
 import type { Severity } from '../core/config.js';
+import { loadOnce } from '../core/load-once.js';
 import type {
   AckKeySource,
   ChatPublisher,
@@ -22,7 +23,7 @@ import type {
 import type { SmsSender } from '../core/sms-replies.js';
 import { ENV } from './environment.js';
 import type { SchedulerSettings } from './eventbridge-scheduler.js';
-import { lazyPort, loadOnce } from './lazy.js';
+import { lazyPort } from './lazy.js';
 import type { SmsVoiceOrigin } from './sms-voice-send.js';
 
 export function awsLifecyclePublisher(eventBusName: string): LifecyclePublisher {

@@ -6,27 +6,13 @@
  * Step Functions, a duplicate alert no EventBridge).
  */
 
+import { loadOnce } from '../core/load-once.js';
+
 /**
  * A port whose every member is a method returning a promise: the only kind whose calls can wait
  * for it to load. A synchronous or optional member is refused by the compiler.
  */
 export type AsyncPort<Port> = { [Name in keyof Port]-?: (...args: never[]) => Promise<unknown> };
-
-/**
- * `load`, run once: concurrent first callers share the one run, and later ones get its result.
- * A failed run is forgotten, so the next call tries again: a container must not keep a passing
- * failure (a throttled call, a network error) for its whole life.
- */
-export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () => {
-    loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    });
-    return loading;
-  };
-}
 
 /**
  * The port `load` makes, loaded by the first call of any of its methods (loadOnce). `methods`

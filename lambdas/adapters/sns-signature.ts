@@ -7,7 +7,7 @@
  * runtime injects one that knows only its own certificate.
  */
 import type Validator from 'sns-payload-validator';
-import { loadOnce } from './lazy.js';
+import { loadOnce } from '../core/load-once.js';
 import { CertificateUnavailableError, SignatureRejectedError } from './sns-errors.js';
 
 export { CertificateUnavailableError, SignatureRejectedError };

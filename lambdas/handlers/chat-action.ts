@@ -4,6 +4,7 @@
  * acknowledges or resolves, nothing more, and answers with a line the channel shows.
  */
 import { CHAT_ACTOR, type ChatAction } from '../core/chat-notifications.js';
+import { loadOnce } from '../core/load-once.js';
 import {
   acknowledgeIncident,
   IncidentNotFoundError,
@@ -11,7 +12,6 @@ import {
   TransitionRefusedError,
 } from '../core/responder-actions.js';
 import type { HandlerDeps } from './deps.js';
-import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
 
 const chatSchemas = loadOnce(() => import('../schemas/chat.js'));

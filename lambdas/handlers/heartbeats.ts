@@ -7,6 +7,7 @@
 import middy from '@middy/core';
 import { addMonitor, type HeartbeatDeps, listMonitors, receivePing, removeMonitor } from '../core/heartbeats.js';
 import { integrationFor } from '../core/integration-keys.js';
+import { loadOnce } from '../core/load-once.js';
 import { actor } from './api-route.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
@@ -21,7 +22,6 @@ import {
   UnauthorizedError,
   validate,
 } from './http.js';
-import { loadOnce } from './load-once.js';
 
 const heartbeatsSchemas = loadOnce(() => import('../schemas/heartbeats.js'));
 

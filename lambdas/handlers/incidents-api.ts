@@ -5,12 +5,12 @@
 
 import middy from '@middy/core';
 import { recentChangesFor } from '../core/change-events.js';
+import { loadOnce } from '../core/load-once.js';
 import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import { ACK_LINK_ROUTES } from './ack-link.js';
 import { actor, incidentId, optionalBody, type Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError, validate } from './http.js';
-import { loadOnce } from './load-once.js';
 import { RESPONDER_ROUTES } from './responder-api.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));

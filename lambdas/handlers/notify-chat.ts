@@ -4,8 +4,8 @@
  * to. Events a channel does not hear about (pages, status-update reminders) publish nothing.
  */
 import { chatNotification } from '../core/chat-notifications.js';
+import { loadOnce } from '../core/load-once.js';
 import type { ChatPublisher } from '../core/ports.js';
-import { loadOnce } from './load-once.js';
 import type { Logger } from './logger.js';
 import { describeValidation } from './validation.js';
 

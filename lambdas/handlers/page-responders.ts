@@ -8,6 +8,7 @@
 import middy from '@middy/core';
 import { deliveryFailureOf } from '../core/delivery-events.js';
 import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
+import { loadOnce } from '../core/load-once.js';
 import { OVERRIDE_HANDOFF } from '../core/overrides.js';
 import {
   type DeliveryFailureResult,
@@ -27,7 +28,6 @@ import {
 } from '../core/reminders.js';
 import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
 import type { PagingHandlerDeps } from './deps.js';
-import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
 
 const pageRequestSchemas = loadOnce(() => import('../schemas/page-request.js'));

@@ -2,8 +2,8 @@
 import middy from '@middy/core';
 import { alertFromAlarmEvent } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
+import { loadOnce } from '../core/load-once.js';
 import type { HandlerDeps } from './deps.js';
-import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
 
 const cloudWatchAlarmEventSchemas = loadOnce(() => import('../schemas/cloudwatch-alarm-event.js'));

@@ -15,6 +15,7 @@ import {
   splitAlertmanagerNotification,
 } from '../core/alertmanager.js';
 import { integrationFor } from '../core/integration-keys.js';
+import { loadOnce } from '../core/load-once.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import {
   BadRequestError,
@@ -28,7 +29,6 @@ import {
   readJsonBody,
   UnauthorizedError,
 } from './http.js';
-import { loadOnce } from './load-once.js';
 import { validationIssues } from './validation.js';
 
 const alertmanagerSchemas = loadOnce(() => import('../schemas/alertmanager.js'));

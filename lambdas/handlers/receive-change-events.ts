@@ -4,9 +4,9 @@
  */
 import middy from '@middy/core';
 import { changeFromEventsV2, changeServiceFor } from '../core/change-events.js';
+import { loadOnce } from '../core/load-once.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, json, jsonErrors } from './http.js';
-import { loadOnce } from './load-once.js';
 import { integrationOrRefuse, parseEventsV2 } from './receive-events-v2.js';
 
 const eventsV2Schemas = loadOnce(() => import('../schemas/events-v2.js'));

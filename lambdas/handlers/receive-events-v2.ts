@@ -8,10 +8,10 @@ import { alertFromEventsV2 } from '../core/alert-sources.js';
 import type { KlaxonConfig } from '../core/config.js';
 import { receiveAlert } from '../core/intake.js';
 import { integrationFor } from '../core/integration-keys.js';
+import { loadOnce } from '../core/load-once.js';
 import { EVENTS_V2_MAX_BYTES } from '../schemas/constants.js';
 import type { HandlerDeps } from './deps.js';
 import { ForbiddenError, HttpError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
-import { loadOnce } from './load-once.js';
 import { validationIssues } from './validation.js';
 
 const eventsV2Schemas = loadOnce(() => import('../schemas/events-v2.js'));

@@ -4,8 +4,8 @@
  * SNS would redeliver it forever, and no retry can make it one.
  */
 import middy from '@middy/core';
+import { loadOnce } from '../core/load-once.js';
 import { handleSmsReply, type SmsReplyDeps, type SmsReplyResult } from '../core/sms-replies.js';
-import { loadOnce } from './load-once.js';
 import type { Logger } from './logger.js';
 import { describeValidation } from './validation.js';
 

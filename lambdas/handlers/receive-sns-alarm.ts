@@ -10,10 +10,10 @@ import middy from '@middy/core';
 import { checkSnsEnvelope, checkSubscribeUrl } from '../adapters/sns-signature.js';
 import { alarmChangeFromSns, alertFromAlarmStateChange } from '../core/alert-sources.js';
 import { receiveAlert } from '../core/intake.js';
+import { loadOnce } from '../core/load-once.js';
 import type { SnsMessage } from '../schemas/sns-message.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import { BadRequestError, type HttpEvent, type HttpResult, json, jsonErrors, readJsonBody } from './http.js';
-import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
 
 const cloudWatchSnsAlarmSchemas = loadOnce(() => import('../schemas/cloudwatch-sns-alarm.js'));

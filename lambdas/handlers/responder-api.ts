@@ -14,6 +14,7 @@ import {
   reassignIncident,
   takeIncident,
 } from '../core/incident-updates.js';
+import { loadOnce } from '../core/load-once.js';
 import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { renderPostmortem } from '../core/postmortem.js';
 import { escalateNow } from '../core/replan.js';
@@ -22,7 +23,6 @@ import { whoIsOnCall } from '../core/rotations.js';
 import { actor, incidentId, optionalBody, type Route, takingResponder } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { BadRequestError, type HttpResult, json, NotFoundError, pathParameter, validate } from './http.js';
-import { loadOnce } from './load-once.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
 const openApiModule = loadOnce(() => import('./openapi.js'));

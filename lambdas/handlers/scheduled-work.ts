@@ -6,9 +6,9 @@
  */
 import { checkHeartbeat, HEARTBEAT_DEADLINE, type HeartbeatCheck } from '../core/heartbeats.js';
 import { type HeldLaddersResult, startHeldLadders } from '../core/intake.js';
+import { loadOnce } from '../core/load-once.js';
 import { MAINTENANCE_ENDED } from '../core/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
-import { loadOnce } from './load-once.js';
 import { describeValidation } from './validation.js';
 
 const heartbeatsSchemas = loadOnce(() => import('../schemas/heartbeats.js'));

@@ -6,6 +6,7 @@
  * window may be set and when it is in force are core's rules (lambdas/core/maintenance.ts).
  */
 import middy from '@middy/core';
+import { loadOnce } from '../core/load-once.js';
 import { isInForce, setMaintenanceWindow } from '../core/maintenance.js';
 import { actor } from './api-route.js';
 import type { IntakeHandlerDeps } from './deps.js';
@@ -19,7 +20,6 @@ import {
   readJsonBody,
   validate,
 } from './http.js';
-import { loadOnce } from './load-once.js';
 
 const maintenanceSchemas = loadOnce(() => import('../schemas/maintenance.js'));
 

@@ -17,6 +17,7 @@ import { recentChangesFor } from '../core/change-events.js';
 import { responderById } from '../core/config-lookups.js';
 import { ROLES } from '../core/config-terms.js';
 import { addNote, takeIncident } from '../core/incident-updates.js';
+import { loadOnce } from '../core/load-once.js';
 import { addOverride, currentOverrides, removeOverride } from '../core/overrides.js';
 import { escalateNow } from '../core/replan.js';
 import {
@@ -56,7 +57,6 @@ import {
   pathParameter,
   validate,
 } from './http.js';
-import { loadOnce } from './load-once.js';
 import { HTTP_ROUTES, routeKey } from './routes.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));

@@ -1,7 +1,8 @@
 /**
  * What each function loads at module init, bundled as deployed (split into chunks): only the
  * DynamoDB client of the SDK (every route reads the table). Every other client, and the CommonJS
- * SNS signature validator, is in a chunk loaded by the first call that needs it (aws-ports.ts).
+ * SNS signature validator, is in a chunk loaded by the first call that needs it (aws-ports.ts);
+ * zod and the schemas built with it by the first request that validates with them (the handlers).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,9 +16,14 @@ const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = loadConfigFile(join(REPO_ROOT, DEFAULT_CONFIG_FILE)).config;
 const ENTRIES = readdirSync(join(REPO_ROOT, 'lambdas/entry')).filter((file) => file.endsWith('.ts'));
 
-/** Loaded on first use only: the SDK clients other than DynamoDB's, and the signature validator. */
+/**
+ * Loaded on first use only: the SDK clients other than DynamoDB's, the signature validator, and
+ * zod with the schemas built with it.
+ */
 const deferred = (pkg: string) =>
-  (pkg.startsWith('@aws-sdk/client-') && pkg !== '@aws-sdk/client-dynamodb') || pkg === 'sns-payload-validator';
+  (pkg.startsWith('@aws-sdk/client-') && pkg !== '@aws-sdk/client-dynamodb') ||
+  pkg === 'sns-payload-validator' ||
+  pkg === 'zod';
 
 interface EntryPackages {
   /** Packages with code in the static-import closure of the entry's index.mjs. */
@@ -50,7 +56,7 @@ describe('what a function loads at module init', () => {
     packages = Object.fromEntries(await Promise.all(ENTRIES.map(async (entry) => [entry, await packagesOf(entry)])));
   });
 
-  it('is no SDK client but DynamoDB, and not the SNS signature validator, in any function', () => {
+  it('is no SDK client but DynamoDB, not the SNS signature validator and not zod, in any function', () => {
     const loadedAtInit = Object.fromEntries(ENTRIES.map((entry) => [entry, packages[entry]?.atInit.filter(deferred)]));
     expect(loadedAtInit).toEqual(Object.fromEntries(ENTRIES.map((entry) => [entry, []])));
   });
@@ -66,6 +72,7 @@ describe('what a function loads at module init', () => {
       '@aws-sdk/client-sfn',
       '@aws-sdk/client-sns',
       'sns-payload-validator',
+      'zod',
     ]);
     // And the DynamoDB client, which every function on the table loads at init.
     expect(packages['intake.ts']?.atInit).toContain('@aws-sdk/client-dynamodb');

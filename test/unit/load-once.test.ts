@@ -1,4 +1,4 @@
-import { loadOnce } from '../../lambdas/handlers/load-once.js';
+import { loadOnce } from '../../lambdas/core/load-once.js';
 
 describe('a schema module loaded on first use', () => {
   test('concurrent first requests share one load, and later ones reuse it', async () => {

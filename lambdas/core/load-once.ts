@@ -1,0 +1,23 @@
+/**
+ * Code a request may not need is loaded by the first call that does: `loadOnce(() => import(…))`.
+ * The functions are bundled with code splitting (lambdas/bundling-options.ts), so a module reached
+ * only through `import()` is a chunk Node reads when that import first runs, not at module init.
+ * The handlers load their schema modules (and zod with them) this way, the adapters their SDK
+ * clients (lambdas/adapters/aws-ports.ts); test/unit/init-closure*.test.ts keep both out of init.
+ */
+
+/**
+ * `load`, run by the first call; concurrent first calls share it and later ones get its result.
+ * A failed load is forgotten, so a later request tries again rather than failing until the next
+ * cold start.
+ */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+}
