@@ -21,3 +21,14 @@ export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
     return loading;
   };
 }
+
+/**
+ * A function whose code `load` brings, loaded by its first call (loadOnce): a route, or a kind of
+ * work, whose modules and libraries only the requests for it need.
+ */
+export function onFirstUse<Args extends unknown[], Result>(
+  load: () => Promise<(...args: Args) => Promise<Result>>,
+): (...args: Args) => Promise<Result> {
+  const loaded = loadOnce(load);
+  return async (...args) => (await loaded())(...args);
+}

@@ -11,7 +11,6 @@ import { ACK_LINK_ROUTES } from './ack-link.js';
 import { actor, incidentId, optionalBody, type Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError, validate } from './http.js';
-import { RESPONDER_ROUTES } from './responder-api.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
 
@@ -57,19 +56,25 @@ const resolve: Route = async (deps, event) => {
   return json(200, result.incident);
 };
 
-export const INCIDENT_ROUTES: Record<string, Route> = {
+/** What on-call engineers do most: look at incidents, acknowledge, resolve, follow ack links. */
+const INCIDENT_ROUTES: Record<string, Route> = {
   'GET /v1/incidents': listIncidents,
   'GET /v1/incidents/{id}': getIncident,
   'POST /v1/incidents/{id}/acknowledge': acknowledge,
   'POST /v1/incidents/{id}/resolve': resolve,
-  ...RESPONDER_ROUTES,
   ...ACK_LINK_ROUTES,
 };
+
+/**
+ * The rest of the API (on-call, overrides, reports, drills, post-mortems, escalate, take) and the
+ * code it needs, rotations and reports among it, loaded by the first request for one of them.
+ */
+const responderRoutes = loadOnce(async () => (await import('./responder-api.js')).RESPONDER_ROUTES);
 
 export const incidentsApi =
   (deps: HandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const route = INCIDENT_ROUTES[event.routeKey];
+    const route = INCIDENT_ROUTES[event.routeKey] ?? (await responderRoutes())[event.routeKey];
     if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
     return route(deps, event);
   };
