@@ -17,7 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { type KlaxonConfig, type KlaxonConfigInput, SEVERITIES, type Severity } from '../lambdas/core/config.js';
 import { parseDurationSeconds } from '../lambdas/core/duration.js';
 import type { IncidentWithTimeline } from '../lambdas/core/incident.js';
-import { STATUS_UPDATE_LOOK } from '../lambdas/core/reminders.js';
+import { STATUS_UPDATE_LOOK } from '../lambdas/core/page-kinds.js';
 import { KlaxonStack } from '../lib/klaxon-stack.js';
 import { ladderWalked } from '../local/local-step-functions.js';
 import { type LocalRuntime, startLocalRuntime } from '../local/runtime.js';

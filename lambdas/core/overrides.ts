@@ -7,11 +7,10 @@
  */
 import type { KlaxonConfig, Role, TeamConfig } from './config.js';
 import { defaultTeam, responderById, teamById } from './config-lookups.js';
+import { OVERRIDE_HANDOFF } from './page-kinds.js';
 import type { Clock, IdGenerator, OneTimeSchedules, OverrideStore, ShiftOverride } from './ports.js';
 import type { TeamCover } from './rotations.js';
 
-/** What an override's schedules send the page function, which routes it by `klaxon`. */
-export const OVERRIDE_HANDOFF = 'override-handoff';
 export const OVERRIDE_EDGES = ['start', 'end'] as const;
 export type OverrideEdge = (typeof OVERRIDE_EDGES)[number];
 

@@ -18,6 +18,7 @@ import { parseDurationSeconds } from './duration.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import { type Roster, rosterOf } from './overrides.js';
+import { STATUS_UPDATE_LOOK } from './page-kinds.js';
 import { whoFills } from './paging.js';
 import type { OneTimeSchedules, PagingDeps, PostmortemReminderInput } from './ports.js';
 import { postmortemExecutionName, postmortemReminderKey } from './runs.js';
@@ -122,9 +123,6 @@ export interface ReminderDeps extends PagingDeps {
    */
   timeScale?: number;
 }
-
-/** The `klaxon` field of a scheduled status-update look's payload, which the page function routes on. */
-export const STATUS_UPDATE_LOOK = 'status-update-reminder';
 
 export interface StatusUpdateLook {
   klaxon: typeof STATUS_UPDATE_LOOK;

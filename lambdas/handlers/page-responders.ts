@@ -6,32 +6,32 @@
  * the payload.
  */
 import middy from '@middy/core';
-import { deliveryFailureOf } from '../core/delivery-events.js';
-import { type HandoffResult, notifyHandoff } from '../core/handoffs.js';
-import { loadOnce } from '../core/load-once.js';
-import { OVERRIDE_HANDOFF } from '../core/overrides.js';
-import {
-  type DeliveryFailureResult,
-  PageDeliveryError,
-  type PageStepResult,
-  pageAfterDeliveryFailure,
-  pageStep,
-} from '../core/paging.js';
-import {
-  type PostmortemReminderResult,
-  planStatusUpdateLook,
-  type ReminderDeps,
-  remindPostmortem,
-  remindStatusUpdate,
-  STATUS_UPDATE_LOOK,
-  type StatusUpdateReminderResult,
-} from '../core/reminders.js';
-import { noticeResolution, type ResolutionNoticeResult } from '../core/resolution-notice.js';
+import type { HandoffResult } from '../core/handoffs.js';
+import { loadOnce, onFirstUse } from '../core/load-once.js';
+import { OVERRIDE_HANDOFF, STATUS_UPDATE_LOOK } from '../core/page-kinds.js';
+import type { DeliveryFailureResult, PageStepResult } from '../core/paging.js';
+import type { PostmortemReminderResult, ReminderDeps, StatusUpdateReminderResult } from '../core/reminders.js';
+import type { ResolutionNoticeResult } from '../core/resolution-notice.js';
 import type { PagingHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
 
 const pageRequestSchemas = loadOnce(() => import('../schemas/page-request.js'));
 const smsVoiceEventSchemas = loadOnce(() => import('../schemas/sms-voice-event.js'));
+
+/**
+ * Each kind of work's code is loaded by the first event of that kind, not at module init: a ladder
+ * step's (paging.ts, and luxon through rotations.ts), a handoff's, the reminders', a resolution
+ * notice's, a delivery event's. Module init holds the dispatch below and the deps' wiring.
+ */
+const paging = loadOnce(() => import('../core/paging.js'));
+const pageStep = onFirstUse(async () => (await paging()).pageStep);
+const deliveryEventsCode = loadOnce(() => import('../core/delivery-events.js'));
+const notifyHandoff = onFirstUse(async () => (await import('../core/handoffs.js')).notifyHandoff);
+const reminders = loadOnce(() => import('../core/reminders.js'));
+const remindStatusUpdate = onFirstUse(async () => (await reminders()).remindStatusUpdate);
+const remindPostmortem = onFirstUse(async () => (await reminders()).remindPostmortem);
+const planStatusUpdateLook = onFirstUse(async () => (await reminders()).planStatusUpdateLook);
+const noticeResolution = onFirstUse(async () => (await import('../core/resolution-notice.js')).noticeResolution);
 
 export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';
@@ -132,7 +132,10 @@ export const pageResponders =
  * so Lambda retries it (idempotent) and the page function's error alarm tells the operators.
  */
 async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<DeliveryEventsResult> {
-  const { deliveryEventRecordSchema, snsDeliveryEventsSchema } = await smsVoiceEventSchemas();
+  const [{ deliveryEventRecordSchema, snsDeliveryEventsSchema }, { deliveryFailureOf }] = await Promise.all([
+    smsVoiceEventSchemas(),
+    deliveryEventsCode(),
+  ]);
   const parsed = snsDeliveryEventsSchema.safeParse(event);
   if (!parsed.success) {
     throw new InvalidPageRequestError(describeValidation('Not an SNS event of delivery events', parsed.error, 'event'));
@@ -159,6 +162,7 @@ async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<D
       results.push(failure);
       continue;
     }
+    const { pageAfterDeliveryFailure } = await paging();
     try {
       const result = await pageAfterDeliveryFailure(deps, failure);
       deps.logger.info(`Delivery failure of ${failure.page.responder}: paged ${result.paged.join(', ') || 'nobody'}`, {
@@ -172,7 +176,10 @@ async function deliveryEvents(deps: PagingHandlerDeps, event: object): Promise<D
       unreachable.push(error instanceof Error ? error.message : String(error));
     }
   }
-  if (unreachable.length > 0) throw new PageDeliveryError(unreachable.join('; '));
+  if (unreachable.length > 0) {
+    const { PageDeliveryError } = await paging();
+    throw new PageDeliveryError(unreachable.join('; '));
+  }
   return { deliveryEvents: results };
 }
 

@@ -6,8 +6,8 @@
 
 import * as z from 'zod';
 import { CHANNELS, ROLES, STEP_CONDITIONS } from '../core/config.js';
-import { OVERRIDE_EDGES, OVERRIDE_HANDOFF } from '../core/overrides.js';
-import { STATUS_UPDATE_LOOK } from '../core/reminders.js';
+import { OVERRIDE_EDGES } from '../core/overrides.js';
+import { OVERRIDE_HANDOFF, STATUS_UPDATE_LOOK } from '../core/page-kinds.js';
 
 /**
  * What a handoff schedule sends. `at` is the scheduled time (EventBridge Scheduler's

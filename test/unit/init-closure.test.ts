@@ -77,4 +77,8 @@ describe('what a function loads at module init', () => {
     // And the DynamoDB client, which every function on the table loads at init.
     expect(packages['intake.ts']?.atInit).toContain('@aws-sdk/client-dynamodb');
   });
+
+  it('is not luxon in the page function, whose ladder steps and handoffs load it with their code', () => {
+    expect(packages['page-responders.ts']?.atInit).not.toContain('luxon');
+  });
 });
