@@ -8,6 +8,7 @@
 import type { KlaxonConfig, Role, TeamConfig } from './config.js';
 import { defaultTeam, responderById, teamById } from './config-lookups.js';
 import type { Clock, IdGenerator, OneTimeSchedules, OverrideStore, ShiftOverride } from './ports.js';
+import { InvalidOverrideError, OverrideNotFoundError } from './refusals.js';
 import type { TeamCover } from './rotations.js';
 
 /** What an override's schedules send the page function, which routes it by `klaxon`. */
@@ -34,15 +35,6 @@ export interface OverrideRequest {
   to: string;
   reason: string;
   by: string;
-}
-
-/** A request the config cannot honour (unknown team or responder, an override already over). */
-export class InvalidOverrideError extends Error {
-  override name = 'InvalidOverrideError';
-}
-
-export class OverrideNotFoundError extends Error {
-  override name = 'OverrideNotFoundError';
 }
 
 /** One year: a cover further out is a rotation change, which belongs in the config. */
