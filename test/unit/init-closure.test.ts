@@ -77,4 +77,12 @@ describe('what a function loads at module init', () => {
     // And the DynamoDB client, which every function on the table loads at init.
     expect(packages['intake.ts']?.atInit).toContain('@aws-sdk/client-dynamodb');
   });
+
+  it("leaves the routes' code, luxon (the rotations) among it, to the first request in the API and the console", () => {
+    const luxonAtInit = (entry: string) => packages[entry]?.atInit.includes('luxon');
+    expect({ api: luxonAtInit('incidents-api.ts'), console: luxonAtInit('web-console.ts') }).toEqual({
+      api: false,
+      console: false,
+    });
+  });
 });
