@@ -1,8 +1,8 @@
 /**
  * The responders' API (lambdas/handlers/routes.ts lists its routes): a router. Module init loads
  * only what every request needs; each route's code (and the core and libraries behind it, luxon
- * with the rotations among them) is in a module loaded by the first request for one of its
- * routes, so a cold start for a list does not pay for the escalation ladder or the on-call math.
+ * with the rotations among them) is in a module loaded once, by the first request for one of its
+ * routes, so no cold start pays for the code of routes it does not serve.
  */
 
 import middy from '@middy/core';
