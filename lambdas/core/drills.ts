@@ -8,6 +8,7 @@ import { defaultTeam } from './config-lookups.js';
 import type { Incident } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
+import { DrillIdTakenError, UnknownTeamError } from './refusals.js';
 import { startRun, tierLadder } from './run-control.js';
 import { firstRun } from './runs.js';
 
@@ -19,15 +20,6 @@ export interface DrillRequest {
   id?: string;
   /** The team whose people it pages (default: the default team). */
   team?: string;
-}
-
-export class UnknownTeamError extends Error {
-  override name = 'UnknownTeamError';
-}
-
-/** A drill's own id that already names a real incident: the drill must not take it over. */
-export class DrillIdTakenError extends Error {
-  override name = 'DrillIdTakenError';
 }
 
 export async function startDrill(deps: CoreDeps, request: DrillRequest): Promise<Incident> {

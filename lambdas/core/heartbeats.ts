@@ -16,6 +16,7 @@ import { HEARTBEAT_NAME } from './config-terms.js';
 import { parseDurationSeconds } from './duration.js';
 import { type IntakeDeps, type IntakeOutcome, receiveAlert } from './intake.js';
 import type { OneTimeSchedules } from './ports.js';
+import { HeartbeatNotFoundError, HeartbeatRefusedError } from './refusals.js';
 
 /** A monitor as Klaxon uses it: from the config file, or added through the API. */
 export interface HeartbeatMonitor {
@@ -67,16 +68,6 @@ export interface HeartbeatStore {
 export interface HeartbeatDeps extends IntakeDeps {
   heartbeats: HeartbeatStore;
   schedules: OneTimeSchedules;
-}
-
-/** A monitor nobody defined, or a name that cannot be one: 404. */
-export class HeartbeatNotFoundError extends Error {
-  override name = 'HeartbeatNotFoundError';
-}
-
-/** A monitor that cannot be added or removed as asked (409); the message says why. */
-export class HeartbeatRefusedError extends Error {
-  override name = 'HeartbeatRefusedError';
 }
 
 /** The `klaxon` field of the monitor schedule's payload (the intake function routes on it). */

@@ -10,13 +10,10 @@ import { decideTake } from './incident.js';
 import { planReassign, planSeverityChange } from './ladder.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
+import { IncidentNotFoundError, UnknownResponderError } from './refusals.js';
 import { isRaise, replanLadder } from './replan.js';
-import { type ActionResult, applyTransition, IncidentNotFoundError } from './responder-actions.js';
+import { type ActionResult, applyTransition } from './responder-actions.js';
 import { runKey } from './runs.js';
-
-export class UnknownResponderError extends Error {
-  override name = 'UnknownResponderError';
-}
 
 export type UpdateDecision =
   | { kind: 'apply'; from: IncidentStatus[]; changes: Partial<Incident>; entry: TimelineEntry }

@@ -34,7 +34,8 @@ import type { IntakeRecordDeps, MaintenanceWindow, ProcessedDelivery } from './i
 import { lifecycleEvent } from './lifecycle-events.js';
 import { isInForce, MAINTENANCE_ENDED, maintenanceScheduleName } from './maintenance.js';
 import type { CoreDeps, OneTimeSchedules } from './ports.js';
-import { acknowledgeIncident, IGNORED, resolveIncident, TransitionRefusedError } from './responder-actions.js';
+import { TransitionRefusedError } from './refusals.js';
+import { acknowledgeIncident, IGNORED, resolveIncident } from './responder-actions.js';
 import { type RouteDecision, routeAlert } from './routing.js';
 import { startRun, tierLadder } from './run-control.js';
 import { awaitsStart, firstRun, nextRun, type Run, runKey } from './runs.js';

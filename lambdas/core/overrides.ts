@@ -9,6 +9,7 @@ import type { KlaxonConfig, Role, TeamConfig } from './config.js';
 import { defaultTeam, responderById, teamById } from './config-lookups.js';
 import { OVERRIDE_HANDOFF } from './page-kinds.js';
 import type { Clock, IdGenerator, OneTimeSchedules, OverrideStore, ShiftOverride } from './ports.js';
+import { InvalidOverrideError, OverrideNotFoundError } from './refusals.js';
 import type { TeamCover } from './rotations.js';
 
 export const OVERRIDE_EDGES = ['start', 'end'] as const;
@@ -33,15 +34,6 @@ export interface OverrideRequest {
   to: string;
   reason: string;
   by: string;
-}
-
-/** A request the config cannot honour (unknown team or responder, an override already over). */
-export class InvalidOverrideError extends Error {
-  override name = 'InvalidOverrideError';
-}
-
-export class OverrideNotFoundError extends Error {
-  override name = 'OverrideNotFoundError';
 }
 
 /** One year: a cover further out is a rotation change, which belongs in the config. */

@@ -18,7 +18,7 @@ import { type EscalationInput, type EscalationStep, planEscalateNow } from './la
 import { lifecycleEvent } from './lifecycle-events.js';
 import { owedStep } from './paging.js';
 import type { CoreDeps } from './ports.js';
-import { IncidentNotFoundError, TransitionRefusedError } from './responder-actions.js';
+import { IncidentNotFoundError, TransitionRefusedError } from './refusals.js';
 import { startRun, tierLadder } from './run-control.js';
 import { awaitsStart, nextRun, type ReplanCause, runExecutionName, runKey } from './runs.js';
 

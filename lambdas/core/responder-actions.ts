@@ -18,17 +18,10 @@ import {
 } from './incident.js';
 import { lifecycleEvent } from './lifecycle-events.js';
 import type { CoreDeps } from './ports.js';
+import { IncidentNotFoundError, TransitionRefusedError } from './refusals.js';
 import { planPostmortemReminders } from './reminders.js';
 import { stopRun } from './run-control.js';
 import { runKey } from './runs.js';
-
-export class IncidentNotFoundError extends Error {
-  override name = 'IncidentNotFoundError';
-}
-
-export class TransitionRefusedError extends Error {
-  override name = 'TransitionRefusedError';
-}
 
 /**
  * The incident id a person's reference names: an id as it is, or the incident with that short

@@ -17,7 +17,8 @@ import type { Responder } from './config.js';
 import { smsCapacity, toGsm7, truncateGsm7 } from './gsm7.js';
 import { type Incident, incidentRef } from './incident.js';
 import type { CoreDeps } from './ports.js';
-import { acknowledgeIncident, resolveIncident, TransitionRefusedError } from './responder-actions.js';
+import { TransitionRefusedError } from './refusals.js';
+import { acknowledgeIncident, resolveIncident } from './responder-actions.js';
 import { oneLine } from './sender-text.js';
 
 /** One inbound SMS, as End User Messaging's two-way SMS publishes it to the SNS topic. */

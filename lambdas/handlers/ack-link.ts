@@ -89,7 +89,7 @@ const acknowledge: Route = async (deps, event) => {
   ]);
 };
 
-export const ACK_LINK_ROUTES: Record<string, Route> = {
-  'GET /v1/ack/{token}': inAPage(confirm),
-  'POST /v1/ack/{token}': inAPage(acknowledge),
-};
+/** `GET /v1/ack/{token}`: a page that says what acknowledging does, with the button that does it. */
+export const confirmByLink = inAPage(confirm);
+/** `POST /v1/ack/{token}`: acknowledges, once. */
+export const acknowledgeByLink = inAPage(acknowledge);

@@ -5,12 +5,8 @@
  */
 import { CHAT_ACTOR, type ChatAction } from '../core/chat-notifications.js';
 import { loadOnce } from '../core/load-once.js';
-import {
-  acknowledgeIncident,
-  IncidentNotFoundError,
-  resolveIncident,
-  TransitionRefusedError,
-} from '../core/responder-actions.js';
+import { IncidentNotFoundError, TransitionRefusedError } from '../core/refusals.js';
+import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
 import type { HandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
 

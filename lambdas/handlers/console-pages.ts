@@ -10,6 +10,7 @@ import { responderById } from '../core/config-lookups.js';
 import { type Incident, type IncidentWithTimeline, incidentRef } from '../core/incident.js';
 import type { ShiftOverride } from '../core/ports.js';
 import type { OnCallNow, OnCallShift } from '../core/rotations.js';
+import { FORM_TOKEN_FIELD } from './console-session.js';
 import { escapeHtml, page } from './html.js';
 
 /** Colours with at least 4.5:1 contrast against their text; the tier is also written out. */
@@ -176,9 +177,6 @@ export interface Viewer {
   name: string;
   formToken: string;
 }
-
-/** The name of the hidden field that carries the form token (see web-console.ts). */
-export const FORM_TOKEN_FIELD = 'formToken';
 
 /** A form's hidden token field: every console form starts with it. */
 export const tokenField = (viewer: Viewer) =>

@@ -71,6 +71,9 @@ export function formTokenOf(event: HttpEvent): string | undefined {
   return session ? createHash('sha256').update(`klaxon-form\n${session}`).digest('base64url') : undefined;
 }
 
+/** The name of the hidden field that carries the form token (console-pages.ts writes it, web-console.ts checks it). */
+export const FORM_TOKEN_FIELD = 'formToken';
+
 /** Whether a posted form carries its session's form token. */
 export function carriesFormToken(event: HttpEvent, posted: string | null): boolean {
   const expected = formTokenOf(event);

@@ -9,14 +9,20 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { HEARTBEAT_NAME, SERVICE_NAME } from '../core/config-terms.js';
-import { DrillIdTakenError, UnknownTeamError } from '../core/drills.js';
-import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
 import { INCIDENT_ID, incidentNumberOf } from '../core/incident.js';
-import { UnknownResponderError } from '../core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
-import { InvalidOverrideError, OverrideNotFoundError } from '../core/overrides.js';
 import { InvalidCursorError } from '../core/ports.js';
-import { IncidentNotFoundError, TransitionRefusedError } from '../core/responder-actions.js';
+import {
+  DrillIdTakenError,
+  HeartbeatNotFoundError,
+  HeartbeatRefusedError,
+  IncidentNotFoundError,
+  InvalidOverrideError,
+  OverrideNotFoundError,
+  TransitionRefusedError,
+  UnknownResponderError,
+  UnknownTeamError,
+} from '../core/refusals.js';
 import type { Logger } from './logger.js';
 import { groupOfRouteKey } from './routes.js';
 import { validationIssues } from './validation.js';

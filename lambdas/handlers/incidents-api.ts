@@ -1,80 +1,50 @@
 /**
- * The responders' API: list, show (with timeline), acknowledge, resolve.
- * validate → identify who acts → call the core → shape the answer.
+ * The responders' API (lambdas/handlers/routes.ts lists its routes): a router. Module init loads
+ * only what every request needs; each route's code (and the core and libraries behind it, luxon
+ * with the rotations among them) is in a module loaded once, by the first request for one of its
+ * routes, so no cold start pays for the code of routes it does not serve.
  */
 
 import middy from '@middy/core';
-import { recentChangesFor } from '../core/change-events.js';
-import { loadOnce } from '../core/load-once.js';
-import { acknowledgeIncident, resolveIncident } from '../core/responder-actions.js';
-import { ACK_LINK_ROUTES } from './ack-link.js';
-import { actor, incidentId, optionalBody, type Route } from './api-route.js';
+import { loadOnce, onFirstUse } from '../core/load-once.js';
+import type { Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
-import { type HttpEvent, type HttpResult, json, jsonErrors, NotFoundError, validate } from './http.js';
+import { type HttpEvent, type HttpResult, jsonErrors, NotFoundError } from './http.js';
 
-const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
+/** List, show, acknowledge, resolve: what on-call engineers do most. */
+const incidentRoutes = loadOnce(() => import('./incident-routes.js'));
+/** A responder's signed acknowledge link: a confirm page, and its POST. */
+const ackLinkRoutes = loadOnce(() => import('./ack-link.js'));
+/** The rest: notes, severity, reassign, escalate, take, post-mortems, on-call, overrides, drills, reports. */
+const responderRoutes = loadOnce(() => import('./responder-api.js'));
 
-const listIncidents: Route = async (deps, event) => {
-  const { listIncidentsQuerySchema } = await incidentsApiSchemas();
-  const query = validate(listIncidentsQuerySchema, event.queryStringParameters ?? {}, 'query');
-  const page = await deps.store.listByStatus(query.status, {
-    limit: query.limit,
-    cursor: query.cursor,
-    severity: query.severity,
-    service: query.service,
-    team: query.team,
-    from: query.from,
-    to: query.to,
-  });
-  return json(200, { incidents: page.incidents, next: page.next ?? null });
+const ROUTES: Record<string, Route> = {
+  'GET /v1/incidents': onFirstUse(async () => (await incidentRoutes()).listIncidents),
+  'GET /v1/incidents/{id}': onFirstUse(async () => (await incidentRoutes()).getIncident),
+  'POST /v1/incidents/{id}/acknowledge': onFirstUse(async () => (await incidentRoutes()).acknowledge),
+  'POST /v1/incidents/{id}/resolve': onFirstUse(async () => (await incidentRoutes()).resolve),
+  'GET /v1/ack/{token}': onFirstUse(async () => (await ackLinkRoutes()).confirmByLink),
+  'POST /v1/ack/{token}': onFirstUse(async () => (await ackLinkRoutes()).acknowledgeByLink),
+  'POST /v1/incidents/{id}/notes': onFirstUse(async () => (await responderRoutes()).postNote),
+  'POST /v1/incidents/{id}/severity': onFirstUse(async () => (await responderRoutes()).setSeverity),
+  'POST /v1/incidents/{id}/reassign': onFirstUse(async () => (await responderRoutes()).reassign),
+  'POST /v1/incidents/{id}/escalate': onFirstUse(async () => (await responderRoutes()).escalate),
+  'POST /v1/incidents/{id}/take': onFirstUse(async () => (await responderRoutes()).take),
+  'GET /v1/incidents/{id}/postmortem': onFirstUse(async () => (await responderRoutes()).postmortemDraft),
+  'POST /v1/incidents/{id}/postmortem': onFirstUse(async () => (await responderRoutes()).postmortemDone),
+  'GET /v1/oncall': onFirstUse(async () => (await responderRoutes()).onCall),
+  'GET /v1/overrides': onFirstUse(async () => (await responderRoutes()).listOverrides),
+  'POST /v1/overrides': onFirstUse(async () => (await responderRoutes()).postOverride),
+  'DELETE /v1/overrides/{id}': onFirstUse(async () => (await responderRoutes()).deleteOverride),
+  'POST /v1/drills': onFirstUse(async () => (await responderRoutes()).drill),
+  'GET /v1/reports': onFirstUse(async () => (await responderRoutes()).report),
+  'GET /v1/openapi.json': onFirstUse(async () => (await responderRoutes()).openApi),
 };
-
-const getIncident: Route = async (deps, event) => {
-  const id = await incidentId(deps, event);
-  const incident = await deps.store.getIncidentWithTimeline(id);
-  if (!incident) throw new NotFoundError(`No incident with id ${id}`);
-  const recentChanges = await recentChangesFor(deps.changes, incident, deps.clock.now());
-  return json(200, { ...incident, recentChanges });
-};
-
-const acknowledge: Route = async (deps, event) => {
-  const { acknowledgeBodySchema } = await incidentsApiSchemas();
-  const id = await incidentId(deps, event);
-  const body = validate(acknowledgeBodySchema, optionalBody(event), 'body');
-  const result = await acknowledgeIncident(deps, id, actor(deps, event, body.by));
-  return json(200, result.incident);
-};
-
-const resolve: Route = async (deps, event) => {
-  const { resolveBodySchema } = await incidentsApiSchemas();
-  const id = await incidentId(deps, event);
-  const body = validate(resolveBodySchema, optionalBody(event), 'body');
-  const result = await resolveIncident(deps, id, actor(deps, event, body.by), {
-    note: body.note,
-    refuseIfResolved: true,
-  });
-  return json(200, result.incident);
-};
-
-/** What on-call engineers do most: look at incidents, acknowledge, resolve, follow ack links. */
-const INCIDENT_ROUTES: Record<string, Route> = {
-  'GET /v1/incidents': listIncidents,
-  'GET /v1/incidents/{id}': getIncident,
-  'POST /v1/incidents/{id}/acknowledge': acknowledge,
-  'POST /v1/incidents/{id}/resolve': resolve,
-  ...ACK_LINK_ROUTES,
-};
-
-/**
- * The rest of the API (on-call, overrides, reports, drills, post-mortems, escalate, take) and the
- * code it needs, rotations and reports among it, loaded by the first request for one of them.
- */
-const responderRoutes = loadOnce(async () => (await import('./responder-api.js')).RESPONDER_ROUTES);
 
 export const incidentsApi =
   (deps: HandlerDeps) =>
   async (event: HttpEvent): Promise<HttpResult> => {
-    const route = INCIDENT_ROUTES[event.routeKey] ?? (await responderRoutes())[event.routeKey];
+    const route = ROUTES[event.routeKey];
     if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
     return route(deps, event);
   };

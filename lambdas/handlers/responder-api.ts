@@ -1,7 +1,8 @@
 /**
  * The rest of the responders' API, beside list/show/acknowledge/resolve: status updates (notes),
  * severity change, reassign, the post-mortem (draft and done), who is on call, the monthly report
- * and the OpenAPI document. Each route: validate → call the core → shape the answer.
+ * and the OpenAPI document. Each route: validate → call the core → shape the answer. The router
+ * (incidents-api.ts) loads this module on the first request for one of them.
  */
 import type { TeamConfig } from '../core/config.js';
 import { responderById } from '../core/config-lookups.js';
@@ -35,14 +36,14 @@ function markdown(body: string): HttpResult {
   };
 }
 
-const postNote: Route = async (deps, event) => {
+export const postNote: Route = async (deps, event) => {
   const { noteBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(noteBodySchema, optionalBody(event), 'body');
   return json(200, await addNote(deps, id, actor(deps, event, body.by), body.message, body.noteId));
 };
 
-const setSeverity: Route = async (deps, event) => {
+export const setSeverity: Route = async (deps, event) => {
   const { severityBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(severityBodySchema, optionalBody(event), 'body');
@@ -50,7 +51,7 @@ const setSeverity: Route = async (deps, event) => {
   return json(200, result.incident);
 };
 
-const escalate: Route = async (deps, event) => {
+export const escalate: Route = async (deps, event) => {
   const { escalateBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(escalateBodySchema, optionalBody(event), 'body');
@@ -58,7 +59,7 @@ const escalate: Route = async (deps, event) => {
   return json(200, result.incident);
 };
 
-const reassign: Route = async (deps, event) => {
+export const reassign: Route = async (deps, event) => {
   const { reassignBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(reassignBodySchema, optionalBody(event), 'body');
@@ -67,7 +68,7 @@ const reassign: Route = async (deps, event) => {
 };
 
 /** The caller takes the incident: assigned to them and acknowledged, in one step. */
-const take: Route = async (deps, event) => {
+export const take: Route = async (deps, event) => {
   const { takeBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(takeBodySchema, optionalBody(event), 'body');
@@ -75,7 +76,7 @@ const take: Route = async (deps, event) => {
   return json(200, result.incident);
 };
 
-const postmortemDone: Route = async (deps, event) => {
+export const postmortemDone: Route = async (deps, event) => {
   const { postmortemDoneBodySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const body = validate(postmortemDoneBodySchema, optionalBody(event), 'body');
@@ -83,7 +84,7 @@ const postmortemDone: Route = async (deps, event) => {
   return json(200, result.incident);
 };
 
-const postmortemDraft: Route = async (deps, event) => {
+export const postmortemDraft: Route = async (deps, event) => {
   const { postmortemQuerySchema } = await incidentsApiSchemas();
   const id = await incidentId(deps, event);
   const query = validate(postmortemQuerySchema, event.queryStringParameters ?? {}, 'query');
@@ -93,7 +94,7 @@ const postmortemDraft: Route = async (deps, event) => {
   return query.format === 'json' ? json(200, { incidentId: id, markdown: draft }) : markdown(draft);
 };
 
-const report: Route = async (deps, event) => {
+export const report: Route = async (deps, event) => {
   const { reportQuerySchema } = await incidentsApiSchemas();
   const query = validate(reportQuerySchema, event.queryStringParameters ?? {}, 'query');
   if (query.team !== undefined) teamsNamed(deps, query.team);
@@ -119,7 +120,7 @@ function teamsNamed(deps: HandlerDeps, team: string | undefined): TeamConfig[] {
  * Who fills each team's roles now (rotations and overrides, run-time ones included, applied),
  * until when, and who is next; `?team=` for one team.
  */
-const onCall: Route = async (deps, event) => {
+export const onCall: Route = async (deps, event) => {
   const { onCallQuerySchema } = await incidentsApiSchemas();
   const query = validate(onCallQuerySchema, event.queryStringParameters ?? {}, 'query');
   const teams = teamsNamed(deps, query.team);
@@ -140,51 +141,34 @@ const onCall: Route = async (deps, event) => {
 };
 
 /** The run-time overrides not yet over, by start; `?team=` for one team. */
-const listOverrides: Route = async (deps, event) => {
+export const listOverrides: Route = async (deps, event) => {
   const { overridesQuerySchema } = await incidentsApiSchemas();
   const query = validate(overridesQuerySchema, event.queryStringParameters ?? {}, 'query');
   teamsNamed(deps, query.team);
   return json(200, { overrides: await currentOverrides(deps, deps.clock.now(), query.team) });
 };
 
-const postOverride: Route = async (deps, event) => {
+export const postOverride: Route = async (deps, event) => {
   const { overrideBodySchema } = await incidentsApiSchemas();
   const body = validate(overrideBodySchema, optionalBody(event), 'body');
   const override = await addOverride(deps, { ...body, by: actor(deps, event, body.by) });
   return json(201, override);
 };
 
-const deleteOverride: Route = async (deps, event) => {
+export const deleteOverride: Route = async (deps, event) => {
   // Override ids are ULIDs, which the path's {id} check (an incident id's) lets through.
   const id = pathParameter(event, 'id');
   return json(200, await removeOverride(deps, id));
 };
 
-const drill: Route = async (deps, event) => {
+export const drill: Route = async (deps, event) => {
   const { drillBodySchema } = await incidentsApiSchemas();
   const body = validate(drillBodySchema, optionalBody(event), 'body');
   const incident = await startDrill(deps, { ...body, by: actor(deps, event, body.by) });
   return json(201, incident);
 };
 
-const openApi: Route = async () => {
+export const openApi: Route = async () => {
   const { openApiDocument } = await openApiModule();
   return json(200, openApiDocument());
-};
-
-export const RESPONDER_ROUTES: Record<string, Route> = {
-  'POST /v1/incidents/{id}/notes': postNote,
-  'POST /v1/incidents/{id}/severity': setSeverity,
-  'POST /v1/incidents/{id}/reassign': reassign,
-  'POST /v1/incidents/{id}/escalate': escalate,
-  'POST /v1/incidents/{id}/take': take,
-  'GET /v1/incidents/{id}/postmortem': postmortemDraft,
-  'POST /v1/incidents/{id}/postmortem': postmortemDone,
-  'GET /v1/oncall': onCall,
-  'GET /v1/overrides': listOverrides,
-  'POST /v1/overrides': postOverride,
-  'DELETE /v1/overrides/{id}': deleteOverride,
-  'POST /v1/drills': drill,
-  'GET /v1/reports': report,
-  'GET /v1/openapi.json': openApi,
 };

@@ -4,10 +4,9 @@
  */
 import * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../../lambdas/adapters/sns-errors.js';
-import { UnknownResponderError } from '../../lambdas/core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../../lambdas/core/maintenance.js';
 import { InvalidCursorError } from '../../lambdas/core/ports.js';
-import { IncidentNotFoundError, TransitionRefusedError } from '../../lambdas/core/responder-actions.js';
+import { IncidentNotFoundError, TransitionRefusedError, UnknownResponderError } from '../../lambdas/core/refusals.js';
 import { ConflictError, httpErrorOf, validate } from '../../lambdas/handlers/http.js';
 import { validationIssues } from '../../lambdas/handlers/validation.js';
 
