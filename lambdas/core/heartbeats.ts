@@ -14,7 +14,9 @@ import type { Alert } from './alert.js';
 import type { HeartbeatMonitorConfig, KlaxonConfig, Severity } from './config.js';
 import { HEARTBEAT_NAME } from './config-terms.js';
 import { parseDurationSeconds } from './duration.js';
+import { HeartbeatNotFoundError, HeartbeatRefusedError } from './heartbeat-errors.js';
 import { type IntakeDeps, type IntakeOutcome, receiveAlert } from './intake.js';
+import { HEARTBEAT_DEADLINE } from './intake-invocations.js';
 import type { OneTimeSchedules } from './ports.js';
 
 /** A monitor as Klaxon uses it: from the config file, or added through the API. */
@@ -68,19 +70,6 @@ export interface HeartbeatDeps extends IntakeDeps {
   heartbeats: HeartbeatStore;
   schedules: OneTimeSchedules;
 }
-
-/** A monitor nobody defined, or a name that cannot be one: 404. */
-export class HeartbeatNotFoundError extends Error {
-  override name = 'HeartbeatNotFoundError';
-}
-
-/** A monitor that cannot be added or removed as asked (409); the message says why. */
-export class HeartbeatRefusedError extends Error {
-  override name = 'HeartbeatRefusedError';
-}
-
-/** The `klaxon` field of the monitor schedule's payload (the intake function routes on it). */
-export const HEARTBEAT_DEADLINE = 'heartbeat-deadline';
 
 /** One schedule per monitor: a ping moves it, a check re-arms it. HEARTBEAT_NAME keeps it within 64 characters. */
 export const heartbeatScheduleName = (name: string) => `hb-${name}`;

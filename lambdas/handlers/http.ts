@@ -10,7 +10,7 @@ import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { HEARTBEAT_NAME, SERVICE_NAME } from '../core/config-terms.js';
 import { DrillIdTakenError, UnknownTeamError } from '../core/drills.js';
-import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeats.js';
+import { HeartbeatNotFoundError, HeartbeatRefusedError } from '../core/heartbeat-errors.js';
 import { INCIDENT_ID, incidentNumberOf } from '../core/incident.js';
 import { UnknownResponderError } from '../core/incident-updates.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
