@@ -1,16 +1,15 @@
 /**
  * The intake function's dependencies on AWS: the handlers' deps plus maintenance windows, the
- * alert inbox, heartbeat monitors and the SNS signature checks. Only the intake records are read by
- * most requests; the inbox, the heartbeats and the signature checks (sns-signature.ts, and its
- * validator) are loaded by the first call that uses them (lazyPort, onFirstUse).
+ * alert inbox, heartbeat monitors and the SNS signature checks. The signature checks (sns-signature.ts,
+ * and its validator) are loaded by the first message to check (lazyPort, onFirstUse).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AlertInboxStore } from '../core/alert-inbox.js';
-import type { HeartbeatStore } from '../core/heartbeats.js';
 import { onFirstUse } from '../core/load-once.js';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
 import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
 import { awsInboxDispatcher } from './aws-ports.js';
+import { dynamoAlertInbox } from './dynamo-alert-inbox.js';
+import { dynamoHeartbeats } from './dynamo-heartbeats.js';
 import { dynamoIntakeRecords } from './dynamo-intake-records.js';
 import { ENV, requireEnv } from './environment.js';
 import { refusalCounter } from './incident-metrics.js';
@@ -31,24 +30,11 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
     ...base,
     config: { ...base.config, snsTopicArns },
     records: dynamoIntakeRecords(dynamodb, tableName),
-    inbox: lazyPort<AlertInboxStore>({ put: true, get: true, keepOnly: true, delete: true, pending: true }, async () =>
-      (await import('./dynamo-alert-inbox.js')).dynamoAlertInbox(dynamodb, tableName),
-    ),
-    heartbeats: lazyPort<HeartbeatStore>(
-      {
-        addMonitor: true,
-        removeMonitor: true,
-        getMonitor: true,
-        listMonitors: true,
-        getState: true,
-        getStates: true,
-        recordPing: true,
-        recordScheduled: true,
-        markMissing: true,
-        clearMissing: true,
-      },
-      async () => (await import('./dynamo-heartbeats.js')).dynamoHeartbeats(dynamodb, tableName),
-    ),
+    // Built at init, though few requests use them: loaded on first use, these 4 KB would take the
+    // DynamoDB client, which they share with every request, out of the handler file into a chunk
+    // of its own, one more file for every cold start to read.
+    inbox: dynamoAlertInbox(dynamodb, tableName),
+    heartbeats: dynamoHeartbeats(dynamodb, tableName),
     // The function receives its own inbox: Lambda sets its name in every function's environment.
     inboxDispatcher: awsInboxDispatcher(requireEnv('AWS_LAMBDA_FUNCTION_NAME')),
     sns: {
