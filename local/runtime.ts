@@ -21,10 +21,11 @@ import { PUT_EVENTS_MAX_BYTES } from '../lambdas/adapters/eventbridge-publisher.
 import { SNS_PUBLISH_MAX_BYTES, snsRefusal } from '../lambdas/adapters/sns-publish.js';
 import { snsSignatureVerifier } from '../lambdas/adapters/sns-signature.js';
 import { systemClock, ulidGenerator } from '../lambdas/adapters/system.js';
-import { type InboxChunkRef, inboxEvent, redriveInbox } from '../lambdas/core/alert-inbox.js';
+import { redriveInbox } from '../lambdas/core/alert-inbox.js';
 import { CHAT_EVENT_PATTERN } from '../lambdas/core/chat-notifications.js';
 import { CHANNELS, type Channel, type KlaxonConfig, parseConfig } from '../lambdas/core/config.js';
 import type { HandoffRequest } from '../lambdas/core/handoffs.js';
+import { type InboxChunkRef, inboxEvent } from '../lambdas/core/intake-invocations.js';
 import type { Clock } from '../lambdas/core/ports.js';
 import type { SmsReplyResult } from '../lambdas/core/sms-replies.js';
 import {

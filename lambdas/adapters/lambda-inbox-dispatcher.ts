@@ -5,7 +5,8 @@
  * dead-letter queue, which is alarmed (lib/alert-intake.ts, lib/health.ts).
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { type AlertInboxDispatcher, inboxEvent } from '../core/alert-inbox.js';
+import type { AlertInboxDispatcher } from '../core/alert-inbox.js';
+import { inboxEvent } from '../core/intake-invocations.js';
 
 export function lambdaInboxDispatcher(client: LambdaClient, functionName: string): AlertInboxDispatcher {
   return {

@@ -15,6 +15,7 @@ import type { HeartbeatMonitorConfig, KlaxonConfig, Severity } from './config.js
 import { HEARTBEAT_NAME } from './config-terms.js';
 import { parseDurationSeconds } from './duration.js';
 import { type IntakeDeps, type IntakeOutcome, receiveAlert } from './intake.js';
+import { HEARTBEAT_DEADLINE } from './intake-invocations.js';
 import type { OneTimeSchedules } from './ports.js';
 import { HeartbeatNotFoundError, HeartbeatRefusedError } from './refusals.js';
 
@@ -69,9 +70,6 @@ export interface HeartbeatDeps extends IntakeDeps {
   heartbeats: HeartbeatStore;
   schedules: OneTimeSchedules;
 }
-
-/** The `klaxon` field of the monitor schedule's payload (the intake function routes on it). */
-export const HEARTBEAT_DEADLINE = 'heartbeat-deadline';
 
 /** One schedule per monitor: a ping moves it, a check re-arms it. HEARTBEAT_NAME keeps it within 64 characters. */
 export const heartbeatScheduleName = (name: string) => `hb-${name}`;

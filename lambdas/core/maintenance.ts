@@ -4,6 +4,7 @@
  * never "in force" to one and not to the other.
  */
 import { createHash } from 'node:crypto';
+import { MAINTENANCE_ENDED } from './intake-invocations.js';
 import type { IntakeRecordStore, MaintenanceWindow } from './intake-records.js';
 import type { Clock, OneTimeSchedules } from './ports.js';
 
@@ -57,9 +58,6 @@ export function planMaintenanceWindow(request: MaintenanceRequest, now: Date): M
   }
   return window;
 }
-
-/** The `klaxon` field of the window-end schedule's payload (the intake function routes on it). */
-export const MAINTENANCE_ENDED = 'maintenance-ended';
 
 /**
  * One schedule per service (`mnt-<service>`), so a window that replaces another moves its end.

@@ -1,52 +1,73 @@
 /**
  * The intake function's entry: EventBridge alarm events, the alert HTTP routes, its own alert
  * inbox and an operator's inbox redrive share one function (one cold start, one set of grants);
- * each shape goes to its own handler.
+ * each shape goes to its own handler. A cold start loads only this router: each handler, with the
+ * core and schemas it needs, is loaded by the first request for it (onFirstUse), so an
+ * Alertmanager webhook never loads the SNS signature checks, nor a heartbeat ping the inbox.
  */
-import { type DrainResult, isInboxEvent, parseRedriveInboxEvent, type RedriveResult } from '../core/alert-inbox.js';
+import type { Context } from 'aws-lambda';
+import type { DrainResult, RedriveResult } from '../core/alert-inbox.js';
+import {
+  type InboxEvent,
+  isInboxEvent,
+  isScheduledWork,
+  parseRedriveInboxEvent,
+  type RedriveInboxEvent,
+} from '../core/intake-invocations.js';
+import { onFirstUse } from '../core/load-once.js';
 import type { IntakeHandlerDeps } from './deps.js';
-import { makeHeartbeatHandler } from './heartbeats.js';
-import type { HttpEvent, HttpResult } from './http.js';
-import { json } from './http.js';
-import { type AlarmEventResult, makeReceiveAlarmEventHandler } from './receive-alarm-event.js';
-import { makeReceiveAlertInboxHandler, makeRedriveAlertInboxHandler } from './receive-alert-inbox.js';
-import { makeReceiveAlertmanagerHandler } from './receive-alertmanager.js';
-import { makeReceiveChangeEventHandler } from './receive-change-events.js';
-import { makeReceiveEventsV2Handler } from './receive-events-v2.js';
-import { makeReceiveSnsAlarmHandler } from './receive-sns-alarm.js';
+import { type HttpEvent, type HttpResult, json } from './http.js';
+import type { AlarmEventResult } from './receive-alarm-event.js';
 import { noteRefusal } from './refused-alerts.js';
-import { isScheduledWork, makeScheduledWorkHandler, type ScheduledWorkResult } from './scheduled-work.js';
-import { makeServiceMaintenanceHandler } from './service-maintenance.js';
+import type { ScheduledWorkResult } from './scheduled-work.js';
+
+type Route = (event: HttpEvent, context: Context) => Promise<HttpResult>;
 
 const isHttpEvent = (event: unknown): event is HttpEvent =>
   typeof event === 'object' && event !== null && 'routeKey' in event && 'requestContext' in event;
 
 export function makeIntakeHandler(deps: IntakeHandlerDeps) {
-  const alarmEvents = makeReceiveAlarmEventHandler(deps);
-  const eventsV2 = makeReceiveEventsV2Handler(deps);
-  const maintenance = makeServiceMaintenanceHandler(deps);
-  const inbox = makeReceiveAlertInboxHandler(deps);
-  const redrive = makeRedriveAlertInboxHandler(deps);
-  const heartbeats = makeHeartbeatHandler(deps);
-  const scheduled = makeScheduledWorkHandler(deps);
-  const byRoute: Record<string, (event: HttpEvent, context: Parameters<typeof alarmEvents>[1]) => Promise<HttpResult>> =
-    {
-      'POST /v1/alerts/events': eventsV2,
-      'POST /v2/enqueue': eventsV2,
-      'POST /v2/change/enqueue': makeReceiveChangeEventHandler(deps),
-      'POST /v1/alerts/cloudwatch': makeReceiveSnsAlarmHandler(deps),
-      'POST /v1/alerts/alertmanager': makeReceiveAlertmanagerHandler(deps),
-      'POST /v1/services/{name}/maintenance': maintenance,
-      'GET /v1/services/{name}/maintenance': maintenance,
-      'POST /v1/heartbeats/{monitor}': heartbeats,
-      'GET /v1/heartbeats/{monitor}': heartbeats,
-      'GET /v1/heartbeats': heartbeats,
-      'POST /v1/heartbeats': heartbeats,
-      'DELETE /v1/heartbeats/{monitor}': heartbeats,
-    };
+  const loadRoute = (load: () => Promise<Route>): Route => onFirstUse(load);
+  const alarmEvents = onFirstUse<[unknown, Context], AlarmEventResult>(async () =>
+    (await import('./receive-alarm-event.js')).makeReceiveAlarmEventHandler(deps),
+  );
+  const inbox = onFirstUse<[InboxEvent, Context], DrainResult>(async () =>
+    (await import('./receive-alert-inbox.js')).makeReceiveAlertInboxHandler(deps),
+  );
+  const redrive = onFirstUse<[RedriveInboxEvent, Context], RedriveResult>(async () =>
+    (await import('./receive-alert-inbox.js')).makeRedriveAlertInboxHandler(deps),
+  );
+  const scheduled = onFirstUse<[{ klaxon: string }], ScheduledWorkResult>(async () =>
+    (await import('./scheduled-work.js')).makeScheduledWorkHandler(deps),
+  );
+  const eventsV2 = loadRoute(async () => (await import('./receive-events-v2.js')).makeReceiveEventsV2Handler(deps));
+  const maintenance = loadRoute(async () =>
+    (await import('./service-maintenance.js')).makeServiceMaintenanceHandler(deps),
+  );
+  const heartbeats = loadRoute(async () => (await import('./heartbeats.js')).makeHeartbeatHandler(deps));
+  const byRoute: Record<string, Route> = {
+    'POST /v1/alerts/events': eventsV2,
+    'POST /v2/enqueue': eventsV2,
+    'POST /v2/change/enqueue': loadRoute(async () =>
+      (await import('./receive-change-events.js')).makeReceiveChangeEventHandler(deps),
+    ),
+    'POST /v1/alerts/cloudwatch': loadRoute(async () =>
+      (await import('./receive-sns-alarm.js')).makeReceiveSnsAlarmHandler(deps),
+    ),
+    'POST /v1/alerts/alertmanager': loadRoute(async () =>
+      (await import('./receive-alertmanager.js')).makeReceiveAlertmanagerHandler(deps),
+    ),
+    'POST /v1/services/{name}/maintenance': maintenance,
+    'GET /v1/services/{name}/maintenance': maintenance,
+    'POST /v1/heartbeats/{monitor}': heartbeats,
+    'GET /v1/heartbeats/{monitor}': heartbeats,
+    'GET /v1/heartbeats': heartbeats,
+    'POST /v1/heartbeats': heartbeats,
+    'DELETE /v1/heartbeats/{monitor}': heartbeats,
+  };
   return async (
     event: unknown,
-    context: Parameters<typeof alarmEvents>[1],
+    context: Context,
   ): Promise<HttpResult | AlarmEventResult | DrainResult | RedriveResult | ScheduledWorkResult> => {
     if (isInboxEvent(event)) return inbox(event, context);
     if (isScheduledWork(event)) return scheduled(event);

@@ -5,14 +5,8 @@
  * the chunk stays stored, and an operator's redrive event (docs/operations.md, "Dead letters") dispatches it again.
  */
 import middy from '@middy/core';
-import {
-  type DrainResult,
-  drainInboxChunk,
-  type InboxEvent,
-  type RedriveInboxEvent,
-  type RedriveResult,
-  redriveInbox,
-} from '../core/alert-inbox.js';
+import { type DrainResult, drainInboxChunk, type RedriveResult, redriveInbox } from '../core/alert-inbox.js';
+import type { InboxEvent, RedriveInboxEvent } from '../core/intake-invocations.js';
 import type { IntakeHandlerDeps } from './deps.js';
 
 export const receiveAlertInbox =

@@ -4,10 +4,10 @@
  * validated, then handed to core. A failure throws, so the scheduler retries it (both are
  * idempotent: a deadline re-checks the last ping, a window's end moves each held run once).
  */
-import { checkHeartbeat, HEARTBEAT_DEADLINE, type HeartbeatCheck } from '../core/heartbeats.js';
+import { checkHeartbeat, type HeartbeatCheck } from '../core/heartbeats.js';
 import { type HeldLaddersResult, startHeldLadders } from '../core/intake.js';
+import { HEARTBEAT_DEADLINE } from '../core/intake-invocations.js';
 import { loadOnce } from '../core/load-once.js';
-import { MAINTENANCE_ENDED } from '../core/maintenance.js';
 import type { IntakeHandlerDeps } from './deps.js';
 import { describeValidation } from './validation.js';
 
@@ -15,12 +15,6 @@ const heartbeatsSchemas = loadOnce(() => import('../schemas/heartbeats.js'));
 const maintenanceSchemas = loadOnce(() => import('../schemas/maintenance.js'));
 
 export type ScheduledWorkResult = HeartbeatCheck | HeldLaddersResult;
-
-const KINDS = new Set<string>([HEARTBEAT_DEADLINE, MAINTENANCE_ENDED]);
-
-/** A payload one of our schedules sends: `{"klaxon": <kind>, …}`. */
-export const isScheduledWork = (event: unknown): event is { klaxon: string } =>
-  typeof event === 'object' && event !== null && KINDS.has(String((event as { klaxon?: unknown }).klaxon));
 
 export class InvalidScheduledWorkError extends Error {
   override name = 'InvalidScheduledWorkError';

@@ -5,9 +5,7 @@ import {
   chunkAlerts,
   INBOX_CHUNK_LIMITS,
   InboxAlertTooLargeError,
-  type InboxChunkRef,
   type PendingInboxChunk,
-  parseRedriveInboxEvent,
   redriveInbox,
 } from '../../lambdas/core/alert-inbox.js';
 import {
@@ -18,6 +16,7 @@ import {
   splitAlertmanagerNotification,
 } from '../../lambdas/core/alertmanager.js';
 import { ConfigError, parseConfig } from '../../lambdas/core/config.js';
+import { type InboxChunkRef, parseRedriveInboxEvent } from '../../lambdas/core/intake-invocations.js';
 import { routeAlert } from '../../lambdas/core/routing.js';
 import { type AlertmanagerWebhook, alertmanagerWebhookSchema } from '../../lambdas/schemas/alertmanager.js';
 import { fixture } from '../support/fixtures.js';

@@ -3,6 +3,7 @@
  * DynamoDB client of the SDK (every route reads the table). Every other client, and the CommonJS
  * SNS signature validator, is in a chunk loaded by the first call that needs it (aws-ports.ts);
  * zod and the schemas built with it by the first request that validates with them (the handlers).
+ * The intake function's init is its router: each route's handler by the first request for it.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +31,9 @@ interface EntryPackages {
   atInit: string[];
   /** Packages with code anywhere in the entry's output, chunks loaded by `import()` included. */
   bundled: string[];
+  /** Klaxon's own source files, in the init closure and anywhere in the output. */
+  ownAtInit: string[];
+  ownBundled: string[];
 }
 
 async function packagesOf(entry: string): Promise<EntryPackages> {
@@ -41,12 +45,14 @@ async function packagesOf(entry: string): Promise<EntryPackages> {
     metafile: true,
     logLevel: 'error',
   });
-  const bundled = new Set(
-    Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs).map((input) => packageOf(input))),
-  );
+  const inputs = Object.values(metafile.outputs).flatMap((output) => Object.keys(output.inputs));
+  const init = initClosure(metafile, `${outdir}/${HANDLER_FILE}`);
+  const own = (files: string[]) => [...new Set(files.filter((input) => packageOf(input) === 'klaxon'))].sort();
   return {
-    atInit: Object.keys(initClosure(metafile, `${outdir}/${HANDLER_FILE}`).byPackage).sort(),
-    bundled: [...bundled].sort(),
+    atInit: Object.keys(init.byPackage).sort(),
+    bundled: [...new Set(inputs.map((input) => packageOf(input)))].sort(),
+    ownAtInit: own(init.inputs),
+    ownBundled: own(inputs),
   };
 }
 
@@ -85,5 +91,30 @@ describe('what a function loads at module init', () => {
       console: luxonAtInit('web-console.ts'),
       page: luxonAtInit('page-responders.ts'),
     }).toEqual({ api: false, console: false, page: false });
+  });
+
+  it("is only the intake function's router: each route and kind of work is loaded by its first request", () => {
+    // The routes' and the work's handlers, and the core that receives alerts with them.
+    const byRequest =
+      /^lambdas\/(handlers\/(receive-.*|heartbeats|service-maintenance|scheduled-work)|core\/(intake|alertmanager|alert-inbox|alert-sources|heartbeats)|adapters\/sns-signature)\.ts$/;
+    const intake = packages['intake.ts'];
+    expect(intake?.ownAtInit.filter((file) => byRequest.test(file))).toEqual([]);
+    expect(intake?.ownBundled.filter((file) => byRequest.test(file))).toEqual([
+      'lambdas/adapters/sns-signature.ts',
+      'lambdas/core/alert-inbox.ts',
+      'lambdas/core/alert-sources.ts',
+      'lambdas/core/alertmanager.ts',
+      'lambdas/core/heartbeats.ts',
+      'lambdas/core/intake.ts',
+      'lambdas/handlers/heartbeats.ts',
+      'lambdas/handlers/receive-alarm-event.ts',
+      'lambdas/handlers/receive-alert-inbox.ts',
+      'lambdas/handlers/receive-alertmanager.ts',
+      'lambdas/handlers/receive-change-events.ts',
+      'lambdas/handlers/receive-events-v2.ts',
+      'lambdas/handlers/receive-sns-alarm.ts',
+      'lambdas/handlers/scheduled-work.ts',
+      'lambdas/handlers/service-maintenance.ts',
+    ]);
   });
 });
