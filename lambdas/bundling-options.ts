@@ -10,12 +10,14 @@ import type { KlaxonConfig } from './core/config.js';
 
 /**
  * ESM bundles have no `require`, but a CommonJS dependency bundled into one may still call it
- * (for Node built-ins). The alias keeps the banner's import from clashing with a bundled
- * `createRequire` import that esbuild hoists to the top of the file. esbuild writes the banner at
- * the top of every output file, chunks included, and each file is a module of its own.
+ * (for Node built-ins). esbuild writes the banner at the top of every output file, chunks
+ * included, and each file is a module of its own, so each gets its own `require`; it is made by
+ * the first call, since most chunks never call it and a function's init reads a score of them.
+ * The alias keeps the banner's import from clashing with a bundled `createRequire` import that
+ * esbuild hoists to the top of the file.
  */
 export const REQUIRE_BANNER =
-  "import { createRequire as klaxonCreateRequire } from 'node:module'; const require = klaxonCreateRequire(import.meta.url);";
+  "import { createRequire as klaxonCreateRequire } from 'node:module'; let klaxonRequire; const require = (id) => (klaxonRequire ??= klaxonCreateRequire(import.meta.url))(id);";
 
 /** The file Lambda loads (`index.handler`); the chunks it imports sit beside it in `chunks/`. */
 export const HANDLER_FILE = 'index.mjs';
