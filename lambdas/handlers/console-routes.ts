@@ -17,14 +17,28 @@ import { escalateNow } from '../core/replan.js';
 import { acknowledgeIncident, incidentIdFor, resolveIncident } from '../core/responder-actions.js';
 import { onCallShifts, whoIsOnCall } from '../core/rotations.js';
 import { actor, takingResponder } from './api-route.js';
-import { continuationPage, homePage, incidentPage, type MorePage, onCallPage, type Viewer } from './console-pages.js';
-import { SESSION_COOKIE, setCookie } from './console-session.js';
+import {
+  continuationPage,
+  homePage,
+  incidentPage,
+  type MorePage,
+  type OutboxLine,
+  onCallPage,
+  type Viewer,
+} from './console-pages.js';
+import { SESSION_COOKIE, type SignInFlow, setCookie } from './console-session.js';
 import type { HandlerDeps } from './deps.js';
 import { htmlResult, page } from './html.js';
 import { BadRequestError, type HttpEvent, type HttpResult, httpErrorOf, pathParameter, validate } from './http.js';
-import type { ConsoleOptions } from './web-console.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
+
+export interface ConsoleOptions {
+  /** How a person signs in: Cognito's managed login on AWS, a responder picker on this machine. */
+  signIn: SignInFlow;
+  /** The local runtime's outbox; absent on AWS, where SNS and EventBridge have their own consoles. */
+  outbox?: () => OutboxLine[];
+}
 
 export type Page = (
   deps: HandlerDeps,

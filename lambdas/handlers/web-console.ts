@@ -14,9 +14,8 @@
 import middy from '@middy/core';
 import { responderById } from '../core/config-lookups.js';
 import { loadOnce, onFirstUse } from '../core/load-once.js';
-import type { OutboxLine } from './console-pages.js';
-import type { Page } from './console-routes.js';
-import { carriesFormToken, FORM_TOKEN_FIELD, formTokenOf, type SignInFlow, signedIn } from './console-session.js';
+import type { ConsoleOptions, Page } from './console-routes.js';
+import { carriesFormToken, FORM_TOKEN_FIELD, formTokenOf, signedIn } from './console-session.js';
 import type { HandlerDeps } from './deps.js';
 import { escapeHtml, htmlResult, page } from './html.js';
 import {
@@ -28,13 +27,6 @@ import {
   pathParameter,
 } from './http.js';
 import { HTTP_ROUTES, routeKey } from './routes.js';
-
-export interface ConsoleOptions {
-  /** How a person signs in: Cognito's managed login on AWS, a responder picker on this machine. */
-  signIn: SignInFlow;
-  /** The local runtime's outbox; absent on AWS, where SNS and EventBridge have their own consoles. */
-  outbox?: () => OutboxLine[];
-}
 
 const consoleRoutes = loadOnce(() => import('./console-routes.js'));
 
