@@ -155,7 +155,7 @@ const results = {
   init_bytes: coldStart.init_bytes,
   bundle_heaviest_packages: coldStart.bundle_heaviest_packages,
   cold_start: coldStart.cold_start,
-  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, tree-shaken, minified, the AWS SDK bundled in, platform node, target node24, require banner, the validated default config compiled in); bytes = the bundle file; init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import the bundle with every variable the stack sets, interleaved with sdk_floor: a handler that only builds a DynamoDB document client, bundled the same way, in the same run; targets: init ≤ ${COLD_START_TARGET_RATIO} × sdk_floor, bundle ≤ ${BUNDLE_CEILING_BYTES} bytes.`,
+  cold_start_method: `each lambdas/entry/*.ts bundled with the options in lambdas/bundling-options.ts (esbuild, ESM, tree-shaken, minified, the AWS SDK bundled in, platform node, target node24, split into index.mjs and the chunks it imports, the validated default config compiled in); bytes = every file of it; init_bytes = the files module init loads (index.mjs and the chunks it imports statically, from the metafile); init_ms = median over ${COLD_START_PROCESSES} fresh \`node\` processes of the time to import index.mjs with every variable the stack sets, interleaved with sdk_floor: a handler that only builds a DynamoDB document client, bundled the same way, in the same run; targets: init ≤ ${COLD_START_TARGET_RATIO} × sdk_floor, bundle ≤ ${BUNDLE_CEILING_BYTES} bytes.`,
   cost: {
     ...cost,
     method:
