@@ -35,6 +35,7 @@ export const BUNDLE_CEILING_BYTES = 1024 * 1024;
 export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   AWS_REGION: string;
   AWS_LAMBDA_FUNCTION_NAME: string;
+  POWERTOOLS_SERVICE_NAME: string;
 } = {
   [ENV.tableName]: 'klaxon-bench',
   [ENV.stateMachines]: JSON.stringify({
@@ -57,6 +58,8 @@ export const LAMBDA_ENV: Record<(typeof ENV)[keyof typeof ENV], string> & {
   [ENV.signInClientId]: '1example23456789abcdefghij',
   [ENV.signInUserPoolId]: 'us-east-1_EXAMPLE12',
   [ENV.smsReplies]: 'on',
+  // Set by KlaxonFunction on every function (lib/klaxon-function.ts), source maps being off by default.
+  POWERTOOLS_SERVICE_NAME: 'klaxon-bench',
   // Set by Lambda itself: the intake function invokes itself by name for its alert inbox.
   AWS_REGION: 'us-east-1',
   AWS_LAMBDA_FUNCTION_NAME: 'klaxon-bench',

@@ -22,6 +22,8 @@ export interface InitClosure {
 
 /** The outputs `entryOutput` (a key of `metafile.outputs`) loads at init, itself included. */
 export function initClosure(metafile: Metafile, entryOutput: string): InitClosure {
+  // An entry named wrong would give an empty closure, and every "not loaded at init" check would pass.
+  if (!(entryOutput in metafile.outputs)) throw new Error(`${entryOutput} is not an output of this build`);
   const loaded = new Set<string>();
   const pending = [entryOutput];
   for (let output = pending.pop(); output !== undefined; output = pending.pop()) {

@@ -7,7 +7,8 @@
  *
  * Klaxon's own alarms go to the people in the `healthEmails` and `healthPhones` contexts
  * (comma-separated: `npx cdk deploy -c healthEmails=platform@example.com`). `-c dashboard=true`
- * adds the CloudWatch dashboard (off by default: $3 a month). `-c originationIdentityArn=<ARN>`
+ * adds the CloudWatch dashboard (off by default: $3 a month), `-c sourceMaps=true` stack traces
+ * through the source maps (off by default: about 20 ms of every cold start). `-c originationIdentityArn=<ARN>`
  * names the End User Messaging phone number that places calls and sends SMS pages.
  * `-c slackChannels=T0123ABCD:C0456EFGH` and `-c teamsChannels=<teamId>:<tenantId>:<channelId>` (comma-separated) add chat channels
  * (docs/deploy.md, Chat).
@@ -36,13 +37,11 @@ const listContext = (key: string): string[] =>
     .filter((item) => item.length > 0);
 
 /** `-c dashboard=true` on the command line is the string "true"; in cdk.json it may be a boolean. */
-function dashboardContext(): boolean {
-  const value: unknown = app.node.tryGetContext('dashboard');
+function booleanContext(key: 'dashboard' | 'sourceMaps'): boolean {
+  const value: unknown = app.node.tryGetContext(key);
   if (value === undefined || value === false || value === 'false') return false;
   if (value === true || value === 'true') return true;
-  throw new ConfigError(
-    `The dashboard context must be true or false (-c dashboard=true), not ${JSON.stringify(value)}`,
-  );
+  throw new ConfigError(`The ${key} context must be true or false (-c ${key}=true), not ${JSON.stringify(value)}`);
 }
 
 /** `a:b` per channel, colon-separated ids (none of them contains a colon; Teams' is URL-encoded). */
@@ -68,7 +67,8 @@ try {
   new KlaxonStack(app, stackName, {
     config: raw,
     healthSubscribers: { emails: listContext('healthEmails'), phones: listContext('healthPhones') },
-    dashboard: dashboardContext(),
+    dashboard: booleanContext('dashboard'),
+    sourceMaps: booleanContext('sourceMaps'),
     // `||`: an empty value means "not set", as for the config.
     originationIdentityArn: app.node.tryGetContext('originationIdentityArn') || undefined,
     chat: {

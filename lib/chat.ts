@@ -138,6 +138,7 @@ export class KlaxonChat extends Construct {
     const functionOptions = {
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
+      sourceMaps: props.sourceMaps,
       serviceName: props.serviceName,
     };
 

@@ -104,6 +104,7 @@ export class ConsoleSignIn extends Construct {
       description: 'Klaxon: the console sign-in authorizer (verifies the session cookie)',
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
+      sourceMaps: props.sourceMaps,
       serviceName: props.serviceName,
     });
     this.authorizerFunction.addEnvironment(ENV.signInUserPoolId, this.userPool.userPoolId);

@@ -15,6 +15,8 @@ export interface KlaxonStackProps extends StackProps {
   readonly healthSubscribers?: HealthSubscribers;
   /** A CloudWatch dashboard, output as `DashboardName`; see KlaxonProps.dashboard. @default false */
   readonly dashboard?: boolean;
+  /** Stack traces through the source maps; see KlaxonProps.sourceMaps. @default false */
+  readonly sourceMaps?: boolean;
   /** The End User Messaging phone number (or pool) for calls and SMS; see KlaxonProps.originationIdentityArn. */
   readonly originationIdentityArn?: string;
   /** Slack and Teams channels; see KlaxonProps.chat. @default no chat */
@@ -35,6 +37,7 @@ export class KlaxonStack extends Stack {
       config: props.config,
       healthSubscribers: props.healthSubscribers,
       dashboard: props.dashboard,
+      sourceMaps: props.sourceMaps,
       originationIdentityArn: props.originationIdentityArn,
       chat: props.chat,
       ...(props.twoWaySmsTopicArn

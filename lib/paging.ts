@@ -92,6 +92,7 @@ export class ResponderPaging extends Construct implements ResponderTopics {
       description: 'Klaxon: pages the people an escalation step names, on their SNS topics',
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
+      sourceMaps: props.sourceMaps,
       serviceName: props.serviceName,
       // A step may page several people, one Publish each, with retries inside the SDK. A handoff
       // claim older than this timeout may be taken over by a retry (lambdas/core/handoffs.ts).

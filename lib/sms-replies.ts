@@ -35,6 +35,7 @@ export class SmsReplies extends Construct {
       description: 'Klaxon: acknowledges and resolves incidents from SMS replies, and answers them',
       bundledConfig: props.bundledConfig,
       tracing: props.tracing,
+      sourceMaps: props.sourceMaps,
       serviceName: props.serviceName,
     })
       .bindTable(props.store, ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])

@@ -23,7 +23,7 @@ import { parseDurationSeconds } from './duration.js';
 
 // A function trusts the config validated at synth and imports no value from this module, which
 // would load zod at its init: it reads the terms and the lookups from config-terms.ts and
-// config-lookups.ts (test/unit/init-closure-zod.test.ts). Tooling and tests may take them from here.
+// config-lookups.ts (test/unit/init-closure.test.ts). Tooling and tests may take them from here.
 export * from './config-terms.js';
 
 /**

@@ -3,13 +3,14 @@
  * The functions are bundled with code splitting (lambdas/bundling-options.ts), so a module reached
  * only through `import()` is a chunk Node reads when that import first runs, not at module init.
  * The handlers load their schema modules (and zod with them) this way, the adapters their SDK
- * clients (lambdas/adapters/aws-ports.ts); test/unit/init-closure*.test.ts keep both out of init.
+ * clients (lambdas/adapters/aws-ports.ts); test/unit/init-closure.test.ts keeps both out of init.
  */
 
 /**
  * `load`, run by the first call; concurrent first calls share it and later ones get its result.
  * A failed load is forgotten, so a later request tries again rather than failing until the next
- * cold start.
+ * cold start: that helps when the load itself failed (a file not read, a client not built); a
+ * module whose top-level code threw stays failed in Node's module map, and the retry fails alike.
  */
 export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
   let loading: Promise<T> | undefined;

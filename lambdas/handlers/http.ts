@@ -10,6 +10,7 @@ import type * as z from 'zod';
 import { CertificateUnavailableError, SignatureRejectedError } from '../adapters/sns-errors.js';
 import { HEARTBEAT_NAME, SERVICE_NAME } from '../core/config-terms.js';
 import { INCIDENT_ID, incidentNumberOf } from '../core/incident.js';
+import { loadOnce } from '../core/load-once.js';
 import { MaintenanceWindowRefusedError } from '../core/maintenance.js';
 import { InvalidCursorError } from '../core/ports.js';
 import {
@@ -226,12 +227,38 @@ export function jsonErrors(options: { logger: Logger }): MiddlewareObj<HttpEvent
         request.response = json(error.statusCode, { ...error.fields, message: error.message });
         return;
       }
-      options.logger.error('Request failed', { error: request.error, routeKey: request.event.routeKey });
-      request.response = json(503, {
-        message:
-          'Klaxon could not complete the request (storage or a downstream service failed); part of it may have been done. Retry it: the retry finishes it and does nothing twice.',
-      });
+      request.response = requestFailed(options.logger, request.error, request.event);
     },
+  };
+}
+
+/** What a request that failed for no reason of its own gets: a 503 that says to retry, and an error line. */
+function requestFailed(logger: Logger, error: unknown, event: HttpEvent): HttpResult {
+  logger.error('Request failed', { error, routeKey: event.routeKey });
+  return json(503, {
+    message:
+      'Klaxon could not complete the request (storage or a downstream service failed); part of it may have been done. Retry it: the retry finishes it and does nothing twice.',
+  });
+}
+
+/**
+ * A route whose handler, with the code it needs, is loaded by its first request (loadOnce). A
+ * load that fails is answered as any failed request (503, retry), not left to the platform's bare
+ * 500, and the next request tries the load again.
+ */
+export function routeOnFirstUse<Context>(
+  logger: Logger,
+  load: () => Promise<(event: HttpEvent, context: Context) => Promise<HttpResult>>,
+): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  const loaded = loadOnce(load);
+  return async (event, context) => {
+    let route: Awaited<ReturnType<typeof load>>;
+    try {
+      route = await loaded();
+    } catch (error) {
+      return requestFailed(logger, error, event);
+    }
+    return route(event, context);
   };
 }
 

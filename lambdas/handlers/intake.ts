@@ -16,7 +16,7 @@ import {
 } from '../core/intake-invocations.js';
 import { onFirstUse } from '../core/load-once.js';
 import type { IntakeHandlerDeps } from './deps.js';
-import { type HttpEvent, type HttpResult, json } from './http.js';
+import { type HttpEvent, type HttpResult, json, routeOnFirstUse } from './http.js';
 import type { AlarmEventResult } from './receive-alarm-event.js';
 import { noteRefusal } from './refused-alerts.js';
 import type { ScheduledWorkResult } from './scheduled-work.js';
@@ -27,7 +27,7 @@ const isHttpEvent = (event: unknown): event is HttpEvent =>
   typeof event === 'object' && event !== null && 'routeKey' in event && 'requestContext' in event;
 
 export function makeIntakeHandler(deps: IntakeHandlerDeps) {
-  const loadRoute = (load: () => Promise<Route>): Route => onFirstUse(load);
+  const loadRoute = (load: () => Promise<Route>): Route => routeOnFirstUse(deps.logger, load);
   const alarmEvents = onFirstUse<[unknown, Context], AlarmEventResult>(async () =>
     (await import('./receive-alarm-event.js')).makeReceiveAlarmEventHandler(deps),
   );

@@ -2,7 +2,7 @@
  * What code reads of the inbound payloads without validating them with a schema: a body's size
  * limit, checked before it is parsed, and the parts of an alarm ARN, read once it is valid. No
  * zod here: the schema modules are loaded by the first request that validates with them
- * (handlers/load-once.ts), and importing these must not load them at a function's init.
+ * (core/load-once.ts), and importing these must not load them at a function's init.
  */
 
 /** PagerDuty's payload limit for the Events API (both alert and change events). */

@@ -2,7 +2,15 @@ import { join } from 'node:path';
 import { CONFIG_DEFINE } from '../../lambdas/adapters/environment.js';
 import { parseConfig, SEVERITIES } from '../../lambdas/core/config.js';
 import { klaxonBundling, REPO_ROOT } from '../../lib/klaxon-function.js';
-import { defaultConfig, logicalIdOf, render, resourceOf, sharedKlaxon } from './klaxon-template.js';
+import {
+  defaultConfig,
+  logicalIdOf,
+  render,
+  resourceOf,
+  resourcesOfType,
+  sharedKlaxon,
+  synthKlaxon,
+} from './klaxon-template.js';
 
 const { stack, klaxon, template } = sharedKlaxon();
 const functions = {
@@ -29,7 +37,19 @@ describe('Klaxon functions', () => {
       MemorySize: 256,
       Handler: 'index.handler',
     });
-    expect(variablesOf(fn).NODE_OPTIONS).toBe('--enable-source-maps');
+    // Source-mapped stack traces cost every cold start: only with the sourceMaps prop.
+    expect(variablesOf(fn).NODE_OPTIONS).toBeUndefined();
+  });
+
+  it('every one, chat functions included, traces through the source maps with the sourceMaps prop', () => {
+    const withMaps = synthKlaxon(defaultConfig(), {
+      sourceMaps: true,
+      chat: { slack: [{ workspaceId: 'T0123ABCD', channelId: 'C0456EFGH' }] },
+    });
+    const options = resourcesOfType(withMaps.template, 'AWS::Lambda::Function').map(
+      ([, fn]) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS,
+    );
+    expect(options).toEqual(Array(7).fill('--enable-source-maps'));
   });
 
   it('give the API functions 10 s and the page function 30 s', () => {
@@ -59,7 +79,6 @@ describe('function environments', () => {
       [
         'ESCALATION_STATE_MACHINES',
         'EVENT_BUS_NAME',
-        'NODE_OPTIONS',
         'POSTMORTEM_STATE_MACHINE',
         'POWERTOOLS_SERVICE_NAME',
         'TABLE_NAME',
@@ -88,7 +107,6 @@ describe('function environments', () => {
   it('page-responders gets the table, the bus, the responder topic prefix and the API base URL', () => {
     const variables = variablesOf(functions['page-responders']);
     expect(Object.fromEntries(Object.entries(variables).map(([name, value]) => [name, render(value)]))).toEqual({
-      NODE_OPTIONS: '--enable-source-maps',
       TABLE_NAME: `<${idOf(klaxon.store.table)}>`,
       EVENT_BUS_NAME: `<${idOf(klaxon.eventBus.bus)}>`,
       RESPONDER_TOPIC_ARN_PREFIX: 'arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:Klaxon-responder-',

@@ -7,7 +7,14 @@ import { CertificateUnavailableError, SignatureRejectedError } from '../../lambd
 import { MaintenanceWindowRefusedError } from '../../lambdas/core/maintenance.js';
 import { InvalidCursorError } from '../../lambdas/core/ports.js';
 import { IncidentNotFoundError, TransitionRefusedError, UnknownResponderError } from '../../lambdas/core/refusals.js';
-import { ConflictError, httpErrorOf, validate } from '../../lambdas/handlers/http.js';
+import {
+  ConflictError,
+  type HttpEvent,
+  httpErrorOf,
+  json,
+  routeOnFirstUse,
+  validate,
+} from '../../lambdas/handlers/http.js';
 import { validationIssues } from '../../lambdas/handlers/validation.js';
 
 describe('what a core refusal means over HTTP', () => {
@@ -85,5 +92,26 @@ describe('a refused value, told as one line per field', () => {
         fields: { errors: expect.arrayContaining(["'until' is missing"]) },
       }),
     );
+  });
+});
+
+describe('a route loaded by its first request', () => {
+  const event = { routeKey: 'POST /v1/alerts/events' } as HttpEvent;
+  const lines: string[] = [];
+  const logger = { info: () => {}, warn: () => {}, error: (message: string) => void lines.push(message) };
+
+  it('answers a failed load as any failed request, a 503 that says to retry, and loads again on the next', async () => {
+    let loads = 0;
+    const route = routeOnFirstUse<undefined>(logger, async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('chunk unreadable');
+      return async () => json(202, { status: 'success' });
+    });
+    const failed = await route(event, undefined);
+    expect(failed.statusCode).toBe(503);
+    expect(JSON.parse(failed.body ?? '{}').message).toMatch(/^Klaxon could not complete the request .* Retry it/);
+    expect(lines).toEqual(['Request failed']);
+    expect((await route(event, undefined)).statusCode).toBe(202);
+    expect(loads).toBe(2);
   });
 });
