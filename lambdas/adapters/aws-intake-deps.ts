@@ -1,10 +1,10 @@
 /**
  * The intake function's dependencies on AWS: the handlers' deps plus maintenance windows, the
  * alert inbox, heartbeat monitors and the SNS signature checks. The signature checks (sns-signature.ts,
- * and its validator) are loaded by the first message to check (lazyPort, onFirstUse).
+ * and its validator) are loaded by the first message to check (lazyPort, exportOnFirstUse).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { onFirstUse } from '../core/load-once.js';
+import { exportOnFirstUse } from '../core/load-once.js';
 import type { IntakeHandlerDeps } from '../handlers/deps.js';
 import { awsHandlerDeps, logger, metrics } from './aws-deps.js';
 import { awsInboxDispatcher } from './aws-ports.js';
@@ -42,7 +42,7 @@ export function awsIntakeDeps(): IntakeHandlerDeps {
         const { snsSignatureVerifier, httpsCertificateFetcher } = await import('./sns-signature.js');
         return snsSignatureVerifier(httpsCertificateFetcher);
       }),
-      confirmSubscription: onFirstUse(async () => (await import('./sns-signature.js')).httpsSubscriptionConfirmer),
+      confirmSubscription: exportOnFirstUse(() => import('./sns-signature.js'), 'httpsSubscriptionConfirmer'),
     },
     countRefusal: refusalCounter(metrics),
   };

@@ -33,3 +33,21 @@ export function onFirstUse<Args extends unknown[], Result>(
   const loaded = loadOnce(load);
   return async (...args) => (await loaded())(...args);
 }
+
+/** The names of a module's exports that are functions returning a promise. */
+type AsyncFunctionExport<Module> = {
+  [Name in keyof Module]: Module[Name] extends (...args: never[]) => Promise<unknown> ? Name : never;
+}[keyof Module];
+
+/**
+ * The function a module exports as `name`, loaded by its first call (onFirstUse): for a table of
+ * routes or kinds of work whose modules `loadOnce` loads.
+ */
+export function exportOnFirstUse<Module, Name extends AsyncFunctionExport<Module>>(
+  load: () => Promise<Module>,
+  name: Name,
+): Module[Name] {
+  const call = onFirstUse(async () => (await load())[name] as (...args: unknown[]) => Promise<unknown>);
+  // The same function as Module[Name], its arguments and result passed through unchanged.
+  return call as Module[Name];
+}

@@ -6,7 +6,7 @@
  */
 
 import middy from '@middy/core';
-import { loadOnce, onFirstUse } from '../core/load-once.js';
+import { exportOnFirstUse, loadOnce } from '../core/load-once.js';
 import type { Route } from './api-route.js';
 import type { HandlerDeps } from './deps.js';
 import { type HttpEvent, type HttpResult, jsonErrors, NotFoundError } from './http.js';
@@ -19,26 +19,26 @@ const ackLinkRoutes = loadOnce(() => import('./ack-link.js'));
 const responderRoutes = loadOnce(() => import('./responder-api.js'));
 
 const ROUTES: Record<string, Route> = {
-  'GET /v1/incidents': onFirstUse(async () => (await incidentRoutes()).listIncidents),
-  'GET /v1/incidents/{id}': onFirstUse(async () => (await incidentRoutes()).getIncident),
-  'POST /v1/incidents/{id}/acknowledge': onFirstUse(async () => (await incidentRoutes()).acknowledge),
-  'POST /v1/incidents/{id}/resolve': onFirstUse(async () => (await incidentRoutes()).resolve),
-  'GET /v1/ack/{token}': onFirstUse(async () => (await ackLinkRoutes()).confirmByLink),
-  'POST /v1/ack/{token}': onFirstUse(async () => (await ackLinkRoutes()).acknowledgeByLink),
-  'POST /v1/incidents/{id}/notes': onFirstUse(async () => (await responderRoutes()).postNote),
-  'POST /v1/incidents/{id}/severity': onFirstUse(async () => (await responderRoutes()).setSeverity),
-  'POST /v1/incidents/{id}/reassign': onFirstUse(async () => (await responderRoutes()).reassign),
-  'POST /v1/incidents/{id}/escalate': onFirstUse(async () => (await responderRoutes()).escalate),
-  'POST /v1/incidents/{id}/take': onFirstUse(async () => (await responderRoutes()).take),
-  'GET /v1/incidents/{id}/postmortem': onFirstUse(async () => (await responderRoutes()).postmortemDraft),
-  'POST /v1/incidents/{id}/postmortem': onFirstUse(async () => (await responderRoutes()).postmortemDone),
-  'GET /v1/oncall': onFirstUse(async () => (await responderRoutes()).onCall),
-  'GET /v1/overrides': onFirstUse(async () => (await responderRoutes()).listOverrides),
-  'POST /v1/overrides': onFirstUse(async () => (await responderRoutes()).postOverride),
-  'DELETE /v1/overrides/{id}': onFirstUse(async () => (await responderRoutes()).deleteOverride),
-  'POST /v1/drills': onFirstUse(async () => (await responderRoutes()).drill),
-  'GET /v1/reports': onFirstUse(async () => (await responderRoutes()).report),
-  'GET /v1/openapi.json': onFirstUse(async () => (await responderRoutes()).openApi),
+  'GET /v1/incidents': exportOnFirstUse(incidentRoutes, 'listIncidents'),
+  'GET /v1/incidents/{id}': exportOnFirstUse(incidentRoutes, 'getIncident'),
+  'POST /v1/incidents/{id}/acknowledge': exportOnFirstUse(incidentRoutes, 'acknowledge'),
+  'POST /v1/incidents/{id}/resolve': exportOnFirstUse(incidentRoutes, 'resolve'),
+  'GET /v1/ack/{token}': exportOnFirstUse(ackLinkRoutes, 'confirmByLink'),
+  'POST /v1/ack/{token}': exportOnFirstUse(ackLinkRoutes, 'acknowledgeByLink'),
+  'POST /v1/incidents/{id}/notes': exportOnFirstUse(responderRoutes, 'postNote'),
+  'POST /v1/incidents/{id}/severity': exportOnFirstUse(responderRoutes, 'setSeverity'),
+  'POST /v1/incidents/{id}/reassign': exportOnFirstUse(responderRoutes, 'reassign'),
+  'POST /v1/incidents/{id}/escalate': exportOnFirstUse(responderRoutes, 'escalate'),
+  'POST /v1/incidents/{id}/take': exportOnFirstUse(responderRoutes, 'take'),
+  'GET /v1/incidents/{id}/postmortem': exportOnFirstUse(responderRoutes, 'postmortemDraft'),
+  'POST /v1/incidents/{id}/postmortem': exportOnFirstUse(responderRoutes, 'postmortemDone'),
+  'GET /v1/oncall': exportOnFirstUse(responderRoutes, 'onCall'),
+  'GET /v1/overrides': exportOnFirstUse(responderRoutes, 'listOverrides'),
+  'POST /v1/overrides': exportOnFirstUse(responderRoutes, 'postOverride'),
+  'DELETE /v1/overrides/{id}': exportOnFirstUse(responderRoutes, 'deleteOverride'),
+  'POST /v1/drills': exportOnFirstUse(responderRoutes, 'drill'),
+  'GET /v1/reports': exportOnFirstUse(responderRoutes, 'report'),
+  'GET /v1/openapi.json': exportOnFirstUse(responderRoutes, 'openApi'),
 };
 
 export const incidentsApi =

@@ -7,7 +7,7 @@
  */
 import middy from '@middy/core';
 import type { HandoffResult } from '../core/handoffs.js';
-import { loadOnce, onFirstUse } from '../core/load-once.js';
+import { exportOnFirstUse, loadOnce } from '../core/load-once.js';
 import { OVERRIDE_HANDOFF, STATUS_UPDATE_LOOK } from '../core/page-kinds.js';
 import type { DeliveryFailureResult, PageStepResult } from '../core/paging.js';
 import type { PostmortemReminderResult, ReminderDeps, StatusUpdateReminderResult } from '../core/reminders.js';
@@ -24,14 +24,14 @@ const smsVoiceEventSchemas = loadOnce(() => import('../schemas/sms-voice-event.j
  * notice's, a delivery event's. Module init holds the dispatch below and the deps' wiring.
  */
 const paging = loadOnce(() => import('../core/paging.js'));
-const pageStep = onFirstUse(async () => (await paging()).pageStep);
+const pageStep = exportOnFirstUse(paging, 'pageStep');
 const deliveryEventsCode = loadOnce(() => import('../core/delivery-events.js'));
-const notifyHandoff = onFirstUse(async () => (await import('../core/handoffs.js')).notifyHandoff);
+const notifyHandoff = exportOnFirstUse(() => import('../core/handoffs.js'), 'notifyHandoff');
 const reminders = loadOnce(() => import('../core/reminders.js'));
-const remindStatusUpdate = onFirstUse(async () => (await reminders()).remindStatusUpdate);
-const remindPostmortem = onFirstUse(async () => (await reminders()).remindPostmortem);
-const planStatusUpdateLook = onFirstUse(async () => (await reminders()).planStatusUpdateLook);
-const noticeResolution = onFirstUse(async () => (await import('../core/resolution-notice.js')).noticeResolution);
+const remindStatusUpdate = exportOnFirstUse(reminders, 'remindStatusUpdate');
+const remindPostmortem = exportOnFirstUse(reminders, 'remindPostmortem');
+const planStatusUpdateLook = exportOnFirstUse(reminders, 'planStatusUpdateLook');
+const noticeResolution = exportOnFirstUse(() => import('../core/resolution-notice.js'), 'noticeResolution');
 
 export class InvalidPageRequestError extends Error {
   override name = 'InvalidPageRequestError';

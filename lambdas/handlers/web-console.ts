@@ -13,7 +13,7 @@
  */
 import middy from '@middy/core';
 import { responderById } from '../core/config-lookups.js';
-import { loadOnce, onFirstUse } from '../core/load-once.js';
+import { exportOnFirstUse, loadOnce } from '../core/load-once.js';
 import type { ConsoleOptions, Page } from './console-routes.js';
 import { carriesFormToken, FORM_TOKEN_FIELD, formTokenOf, signedIn } from './console-session.js';
 import type { HandlerDeps } from './deps.js';
@@ -31,17 +31,17 @@ import { HTTP_ROUTES, routeKey } from './routes.js';
 const consoleRoutes = loadOnce(() => import('./console-routes.js'));
 
 const CONSOLE_ROUTES: Record<string, Page> = {
-  'GET /': onFirstUse(async () => (await consoleRoutes()).home),
-  'GET /oncall': onFirstUse(async () => (await consoleRoutes()).onCall),
-  'POST /oncall/overrides': onFirstUse(async () => (await consoleRoutes()).coverShift),
-  'POST /oncall/overrides/{id}/remove': onFirstUse(async () => (await consoleRoutes()).removeCover),
-  'GET /incidents/{id}': onFirstUse(async () => (await consoleRoutes()).incident),
-  'POST /incidents/{id}/acknowledge': onFirstUse(async () => (await consoleRoutes()).acknowledge),
-  'POST /incidents/{id}/resolve': onFirstUse(async () => (await consoleRoutes()).resolve),
-  'POST /incidents/{id}/escalate': onFirstUse(async () => (await consoleRoutes()).escalate),
-  'POST /incidents/{id}/notes': onFirstUse(async () => (await consoleRoutes()).postNote),
-  'POST /incidents/{id}/take': onFirstUse(async () => (await consoleRoutes()).take),
-  'POST /auth/sign-out': onFirstUse(async () => (await consoleRoutes()).signOut),
+  'GET /': exportOnFirstUse(consoleRoutes, 'home'),
+  'GET /oncall': exportOnFirstUse(consoleRoutes, 'onCall'),
+  'POST /oncall/overrides': exportOnFirstUse(consoleRoutes, 'coverShift'),
+  'POST /oncall/overrides/{id}/remove': exportOnFirstUse(consoleRoutes, 'removeCover'),
+  'GET /incidents/{id}': exportOnFirstUse(consoleRoutes, 'incident'),
+  'POST /incidents/{id}/acknowledge': exportOnFirstUse(consoleRoutes, 'acknowledge'),
+  'POST /incidents/{id}/resolve': exportOnFirstUse(consoleRoutes, 'resolve'),
+  'POST /incidents/{id}/escalate': exportOnFirstUse(consoleRoutes, 'escalate'),
+  'POST /incidents/{id}/notes': exportOnFirstUse(consoleRoutes, 'postNote'),
+  'POST /incidents/{id}/take': exportOnFirstUse(consoleRoutes, 'take'),
+  'POST /auth/sign-out': exportOnFirstUse(consoleRoutes, 'signOut'),
 };
 
 const AUTH_OF_ROUTE = new Map(HTTP_ROUTES.map((route) => [routeKey(route), route.auth]));

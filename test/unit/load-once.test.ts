@@ -1,4 +1,4 @@
-import { loadOnce } from '../../lambdas/core/load-once.js';
+import { exportOnFirstUse, loadOnce } from '../../lambdas/core/load-once.js';
 
 describe('a schema module loaded on first use', () => {
   test('concurrent first requests share one load, and later ones reuse it', async () => {
@@ -21,5 +21,19 @@ describe('a schema module loaded on first use', () => {
     expect(await schemas()).toEqual({ load: 2 });
     expect(await schemas()).toEqual({ load: 2 });
     expect(loads).toBe(2);
+  });
+});
+
+describe("a module's route loaded by its first call", () => {
+  test('loads nothing until called, then calls the export with the arguments, once loaded for all', async () => {
+    let loads = 0;
+    const routes = loadOnce(async () => {
+      loads += 1;
+      return { greet: async (name: string, times: number) => `${name} ×${times}` };
+    });
+    const greet = exportOnFirstUse(routes, 'greet');
+    expect(loads).toBe(0);
+    expect(await Promise.all([greet('page', 1), greet('ack', 2)])).toEqual(['page ×1', 'ack ×2']);
+    expect(loads).toBe(1);
   });
 });
