@@ -29,7 +29,15 @@ import {
 import { SESSION_COOKIE, type SignInFlow, setCookie } from './console-session.js';
 import type { HandlerDeps } from './deps.js';
 import { htmlResult, page } from './html.js';
-import { BadRequestError, type HttpEvent, type HttpResult, httpErrorOf, pathParameter, validate } from './http.js';
+import {
+  BadRequestError,
+  bodyText,
+  type HttpEvent,
+  type HttpResult,
+  httpErrorOf,
+  pathParameter,
+  validate,
+} from './http.js';
 
 const incidentsApiSchemas = loadOnce(() => import('../schemas/incidents-api.js'));
 
@@ -59,8 +67,7 @@ const seeOther = (location: string): HttpResult => ({
  * short. Left out before validation, it means "not given", as it does in JSON.
  */
 function formFields(event: HttpEvent): Record<string, string> {
-  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  return Object.fromEntries([...new URLSearchParams(raw)].filter(([, value]) => value.trim() !== ''));
+  return Object.fromEntries([...new URLSearchParams(bodyText(event))].filter(([, value]) => value.trim() !== ''));
 }
 
 const parseForm = <T extends z.ZodType>(schema: T, event: HttpEvent): z.infer<T> =>

@@ -262,6 +262,11 @@ export function routeOnFirstUse<Context>(
   };
 }
 
+/** The body as the client sent it: API Gateway base64-encodes a body it takes for binary. */
+export function bodyText(event: HttpEvent): string {
+  return event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+}
+
 /** API Gateway caps payloads at 10 MB; alerts are small, so anything this large is a mistake or an attack. */
 export const MAX_BODY_BYTES = 256 * 1024;
 

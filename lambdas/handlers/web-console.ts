@@ -19,6 +19,7 @@ import { carriesFormToken, FORM_TOKEN_FIELD, formTokenOf, signedIn } from './con
 import type { HandlerDeps } from './deps.js';
 import { escapeHtml, htmlResult, page } from './html.js';
 import {
+  bodyText,
   type HttpEvent,
   type HttpResult,
   httpErrorOf,
@@ -52,8 +53,7 @@ const notAValidLink = (why: string): HttpResult =>
 
 /** One field of the posted form, as sent (the form token is checked before the fields are parsed). */
 function postedField(event: HttpEvent, name: string): string | null {
-  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  return new URLSearchParams(raw).get(name);
+  return new URLSearchParams(bodyText(event)).get(name);
 }
 
 /** Said when a POST lacks its session's form token: nothing was done, and how to do it. */
